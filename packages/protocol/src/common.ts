@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * Protocol version carried in `hello`. Bump it when a message changes shape in a way an older peer
+ * would misread; adding an optional field does not need a bump.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that both ends know about; the agent may advertise tighter ones in `hello.limits`. */
+export const SNIPPET_LIMITS = {
+  maxFiles: 16,
+  /** Whole snippet, all files: enough for any real libbpf-tools program, small enough to share. */
+  maxTotalBytes: 64 * 1024,
+  maxFileNameLength: 64,
+} as const;
+
+/**
+ * File names are flat (no directories): the sandbox mounts the snippet as one folder, and a name
+ * that could climb out of it (`../x`, `/etc/x`) must be refused before anything touches disk.
+ */
+export const FileName = z
+  .string()
+  .min(1)
+  .max(SNIPPET_LIMITS.maxFileNameLength)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/, 'file names may use letters, digits, _ . + - and no folders')
+  .refine((n) => !n.includes('..'), 'file names may not contain ".."')
+  .refine((n) => /\.(c|h)$/.test(n) || /\.(txt|md|json)$/.test(n), 'files must end in .c, .h, .txt, .md or .json');
+
+export const SnippetFile = z.object({
+  name: FileName,
+  content: z.string(),
+});
+export type SnippetFile = z.infer<typeof SnippetFile>;
+
+export const Snippet = z
+  .object({
+    files: z.array(SnippetFile).min(1).max(SNIPPET_LIMITS.maxFiles),
+    /** The file clang compiles; defaults to the only `*.bpf.c` (or `*.c`) file. */
+    main: FileName.optional(),
+  })
+  .superRefine((s, ctx) => {
+    const names = new Set<string>();
+    let total = 0;
+    for (const f of s.files) {
+      if (names.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate file name ${f.name}` });
+      names.add(f.name);
+      total += utf8Length(f.content);
+    }
+    if (total > SNIPPET_LIMITS.maxTotalBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `snippet is ${total} bytes; the limit is ${SNIPPET_LIMITS.maxTotalBytes} bytes`,
+      });
+    }
+    if (s.main !== undefined && !names.has(s.main)) {
+      ctx.addIssue({ code: 'custom', message: `main file ${s.main} is not among the files` });
+    }
+    if (s.main === undefined && mainFileOf(s.files) === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'no main file: add one .bpf.c file or name it in "main"' });
+    }
+  });
+export type Snippet = z.infer<typeof Snippet>;
+
+/** UTF-8 byte length without Buffer, so the schema runs in the browser too. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** The file to compile: explicit `main`, else the only `.bpf.c`, else the only `.c`. */
+export function mainFileOf(files: readonly { name: string }[], main?: string): string | undefined {
+  if (main !== undefined) return main;
+  const bpf = files.filter((f) => f.name.endsWith('.bpf.c'));
+  if (bpf.length === 1) return bpf[0]!.name;
+  const c = files.filter((f) => f.name.endsWith('.c'));
+  if (c.length === 1) return c[0]!.name;
+  return undefined;
+}
+
+/** Where a run happens. Only `host` exists today; the others are named so the protocol does not change. */
+export const RunTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('host') }),
+  z.object({ kind: z.literal('microvm'), kernel: z.string().min(1) }),
+  z.object({ kind: z.literal('agent'), node: z.string().min(1) }),
+]);
+export type RunTarget = z.infer<typeof RunTarget>;
+
+/** A value for a `const volatile` global (a .rodata knob such as `targ_pid`). */
+export const ParamValue = z.union([z.number(), z.string(), z.boolean()]);
+export type ParamValue = z.infer<typeof ParamValue>;
+
+export const RunOptions = z.object({
+  /** Seconds until the agent stops the run by itself; the agent caps it at `limits.maxRunSeconds`. */
+  durationSec: z.number().positive().max(24 * 3600).optional(),
+  /** Initial values of `const volatile` globals, by name. */
+  params: z.record(z.string(), ParamValue).optional(),
+  /** Sampling frequency for `SEC("perf_event")` programs (software cpu-clock), in Hz. */
+  perfFrequency: z.number().int().min(1).max(10_000).optional(),
+  /** Milliseconds between map snapshots. */
+  mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
+  /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */
+  mode: z.enum(['run', 'compile']).optional(),
+  /** Names of BTF files (from `hello.capabilities.coreTargets` or uploaded) to check CO-RE relocations against. */
+  coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
+  target: RunTarget.optional(),
+});
+export type RunOptions = z.infer<typeof RunOptions>;
+
+export const Severity = z.enum(['error', 'warning', 'note', 'remark', 'fatal']);
+export type Severity = z.infer<typeof Severity>;
+
+/** Where something is in the user's snippet. `line` and `col` are 1-based, as editors count. */
+export const SourceLocation = z.object({
+  file: z.string(),
+  line: z.number().int().nonnegative(),
+  col: z.number().int().nonnegative().optional(),
+});
+export type SourceLocation = z.infer<typeof SourceLocation>;
+
+export const Diagnostic = z.object({
+  file: z.string(),
+  line: z.number().int().nonnegative(),
+  col: z.number().int().nonnegative(),
+  severity: Severity,
+  message: z.string(),
+  /** The `-W...` flag or clang category, when clang names one. */
+  option: z.string().optional(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+/**
+ * A decoded BTF value as JSON. Integers that do not fit a double exactly are decimal strings;
+ * char arrays are strings; pointers are `0x...` strings; a value that could not be decoded is
+ * `{ $hex, $error }` so the user still sees the bytes.
+ */
+export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
+export const Value: z.ZodType<Value> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(Value), z.record(z.string(), Value)]),
+);

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * `bpf/<name>/meta.json`: what an example is, and what output proves it works. The gallery shows
+ * `title`/`description`; the example test runs the program through the CLI, runs `trigger` while it
+ * is attached, and checks every clause of `expect` against the decoded output.
+ */
+export const ExampleExpect = z.object({
+  /** A printk line must match this regular expression. */
+  printk: z.string().optional(),
+  /** A decoded record from `source` (any source if absent) must have these fields; strings are regexes. */
+  event: z
+    .object({
+      source: z.string().optional(),
+      fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    })
+    .optional(),
+  /** A map must be non-empty in the last snapshot; with `render`, be drawn that way. */
+  map: z
+    .object({
+      name: z.string(),
+      minEntries: z.number().int().optional(),
+      render: z.enum(['table', 'log2-hist', 'counters', 'globals']).optional(),
+      /** log2 histograms: at least this many non-zero buckets. */
+      nonZeroBuckets: z.number().int().optional(),
+    })
+    .optional(),
+  /** Iterator output must match this regular expression. */
+  iter: z.string().optional(),
+  /** The run must fail at this stage, with a reason matching `reason` (regex) on `line` of the main file. */
+  fails: z
+    .object({
+      stage: z.enum(['compile', 'policy', 'verifier', 'load', 'attach']),
+      reason: z.string(),
+      line: z.number().int().optional(),
+    })
+    .optional(),
+});
+export type ExampleExpect = z.infer<typeof ExampleExpect>;
+
+export const ExampleMeta = z.object({
+  title: z.string(),
+  description: z.string(),
+  /** The attach kinds it uses, for the gallery's filter. */
+  kinds: z.array(z.string()),
+  /** Gallery order and grouping. */
+  category: z.enum(['basics', 'tracing', 'profiling', 'networking', 'core', 'broken']),
+  /** Seconds the example test lets it run. */
+  duration: z.number().positive().optional(),
+  /** Shell command the test runs (with `sh -c`) while the program is attached, to make it fire. */
+  trigger: z.string().optional(),
+  /** Values for `const volatile` parameters. */
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+  expect: ExampleExpect,
+});
+export type ExampleMeta = z.infer<typeof ExampleMeta>;

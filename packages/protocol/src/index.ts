@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ClientMessage } from './client.js';
+import { ServerMessage } from './server.js';
+
+export * from './common.js';
+export * from './client.js';
+export * from './server.js';
+export * from './examples.js';
+
+/** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */
+export const MAX_CLIENT_MESSAGE_BYTES = 48 * 1024 * 1024;
+
+export type ParseResult<T> =
+  | { ok: true; message: T }
+  | { ok: false; code: 'bad-json' | 'bad-message'; message: string; runId?: string; type?: string };
+
+/** Turn zod's issues into one line a person can act on: `options.durationSec: expected number`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (e) {
+    return { ok: false, code: 'bad-json', message: `message is not JSON: ${(e as Error).message}` };
+  }
+  const r = schema.safeParse(data);
+  if (r.success) return { ok: true, message: r.data };
+  const obj = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const runId = typeof obj.runId === 'string' ? obj.runId : undefined;
+  const type = typeof obj.type === 'string' ? obj.type : undefined;
+  const prefix = type === undefined ? 'message has no "type"' : `bad "${type}" message`;
+  return {
+    ok: false,
+    code: 'bad-message',
+    message: `${prefix}: ${describeIssues(r.error)}`,
+    ...(runId !== undefined ? { runId } : {}),
+    ...(type !== undefined ? { type } : {}),
+  };
+}
+
+export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
+  return parseWith(ClientMessage, raw);
+}
+
+export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
+  return parseWith(ServerMessage, raw);
+}

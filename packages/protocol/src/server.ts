@@ -1,0 +1,373 @@
+import { z } from 'zod';
+import { Diagnostic, SourceLocation, Value } from './common.js';
+
+/**
+ * Every server frame carries `seq`, increasing by one per frame on a connection, so a client can
+ * tell it missed something (it never should on one WebSocket; it matters across reconnects).
+ */
+const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
+  z.object({ type: z.literal(type), seq: z.number().int().nonnegative(), ...shape });
+
+const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
+  frame(type, { runId: z.string(), ...shape });
+
+/** What this kernel can attach, probed at agent start (never hard-coded: hosts differ). */
+export const AttachSupport = z.object({
+  /** `tracepoint`, `raw_tp`, `tp_btf`, `uprobe`, `kprobe`, `fentry`, `iter`, `perf_event`, `xdp`, ... */
+  kind: z.string(),
+  supported: z.boolean(),
+  /** Why not, in the kernel's words plus ours (e.g. "CONFIG_KPROBES is off: kprobe PMU missing"). */
+  reason: z.string().optional(),
+  /** What to use instead. */
+  hint: z.string().optional(),
+});
+export type AttachSupport = z.infer<typeof AttachSupport>;
+
+export const Limits = z.object({
+  maxRunSeconds: z.number(),
+  defaultRunSeconds: z.number(),
+  maxSnippetBytes: z.number(),
+  maxFiles: z.number(),
+  maxEventsPerSec: z.number(),
+  maxMapBytes: z.number(),
+  maxPrograms: z.number(),
+  maxConcurrentRuns: z.number(),
+});
+export type Limits = z.infer<typeof Limits>;
+
+export const HelloMessage = frame('hello', {
+  version: z.number().int(),
+  agent: z.object({ version: z.string(), hostname: z.string() }),
+  session: z.object({ id: z.string() }),
+  capabilities: z.object({
+    kernelRelease: z.string(),
+    arch: z.string(),
+    cpus: z.number().int(),
+    btf: z.boolean(),
+    attach: z.array(AttachSupport),
+    /** Bundled BTF files a run can check CO-RE relocations against. */
+    coreTargets: z.array(z.string()),
+    runTargets: z.array(z.string()),
+    /** Binaries uprobes may attach to. */
+    uprobeBinaries: z.array(z.string()),
+  }),
+  limits: Limits,
+});
+
+export const RunState = z.enum([
+  'queued',
+  'compiling',
+  'compiled',
+  'loading',
+  'loaded',
+  'attaching',
+  'running',
+  'stopping',
+  'stopped',
+]);
+export type RunState = z.infer<typeof RunState>;
+
+export const StatusMessage = runFrame('status', {
+  state: RunState,
+  /** Milliseconds since the agent received the run. */
+  t: z.number(),
+  message: z.string().optional(),
+  queuePosition: z.number().int().optional(),
+});
+
+export const CompiledMessage = runFrame('compiled', {
+  ok: z.boolean(),
+  diagnostics: z.array(Diagnostic),
+  durationMs: z.number(),
+  /** `hit`: object cache; `pch`: compiled with the precompiled vmlinux.h; `cold`: full compile. */
+  cache: z.enum(['hit', 'pch', 'cold']),
+  objectHash: z.string().optional(),
+  objectBytes: z.number().optional(),
+  /** clang's own text (capped), for what the parser did not turn into diagnostics. */
+  output: z.string(),
+});
+
+export const Violation = z.object({
+  /** The policy rule, e.g. `helper-denied`, `program-type-denied`, `uprobe-target`. */
+  rule: z.string(),
+  message: z.string(),
+  program: z.string().optional(),
+  helper: z.string().optional(),
+  location: SourceLocation.optional(),
+});
+export type Violation = z.infer<typeof Violation>;
+
+export const RefusedMessage = runFrame('refused', { violations: z.array(Violation) });
+
+export const VerifierStats = z.object({
+  insnsProcessed: z.number().optional(),
+  insnLimit: z.number().optional(),
+  totalStates: z.number().optional(),
+  peakStates: z.number().optional(),
+  markRead: z.number().optional(),
+  verificationTimeUs: z.number().optional(),
+  stackDepth: z.string().optional(),
+});
+export type VerifierStats = z.infer<typeof VerifierStats>;
+
+export const ProgramInfo = z.object({
+  name: z.string(),
+  section: z.string(),
+  /** Attach kind derived from the section (`tracepoint`, `uprobe`, ...). */
+  kind: z.string(),
+  insns: z.number().int(),
+  loaded: z.boolean(),
+  /** Set when the playground switched the program off before load (attach kind unsupported here). */
+  skipped: z.string().optional(),
+  stats: VerifierStats.optional(),
+  jitedBytes: z.number().optional(),
+});
+export type ProgramInfo = z.infer<typeof ProgramInfo>;
+
+export const MapInfo = z.object({
+  name: z.string(),
+  type: z.string(),
+  keySize: z.number(),
+  valueSize: z.number(),
+  maxEntries: z.number(),
+  keyType: z.string().optional(),
+  valueType: z.string().optional(),
+});
+export type MapInfo = z.infer<typeof MapInfo>;
+
+export const LoadedMessage = runFrame('loaded', {
+  programs: z.array(ProgramInfo),
+  maps: z.array(MapInfo),
+  durationMs: z.number(),
+});
+
+export const LinkInfo = z.object({
+  program: z.string(),
+  kind: z.string(),
+  target: z.string(),
+  ok: z.boolean(),
+  message: z.string().optional(),
+});
+export type LinkInfo = z.infer<typeof LinkInfo>;
+
+export const AttachedMessage = runFrame('attached', { links: z.array(LinkInfo), durationMs: z.number() });
+
+export const VerifierFailure = z.object({
+  /** Index of the instruction the verifier stopped at. */
+  insn: z.number().int().optional(),
+  insnText: z.string().optional(),
+  location: SourceLocation.optional(),
+  /** The source line's text, as the verifier printed it. */
+  sourceText: z.string().optional(),
+  /** Plain-language reason, e.g. "pointer may be NULL: check it before reading". */
+  reason: z.string(),
+  /** The verifier's own error line. */
+  message: z.string(),
+  hint: z.string().optional(),
+});
+export type VerifierFailure = z.infer<typeof VerifierFailure>;
+
+export const VerifierMessage = runFrame('verifier', {
+  program: z.string(),
+  ok: z.boolean(),
+  log: z.string(),
+  /** True when the kernel kept only the log's tail (the buffer could not grow further). */
+  truncated: z.boolean(),
+  stats: VerifierStats.optional(),
+  failure: VerifierFailure.optional(),
+});
+
+export const CoreResult = z.object({
+  /** `this kernel` or the name of the BTF checked against. */
+  target: z.string(),
+  ok: z.boolean(),
+  value: z.number().optional(),
+  message: z.string().optional(),
+});
+
+export const CoreRelocation = z.object({
+  program: z.string(),
+  insn: z.number().int(),
+  /** `field_byte_offset`, `field_exists`, `type_exists`, `enumval_value`, ... */
+  kind: z.string(),
+  typeName: z.string(),
+  /** As the user wrote it, e.g. `task_struct->real_parent->tgid`. */
+  access: z.string(),
+  spec: z.string(),
+  location: SourceLocation.optional(),
+  results: z.array(CoreResult),
+});
+export type CoreRelocation = z.infer<typeof CoreRelocation>;
+
+export const CoreMessage = runFrame('core', { relocations: z.array(CoreRelocation) });
+
+export const DisasmLine = z.object({
+  kind: z.enum(['insn', 'source', 'label']),
+  text: z.string(),
+  insn: z.number().int().optional(),
+  location: SourceLocation.optional(),
+});
+export type DisasmLine = z.infer<typeof DisasmLine>;
+
+export const DisasmMessage = runFrame('disasm', {
+  sections: z.array(z.object({ section: z.string(), programs: z.array(z.string()), lines: z.array(DisasmLine) })),
+});
+
+export const PrintkLine = z.object({
+  /** Milliseconds since the run was attached. */
+  t: z.number(),
+  cpu: z.number().int(),
+  text: z.string(),
+});
+export type PrintkLine = z.infer<typeof PrintkLine>;
+
+export const PrintkMessage = runFrame('printk', {
+  lines: z.array(PrintkLine),
+  /** Lines lost since the last frame (ring full or over the rate limit). */
+  dropped: z.number().int().nonnegative(),
+});
+
+export const FieldInfo = z.object({ name: z.string(), type: z.string() });
+export type FieldInfo = z.infer<typeof FieldInfo>;
+
+/** Sent before the first `events` frame of a source: the record's C type, for table columns. */
+export const SchemaMessage = runFrame('schema', {
+  source: z.string(),
+  recordType: z.string().optional(),
+  fields: z.array(FieldInfo),
+  /** Why records of this source are shown as hex (no `struct event`, size mismatch...). */
+  undecodedReason: z.string().optional(),
+});
+
+export const EventRecord = z.object({
+  t: z.number(),
+  cpu: z.number().int().optional(),
+  value: Value,
+});
+export type EventRecord = z.infer<typeof EventRecord>;
+
+export const EventsMessage = runFrame('events', {
+  /** The ring buffer or perf buffer map the records came from. */
+  source: z.string(),
+  records: z.array(EventRecord),
+  dropped: z.number().int().nonnegative(),
+});
+
+export const MapEntry = z.object({
+  key: Value,
+  value: Value,
+  /** Per-CPU maps: one value per possible CPU; `value` then holds the sum where summing makes sense. */
+  cpus: z.array(Value).optional(),
+});
+export type MapEntry = z.infer<typeof MapEntry>;
+
+export const MapSnapshot = z.object({
+  name: z.string(),
+  type: z.string(),
+  keyType: z.string().optional(),
+  valueType: z.string().optional(),
+  entries: z.array(MapEntry),
+  /** Entries not sent (the map is larger than the snapshot limit). */
+  more: z.number().int().nonnegative(),
+  /** How the UI should draw it. */
+  render: z.enum(['table', 'log2-hist', 'counters', 'globals']),
+  error: z.string().optional(),
+});
+export type MapSnapshot = z.infer<typeof MapSnapshot>;
+
+export const MapsMessage = runFrame('maps', { t: z.number(), maps: z.array(MapSnapshot) });
+
+export const IterMessage = runFrame('iter', { program: z.string(), text: z.string(), done: z.boolean() });
+
+export const LogMessage = runFrame('log', {
+  source: z.enum(['libbpf', 'agent', 'clang']),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  text: z.string(),
+});
+
+export const WarningMessage = frame('warning', {
+  runId: z.string().optional(),
+  program: z.string().optional(),
+  message: z.string(),
+});
+
+export const StopReason = z.enum([
+  'user',
+  'timeout',
+  'finished',
+  'compile-error',
+  'refused',
+  'verifier',
+  'load-error',
+  'attach-error',
+  'quota',
+  'disconnect',
+  'agent-exit',
+  'runner-crash',
+  'error',
+]);
+export type StopReason = z.infer<typeof StopReason>;
+
+export const StoppedMessage = runFrame('stopped', {
+  reason: StopReason,
+  message: z.string(),
+  durationMs: z.number(),
+  stats: z.object({
+    events: z.number().int(),
+    printk: z.number().int(),
+    dropped: z.number().int(),
+  }),
+});
+
+export const ErrorCode = z.enum([
+  'bad-json',
+  'bad-message',
+  'too-large',
+  'unauthorized',
+  'quota',
+  'busy',
+  'not-found',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** A protocol-level error: the message could not be acted on. The connection stays open. */
+export const ErrorMessage = frame('error', {
+  code: ErrorCode,
+  message: z.string(),
+  runId: z.string().optional(),
+});
+
+export const PongMessage = frame('pong', { t: z.number().optional() });
+
+export const BtfUploadedMessage = frame('btf-uploaded', { name: z.string(), types: z.number().int() });
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  HelloMessage,
+  StatusMessage,
+  CompiledMessage,
+  RefusedMessage,
+  LoadedMessage,
+  AttachedMessage,
+  VerifierMessage,
+  CoreMessage,
+  DisasmMessage,
+  PrintkMessage,
+  SchemaMessage,
+  EventsMessage,
+  MapsMessage,
+  IterMessage,
+  LogMessage,
+  WarningMessage,
+  StoppedMessage,
+  ErrorMessage,
+  PongMessage,
+  BtfUploadedMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** A server message of one type, e.g. `ServerMessageOf<'events'>`. */
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** What the agent builds before it stamps `seq`. */
+export type ServerPayload = ServerMessage extends infer M ? (M extends { seq: number } ? Omit<M, 'seq'> : never) : never;
