@@ -1,0 +1,12 @@
+export { BpfObject, BpfProgram, type OpenOptions } from './object.js';
+export { BpfMap, numPossibleCpus, type MapEntryBytes } from './map.js';
+export { BpfLink } from './link.js';
+export { LibbpfError, errnoName, describeErrno } from './errors.js';
+export { withLibbpfLog, collectLibbpfLog, type LibbpfLogLevel, type LibbpfLogSink } from './log.js';
+export { RingBufferReader } from './ringbuf.js';
+export { PerfBufferReader } from './perfbuf.js';
+export { openCpuClock, onlineCpus, closeFd } from './perf-event.js';
+export { readIter } from './iter.js';
+export { progTypeName, mapTypeName, isPerCpuMapType, MAP_TYPE, PROG_TYPE } from './names.js';
+export { NativeBuffer } from './memory.js';
+export { bpf as raw, c as libc } from './native.js';
