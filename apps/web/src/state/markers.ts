@@ -1,0 +1,62 @@
+import type { SourceLocation } from '@bpfplay/protocol';
+import type { RunView } from './run';
+
+export type MarkerSeverity = 'error' | 'warning' | 'info';
+
+/** A problem to show on a line of the editor and in the Problems list. */
+export interface EditorMarker {
+  file: string;
+  line: number;
+  col: number;
+  severity: MarkerSeverity;
+  message: string;
+  source: 'clang' | 'verifier' | 'policy';
+}
+
+/** Compilers report paths (`/src/hello.bpf.c`, `./hello.h`); the editor knows flat file names. */
+export function snippetFileOf(reported: string, files: readonly string[], mainFile: string): string | null {
+  if (reported === '') return mainFile;
+  const base = reported.split('/').pop() ?? reported;
+  return files.includes(base) ? base : null;
+}
+
+/**
+ * Every problem of a run as markers. `onFiles` land on a file of the snippet; `elsewhere` point
+ * into files the user cannot edit (vmlinux.h, bpf_helpers.h) and are listed, not drawn.
+ */
+export function markersOf(run: RunView, files: readonly string[], mainFile: string): { onFiles: EditorMarker[]; elsewhere: EditorMarker[] } {
+  const onFiles: EditorMarker[] = [];
+  const elsewhere: EditorMarker[] = [];
+  const add = (loc: SourceLocation | undefined, m: Omit<EditorMarker, 'file' | 'line' | 'col'>) => {
+    const file = loc ? snippetFileOf(loc.file, files, mainFile) : mainFile;
+    const marker: EditorMarker = { ...m, file: file ?? loc?.file ?? mainFile, line: Math.max(1, loc?.line ?? 1), col: Math.max(1, loc?.col ?? 1) };
+    (file === null ? elsewhere : onFiles).push(marker);
+  };
+  for (const d of run.compiled?.diagnostics ?? []) {
+    const severity: MarkerSeverity = d.severity === 'error' || d.severity === 'fatal' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
+    add({ file: d.file, line: d.line, col: d.col }, { severity, message: d.option ? `${d.message} [${d.option}]` : d.message, source: 'clang' });
+  }
+  for (const v of run.refused?.violations ?? []) {
+    add(v.location, { severity: 'error', message: `refused (${v.rule}): ${v.message}`, source: 'policy' });
+  }
+  for (const v of run.verifier) {
+    if (v.ok || !v.failure) continue;
+    const f = v.failure;
+    const lines = [`verifier rejected ${v.program}: ${f.reason}`, `kernel said: ${f.message}`];
+    if (f.insn !== undefined) lines.push(`at instruction ${f.insn}${f.insnText ? `: ${f.insnText}` : ''}`);
+    if (f.hint) lines.push(`hint: ${f.hint}`);
+    add(f.location, { severity: 'error', message: lines.join('\n'), source: 'verifier' });
+  }
+  return { onFiles, elsewhere };
+}
+
+export function countBySeverity(markers: readonly EditorMarker[], file: string): { errors: number; warnings: number } {
+  let errors = 0;
+  let warnings = 0;
+  for (const m of markers) {
+    if (m.file !== file) continue;
+    if (m.severity === 'error') errors++;
+    else if (m.severity === 'warning') warnings++;
+  }
+  return { errors, warnings };
+}

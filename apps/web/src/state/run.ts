@@ -1,0 +1,169 @@
+import type { RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
+
+type M<T extends ServerMessage['type']> = ServerMessageOf<T>;
+
+/** Messages that change the run's summary; the high-rate streams (events, printk, maps) go to streams.ts. */
+export type RunMessage = M<'status'> | M<'compiled'> | M<'refused'> | M<'loaded'> | M<'attached'> | M<'verifier'> | M<'core'> | M<'disasm'> | M<'schema'> | M<'iter'> | M<'log'> | M<'warning'> | M<'stopped'> | M<'error'>;
+
+export interface RunStatusStep {
+  state: RunState;
+  /** Milliseconds since the agent received the run. */
+  t: number;
+  message?: string;
+}
+
+/** Everything the panes need to know about one run, except its streams. */
+export interface RunView {
+  runId: string;
+  /** Client clock when Run was pressed. */
+  startedAt: number;
+  durationSec: number;
+  mode: 'run' | 'compile';
+  state: RunState | 'sent';
+  steps: RunStatusStep[];
+  /** Client clock when the agent said `running`; drives the "running 12 s / 60 s" counter. */
+  runningSince: number | null;
+  queuePosition: number | null;
+  compiled: M<'compiled'> | null;
+  refused: M<'refused'> | null;
+  loaded: M<'loaded'> | null;
+  attached: M<'attached'> | null;
+  verifier: M<'verifier'>[];
+  core: M<'core'> | null;
+  disasm: M<'disasm'> | null;
+  schemas: M<'schema'>[];
+  iter: Record<string, { text: string; done: boolean }>;
+  logs: M<'log'>[];
+  warnings: string[];
+  stopped: M<'stopped'> | null;
+  /** Client clock when `stopped` arrived. */
+  stoppedAt: number | null;
+  errors: M<'error'>[];
+}
+
+/** Agent log lines kept per run; libbpf can be chatty at debug level. */
+export const MAX_LOG_LINES = 2000;
+/** Iterator output kept per program (characters). */
+export const MAX_ITER_CHARS = 1 << 20;
+
+export function newRun(runId: string, now: number, durationSec: number, mode: 'run' | 'compile'): RunView {
+  return {
+    runId,
+    startedAt: now,
+    durationSec,
+    mode,
+    state: 'sent',
+    steps: [],
+    runningSince: null,
+    queuePosition: null,
+    compiled: null,
+    refused: null,
+    loaded: null,
+    attached: null,
+    verifier: [],
+    core: null,
+    disasm: null,
+    schemas: [],
+    iter: {},
+    logs: [],
+    warnings: [],
+    stopped: null,
+    stoppedAt: null,
+    errors: [],
+  };
+}
+
+export function isRunMessage(m: ServerMessage): m is RunMessage {
+  switch (m.type) {
+    case 'status':
+    case 'compiled':
+    case 'refused':
+    case 'loaded':
+    case 'attached':
+    case 'verifier':
+    case 'core':
+    case 'disasm':
+    case 'schema':
+    case 'iter':
+    case 'log':
+    case 'stopped':
+      return true;
+    case 'warning':
+    case 'error':
+      return m.runId !== undefined;
+    default:
+      return false;
+  }
+}
+
+export function isActive(run: RunView | null): boolean {
+  return run !== null && run.stopped === null && run.state !== 'stopped';
+}
+
+/** Fold one message of this run into its view. Messages of another run are ignored. */
+export function runReducer(run: RunView, m: RunMessage, now: number): RunView {
+  if (m.runId !== run.runId) return run;
+  switch (m.type) {
+    case 'status': {
+      const step: RunStatusStep = { state: m.state, t: m.t, ...(m.message !== undefined ? { message: m.message } : {}) };
+      return {
+        ...run,
+        state: m.state,
+        steps: [...run.steps, step],
+        queuePosition: m.state === 'queued' ? (m.queuePosition ?? null) : null,
+        runningSince: m.state === 'running' && run.runningSince === null ? now : run.runningSince,
+      };
+    }
+    case 'compiled':
+      return { ...run, compiled: m };
+    case 'refused':
+      return { ...run, refused: m };
+    case 'loaded':
+      return { ...run, loaded: m };
+    case 'attached':
+      return { ...run, attached: m };
+    case 'verifier':
+      // One log per program; a re-sent log replaces the earlier one.
+      return { ...run, verifier: [...run.verifier.filter((v) => v.program !== m.program), m] };
+    case 'core':
+      return { ...run, core: m };
+    case 'disasm':
+      return { ...run, disasm: m };
+    case 'schema':
+      return { ...run, schemas: [...run.schemas.filter((s) => s.source !== m.source), m] };
+    case 'iter': {
+      const prev = run.iter[m.program]?.text ?? '';
+      const text = (prev + m.text).slice(-MAX_ITER_CHARS);
+      return { ...run, iter: { ...run.iter, [m.program]: { text, done: m.done } } };
+    }
+    case 'log': {
+      const logs = run.logs.length >= MAX_LOG_LINES ? [...run.logs.slice(-(MAX_LOG_LINES - 1)), m] : [...run.logs, m];
+      return { ...run, logs };
+    }
+    case 'warning':
+      return { ...run, warnings: [...run.warnings, m.program ? `${m.program}: ${m.message}` : m.message] };
+    case 'stopped':
+      return { ...run, stopped: m, stoppedAt: now, state: 'stopped' };
+    case 'error':
+      return { ...run, errors: [...run.errors, m] };
+  }
+}
+
+/** The run's failure, in one line, if it failed before running. */
+export function failureOf(run: RunView): string | null {
+  if (run.compiled && !run.compiled.ok) {
+    const errs = run.compiled.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'fatal');
+    const first = errs[0];
+    return first ? `compile error at ${first.file}:${first.line}:${first.col}: ${first.message}` : 'compile failed';
+  }
+  if (run.refused && run.refused.violations.length > 0) {
+    const v = run.refused.violations[0]!;
+    return `refused${v.location ? ` at ${v.location.file}:${v.location.line}` : ''}: ${v.message}`;
+  }
+  const bad = run.verifier.find((v) => !v.ok);
+  if (bad) {
+    const loc = bad.failure?.location;
+    return `verifier rejected ${bad.program}${loc ? ` at ${loc.file}:${loc.line}` : ''}: ${bad.failure?.reason ?? 'see the Verifier pane'}`;
+  }
+  return null;
+}

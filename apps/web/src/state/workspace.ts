@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { ParamValue } from '@bpfplay/protocol';
+import type { KeyValueStore } from './kvStore';
+
+/** One key holds the whole working state: the snippet being edited and the user's settings. */
+export const WORKSPACE_KEY = 'bpfplay:workspace';
+export const WORKSPACE_VERSION = 2;
+
+export const Theme = z.enum(['dark', 'light']);
+export type Theme = z.infer<typeof Theme>;
+
+const EditorFile = z.object({ name: z.string().min(1), content: z.string() });
+export type EditorFile = z.infer<typeof EditorFile>;
+
+/**
+ * Version 1 was the single-file layout: one `source` string, compiled as `prog.bpf.c`, plus the
+ * token. Version 2 holds several files (headers next to the program), which file is open, and the
+ * settings that became configurable.
+ */
+export const WorkspaceV1 = z.object({
+  version: z.literal(1),
+  source: z.string(),
+  token: z.string().nullable().optional(),
+  theme: Theme.optional(),
+});
+export type WorkspaceV1 = z.infer<typeof WorkspaceV1>;
+
+export const Settings = z.object({
+  agentUrl: z.string().nullable(),
+  token: z.string().nullable(),
+  theme: Theme,
+  durationSec: z.number().positive(),
+  perfFrequency: z.number().int().positive(),
+  mapIntervalMs: z.number().int().positive(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const WorkspaceV2 = z.object({
+  version: z.literal(2),
+  snippet: z.object({
+    files: z.array(EditorFile).min(1),
+    main: z.string().optional(),
+    active: z.string(),
+    /** The gallery example this started from, if any (shown in the title bar). */
+    example: z.string().optional(),
+    params: z.record(z.string(), ParamValue),
+  }),
+  settings: Settings,
+});
+export type Workspace = z.infer<typeof WorkspaceV2>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  agentUrl: null,
+  token: null,
+  theme: 'dark',
+  durationSec: 30,
+  perfFrequency: 99,
+  mapIntervalMs: 1000,
+};
+
+export const V1_FILE_NAME = 'prog.bpf.c';
+
+export function migrateV1(v1: WorkspaceV1): Workspace {
+  return {
+    version: 2,
+    snippet: { files: [{ name: V1_FILE_NAME, content: v1.source }], active: V1_FILE_NAME, params: {} },
+    settings: { ...DEFAULT_SETTINGS, token: v1.token ?? null, theme: v1.theme ?? DEFAULT_SETTINGS.theme },
+  };
+}
+
+export type LoadResult =
+  | { kind: 'empty' }
+  | { kind: 'loaded'; workspace: Workspace; migratedFrom: number | null }
+  /** Saved data we cannot read: the caller starts fresh and tells the user, and keeps the raw text. */
+  | { kind: 'unreadable'; reason: string };
+
+/** Parse whatever was saved, upgrading older versions to the current one. Never throws. */
+export function migrate(raw: string | null): LoadResult {
+  if (raw === null || raw === '') return { kind: 'empty' };
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { kind: 'unreadable', reason: 'saved workspace is not JSON' };
+  }
+  const version = typeof data === 'object' && data !== null ? (data as { version?: unknown }).version : undefined;
+  if (typeof version !== 'number') return { kind: 'unreadable', reason: 'saved workspace has no version' };
+  if (version > WORKSPACE_VERSION) {
+    return { kind: 'unreadable', reason: `saved workspace is version ${version}, written by a newer bpfplay than this one (${WORKSPACE_VERSION})` };
+  }
+  if (version === 1) {
+    const r = WorkspaceV1.safeParse(data);
+    if (!r.success) return { kind: 'unreadable', reason: `saved workspace (version 1) is damaged: ${r.error.issues[0]?.message ?? ''}` };
+    return { kind: 'loaded', workspace: migrateV1(r.data), migratedFrom: 1 };
+  }
+  const r = WorkspaceV2.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return { kind: 'unreadable', reason: `saved workspace is damaged at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}` };
+  }
+  // An `active` file that no longer exists would open an empty editor; fall back to the first.
+  const ws = r.data;
+  if (!ws.snippet.files.some((f) => f.name === ws.snippet.active)) ws.snippet.active = ws.snippet.files[0]!.name;
+  return { kind: 'loaded', workspace: ws, migratedFrom: null };
+}
+
+/** Where an unreadable workspace is moved so a fresh start does not destroy the user's text. */
+export const UNREADABLE_BACKUP_KEY = `${WORKSPACE_KEY}:unreadable`;
+
+export function loadWorkspace(store: KeyValueStore): LoadResult {
+  const raw = store.get(WORKSPACE_KEY);
+  const r = migrate(raw);
+  if (r.kind === 'unreadable' && raw !== null) store.set(UNREADABLE_BACKUP_KEY, raw);
+  return r;
+}
+
+export function saveWorkspace(store: KeyValueStore, ws: Workspace): boolean {
+  return store.set(WORKSPACE_KEY, JSON.stringify(ws));
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { MapSnapshot } from '@bpfplay/protocol';
+import { bucketLabel, log2Histograms, numberOf, occupiedRange } from '../src/state/maps';
+
+const snap = (entries: MapSnapshot['entries']): MapSnapshot => ({ name: 'hist', type: 'array', render: 'log2-hist', more: 0, entries });
+
+describe('log2 histograms', () => {
+  it('reads an array map indexed by bucket', () => {
+    const h = log2Histograms(snap([
+      { key: 0, value: 0 },
+      { key: 1, value: 3 },
+      { key: 3, value: '7' },
+    ]));
+    expect(h).toEqual([{ label: null, counts: [0, 3, 0, 7] }]);
+  });
+
+  it('reads struct hist { slots[] } values, one histogram per key', () => {
+    const h = log2Histograms(snap([
+      { key: { comm: 'bash' }, value: { slots: [0, 1, 2], total: 3 } },
+      { key: { comm: 'sshd' }, value: { slots: [5, 0, 0], total: 5 } },
+    ]));
+    expect(h).toEqual([
+      { label: '{comm: bash}', counts: [0, 1, 2] },
+      { label: '{comm: sshd}', counts: [5, 0, 0] },
+    ]);
+  });
+
+  it('labels buckets like libbpf-tools and finds the occupied range', () => {
+    expect([0, 1, 2, 9, 10, 20].map(bucketLabel)).toEqual(['0–1', '2–3', '4–7', '512–1023', '1K–2047', '1M–2097151']);
+    expect(occupiedRange([0, 0, 4, 0, 1, 0])).toEqual([2, 4]);
+    expect(occupiedRange([0, 0])).toBeNull();
+  });
+
+  it('reads u64 values sent as decimal strings', () => {
+    expect(numberOf('18446744073709551615')).toBe(18446744073709551615);
+    expect(numberOf('0x10')).toBeNull();
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerMessage, type ServerMessageOf } from '@bpfplay/protocol';
+import { Session } from '../src/state/session';
+
+function manualFrames() {
+  const queue: (() => void)[] = [];
+  return {
+    schedule: (fn: () => void) => queue.push(fn),
+    flush: () => queue.splice(0).forEach((f) => f()),
+    get pending() {
+      return queue.length;
+    },
+  };
+}
+
+const eventsFrame = (runId: string, n: number, seq: number): ServerMessageOf<'events'> => ({
+  type: 'events',
+  seq,
+  runId,
+  source: 'events',
+  dropped: 0,
+  records: Array.from({ length: n }, (_, i) => ({ t: i / 1000, cpu: i % 2, value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 } })),
+});
+
+describe('session store', () => {
+  it('tells listeners once per animation frame however many frames arrived', () => {
+    const frames = manualFrames();
+    const s = new Session(frames.schedule, () => 0);
+    const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, { durationSec: 5 });
+    if (run.type !== 'run') throw new Error('expected a run message');
+    let calls = 0;
+    s.subscribe(() => calls++);
+    frames.flush();
+    for (let i = 0; i < 100; i++) s.handle(eventsFrame(run.runId, 10, i));
+    expect(frames.pending).toBe(1);
+    frames.flush();
+    expect(calls).toBe(2);
+    expect(s.streams.eventsReceived).toBe(1000);
+  });
+
+  it('drops output of an older run', () => {
+    const frames = manualFrames();
+    const s = new Session(frames.schedule, () => 0);
+    s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
+    s.handle(eventsFrame('stale-run', 3, 1));
+    expect(s.streams.eventsReceived).toBe(0);
+  });
+
+  it('a lost connection ends the active run locally and says why', () => {
+    const s = new Session(() => {}, () => 7);
+    s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
+    s.setConnection({ kind: 'retrying', url: 'ws://x', attempt: 0, delayMs: 100, retryAt: 100, lastClose: { code: 1006, reason: '', neverOpened: false } });
+    expect(s.run?.state).toBe('stopped');
+    expect(s.notes.at(-1)?.text).toMatch(/connection to the agent was lost/);
+    expect(s.stopMessage()).toBeNull();
+  });
+
+  it('parses and folds 100k records (figure printed, not asserted)', () => {
+    const s = new Session(() => {}, () => 0);
+    const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
+    if (run.type !== 'run') throw new Error('expected a run message');
+    // ~60 frames a second is what the agent sends; 100k records/s is ~1700 per frame.
+    const raw = JSON.stringify(eventsFrame(run.runId, 1700, 1));
+    const t0 = performance.now();
+    let n = 0;
+    for (let i = 0; i < 59; i++) {
+      const r = parseServerMessage(raw);
+      if (!r.ok) throw new Error(r.message);
+      s.handle(r.message);
+      n += 1700;
+    }
+    const ms = performance.now() - t0;
+    console.log(`parse+fold: ${n} records in ${ms.toFixed(0)} ms (${Math.round(n / (ms / 1000))} records/s on one core)`);
+    expect(s.streams.eventsReceived).toBe(n);
+  });
+});
