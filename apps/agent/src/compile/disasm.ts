@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import type { DisasmLine, SourceLocation } from '@bpfplay/protocol';
+import { displayPath } from './paths.js';
+import { SYSTEM_BPF_INCLUDE } from './toolchain.js';
+
+export interface DisasmSection {
+  section: string;
+  /** Functions in this section: the programs (for `.text`, the subprograms they call). */
+  programs: string[];
+  lines: DisasmLine[];
+}
+
+/** Returns the text of `file` line `line` (1-based) if that file may be shown, else undefined. */
+export type SourceLookup = (file: string, line: number) => string | undefined;
+
+const SECTION = /^Disassembly of section (.+):$/;
+const LABEL = /^[0-9a-f]+ <(.+)>:$/;
+/**
+ * `-l` prints the symbol it thinks covers an address (`; name():`) before locations. In a
+ * relocatable BPF object every section starts at 0, so it often names a map or a format string
+ * from another section: ignored, the label lines are right.
+ */
+const FUNC_NAME = /^; .*\(\):$/;
+const LOCATION = /^; (\/.*?|<[^>]+>):(\d+)(?::\d+)?(?: \(discriminator \d+\))?$/;
+const INSN = /^\s*(\d+):\t(.*)$/;
+const RELOC = /^\s+[0-9a-f]+:\s+(R_BPF_\w+)\s+(.*)$/;
+const CORE_RELOC = /^\s+[0-9a-f]+:\s+(CO-RE .*)$/;
+const HELPER_CALL = /^call (0x[0-9a-f]+)$/;
+
+/**
+ * Parses `llvm-objdump -d -l -r --no-show-raw-insn` output. Each instruction gets its index (as
+ * the verifier counts, a 16-byte ld_imm64 takes two), its source location in the snippet's own
+ * names, and annotations a reader needs: the map or function a relocation points at, the
+ * CO-RE access it encodes, and helper calls by name. A `source` line precedes each run of
+ * instructions from a new source line.
+ */
+export function parseDisassembly(text: string, source: SourceLookup, helpers: ReadonlyMap<number, string>): DisasmSection[] {
+  const sections: DisasmSection[] = [];
+  let cur: DisasmSection | undefined;
+  let loc: SourceLocation | undefined;
+  let shownLoc: string | undefined;
+  let last: DisasmLine | undefined;
+  let lastHasReloc = false;
+
+  const finishInsn = () => {
+    if (last && !lastHasReloc) {
+      const m = HELPER_CALL.exec(last.text);
+      const name = m ? helpers.get(Number(m[1])) : undefined;
+      if (name) last.text += ` <${name}>`;
+    }
+    last = undefined;
+    lastHasReloc = false;
+  };
+
+  for (const line of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = SECTION.exec(line))) {
+      finishInsn();
+      cur = { section: m[1]!, programs: [], lines: [] };
+      sections.push(cur);
+      loc = undefined;
+      shownLoc = undefined;
+    } else if (!cur) {
+      continue;
+    } else if ((m = LABEL.exec(line))) {
+      finishInsn();
+      cur.programs.push(m[1]!);
+      cur.lines.push({ kind: 'label', text: m[1]! });
+      shownLoc = undefined;
+    } else if (FUNC_NAME.test(line)) {
+      continue;
+    } else if ((m = LOCATION.exec(line))) {
+      const ln = Number(m[2]);
+      loc = ln > 0 ? { file: displayPath(m[1]!), line: ln } : undefined;
+    } else if ((m = INSN.exec(line))) {
+      finishInsn();
+      const key = loc ? `${loc.file}:${loc.line}` : undefined;
+      if (loc && key !== shownLoc) {
+        cur.lines.push({ kind: 'source', text: source(loc.file, loc.line) ?? '', location: { ...loc } });
+      }
+      shownLoc = key;
+      last = { kind: 'insn', text: m[2]!.replace(/\t/g, ' ').trim(), insn: Number(m[1]) };
+      if (loc) last.location = { ...loc };
+      cur.lines.push(last);
+    } else if ((m = RELOC.exec(line)) && last) {
+      last.text += ` <${m[2]!.trim()}>`;
+      lastHasReloc = true;
+    } else if ((m = CORE_RELOC.exec(line)) && last) {
+      last.text += ` <${m[1]!.trim()}>`;
+    }
+  }
+  finishInsn();
+  return sections;
+}
+
+/** Helper ids to names, read from libbpf's bpf_helper_defs.h (`... (*bpf_map_lookup_elem)(...) = (void *) 1;`). */
+export async function loadHelperNames(path = `${SYSTEM_BPF_INCLUDE}/bpf_helper_defs.h`): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  const text = await readFile(path, 'utf8').catch(() => '');
+  for (const m of text.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\([^;]*?\)\s*=\s*\(void\s*\*\)\s*(\d+)\s*;/g)) {
+    names.set(Number(m[2]), m[1]!);
+  }
+  return names;
+}

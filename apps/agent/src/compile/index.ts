@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { access, constants as fsConstants, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Diagnostic,
+  type DisasmLine,
+  describeIssues,
+  mainFileOf,
+  Snippet,
+} from '@bpfplay/protocol';
+import { cacheKey, ObjectCache } from './cache.js';
+import { pchRejected, runClang } from './clang.js';
+import { parseDiagnostics } from './diagnostics.js';
+import { loadHelperNames, parseDisassembly } from './disasm.js';
+import { type CompileLimits, describeLimitHit, resolveLimits } from './limits.js';
+import { displayText } from './paths.js';
+import { canUsePch, PrecompiledHeader, preludeMacros } from './pch.js';
+import { CompileQueue } from './queue.js';
+import { abortError, BWRAP, runSandboxed } from './sandbox.js';
+import { knownHeaders, makeSourceLookup } from './sources.js';
+import { makeRunDir, removeDir } from './storage.js';
+import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
+import { ensureVmlinuxHeader } from './vmlinux.js';
+
+export { type CompileLimits, DEFAULT_COMPILE_LIMITS } from './limits.js';
+
+export interface CompileResult {
+  ok: boolean;
+  object?: Buffer;
+  diagnostics: Diagnostic[];
+  /** clang's own text, sandbox paths replaced by the snippet's names, capped with `[Truncated]`. */
+  output: string;
+  /** Time spent compiling (or looking up the cache), not waiting in the queue. */
+  durationMs: number;
+  cache: 'hit' | 'pch' | 'cold';
+  /** sha256 of the object bytes, hex. */
+  objectHash?: string;
+}
+
+export interface Compiler {
+  /** Rejects only when cancelled (AbortError) or the queue is full; compile errors are results. */
+  compile(snippet: Snippet, opts?: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<CompileResult>;
+  disassemble(object: Buffer, snippet: Snippet): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
+  readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
+}
+
+export interface CompilerOptions {
+  cacheDir: string;
+  /** Default /sys/kernel/btf/vmlinux. */
+  btfPath?: string;
+  limits?: Partial<CompileLimits>;
+  /** Compiles at once; same as limits.concurrency. */
+  concurrency?: number;
+  /** Our headers (printk shim, bpfplay.h); default apps/agent/include. */
+  includeDir?: string;
+  /** Where problems that do not stop compiles go (read-only cache, PCH build failure). */
+  warn?: (message: string) => void;
+}
+
+export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
+  const limits = resolveLimits({ ...opts.limits, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+  const warn = opts.warn ?? ((m: string) => console.warn(`[compile] ${m}`));
+  const includeDir = opts.includeDir ?? DEFAULT_INCLUDE_DIR;
+  const { cacheDir } = opts;
+  await preflight();
+  await mkdir(cacheDir, { recursive: true, mode: 0o755 }).catch((e: Error) => warn(`cannot create cache folder ${cacheDir}: ${e.message}`));
+
+  const [clang, vmlinux, hHash, helpers] = await Promise.all([
+    clangVersion(),
+    ensureVmlinuxHeader({ cacheDir, btfPath: opts.btfPath ?? '/sys/kernel/btf/vmlinux', warn }),
+    headersHash(includeDir),
+    loadHelperNames(),
+  ]);
+  await smokeTest(limits);
+  const macros = await preludeMacros(includeDir, vmlinux.path);
+  const pch = new PrecompiledHeader({
+    cacheDir,
+    key: sha256([clang, ...BASE_FLAGS, vmlinux.btfHash, hHash].join('\0')),
+    includeDir,
+    vmlinuxDir: vmlinux.dir,
+    limits,
+    warn,
+  });
+  // Start building now so the first compile finds it ready (~1 s, once per kernel and clang).
+  void pch.get();
+  const cache = await ObjectCache.open(cacheDir, limits.cacheBytes, warn);
+  const queue = new CompileQueue(limits.concurrency, limits.maxQueued);
+  const headers = knownHeaders(includeDir, vmlinux.path);
+
+  async function compile(
+    input: Snippet,
+    o: { signal?: AbortSignal; onQueued?: (position: number) => void } = {},
+  ): Promise<CompileResult> {
+    const t0 = performance.now();
+    const parsed = Snippet.safeParse(input);
+    if (!parsed.success) return refuse(`the snippet is not valid: ${describeIssues(parsed.error)}`, t0);
+    const snippet = parsed.data;
+    const main = mainFileOf(snippet.files, snippet.main)!;
+    if (!main.endsWith('.c')) return refuse(`the main file ${main} is not a .c file; name a .bpf.c file as main`, t0);
+
+    const key = cacheKey({ files: snippet.files, main, flags: BASE_FLAGS, clangVersion: clang, btfHash: vmlinux.btfHash, headersHash: hHash });
+    const hit = await cache.get(key);
+    if (hit) {
+      return { ok: true, ...hit, durationMs: performance.now() - t0, cache: 'hit', objectHash: sha256(hit.object) };
+    }
+    // Outside the queue: the PCH build does not take a compile slot, so nothing can wait on itself.
+    let pchPath = canUsePch(snippet.files, main, macros) ? await pch.get() : undefined;
+    if (o.signal?.aborted) throw abortError(o.signal);
+
+    return queue.run(
+      async () => {
+        const started = performance.now();
+        const common = { files: snippet.files, main, includeDir, vmlinuxDir: vmlinux.dir, limits, ...(o.signal ? { signal: o.signal } : {}) };
+        let r = await runClang({ ...common, pchPath });
+        if (r.exit.aborted) throw abortError(o.signal!);
+        if (pchPath !== undefined && r.exit.code !== 0 && pchRejected(r.exit.stderr)) {
+          warn(`clang refused the precompiled header; rebuilding it. clang said:\n${r.exit.stderr}`);
+          pch.invalidate();
+          pchPath = undefined;
+          r = await runClang({ ...common, pchPath });
+          if (r.exit.aborted) throw abortError(o.signal!);
+        }
+        const { exit, object } = r;
+        const output = displayText([exit.stdout, exit.stderr].filter(Boolean).join('\n'));
+        const diagnostics = parseDiagnostics(exit.stderr, limits.maxDiagnostics);
+        const limitHit = describeLimitHit(limits, exit);
+        if (limitHit) diagnostics.push({ file: '', line: 0, col: 0, severity: 'fatal', message: limitHit });
+        else if (!object && !diagnostics.some((d) => d.severity === 'error' || d.severity === 'fatal')) {
+          diagnostics.push({
+            file: '',
+            line: 0,
+            col: 0,
+            severity: 'fatal',
+            message: `clang failed without a diagnostic (exit ${exit.code ?? exit.signal}); see the output`,
+          });
+        }
+        const result: CompileResult = {
+          ok: object !== undefined,
+          diagnostics,
+          output,
+          durationMs: performance.now() - started,
+          cache: pchPath !== undefined ? 'pch' : 'cold',
+        };
+        if (object) {
+          result.object = object;
+          result.objectHash = sha256(object);
+          await cache.put(key, { object, diagnostics, output });
+        }
+        return result;
+      },
+      { ...(o.signal ? { signal: o.signal } : {}), ...(o.onQueued ? { onQueued: o.onQueued } : {}) },
+    );
+  }
+
+  async function disassemble(object: Buffer, input: Snippet) {
+    const snippet = Snippet.parse(input);
+    return queue.run(async () => {
+      const dir = await makeRunDir('readable');
+      try {
+        await writeFile(join(dir, 'prog.o'), object, { mode: 0o644 });
+        const exit = await runSandboxed({
+          argv: [OBJDUMP, '-d', '-l', '-r', '--no-show-raw-insn', '/obj/prog.o'],
+          mounts: [{ host: dir, sandbox: '/obj' }],
+          limits: { ...limits, outputBytes: Math.max(limits.outputBytes, 8 * 1024 * 1024) },
+        });
+        if (exit.code !== 0) {
+          throw new Error(`llvm-objdump could not disassemble the object (exit ${exit.code ?? exit.signal}): ${exit.stderr.trim()}`);
+        }
+        return parseDisassembly(exit.stdout, makeSourceLookup(snippet.files, headers), helpers);
+      } finally {
+        await removeDir(dir);
+      }
+    });
+  }
+
+  return {
+    compile,
+    disassemble,
+    info: { clangVersion: clang, btfHash: vmlinux.btfHash, vmlinuxHeader: vmlinux.path },
+  };
+}
+
+function refuse(message: string, t0: number): CompileResult {
+  return {
+    ok: false,
+    diagnostics: [{ file: '', line: 0, col: 0, severity: 'fatal', message }],
+    output: message,
+    durationMs: performance.now() - t0,
+    cache: 'cold',
+  };
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Says what is missing before the first compile does, in terms of what to install or change. */
+async function preflight(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'the compile sandbox must be started as root: bwrap sets it up and setpriv then drops clang to uid 65534; run the agent as root',
+    );
+  }
+  const tools: [string, string][] = [
+    [BWRAP, 'bubblewrap'],
+    ['/usr/bin/setpriv', 'util-linux'],
+    ['/usr/bin/prlimit', 'util-linux'],
+    [OBJDUMP, 'llvm-19'],
+  ];
+  for (const [path, pkg] of tools) {
+    try {
+      await access(path, fsConstants.X_OK);
+    } catch {
+      throw new Error(`${path} is missing; install the Debian package ${pkg}`);
+    }
+  }
+}
+
+/** One trivial sandboxed run, so a host that cannot make namespaces fails at start, clearly. */
+async function smokeTest(limits: CompileLimits): Promise<void> {
+  const exit = await runSandboxed({ argv: ['/usr/bin/true'], mounts: [], limits });
+  if (exit.code !== 0) {
+    throw new Error(`the compile sandbox (bwrap) does not work on this host (exit ${exit.code ?? exit.signal}): ${exit.stderr.trim()}`);
+  }
+}

@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { type CompileLimits, rlimitArgs } from './limits.js';
+
+/**
+ * Runs a tool (clang, llvm-objdump) inside bubblewrap. What the tool can see:
+ *   /usr read-only (+ the /lib, /lib64, /bin, /sbin symlinks merged-usr needs), a fresh /dev, a
+ *   private tmpfs /tmp, and exactly the mounts the caller names. No /proc, /etc, /home, /root,
+ *   /sys, no network (empty net namespace), no other process (own pid namespace).
+ *
+ * Why bwrap runs as root and `setpriv` drops to 65534 inside, instead of `--unshare-user --uid
+ * 65534`: a user namespace created by root maps the sandbox uid to real uid 0, so "65534" would
+ * still own every root-owned file it can reach. Here the compiler is really uid/gid 65534 with no
+ * capabilities and no_new_privs. The price is that `--unshare-all` cannot be used (it adds a user
+ * namespace in which 65534 is unmapped, and setpriv then fails with EINVAL), so every other
+ * namespace is listed by hand below.
+ */
+
+export const BWRAP = '/usr/bin/bwrap';
+const SETPRIV = '/usr/bin/setpriv';
+const PRLIMIT = '/usr/bin/prlimit';
+export const SANDBOX_UID = 65534;
+
+export interface SandboxMount {
+  host: string;
+  /** Absolute path inside the sandbox. */
+  sandbox: string;
+  /** Read-only unless set. */
+  writable?: boolean;
+}
+
+export interface SandboxRun {
+  /** argv[0] must be an absolute path under /usr. */
+  argv: string[];
+  mounts: SandboxMount[];
+  cwd?: string;
+  limits: CompileLimits;
+  signal?: AbortSignal;
+}
+
+export interface SandboxExit {
+  code: number | null;
+  /** The signal that ended the tool (decoded from bwrap's 128+n exit status). */
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  stdout: string;
+  stderr: string;
+  /** Some output was dropped because it exceeded `limits.outputBytes`. */
+  truncated: boolean;
+  durationMs: number;
+}
+
+export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
+  const { argv, mounts, cwd, limits } = run;
+  if (!argv[0]?.startsWith('/usr/')) throw new Error(`sandboxed tool must live under /usr: ${argv[0]}`);
+  const args = [
+    // bwrap dies with us, and with it (pid 1 of the namespace) every process inside.
+    '--die-with-parent',
+    '--new-session',
+    '--unshare-ipc',
+    '--unshare-pid',
+    '--unshare-net',
+    '--unshare-uts',
+    '--unshare-cgroup',
+    '--hostname',
+    'bpfplay-compile',
+    '--cap-drop',
+    'ALL',
+    // Only what setpriv needs to drop to 65534; it clears them again with the uid change.
+    '--cap-add',
+    'CAP_SETUID',
+    '--cap-add',
+    'CAP_SETGID',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    '/usr/bin',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--symlink',
+    'usr/sbin',
+    '/sbin',
+    '--dev',
+    '/dev',
+    '--size',
+    String(Math.floor(limits.tmpfsBytes)),
+    // bwrap makes new folders 0700 root; 65534 must be able to use /tmp and reach the mounts.
+    '--perms',
+    '1777',
+    '--tmpfs',
+    '/tmp',
+  ];
+  const made = new Set<string>();
+  for (const m of mounts) {
+    if (!/^\/[A-Za-z0-9_./-]+$/.test(m.sandbox) || m.sandbox.includes('..') || /^\/(usr|tmp|dev)(\/|$)/.test(m.sandbox))
+      throw new Error(`bad sandbox mount point ${m.sandbox}`);
+    const parts = m.sandbox.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = `/${parts.slice(0, i).join('/')}`;
+      if (!made.has(dir)) args.push('--perms', '0755', '--dir', dir);
+      made.add(dir);
+    }
+    args.push(m.writable ? '--bind' : '--ro-bind', m.host, m.sandbox);
+  }
+  if (cwd !== undefined) args.push('--chdir', cwd);
+  args.push(
+    '--',
+    SETPRIV,
+    `--reuid=${SANDBOX_UID}`,
+    `--regid=${SANDBOX_UID}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    PRLIMIT,
+    ...rlimitArgs(limits),
+    ...argv,
+  );
+  return args;
+}
+
+export function runSandboxed(run: SandboxRun): Promise<SandboxExit> {
+  const args = sandboxArgs(run);
+  const { limits, signal } = run;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    // detached: bwrap leads its own process group, so the kill below cannot reach the agent.
+    const child = spawn(BWRAP, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
+    const out = new CappedText(limits.outputBytes);
+    const err = new CappedText(limits.outputBytes);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    let timedOut = false;
+    let aborted = false;
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, limits.wallMs);
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(new Error(`cannot start the compile sandbox (${BWRAP}): ${e.message}; install bubblewrap`));
+    });
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      // bwrap reports a child killed by signal n as exit status 128+n.
+      let toolSignal: NodeJS.Signals | null = sig;
+      if (toolSignal === null && code !== null && code > 128) toolSignal = signalName(code - 128);
+      resolve({
+        code,
+        signal: toolSignal,
+        timedOut,
+        aborted,
+        stdout: out.text(),
+        stderr: err.text(),
+        truncated: out.truncated || err.truncated,
+        durationMs: performance.now() - started,
+      });
+    });
+  });
+}
+
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error('compile was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+function signalName(n: number): NodeJS.Signals | null {
+  for (const [name, num] of Object.entries(osConstants.signals)) if (num === n) return name as NodeJS.Signals;
+  return null;
+}
+
+/** Keeps the first `cap` bytes of a stream; what follows is counted, not stored. */
+class CappedText {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly cap: number) {}
+  push(b: Buffer): void {
+    const room = this.cap - this.size;
+    if (room <= 0) {
+      this.truncated = true;
+      return;
+    }
+    const part = b.length > room ? b.subarray(0, room) : b;
+    if (part.length < b.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+  text(): string {
+    const s = Buffer.concat(this.chunks).toString('utf8');
+    return this.truncated ? `${s}\n[Truncated]` : s;
+  }
+}
