@@ -1,0 +1,61 @@
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Btf, helperNames, lineAt, openBpfObject, parseElf, scanCalls, SHF } from '../src/index.js';
+import { compileBpf, requireKernelBtf } from './helpers/toolchain.js';
+import { expectGolden } from './helpers/golden.js';
+
+const compiled = compileBpf('calls.bpf.c');
+const obj = openBpfObject(compiled.bytes, 'calls.bpf.o');
+const helpers = helperNames(Btf.parse(requireKernelBtf(), { name: 'vmlinux' }));
+
+describe('ELF reader', () => {
+  it('lists sections, symbols and relocation sections of a clang object', () => {
+    const elf = parseElf(compiled.bytes);
+    expect(elf.machine).toBe(247);
+    const exec = elf.sections.filter((s) => s.flags & SHF.EXECINSTR).map((s) => s.name);
+    expect(exec).toEqual(['.text', 'tp/syscalls/sys_enter_execve', 'tp_btf/sched_switch', 'uprobe']);
+    expect(elf.section('.BTF')?.data.length).toBeGreaterThan(0);
+    const rel = elf.relocationSections.find((r) => elf.sections[r.target]?.name === 'tp_btf/sched_switch');
+    expect(rel?.relocations.map((r) => elf.symbols[r.symbol]?.name)).toEqual(expect.arrayContaining(['bpf_task_acquire', 'bpf_task_release']));
+  });
+
+  it('finds programs and subprograms from FUNC symbols', () => {
+    expect(obj.programs.map((p) => ({ name: p.name, section: p.section, subprogram: p.subprogram, insns: p.insns.length > 0 }))).toEqual([
+      { name: 'triple', section: '.text', subprogram: true, insns: true },
+      { name: 'on_exec', section: 'tp/syscalls/sys_enter_execve', subprogram: false, insns: true },
+      { name: 'on_switch', section: 'tp_btf/sched_switch', subprogram: false, insns: true },
+      { name: 'poke', section: 'uprobe', subprogram: false, insns: true },
+    ]);
+    // ld_imm64 is one instruction of 16 bytes: the next instruction's index skips a slot.
+    const prog = obj.programs.find((p) => p.name === 'on_exec')!;
+    const ld = prog.insns.findIndex((i) => i.size === 16);
+    expect(ld).toBeGreaterThanOrEqual(0);
+    expect(prog.insns[ld + 1]!.index).toBe(prog.insns[ld]!.index + 2);
+  });
+});
+
+describe('call scan', () => {
+  it('names helpers, kfuncs and bpf-to-bpf calls with their source lines (golden)', () => {
+    const scan = scanCalls(obj, helpers).map((p) => ({
+      ...p,
+      calls: p.calls.map((c) => ({ ...c, location: c.location && { ...c.location, file: basename(c.location.file) } })),
+    }));
+    expectGolden('calls-scan', scan);
+    const poke = scan.find((p) => p.program === 'poke')!;
+    const pwu = poke.calls.find((c) => c.name === 'bpf_probe_write_user');
+    expect(pwu?.location?.text).toContain('bpf_probe_write_user(');
+    const sw = scan.find((p) => p.program === 'on_switch')!;
+    expect(sw.calls.map((c) => `${c.kind}:${c.name}`)).toEqual(['kfunc:bpf_task_acquire', 'kfunc:bpf_task_release', 'subprog:triple']);
+  });
+
+  it('maps an instruction to its source line through line_info', () => {
+    const prog = obj.programs.find((p) => p.name === 'on_exec')!;
+    expect(lineAt(obj.ext, prog.section, prog.offset)).toMatchObject({ line: 18, text: '\t__u64 id = bpf_get_current_pid_tgid();' });
+    // Every instruction of the comm call's argument setup maps to line 19 until the next record.
+    const call = prog.insns.find((i) => i.code === 0x85 && i.imm === 16)!;
+    const line = lineAt(obj.ext, prog.section, call.offset);
+    expect(line).toMatchObject({ line: 19, col: 2, text: '\tbpf_get_current_comm(comm, sizeof(comm));' });
+    expect(basename(line!.file)).toBe('calls.bpf.c');
+    expect(lineAt(obj.ext, 'no-such-section', 0)).toBeUndefined();
+  });
+});
