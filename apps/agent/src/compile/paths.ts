@@ -17,12 +17,14 @@ export function displayPath(raw: string): string {
   return path;
 }
 
-/** The same mapping applied to free text (clang's full output, messages that quote paths). */
+/**
+ * The same mapping for clang's full text. Only our mount points are rewritten: clang names
+ * snippet files as the user wrote them (`prog.bpf.c`, `./helper.h` in include chains), and a
+ * `/src/...` inside a message is the user's own text, left as they wrote it.
+ */
 export function displayText(text: string): string {
   return text
-    .replaceAll(`${SANDBOX.src}/`, '')
     .replaceAll(`${SANDBOX.include}/`, '<bpfplay>/')
     .replaceAll(`${SANDBOX.gen}/`, '<bpfplay>/')
-    .replaceAll(`${SANDBOX.out}/`, '')
-    .replace(/(^|[\s'"(])\.\/(?=[A-Za-z0-9_])/gm, '$1');
+    .replace(/^(\s*(?:In file included from |from )?)\.\/(?=[A-Za-z0-9_])/gm, '$1');
 }

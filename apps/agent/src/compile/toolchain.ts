@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+
+import { AGENT_ROOT } from '../config.js';
 
 const run = promisify(execFile);
 
@@ -25,8 +26,8 @@ export const SANDBOX = {
   out: '/out',
 } as const;
 
-/** Our include folder (the printk shim and bpfplay.h), next to src/ in apps/agent. */
-export const DEFAULT_INCLUDE_DIR = fileURLToPath(new URL('../../include', import.meta.url));
+/** Our include folder (the printk shim and bpfplay.h) in apps/agent; AGENT_ROOT works from src/ and the dist/ bundle. */
+export const DEFAULT_INCLUDE_DIR = join(AGENT_ROOT, 'include');
 
 /** The header the PCH is built from; it lives in our include folder so its path is stable. */
 export const PRELUDE_NAME = 'bpfplay_prelude.h';
