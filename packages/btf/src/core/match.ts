@@ -45,21 +45,22 @@ function describe(btf: Btf, t: BtfType): string {
   return t.name ? cTypeName(btf, t.id) : `anonymous ${t.kind}`;
 }
 
-export function matchSpec(local: CoreSpec, targ: Btf, targId: number): MatchResult {
+/** `targName` names the target in messages (`this kernel`, an uploaded file's name). */
+export function matchSpec(local: CoreSpec, targ: Btf, targId: number, targName = targ.name): MatchResult {
   const spec: CoreSpec = { btf: targ, rootId: targId, kind: local.kind, raw: [], accessors: [], bitOffset: 0 };
   const targRoot = targ.type(targId);
   if (isTypeBased(local.kind)) {
     const ok = local.kind === 'type_matches'
       ? typesMatch(local.btf, local.rootId, targ, targId)
       : typesAreCompatible(local.btf, local.rootId, targ, targId);
-    return ok ? { ok, spec } : { ok, reason: `${describe(targ, targRoot)} in ${targ.name} is not ${local.kind === 'type_matches' ? 'a match for' : 'compatible with'} the program's ${cTypeName(local.btf, local.rootId)}` };
+    return ok ? { ok, spec } : { ok, reason: `${describe(targ, targRoot)} in ${targName} is not ${local.kind === 'type_matches' ? 'a match for' : 'compatible with'} the program's ${cTypeName(local.btf, local.rootId)}` };
   }
   if (isEnumvalBased(local.kind)) {
     const t = targ.resolve(targId);
     const want = local.accessors[0]!.name!;
-    if (!isAnyEnum(t)) return { ok: false, reason: `${describe(targ, t)} in ${targ.name} is not an enum` };
+    if (!isAnyEnum(t)) return { ok: false, reason: `${describe(targ, t)} in ${targName} is not an enum` };
     const idx = t.values.findIndex((v) => essentialName(v.name) === essentialName(want));
-    if (idx < 0) return { ok: false, reason: `enum value \`${want}\` not found in ${describe(targ, t)} of ${targ.name}` };
+    if (idx < 0) return { ok: false, reason: `enum value \`${want}\` not found in ${describe(targ, t)} of ${targName}` };
     spec.accessors.push({ typeId: t.id, idx, name: t.values[idx]!.name });
     spec.raw.push(idx);
     return { ok: true, spec };
@@ -67,23 +68,25 @@ export function matchSpec(local: CoreSpec, targ: Btf, targId: number): MatchResu
   let id = targId;
   for (const [i, lacc] of local.accessors.entries()) {
     if (lacc.name !== undefined) {
-      const found = matchMember(local, lacc, targ, id, spec);
+      const found = matchMember(local, lacc, targ, id, spec, targName);
       if (!found.ok) return found;
       id = found.nextId;
       continue;
     }
-    if (i > 0) {
+    if (i === 0) {
+      id = targ.resolve(id).id;
+    } else {
       const t = targ.resolve(id);
-      if (t.kind !== 'array') return { ok: false, reason: `\`${previousName(local, i)}\` is ${cTypeName(targ, t.id)} in ${targ.name}, not an array` };
+      if (t.kind !== 'array') return { ok: false, reason: `\`${previousName(local, i)}\` is ${cTypeName(targ, t.id)} in ${targName}, not an array` };
       if (!isFlexArray(targ, spec.accessors[spec.accessors.length - 1], t.nelems) && lacc.idx >= t.nelems) {
-        return { ok: false, reason: `index ${lacc.idx} is out of bounds of \`${previousName(local, i)}\` (${t.nelems} elements) in ${targ.name}` };
+        return { ok: false, reason: `index ${lacc.idx} is out of bounds of \`${previousName(local, i)}\` (${t.nelems} elements) in ${targName}` };
       }
       id = targ.resolve(t.type).id;
     }
     spec.accessors.push({ typeId: id, idx: lacc.idx });
     spec.raw.push(lacc.idx);
     const size = targ.trySizeOf(id);
-    if (size === undefined) return { ok: false, reason: `${describe(targ, targ.type(id))} has no size in ${targ.name}` };
+    if (size === undefined) return { ok: false, reason: `${describe(targ, targ.type(id))} has no size in ${targName}` };
     spec.bitOffset += lacc.idx * size * 8;
   }
   return { ok: true, spec };
@@ -100,17 +103,17 @@ function previousName(local: CoreSpec, i: number): string {
 type MemberResult = { ok: true; nextId: number } | { ok: false; reason: string };
 
 /** Finds local member `lacc` in target composite `targId` by exact name, descending into anonymous members. */
-function matchMember(local: CoreSpec, lacc: CoreAccessor, targ: Btf, targId: number, spec: CoreSpec): MemberResult {
+function matchMember(local: CoreSpec, lacc: CoreAccessor, targ: Btf, targId: number, spec: CoreSpec, targName: string): MemberResult {
   const lt = local.btf.type(lacc.typeId);
   if (!isComposite(lt)) return { ok: false, reason: `internal: accessor on ${lt.kind}` };
   const lm = lt.members[lacc.idx]!;
   const t = targ.resolve(targId);
-  if (!isComposite(t)) return { ok: false, reason: `${describe(targ, t)} in ${targ.name} has no fields (looking for \`${lm.name}\`)` };
+  if (!isComposite(t)) return { ok: false, reason: `${describe(targ, t)} in ${targName} has no fields (looking for \`${lm.name}\`)` };
   const found = searchMember(local.btf, lm.name, lm.type, targ, t.id, spec);
   if (found === 'incompatible') {
-    return { ok: false, reason: `field \`${lm.name}\` of ${describe(targ, t)} has type ${memberTypeText(targ, t.id, lm.name)} in ${targ.name}, incompatible with the program's ${cTypeName(local.btf, lm.type)}` };
+    return { ok: false, reason: `field \`${lm.name}\` of ${describe(targ, t)} has type ${memberTypeText(targ, t.id, lm.name)} in ${targName}, incompatible with the program's ${cTypeName(local.btf, lm.type)}` };
   }
-  if (found === undefined) return { ok: false, reason: `field \`${lm.name}\` not found in ${describe(targ, t)} of ${targ.name}` };
+  if (found === undefined) return { ok: false, reason: `field \`${lm.name}\` not found in ${describe(targ, t)} of ${targName}` };
   return { ok: true, nextId: found };
 }
 

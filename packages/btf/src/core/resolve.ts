@@ -6,6 +6,7 @@ import type { CoreRelocation } from '@bpfplay/protocol';
 import type { Btf } from '../btf.js';
 import { lineAt, type CoreReloRecord } from '../btf-ext.js';
 import type { BpfObject } from '../bpf-object.js';
+import type { BpfInsn } from '../insn.js';
 import { cTypeName } from '../c-type.js';
 import { calcRelocation } from './calc.js';
 import { findCandidates, matchSpec } from './match.js';
@@ -34,7 +35,7 @@ export interface CoreRelocationReport extends CoreRelocation {
   section: string;
   /** Byte offset of the instruction in its section. */
   sectionOffset: number;
-  /** The value clang compiled in (from the program's own BTF). */
+  /** The value clang compiled into the instruction (libbpf's "imm X -> Y" X). */
   localValue?: number;
   sourceText?: string;
   results: CoreTargetResult[];
@@ -66,8 +67,8 @@ function resolveRecord(obj: BpfObject, btf: Btf, section: string, index: number,
   try {
     local = parseLocalSpec(btf, rec.typeId, rec.spec, rec.kind);
     report.access = formatAccess(local);
-    const own = calcRelocation(rec.kind, local);
-    if (own.ok) report.localValue = own.value;
+    const compiled = prog?.insns.find((i) => i.offset === rec.insnOff);
+    if (compiled) report.localValue = compiledValue(compiled);
   } catch (e) {
     const message = `the object's relocation is invalid: ${e instanceof CoreSpecError ? e.message : String(e)}`;
     report.results = targets.map((t) => ({ target: t.name, ok: false, message }));
@@ -75,6 +76,13 @@ function resolveRecord(obj: BpfObject, btf: Btf, section: string, index: number,
   }
   report.results = targets.map((t) => resolveAgainst(local, t));
   return report;
+}
+
+/** The number clang put where libbpf will patch: the offset of a load/store, else the immediate. */
+function compiledValue(insn: BpfInsn): number {
+  const cls = insn.code & 0x07;
+  if (cls === 0x01 || cls === 0x02 || cls === 0x03) return insn.off;
+  return insn.imm64 !== undefined ? Number(insn.imm64) : insn.imm;
 }
 
 function safeTypeName(btf: Btf, id: number): string {
@@ -96,7 +104,7 @@ function resolveAgainst(local: CoreSpec, target: CoreTarget): CoreTargetResult {
   const reasons: string[] = [];
   const matched: { id: number; spec: CoreSpec; value: number | undefined; poison: boolean }[] = [];
   for (const id of candidates) {
-    const m = matchSpec(local, target.btf, id);
+    const m = matchSpec(local, target.btf, id, target.name);
     if (!m.ok) {
       reasons.push(m.reason);
       continue;
