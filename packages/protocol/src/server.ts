@@ -183,6 +183,10 @@ export const CoreResult = z.object({
   ok: z.boolean(),
   value: z.number().optional(),
   message: z.string().optional(),
+  /** The access as resolved in the target's BTF, e.g. `0:2:1`. */
+  targetSpec: z.string().optional(),
+  /** libbpf poisons an unresolved instruction: the load fails only if the program reaches it. */
+  poisoned: z.boolean().optional(),
 });
 
 export const CoreRelocation = z.object({
@@ -195,6 +199,9 @@ export const CoreRelocation = z.object({
   access: z.string(),
   spec: z.string(),
   location: SourceLocation.optional(),
+  sourceText: z.string().optional(),
+  /** The value clang compiled in, from the program's own BTF. */
+  localValue: z.number().optional(),
   results: z.array(CoreResult),
 });
 export type CoreRelocation = z.infer<typeof CoreRelocation>;

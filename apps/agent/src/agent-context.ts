@@ -1,0 +1,27 @@
+import type { Btf } from '@bpfplay/btf';
+import type { AttachSupport } from '@bpfplay/protocol';
+import type { Policy } from './policy/policy.js';
+import type { Compiler } from './compile/index.js';
+import type { AgentConfig } from './config.js';
+import type { RunController } from './run/controller.js';
+import type { RunnerPool } from './runner/process.js';
+import type { Session } from './session/session.js';
+
+/** What every session and run of one agent shares. */
+export interface AgentContext {
+  config: AgentConfig;
+  compiler: Compiler;
+  pool: RunnerPool;
+  capabilities: AttachSupport[];
+  policy: Policy;
+  /** This kernel's BTF, parsed once (≈100 ms) and shared by CO-RE reports and the policy. */
+  vmlinux(): Btf;
+  /** Helper id → name, from this kernel's enum bpf_func_id. */
+  helperNames(): Map<number, string>;
+  /** BTF files to check CO-RE relocations against: bundled ones, plus uploads keyed by session. */
+  coreTargets: Map<string, string>;
+  activeRuns(): number;
+  runStarted(run: RunController, session: Session): void;
+  runEnded(run: RunController): void;
+  sessionClosed(session: Session): void;
+}

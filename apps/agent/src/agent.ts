@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname, release, arch, cpus } from 'node:os';
+import { join } from 'node:path';
+import { helperNames, loadBtf, type Btf } from '@bpfplay/btf';
+import type { AttachSupport } from '@bpfplay/protocol';
+import { PROTOCOL_VERSION } from '@bpfplay/protocol';
+import type { AgentContext } from './agent-context.js';
+import { createCompiler } from './compile/index.js';
+import { publicLimits, type AgentConfig } from './config.js';
+import { probeCapabilities } from './probe/capabilities.js';
+import type { RunController } from './run/controller.js';
+import { RunnerPool } from './runner/process.js';
+import { tokenId } from './server/auth.js';
+import { Connection } from './server/connection.js';
+import { createAgentServer } from './server/http.js';
+import { Session } from './session/session.js';
+import { bundledCoreTargets } from './core/bundled.js';
+import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface Agent {
+  /** http://host:port */
+  url: string;
+  port: number;
+  token: string;
+  capabilities: AttachSupport[];
+  /** Stop every run (killing runners), close sessions and the server. */
+  close(): Promise<void>;
+}
+
+/** Start an agent: toolchain and kernel checks, capability probe, then the server. */
+export async function startAgent(config: AgentConfig, log: (line: string) => void = () => {}): Promise<Agent> {
+  if (!existsSync('/sys/kernel/btf/vmlinux')) {
+    throw new Error('this kernel has no BTF (/sys/kernel/btf/vmlinux): the agent needs CONFIG_DEBUG_INFO_BTF=y');
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const t0 = performance.now();
+  const compiler = await createCompiler({ cacheDir: join(config.dataDir, 'cache') });
+  log(`compiler ready: ${compiler.info.clangVersion} (${Math.round(performance.now() - t0)} ms)`);
+  const capabilities = await probeCapabilities(compiler);
+  log(
+    `attach kinds: ${capabilities.map((c) => `${c.kind}${c.supported ? '' : ' (no)'}`).join(', ')} (${Math.round(performance.now() - t0)} ms)`,
+  );
+  const pool = new RunnerPool(config.warmRunners);
+  const sessions = new Set<Session>();
+  const runs = new Map<RunController, Session>();
+
+  let vmlinux: Btf | undefined;
+  let helpers: Map<number, string> | undefined;
+  const policy: Policy = mergePolicy(DEFAULT_POLICY, { uprobeBinaries: config.uprobeBinaries, ...(config.policy ?? {}) });
+  const ctx: AgentContext = {
+    config,
+    compiler,
+    pool,
+    capabilities,
+    policy,
+    vmlinux: () => (vmlinux ??= loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' })),
+    helperNames: () => (helpers ??= helperNames(ctx.vmlinux())),
+    coreTargets: bundledCoreTargets(config),
+    activeRuns: () => runs.size,
+    runStarted: (run, session) => runs.set(run, session),
+    runEnded: (run) => runs.delete(run),
+    sessionClosed: (s) => sessions.delete(s),
+  };
+
+  const hello = () => ({
+    version: PROTOCOL_VERSION,
+    agent: { version: AGENT_VERSION, hostname: hostname() },
+    capabilities: {
+      kernelRelease: release(),
+      arch: arch(),
+      cpus: cpus().length,
+      btf: true,
+      attach: capabilities,
+      coreTargets: [...ctx.coreTargets.keys()].filter((k) => !k.includes('/')),
+      runTargets: ['host'],
+      uprobeBinaries: config.uprobeBinaries,
+    },
+    limits: publicLimits(config.limits),
+  });
+
+  const { server, wss } = createAgentServer(config, {
+    info: hello,
+    sessionRefusal: () =>
+      sessions.size >= config.limits.maxSessions
+        ? `the agent has ${sessions.size} sessions open (limit ${config.limits.maxSessions})`
+        : undefined,
+    onSession: (ws) => {
+      const conn = new Connection(ws, config.limits);
+      const session = new Session(ctx, conn, tokenId(config.token));
+      sessions.add(session);
+      conn.send({ type: 'hello', session: { id: session.id }, ...hello() });
+    },
+  });
+
+  ctx.helperNames(); // parse vmlinux BTF now rather than during the first run
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : config.port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    token: config.token,
+    capabilities,
+    close: () =>
+      (closing ??= (async () => {
+        for (const s of [...sessions]) s.close('agent-exit', 'the agent is shutting down', true);
+        pool.close();
+        for (const ws of wss.clients) ws.terminate();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      })()),
+  };
+}

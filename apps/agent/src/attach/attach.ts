@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import type { BpfLink, BpfObject, BpfProgram } from '@bpfplay/libbpf';
+import { collectLibbpfLog, onlineCpus, openCpuClock } from '@bpfplay/libbpf';
+import type { LinkInfo } from '@bpfplay/protocol';
+import { ALTERNATIVES, attachKindOf, capabilityOf, uprobeTarget } from './kinds.js';
+
+export interface Attached {
+  links: LinkInfo[];
+  /** Iterator programs, run after attach (and again on demand) by the stream stage. */
+  iterators: { program: BpfProgram; link: BpfLink }[];
+}
+
+export interface AttachOptions {
+  perfFrequency: number;
+}
+
+function describe(e: unknown, log: string): string {
+  const base = e instanceof Error ? e.message : String(e);
+  const hint = log
+    .split('\n')
+    .filter((l) => /fail|error|not found|invalid/i.test(l))
+    .slice(-2)
+    .join('; ');
+  return hint ? `${base} (${hint.replace(/^libbpf: /gm, '')})` : base;
+}
+
+/**
+ * Attach every loaded program the way its section asks. A failure is reported per program and the
+ * others stay attached: a run with one probe that cannot attach still shows what the rest do.
+ */
+export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
+  const links: LinkInfo[] = [];
+  const iterators: Attached['iterators'] = [];
+  for (const prog of obj.programs()) {
+    if (!prog.autoload) continue;
+    const kind = attachKindOf(prog.section);
+    const info: LinkInfo = { program: prog.name, kind, target: targetOf(prog.section, kind), ok: false };
+    const r = collectLibbpfLog(() => {
+      switch (kind) {
+        case 'iter':
+          iterators.push({ program: prog, link: prog.attachIter() });
+          return 'iterator ready';
+        case 'perf_event': {
+          const cpus = onlineCpus(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
+          for (const cpu of cpus) prog.attachPerfEvent(openCpuClock(cpu, opts.perfFrequency));
+          info.target = `cpu-clock ${opts.perfFrequency} Hz on ${cpus.length} CPUs`;
+          return undefined;
+        }
+        case 'xdp':
+        case 'tc':
+        case 'socket':
+          throw new Error(
+            `${kind} programs load here but are attached only to a sandbox veth the agent creates; that is not available in this run`,
+          );
+        default:
+          prog.attach();
+          return undefined;
+      }
+    });
+    if (r.error === undefined) {
+      info.ok = true;
+      if (typeof r.result === 'string') info.message = r.result;
+    } else {
+      const alt = ALTERNATIVES[capabilityOf(kind)];
+      info.message = describe(r.error, r.log) + (alt ? `. Instead: ${alt}` : '');
+    }
+    links.push(info);
+  }
+  return { links, iterators };
+}
+
+function targetOf(section: string, kind: string): string {
+  if (kind === 'uprobe' || kind === 'uretprobe') {
+    const t = uprobeTarget(section);
+    if (t) return `${t.binary}:${t.func}`;
+  }
+  const slash = section.indexOf('/');
+  return slash < 0 ? section : section.slice(slash + 1);
+}

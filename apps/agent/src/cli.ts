@@ -1,0 +1,161 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
+import { Snippet, type ParamValue, type RunOptions, describeIssues } from '@bpfplay/protocol';
+import { startAgent } from './agent.js';
+import { defaultConfig } from './config.js';
+import { runOnAgent } from './cli/run-client.js';
+
+const USAGE = `usage:
+  bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
+                [--web-url URL] [--policy FILE] [--warm N]
+  bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
+              [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
+              [--trigger "shell command run once the probes are attached"]`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`bpfplay: ${message}\n`);
+  process.exit(code);
+}
+
+function parseParam(s: string): [string, ParamValue] {
+  const eq = s.indexOf('=');
+  if (eq <= 0) fail(`--param expects NAME=VALUE, got "${s}"`);
+  const name = s.slice(0, eq);
+  const raw = s.slice(eq + 1);
+  if (raw === 'true' || raw === 'false') return [name, raw === 'true'];
+  const n = Number(raw);
+  return [name, raw !== '' && Number.isFinite(n) ? n : raw];
+}
+
+async function agentCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      'data-dir': { type: 'string' },
+      'web-url': { type: 'string' },
+      policy: { type: 'string' },
+      warm: { type: 'string' },
+    },
+  });
+  const config = defaultConfig({
+    ...(values.port ? { port: Number(values.port) } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
+    ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
+    ...(values.policy ? { policy: JSON.parse(readFileSync(values.policy, 'utf8')) } : {}),
+  });
+  if (values['allow-origin']) config.allowedOrigins.push(...values['allow-origin']);
+  if (config.webUrl) config.allowedOrigins.push(new URL(config.webUrl).origin);
+  const log = (l: string) => process.stderr.write(`bpfplay agent: ${l}\n`);
+  const agent = await startAgent(config, log);
+  process.stdout.write(`bpfplay agent listening on ${agent.url}/ws\n`);
+  process.stdout.write(`agent URL with token: ${agent.url}/?token=${agent.token}\n`);
+  if (config.webUrl) {
+    const agentWs = `ws://${config.host}:${agent.port}/ws`;
+    process.stdout.write(`open the playground: ${config.webUrl}/?token=${agent.token}&agent=${encodeURIComponent(agentWs)}\n`);
+  }
+  const shutdown = (sig: string) => {
+    log(`${sig}: stopping every run and releasing its BPF programs`);
+    void agent.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function readSnippet(files: string[], main?: string): Snippet {
+  if (!files.length) fail(`run needs at least one file\n${USAGE}`);
+  const raw = {
+    files: files.map((f) => {
+      try {
+        if (statSync(f).size > 1 << 20) fail(`${f} is larger than 1 MiB`);
+        return { name: basename(f), content: readFileSync(f, 'utf8') };
+      } catch (e) {
+        return fail(`cannot read ${f}: ${(e as Error).message}`);
+      }
+    }),
+    ...(main ? { main: basename(main) } : {}),
+  };
+  const r = Snippet.safeParse(raw);
+  if (!r.success) fail(`the files do not form a valid snippet: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      agent: { type: 'string' },
+      token: { type: 'string' },
+      duration: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      main: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      'perf-freq': { type: 'string' },
+      'compile-only': { type: 'boolean', default: false },
+      'core-target': { type: 'string', multiple: true },
+      trigger: { type: 'string' },
+    },
+  });
+  const snippet = readSnippet(positionals, values.main);
+  const options: RunOptions = {
+    ...(values.duration ? { durationSec: Number(values.duration) } : {}),
+    ...(values.param ? { params: Object.fromEntries(values.param.map(parseParam)) } : {}),
+    ...(values['perf-freq'] ? { perfFrequency: Number(values['perf-freq']) } : {}),
+    ...(values['compile-only'] ? { mode: 'compile' as const } : {}),
+    ...(values['core-target'] ? { coreTargets: values['core-target'] } : {}),
+  };
+  let agentUrl = values.agent;
+  let token = values.token ?? process.env.BPFPLAY_TOKEN;
+  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
+  if (!agentUrl) {
+    // No agent given: start one in this process on a free loopback port, for this run only.
+    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
+    agentUrl = local.url;
+    token = local.token;
+  }
+  if (!token) fail('--token (or BPFPLAY_TOKEN) is required with --agent');
+  const trigger = values.trigger;
+  const outcome = await runOnAgent({
+    agentUrl,
+    token,
+    snippet,
+    options,
+    json: values.json ?? false,
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+    ...(trigger ? { onRunning: () => void spawn('sh', ['-c', trigger], { stdio: 'ignore' }) } : {}),
+  });
+  await local?.close();
+  return outcome.exitCode;
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  switch (cmd) {
+    case 'agent':
+      return agentCommand(rest);
+    case 'run':
+      process.exitCode = await runCommand(rest);
+      // ws and timers may linger a moment; the run is over and reported.
+      setTimeout(() => process.exit(process.exitCode), 100).unref();
+      return;
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      fail(`unknown command "${cmd}"\n${USAGE}`);
+  }
+}
+
+main().catch((e: Error) => fail(e.stack ?? e.message, 1));

@@ -1,0 +1,101 @@
+import type { MapSnapshot, ServerMessage, Value } from '@bpfplay/protocol';
+
+const ms = (t: number) => `${(t / 1000).toFixed(3)}s`;
+
+function compact(v: Value): string {
+  return JSON.stringify(v);
+}
+
+function histogram(m: MapSnapshot): string[] {
+  const lines: string[] = [];
+  for (const e of m.entries) {
+    const buckets = Array.isArray(e.value) ? e.value.map((x) => (typeof x === 'number' ? x : Number(x))) : [];
+    const max = Math.max(1, ...buckets);
+    buckets.forEach((n, i) => {
+      if (!n) return;
+      const lo = i === 0 ? 0 : 2 ** (i - 1);
+      const hi = 2 ** i - 1;
+      lines.push(`  ${`${lo} -> ${hi}`.padStart(24)} : ${String(n).padEnd(8)} |${'*'.repeat(Math.round((40 * n) / max)).padEnd(40)}|`);
+    });
+  }
+  return lines;
+}
+
+function mapLines(m: MapSnapshot): string[] {
+  const head = `map ${m.name} (${m.type}${m.keyType ? `, ${m.keyType} → ${m.valueType}` : ''})${m.more ? `, ${m.more} more` : ''}`;
+  if (m.error) return [`${head}: ${m.error}`];
+  if (m.render === 'log2-hist') return [head, ...histogram(m)];
+  return [head, ...m.entries.map((e) => `  ${compact(e.key)}: ${compact(e.value)}`)];
+}
+
+/**
+ * One message as a person reads it in a terminal; undefined for frames that say nothing new to a
+ * person (every map snapshot but the last is summarised by the `stopped` line's statistics).
+ */
+export function formatMessage(m: ServerMessage): string | undefined {
+  switch (m.type) {
+    case 'hello': {
+      const no = m.capabilities.attach.filter((a) => !a.supported).map((a) => a.kind);
+      return `connected: kernel ${m.capabilities.kernelRelease}${no.length ? `, cannot attach: ${no.join(', ')}` : ''}`;
+    }
+    case 'status':
+      return m.state === 'stopped' ? undefined : `[${m.state}] ${ms(m.t)}${m.message ? ` ${m.message}` : ''}`;
+    case 'compiled':
+      return [
+        `compiled: ${m.ok ? 'ok' : 'failed'} in ${Math.round(m.durationMs)} ms (${m.cache})`,
+        ...m.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`),
+      ].join('\n');
+    case 'refused':
+      return m.violations.map((v) => `refused (${v.rule}): ${v.message}`).join('\n');
+    case 'loaded':
+      return m.programs
+        .map((p) => `loaded ${p.name} (${p.section})${p.skipped ? ' skipped' : ''}${p.stats?.insnsProcessed ? `: ${p.stats.insnsProcessed} insns verified` : ''}`)
+        .join('\n');
+    case 'attached':
+      return m.links.map((l) => `${l.ok ? 'attached' : 'NOT attached'} ${l.program} → ${l.target}${l.message ? `: ${l.message}` : ''}`).join('\n');
+    case 'verifier':
+      if (m.ok || !m.failure) return undefined;
+      return [
+        `verifier rejected ${m.program}: ${m.failure.reason}`,
+        m.failure.location ? `  at ${m.failure.location.file}:${m.failure.location.line}${m.failure.sourceText ? `: ${m.failure.sourceText.trim()}` : ''}` : '',
+        `  kernel says: ${m.failure.message}`,
+        m.failure.hint ? `  hint: ${m.failure.hint}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
+    case 'printk':
+      return [
+        ...m.lines.map((l) => `${ms(l.t).padStart(9)} cpu${l.cpu} ${l.text}`),
+        ...(m.dropped ? [`(${m.dropped} printk lines dropped)`] : []),
+      ].join('\n');
+    case 'schema':
+      return m.undecodedReason ? `events from ${m.source} shown as hex: ${m.undecodedReason}` : undefined;
+    case 'events':
+      return [
+        ...m.records.map((r) => `${ms(r.t).padStart(9)} ${m.source} ${compact(r.value)}`),
+        ...(m.dropped ? [`(${m.dropped} ${m.source} records dropped)`] : []),
+      ].join('\n');
+    case 'maps':
+      return undefined;
+    case 'iter':
+      return m.text.replace(/\n$/, '');
+    case 'log':
+      return m.level === 'warn' || m.level === 'error' ? `${m.source}: ${m.text}` : undefined;
+    case 'warning':
+      return `warning: ${m.message}`;
+    case 'stopped':
+      return `stopped (${m.reason}) after ${ms(m.durationMs)}: ${m.message} — ${m.stats.events} events, ${m.stats.printk} printk lines, ${m.stats.dropped} dropped`;
+    case 'error':
+      return `error (${m.code}): ${m.message}`;
+    case 'core':
+    case 'disasm':
+    case 'pong':
+    case 'btf-uploaded':
+      return undefined;
+  }
+}
+
+/** The last snapshot of each map, printed once when the run ends. */
+export function formatMaps(maps: MapSnapshot[]): string {
+  return maps.flatMap(mapLines).join('\n');
+}

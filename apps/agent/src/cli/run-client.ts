@@ -1,0 +1,98 @@
+import { WebSocket } from 'ws';
+import type { RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
+import { parseServerMessage } from '@bpfplay/protocol';
+import { formatMaps, formatMessage } from './format.js';
+
+export interface RunClientOptions {
+  agentUrl: string;
+  token: string;
+  snippet: Snippet;
+  options: RunOptions;
+  json: boolean;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Called once the run is attached and running (used to fire triggers). */
+  onRunning?: () => void;
+}
+
+/** Stop reasons that mean "the run did what was asked", for the exit code. */
+const SUCCESS: StopReason[] = ['user', 'timeout', 'finished'];
+
+export interface RunOutcome {
+  exitCode: number;
+  reason?: StopReason;
+  messages: number;
+}
+
+function wsUrl(agentUrl: string, token: string): string {
+  const u = new URL(agentUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
+  if (!u.pathname.endsWith('/ws')) u.pathname = `${u.pathname.replace(/\/$/, '')}/ws`;
+  u.searchParams.set('token', token);
+  return u.toString();
+}
+
+/**
+ * Send one snippet to an agent and print everything it answers until the run stops. Every frame is
+ * parsed against the protocol (a frame that does not parse is reported, not trusted). Ctrl-C stops
+ * the run cleanly instead of abandoning it.
+ */
+export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
+  return new Promise((resolve) => {
+    const runId = `cli-${Date.now().toString(36)}`;
+    const ws = new WebSocket(wsUrl(o.agentUrl, o.token));
+    let messages = 0;
+    let lastMaps: Extract<ServerMessage, { type: 'maps' }> | undefined;
+    let result: RunOutcome | undefined;
+    const finish = (r: RunOutcome) => {
+      if (result) return;
+      result = r;
+      process.off('SIGINT', onSigint);
+      ws.close();
+      resolve(r);
+    };
+    const onSigint = () => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'stop', runId }));
+      else finish({ exitCode: 130, messages });
+    };
+    process.on('SIGINT', onSigint);
+
+    ws.on('message', (data) => {
+      const parsed = parseServerMessage(data.toString());
+      if (!parsed.ok) {
+        o.err(`bpfplay: agent sent a frame that does not match the protocol: ${parsed.message}`);
+        return;
+      }
+      const m: ServerMessage = parsed.message;
+      messages++;
+      if (o.json) o.out(JSON.stringify(m));
+      else {
+        if (m.type === 'maps' && m.runId === runId) lastMaps = m;
+        if (m.type === 'stopped' && m.runId === runId && lastMaps) o.out(formatMaps(lastMaps.maps));
+        const line = formatMessage(m);
+        if (line !== undefined) o.out(line);
+      }
+      if (m.type === 'hello') {
+        ws.send(JSON.stringify({ type: 'run', runId, snippet: o.snippet, options: o.options }));
+      } else if (m.type === 'status' && m.state === 'running' && m.runId === runId) {
+        o.onRunning?.();
+      } else if (m.type === 'error' && (m.runId === runId || m.runId === undefined)) {
+        if (!o.json) o.err(`bpfplay: ${m.message}`);
+        if (m.runId === runId || m.code === 'unauthorized') finish({ exitCode: 2, messages });
+      } else if (m.type === 'stopped' && m.runId === runId) {
+        finish({ exitCode: SUCCESS.includes(m.reason) ? 0 : 1, reason: m.reason, messages });
+      }
+    });
+    ws.on('close', (code, reason) => {
+      if (result) return;
+      const why = reason.toString() || `connection closed (code ${code})`;
+      o.err(`bpfplay: ${why}`);
+      finish({ exitCode: 2, messages });
+    });
+    ws.on('error', (e) => {
+      if (result) return;
+      o.err(`bpfplay: cannot reach the agent at ${o.agentUrl}: ${e.message}`);
+      finish({ exitCode: 2, messages });
+    });
+  });
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Limits } from '@bpfplay/protocol';
+import { SNIPPET_LIMITS } from '@bpfplay/protocol';
+import type { Policy } from './policy/policy.js';
+
+/**
+ * Every limit the agent enforces, in one place, with the reason for its default. The operator can
+ * override them with flags or a policy file; the code that applies each limit imports it from here.
+ */
+export interface AgentLimits extends Limits {
+  /** Open WebSocket sessions per token and in total. */
+  maxSessionsPerToken: number;
+  maxSessions: number;
+  /** Concurrent runs in one session (a second tab of the same user is another session). */
+  maxRunsPerSession: number;
+  /** printk lines per second per run before lines are dropped and counted. */
+  maxPrintkPerSec: number;
+  /** Bytes per second of output frames per session before records are dropped and counted. */
+  maxBytesPerSec: number;
+  /** Map entries sent per map per snapshot; the rest is reported as "N more". */
+  maxMapEntries: number;
+  /** Frames per second per session (design: ≤ 60, each holding many records). */
+  maxFramesPerSec: number;
+  /** Socket bytes queued before the agent stops sending bulk frames to that client and counts drops. */
+  highWaterBytes: number;
+  lowWaterBytes: number;
+  /** Protocol errors a connection may cause before the agent closes it. */
+  maxProtocolErrors: number;
+}
+
+export const DEFAULT_LIMITS: AgentLimits = {
+  // A workshop exercise runs for seconds to minutes; an hour stops forgotten tabs holding probes.
+  maxRunSeconds: 3600,
+  defaultRunSeconds: 60,
+  maxSnippetBytes: SNIPPET_LIMITS.maxTotalBytes,
+  maxFiles: SNIPPET_LIMITS.maxFiles,
+  // A browser table cannot show more; the bench measures what the pipeline itself can carry.
+  maxEventsPerSec: 200_000,
+  // Sum of key+value bytes × max_entries over a run's maps, before load.
+  maxMapBytes: 256 << 20,
+  maxPrograms: 64,
+  maxConcurrentRuns: 64,
+  maxSessionsPerToken: 64,
+  maxSessions: 256,
+  maxRunsPerSession: 4,
+  maxPrintkPerSec: 20_000,
+  maxBytesPerSec: 32 << 20,
+  maxMapEntries: 512,
+  maxFramesPerSec: 60,
+  highWaterBytes: 8 << 20,
+  lowWaterBytes: 1 << 20,
+  maxProtocolErrors: 100,
+};
+
+export interface AgentConfig {
+  host: string;
+  port: number;
+  token: string;
+  /** Origins (scheme://host:port) browsers may connect from, besides the agent's own. */
+  allowedOrigins: string[];
+  dataDir: string;
+  limits: AgentLimits;
+  /** Binaries uprobes may attach to. */
+  uprobeBinaries: string[];
+  /** Warm runner processes kept ready, so a run does not wait for Node to start. */
+  warmRunners: number;
+  /** URL of the web app, printed with the token so one URL opens the playground. */
+  webUrl?: string;
+  /** Operator additions to the program policy (policy/policy.ts), from --policy FILE. */
+  policy?: Partial<Policy>;
+}
+
+/** apps/agent/ (works from src/ under tsx and from dist/ when bundled). */
+export const AGENT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = resolve(AGENT_ROOT, '..', '..');
+
+export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
+  return {
+    host: '127.0.0.1',
+    port: 7100,
+    token: randomBytes(24).toString('base64url'),
+    allowedOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
+    dataDir: process.env.BPFPLAY_DATA_DIR ?? join(REPO_ROOT, 'var'),
+    limits: { ...DEFAULT_LIMITS },
+    uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
+    warmRunners: 1,
+    ...overrides,
+  };
+}
+
+export function publicLimits(l: AgentLimits): Limits {
+  return {
+    maxRunSeconds: l.maxRunSeconds,
+    defaultRunSeconds: l.defaultRunSeconds,
+    maxSnippetBytes: l.maxSnippetBytes,
+    maxFiles: l.maxFiles,
+    maxEventsPerSec: l.maxEventsPerSec,
+    maxMapBytes: l.maxMapBytes,
+    maxPrograms: l.maxPrograms,
+    maxConcurrentRuns: l.maxConcurrentRuns,
+  };
+}

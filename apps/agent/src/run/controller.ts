@@ -1,0 +1,197 @@
+import type { RunMessage, RunState, ServerPayload, StopReason } from '@bpfplay/protocol';
+import { mainFileOf } from '@bpfplay/protocol';
+import type { AgentContext } from '../agent-context.js';
+import type { FromRunner } from '../runner/ipc.js';
+import type { RunnerProcess } from '../runner/process.js';
+import { prepareObject } from './prepare.js';
+
+/** How long a runner may take to release everything after `stop` before it is killed. */
+const STOP_GRACE_MS = 3000;
+
+export interface RunSink {
+  send(payload: ServerPayload): void;
+  /** Forward a runner frame (already JSON); false when the client's socket is backed up. */
+  forward(type: string, json: string): void;
+  ended(run: RunController): void;
+}
+
+/**
+ * One run on the agent side: compile → check → (runner) load → attach → stream → stopped. Whatever
+ * happens, exactly one `stopped` frame is sent, and only after the runner process is gone or has
+ * reported that it released the kernel objects.
+ */
+export class RunController {
+  readonly runId: string;
+  private readonly t0 = performance.now();
+  private readonly abort = new AbortController();
+  private runner?: RunnerProcess;
+  private timer?: NodeJS.Timeout;
+  private killTimer?: NodeJS.Timeout;
+  private stopRequest?: { reason: StopReason; message: string };
+  private stoppedSent = false;
+  private paused = false;
+  private sideInfo: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly msg: RunMessage,
+    private readonly sink: RunSink,
+  ) {
+    this.runId = msg.runId;
+  }
+
+  private elapsed(): number {
+    return Math.round((performance.now() - this.t0) * 10) / 10;
+  }
+
+  private lastState?: RunState;
+
+  private status(state: RunState, extra: { message?: string; queuePosition?: number } = {}): void {
+    // The agent and the runner may both announce "stopping"; say it once.
+    if (state === this.lastState && state !== 'queued') return;
+    this.lastState = state;
+    this.sink.send({ type: 'status', runId: this.runId, state, t: this.elapsed(), ...extra });
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.pipeline();
+    } catch (e) {
+      if (this.stopRequest) this.finish(this.stopRequest.reason, this.stopRequest.message);
+      else this.finish('error', `agent error: ${(e as Error).message}`);
+    }
+  }
+
+  private async pipeline(): Promise<void> {
+    const { snippet } = this.msg;
+    const options = this.msg.options ?? {};
+    this.status('compiling');
+    const compiled = await this.ctx.compiler.compile(snippet, {
+      signal: this.abort.signal,
+      onQueued: (position) => this.status('queued', { queuePosition: position, message: `waiting for a compile slot (${position} ahead)` }),
+    });
+    let req = this.pendingStop();
+    if (req) return this.finish(req.reason, req.message);
+    this.sink.send({
+      type: 'compiled',
+      runId: this.runId,
+      ok: compiled.ok,
+      diagnostics: compiled.diagnostics,
+      durationMs: compiled.durationMs,
+      cache: compiled.cache,
+      output: compiled.output,
+      ...(compiled.objectHash ? { objectHash: compiled.objectHash } : {}),
+      ...(compiled.object ? { objectBytes: compiled.object.length } : {}),
+    });
+    if (!compiled.ok || !compiled.object) {
+      const first = compiled.diagnostics.find((d) => d.severity === 'error' || d.severity === 'fatal');
+      const where = first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : compiled.output.trim().split('\n')[0];
+      return this.finish('compile-error', `compile failed: ${where ?? 'clang failed'}`);
+    }
+    this.status('compiled', { message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms` });
+
+    const prepared = prepareObject(this.ctx, compiled.object, snippet, options, (p) => this.sink.send(p), this.runId);
+    this.sideInfo = prepared.sideInfo;
+    if (prepared.refused) return this.finish('refused', prepared.refused);
+    if (prepared.nothingToRun) return this.finish('attach-error', prepared.nothingToRun);
+    if (options.mode === 'compile') return this.finish('finished', 'compile-only run: checked, not loaded');
+
+    const runner = await this.ctx.pool.acquire();
+    this.runner = runner;
+    req = this.pendingStop();
+    if (req) {
+      runner.kill();
+      return this.finish(req.reason, req.message);
+    }
+    runner.on({ message: (m) => this.onRunner(m), exit: () => this.onRunnerExit() });
+    const limits = this.ctx.config.limits;
+    const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);
+    runner.send({
+      t: 'start',
+      spec: {
+        runId: this.runId,
+        object: compiled.object,
+        objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
+        skip: prepared.skip,
+        params: options.params ?? {},
+        perfFrequency: options.perfFrequency ?? 49,
+        mapIntervalMs: options.mapIntervalMs ?? 1000,
+        maxEventsPerSec: limits.maxEventsPerSec,
+        maxPrintkPerSec: limits.maxPrintkPerSec,
+        maxMapEntries: limits.maxMapEntries,
+        maxFramesPerSec: limits.maxFramesPerSec,
+        uprobeBinaries: this.ctx.config.uprobeBinaries,
+      },
+    });
+    if (this.paused) runner.send({ t: 'pause', paused: true });
+    this.timer = setTimeout(() => this.stop('timeout', `run time limit reached (${durationSec} s)`), durationSec * 1000);
+  }
+
+  /** Read through a method: TS would otherwise narrow the field across the awaits above. */
+  private pendingStop(): { reason: StopReason; message: string } | undefined {
+    return this.stopRequest;
+  }
+
+  private onRunner(m: FromRunner): void {
+    switch (m.t) {
+      case 'frame':
+        this.sink.forward(m.type, m.json);
+        break;
+      case 'state':
+        this.status(m.state, m.message ? { message: m.message } : {});
+        break;
+      case 'done':
+        this.finish(m.reason, m.message, m.stats);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onRunnerExit(): void {
+    if (this.stoppedSent) return;
+    const req = this.stopRequest;
+    if (req) this.finish(req.reason, req.message);
+    else this.finish('runner-crash', 'the runner process ended unexpectedly; its programs were released by the kernel');
+  }
+
+  /** Backpressure from the client's socket: the runner keeps draining the kernel but drops and counts. */
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.runner?.send({ t: 'pause', paused });
+  }
+
+  stop(reason: StopReason, message: string): void {
+    if (this.stoppedSent || this.stopRequest) return;
+    this.stopRequest = { reason, message };
+    this.abort.abort();
+    if (!this.runner) return; // the pipeline notices stopRequest at its next step
+    this.status('stopping');
+    if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
+    this.killTimer = setTimeout(() => this.runner?.kill(), STOP_GRACE_MS);
+  }
+
+  /** Kill without ceremony (agent exit): the kernel releases everything with the process. */
+  kill(reason: StopReason, message: string): void {
+    this.stopRequest ??= { reason, message };
+    this.runner?.kill();
+    this.finish(reason, message);
+  }
+
+  private finish(reason: StopReason, message: string, stats = { events: 0, printk: 0, dropped: 0 }): void {
+    if (this.stoppedSent) return;
+    this.stoppedSent = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.killTimer);
+    if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), STOP_GRACE_MS).unref();
+    const durationMs = this.elapsed();
+    // Disassembly and CO-RE frames belong before the final one; never wait on them for long.
+    const late = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    void Promise.race([this.sideInfo, late]).then(() => {
+      this.status('stopped', { message });
+      this.sink.send({ type: 'stopped', runId: this.runId, reason, message, durationMs, stats });
+      this.sink.ended(this);
+    });
+  }
+}

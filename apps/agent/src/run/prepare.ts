@@ -1,0 +1,69 @@
+import { openBpfObject, scanCalls, type BpfObject as ObjectInfo } from '@bpfplay/btf';
+import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
+import type { AgentContext } from '../agent-context.js';
+import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
+import { checkPolicy } from '../policy/check.js';
+import { startSideInfo } from './side-info.js';
+
+export interface Prepared {
+  /** Set when the policy refused the object: the run ends here. */
+  refused?: string;
+  /** Set when every program needs an attach kind this kernel lacks. */
+  nothingToRun?: string;
+  /** Programs switched off before load, with the reason the user was told. */
+  skip: Record<string, string>;
+  /** Disassembly and CO-RE report, computed off the critical path; await before the final frame. */
+  sideInfo: Promise<void>;
+}
+
+/**
+ * Everything the agent decides about a compiled object before a runner sees it: the policy, which
+ * programs this kernel can run (the rest are switched off with a warning each, as a C loader of a
+ * libbpf-tools program would), and the side information (disassembly, CO-RE relocations).
+ */
+export function prepareObject(
+  ctx: AgentContext,
+  object: Buffer,
+  snippet: Snippet,
+  options: RunOptions,
+  send: (p: ServerPayload) => void,
+  runId: string,
+): Prepared {
+  let info: ObjectInfo;
+  try {
+    info = openBpfObject(object, 'snippet');
+  } catch (e) {
+    return { refused: `the compiled object could not be read: ${(e as Error).message}`, skip: {}, sideInfo: Promise.resolve() };
+  }
+  const sideInfo = startSideInfo(ctx, info, object, snippet, options, send, runId);
+  const calls = scanCalls(info, ctx.helperNames());
+  const violations = checkPolicy(calls, ctx.policy);
+  const entry = calls.filter((c) => !c.subprogram);
+  if (entry.length > ctx.config.limits.maxPrograms) {
+    violations.push({
+      rule: 'too-many-programs',
+      message: `the object has ${entry.length} programs; the limit is ${ctx.config.limits.maxPrograms}`,
+    });
+  }
+  if (violations.length) {
+    send({ type: 'refused', runId, violations });
+    return { refused: violations.map((v) => v.message).join('\n'), skip: {}, sideInfo };
+  }
+  if (entry.length === 0) {
+    return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, sideInfo };
+  }
+
+  const skip: Record<string, string> = {};
+  for (const p of entry) {
+    const family = capabilityOf(attachKindOf(p.section));
+    const support = ctx.capabilities.find((c) => c.kind === family);
+    if (!support || support.supported) continue;
+    const alt = support.hint ?? ALTERNATIVES[family];
+    skip[p.program] = `${p.program} (SEC("${p.section}")) is switched off: this kernel cannot run ${family} programs (${support.reason ?? 'probe failed'})${alt ? `; ${alt}` : ''}`;
+    send({ type: 'warning', runId, program: p.program, message: skip[p.program]! });
+  }
+  if (Object.keys(skip).length === entry.length) {
+    return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, sideInfo };
+  }
+  return { skip, sideInfo };
+}

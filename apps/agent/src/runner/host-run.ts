@@ -1,0 +1,144 @@
+import type { BpfObject } from '@bpfplay/libbpf';
+import { readIter } from '@bpfplay/libbpf';
+import type { StopReason } from '@bpfplay/protocol';
+import { attachAll, type Attached } from '../attach/attach.js';
+import { loadObject, RunFailure } from '../load/loader.js';
+import { Outbox, type Emit } from '../stream/outbox.js';
+import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
+import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
+import type { RunSpec, RunStats } from './ipc.js';
+
+export interface RunDecoders {
+  records: RecordDecoder;
+  maps: MapDecoder;
+  /** Writes `const volatile` parameters into .rodata before load; returns warnings. */
+  configure: (obj: BpfObject) => string[];
+}
+
+export interface RunHooks {
+  emit: Emit;
+  state: (state: 'loading' | 'loaded' | 'attaching' | 'running' | 'stopping', message?: string) => void;
+  done: (reason: StopReason, message: string, stats: RunStats) => void;
+}
+
+/**
+ * One run inside a runner process: load → attach → stream until stopped. Every exit path goes
+ * through `finish`, which releases the kernel objects before reporting, so "stopped" always means
+ * "nothing of this run is left in the kernel".
+ */
+export class HostRun {
+  private obj?: BpfObject;
+  private sources: Source[] = [];
+  private attached?: Attached;
+  private tick?: NodeJS.Timeout;
+  private mapTimer?: NodeJS.Timeout;
+  private finished = false;
+  private d?: RunDecoders;
+  private attachedAt = process.hrtime.bigint();
+  readonly outbox: Outbox;
+
+  constructor(
+    private readonly spec: RunSpec,
+    private readonly decoders: (obj: BpfObject) => RunDecoders,
+    private readonly hooks: RunHooks,
+  ) {
+    this.outbox = new Outbox(hooks.emit, spec);
+  }
+
+  start(): void {
+    try {
+      this.hooks.state('loading');
+      this.obj = loadObject(
+        {
+          object: this.spec.object,
+          objectName: this.spec.objectName,
+          skip: this.spec.skip,
+          configure: (obj) => {
+            this.d = this.decoders(obj);
+            for (const w of this.d.configure(obj)) this.hooks.emit('warning', { message: w });
+          },
+        },
+        this.hooks.emit,
+      );
+      this.hooks.state('attaching');
+      const t0 = performance.now();
+      this.attached = attachAll(this.obj, { perfFrequency: this.spec.perfFrequency });
+      this.attachedAt = process.hrtime.bigint();
+      this.hooks.emit('attached', { links: this.attached.links, durationMs: performance.now() - t0 });
+      const ok = this.attached.links.filter((l) => l.ok);
+      if (ok.length === 0) {
+        const why = this.attached.links.map((l) => `${l.program}: ${l.message ?? 'failed'}`).join('\n');
+        throw new RunFailure('attach-error', `no program could be attached:\n${why}`);
+      }
+      const d = (this.d ??= this.decoders(this.obj));
+      this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
+      this.hooks.state('running', `${ok.length} program${ok.length === 1 ? '' : 's'} attached`);
+      this.runIterators();
+      if (ok.every((l) => l.kind === 'iter')) {
+        this.finish('finished', 'iterator output complete');
+        return;
+      }
+      const frameMs = Math.max(5, Math.floor(1000 / this.spec.maxFramesPerSec));
+      this.tick = setInterval(() => this.poll(), frameMs);
+      this.mapTimer = setInterval(() => this.snapshot(d.maps), this.spec.mapIntervalMs);
+      this.snapshot(d.maps);
+    } catch (e) {
+      if (e instanceof RunFailure) this.finish(e.reason, e.message);
+      else this.finish('error', `agent error while starting the run: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+
+  private runIterators(): void {
+    for (const it of this.attached?.iterators ?? []) {
+      try {
+        const { text, truncated } = readIter(it.link);
+        this.hooks.emit('iter', {
+          program: it.program.name,
+          text: truncated ? `${text}\n[truncated at 1 MiB]` : text,
+          done: true,
+        });
+      } catch (e) {
+        this.hooks.emit('warning', { program: it.program.name, message: `iterator failed: ${(e as Error).message}` });
+      }
+    }
+  }
+
+  private poll(): void {
+    const now = Number(process.hrtime.bigint() - this.attachedAt) / 1e6;
+    for (const s of this.sources) s.poll(this.outbox, now);
+    this.outbox.flush();
+  }
+
+  private snapshot(decoder: MapDecoder): void {
+    if (!this.obj) return;
+    const maps = snapshotMaps(this.obj, decoder, this.spec.maxMapEntries);
+    if (maps.length) this.hooks.emit('maps', { t: Number(process.hrtime.bigint() - this.attachedAt) / 1e6, maps });
+  }
+
+  setPaused(paused: boolean): void {
+    this.outbox.paused = paused;
+  }
+
+  /** Stop: final drain and snapshot while the maps still exist, then release everything. */
+  finish(reason: StopReason, message: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.hooks.state('stopping');
+    clearInterval(this.tick);
+    clearInterval(this.mapTimer);
+    try {
+      if (this.sources.length) {
+        this.outbox.paused = false;
+        this.poll();
+        if (this.d) this.snapshot(this.d.maps);
+      }
+    } catch {
+      // The final drain is best effort; releasing the kernel objects below is not.
+    }
+    for (const s of this.sources) s.close();
+    this.sources = [];
+    this.obj?.close();
+    this.obj = undefined;
+    this.hooks.done(reason, message, { ...this.outbox.totals });
+  }
+}

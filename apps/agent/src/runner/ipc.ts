@@ -1,0 +1,53 @@
+import type { ParamValue, RunState, StopReason } from '@bpfplay/protocol';
+import type { AttachSupport } from '@bpfplay/protocol';
+
+/**
+ * Messages between the agent and a runner process. A runner is a child process that owns one run's
+ * kernel objects: when it exits — normally, by crash, or because the agent died (PDEATHSIG) — the
+ * kernel closes its fds and every program, link and map of the run goes with them.
+ */
+export interface RunSpec {
+  runId: string;
+  object: Uint8Array;
+  /** Name libbpf uses for the object (shows in its messages). */
+  objectName: string;
+  /** Programs the agent switched off before load, with the warning the user already got. */
+  skip: Record<string, string>;
+  params: Record<string, ParamValue>;
+  perfFrequency: number;
+  mapIntervalMs: number;
+  maxEventsPerSec: number;
+  maxPrintkPerSec: number;
+  maxMapEntries: number;
+  maxFramesPerSec: number;
+  uprobeBinaries: string[];
+}
+
+export type ToRunner =
+  | { t: 'start'; spec: RunSpec }
+  /** Stop the run: detach, send what is left, close, exit. */
+  | { t: 'stop'; reason: StopReason; message: string }
+  /** Flow control: the client's socket is backed up; keep draining the kernel but drop (and count). */
+  | { t: 'pause'; paused: boolean }
+  | { t: 'probe'; probes: ProbeSpec[] };
+
+export interface ProbeSpec {
+  kind: string;
+  object: Uint8Array;
+  /** How to attach: `auto` (bpf_program__attach), `iter`, `perf_event`, `load` (load only). */
+  attach: 'auto' | 'iter' | 'perf_event' | 'load';
+}
+
+export type FromRunner =
+  | { t: 'ready' }
+  /** A protocol frame without `seq`, already JSON, so the agent only stamps and forwards it. */
+  | { t: 'frame'; type: string; json: string }
+  | { t: 'state'; state: RunState; message?: string }
+  | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
+  | { t: 'probed'; results: AttachSupport[] };
+
+export interface RunStats {
+  events: number;
+  printk: number;
+  dropped: number;
+}

@@ -1,0 +1,121 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_ROOT } from '../config.js';
+import type { FromRunner, ToRunner } from './ipc.js';
+
+/** The bundled runner entry; `npm run build` (esbuild, well under a second) produces it. */
+export const RUNNER_ENTRY = join(AGENT_ROOT, 'dist', 'runner.js');
+
+export interface RunnerEvents {
+  message: (m: FromRunner) => void;
+  /** The process ended; `done` says whether it sent its final report first. */
+  exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/**
+ * The agent's handle on one runner child process. Killing it is always safe: the kernel frees the
+ * run's programs and maps with the process's file descriptors.
+ */
+export class RunnerProcess {
+  private readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  private listener: Partial<RunnerEvents> = {};
+  exited = false;
+
+  constructor(entry = RUNNER_ENTRY) {
+    if (!existsSync(entry)) throw new Error(`runner entry ${entry} is missing: run \`npm run build\` first`);
+    this.child = fork(entry, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--enable-source-maps'],
+    });
+    let markReady!: () => void;
+    let fail!: (e: Error) => void;
+    this.ready = new Promise<void>((res, rej) => {
+      markReady = res;
+      fail = rej;
+    });
+    this.child.on('message', (m: FromRunner) => {
+      if (m.t === 'ready') markReady();
+      else this.listener.message?.(m);
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      fail(new Error(`runner exited before it was ready (code ${code}, signal ${signal})`));
+      this.listener.exit?.(code, signal);
+    });
+    this.child.on('error', (e) => fail(e));
+  }
+
+  /** Keep the agent's event loop alive for this runner (it is in use). */
+  ref(): void {
+    this.child.ref();
+    this.child.channel?.ref();
+  }
+
+  /** A warm, idle runner must not keep the agent alive on its own. */
+  unref(): void {
+    this.child.unref();
+    this.child.channel?.unref();
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  on(events: Partial<RunnerEvents>): void {
+    this.listener = events;
+    this.ref();
+  }
+
+  send(m: ToRunner): boolean {
+    if (this.exited || !this.child.connected) return false;
+    return this.child.send(m);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Keeps `warm` runners started and ready, so a Run does not pay for Node's startup and module
+ * loading (~100 ms) on the critical path.
+ */
+export class RunnerPool {
+  private readonly idle: RunnerProcess[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly warm: number,
+    private readonly entry = RUNNER_ENTRY,
+  ) {
+    this.fill();
+  }
+
+  private fill(): void {
+    while (!this.closed && this.idle.length < this.warm) {
+      const r = new RunnerProcess(this.entry);
+      r.unref();
+      r.ready.catch(() => {
+        const i = this.idle.indexOf(r);
+        if (i >= 0) this.idle.splice(i, 1);
+      });
+      this.idle.push(r);
+    }
+  }
+
+  async acquire(): Promise<RunnerProcess> {
+    const r = this.idle.shift() ?? new RunnerProcess(this.entry);
+    r.ref();
+    this.fill();
+    await r.ready;
+    return r;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const r of this.idle.splice(0)) r.kill();
+  }
+}

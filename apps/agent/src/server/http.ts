@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_CLIENT_MESSAGE_BYTES } from '@bpfplay/protocol';
+import type { AgentConfig } from '../config.js';
+import {
+  CLOSE_FORBIDDEN_ORIGIN,
+  CLOSE_TOO_MANY,
+  CLOSE_UNAUTHORIZED,
+  originAllowed,
+  requestToken,
+  tokenMatches,
+} from './auth.js';
+
+export interface HttpHandlers {
+  /** A WebSocket that passed the token and Origin checks. */
+  onSession(ws: WebSocket, req: IncomingMessage): void;
+  /** Why a new session must be refused now (quota), or undefined. */
+  sessionRefusal(): string | undefined;
+  /** JSON for GET /api/info: the same capabilities `hello` carries. */
+  info(): unknown;
+}
+
+function json(res: ServerResponse, status: number, body: unknown, origin?: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * The agent's HTTP side. Every request except /healthz needs the token and an allowed Origin. A
+ * WebSocket with a bad token or Origin is accepted and then closed with 4401/4403 and a reason,
+ * because a browser cannot read the status of a refused handshake and would show "unreachable".
+ */
+export function createAgentServer(
+  config: AgentConfig,
+  handlers: HttpHandlers,
+): { server: Server; wss: WebSocketServer; selfOrigin: () => string } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  let selfOrigin = `http://${config.host}:${config.port}`;
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (url.pathname === '/healthz') return json(res, 200, { ok: true });
+    const originOk = originAllowed(req, config.allowedOrigins, selfOrigin);
+    const corsOrigin = originOk ? req.headers.origin : undefined;
+    if (req.method === 'OPTIONS') {
+      res.writeHead(originOk ? 204 : 403, {
+        ...(corsOrigin ? { 'access-control-allow-origin': corsOrigin } : {}),
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-allow-methods': 'GET, POST',
+      });
+      return res.end();
+    }
+    if (!originOk) return json(res, 403, { error: `origin ${req.headers.origin} is not allowed by this agent (--allow-origin)` });
+    if (!tokenMatches(requestToken(req), config.token)) {
+      return json(res, 401, { error: 'missing or wrong token: use the URL the agent printed at start' }, corsOrigin);
+    }
+    if (url.pathname === '/api/info') return json(res, 200, handlers.info(), corsOrigin);
+    json(res, 404, { error: `no such endpoint ${url.pathname}` }, corsOrigin);
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (url.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!originAllowed(req, config.allowedOrigins, selfOrigin)) {
+        return ws.close(CLOSE_FORBIDDEN_ORIGIN, `origin ${req.headers.origin} not allowed; start the agent with --allow-origin`);
+      }
+      if (!tokenMatches(requestToken(req), config.token)) {
+        return ws.close(CLOSE_UNAUTHORIZED, 'wrong or missing token: open the URL the agent printed');
+      }
+      const refusal = handlers.sessionRefusal();
+      if (refusal) return ws.close(CLOSE_TOO_MANY, refusal);
+      handlers.onSession(ws, req);
+    });
+  });
+
+  server.on('listening', () => {
+    const a = server.address();
+    if (a && typeof a === 'object') selfOrigin = `http://${config.host}:${a.port}`;
+  });
+  return { server, wss, selfOrigin: () => selfOrigin };
+}

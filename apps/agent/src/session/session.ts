@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientMessage, RunMessage, StopReason } from '@bpfplay/protocol';
+import type { AgentContext } from '../agent-context.js';
+import { RunController } from '../run/controller.js';
+import type { Connection } from '../server/connection.js';
+import { storeUploadedBtf } from '../core/targets.js';
+
+/**
+ * A client session (one WebSocket). Owns its runs: when the socket closes, every run is stopped and
+ * its runner released, so a closed tab leaves nothing in the kernel.
+ */
+export class Session {
+  readonly id = randomUUID();
+  private readonly runs = new Map<string, RunController>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly conn: Connection,
+    readonly tokenId: string,
+  ) {
+    conn.attach({
+      onMessage: (m) => this.onMessage(m),
+      onBackpressure: (b) => {
+        for (const r of this.runs.values()) r.setPaused(b);
+      },
+      onClose: () => this.close('disconnect', 'the client disconnected'),
+    });
+  }
+
+  get activeRuns(): number {
+    return this.runs.size;
+  }
+
+  private onMessage(m: ClientMessage): void {
+    switch (m.type) {
+      case 'run':
+        return this.startRun(m);
+      case 'stop': {
+        const run = this.runs.get(m.runId);
+        if (!run) return this.conn.error('not-found', `no active run "${m.runId}" in this session`, m.runId);
+        return run.stop('user', 'stopped by the user');
+      }
+      case 'ping':
+        return this.conn.send({ type: 'pong', ...(m.t !== undefined ? { t: m.t } : {}) });
+      case 'btf-upload': {
+        const r = storeUploadedBtf(this.ctx, this.id, m.name, m.data);
+        if ('error' in r) return this.conn.error('bad-message', r.error);
+        return this.conn.send({ type: 'btf-uploaded', name: m.name, types: r.types });
+      }
+    }
+  }
+
+  private startRun(m: RunMessage): void {
+    const limits = this.ctx.config.limits;
+    if (this.runs.has(m.runId)) return this.conn.error('bad-message', `run "${m.runId}" is already active`, m.runId);
+    if (this.runs.size >= limits.maxRunsPerSession) {
+      return this.conn.error(
+        'quota',
+        `this session already has ${this.runs.size} active runs (limit ${limits.maxRunsPerSession}); stop one first`,
+        m.runId,
+      );
+    }
+    if (this.ctx.activeRuns() >= limits.maxConcurrentRuns) {
+      return this.conn.error('busy', `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`, m.runId);
+    }
+    const run = new RunController(this.ctx, m, {
+      send: (p) => this.conn.send(p),
+      forward: (_type, json) => this.conn.forward(json),
+      ended: (r) => {
+        this.runs.delete(r.runId);
+        this.ctx.runEnded(r);
+      },
+    });
+    this.runs.set(m.runId, run);
+    this.ctx.runStarted(run, this);
+    void run.start();
+  }
+
+  /** Stop every run; with `kill`, without waiting for runners (agent exit). */
+  close(reason: StopReason, message: string, kill = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of [...this.runs.values()]) (kill ? r.kill(reason, message) : r.stop(reason, message));
+    this.ctx.sessionClosed(this);
+  }
+}

@@ -1,0 +1,91 @@
+import type { BpfMap, BpfObject } from '@bpfplay/libbpf';
+import { MAP_TYPE, numPossibleCpus } from '@bpfplay/libbpf';
+import type { MapEntry, MapSnapshot, Value } from '@bpfplay/protocol';
+import { PRINTK_MAP } from './sources.js';
+
+/** How a map's bytes become values; the BTF-backed implementation lives in stream/btf-decoder.ts. */
+export interface MapDecoder {
+  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render'] };
+  key(map: BpfMap, bytes: Uint8Array): Value;
+  value(map: BpfMap, bytes: Uint8Array): Value;
+  /** Sum of per-CPU values, when the value type is numeric (or a struct of numbers). */
+  sum(map: BpfMap, values: Value[]): Value;
+}
+
+/** Maps whose contents are not a key→value table a person wants to read. */
+const NOT_SNAPSHOTTED = new Set([
+  MAP_TYPE.ringbuf,
+  MAP_TYPE.perf_event_array,
+  MAP_TYPE.user_ringbuf,
+  MAP_TYPE.prog_array,
+  MAP_TYPE.array_of_maps,
+  MAP_TYPE.hash_of_maps,
+  MAP_TYPE.stack_trace,
+  MAP_TYPE.cgroup_array,
+  MAP_TYPE.devmap,
+  MAP_TYPE.devmap_hash,
+  MAP_TYPE.cpumap,
+  MAP_TYPE.xskmap,
+  MAP_TYPE.sockmap,
+  MAP_TYPE.sockhash,
+  MAP_TYPE.struct_ops,
+  MAP_TYPE.bloom_filter,
+  MAP_TYPE.queue,
+  MAP_TYPE.stack,
+  MAP_TYPE.arena,
+  MAP_TYPE.task_storage,
+  MAP_TYPE.inode_storage,
+  MAP_TYPE.sk_storage,
+  MAP_TYPE.cgrp_storage,
+]);
+
+export function snapshotable(map: BpfMap): boolean {
+  return map.name !== PRINTK_MAP && !NOT_SNAPSHOTTED.has(map.type) && !map.name.endsWith('.kconfig');
+}
+
+function splitPerCpu(map: BpfMap, bytes: Buffer): Uint8Array[] {
+  const slot = Math.ceil(map.valueSize / 8) * 8;
+  const out: Uint8Array[] = [];
+  for (let cpu = 0; cpu < numPossibleCpus(); cpu++) out.push(bytes.subarray(cpu * slot, cpu * slot + map.valueSize));
+  return out;
+}
+
+/** One snapshot of every readable map of the object, each capped at `maxEntries` entries. */
+export function snapshotMaps(obj: BpfObject, decoder: MapDecoder, maxEntries: number): MapSnapshot[] {
+  const out: MapSnapshot[] = [];
+  for (const map of obj.maps()) {
+    if (!snapshotable(map)) continue;
+    const d = decoder.describe(map);
+    const snap: MapSnapshot = {
+      name: map.name,
+      type: map.typeName,
+      ...(d.keyType ? { keyType: d.keyType } : {}),
+      ...(d.valueType ? { valueType: d.valueType } : {}),
+      entries: [],
+      more: 0,
+      render: d.render,
+    };
+    try {
+      const { entries, more } = map.entries(maxEntries);
+      snap.more = more;
+      snap.entries = entries.map(({ key, value }): MapEntry => {
+        if (!map.perCpu) return { key: decoder.key(map, key), value: decoder.value(map, value) };
+        const cpus = splitPerCpu(map, value).map((v) => decoder.value(map, v));
+        return { key: decoder.key(map, key), value: decoder.sum(map, cpus), cpus };
+      });
+    } catch (e) {
+      snap.error = (e as Error).message;
+    }
+    out.push(snap);
+  }
+  return out;
+}
+
+const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });
+
+export const hexMapDecoder: MapDecoder = {
+  describe: (map) => ({ render: map.name.includes('.') ? 'globals' : 'table' }),
+  key: (_m, b) => hex(b),
+  value: (_m, b) => hex(b),
+  sum: () => null,
+};
