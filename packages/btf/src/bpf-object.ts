@@ -1,5 +1,5 @@
 import { Btf } from './btf.js';
-import { parseBtfExt, type BtfExt } from './btf-ext.js';
+import { lineAt, parseBtfExt, type BtfExt, type LineInfo } from './btf-ext.js';
 import { parseElf, programSymbols, type ElfFile, type ElfProgramSymbol } from './elf.js';
 import { decodeInsns, type BpfInsn } from './insn.js';
 
@@ -18,6 +18,11 @@ export interface BpfObject {
   programs: BpfProgram[];
   /** The program whose instructions include byte `offset` of `section`. */
   programAt(section: string, offset: number): BpfProgram | undefined;
+  /**
+   * Source line of instruction `insn` (index in 8-byte slots, as the verifier log counts) of a program:
+   * what the verifier explorer needs to point at the user's code.
+   */
+  lineOf(program: string, insn: number): LineInfo | undefined;
 }
 
 export function openBpfObject(bytes: Uint8Array, name = 'object'): BpfObject {
@@ -34,5 +39,9 @@ export function openBpfObject(bytes: Uint8Array, name = 'object'): BpfObject {
   });
   const programAt = (section: string, offset: number) =>
     programs.find((p) => p.section === section && offset >= p.offset && offset < p.offset + Math.max(p.size, 8));
-  return { name, elf, btf, ext, programs, programAt };
+  const lineOf = (program: string, insn: number) => {
+    const p = programs.find((x) => x.name === program);
+    return p ? lineAt(ext, p.section, p.offset + insn * 8) : undefined;
+  };
+  return { name, elf, btf, ext, programs, programAt, lineOf };
 }

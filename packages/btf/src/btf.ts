@@ -130,6 +130,11 @@ export class Btf {
     return kind === undefined ? all : all.filter((id) => this.kindOf(id) === kind);
   }
 
+  /** Every distinct type name this BTF defines (not the base's), from the name index. */
+  names(): IterableIterator<string> {
+    return this.ensureNameIndex().heads.keys();
+  }
+
   /** The first type called `name` of `kind`, or undefined. */
   find<K extends BtfKind>(name: string, kind: K): BtfTypeOf<K> | undefined {
     const id = this.findByName(name, kind)[0];

@@ -57,5 +57,12 @@ describe('call scan', () => {
     expect(line).toMatchObject({ line: 19, col: 2, text: '\tbpf_get_current_comm(comm, sizeof(comm));' });
     expect(basename(line!.file)).toBe('calls.bpf.c');
     expect(lineAt(obj.ext, 'no-such-section', 0)).toBeUndefined();
+    // Program-relative: instruction index as the verifier prints it.
+    expect(obj.lineOf('on_exec', call.index)?.line).toBe(19);
+  });
+
+  it('lists func_info: one record per function, pointing at its FUNC type', () => {
+    const names = [...obj.ext!.funcInfo].flatMap(([sec, recs]) => recs.map((r) => `${sec}:${r.insnOff}:${obj.btf!.nameOf(r.typeId)}`));
+    expect(names).toEqual(['.text:0:triple', 'tp/syscalls/sys_enter_execve:0:on_exec', 'tp_btf/sched_switch:0:on_switch', 'uprobe:0:poke']);
   });
 });

@@ -29,12 +29,11 @@ function flavoredNames(targ: Btf, name: string): number[] {
   let index = flavorCache.get(targ);
   if (!index) {
     index = new Map();
-    for (let id = 1; id < targ.typeCount; id++) {
-      const n = targ.nameOf(id);
-      if (!n.includes('___')) continue;
+    const flavored = new Set<string>();
+    for (const btf of [targ.base, targ]) for (const n of btf?.names() ?? []) if (n.includes('___')) flavored.add(n);
+    for (const n of flavored) {
       const e = essentialName(n);
-      if (e === n) continue;
-      index.set(e, [...(index.get(e) ?? []), id]);
+      if (e !== n) index.set(e, [...(index.get(e) ?? []), ...targ.findByName(n)]);
     }
     flavorCache.set(targ, index);
   }
