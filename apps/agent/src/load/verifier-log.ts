@@ -208,9 +208,13 @@ function annotationOnPath(log: string, end: number): Located | undefined {
     let hop: number | undefined;
     for (const line of linesBackward(log, pos)) {
       if (++lines > MAX_PATH_SCAN_LINES) return undefined;
-      const k = classify(line.text);
-      if (k.kind === 'annotation') return { location: k.location, sourceText: k.sourceText };
-      if (k.kind === 'from') {
+      // Prefix tests first: this loop may see 50k lines of register state.
+      if (line.text.startsWith('; ')) {
+        const a = annotation(line.text);
+        if (a) return a;
+      } else if (line.text.startsWith('from ')) {
+        const k = classify(line.text);
+        if (k.kind !== 'from') continue;
         hop = lastSighting(log, k.from, line.start)?.start;
         break;
       }
