@@ -21,13 +21,14 @@ const OPTION = /^(.*) \[(-[WR][^\]]*)\]$/;
 
 export function parseDiagnostics(text: string, maxDiagnostics = Infinity): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // clang prints one "In file included from X:" line per level, outermost first, right before
+  // the diagnostic they belong to.
   let includeChain: { file: string; line: number }[] = [];
   for (const raw of text.split('\n')) {
     if (out.length >= maxDiagnostics) break;
     const line = raw.replace(/\r$/, '');
     const inc = INCLUDED_FROM.exec(line);
     if (inc) {
-      if (line.startsWith('In file included from')) includeChain = [];
       includeChain.push({ file: displayPath(inc[1]!), line: Number(inc[2]) });
       continue;
     }
@@ -35,22 +36,16 @@ export function parseDiagnostics(text: string, maxDiagnostics = Infinity): Diagn
     if (located && !isCaretOrSource(line)) {
       const [, file, ln, col, sev, rest] = located;
       out.push(diagnostic(displayPath(file!), Number(ln), col === undefined ? 0 : Number(col), sev!, rest!));
-      if (includeChain.length > 0) {
-        let header = displayPath(file!);
-        for (const step of includeChain) {
-          out.push({
-            file: step.file,
-            line: step.line,
-            col: 0,
-            severity: 'note',
-            message: `${header} is included here`,
-          });
-          header = step.file;
-        }
-        includeChain = [];
+      // Innermost step first: "inner.h is included here" (in outer.h), then "outer.h ..." (in main).
+      let header = displayPath(file!);
+      for (const step of includeChain.reverse()) {
+        out.push({ file: step.file, line: step.line, col: 0, severity: 'note', message: `${header} is included here` });
+        header = step.file;
       }
+      includeChain = [];
       continue;
     }
+    includeChain = [];
     const unlocated = UNLOCATED.exec(line);
     if (unlocated) {
       out.push(diagnostic('', 0, 0, unlocated[1]!, unlocated[2]!));

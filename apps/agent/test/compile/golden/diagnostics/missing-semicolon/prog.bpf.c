@@ -1,0 +1,11 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("xdp")
+int pass(struct xdp_md *ctx)
+{
+	int verdict = XDP_PASS
+	return verdict;
+}
+
+char LICENSE[] SEC("license") = "GPL";
