@@ -39,9 +39,10 @@ const NOISE = [
   /^Global function \S+ doesn't return scalar/,
   /^arg#\d+ reference type/,
   /^Validating \S+ func#/,
+  /^Func#\d+ \('[^']*'\) is (safe for any args|global and assumed valid)/, // global subprograms, checked alone
   /^(caller|callee|returning from callee):$/,
   /^to caller at \d+:/,
-  /^(last_idx|regs=|parent didn't have|propagating|frame\d+: )/,
+  /^(last_idx|regs=|parent |propagating|frame\d+: )/,
 ];
 
 export type LineKind =
