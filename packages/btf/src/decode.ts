@@ -33,7 +33,11 @@ function safeName(btf: Btf, id: number): string {
 const MAX_DEPTH = 64;
 
 class Decoder {
-  constructor(private readonly btf: Btf, private readonly bytes: Uint8Array) {}
+  private readonly view: DataView;
+
+  constructor(private readonly btf: Btf, private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
 
   at(id: number, off: number, depth: number): Value {
     const t = this.btf.type(id);
@@ -48,7 +52,7 @@ class Decoder {
       case 'int':
         if (t.bits !== t.size * 8 || t.bitOffset !== 0) return this.intFromBits(t, off * 8 + t.bitOffset, t.bits);
         if (t.bool) return this.bytes.subarray(off, off + t.size).some((b) => b !== 0);
-        return intValue(readInt(this.bytes, off, t.size, t.signed));
+        return this.int(off, t.size, t.signed);
       case 'enum': case 'enum64':
         return enumValue(t, readInt(this.bytes, off, t.size, t.signed));
       case 'float':
@@ -69,6 +73,18 @@ class Decoder {
       }
       default:
         return undecodable(this.slice(off, size ?? 0), `${describeKind(t)} has no value to decode`);
+    }
+  }
+
+  /** Plain numbers for up to 32 bits (no BigInt on the hot path of a busy ring buffer). */
+  private int(off: number, size: number, signed: boolean): Value {
+    const v = this.view;
+    switch (size) {
+      case 1: return signed ? v.getInt8(off) : v.getUint8(off);
+      case 2: return signed ? v.getInt16(off, true) : v.getUint16(off, true);
+      case 4: return signed ? v.getInt32(off, true) : v.getUint32(off, true);
+      case 8: return intValue(signed ? v.getBigInt64(off, true) : v.getBigUint64(off, true));
+      default: return intValue(readInt(this.bytes, off, size, signed));
     }
   }
 

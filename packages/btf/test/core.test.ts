@@ -57,6 +57,11 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
     expect(find(reports, 'field_byte_offset', 'task_struct->se.vruntime')).toBeDefined();
     expect(find(reports, 'type_exists', 'struct bpfplay_nonexistent').results[0]).toMatchObject({ ok: true, value: 0 });
     expect(find(reports, 'enumval_value', 'enum bpf_func_id::BPF_FUNC_probe_write_user').results[0]?.ok).toBe(true);
+    // libbpf's type_matches compares integer names too: clang's `unsigned long` vs the kernel's.
+    expect(find(reports, 'type_matches', 'struct task_struct').results[0]).toMatchObject({
+      ok: true, value: 0, message: expect.stringContaining('`unsigned long` here is `long unsigned int` there'),
+    });
+    expect(find(reports, 'type_matches', 'struct list_head').results[0]).toMatchObject({ ok: true, value: 1 });
     const old = find(reports, 'field_byte_offset', 'task_struct___old->state');
     expect(old.results[0]).toMatchObject({ ok: false, poisoned: true, message: 'field `state` not found in struct task_struct of this kernel' });
     // clang attributes this instruction to the `} else {` line of the fallback branch.

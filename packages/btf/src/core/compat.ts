@@ -110,56 +110,71 @@ function namesMatch(a: string, b: string): boolean {
 }
 
 /**
- * libbpf's bpf_core_types_match (`bpf_core_type_matches()`): stricter than compatibility. Local struct
- * members must all exist in the target by name with matching types, ints must agree in size and sign,
- * arrays in length, enums in enumerator names. APPROXIMATION: restated from libbpf's description; the
- * rules for forward declarations behind pointers follow libbpf 1.x as we understand it.
+ * libbpf's bpf_core_types_match (`bpf_core_type_matches()`): stricter than compatibility. Names must
+ * agree (after typedefs, so `unsigned long` and the kernel's `long unsigned int` do NOT match), local
+ * struct members must all exist in the target by name with matching types, ints must agree in size and
+ * sign, arrays in length, enums in enumerator names.
+ * APPROXIMATION: restated from libbpf's description, not its code. The tests check it against libbpf 1.1
+ * for a struct (task_struct: no match), a struct behind pointers only (list_head) and a typedef (pid_t).
+ * `why` receives the first difference found, for the explorer's message.
  */
-export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level = MAX_DEPTH): boolean {
-  if (level <= 0) return false;
+export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level = MAX_DEPTH, why?: (reason: string) => void): boolean {
+  const fail = (reason: string) => {
+    why?.(reason);
+    return false;
+  };
+  if (level <= 0) return fail('types nest too deeply');
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const l = local.resolve(localId);
     const t = targ.resolve(targId);
-    if (!namesMatch(l.name, t.name)) return false;
+    if (!namesMatch(l.name, t.name)) return fail(`\`${l.name || l.kind}\` here is \`${t.name || t.kind}\` there`);
     switch (l.kind) {
       case 'void':
-        return t.kind === 'void';
+        return t.kind === 'void' || fail(`void here is ${t.kind} there`);
       case 'fwd':
-        if (behindPtr && t.kind !== 'fwd') return (t.kind === 'struct' && !l.union) || (t.kind === 'union' && l.union);
-        return t.kind === 'fwd' && t.union === l.union;
+        if (behindPtr && t.kind !== 'fwd') return (t.kind === 'struct' && !l.union) || (t.kind === 'union' && l.union) || fail(`${l.name} is a different kind there`);
+        return (t.kind === 'fwd' && t.union === l.union) || fail(`${l.name} is a ${t.kind} there`);
       case 'enum': case 'enum64': {
-        if (!isAnyEnum(t) || l.size !== t.size || l.values.length > t.values.length) return false;
-        return l.values.every((lv) => t.values.some((tv) => namesMatch(lv.name, tv.name)));
+        if (!isAnyEnum(t)) return fail(`enum ${l.name} is a ${t.kind} there`);
+        if (l.size !== t.size) return fail(`enum ${l.name} is ${l.size} bytes here, ${t.size} there`);
+        const missing = l.values.find((lv) => !t.values.some((tv) => namesMatch(lv.name, tv.name)));
+        return !missing || fail(`enum ${l.name} has no \`${missing.name}\` there`);
       }
       case 'struct': case 'union':
-        if (behindPtr) return t.kind === l.kind || (t.kind === 'fwd' && t.union === (l.kind === 'union'));
-        if (t.kind !== l.kind || l.members.length > t.members.length) return false;
-        return l.members.every((lm) => t.members.some((tm) =>
-          namesMatch(lm.name, tm.name) && typesMatch(local, lm.type, targ, tm.type, behindPtr, level - 1)));
+        if (behindPtr) return t.kind === l.kind || (t.kind === 'fwd' && t.union === (l.kind === 'union')) || fail(`${l.kind} ${l.name} is a ${t.kind} there`);
+        if (t.kind !== l.kind) return fail(`${l.kind} ${l.name} is a ${t.kind} there`);
+        for (const lm of l.members) {
+          let inner: string | undefined;
+          const ok = t.members.some((tm) => namesMatch(lm.name, tm.name) &&
+            typesMatch(local, lm.type, targ, tm.type, behindPtr, level - 1, (r) => { inner ??= r; }));
+          if (!ok) return fail(`member \`${lm.name || '(anon)'}\` of ${l.kind} ${l.name || '(anon)'}: ${inner ?? 'not found there'}`);
+        }
+        return true;
       case 'int':
-        return t.kind === 'int' && l.size === t.size && l.signed === t.signed;
+        if (t.kind !== 'int') return fail(`${l.name} is a ${t.kind} there`);
+        return (l.size === t.size && l.signed === t.signed) || fail(`${l.name} differs in size or sign there`);
       case 'ptr':
-        if (t.kind !== 'ptr') return false;
+        if (t.kind !== 'ptr') return fail(`a pointer here is ${t.kind} there`);
         behindPtr = true;
         localId = l.type;
         targId = t.type;
         continue;
       case 'array':
-        if (t.kind !== 'array' || l.nelems !== t.nelems) return false;
+        if (t.kind !== 'array' || l.nelems !== t.nelems) return fail(`array length differs (${l.nelems} here)`);
         localId = l.type;
         targId = t.type;
         continue;
       case 'func_proto':
-        if (t.kind !== 'func_proto' || l.params.length !== t.params.length) return false;
+        if (t.kind !== 'func_proto' || l.params.length !== t.params.length) return fail('function prototypes differ');
         for (let i = 0; i < l.params.length; i++) {
-          if (!typesMatch(local, l.params[i]!.type, targ, t.params[i]!.type, behindPtr, level - 1)) return false;
+          if (!typesMatch(local, l.params[i]!.type, targ, t.params[i]!.type, behindPtr, level - 1, why)) return false;
         }
         localId = l.returnType;
         targId = t.returnType;
         continue;
       default:
-        return false;
+        return fail(`${l.kind} cannot be matched`);
     }
   }
-  return false;
+  return fail('types nest too deeply');
 }

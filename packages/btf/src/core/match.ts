@@ -49,10 +49,13 @@ export function matchSpec(local: CoreSpec, targ: Btf, targId: number, targName =
   const spec: CoreSpec = { btf: targ, rootId: targId, kind: local.kind, raw: [], accessors: [], bitOffset: 0 };
   const targRoot = targ.type(targId);
   if (isTypeBased(local.kind)) {
+    let why: string | undefined;
     const ok = local.kind === 'type_matches'
-      ? typesMatch(local.btf, local.rootId, targ, targId)
+      ? typesMatch(local.btf, local.rootId, targ, targId, false, undefined, (r) => { why ??= r; })
       : typesAreCompatible(local.btf, local.rootId, targ, targId);
-    return ok ? { ok, spec } : { ok, reason: `${describe(targ, targRoot)} in ${targName} is not ${local.kind === 'type_matches' ? 'a match for' : 'compatible with'} the program's ${cTypeName(local.btf, local.rootId)}` };
+    if (ok) return { ok, spec };
+    const verdict = local.kind === 'type_matches' ? 'does not match' : 'is not compatible with';
+    return { ok, reason: `${describe(targ, targRoot)} in ${targName} ${verdict} the program's ${cTypeName(local.btf, local.rootId)}${why ? `: ${why}` : ''}` };
   }
   if (isEnumvalBased(local.kind)) {
     const t = targ.resolve(targId);
