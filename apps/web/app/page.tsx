@@ -1,0 +1,5 @@
+import { Playground } from '../src/components/Playground';
+
+export default function Home() {
+  return <Playground />;
+}

@@ -1,0 +1,79 @@
+'use client';
+
+import type { ParamValue } from '@bpfplay/protocol';
+import type { Session } from '../state/session';
+import type { RunView } from '../state/run';
+import type { EditorMarker } from '../state/markers';
+import type { EditorFile } from '../state/workspace';
+import { formatCount } from '../state/format';
+import { findParams } from '../state/params';
+import type { PaneBadge, PaneId } from './OutputPanel';
+import { ProblemsPane } from './panes/ProblemsPane';
+import { ConsolePane } from './panes/ConsolePane';
+import { EventsPane } from './panes/EventsPane';
+import { MapsPane } from './panes/MapsPane';
+import { VerifierPane } from './panes/VerifierPane';
+import { DisasmPane } from './panes/DisasmPane';
+import { CorePane } from './panes/CorePane';
+import { ParamsPane } from './panes/ParamsPane';
+import { LogPane } from './panes/LogPane';
+
+export interface OutputPanesProps {
+  pane: PaneId;
+  session: Session;
+  version: number;
+  theme: string;
+  files: EditorFile[];
+  fileNames: string[];
+  mainName: string;
+  onFiles: EditorMarker[];
+  elsewhere: EditorMarker[];
+  cursor: { file: string; line: number } | null;
+  params: Record<string, ParamValue>;
+  onParam(name: string, v: ParamValue | undefined): void;
+  onJump(file: string, line: number): void;
+  onHoverLine(at: { file: string; line: number } | null): void;
+}
+
+export function OutputPanes(p: OutputPanesProps) {
+  const { session } = p;
+  const run = session.run;
+  switch (p.pane) {
+    case 'problems':
+      return <ProblemsPane run={run} onFiles={p.onFiles} elsewhere={p.elsewhere} onJump={p.onJump} />;
+    case 'console':
+      return <ConsolePane streams={session.streams} run={run} version={p.version} />;
+    case 'events':
+      return <EventsPane streams={session.streams} version={p.version} running={run !== null && run.stopped === null} />;
+    case 'maps':
+      return <MapsPane streams={session.streams} run={run} version={p.version} theme={p.theme} />;
+    case 'verifier':
+      return <VerifierPane run={run} onJump={p.onJump} />;
+    case 'disasm':
+      return <DisasmPane run={run} files={p.fileNames} mainFile={p.mainName} cursor={p.cursor} onJump={p.onJump} onHover={p.onHoverLine} />;
+    case 'core':
+      return <CorePane run={run} onJump={p.onJump} coreTargets={session.hello?.capabilities.coreTargets ?? []} />;
+    case 'params':
+      return <ParamsPane files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />;
+    case 'log':
+      return <LogPane run={run} notes={session.notes} />;
+  }
+}
+
+/** The small counts on the pane tabs, so news in a hidden pane is visible. */
+export function paneBadges(run: RunView | null, session: Session, problems: number, files: EditorFile[]): Partial<Record<PaneId, PaneBadge>> {
+  const s = session.streams;
+  const b: Partial<Record<PaneId, PaneBadge>> = {};
+  if (problems > 0) b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
+  if (s.printk.total > 0) b.console = { text: formatCount(s.printk.total) };
+  if (s.eventsReceived > 0) b.events = { text: formatCount(s.eventsReceived), ...(s.eventsDropped > 0 ? { tone: 'warn' as const } : {}) };
+  if (s.maps) b.maps = { text: String(s.maps.maps.length) };
+  if (run?.verifier.some((v) => !v.ok)) b.verifier = { text: '✗', tone: 'error' };
+  else if (run?.loaded) b.verifier = { text: '✓' };
+  if (run?.core) b.core = { text: String(run.core.relocations.length), ...(run.core.relocations.some((r) => r.results.some((x) => !x.ok)) ? { tone: 'error' as const } : {}) };
+  const params = findParams(files).length;
+  if (params > 0) b.params = { text: String(params) };
+  const warn = (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + session.notes.filter((n) => n.level !== 'info').length;
+  if (warn > 0) b.log = { text: String(warn), tone: 'warn' };
+  return b;
+}

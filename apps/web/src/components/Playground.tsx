@@ -1,0 +1,289 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Snippet, describeIssues, type ParamValue } from '@bpfplay/protocol';
+import { useWorkspace } from '../hooks/useWorkspace';
+import { useAgent } from '../hooks/useAgent';
+import { useExamples } from '../hooks/useExamples';
+import { useShortcuts } from '../hooks/useShortcuts';
+import { useConnectionTarget } from '../hooks/useConnectionTarget';
+import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
+import { markersOf } from '../state/markers';
+import { connectionBanner } from '../state/connection';
+import { isActive } from '../state/run';
+import type { Example } from '../examples/types';
+import type { Workspace } from '../state/workspace';
+import type { RevealRequest } from '../editor/EditorView';
+import { Toolbar } from './Toolbar';
+import { StatusBar } from './StatusBar';
+import { FileTabs } from './FileTabs';
+import { ExamplesSidebar } from './ExamplesSidebar';
+import { OutputPanel, PANES, type PaneId } from './OutputPanel';
+import { OutputPanes, paneBadges } from './OutputPanes';
+import { SettingsDialog } from './SettingsDialog';
+import { HelpDialog } from './HelpDialog';
+import { useAutoPane } from '../hooks/useAutoPane';
+import { Splitter } from './Splitter';
+
+// Monaco touches `window` at import: load it only in the browser.
+const EditorView = dynamic(() => import('../editor/EditorView'), { ssr: false, loading: () => <div className="editor-host editor-loading">loading editor…</div> });
+
+export function Playground() {
+  const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
+  const target = useConnectionTarget(ws, update);
+  const agent = useAgent(target.agentUrl, target.token);
+  const { session, now } = agent;
+  const { examples, error: examplesError } = useExamples();
+  const [sidebar, setSidebar] = useState(true);
+  const [pane, setPane] = useState<PaneId>('console');
+  const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
+  const [reveal, setReveal] = useState<RevealRequest | null>(null);
+  const [cursor, setCursor] = useState<{ file: string; line: number } | null>(null);
+  const [hoverLine, setHoverLine] = useState<{ file: string; line: number } | null>(null);
+  const [addRequest, setAddRequest] = useState(0);
+  const [split, setSplit] = useState(54);
+  const [undo, setUndo] = useState<{ label: string; snippet: Workspace['snippet'] } | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const nonce = useRef(0);
+
+  const files = ws?.snippet.files ?? [];
+  const fileNames = useMemo(() => files.map((f) => f.name), [files]);
+  const main = mainFile(files, ws?.snippet.main);
+  const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
+  const run = session.run;
+  const running = isActive(run);
+  const { onFiles, elsewhere } = useMemo(() => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }), [run, fileNames, mainName]);
+  const hello = session.hello;
+  const connected = session.connection.kind === 'ready';
+  const theme = ws?.settings.theme ?? 'dark';
+  const userPicked = useAutoPane(run, session.streams, setPane);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const jump = useCallback(
+    (file: string, line: number) => {
+      if (!fileNames.includes(file)) return;
+      update((w) => ({ ...w, snippet: { ...w.snippet, active: file } }));
+      setReveal({ file, line, nonce: ++nonce.current });
+    },
+    [fileNames, update],
+  );
+
+  const startRun = (mode: 'run' | 'compile') => {
+    if (!ws || running) return;
+    setRunError(null);
+    if ('error' in main) return setRunError(main.error);
+    const snippet = { files: ws.snippet.files, main: main.name };
+    const check = Snippet.safeParse(snippet);
+    if (!check.success) return setRunError(`cannot send this snippet: ${describeIssues(check.error)}`);
+    const s = ws.settings;
+    const maxSec = hello?.limits.maxRunSeconds;
+    const coreTargets = hello?.capabilities.coreTargets.slice(0, 8) ?? [];
+    const msg = session.startRun(snippet, {
+      durationSec: maxSec ? Math.min(s.durationSec, maxSec) : s.durationSec,
+      params: ws.snippet.params,
+      perfFrequency: s.perfFrequency,
+      mapIntervalMs: s.mapIntervalMs,
+      mode,
+      ...(coreTargets.length ? { coreTargets } : {}),
+    });
+    userPicked.current = false;
+    if (!agent.send(msg)) session.abandonRun(`not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`);
+  };
+  const stopRun = () => {
+    const m = session.stopMessage();
+    if (m) agent.send(m);
+  };
+
+  const pickExample = (e: Example) => {
+    if (!ws) return;
+    setUndo({ label: ws.snippet.example ?? 'your snippet', snippet: ws.snippet });
+    update((w) => ({
+      ...w,
+      snippet: { files: e.files.map((f) => ({ ...f })), active: e.main ?? e.files[0]!.name, ...(e.main ? { main: e.main } : {}), example: e.name, params: { ...(e.meta.params ?? {}) } },
+    }));
+  };
+
+  // `/?example=hello` opens that example (the gallery page links here).
+  const exampleParamDone = useRef(false);
+  useEffect(() => {
+    if (exampleParamDone.current || !examples || !ws) return;
+    exampleParamDone.current = true;
+    const url = new URL(window.location.href);
+    const name = url.searchParams.get('example');
+    if (name === null) return;
+    const e = examples.find((x) => x.name === name);
+    if (e) pickExample(e);
+    else setRunError(`There is no example named "${name}" in bpf/.`);
+    // Drop the parameter so reloading the page does not replace the edits with the example again.
+    url.searchParams.delete('example');
+    window.history.replaceState(window.history.state, '', url.toString());
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [examples, ws]);
+
+  useShortcuts({
+    run: () => startRun('run'),
+    check: () => startRun('compile'),
+    stop: stopRun,
+    pane: (i) => PANES[i] && (setPane(PANES[i]), (userPicked.current = true)),
+    toggleExamples: () => setSidebar((s) => !s),
+    addFile: () => setAddRequest((n) => n + 1),
+    toggleTheme: () => update((w) => ({ ...w, settings: { ...w.settings, theme: w.settings.theme === 'dark' ? 'light' : 'dark' } })),
+    settings: () => setDialog('settings'),
+    help: () => setDialog('help'),
+  });
+
+  const banner = connectionBanner(session.connection, now, typeof window === 'undefined' ? '' : window.location.origin);
+  const unsupported = useMemo(() => new Map((hello?.capabilities.attach ?? []).filter((a) => !a.supported).map((a) => [a.kind, a.reason ?? 'not supported here'])), [hello]);
+  const title = ws?.snippet.example ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example) : 'untitled snippet';
+
+  if (!ws) return <div className="app app-loading">loading…</div>;
+  return (
+    <div className="app">
+      <Toolbar
+        title={title}
+        running={running}
+        canRun={connected}
+        runBlockedReason={connected ? null : 'Not connected to an agent'}
+        durationSec={ws.settings.durationSec}
+        maxDurationSec={hello?.limits.maxRunSeconds ?? null}
+        connection={session.connection}
+        theme={theme}
+        sidebarOpen={sidebar}
+        onRun={startRun}
+        onStop={stopRun}
+        onDuration={(d) => update((w) => ({ ...w, settings: { ...w.settings, durationSec: d } }))}
+        onToggleSidebar={() => setSidebar((s) => !s)}
+        onTheme={(t) => update((w) => ({ ...w, settings: { ...w.settings, theme: t } }))}
+        onSettings={() => setDialog('settings')}
+        onHelp={() => setDialog('help')}
+      />
+      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '248px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
+        {(banner || target.problem || runError || notice || undo) && (
+          <div className="banners">
+            {banner && (
+              <div className={`banner banner-${banner.level}`} role="alert" data-testid="banner">
+                {banner.text}
+                {session.connection.kind === 'refused' && (
+                  <button className="btn-small" onClick={() => setDialog('settings')}>
+                    enter token
+                  </button>
+                )}
+              </div>
+            )}
+            {target.problem && <div className="banner banner-warning">{target.problem}</div>}
+            {runError && (
+              <div className="banner banner-error" role="alert" data-testid="run-error">
+                {runError}
+                <button className="btn-small" onClick={() => setRunError(null)}>dismiss</button>
+              </div>
+            )}
+            {notice && (
+              <div className="banner banner-info">
+                {notice} <button className="btn-small" onClick={dismissNotice}>ok</button>
+              </div>
+            )}
+            {undo && (
+              <div className="banner banner-info" data-testid="undo-banner">
+                Loaded {ws.snippet.example}; replaced {undo.label}.{' '}
+                <button className="btn-small" onClick={() => (update((w) => ({ ...w, snippet: undo.snippet })), setUndo(null))}>undo</button>
+                <button className="btn-small" onClick={() => setUndo(null)}>ok</button>
+              </div>
+            )}
+          </div>
+        )}
+        {sidebar && <ExamplesSidebar examples={examples} error={examplesError} current={ws.snippet.example} unsupportedKinds={unsupported} onPick={pickExample} />}
+        <section className="editor-col" aria-label="Editor">
+          <FileTabs
+            files={files}
+            active={ws.snippet.active}
+            main={'name' in main ? main.name : null}
+            markers={onFiles}
+            addRequest={addRequest}
+            onSelect={(name) => update((w) => ({ ...w, snippet: { ...w.snippet, active: name } }))}
+            onAdd={(name) => {
+              const r = addFile(files, name);
+              if (!r.ok) return r.error;
+              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: name } }));
+              return null;
+            }}
+            onRename={(from, to) => {
+              const r = renameFile(files, from, to);
+              if (!r.ok) return r.error;
+              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: w.snippet.active === from ? to : w.snippet.active, ...(w.snippet.main === from ? { main: to } : {}) } }));
+              return null;
+            }}
+            onDelete={(name) => {
+              const r = deleteFile(files, name);
+              if (!r.ok) return r.error;
+              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: w.snippet.active === name ? r.files[0]!.name : w.snippet.active } }));
+              return null;
+            }}
+          />
+          <EditorView
+            files={files}
+            active={ws.snippet.active}
+            theme={theme}
+            markers={onFiles}
+            reveal={reveal}
+            highlight={hoverLine ? { file: hoverLine.file, lines: [hoverLine.line] } : null}
+            onChange={(name, content) => update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))}
+            onCursorLine={(file, line) => setCursor({ file, line })}
+            onRun={() => startRun('run')}
+            onStop={stopRun}
+          />
+        </section>
+        <Splitter value={split} onChange={setSplit} />
+        <OutputPanel
+          active={pane}
+          onSelect={(p) => {
+            setPane(p);
+            userPicked.current = true;
+          }}
+          badges={paneBadges(run, session, onFiles.length + elsewhere.length, files)}
+        >
+          <OutputPanes
+            pane={pane}
+            session={session}
+            version={agent.version}
+            theme={theme}
+            files={files}
+            fileNames={fileNames}
+            mainName={mainName}
+            onFiles={onFiles}
+            elsewhere={elsewhere}
+            cursor={cursor}
+            params={ws.snippet.params}
+            onParam={(name: string, v: ParamValue | undefined) =>
+              update((w) => {
+                const params = { ...w.snippet.params };
+                if (v === undefined) delete params[name];
+                else params[name] = v;
+                return { ...w, snippet: { ...w.snippet, params } };
+              })
+            }
+            onJump={jump}
+            onHoverLine={setHoverLine}
+          />
+        </OutputPanel>
+      </main>
+      <StatusBar run={run} now={now} events={session.streams.eventsReceived} printk={session.streams.printk.total} dropped={session.streams.eventsDropped + session.streams.printkDropped} saveError={saveError} />
+      <SettingsDialog
+        open={dialog === 'settings'}
+        agentUrl={target.agentUrl ?? target.defaultUrl}
+        defaultUrl={target.defaultUrl}
+        token={target.token}
+        connection={session.connection}
+        onClose={() => setDialog(null)}
+        onSave={(url, token) => {
+          update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));
+          agent.reconnect();
+        }}
+      />
+      <HelpDialog open={dialog === 'help'} onClose={() => setDialog(null)} />
+    </div>
+  );
+}

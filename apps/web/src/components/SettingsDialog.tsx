@@ -1,0 +1,85 @@
+'use client';
+
+import { useState } from 'react';
+import { agentUrlProblem } from '../state/agentUrl';
+import type { ConnectionState } from '../state/connection';
+import { Dialog } from './Dialog';
+
+export interface SettingsDialogProps {
+  open: boolean;
+  agentUrl: string;
+  defaultUrl: string;
+  token: string | null;
+  connection: ConnectionState;
+  onClose(): void;
+  onSave(agentUrl: string | null, token: string | null): void;
+}
+
+/** Where the agent is and the token to reach it; saved in localStorage like everything else. */
+export function SettingsDialog(p: SettingsDialogProps) {
+  return (
+    <Dialog open={p.open} title="Connection" onClose={p.onClose} testId="settings">
+      <SettingsForm {...p} />
+    </Dialog>
+  );
+}
+
+function SettingsForm(p: SettingsDialogProps) {
+  const [url, setUrl] = useState(p.agentUrl);
+  const [token, setToken] = useState(p.token ?? '');
+  const problem = url.trim() === '' ? null : agentUrlProblem(url.trim());
+  const hello = p.connection.kind === 'ready' ? p.connection.hello : null;
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (problem) return;
+        const u = url.trim();
+        p.onSave(u === '' || u === p.defaultUrl ? null : u, token.trim() === '' ? null : token.trim());
+        p.onClose();
+      }}
+    >
+      <label className="field">
+        <span>Agent URL</span>
+        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder={p.defaultUrl} className="mono" data-testid="settings-agent-url" spellCheck={false} />
+        <small>{problem ?? `Default: ${p.defaultUrl}. A page URL with ?agent=ws://host:port/ws sets this too.`}</small>
+      </label>
+      <label className="field">
+        <span>Token</span>
+        <input value={token} onChange={(e) => setToken(e.target.value)} type="password" autoComplete="off" className="mono" data-testid="settings-token" />
+        <small>The agent prints it at start, in the URL to open (…/?token=…).</small>
+      </label>
+      {hello && (
+        <div className="agent-info">
+          <h3>Connected agent</h3>
+          <p>
+            {hello.agent.hostname} · agent {hello.agent.version} · protocol {hello.version} · kernel {hello.capabilities.kernelRelease} ({hello.capabilities.arch}, {hello.capabilities.cpus} CPUs) · BTF{' '}
+            {hello.capabilities.btf ? 'present' : 'missing'}
+          </p>
+          <table className="grid small">
+            <tbody>
+              {hello.capabilities.attach.map((a) => (
+                <tr key={a.kind}>
+                  <td className="mono">{a.kind}</td>
+                  <td className={a.supported ? 'ok' : 'error-text'}>{a.supported ? 'supported' : 'not here'}</td>
+                  <td>{[a.reason, a.hint].filter(Boolean).join(' — ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="small muted">
+            Limits: runs up to {hello.limits.maxRunSeconds} s, {hello.limits.maxEventsPerSec} events/s, {hello.limits.maxPrograms} programs, {hello.limits.maxConcurrentRuns} concurrent runs.
+          </p>
+        </div>
+      )}
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={p.onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-run" disabled={problem !== null} data-testid="settings-save">
+          Save and reconnect
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,32 @@
+'use client';
+
+import type { RunView } from '../state/run';
+import { statusChips } from '../state/statusLine';
+import { formatCount } from '../state/format';
+
+export function StatusBar({ run, now, events, printk, dropped, saveError }: { run: RunView | null; now: number; events: number; printk: number; dropped: number; saveError: string | null }) {
+  const chips = run ? statusChips(run, now) : [];
+  return (
+    <footer className="statusbar" data-testid="status" aria-live="polite">
+      <div className="chips" data-state={run?.state ?? 'idle'}>
+        {chips.length === 0 && <span className="chip chip-muted">ready — {`Ctrl+Enter`} runs the snippet</span>}
+        {chips.map((c, i) => (
+          <span key={c.key} className={`chip chip-${c.tone}`} data-step={c.key}>
+            {i > 0 && <span className="arrow">→</span>}
+            {c.label}
+          </span>
+        ))}
+      </div>
+      <div className="counters">
+        {saveError && <span className="chip chip-error" title={saveError}>autosave off</span>}
+        {run && (
+          <>
+            <span title="Decoded records received">events {formatCount(events)}</span>
+            <span title="printk lines received">printk {formatCount(printk)}</span>
+            <span className={dropped ? 'warn' : ''} title="Records and lines the agent reported lost">dropped {formatCount(dropped)}</span>
+          </>
+        )}
+      </div>
+    </footer>
+  );
+}

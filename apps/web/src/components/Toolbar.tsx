@@ -1,0 +1,117 @@
+'use client';
+
+import type { ConnectionState } from '../state/connection';
+import type { Theme } from '../state/workspace';
+
+export const DURATIONS = [5, 10, 30, 60, 120, 300, 600] as const;
+
+export interface ToolbarProps {
+  title: string;
+  running: boolean;
+  canRun: boolean;
+  runBlockedReason: string | null;
+  durationSec: number;
+  maxDurationSec: number | null;
+  connection: ConnectionState;
+  theme: Theme;
+  sidebarOpen: boolean;
+  onRun(mode: 'run' | 'compile'): void;
+  onStop(): void;
+  onDuration(sec: number): void;
+  onToggleSidebar(): void;
+  onTheme(t: Theme): void;
+  onSettings(): void;
+  onHelp(): void;
+}
+
+const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+export const modKey = () => (isMac() ? '⌘' : 'Ctrl');
+
+export function Toolbar(p: ToolbarProps) {
+  const durations = DURATIONS.filter((d) => p.maxDurationSec === null || d <= p.maxDurationSec);
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Playground">
+      <button className="icon-btn" onClick={p.onToggleSidebar} aria-pressed={p.sidebarOpen} title="Examples (Alt+E)" data-testid="toggle-examples">
+        ☰
+      </button>
+      <span className="brand">bpfplay</span>
+      <span className="title" title={p.title}>
+        {p.title}
+      </span>
+      <div className="toolbar-actions">
+        {p.running ? (
+          <button className="btn btn-stop" onClick={p.onStop} title="Stop (Esc or Ctrl+.)" data-testid="stop">
+            ■ Stop
+          </button>
+        ) : (
+          <button className="btn btn-run" onClick={() => p.onRun('run')} disabled={!p.canRun} title={p.runBlockedReason ?? `Run (${modKey()}+Enter)`} data-testid="run">
+            ▶ Run
+          </button>
+        )}
+        <button className="btn" onClick={() => p.onRun('compile')} disabled={!p.canRun || p.running} title={`Compile and check only: nothing is loaded (${modKey()}+Shift+Enter)`} data-testid="compile">
+          Check
+        </button>
+        <label className="duration" title="The agent stops the run after this long">
+          <span>for</span>
+          <select value={p.durationSec} onChange={(e) => p.onDuration(Number(e.target.value))} data-testid="duration" aria-label="Run duration">
+            {durations.map((d) => (
+              <option key={d} value={d}>
+                {d < 60 ? `${d} s` : `${d / 60} min`}
+              </option>
+            ))}
+            {!durations.includes(p.durationSec as (typeof DURATIONS)[number]) && <option value={p.durationSec}>{p.durationSec} s</option>}
+          </select>
+        </label>
+      </div>
+      <div className="toolbar-right">
+        <ConnectionPill state={p.connection} />
+        <button className="icon-btn" onClick={() => p.onTheme(p.theme === 'dark' ? 'light' : 'dark')} title="Switch theme (Alt+T)" data-testid="theme">
+          {p.theme === 'dark' ? '☀' : '☾'}
+        </button>
+        <button className="icon-btn" onClick={p.onSettings} title="Connection settings (Alt+,)" data-testid="open-settings">
+          ⚙
+        </button>
+        <button className="icon-btn" onClick={p.onHelp} title="Help and keyboard shortcuts (?)" data-testid="open-help">
+          ?
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function ConnectionPill({ state }: { state: ConnectionState }) {
+  let cls = 'off';
+  let text = 'not connected';
+  let title = '';
+  switch (state.kind) {
+    case 'ready': {
+      const c = state.hello.capabilities;
+      cls = 'ok';
+      text = `${state.hello.agent.hostname} · ${c.kernelRelease}`;
+      title = `agent ${state.hello.agent.version} at ${state.url}\n${c.arch}, ${c.cpus} CPUs, BTF ${c.btf ? 'present' : 'missing'}`;
+      break;
+    }
+    case 'connecting':
+    case 'handshake':
+      cls = 'wait';
+      text = 'connecting…';
+      title = state.url;
+      break;
+    case 'retrying':
+      cls = 'bad';
+      text = 'agent unreachable';
+      title = state.url;
+      break;
+    case 'refused':
+      cls = 'bad';
+      text = state.code === 4401 ? 'wrong token' : 'origin refused';
+      title = state.url;
+      break;
+  }
+  return (
+    <span className={`conn conn-${cls}`} title={title} data-testid="connection" data-state={state.kind}>
+      <span className="dot" />
+      {text}
+    </span>
+  );
+}

@@ -1,0 +1,43 @@
+'use client';
+
+import { useMemo } from 'react';
+import type uPlot from 'uplot';
+import type { Ring } from '../../state/ring';
+import type { SeriesPoint } from '../../state/streams';
+import { UPlotChart, themeColors } from './UPlotChart';
+
+/** Counters of a map over time: one line per key, x in seconds since the run attached. */
+export function CounterChart({ series, theme, version }: { series: Map<string, Ring<SeriesPoint>>; theme: string; version: number }) {
+  const keys = [...series.keys()];
+  const data = useMemo<uPlot.AlignedData>(() => {
+    const ts = new Set<number>();
+    for (const r of series.values()) for (const p of r.toArray()) ts.add(p.t);
+    const xs = [...ts].sort((a, b) => a - b);
+    const index = new Map(xs.map((t, i) => [t, i]));
+    const ys = keys.map(() => new Array<number | null>(xs.length).fill(null));
+    keys.forEach((k, si) => {
+      for (const p of series.get(k)!.toArray()) ys[si]![index.get(p.t)!] = p.v;
+    });
+    return [xs.map((t) => t / 1000), ...ys] as uPlot.AlignedData;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [series, version]);
+  const opts = useMemo(() => {
+    const c = themeColors();
+    const axis = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };
+    return {
+      legend: { show: true, live: false },
+      scales: { x: { time: false } },
+      axes: [
+        { ...axis, label: 's', size: 30, labelSize: 14 },
+        { ...axis, size: 60 },
+      ],
+      series: [{ label: 't' }, ...keys.map((k, i) => ({ label: k, stroke: c.palette[i % c.palette.length], width: 1.5, spanGaps: true }))],
+    } satisfies Omit<uPlot.Options, 'width' | 'height'>;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [theme, keys.join('\u0000')]);
+  return (
+    <div data-testid="counter-chart">
+      <UPlotChart opts={opts} data={data} optsKey={`counters-${theme}-${keys.join('\u0000')}`} height={180} />
+    </div>
+  );
+}

@@ -1,0 +1,181 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import { monaco } from './monaco';
+import { languageOf } from '../state/files';
+import type { EditorMarker } from '../state/markers';
+import type { EditorFile, Theme } from '../state/workspace';
+
+export interface RevealRequest {
+  file: string;
+  line: number;
+  /** Changes on every request so revealing the same line twice works. */
+  nonce: number;
+}
+
+export interface EditorViewProps {
+  files: EditorFile[];
+  active: string;
+  theme: Theme;
+  markers: EditorMarker[];
+  reveal: RevealRequest | null;
+  /** Lines to tint (the source lines of a disassembly row under the mouse). */
+  highlight: { file: string; lines: number[] } | null;
+  onChange(file: string, content: string): void;
+  onCursorLine(file: string, line: number): void;
+  onRun(): void;
+  onStop(): void;
+}
+
+const uriOf = (name: string) => monaco.Uri.parse(`file:///${name}`);
+const SEVERITY = { error: monaco.MarkerSeverity.Error, warning: monaco.MarkerSeverity.Warning, info: monaco.MarkerSeverity.Info } as const;
+
+/** One Monaco editor, one model per snippet file; switching tabs swaps models and keeps view state. */
+export default function EditorView(props: EditorViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const viewStates = useRef(new Map<string, monaco.editor.ICodeEditorViewState | null>());
+  const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
+  const highlightDecos = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
+  const cb = useRef(props);
+  cb.current = props;
+
+  // Create the editor once.
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const editor = monaco.editor.create(el, {
+      model: null,
+      theme: cb.current.theme === 'dark' ? 'bpfplay-dark' : 'bpfplay-light',
+      automaticLayout: true,
+      fontSize: 13,
+      fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      tabSize: 8,
+      insertSpaces: false,
+      renderWhitespace: 'selection',
+      glyphMargin: false,
+      lineDecorationsWidth: 10,
+      fixedOverflowWidgets: true,
+      hover: { delay: 250 },
+      'semanticHighlighting.enabled': false,
+    });
+    editorRef.current = editor;
+    decorations.current = editor.createDecorationsCollection();
+    highlightDecos.current = editor.createDecorationsCollection();
+    // Inside Monaco these keys would otherwise insert a newline / open quick fixes.
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => cb.current.onRun());
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Period, () => cb.current.onStop());
+    // Esc still closes Monaco's own widgets first; only a bare Esc stops the run.
+    editor.addCommand(monaco.KeyCode.Escape, () => cb.current.onStop(), '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !markersNavigationVisible && !editorHasMultipleSelections && !renameInputVisible');
+    const sub1 = editor.onDidChangeModelContent(() => {
+      const model = editor.getModel();
+      if (model) cb.current.onChange(model.uri.path.slice(1), model.getValue());
+    });
+    const sub2 = editor.onDidChangeCursorPosition((e) => {
+      const model = editor.getModel();
+      if (model) cb.current.onCursorLine(model.uri.path.slice(1), e.position.lineNumber);
+    });
+    return () => {
+      sub1.dispose();
+      sub2.dispose();
+      editor.dispose();
+      for (const m of monaco.editor.getModels()) m.dispose();
+      editorRef.current = null;
+    };
+  }, []);
+
+  // Keep models in step with the files: create new ones, update changed text, drop removed ones.
+  useEffect(() => {
+    const names = new Set(props.files.map((f) => f.name));
+    for (const f of props.files) {
+      const uri = uriOf(f.name);
+      const model = monaco.editor.getModel(uri);
+      if (!model) monaco.editor.createModel(f.content, languageOf(f.name), uri);
+      else if (model.getValue() !== f.content) model.setValue(f.content); // an example was loaded
+    }
+    for (const m of monaco.editor.getModels()) {
+      const name = m.uri.path.slice(1);
+      if (!names.has(name)) {
+        viewStates.current.delete(name);
+        m.dispose();
+      }
+    }
+  }, [props.files]);
+
+  // Switch the visible model when the active tab changes.
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const current = editor.getModel();
+    const next = monaco.editor.getModel(uriOf(props.active));
+    if (!next || current === next) return;
+    if (current) viewStates.current.set(current.uri.path.slice(1), editor.saveViewState());
+    editor.setModel(next);
+    const vs = viewStates.current.get(props.active);
+    if (vs) editor.restoreViewState(vs);
+    editor.focus();
+  }, [props.active, props.files]);
+
+  useEffect(() => {
+    monaco.editor.setTheme(props.theme === 'dark' ? 'bpfplay-dark' : 'bpfplay-light');
+  }, [props.theme]);
+
+  // Markers on every model; a gutter stripe on the active one (visible even without hovering).
+  useEffect(() => {
+    for (const model of monaco.editor.getModels()) {
+      const name = model.uri.path.slice(1);
+      const mine = props.markers.filter((m) => m.file === name);
+      monaco.editor.setModelMarkers(
+        model,
+        'bpfplay',
+        mine.map((m) => {
+          const line = Math.min(m.line, model.getLineCount());
+          const word = model.getWordAtPosition({ lineNumber: line, column: m.col });
+          const endColumn = word && word.startColumn <= m.col ? word.endColumn : model.getLineMaxColumn(line);
+          return { severity: SEVERITY[m.severity], message: m.message, source: m.source, startLineNumber: line, startColumn: m.col, endLineNumber: line, endColumn: Math.max(endColumn, m.col + 1) };
+        }),
+      );
+    }
+    const editor = editorRef.current;
+    const model = editor?.getModel();
+    if (!editor || !model) return;
+    const name = model.uri.path.slice(1);
+    decorations.current?.set(
+      props.markers
+        .filter((m) => m.file === name && m.severity !== 'info')
+        .map((m) => {
+          const line = Math.min(m.line, model.getLineCount());
+          return { range: new monaco.Range(line, 1, line, 1), options: { isWholeLine: true, className: `bp-line-${m.severity}`, linesDecorationsClassName: `bp-gutter-${m.severity} bp-gutter-line-${line}` } };
+        }),
+    );
+  }, [props.markers, props.active, props.files]);
+
+  useEffect(() => {
+    const editor = editorRef.current;
+    const r = props.reveal;
+    if (!editor || !r) return;
+    // Switching file happens through `active`; wait for that model before revealing.
+    const model = editor.getModel();
+    if (!model || model.uri.path.slice(1) !== r.file) return;
+    const line = Math.min(r.line, model.getLineCount());
+    editor.revealLineInCenter(line);
+    editor.setPosition({ lineNumber: line, column: 1 });
+    editor.focus();
+  }, [props.reveal, props.active]);
+
+  useEffect(() => {
+    const editor = editorRef.current;
+    const model = editor?.getModel();
+    const h = props.highlight;
+    if (!editor || !model) return;
+    if (!h || h.file !== model.uri.path.slice(1)) {
+      highlightDecos.current?.clear();
+      return;
+    }
+    highlightDecos.current?.set(h.lines.filter((l) => l <= model.getLineCount()).map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { isWholeLine: true, className: 'bp-line-linked' } })));
+  }, [props.highlight, props.active]);
+
+  return <div ref={host} className="editor-host" data-testid="editor" />;
+}

@@ -1,0 +1,46 @@
+'use client';
+
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { ClientMessage } from '@bpfplay/protocol';
+import { AgentConnection, type SocketLike } from '../state/agentSocket';
+import { Session } from '../state/session';
+
+const browserClock = {
+  now: () => performance.now(),
+  setTimeout: (fn: () => void, ms: number) => window.setTimeout(fn, ms),
+  clearTimeout: (h: unknown) => window.clearTimeout(h as number),
+};
+
+/**
+ * The session store and its WebSocket. Re-renders the caller at most once per animation frame;
+ * `now` ticks every 250 ms so countdowns ("retrying in 3 s", "running 12 s / 60 s") move.
+ */
+export function useAgent(agentUrl: string | null, token: string | null) {
+  const session = useMemo(() => new Session((fn) => requestAnimationFrame(fn), () => performance.now()), []);
+  const connection = useMemo(
+    () =>
+      new AgentConnection((url) => new WebSocket(url) as unknown as SocketLike, browserClock, {
+        onState: (s) => session.setConnection(s),
+        onMessage: (m) => session.handle(m),
+        onProtocolError: (t) => session.note('error', t),
+      }),
+    [session],
+  );
+  const version = useSyncExternalStore(session.subscribe, session.getVersion, () => 0);
+
+  useEffect(() => {
+    if (agentUrl === null) return;
+    connection.connect(agentUrl, token);
+    return () => connection.disconnect();
+  }, [connection, agentUrl, token]);
+
+  const [now, setNow] = useState(0);
+  useEffect(() => {
+    setNow(performance.now());
+    const id = window.setInterval(() => setNow(performance.now()), 250);
+    return () => window.clearInterval(id);
+  }, []);
+
+  const send = (m: ClientMessage): boolean => connection.send(m);
+  return { session, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
+}

@@ -1,0 +1,31 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import type { RunView } from '../state/run';
+import type { Streams } from '../state/streams';
+import type { PaneId } from '../components/OutputPanel';
+
+/**
+ * After Run, show the pane where the news is — once per run, and never after the user picked a
+ * pane themselves: compile errors and refusals → Problems, a verifier rejection → Verifier, the
+ * first decoded record → Events, else the first printk line → Console.
+ */
+export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: PaneId) => void) {
+  const userPicked = useRef(false);
+  const decided = useRef<string | null>(null);
+  const runId = run?.runId ?? null;
+  let want: PaneId | null = null;
+  if (run) {
+    if ((run.compiled && !run.compiled.ok) || (run.refused && run.refused.violations.length > 0)) want = 'problems';
+    else if (run.verifier.some((v) => !v.ok)) want = 'verifier';
+    else if (streams.eventsReceived > 0 || streams.sources.size > 0) want = 'events';
+    else if (streams.printk.total > 0) want = 'console';
+    else if (run.state === 'stopped' && run.mode === 'compile') want = 'disasm';
+  }
+  useEffect(() => {
+    if (!runId || want === null || userPicked.current || decided.current === runId) return;
+    decided.current = runId;
+    setPane(want);
+  }, [runId, want, setPane]);
+  return userPicked;
+}
