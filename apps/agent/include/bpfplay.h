@@ -3,8 +3,9 @@
  * bpfplay annotations. The playground's decoder reads these from the object's BTF
  * (BTF_KIND_DECL_TAG), so they change nothing in the compiled code.
  *
- *   struct { __uint(type, BPF_MAP_TYPE_RINGBUF); ... } events SEC(".maps") BPFPLAY_RECORD(event);
- *       records in `events` are `struct event` (without it the decoder guesses by name).
+ *   struct { __uint(type, BPF_MAP_TYPE_RINGBUF); ... } events SEC(".maps") BPFPLAY_RECORD(my_rec);
+ *   BPFPLAY_KEEP_TYPE(struct my_rec);
+ *       records in `events` are `struct my_rec` (without it the decoder uses `struct event`).
  *   struct { __uint(type, BPF_MAP_TYPE_ARRAY); ... } slots SEC(".maps") BPFPLAY_HIST;
  *       render this map as a log2 histogram: index i counts values in [2^i, 2^(i+1)).
  *
@@ -15,5 +16,15 @@
 
 #define BPFPLAY_RECORD(type_name) __attribute__((btf_decl_tag("bpfplay.record:" #type_name)))
 #define BPFPLAY_HIST __attribute__((btf_decl_tag("bpfplay.render:log2-hist")))
+
+/*
+ * BPFPLAY_KEEP_TYPE(struct my_rec);  at file scope: keeps a type in the object's BTF even when the
+ * program only uses it through local variables (clang emits BTF only for types reachable from
+ * globals and function signatures). Use it with BPFPLAY_RECORD(my_rec) for a record type of your own.
+ */
+#define ___bpfplay_cat2(a, b) a##b
+#define ___bpfplay_cat(a, b) ___bpfplay_cat2(a, b)
+#define BPFPLAY_KEEP_TYPE(T) \
+	T *___bpfplay_cat(___bpfplay_keep_, __COUNTER__) __attribute__((section(".bpfplay.types"), used))
 
 #endif /* __BPFPLAY_H__ */

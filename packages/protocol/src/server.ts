@@ -276,7 +276,11 @@ export const MapSnapshot = z.object({
   entries: z.array(MapEntry),
   /** Entries not sent (the map is larger than the snapshot limit). */
   more: z.number().int().nonnegative(),
-  /** How the UI should draw it. */
+  /**
+   * How the UI should draw it. `log2-hist`: each entry's value is `{ slots: number[], ...other fields }`
+   * (bucket i = floor(log2(v)) counts values in [2^i, 2^(i+1)), libbpf-tools' convention; bucket 0 also holds 0); an array map of buckets arrives folded into one entry.
+   * `counters`: integer values, worth charting over time. `globals`: .bss/.data/.rodata variables.
+   */
   render: z.enum(['table', 'log2-hist', 'counters', 'globals']),
   error: z.string().optional(),
 });
@@ -285,6 +289,11 @@ export type MapSnapshot = z.infer<typeof MapSnapshot>;
 export const MapsMessage = runFrame('maps', { t: z.number(), maps: z.array(MapSnapshot) });
 
 export const IterMessage = runFrame('iter', { program: z.string(), text: z.string(), done: z.boolean() });
+
+/** The program's `const volatile` globals (its knobs) with their compiled-in values; set them with `options.params`. */
+export const ParamsMessage = runFrame('params', {
+  params: z.array(z.object({ name: z.string(), type: z.string(), value: Value })),
+});
 
 export const LogMessage = runFrame('log', {
   source: z.enum(['libbpf', 'agent', 'clang']),
@@ -364,6 +373,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   EventsMessage,
   MapsMessage,
   IterMessage,
+  ParamsMessage,
   LogMessage,
   WarningMessage,
   StoppedMessage,

@@ -17,6 +17,15 @@
 #include_next <bpf/bpf_helpers.h>
 #include "../bpfplay.h"
 
+/*
+ * Records in ring/perf buffers are decoded by the type named `struct event` (libbpf-tools'
+ * convention). clang emits BTF only for types reachable from globals and function signatures, and
+ * most programs use `struct event` only through locals; this pointer keeps it in BTF. A program
+ * without a `struct event` gets a forward declaration, which the decoder reports. The section is
+ * one libbpf skips ("unrecognized data section"), so nothing is loaded for it.
+ */
+BPFPLAY_KEEP_TYPE(struct event);
+
 struct bpfplay_printk_record {
 	__u64 ts_ns; /* bpf_ktime_get_ns() */
 	__u32 cpu;   /* bpf_get_smp_processor_id() */

@@ -9,12 +9,16 @@ function compact(v: Value): string {
 function histogram(m: MapSnapshot): string[] {
   const lines: string[] = [];
   for (const e of m.entries) {
-    const buckets = Array.isArray(e.value) ? e.value.map((x) => (typeof x === 'number' ? x : Number(x))) : [];
+    const v = e.value;
+    const slots = v && typeof v === 'object' && !Array.isArray(v) ? v.slots : v;
+    const buckets = Array.isArray(slots) ? slots.map((x) => (typeof x === 'number' ? x : Number(x))) : [];
+    if (m.entries.length > 1) lines.push(`  ${compact(e.key)}:`);
     const max = Math.max(1, ...buckets);
     buckets.forEach((n, i) => {
       if (!n) return;
-      const lo = i === 0 ? 0 : 2 ** (i - 1);
-      const hi = 2 ** i - 1;
+      // libbpf-tools' convention: slot i = floor(log2(v)) counts [2^i, 2^(i+1)); slot 0 also holds 0.
+      const lo = i === 0 ? 0 : 2 ** i;
+      const hi = 2 ** (i + 1) - 1;
       lines.push(`  ${`${lo} -> ${hi}`.padStart(24)} : ${String(n).padEnd(8)} |${'*'.repeat(Math.round((40 * n) / max)).padEnd(40)}|`);
     });
   }
@@ -79,6 +83,8 @@ export function formatMessage(m: ServerMessage): string | undefined {
       return undefined;
     case 'iter':
       return m.text.replace(/\n$/, '');
+    case 'params':
+      return `parameters: ${m.params.map((p) => `${p.name}=${JSON.stringify(p.value)}`).join(' ')}`;
     case 'log':
       return m.level === 'warn' || m.level === 'error' ? `${m.source}: ${m.text}` : undefined;
     case 'warning':

@@ -1,7 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DisasmLine, SourceLocation } from '@bpfplay/protocol';
+import type { CompileLimits } from './limits.js';
 import { displayPath } from './paths.js';
-import { SYSTEM_BPF_INCLUDE } from './toolchain.js';
+import { runSandboxed } from './sandbox.js';
+import { makeRunDir, removeDir } from './storage.js';
+import { OBJDUMP, SYSTEM_BPF_INCLUDE } from './toolchain.js';
 
 export interface DisasmSection {
   section: string;
@@ -91,6 +95,32 @@ export function parseDisassembly(text: string, source: SourceLookup, helpers: Re
   }
   finishInsn();
   return sections;
+}
+
+/**
+ * llvm-objdump's text for an object, run in the sandbox like clang: the object is user-shaped
+ * input to a parser running as root otherwise. No `-S`: objdump would read source files named by
+ * the object's DWARF; source lines come from makeSourceLookup's fixed list instead.
+ */
+export async function runObjdump(object: Buffer, limits: CompileLimits): Promise<string> {
+  const dir = await makeRunDir('readable');
+  try {
+    await writeFile(join(dir, 'prog.o'), object, { mode: 0o644 });
+    const exit = await runSandboxed({
+      argv: [OBJDUMP, '-d', '-l', '-r', '--no-show-raw-insn', '/obj/prog.o'],
+      mounts: [{ host: dir, sandbox: '/obj' }],
+      // A 1M-instruction program prints ~40 MB; the compile output cap is for clang's messages.
+      limits: { ...limits, outputBytes: Math.max(limits.outputBytes, 64 * 1024 * 1024) },
+    });
+    if (exit.code !== 0 || exit.truncated) {
+      throw new Error(
+        `llvm-objdump could not disassemble the object (${exit.truncated ? 'output too large' : `exit ${exit.code ?? exit.signal}`}): ${exit.stderr.trim()}`,
+      );
+    }
+    return exit.stdout;
+  } finally {
+    await removeDir(dir);
+  }
 }
 
 /** Helper ids to names, read from libbpf's bpf_helper_defs.h (`... (*bpf_map_lookup_elem)(...) = (void *) 1;`). */

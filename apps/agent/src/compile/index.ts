@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, constants as fsConstants, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import {
   type Diagnostic,
   type DisasmLine,
@@ -11,14 +10,13 @@ import {
 import { cacheKey, ObjectCache } from './cache.js';
 import { pchRejected, runClang } from './clang.js';
 import { parseDiagnostics } from './diagnostics.js';
-import { loadHelperNames, parseDisassembly } from './disasm.js';
+import { loadHelperNames, parseDisassembly, runObjdump } from './disasm.js';
 import { type CompileLimits, describeLimitHit, resolveLimits } from './limits.js';
 import { displayText } from './paths.js';
 import { canUsePch, PrecompiledHeader, preludeMacros } from './pch.js';
 import { CompileQueue } from './queue.js';
 import { abortError, BWRAP, runSandboxed } from './sandbox.js';
 import { knownHeaders, makeSourceLookup } from './sources.js';
-import { makeRunDir, removeDir } from './storage.js';
 import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
 import { ensureVmlinuxHeader } from './vmlinux.js';
 
@@ -154,23 +152,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
 
   async function disassemble(object: Buffer, input: Snippet) {
     const snippet = Snippet.parse(input);
-    return queue.run(async () => {
-      const dir = await makeRunDir('readable');
-      try {
-        await writeFile(join(dir, 'prog.o'), object, { mode: 0o644 });
-        const exit = await runSandboxed({
-          argv: [OBJDUMP, '-d', '-l', '-r', '--no-show-raw-insn', '/obj/prog.o'],
-          mounts: [{ host: dir, sandbox: '/obj' }],
-          limits: { ...limits, outputBytes: Math.max(limits.outputBytes, 8 * 1024 * 1024) },
-        });
-        if (exit.code !== 0) {
-          throw new Error(`llvm-objdump could not disassemble the object (exit ${exit.code ?? exit.signal}): ${exit.stderr.trim()}`);
-        }
-        return parseDisassembly(exit.stdout, makeSourceLookup(snippet.files, headers), helpers);
-      } finally {
-        await removeDir(dir);
-      }
-    });
+    const text = await queue.run(() => runObjdump(object, limits));
+    return parseDisassembly(text, makeSourceLookup(snippet.files, headers), helpers);
   }
 
   return {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { runSandboxed } from './sandbox.js';
-import { isStorageError, makeRunDir, removeDir, writeFileAtomic } from './storage.js';
+import { makeRunDir, removeDir, writeFileAtomic } from './storage.js';
 import { BASE_FLAGS, CLANG, PRELUDE_NAME, SANDBOX, SYSTEM_BPF_INCLUDE } from './toolchain.js';
 
 /**
@@ -28,7 +28,10 @@ export class PrecompiledHeader {
 
   /** Path of the PCH on the host, or undefined when it cannot be built (compiles go cold). */
   get(): Promise<string | undefined> {
-    this.building ??= this.build();
+    this.building ??= this.build().catch((e: Error) => {
+      this.opts.warn(`cannot build the precompiled header (${e.message}); compiles will not use it`);
+      return undefined;
+    });
     return this.building;
   }
 
@@ -63,7 +66,6 @@ export class PrecompiledHeader {
         await writeFileAtomic(target, await readFile(built));
         return target;
       } catch (e) {
-        if (!isStorageError(e)) throw e;
         // Keep it in a private folder for this process; a full cache still gets the speed-up.
         const keep = await mkdtemp(join(tmpdir(), 'bpfplay-pch-'));
         await copyFile(built, join(keep, 'prelude.pch'));

@@ -4,7 +4,6 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isStorageError } from './storage.js';
 
 export const BPFTOOL = '/usr/sbin/bpftool';
 
@@ -47,14 +46,15 @@ export async function ensureVmlinuxHeader(opts: {
     await generate(btfPath, dir);
     return { btfHash, dir, path };
   } catch (e) {
-    if (!isStorageError(e)) throw e;
     // A read-only or full cache must not stop compiles: generate into a private folder instead.
+    // (A full disk may not even surface as ENOSPC: bpftool can exit 0 after a short write,
+    // which generate() reports as an incomplete header.) If that fails too, the tool is broken.
     const fallback = await mkdtemp(join(tmpdir(), 'bpfplay-vmlinux-'));
+    await generate(btfPath, fallback);
     warn(
       `cannot write vmlinux.h under ${opts.cacheDir} (${(e as Error).message}); ` +
         `using ${fallback} for this run — fix the cache folder's permissions or free space`,
     );
-    await generate(btfPath, fallback);
     return { btfHash, dir: fallback, path: join(fallback, 'vmlinux.h') };
   }
 }

@@ -151,7 +151,8 @@ const RULES: Rule[] = [
     }),
   },
   {
-    re: /^invalid (write|read) to stack R(\d+) off=(-?\d+) size=(\d+)/,
+    // Bounds: "invalid{ write to, read from, indirect access to, ...} stack R1 off=-128 size=148".
+    re: /^invalid ?(write to|read from|indirect access to|indirect read from|indirect write to)? stack R(\d+) off=(-?\d+) size=(\d+)/,
     explain: (m) => {
       const [off, size] = [Number(m[3]), Number(m[4])];
       const past = off + size;
@@ -163,12 +164,17 @@ const RULES: Rule[] = [
     },
   },
   {
-    re: /^invalid (?:indirect access to|variable-offset (?:read from|write to)|unbounded variable-offset (?:read from|write to)) stack R?(\d*)/,
-    explain: () => ({ reason: 'stack access out of bounds: the buffer and size do not fit the stack', hint: STACK_HINT }),
+    re: /^invalid (?:unbounded )?variable-offset (?:read from|write to|indirect access to) stack/,
+    explain: () => ({
+      reason: 'stack access out of bounds: an index into a stack buffer is not bounded',
+      hint: `Clamp the index (\`if (i >= sizeof(buf)) return 0;\`) right before using it. ${STACK_HINT}`,
+    }),
   },
   { re: /^invalid stack off=(-?\d+) size=(\d+)/, explain: (m) => ({ reason: `stack access out of bounds: ${m[2]} bytes at fp${m[1]}`, hint: STACK_HINT }) },
   {
-    re: /^invalid (?:indirect )?read from stack R?\d* ?off[ =]/,
+    // Uninitialised bytes, "off -16+4 size 16" (a space, not "="). Root may read them since 6.x,
+    // so on this kernel only unprivileged loads see it.
+    re: /^invalid (?:indirect )?read from stack (?:R\d+ )?off -?\d+\+-?\d+ size \d+/,
     explain: () => ({
       reason: 'stack read of bytes that were never written',
       hint: 'Initialise the whole buffer or struct before passing it on (`struct key k = {};` also zeroes the padding).',

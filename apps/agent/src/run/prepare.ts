@@ -4,6 +4,7 @@ import type { AgentContext } from '../agent-context.js';
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
 import { startSideInfo } from './side-info.js';
+import { listParams } from '../load/params.js';
 
 export interface Prepared {
   /** Set when the policy refused the object: the run ends here. */
@@ -36,6 +37,10 @@ export function prepareObject(
     return { refused: `the compiled object could not be read: ${(e as Error).message}`, skip: {}, sideInfo: Promise.resolve() };
   }
   const sideInfo = startSideInfo(ctx, info, object, snippet, options, send, runId);
+  if (info.btf) {
+    const params = listParams(info.btf, info.elf.section('.rodata')?.data);
+    if (params.length) send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });
+  }
   const calls = scanCalls(info, ctx.helperNames());
   const violations = checkPolicy(calls, ctx.policy);
   const entry = calls.filter((c) => !c.subprogram);

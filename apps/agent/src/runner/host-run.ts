@@ -6,10 +6,13 @@ import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
+import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';
 
 export interface RunDecoders {
   records: RecordDecoder;
+  /** Column descriptions per event source, sent once before its records. */
+  schemas: RecordSchema[];
   maps: MapDecoder;
   /** Writes `const volatile` parameters into .rodata before load; returns warnings. */
   configure: (obj: BpfObject) => string[];
@@ -71,6 +74,7 @@ export class HostRun {
         throw new RunFailure('attach-error', `no program could be attached:\n${why}`);
       }
       const d = (this.d ??= this.decoders(this.obj));
+      for (const schema of d.schemas) this.hooks.emit('schema', { ...schema });
       this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
       this.hooks.state('running', `${ok.length} program${ok.length === 1 ? '' : 's'} attached`);
       this.runIterators();

@@ -5,7 +5,7 @@ import { PRINTK_MAP } from './sources.js';
 
 /** How a map's bytes become values; the BTF-backed implementation lives in stream/btf-decoder.ts. */
 export interface MapDecoder {
-  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render'] };
+  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render']; bucketsPerKey?: boolean };
   key(map: BpfMap, bytes: Uint8Array): Value;
   value(map: BpfMap, bytes: Uint8Array): Value;
   /** Sum of per-CPU values, when the value type is numeric (or a struct of numbers). */
@@ -73,12 +73,28 @@ export function snapshotMaps(obj: BpfObject, decoder: MapDecoder, maxEntries: nu
         const cpus = splitPerCpu(map, value).map((v) => decoder.value(map, v));
         return { key: decoder.key(map, key), value: decoder.sum(map, cpus), cpus };
       });
+      if (d.bucketsPerKey) snap.entries = [foldBuckets(snap.entries)];
     } catch (e) {
       snap.error = (e as Error).message;
     }
     out.push(snap);
   }
   return out;
+}
+
+/**
+ * An array map used as a log2 histogram (key = bucket, value = count) becomes one entry whose value
+ * is `{ slots: [...] }`, the same shape as a value struct with a `slots` member, so clients draw
+ * both the same way.
+ */
+function foldBuckets(entries: MapEntry[]): MapEntry {
+  const slots: Value[] = [];
+  for (const e of entries) {
+    const i = typeof e.key === 'number' ? e.key : Number(e.key);
+    if (Number.isInteger(i) && i >= 0 && i < 4096) slots[i] = e.value;
+  }
+  for (let i = 0; i < slots.length; i++) slots[i] ??= 0;
+  return { key: 'all', value: { slots } };
 }
 
 const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });

@@ -1,0 +1,160 @@
+import type { Btf, MapDefinition } from '@bpfplay/btf';
+import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions } from '@bpfplay/btf';
+import type { BpfMap } from '@bpfplay/libbpf';
+import type { FieldInfo, MapSnapshot, Value } from '@bpfplay/protocol';
+import type { MapDecoder } from './maps.js';
+import type { RecordDecoder } from './sources.js';
+
+export interface RecordSchema {
+  source: string;
+  recordType?: string;
+  fields: FieldInfo[];
+  undecodedReason?: string;
+}
+
+const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });
+
+/** Variables the playground's own headers define; users did not write them. */
+const hiddenVar = (name: string) => name.startsWith('___') || name.startsWith('__bpfplay');
+
+/** Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type. */
+export class BtfRecordDecoder implements RecordDecoder {
+  private readonly types = new Map<string, number | null>();
+  readonly schemas: RecordSchema[] = [];
+
+  constructor(
+    private readonly btf: Btf,
+    sources: string[],
+  ) {
+    for (const source of sources) {
+      const r = findRecordType(btf, source);
+      if (r.ok) {
+        this.types.set(source, r.typeId);
+        this.schemas.push({ source, recordType: r.typeName, fields: fieldsOf(btf, r.typeId) });
+      } else {
+        this.types.set(source, null);
+        this.schemas.push({ source, fields: [], undecodedReason: r.reason });
+      }
+    }
+  }
+
+  decode(source: string, bytes: Uint8Array): Value {
+    const id = this.types.get(source);
+    return id ? decodeValue(this.btf, id, bytes) : hex(bytes);
+  }
+}
+
+interface MapPlan {
+  keyId?: number;
+  valueId?: number;
+  render: MapSnapshot['render'];
+  /** `.bss`/`.data`/`.rodata`: the value is a DATASEC, decoded variable by variable. */
+  datasec?: number;
+  /** An array map used as a histogram: one bucket per key, folded into one entry. */
+  bucketsPerKey?: boolean;
+}
+
+function isInt(btf: Btf, id: number | undefined): boolean {
+  return id !== undefined && ['int', 'enum', 'enum64'].includes(btf.resolve(id).kind);
+}
+
+function hasSlots(btf: Btf, id: number | undefined): boolean {
+  if (id === undefined) return false;
+  const t = btf.resolve(id);
+  if (t.kind !== 'struct') return false;
+  const slots = t.members.find((m) => m.name === 'slots');
+  if (!slots) return false;
+  const a = btf.resolve(slots.type);
+  return a.kind === 'array' && isInt(btf, a.type);
+}
+
+const HIST_NAME = /hist|slots/i;
+const ARRAY_TYPES = new Set(['array', 'percpu_array']);
+
+/** Maps decoded with their BTF key/value types, with a hint on how to draw each. */
+export class BtfMapDecoder implements MapDecoder {
+  private readonly defs: Map<string, MapDefinition>;
+  private readonly plans = new Map<string, MapPlan>();
+
+  constructor(private readonly btf: Btf) {
+    this.defs = new Map(mapDefinitions(btf).map((d) => [d.name, d]));
+  }
+
+  private plan(map: BpfMap): MapPlan {
+    let p = this.plans.get(map.name);
+    if (p) return p;
+    const dot = map.name.indexOf('.');
+    const datasec = dot >= 0 ? this.btf.find(map.name.slice(dot), 'datasec') : undefined;
+    if (datasec) p = { render: 'globals', datasec: datasec.id };
+    else {
+      const def = this.defs.get(map.name);
+      const keyId = def?.keyTypeId;
+      const valueId = def?.valueTypeId;
+      let render: MapSnapshot['render'] = 'table';
+      let bucketsPerKey = false;
+      if (def?.render === 'log2-hist' || hasSlots(this.btf, valueId)) render = 'log2-hist';
+      else if (HIST_NAME.test(map.name) && ARRAY_TYPES.has(map.typeName) && isInt(this.btf, valueId)) {
+        render = 'log2-hist';
+        bucketsPerKey = true;
+      } else if (isInt(this.btf, valueId)) render = 'counters';
+      p = { render, bucketsPerKey, ...(keyId !== undefined ? { keyId } : {}), ...(valueId !== undefined ? { valueId } : {}) };
+    }
+    this.plans.set(map.name, p);
+    return p;
+  }
+
+  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render']; bucketsPerKey?: boolean } {
+    const p = this.plan(map);
+    return {
+      render: p.render,
+      ...(p.keyId !== undefined ? { keyType: cTypeName(this.btf, p.keyId) } : {}),
+      ...(p.valueId !== undefined ? { valueType: cTypeName(this.btf, p.valueId) } : {}),
+      ...(p.bucketsPerKey ? { bucketsPerKey: true } : {}),
+    };
+  }
+
+  key(map: BpfMap, bytes: Uint8Array): Value {
+    const p = this.plan(map);
+    if (p.datasec !== undefined) return map.name.slice(map.name.indexOf('.'));
+    return p.keyId !== undefined ? decodeValue(this.btf, p.keyId, bytes) : hex(bytes);
+  }
+
+  value(map: BpfMap, bytes: Uint8Array): Value {
+    const p = this.plan(map);
+    if (p.datasec !== undefined) return this.globals(p.datasec, bytes);
+    return p.valueId !== undefined ? decodeValue(this.btf, p.valueId, bytes) : hex(bytes);
+  }
+
+  private globals(datasecId: number, bytes: Uint8Array): Value {
+    const sec = this.btf.type(datasecId);
+    if (sec.kind !== 'datasec') return hex(bytes);
+    const out: Record<string, Value> = {};
+    for (const vs of sec.vars) {
+      const v = this.btf.type(vs.type);
+      if (v.kind !== 'var' || hiddenVar(v.name)) continue;
+      out[v.name] = decodeValue(this.btf, v.type, bytes.subarray(vs.offset, vs.offset + vs.size));
+    }
+    return out;
+  }
+
+  sum(_map: BpfMap, values: Value[]): Value {
+    return sumValues(values);
+  }
+}
+
+/** Element-wise sum of per-CPU values: numbers add, objects and arrays add member by member. */
+export function sumValues(values: Value[]): Value {
+  const first = values[0];
+  if (first === undefined) return null;
+  if (typeof first === 'number') return values.reduce<number>((a, v) => a + (typeof v === 'number' ? v : Number(v) || 0), 0);
+  if (typeof first === 'string' && /^-?\d+$/.test(first)) {
+    return values.reduce<bigint>((a, v) => a + BigInt(typeof v === 'number' || typeof v === 'string' ? v : 0), 0n).toString();
+  }
+  if (Array.isArray(first)) return first.map((_, i) => sumValues(values.map((v) => (Array.isArray(v) ? (v[i] ?? null) : null))));
+  if (first && typeof first === 'object') {
+    const out: Record<string, Value> = {};
+    for (const k of Object.keys(first)) out[k] = sumValues(values.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? (v[k] ?? null) : null)));
+    return out;
+  }
+  return first;
+}
