@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Btf, BtfError, cTypeName, decodeValue, fieldsOf, helperNames, loadBtf, type BtfComposite } from '../src/index.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
-import { compileBpf, requireKernelBtf } from './helpers/toolchain.js';
+import { compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
+
+afterAll(removeCompiled);
 
 const vmlinuxBytes = requireKernelBtf();
 

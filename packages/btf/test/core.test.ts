@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Btf, loadBtf, openBpfObject, resolveCoreRelocations, type CoreRelocationReport } from '../src/index.js';
-import { bpftool, compileBpf, requireKernelBtf } from './helpers/toolchain.js';
+import { bpftool, compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
 import { libbpfCoreRelocations } from './helpers/libbpf-log.js';
 import { expectGolden } from './helpers/golden.js';
+
+afterAll(removeCompiled);
 
 const compiled = compileBpf('core.bpf.c');
 const obj = openBpfObject(compiled.bytes, 'core.bpf.o');

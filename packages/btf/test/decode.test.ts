@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions, openBpfObject, type Btf } from '../src/index.js';
-import { compileBpf } from './helpers/toolchain.js';
+import { compileBpf, removeCompiled } from './helpers/toolchain.js';
 import { expectGolden } from './helpers/golden.js';
+
+afterAll(removeCompiled);
 
 const obj = openBpfObject(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
 const btf = obj.btf as Btf;

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Btf, helperNames, lineAt, openBpfObject, parseElf, scanCalls, SHF } from '../src/index.js';
-import { compileBpf, requireKernelBtf } from './helpers/toolchain.js';
+import { compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
 import { expectGolden } from './helpers/golden.js';
+
+afterAll(removeCompiled);
 
 const compiled = compileBpf('calls.bpf.c');
 const obj = openBpfObject(compiled.bytes, 'calls.bpf.o');

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -49,10 +49,18 @@ export interface Compiled {
   dir: string;
 }
 
+const tempDirs: string[] = [];
+
+/** Removes every directory compileBpf made; test files call it from afterAll. */
+export function removeCompiled(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /** Compiles test/fixtures/<name> (or given source text) for BPF, as the agent does, into a fresh temp dir. */
 export function compileBpf(fixture: string, source?: string): Compiled {
   const clang = which('clang-19');
   const dir = mkdtempSync(join(tmpdir(), 'bpfplay-btf-test-'));
+  tempDirs.push(dir);
   const src = join(dir, basename(fixture));
   writeFileSync(src, source ?? readFileSync(join(FIXTURES, fixture)));
   const out = join(dir, basename(fixture).replace(/\.c$/, '.o'));
