@@ -124,3 +124,20 @@ describe('old-style bitfields (offset and width in the INT, no kind_flag)', () =
     expect(() => Btf.parse(truncated)).toThrow(/truncated/);
   });
 });
+
+describe('split BTF (kernel modules on top of vmlinux)', () => {
+  it('continues type ids and string offsets from the base', () => {
+    const base = new BtfBuilder();
+    const int = base.int('int', 4, { signed: true });
+    const baseBytes = base.build();
+    const baseBtf = Btf.parse(baseBytes, { name: 'base' });
+    const split = new BtfBuilder({ firstId: baseBtf.typeCount, strBase: baseBtf.strings.size });
+    const pair = split.struct('pair', 8, [{ name: 'a', type: int, offset: 0 }, { name: 'b', type: int, offset: 32 }]);
+    const mod = Btf.parse(split.build(), { name: 'module', base: baseBtf });
+    expect(pair).toBe(2);
+    expect(mod.typeCount).toBe(3);
+    expect(cTypeName(mod, pair)).toBe('struct pair');
+    expect(mod.findByName('int')).toEqual([int]);
+    expect(decodeValue(mod, pair, new Uint8Array([1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))).toEqual({ a: 1, b: -1 });
+  });
+});

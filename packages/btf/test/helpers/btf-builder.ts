@@ -8,20 +8,23 @@ export class BtfBuilder {
   private readonly types: number[][] = [];
   private strings = '\0';
 
+  /** For split BTF: ids continue after the base's types, string offsets after the base's strings. */
+  constructor(private readonly split: { firstId: number; strBase: number } = { firstId: 1, strBase: 0 }) {}
+
   str(s: string): number {
     if (!s) return 0;
     const at = this.strings.indexOf(`\0${s}\0`);
-    if (at >= 0) return at + 1;
+    if (at >= 0) return this.split.strBase + at + 1;
     const off = this.strings.length;
     this.strings += `${s}\0`;
-    return off;
+    return this.split.strBase + off;
   }
 
   /** Adds a type record; returns its id. `extra` are the u32 words after the 12-byte header. */
   add(kind: BtfKind, name: string, vlen: number, sizeOrType: number, extra: number[] = [], kflag = false): number {
     const info = ((kflag ? 1 : 0) << 31) | (KIND[kind] << 24) | vlen;
     this.types.push([this.str(name), info >>> 0, sizeOrType, ...extra]);
-    return this.types.length;
+    return this.split.firstId + this.types.length - 1;
   }
 
   int(name: string, size: number, opts: { signed?: boolean; bits?: number; offset?: number } = {}): number {
