@@ -14,6 +14,7 @@ import { BASE_FLAGS, CLANG, PRELUDE_NAME, SANDBOX, SYSTEM_BPF_INCLUDE } from './
  */
 export class PrecompiledHeader {
   private building: Promise<string | undefined> | undefined;
+  private rejections = 0;
 
   constructor(
     private readonly opts: {
@@ -35,15 +36,26 @@ export class PrecompiledHeader {
     return this.building;
   }
 
-  /** clang refused the PCH (it said so in a compile): forget it; the next get() rebuilds. */
+  /**
+   * clang refused the PCH (it said so in a compile): the next get() builds a fresh one over it.
+   * A PCH refused three times is given up on for this process, so a systematic problem costs a
+   * warning, not a rebuild per compile.
+   */
   invalidate(): void {
-    this.building = undefined;
+    this.rejections++;
+    this.building =
+      this.rejections >= 3
+        ? Promise.resolve(undefined)
+        : this.build(true).catch((e: Error) => {
+            this.opts.warn(`cannot rebuild the precompiled header (${e.message}); compiles will not use it`);
+            return undefined;
+          });
   }
 
-  private async build(): Promise<string | undefined> {
+  private async build(replace = false): Promise<string | undefined> {
     const { cacheDir, key, includeDir, vmlinuxDir, limits, warn } = this.opts;
     const target = join(cacheDir, 'pch', `${key}.pch`);
-    if (await isFile(target)) return target;
+    if (!replace && (await isFile(target))) return target;
     const out = await makeRunDir('writable');
     try {
       const exit = await runSandboxed({

@@ -1,0 +1,97 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SnippetFile } from '@bpfplay/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadHelperNames, parseDisassembly, runObjdump } from '../../src/compile/disasm.js';
+import { resolveLimits } from '../../src/compile/limits.js';
+import { knownHeaders, makeSourceLookup } from '../../src/compile/sources.js';
+import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
+import { COMPILE_TIMEOUT, type TestCompiler, testCompiler } from './helpers.js';
+
+/**
+ * Golden files: golden/disasm/<case>/ holds a snippet, objdump.txt (llvm-objdump-19's real
+ * output for its object) and expected.json (the sections the user gets). UPDATE_GOLDEN=1
+ * regenerates both from the real toolchain.
+ */
+const GOLDEN = join(import.meta.dirname, 'golden', 'disasm');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const cases = readdirSync(GOLDEN).sort();
+
+function filesOf(name: string): SnippetFile[] {
+  return readdirSync(join(GOLDEN, name))
+    .filter((f) => /\.(c|h)$/.test(f))
+    .sort()
+    .map((f) => ({ name: f, content: readFileSync(join(GOLDEN, name, f), 'utf8') }));
+}
+
+describe('parsing llvm-objdump output (golden)', () => {
+  it.each(cases)('%s', async (name) => {
+    const text = join(GOLDEN, name, 'objdump.txt');
+    const expected = join(GOLDEN, name, 'expected.json');
+    if (!existsSync(text) || !existsSync(expected)) {
+      throw new Error(`golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/disasm.test.ts`);
+    }
+    const parsed = parseDisassembly(readFileSync(text, 'utf8'), makeSourceLookup(filesOf(name), knownHeaders(DEFAULT_INCLUDE_DIR, '/nonexistent/vmlinux.h')), await loadHelperNames());
+    expect(parsed).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
+  });
+});
+
+describe('disassemble() on a real object', { timeout: COMPILE_TIMEOUT }, () => {
+  let t: TestCompiler;
+  beforeAll(async () => {
+    t = await testCompiler();
+  }, COMPILE_TIMEOUT);
+  afterAll(() => t?.cleanup());
+
+  it.each(cases)('%s matches the golden', async (name) => {
+    const files = filesOf(name);
+    const r = await t.compiler.compile({ files, main: 'prog.bpf.c' });
+    expect(r.diagnostics, r.output).toEqual([]);
+    const text = await runObjdump(r.object!, resolveLimits());
+    const sections = await t.compiler.disassemble(r.object!, { files, main: 'prog.bpf.c' });
+    if (UPDATE) {
+      writeFileSync(join(GOLDEN, name, 'objdump.txt'), text);
+      writeFileSync(join(GOLDEN, name, 'expected.json'), `${JSON.stringify(sections, null, 2)}\n`);
+    }
+    expect(text).toBe(readFileSync(join(GOLDEN, name, 'objdump.txt'), 'utf8'));
+    expect(sections).toEqual(JSON.parse(readFileSync(join(GOLDEN, name, 'expected.json'), 'utf8')));
+  });
+
+  it('names programs and subprograms, maps source lines to snippet files, annotates maps, helpers, CO-RE', async () => {
+    const files = filesOf('subprog-core');
+    const r = await t.compiler.compile({ files, main: 'prog.bpf.c' });
+    const sections = await t.compiler.disassemble(r.object!, { files, main: 'prog.bpf.c' });
+    const byName = Object.fromEntries(sections.map((s) => [s.section, s]));
+    expect(byName['tracepoint/syscalls/sys_enter_execve']!.programs).toEqual(['on_exec']);
+    expect(byName['.text']!.programs).toEqual(['count_up']);
+    const all = sections.flatMap((s) => s.lines);
+    const files_ = new Set(all.flatMap((l) => (l.location ? [l.location.file] : [])));
+    expect([...files_].sort()).toEqual(['helper.h', 'prog.bpf.c']);
+    expect(all).toContainEqual({ kind: 'source', text: '\tint tgid = BPF_CORE_READ(task, tgid);', location: { file: 'prog.bpf.c', line: 23 } });
+    expect(all).toContainEqual({ kind: 'source', text: '\tbpf_printk("tgid %d", x);', location: { file: 'helper.h', line: 8 } });
+    const insns = all.filter((l) => l.kind === 'insn').map((l) => l.text);
+    expect(insns.some((i) => i.endsWith('<bpf_get_current_task>'))).toBe(true);
+    expect(insns.some((i) => i.endsWith('<bpf_map_lookup_elem>'))).toBe(true);
+    expect(insns.some((i) => i.includes('ll <hits>'))).toBe(true);
+    expect(insns.some((i) => i.includes('<CO-RE <byte_off> ') && i.includes('struct task_struct::tgid'))).toBe(true);
+    // Instruction indexes count a 16-byte ld_imm64 as two, as the verifier does.
+    const first = byName['.text']!.lines.filter((l) => l.kind === 'insn').map((l) => l.insn!);
+    expect(first[0]).toBe(0);
+    expect(new Set(first).size).toBe(first.length);
+  });
+
+  it('never quotes a host file the DWARF names (#line "/etc/shadow")', async () => {
+    const files = [
+      {
+        name: 'prog.bpf.c',
+        content: `#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n#line 1 "/etc/shadow"\nSEC("xdp") int f(struct xdp_md *c) { return XDP_PASS; }\nchar LICENSE[] SEC("license") = "GPL";\n`,
+      },
+    ];
+    const r = await t.compiler.compile({ files });
+    expect(r.ok).toBe(true);
+    const sections = await t.compiler.disassemble(r.object!, { files });
+    const src = sections.flatMap((s) => s.lines).filter((l) => l.kind === 'source');
+    expect(src.map((l) => l.location!.file)).toContain('/etc/shadow');
+    expect(src.every((l) => l.text === '')).toBe(true);
+  });
+});
