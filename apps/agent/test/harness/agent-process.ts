@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '../../../..');
+export const CLI = join(REPO, 'apps/agent/dist/cli.js');
+
+export interface AgentProcess {
+  url: string;
+  wsUrl: string;
+  token: string;
+  child: ChildProcess;
+  /** Everything the agent wrote to stdout and stderr so far. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Start `bpfplay agent` as its own process (the way people run it), on a free port. */
+export async function startAgentProcess(extraArgs: string[] = []): Promise<AgentProcess> {
+  const token = randomBytes(16).toString('hex');
+  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', '--token', token, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BPFPLAY_DATA_DIR: process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var') },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`agent did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /listening on (http:\/\/[^\s]+)\/ws/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`agent exited with ${code} before listening:\n${out}`)));
+  });
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
+    token,
+    child,
+    output: () => out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}
