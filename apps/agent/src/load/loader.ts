@@ -16,8 +16,14 @@ export class RunFailure extends Error {
 
 /** Level 4 (BPF_LOG_STATS): statistics on success, the error line on failure, no per-insn trace. */
 const STATS_LOG = { level: 4, size: 64 * 1024 };
-/** Level 1|4 for the retry of a failed program: the trace with `; source @ file:line` annotations. */
-const FULL_LOG = { level: 5, sizes: [8 << 20, 64 << 20] };
+/**
+ * Level 1|4 for the retry of a failed program: the trace with `; source @ file:line` annotations.
+ * One 4 MiB buffer: the kernel keeps the log's tail when it overflows, and the tail is where the
+ * error is; growing it costs seconds on a million-instruction program and megabytes per frame.
+ */
+const FULL_LOG = { level: 5, size: 4 << 20 };
+/** What the `verifier` frame carries of a log: its tail, marked as truncated when cut. */
+const MAX_SENT_LOG = 1 << 20;
 
 export interface OpenSpec {
   object: Uint8Array;
@@ -76,7 +82,7 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
     if (skipped !== undefined) info.skipped = skipped;
     if (p.autoload) {
       const log = p.log().text;
-      const parsed = parseVerifierLog(log);
+      const parsed = parseVerifierLog(log, { failed: false });
       if (parsed.stats) info.stats = parsed.stats;
       emit('verifier', { program: p.name, ok: true, log, truncated: false, ...(parsed.stats ? { stats: parsed.stats } : {}) });
     }
@@ -108,17 +114,15 @@ function explainLoadFailure(spec: OpenSpec, error: unknown, libbpfLog: string, e
     const why = error instanceof LibbpfError ? error.message : String(error);
     return new RunFailure('load-error', `libbpf could not load the object: ${why}${detail ? `\n${detail}` : ''}`);
   }
-  const { log, truncated } = fullVerifierLog(spec, name);
-  const parsed = parseVerifierLog(log);
-  const failure = parsed.failure ?? {
-    reason: 'the verifier rejected the program',
-    message: log.trim().split('\n').slice(-1)[0] ?? 'no log',
-  };
+  const full = fullVerifierLog(spec, name);
+  const parsed = parseVerifierLog(full.log, { failed: true });
+  const failure = parsed.failure ?? { reason: 'the verifier rejected the program', message: 'the kernel gave no log' };
+  const cut = full.log.length > MAX_SENT_LOG;
   emit('verifier', {
     program: name,
     ok: false,
-    log,
-    truncated,
+    log: cut ? full.log.slice(-MAX_SENT_LOG) : full.log,
+    truncated: full.truncated || cut,
     failure,
     ...(parsed.stats ? { stats: parsed.stats } : {}),
   });
@@ -126,20 +130,15 @@ function explainLoadFailure(spec: OpenSpec, error: unknown, libbpfLog: string, e
   return new RunFailure('verifier', `verifier rejected ${name}${where}: ${failure.reason}`);
 }
 
-/** Load again with the full trace for one program, growing the buffer once if the kernel filled it. */
+/** Load again in a fresh object with the full trace for the program that failed. */
 function fullVerifierLog(spec: OpenSpec, program: string): { log: string; truncated: boolean } {
-  let last = { log: '', truncated: false };
-  for (const size of FULL_LOG.sizes) {
-    const obj = open(spec);
-    try {
-      for (const p of obj.programs()) if (p.name === program) p.setLog(size, FULL_LOG.level);
-      collectLibbpfLog(() => obj.load());
-      const { text, full } = obj.program(program)?.log() ?? { text: '', full: false };
-      last = { log: text, truncated: full };
-      if (!full) break;
-    } finally {
-      obj.close();
-    }
+  const obj = open(spec);
+  try {
+    for (const p of obj.programs()) if (p.name === program) p.setLog(FULL_LOG.size, FULL_LOG.level);
+    collectLibbpfLog(() => obj.load());
+    const { text, full } = obj.program(program)?.log() ?? { text: '', full: false };
+    return { log: text, truncated: full };
+  } finally {
+    obj.close();
   }
-  return last;
 }
