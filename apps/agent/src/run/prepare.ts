@@ -5,6 +5,7 @@ import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
+import { snippetFileName } from './files.js';
 
 export interface Prepared {
   /** Set when the policy refused the object: the run ends here. */
@@ -41,7 +42,11 @@ export function prepareObject(
     const params = listParams(info.btf, info.elf.section('.rodata')?.data);
     if (params.length) send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });
   }
-  const calls = scanCalls(info, ctx.helperNames());
+  // Source lines carry clang's sandbox paths; users know their snippet's file names.
+  const calls = scanCalls(info, ctx.helperNames()).map((p) => ({
+    ...p,
+    calls: p.calls.map((c) => (c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c)),
+  }));
   const violations = checkPolicy(calls, ctx.policy);
   const entry = calls.filter((c) => !c.subprogram);
   if (entry.length > ctx.config.limits.maxPrograms) {
