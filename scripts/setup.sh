@@ -14,8 +14,8 @@ fi
 
 # clang-19/llvm-19: compiler and objdump; libbpf-dev: bpf_helpers.h & co; libbpf1: the loader (via koffi);
 # bpftool: vmlinux.h from BTF; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
-# iproute2: veths for XDP/tc; chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 llvm-19 libbpf-dev libbpf1 bpftool bubblewrap util-linux iproute2 chromium bpftrace ca-certificates)
+# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; chromium: the e2e browser; bpftrace: the benchmark's reference.
+PACKAGES=(clang-19 llvm-19 libbpf-dev libbpf1 bpftool bubblewrap util-linux iproute2 iputils-ping chromium bpftrace ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
