@@ -42,7 +42,7 @@ export function Playground() {
   const [cursor, setCursor] = useState<{ file: string; line: number } | null>(null);
   const [hoverLine, setHoverLine] = useState<{ file: string; line: number } | null>(null);
   const [addRequest, setAddRequest] = useState(0);
-  const [split, setSplit] = useState(54);
+  const [split, setSplit] = useState(50);
   const [undo, setUndo] = useState<{ label: string; snippet: Workspace['snippet'] } | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const nonce = useRef(0);

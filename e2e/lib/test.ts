@@ -1,0 +1,132 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync, spawn } from 'node:child_process';
+import { ExampleMeta } from '@bpfplay/protocol';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../..');
+const shots = path.join(repo, 'e2e/screenshots');
+
+export interface Servers {
+  web: string;
+  agent: string;
+  token: string;
+}
+
+/**
+ * Every spec fails on a browser console error, an uncaught page error, or Monaco's "Could not
+ * create web worker" warning (the editor then runs its worker code on the main thread, which is
+ * the regression this catches). A spec that provokes an expected error says so with `allow`.
+ */
+export const test = base.extend<{ servers: Servers; consoleGuard: { allow(re: RegExp): void } }>({
+  servers: async ({}, use) => {
+    const { BPFPLAY_WEB_URL: web, BPFPLAY_AGENT_URL: agent, BPFPLAY_TOKEN: token } = process.env;
+    if (!web || !agent || !token) throw new Error('global setup did not provide BPFPLAY_WEB_URL, BPFPLAY_AGENT_URL and BPFPLAY_TOKEN');
+    await use({ web, agent, token });
+  },
+  consoleGuard: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      const allowed: RegExp[] = [];
+      const check = (kind: string, text: string) => {
+        if (!allowed.some((re) => re.test(text))) problems.push(`${kind}: ${text}`);
+      };
+      page.on('console', (m) => {
+        if (m.type() === 'error') check('console error', `${m.text()} (${m.location().url})`);
+        else if (/Could not create web worker/i.test(m.text())) check(`console ${m.type()}`, m.text());
+      });
+      page.on('pageerror', (e) => check('page error', e.message));
+      await use({ allow: (re) => allowed.push(re) });
+      expect(problems, 'the browser reported errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** The URL the agent's start script prints, pointed at this test's agent. */
+export function tokenedUrl(s: Servers, token = s.token): string {
+  const u = new URL(s.web);
+  u.searchParams.set('token', token);
+  u.searchParams.set('agent', s.agent);
+  return u.toString();
+}
+
+export async function openPlayground(page: Page, s: Servers, token?: string): Promise<void> {
+  await page.goto(tokenedUrl(s, token));
+  await expect(page.getByTestId('editor').locator('.monaco-editor')).toBeVisible();
+}
+
+/**
+ * Put a snippet in the browser's saved workspace before the app loads, the way a returning user's
+ * autosave would (the page of /api/examples shares the origin and does not run the app).
+ */
+export async function seedSnippet(page: Page, s: Servers, files: { name: string; content: string }[]): Promise<void> {
+  await page.goto(`${s.web}/api/examples`);
+  await page.evaluate((files) => {
+    localStorage.setItem(
+      'bpfplay:workspace',
+      JSON.stringify({
+        version: 2,
+        snippet: { files, active: files[0]!.name, params: {} },
+        settings: { agentUrl: null, token: null, theme: 'dark', durationSec: 30, perfFrequency: 99, mapIntervalMs: 1000 },
+      }),
+    );
+  }, files);
+}
+
+export async function connected(page: Page): Promise<void> {
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ready');
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+export function exampleMeta(name: string): ExampleMeta {
+  const file = path.join(repo, 'bpf', name, 'meta.json');
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`bpf/${name}/meta.json is missing: this spec needs the ${name} example`);
+  }
+  return ExampleMeta.parse(JSON.parse(raw));
+}
+
+/** Run `sh -c cmd` every `everyMs` until the returned stop() — makes exec/open tracepoints fire. */
+export function keepTriggering(cmd: string, everyMs = 200): () => void {
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    const p = spawn('sh', ['-c', cmd], { stdio: 'ignore' });
+    p.on('exit', () => setTimeout(tick, everyMs));
+    p.on('error', () => setTimeout(tick, everyMs));
+  };
+  tick();
+  return () => {
+    stopped = true;
+  };
+}
+
+/** Names of the BPF programs loaded in the kernel right now (bpftool prog show). */
+export function loadedProgramNames(): string[] {
+  const out = execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' });
+  return (JSON.parse(out) as { name?: string }[]).map((p) => p.name ?? '');
+}
+
+/** The editor line number drawn at the same height as `locator` (a gutter marker). */
+export async function editorLineOf(page: Page, selector: string): Promise<number> {
+  return page.evaluate((selector) => {
+    const marker = document.querySelector(selector);
+    if (!marker) throw new Error(`no element ${selector}`);
+    const top = marker.getBoundingClientRect().top;
+    const lines = [...document.querySelectorAll('.monaco-editor .line-numbers')];
+    const hit = lines.find((l) => Math.abs(l.getBoundingClientRect().top - top) < 3);
+    if (!hit) throw new Error('no line number at the marker height');
+    return Number(hit.textContent);
+  }, selector);
+}
