@@ -30,7 +30,7 @@ export class CompileQueue {
   async run<T>(task: () => Promise<T>, opts: { signal?: AbortSignal; onQueued?: (position: number) => void } = {}): Promise<T> {
     const { signal, onQueued } = opts;
     if (signal?.aborted) throw abortError(signal);
-    if (this.active >= this.concurrency) {
+    if (this.active >= this.concurrency || this.waiting.length > 0) {
       if (this.waiting.length >= this.maxQueued) {
         throw new Error(`compile queue is full (${this.maxQueued} waiting); try again in a few seconds`);
       }
