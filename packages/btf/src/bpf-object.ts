@@ -1,6 +1,6 @@
 import { Btf } from './btf.js';
 import { lineAt, parseBtfExt, type BtfExt, type LineInfo } from './btf-ext.js';
-import { parseElf, programSymbols, type ElfFile, type ElfProgramSymbol } from './elf.js';
+import { parseElf, programSymbols, type ElfFile, type ElfProgramSymbol, type ElfSection } from './elf.js';
 import { decodeInsns, type BpfInsn } from './insn.js';
 
 export interface BpfProgram extends ElfProgramSymbol {
@@ -25,10 +25,33 @@ export interface BpfObject {
   lineOf(program: string, insn: number): LineInfo | undefined;
 }
 
+/** Relocation types clang emits in .rel.BTF: 32-bit absolute symbol values. */
+const R_BPF_64_ABS32 = 3;
+const R_BPF_64_NODYLD32 = 4;
+
+/**
+ * clang writes every DATASEC variable's offset as 0 and emits a .rel.BTF entry for it; libbpf fills
+ * the offsets in from the symbol table when it opens the object. Without that, every global after
+ * the first of a section (the second `const volatile` knob, say) would be read and written at
+ * offset 0. A copy is patched: the object's bytes are what libbpf loads and must stay as they are.
+ */
+function relocatedBtf(elf: ElfFile, btfSec: ElfSection): Uint8Array {
+  const relocs = elf.relocationsFor(btfSec.index).filter((r) => r.type === R_BPF_64_ABS32 || r.type === R_BPF_64_NODYLD32);
+  if (!relocs.length) return btfSec.data;
+  const out = new Uint8Array(btfSec.data);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (const r of relocs) {
+    const sym = elf.symbols[r.symbol];
+    if (!sym || r.offset + 4 > out.length) continue;
+    view.setUint32(r.offset, (view.getUint32(r.offset, true) + sym.value) >>> 0, true);
+  }
+  return out;
+}
+
 export function openBpfObject(bytes: Uint8Array, name = 'object'): BpfObject {
   const elf = parseElf(bytes);
   const btfSec = elf.section('.BTF');
-  const btf = btfSec ? Btf.parse(btfSec.data, { name }) : undefined;
+  const btf = btfSec ? Btf.parse(relocatedBtf(elf, btfSec), { name }) : undefined;
   const extSec = elf.section('.BTF.ext');
   const ext = btf && extSec ? parseBtfExt(extSec.data, btf) : undefined;
   const programs = programSymbols(elf).map((p) => {
