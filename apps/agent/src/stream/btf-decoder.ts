@@ -14,8 +14,14 @@ export interface RecordSchema {
 
 const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });
 
-/** Variables the playground's own headers define; users did not write them. */
-const hiddenVar = (name: string) => name.startsWith('___') || name.startsWith('__bpfplay');
+/**
+ * Variables the playground's own headers define; users did not write them. A function-scope static
+ * (the printk shim's format string) is named `func.___bpfplay_fmt` in BTF, so test the last part.
+ */
+const hiddenVar = (name: string) => {
+  const base = name.slice(name.lastIndexOf('.') + 1);
+  return base.startsWith('___') || base.startsWith('__bpfplay');
+};
 
 /** Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type. */
 export class BtfRecordDecoder implements RecordDecoder {

@@ -1,6 +1,7 @@
 import type { BpfMap, BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, numPossibleCpus } from '@bpfplay/libbpf';
 import type { MapEntry, MapSnapshot, Value } from '@bpfplay/protocol';
+import { kernelSymbols, symbolizeStack } from './ksyms.js';
 import { PRINTK_MAP } from './sources.js';
 
 /** How a map's bytes become values; the BTF-backed implementation lives in stream/btf-decoder.ts. */
@@ -20,7 +21,6 @@ const NOT_SNAPSHOTTED = new Set([
   MAP_TYPE.prog_array,
   MAP_TYPE.array_of_maps,
   MAP_TYPE.hash_of_maps,
-  MAP_TYPE.stack_trace,
   MAP_TYPE.cgroup_array,
   MAP_TYPE.devmap,
   MAP_TYPE.devmap_hash,
@@ -41,6 +41,27 @@ const NOT_SNAPSHOTTED = new Set([
 
 export function snapshotable(map: BpfMap): boolean {
   return map.name !== PRINTK_MAP && !NOT_SNAPSHOTTED.has(map.type) && !map.name.endsWith('.kconfig');
+}
+
+/** bpf_get_stackid(..., BPF_F_STACK_BUILD_ID) maps hold {status, build id, offset} records, not addresses. */
+const BPF_F_STACK_BUILD_ID = 1 << 5;
+
+/**
+ * A stack_trace map: key = the stack id bpf_get_stackid() returned, value = its frames, symbolized.
+ * Such maps rarely carry BTF (libbpf-tools declare them with key_size/value_size), so they are
+ * decoded here by layout rather than by the object's BTF decoder.
+ */
+function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number): void {
+  snap.render = 'table';
+  snap.keyType = 'u32 (stack id)';
+  const buildIds = (map.flags & BPF_F_STACK_BUILD_ID) !== 0;
+  snap.valueType = buildIds ? 'struct bpf_stack_build_id[]' : 'frames (kernel: func+0xoff, user: hex)';
+  const { entries, more } = map.entries(maxEntries);
+  snap.more = more;
+  snap.entries = entries.map(({ key, value }) => ({
+    key: key.readUInt32LE(0),
+    value: buildIds ? { $hex: value.toString('hex') } : symbolizeStack(value, kernelSymbols()),
+  }));
 }
 
 function splitPerCpu(map: BpfMap, bytes: Buffer): Uint8Array[] {
@@ -66,14 +87,17 @@ export function snapshotMaps(obj: BpfObject, decoder: MapDecoder, maxEntries: nu
       render: d.render,
     };
     try {
-      const { entries, more } = map.entries(maxEntries);
-      snap.more = more;
-      snap.entries = entries.map(({ key, value }): MapEntry => {
-        if (!map.perCpu) return { key: decoder.key(map, key), value: decoder.value(map, value) };
-        const cpus = splitPerCpu(map, value).map((v) => decoder.value(map, v));
-        return { key: decoder.key(map, key), value: decoder.sum(map, cpus), cpus };
-      });
-      if (d.bucketsPerKey) snap.entries = [foldBuckets(snap.entries)];
+      if (map.type === MAP_TYPE.stack_trace) snapshotStacks(map, snap, maxEntries);
+      else {
+        const { entries, more } = map.entries(maxEntries);
+        snap.more = more;
+        snap.entries = entries.map(({ key, value }): MapEntry => {
+          if (!map.perCpu) return { key: decoder.key(map, key), value: decoder.value(map, value) };
+          const cpus = splitPerCpu(map, value).map((v) => decoder.value(map, v));
+          return { key: decoder.key(map, key), value: decoder.sum(map, cpus), cpus };
+        });
+        if (d.bucketsPerKey) snap.entries = [foldBuckets(snap.entries)];
+      }
     } catch (e) {
       snap.error = (e as Error).message;
     }
