@@ -9,7 +9,7 @@ HOST=${BPFPLAY_HOST:-127.0.0.1}
 WEB_PORT=${BPFPLAY_WEB_PORT:-3000}
 AGENT_PORT=${BPFPLAY_AGENT_PORT:-7100}
 WEB_URL="http://${HOST}:${WEB_PORT}"
-export NEXT_TELEMETRY_DISABLED=1
+export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

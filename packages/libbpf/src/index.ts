@@ -10,3 +10,4 @@ export { readIter } from './iter.js';
 export { progTypeName, mapTypeName, isPerCpuMapType, MAP_TYPE, PROG_TYPE } from './names.js';
 export { NativeBuffer } from './memory.js';
 export { bpf as raw, c as libc } from './native.js';
+export { ifindex, packetSocket, attachSocketFilter, sendFrame, attachTc, TC_INGRESS, TC_EGRESS } from './netdev.js';

@@ -53,6 +53,22 @@ export const ProgLoadOpts = koffi.struct('bpf_prog_load_opts', {
   log_buf: 'void *',
 });
 
+export const TcHook = koffi.struct('bpf_tc_hook', {
+  sz: 'size_t',
+  ifindex: 'int',
+  attach_point: 'int',
+  parent: 'uint32_t',
+});
+
+export const TcOpts = koffi.struct('bpf_tc_opts', {
+  sz: 'size_t',
+  prog_fd: 'int',
+  flags: 'uint32_t',
+  prog_id: 'uint32_t',
+  handle: 'uint32_t',
+  priority: 'uint32_t',
+});
+
 /** `int (*)(enum libbpf_print_level, const char *fmt, va_list)`: fmt and va_list stay raw pointers for vsnprintf. */
 export const PrintFn = koffi.proto('int bpfplay_print_fn(int level, void *fmt, void *args)');
 export const PerfSampleFn = koffi.proto('void bpfplay_perf_sample_fn(void *ctx, int cpu, void *data, uint32_t size)');
@@ -139,6 +155,10 @@ export const bpf = {
     'int bpf_prog_load(int type, const char *name, const char *license, void *insns, size_t cnt, bpf_prog_load_opts *opts)',
   ) as Fn<[number, string | null, string, Buffer, number, object | null], number>,
 
+  tc_hook_create: lib.func('int bpf_tc_hook_create(bpf_tc_hook *hook)') as Fn<[object], number>,
+  tc_hook_destroy: lib.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)') as Fn<[object], number>,
+  tc_attach: lib.func('int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)') as Fn<[object, object], number>,
+
   perf_buffer_new: lib.func(
     'void *perf_buffer__new(int map_fd, size_t page_cnt, bpfplay_perf_sample_fn *sample, bpfplay_perf_lost_fn *lost, void *ctx, void *opts)',
   ) as Fn<[number, number, bigint, bigint, Ptr, Ptr], Ptr>,
@@ -165,6 +185,13 @@ export const c = {
   /** Variadic, as in C; only used for perf_event_open(2), which glibc does not wrap. */
   syscall: libc.func('long syscall(long nr, ...)') as (...args: unknown[]) => number,
   sysconf: libc.func('long sysconf(int name)') as Fn<[number], number>,
+  socket: libc.func('int socket(int domain, int type, int protocol)') as Fn<[number, number, number], number>,
+  bind: libc.func('int bind(int fd, void *addr, uint32_t len)') as Fn<[number, Buffer, number], number>,
+  setsockopt: libc.func('int setsockopt(int fd, int level, int name, void *val, uint32_t len)') as Fn<
+    [number, number, number, Buffer, number],
+    number
+  >,
+  write: libc.func('intptr_t write(int fd, void *buf, size_t n)') as Fn<[number, Buffer | Uint8Array, number], number>,
   if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)') as Fn<[string], number>,
   prctl: libc.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Fn<
     [number, number, number, number, number],

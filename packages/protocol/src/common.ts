@@ -105,6 +105,8 @@ export const RunOptions = z.object({
   params: z.record(z.string(), ParamValue).optional(),
   /** Sampling frequency for `SEC("perf_event")` programs (software cpu-clock), in Hz. */
   perfFrequency: z.number().int().min(1).max(10_000).optional(),
+  /** XDP/tc/socket runs: packets per second the agent sends through the run's sandbox veth. */
+  packetsPerSec: z.number().int().min(0).max(100_000).optional(),
   /** Milliseconds between map snapshots. */
   mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
   /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */

@@ -3,6 +3,7 @@ import type { BpfLink, BpfObject, BpfProgram } from '@bpfplay/libbpf';
 import { collectLibbpfLog, onlineCpus, openCpuClock } from '@bpfplay/libbpf';
 import type { LinkInfo } from '@bpfplay/protocol';
 import { ALTERNATIVES, attachKindOf, capabilityOf, uprobeTarget } from './kinds.js';
+import { attachToSandbox, type SandboxNet } from './sandbox-net.js';
 
 export interface Attached {
   links: LinkInfo[];
@@ -12,6 +13,8 @@ export interface Attached {
 
 export interface AttachOptions {
   perfFrequency: number;
+  /** The run's private network, for XDP, tc and socket programs. */
+  net?: SandboxNet;
 }
 
 function describe(e: unknown, log: string): string {
@@ -49,9 +52,9 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
         case 'xdp':
         case 'tc':
         case 'socket':
-          throw new Error(
-            `${kind} programs load here but are attached only to a sandbox veth the agent creates; that is not available in this run`,
-          );
+          if (!opts.net) throw new Error(`${kind} programs need the run's sandbox network, which this runner does not have`);
+          info.target = attachToSandbox(opts.net, prog, kind);
+          return undefined;
         default:
           prog.attach();
           return undefined;

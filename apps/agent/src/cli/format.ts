@@ -25,11 +25,21 @@ function histogram(m: MapSnapshot): string[] {
   return lines;
 }
 
+const isEmptyObject = (v: Value) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+
 function mapLines(m: MapSnapshot): string[] {
   const head = `map ${m.name} (${m.type}${m.keyType ? `, ${m.keyType} → ${m.valueType}` : ''})${m.more ? `, ${m.more} more` : ''}`;
   if (m.error) return [`${head}: ${m.error}`];
   if (m.render === 'log2-hist') return [head, ...histogram(m)];
-  return [head, ...m.entries.map((e) => `  ${compact(e.key)}: ${compact(e.value)}`)];
+  if (m.render === 'globals' && m.entries.every((e) => isEmptyObject(e.value))) return [];
+  // Array maps always hold every index; a terminal shows the ones that counted something.
+  const shown = m.type.endsWith('array') ? m.entries.filter((e) => e.value !== 0 && e.value !== '0') : m.entries;
+  const hidden = m.entries.length - shown.length;
+  return [
+    head,
+    ...shown.map((e) => `  ${compact(e.key)}: ${compact(e.value)}`),
+    ...(hidden ? [`  (${hidden} zero entries not shown)`] : []),
+  ];
 }
 
 /**

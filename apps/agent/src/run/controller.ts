@@ -96,7 +96,7 @@ export class RunController {
     if (prepared.nothingToRun) return this.finish('attach-error', prepared.nothingToRun);
     if (options.mode === 'compile') return this.finish('finished', 'compile-only run: checked, not loaded');
 
-    const runner = await this.ctx.pool.acquire();
+    const runner = await this.ctx.pool.acquire({ netns: prepared.network === true });
     this.runner = runner;
     req = this.pendingStop();
     if (req) {
@@ -121,6 +121,7 @@ export class RunController {
         maxMapEntries: limits.maxMapEntries,
         maxFramesPerSec: limits.maxFramesPerSec,
         uprobeBinaries: this.ctx.config.uprobeBinaries,
+        ...(prepared.network ? { network: { pps: options.packetsPerSec ?? 20 } } : {}),
       },
     });
     if (this.paused) runner.send({ t: 'pause', paused: true });

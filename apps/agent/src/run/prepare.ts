@@ -3,6 +3,7 @@ import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
+import { needsNetwork } from '../attach/sandbox-net.js';
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
 import { snippetFileName } from './files.js';
@@ -14,6 +15,8 @@ export interface Prepared {
   nothingToRun?: string;
   /** Programs switched off before load, with the reason the user was told. */
   skip: Record<string, string>;
+  /** XDP/tc/socket programs: run in a private network namespace with a veth pair. */
+  network?: boolean;
   /** Disassembly and CO-RE report, computed off the critical path; await before the final frame. */
   sideInfo: Promise<void>;
 }
@@ -75,5 +78,6 @@ export function prepareObject(
   if (Object.keys(skip).length === entry.length) {
     return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, sideInfo };
   }
-  return { skip, sideInfo };
+  const network = needsNetwork(entry.filter((p) => skip[p.program] === undefined).map((p) => attachKindOf(p.section)));
+  return { skip, sideInfo, network };
 }

@@ -5,6 +5,8 @@ import { attachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
+import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
+import { startTraffic } from '../stream/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
 import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';
@@ -37,6 +39,8 @@ export class HostRun {
   private mapTimer?: NodeJS.Timeout;
   private finished = false;
   private d?: RunDecoders;
+  private net?: SandboxNet;
+  private stopTraffic?: () => void;
   private attachedAt = process.hrtime.bigint();
   readonly outbox: Outbox;
 
@@ -65,7 +69,8 @@ export class HostRun {
       );
       this.hooks.state('attaching');
       const t0 = performance.now();
-      this.attached = attachAll(this.obj, { perfFrequency: this.spec.perfFrequency });
+      if (this.spec.network) this.net = setupSandboxNet();
+      this.attached = attachAll(this.obj, { perfFrequency: this.spec.perfFrequency, ...(this.net ? { net: this.net } : {}) });
       this.attachedAt = process.hrtime.bigint();
       this.hooks.emit('attached', { links: this.attached.links, durationMs: performance.now() - t0 });
       const ok = this.attached.links.filter((l) => l.ok);
@@ -78,6 +83,7 @@ export class HostRun {
       this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
       this.hooks.state('running', `${ok.length} program${ok.length === 1 ? '' : 's'} attached`);
       this.runIterators();
+      if (this.net && this.spec.network) this.stopTraffic = startTraffic(this.net, this.spec.network.pps);
       if (ok.every((l) => l.kind === 'iter')) {
         this.finish('finished', 'iterator output complete');
         return;
@@ -130,6 +136,14 @@ export class HostRun {
     this.hooks.state('stopping');
     clearInterval(this.tick);
     clearInterval(this.mapTimer);
+    this.stopTraffic?.();
+    for (const undo of this.net?.cleanups ?? []) {
+      try {
+        undo();
+      } catch {
+        // The namespace goes away with this process anyway.
+      }
+    }
     try {
       if (this.sources.length) {
         this.outbox.paused = false;

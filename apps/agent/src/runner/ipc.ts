@@ -21,6 +21,8 @@ export interface RunSpec {
   maxMapEntries: number;
   maxFramesPerSec: number;
   uprobeBinaries: string[];
+  /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
+  network?: { pps: number };
 }
 
 export type ToRunner =

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ROOT } from '../config.js';
@@ -23,13 +23,17 @@ export class RunnerProcess {
   private listener: Partial<RunnerEvents> = {};
   exited = false;
 
-  constructor(entry = RUNNER_ENTRY) {
+  /**
+   * With `netns`, the runner starts in a network namespace of its own (util-linux `unshare --net`
+   * execs Node in place, so the IPC channel and PDEATHSIG still work). The namespace is not pinned:
+   * it ends with the process, taking XDP programs and tc filters with it.
+   */
+  constructor(entry = RUNNER_ENTRY, opts: { netns?: boolean } = {}) {
     if (!existsSync(entry)) throw new Error(`runner entry ${entry} is missing: run \`npm run build\` first`);
-    this.child = fork(entry, [], {
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--enable-source-maps'],
-    });
+    const common = { serialization: 'advanced' as const, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[] };
+    this.child = opts.netns
+      ? spawn('/usr/bin/unshare', ['--net', '--', process.execPath, '--enable-source-maps', entry], common)
+      : fork(entry, [], { ...common, execArgv: ['--enable-source-maps'] });
     let markReady!: () => void;
     let fail!: (e: Error) => void;
     this.ready = new Promise<void>((res, rej) => {
@@ -106,7 +110,13 @@ export class RunnerPool {
     }
   }
 
-  async acquire(): Promise<RunnerProcess> {
+  async acquire(opts: { netns?: boolean } = {}): Promise<RunnerProcess> {
+    if (opts.netns) {
+      // Namespaced runners are made to order: the warm ones live in the host's namespace.
+      const own = new RunnerProcess(this.entry, { netns: true });
+      await own.ready;
+      return own;
+    }
     const r = this.idle.shift() ?? new RunnerProcess(this.entry);
     r.ref();
     this.fill();
