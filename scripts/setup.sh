@@ -55,5 +55,5 @@ fi
 
 log "building (agent bundle, web app)"
 export TURBO_TELEMETRY_DISABLED=1
-NEXT_TELEMETRY_DISABLED=1 npx turbo run build --output-logs=errors-only
+NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 npx turbo run build --output-logs=errors-only
 log "ready"
