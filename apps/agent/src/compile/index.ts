@@ -1,3 +1,14 @@
+/**
+ * The compile stage: snippet → BPF object, diagnostics, disassembly.
+ *
+ *   compile(): validate → object cache (hit) → same snippet already compiling? share it →
+ *              PCH if the program starts with vmlinux.h → queue (2 at once) → clang in bwrap as
+ *              uid 65534 (sandbox.ts, limits.ts) → diagnostics.ts → cache the object.
+ *   disassemble(): llvm-objdump in the same sandbox → disasm.ts, source lines from sources.ts.
+ *
+ * Modules: vmlinux.ts (vmlinux.h by BTF hash), pch.ts, cache.ts, queue.ts, clang.ts,
+ * toolchain.ts (paths, flags), paths.ts (sandbox paths → the user's names), storage.ts.
+ */
 import { createHash } from 'node:crypto';
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
 import {
@@ -84,6 +95,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   const cache = await ObjectCache.open(cacheDir, limits.cacheBytes, warn);
   const queue = new CompileQueue(limits.concurrency, limits.maxQueued);
   const headers = knownHeaders(includeDir, vmlinux.path);
+  const inflight = new Map<string, Promise<CompileResult>>();
 
   async function compile(
     input: Snippet,
@@ -101,14 +113,36 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     if (hit) {
       return { ok: true, ...hit, durationMs: performance.now() - t0, cache: 'hit', objectHash: sha256(hit.object) };
     }
+    // The same snippet already compiling (a workshop pressing Run on one example at once): wait
+    // for that result instead of queueing another clang. If that compile was cancelled, do our own.
+    const running = inflight.get(key);
+    if (running) {
+      const shared = await untilAborted(running.catch(() => undefined), o.signal);
+      if (shared) return { ...shared, durationMs: performance.now() - t0, cache: shared.ok ? 'hit' : shared.cache };
+    }
+    const mine = compileUncached(snippet.files, main, key, o);
+    inflight.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (inflight.get(key) === mine) inflight.delete(key);
+    }
+  }
+
+  async function compileUncached(
+    files: Snippet['files'],
+    main: string,
+    key: string,
+    o: { signal?: AbortSignal; onQueued?: (position: number) => void },
+  ): Promise<CompileResult> {
     // Outside the queue: the PCH build does not take a compile slot, so nothing can wait on itself.
-    let pchPath = canUsePch(snippet.files, main, macros) ? await pch.get() : undefined;
+    let pchPath = canUsePch(files, main, macros) ? await pch.get() : undefined;
     if (o.signal?.aborted) throw abortError(o.signal);
 
     return queue.run(
       async () => {
         const started = performance.now();
-        const common = { files: snippet.files, main, includeDir, vmlinuxDir: vmlinux.dir, limits, ...(o.signal ? { signal: o.signal } : {}) };
+        const common = { files, main, includeDir, vmlinuxDir: vmlinux.dir, limits, ...(o.signal ? { signal: o.signal } : {}) };
         let r = await runClang({ ...common, pchPath });
         if (r.exit.aborted) throw abortError(o.signal!);
         if (pchPath !== undefined && r.exit.code !== 0 && pchRejected(r.exit.stderr)) {
@@ -171,6 +205,17 @@ function refuse(message: string, t0: number): CompileResult {
     durationMs: performance.now() - t0,
     cache: 'cold',
   };
+}
+
+/** Waits for `p`, or rejects with AbortError as soon as `signal` fires. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function sha256(data: string | Uint8Array): string {

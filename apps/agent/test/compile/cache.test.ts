@@ -142,3 +142,40 @@ describe('a cache folder that cannot be written does not stop compiles', { timeo
     }
   });
 });
+
+describe('identical compiles at the same time', { timeout: COMPILE_TIMEOUT }, () => {
+  it('run clang once; the others get its result as a hit', async () => {
+    const t = await testCompiler();
+    try {
+      const s = snippet(HELLO.replace('hello from execve', 'everyone at once'));
+      const results = await Promise.all([1, 2, 3, 4].map(() => t.compiler.compile(s)));
+      expect(results.map((r) => r.cache).sort()).toEqual(['hit', 'hit', 'hit', 'pch']);
+      expect(new Set(results.map((r) => r.objectHash)).size).toBe(1);
+      expect(results.every((r) => r.ok)).toBe(true);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('share a compile error too, and a cancelled first compile does not fail the others', async () => {
+    const t = await testCompiler();
+    try {
+      const broken = snippet('int main(void) { return missing; }\n');
+      const both = await Promise.all([t.compiler.compile(broken), t.compiler.compile(broken)]);
+      expect(both.map((r) => r.ok)).toEqual([false, false]);
+      expect(both[1]!.diagnostics).toEqual(both[0]!.diagnostics);
+
+      const ac = new AbortController();
+      const s = snippet(HELLO.replace('hello from execve', 'first one cancels'));
+      const first = t.compiler.compile(s, { signal: ac.signal });
+      const second = t.compiler.compile(s);
+      ac.abort();
+      await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+      const r = await second;
+      expect(r.ok).toBe(true);
+      expect(r.cache).not.toBe('hit');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
