@@ -1,0 +1,47 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema changes, in order; `PRAGMA user_version` records how many have run. Append only: a
+ * migration that has shipped is never edited, because databases in the field already ran it.
+ */
+export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  // 1: snippets, content-addressed. `hash` is the full SHA-256 so a prefix collision is detected
+  // (and the id extended) rather than silently returning someone else's code.
+  (db) =>
+    db.exec(`
+      CREATE TABLE snippets (
+        id          TEXT PRIMARY KEY,
+        hash        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        forked_from TEXT,
+        created_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX snippets_forked_from ON snippets (forked_from) WHERE forked_from IS NOT NULL;
+    `),
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Bring the database to SCHEMA_VERSION. Runs inside an IMMEDIATE transaction that re-reads the
+ * version, so several processes opening a new file at once apply each migration exactly once.
+ */
+export function migrate(db: Database.Database, file: string): { from: number; to: number } {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const from = version();
+  if (from > SCHEMA_VERSION) {
+    throw new Error(
+      `${file}: snippet database is schema version ${from}, newer than this bpfplay understands (${SCHEMA_VERSION}); ` +
+        'run a newer bpfplay, or point BPFPLAY_DATA_DIR at another folder',
+    );
+  }
+  if (from === SCHEMA_VERSION) return { from, to: from };
+  db.transaction(() => {
+    for (let v = version(); v < SCHEMA_VERSION; v++) {
+      MIGRATIONS[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+  return { from, to: SCHEMA_VERSION };
+}

@@ -1,0 +1,39 @@
+import { snippetHash, idCandidates, DEFAULT_ID_SALT } from '../id.js';
+import { SnippetTooLargeError, checkSnippetSize } from '../limits.js';
+import { type ShareState, canonicalJson, canonicalState } from '../state.js';
+import { isSnippetId } from '../idFormat.js';
+import type { PutMeta } from './types.js';
+
+/** Everything a store needs to write one snippet, computed the same way for every implementation. */
+export interface PreparedSnippet {
+  hash: string;
+  candidates: string[];
+  body: string;
+  size: number;
+  forkedFrom: string | undefined;
+}
+
+export function prepareSnippet(snippet: ShareState, meta: PutMeta, salt: string = DEFAULT_ID_SALT): PreparedSnippet {
+  const size = checkSnippetSize(snippet.files);
+  if (!size.ok) throw new SnippetTooLargeError(size.bytes, size.error);
+  if (meta.forkedFrom !== undefined && !isSnippetId(meta.forkedFrom)) {
+    throw new Error(`forkedFrom "${meta.forkedFrom}" is not a snippet id`);
+  }
+  const hash = snippetHash(snippet, salt);
+  return {
+    hash,
+    candidates: idCandidates(hash),
+    body: canonicalJson(snippet),
+    size: size.bytes,
+    forkedFrom: meta.forkedFrom,
+  };
+}
+
+export function parseBody(body: string): ShareState {
+  return canonicalState(JSON.parse(body) as ShareState);
+}
+
+/** Every candidate was taken by other content: 2^-258 territory, but say so rather than loop. */
+export function exhaustedError(hash: string): Error {
+  return new Error(`no free id for snippet hash ${hash}: every prefix is taken by other content`);
+}
