@@ -16,12 +16,9 @@ const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') })
 
 /**
  * Variables the playground's own headers define; users did not write them. A function-scope static
- * (the printk shim's format string) is named `func.___bpfplay_fmt` in BTF, so test the last part.
+ * (the printk shim's format string) is named `func.___bpfplay_fmt` or `func.___bpfplay_fmt.1` in BTF.
  */
-const hiddenVar = (name: string) => {
-  const base = name.slice(name.lastIndexOf('.') + 1);
-  return base.startsWith('___') || base.startsWith('__bpfplay');
-};
+const hiddenVar = (name: string) => /(^|\.)(___|__bpfplay)/.test(name);
 
 /** Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type. */
 export class BtfRecordDecoder implements RecordDecoder {
