@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef __RUNQLAT_H
+#define __RUNQLAT_H
+
+#define TASK_COMM_LEN 16
+/* 2^26 µs is about a minute: nothing waits longer on a run queue. */
+#define MAX_SLOTS 26
+
+/*
+ * A struct with an integer array member named `slots` is drawn as a log2 histogram:
+ * slots[i] counts latencies in [2^i, 2^(i+1)) microseconds.
+ */
+struct hist {
+	__u32 slots[MAX_SLOTS];
+	char comm[TASK_COMM_LEN];
+};
+
+#endif /* __RUNQLAT_H */
