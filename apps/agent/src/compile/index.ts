@@ -25,13 +25,14 @@ import { loadHelperNames, parseDisassembly, runObjdump } from './disasm.js';
 import { type CompileLimits, describeLimitHit, resolveLimits } from './limits.js';
 import { displayText } from './paths.js';
 import { canUsePch, PrecompiledHeader, preludeMacros } from './pch.js';
-import { CompileQueue } from './queue.js';
+import { CompileQueue, QueueFullError } from './queue.js';
 import { abortError, BWRAP, runSandboxed } from './sandbox.js';
 import { knownHeaders, makeSourceLookup } from './sources.js';
 import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
 import { ensureVmlinuxHeader } from './vmlinux.js';
 
 export { type CompileLimits, DEFAULT_COMPILE_LIMITS } from './limits.js';
+export { QueueFullError } from './queue.js';
 
 export interface CompileResult {
   ok: boolean;
@@ -47,7 +48,7 @@ export interface CompileResult {
 }
 
 export interface Compiler {
-  /** Rejects only when cancelled (AbortError) or the queue is full; compile errors are results. */
+  /** Rejects only when cancelled (AbortError) or the queue is full (QueueFullError); every other failure is a result. */
   compile(snippet: Snippet, opts?: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<CompileResult>;
   disassemble(object: Buffer, snippet: Snippet): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
   readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
@@ -120,7 +121,11 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
       const shared = await untilAborted(running.catch(() => undefined), o.signal);
       if (shared) return { ...shared, durationMs: performance.now() - t0, cache: shared.ok ? 'hit' : shared.cache };
     }
-    const mine = compileUncached(snippet.files, main, key, o);
+    const mine = compileUncached(snippet.files, main, key, o).catch((e: Error) => {
+      if (o.signal?.aborted || e instanceof QueueFullError) throw e;
+      // The agent's own trouble (no space in /tmp, bwrap vanished): still an answer, not a throw.
+      return refuse(`the agent could not run the compiler: ${e.message}`, t0);
+    });
     inflight.set(key, mine);
     try {
       return await mine;

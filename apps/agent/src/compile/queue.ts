@@ -1,5 +1,10 @@
 import { abortError } from './sandbox.js';
 
+/** Too many compiles waiting: the caller should say "busy, try again", not show a compile error. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
 interface Waiter {
   start: () => void;
   onQueued?: (position: number) => void;
@@ -32,7 +37,7 @@ export class CompileQueue {
     if (signal?.aborted) throw abortError(signal);
     if (this.active >= this.concurrency || this.waiting.length > 0) {
       if (this.waiting.length >= this.maxQueued) {
-        throw new Error(`compile queue is full (${this.maxQueued} waiting); try again in a few seconds`);
+        throw new QueueFullError(`compile queue is full (${this.maxQueued} waiting); try again in a few seconds`);
       }
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
