@@ -4,6 +4,9 @@ const config: NextConfig = {
   // The protocol package is consumed as TypeScript source (its exports point at src/index.ts).
   transpilePackages: ['@bpfplay/protocol'],
   reactStrictMode: true,
+  // The e2e run builds into its own folder so a `turbo build` running at the same time (which
+  // takes the .next lock) cannot make it fail or serve a half-written build.
+  distDir: process.env.BPFPLAY_NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
   // `next dev` on 127.0.0.1 refuses HMR's WebSocket without this and reloads forever (measured).
   allowedDevOrigins: ['127.0.0.1', 'localhost'],

@@ -10,6 +10,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
 const webDir = path.join(repo, 'apps/web');
 const logDir = path.join(repo, 'e2e/test-results');
+/** Relative to apps/web; see distDir in next.config.ts. */
+const DIST_DIR = '.next-e2e';
 
 /**
  * Start the real web app and the real agent on free loopback ports, or reuse running ones named
@@ -67,13 +69,13 @@ function newest(p: string): number {
   const st = statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let t = 0;
-  for (const e of readdirSync(p)) if (e !== 'node_modules' && e !== '.next') t = Math.max(t, newest(path.join(p, e)));
+  for (const e of readdirSync(p)) if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(path.join(p, e)));
   return t;
 }
 
 /** `next build` takes minutes here; skip it when the build is newer than every source it reads. */
 async function buildWebIfStale(): Promise<void> {
-  const buildId = path.join(webDir, '.next/BUILD_ID');
+  const buildId = path.join(webDir, DIST_DIR, 'BUILD_ID');
   const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))), newest(path.join(repo, 'packages/protocol/src')));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) {
     log('web build is up to date');
@@ -89,7 +91,7 @@ async function buildWebIfStale(): Promise<void> {
 
 function start(name: string, cmd: string, args: string[], cwd: string): ChildProcess {
   // Own process group, so teardown ends npm's child (the agent) along with npm itself.
-  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', BPFPLAY_NEXT_DIST_DIR: DIST_DIR } });
   const out = createWriteStream(path.join(logDir, `${name}.log`));
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);

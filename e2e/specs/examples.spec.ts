@@ -17,7 +17,8 @@ test('hello: pick the example, Run, printk lines arrive in the Console', async (
     await page.getByTestId('pane-tab-console').click();
     const line = page.getByTestId('printk-line').first();
     await expect(line).toBeVisible();
-    if (meta.expect.printk) await expect(page.getByTestId('printk-line').filter({ hasText: new RegExp(meta.expect.printk) }).first()).toBeVisible();
+    // The example's own expectation (meta.json) against the text of a printk line.
+    if (meta.expect.printk) await expect(page.getByTestId('printk-line').locator('.text').filter({ hasText: new RegExp(meta.expect.printk) }).first()).toBeVisible();
     await shot(page, '02-hello-console');
   } finally {
     stop();

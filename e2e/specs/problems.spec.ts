@@ -30,7 +30,9 @@ test('a compile error is a marker on its line, with the message on hover; fixing
   // The marker is drawn on line 12 of the editor.
   await expect(page.locator('.bp-gutter-error')).toHaveCount(1);
   expect(await editorLineOf(page, '.bp-gutter-error')).toBe(12);
-  await page.locator('.squiggly-error').first().hover();
+  // The squiggle sits under Monaco's text layer, so hover by coordinates as a mouse would.
+  const box = (await page.locator('.squiggly-error').first().boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await expect(page.locator('.monaco-hover')).toContainText('missing_variable');
   await shot(page, '04-compile-error');
 

@@ -62,6 +62,15 @@ export function Playground() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  // Informational toasts go away by themselves; errors stay until they are fixed.
+  useEffect(() => {
+    if (!notice && !undo) return;
+    const t = window.setTimeout(() => {
+      dismissNotice();
+      setUndo(null);
+    }, 12_000);
+    return () => window.clearTimeout(t);
+  }, [notice, undo, dismissNotice]);
 
   const jump = useCallback(
     (file: string, line: number) => {
@@ -161,7 +170,7 @@ export function Playground() {
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
       />
-      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '248px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
+      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '224px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
         {(banner || target.problem || runError || notice || undo) && (
           <div className="banners">
             {banner && (

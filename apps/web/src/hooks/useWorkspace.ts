@@ -56,5 +56,6 @@ export function useWorkspace() {
   }, [ws]);
 
   const update = useCallback((fn: (w: Workspace) => Workspace) => setWs((w) => (w === null ? w : fn(w))), []);
-  return { ws, update, notice, dismissNotice: () => setNotice(null), saveError };
+  const dismissNotice = useCallback(() => setNotice(null), []);
+  return { ws, update, notice, dismissNotice, saveError };
 }

@@ -37,7 +37,9 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
 
   const v = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
   const { following, resume, onScroll } = useFollowTail(scroller, count, paused ? 0 : version, (i) => v.scrollToIndex(i, { align: 'end' }));
-  const grid = `96px 40px ${columns.map(() => 'minmax(70px, 1fr)').join(' ')}`;
+  // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
+  const showCpu = src !== null && src.rows.length > 0 && src.rows.at(src.rows.length - 1)!.cpu !== undefined;
+  const grid = `96px ${showCpu ? '40px ' : ''}${columns.map(() => 'minmax(70px, 1fr)').join(' ')}`;
   const types = new Map(src?.schema?.fields.map((f) => [f.name, f.type]) ?? []);
 
   return (
@@ -93,7 +95,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
       )}
       <div className="table-head mono" style={{ gridTemplateColumns: grid }}>
         <span>time s</span>
-        <span>cpu</span>
+        {showCpu && <span>cpu</span>}
         {columns.map((c) => (
           <span key={c} title={types.get(c) ?? ''}>
             {c}
@@ -109,7 +111,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
             return (
               <div key={r.n} className="table-row" style={{ gridTemplateColumns: grid, transform: `translateY(${item.start}px)`, height: ROW }} data-testid="event-row">
                 <span className="ts">{formatTimestamp(r.t)}</span>
-                <span className="cpu">{r.cpu ?? ''}</span>
+                {showCpu && <span className="cpu">{r.cpu ?? ''}</span>}
                 {columns.map((c) => {
                   const text = formatValue(cellOf(r, c));
                   return (
