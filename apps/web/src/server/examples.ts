@@ -14,7 +14,7 @@ const MAX_EXAMPLE_FILE_BYTES = 64 * 1024;
  * The examples folder: BPFPLAY_EXAMPLES_DIR, else the repository's bpf/ found by walking up from
  * the working directory (next start runs in apps/web; scripts may run from the root).
  */
-export function examplesDir(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+export function examplesDir(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): string {
   if (env.BPFPLAY_EXAMPLES_DIR) return path.resolve(cwd, env.BPFPLAY_EXAMPLES_DIR);
   let dir = cwd;
   for (let i = 0; i < 6; i++) {
