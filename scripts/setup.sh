@@ -14,8 +14,8 @@ fi
 
 # clang-19/llvm-19: compiler and objdump; libbpf-dev: bpf_helpers.h & co; libbpf1: the loader (via koffi);
 # bpftool: vmlinux.h from BTF; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
-# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 llvm-19 libbpf-dev libbpf1 bpftool bubblewrap util-linux iproute2 iputils-ping chromium bpftrace ca-certificates)
+# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4 + python3: scripts/core-targets.sh; chromium: the e2e browser; bpftrace: the benchmark's reference.
+PACKAGES=(clang-19 llvm-19 libbpf-dev libbpf1 bpftool bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -38,6 +38,9 @@ if [ ! -e /sys/kernel/btf/vmlinux ]; then
   echo "setup: this kernel has no BTF (/sys/kernel/btf/vmlinux); bpfplay needs CONFIG_DEBUG_INFO_BTF=y" >&2
   exit 1
 fi
+
+# Another kernel's BTF for the CO-RE explorer's "check against another kernel".
+./scripts/core-targets.sh
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
