@@ -23,7 +23,7 @@
  */
 #ifndef BPFPLAY_RECORD
 #define BPFPLAY_RECORD(type)
-#define BPFPLAY_KEEP_TYPE(type) type *__keep_##type
+#define BPFPLAY_KEEP_TYPE(type) _Static_assert(1, "no-op outside the playground")
 #endif
 
 /*
