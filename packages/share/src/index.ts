@@ -9,3 +9,4 @@ export * from './links.js';
 export * from './tar.js';
 export * from './idFormat.js';
 export * from './limits.js';
+export * from './zip.js';

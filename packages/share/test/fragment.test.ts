@@ -58,6 +58,18 @@ describe('a shared link carries the whole snippet in its fragment', () => {
     expect(roundTrip(one(content))).toEqual(one(content));
   });
 
+  it('round-trips 64 KiB of incompressible text (random ASCII, random CJK) within the fragment cap', () => {
+    let seed = 1;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const ascii = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes }, () => String.fromCharCode(32 + Math.floor(rnd() * 95))).join('');
+    const cjk = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes / 3 }, () => String.fromCharCode(0x4e00 + Math.floor(rnd() * 20000))).join('');
+    for (const content of [ascii, cjk]) {
+      const hash = encodeFragment(one(content));
+      console.log(`64 KiB-class random snippet: fragment of ${hash.length} characters (cap ${MAX_FRAGMENT_CHARS})`);
+      expect(roundTrip(one(content))).toEqual(one(content));
+    }
+  });
+
   it('keeps run options that differ from the defaults, drops the ones that do not', () => {
     const state: ShareState = {
       ...one(),
