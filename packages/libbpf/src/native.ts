@@ -150,6 +150,10 @@ export const bpf = {
   >,
   num_possible_cpus: lib.func('int libbpf_num_possible_cpus(void)') as Fn<[], number>,
   map_set_max_entries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t n)') as Fn<[bigint, number], number>,
+  obj_get_info_by_fd: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)') as Fn<
+    [number, Buffer, [number]],
+    number
+  >,
   iter_create: lib.func('int bpf_iter_create(int link_fd)') as Fn<[number], number>,
   prog_load: lib.func(
     'int bpf_prog_load(int type, const char *name, const char *license, void *insns, size_t cnt, bpf_prog_load_opts *opts)',

@@ -173,6 +173,23 @@ export class BpfProgram {
   }
 
   /**
+   * What the kernel says about the loaded program (struct bpf_prog_info): its id, the size of the
+   * JIT-compiled code, and how many instructions the verifier checked.
+   */
+  info(): { id: number; tag: string; jitedBytes: number; xlatedBytes: number; verifiedInsns: number } {
+    const buf = Buffer.alloc(256);
+    const len: [number] = [buf.length];
+    checkInt('bpf_obj_get_info_by_fd', bpf.obj_get_info_by_fd(this.fd, buf, len));
+    return {
+      id: buf.readUInt32LE(4),
+      tag: buf.subarray(8, 16).toString('hex'),
+      jitedBytes: buf.readUInt32LE(16),
+      xlatedBytes: buf.readUInt32LE(20),
+      verifiedInsns: len[0] >= 220 ? buf.readUInt32LE(216) : 0,
+    };
+  }
+
+  /**
    * Give the program its own verifier log buffer. With level 0 libbpf asks the kernel for a log only
    * after a failed load (retrying at level 1 into this buffer); level 4 gives statistics on success.
    */

@@ -51,6 +51,9 @@ describe('BpfObject on the real kernel', () => {
       prog.setLog(64 * 1024, 4);
       obj.load();
       expect(prog.log().text).toMatch(/processed \d+ insns/);
+      const info = prog.info();
+      expect(info.jitedBytes).toBeGreaterThan(0);
+      expect(info.verifiedInsns).toBeGreaterThan(0);
       prog.attach();
       const rb = new RingBufferReader(obj.map('rb')!.fd, obj.map('rb')!.maxEntries);
       const pb = new PerfBufferReader(obj.map('pb')!.fd, 8);

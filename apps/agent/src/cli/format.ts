@@ -63,7 +63,10 @@ export function formatMessage(m: ServerMessage): string | undefined {
       return m.violations.map((v) => `refused (${v.rule}): ${v.message}`).join('\n');
     case 'loaded':
       return m.programs
-        .map((p) => `loaded ${p.name} (${p.section})${p.skipped ? ' skipped' : ''}${p.stats?.insnsProcessed ? `: ${p.stats.insnsProcessed} insns verified` : ''}`)
+        .map(
+          (p) =>
+            `loaded ${p.name} (${p.section})${p.skipped ? ' skipped' : ''}${p.stats?.insnsProcessed ? `: ${p.stats.insnsProcessed} insns verified` : ''}${p.jitedBytes ? `, ${p.jitedBytes} bytes JITed` : ''}`,
+        )
         .join('\n');
     case 'attached':
       return m.links.map((l) => `${l.ok ? 'attached' : 'NOT attached'} ${l.program} → ${l.target}${l.message ? `: ${l.message}` : ''}`).join('\n');

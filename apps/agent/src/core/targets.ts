@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Btf } from '@bpfplay/btf';
 import type { AgentContext } from '../agent-context.js';
@@ -26,4 +26,10 @@ export function storeUploadedBtf(
   writeFileSync(path, bytes);
   ctx.coreTargets.set(`${sessionId}/${name}`, path);
   return { types: btf.typeCount };
+}
+
+/** A session's uploads go when the session does. */
+export function dropUploadedBtf(ctx: AgentContext, sessionId: string): void {
+  for (const key of [...ctx.coreTargets.keys()]) if (key.startsWith(`${sessionId}/`)) ctx.coreTargets.delete(key);
+  rmSync(join(ctx.config.dataDir, 'btf-uploads', sessionId), { recursive: true, force: true });
 }

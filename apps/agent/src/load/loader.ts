@@ -81,6 +81,11 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
     const skipped = spec.skip[p.name];
     if (skipped !== undefined) info.skipped = skipped;
     if (p.autoload) {
+      try {
+        info.jitedBytes = p.info().jitedBytes;
+      } catch {
+        // The size is a nicety; a kernel that will not say is not an error.
+      }
       const log = p.log().text;
       const parsed = parseVerifierLog(log, { failed: false });
       if (parsed.stats) info.stats = parsed.stats;

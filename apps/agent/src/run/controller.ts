@@ -36,6 +36,7 @@ export class RunController {
     private readonly ctx: AgentContext,
     private readonly msg: RunMessage,
     private readonly sink: RunSink,
+    private readonly sessionId: string,
   ) {
     this.runId = msg.runId;
   }
@@ -90,7 +91,10 @@ export class RunController {
     }
     this.status('compiled', { message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms` });
 
-    const prepared = prepareObject(this.ctx, compiled.object, snippet, options, (p) => this.sink.send(p), this.runId);
+    const prepared = prepareObject(
+      { ctx: this.ctx, runId: this.runId, sessionId: this.sessionId, snippet, options, send: (p) => this.sink.send(p) },
+      compiled.object,
+    );
     this.sideInfo = prepared.sideInfo;
     if (prepared.refused) return this.finish('refused', prepared.refused);
     if (prepared.nothingToRun) return this.finish('attach-error', prepared.nothingToRun);

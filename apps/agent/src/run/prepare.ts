@@ -1,6 +1,16 @@
 import { openBpfObject, scanCalls, type BpfObject as ObjectInfo } from '@bpfplay/btf';
 import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
+
+/** What the stages of one run share on the agent side. */
+export interface RunScope {
+  ctx: AgentContext;
+  runId: string;
+  sessionId: string;
+  snippet: Snippet;
+  options: RunOptions;
+  send: (p: ServerPayload) => void;
+}
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
@@ -26,21 +36,15 @@ export interface Prepared {
  * programs this kernel can run (the rest are switched off with a warning each, as a C loader of a
  * libbpf-tools program would), and the side information (disassembly, CO-RE relocations).
  */
-export function prepareObject(
-  ctx: AgentContext,
-  object: Buffer,
-  snippet: Snippet,
-  options: RunOptions,
-  send: (p: ServerPayload) => void,
-  runId: string,
-): Prepared {
+export function prepareObject(scope: RunScope, object: Buffer): Prepared {
+  const { ctx, snippet, send, runId } = scope;
   let info: ObjectInfo;
   try {
     info = openBpfObject(object, 'snippet');
   } catch (e) {
     return { refused: `the compiled object could not be read: ${(e as Error).message}`, skip: {}, sideInfo: Promise.resolve() };
   }
-  const sideInfo = startSideInfo(ctx, info, object, snippet, options, send, runId);
+  const sideInfo = startSideInfo(scope, info, object);
   if (info.btf) {
     const params = listParams(info.btf, info.elf.section('.rodata')?.data);
     if (params.length) send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });

@@ -1,22 +1,14 @@
 import { loadBtf, resolveCoreRelocations, type BpfObject as ObjectInfo, type CoreTarget } from '@bpfplay/btf';
-import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
 import { readFileSync } from 'node:fs';
-import type { AgentContext } from '../agent-context.js';
 import { snippetLocation } from './files.js';
+import type { RunScope } from './prepare.js';
 
 /**
  * Disassembly and the CO-RE report: useful at once, needed by nobody on the path to the first
  * event, so they run alongside the load and the run waits for them only before its final frame.
  */
-export function startSideInfo(
-  ctx: AgentContext,
-  info: ObjectInfo,
-  object: Buffer,
-  snippet: Snippet,
-  options: RunOptions,
-  send: (p: ServerPayload) => void,
-  runId: string,
-): Promise<void> {
+export function startSideInfo(scope: RunScope, info: ObjectInfo, object: Buffer): Promise<void> {
+  const { ctx, snippet, options, send, runId } = scope;
   const warn = (what: string) => (e: unknown) =>
     send({ type: 'warning', runId, message: `${what} unavailable: ${(e as Error).message}` });
 
@@ -29,9 +21,11 @@ export function startSideInfo(
     .then(() => {
       const targets: CoreTarget[] = [{ name: 'this kernel', btf: ctx.vmlinux() }];
       for (const name of options.coreTargets ?? []) {
-        const path = ctx.coreTargets.get(name);
+        // The session's own uploads first, then the BTF files bundled with the agent.
+        const path = ctx.coreTargets.get(`${scope.sessionId}/${name}`) ?? ctx.coreTargets.get(name);
         if (!path) {
-          send({ type: 'warning', runId, message: `no BTF named "${name}" to check CO-RE against; known: ${[...ctx.coreTargets.keys()].join(', ') || 'none'}` });
+          const known = [...ctx.coreTargets.keys()].filter((k) => !k.includes('/') || k.startsWith(`${scope.sessionId}/`));
+          send({ type: 'warning', runId, message: `no BTF named "${name}" to check CO-RE against; known: ${known.map((k) => k.split('/').pop()).join(', ') || 'none'}` });
           continue;
         }
         targets.push({ name, btf: loadBtf(readFileSync(path), { name }) });

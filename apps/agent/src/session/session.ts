@@ -3,7 +3,7 @@ import type { ClientMessage, RunMessage, StopReason } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 import { RunController } from '../run/controller.js';
 import type { Connection } from '../server/connection.js';
-import { storeUploadedBtf } from '../core/targets.js';
+import { dropUploadedBtf, storeUploadedBtf } from '../core/targets.js';
 
 /**
  * A client session (one WebSocket). Owns its runs: when the socket closes, every run is stopped and
@@ -71,7 +71,7 @@ export class Session {
         this.runs.delete(r.runId);
         this.ctx.runEnded(r);
       },
-    });
+    }, this.id);
     this.runs.set(m.runId, run);
     this.ctx.runStarted(run, this);
     void run.start();
@@ -82,6 +82,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     for (const r of [...this.runs.values()]) (kill ? r.kill(reason, message) : r.stop(reason, message));
+    dropUploadedBtf(this.ctx, this.id);
     this.ctx.sessionClosed(this);
   }
 }
