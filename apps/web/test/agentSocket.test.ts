@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AgentConnection, type Clock, type SocketLike } from '../src/state/agentSocket';
 import type { ConnectionState } from '../src/state/connection';
+import { parseServerMessage } from '@bpfplay/protocol';
+import type { FrameParser, FrameResult } from '../src/state/frameParser';
 import { hello } from './fixtures';
 
 class FakeSocket implements SocketLike {
@@ -30,7 +32,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function harness() {
+function harness(parser?: FrameParser) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const states: ConnectionState[] = [];
@@ -45,6 +47,7 @@ function harness() {
     },
     clock,
     { onState: (s) => states.push(s), onMessage: (m) => types.push(m.type), onProtocolError: (e) => errors.push(e) },
+    parser,
   );
   return { conn, sockets, timers, states, errors, types };
 }
@@ -112,5 +115,45 @@ describe('AgentConnection', () => {
     h.sockets[0]!.onclose?.({ code: 1006, reason: '' });
     expect(h.timers).toHaveLength(0);
     expect(h.conn.current).toMatchObject({ kind: 'connecting', url: 'ws://b:7100/ws' });
+  });
+});
+
+describe('AgentConnection with a parser that lags', () => {
+  /** Holds frames until flushed, like a busy worker. */
+  function slowParser() {
+    const queue: [string, (r: FrameResult) => void][] = [];
+    const p: FrameParser & { flush(): void } = {
+      parse: (raw, deliver) => void queue.push([raw, deliver]),
+      get backlog() {
+        return queue.length;
+      },
+      dispose() {},
+      flush: () => queue.splice(0).forEach(([raw, d]) => d(parseServerMessage(raw))),
+    };
+    return p;
+  }
+
+  it('warns once when the page falls far behind, and still delivers every frame in order', () => {
+    const parser = slowParser();
+    const h = harness(parser);
+    h.conn.connect('ws://127.0.0.1:7100/ws', 't');
+    h.sockets[0]!.open();
+    h.sockets[0]!.receive(hello);
+    for (let i = 1; i <= 700; i++) h.sockets[0]!.receive({ type: 'pong', seq: i });
+    expect(h.errors).toEqual(['this page is 601 frames behind the agent; output lags. Lower the program\'s event rate or pause the Events pane.']);
+    parser.flush();
+    expect(h.types).toHaveLength(701);
+    expect(h.errors).toHaveLength(1); // no seq gap: order was kept
+  });
+
+  it('drops frames parsed after the socket was replaced', () => {
+    const parser = slowParser();
+    const h = harness(parser);
+    h.conn.connect('ws://a:7100/ws', 't');
+    h.sockets[0]!.open();
+    h.sockets[0]!.receive(hello);
+    h.conn.connect('ws://b:7100/ws', 't');
+    parser.flush();
+    expect(h.types).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ClientMessage } from '@bpfplay/protocol';
 import { AgentConnection, type SocketLike } from '../state/agentSocket';
 import { Session } from '../state/session';
+import { WorkerParser, inlineParser, type FrameParser, type WorkerLike } from '../state/frameParser';
 
 const browserClock = {
   now: () => performance.now(),
@@ -17,14 +18,22 @@ const browserClock = {
  */
 export function useAgent(agentUrl: string | null, token: string | null) {
   const session = useMemo(() => new Session((fn) => requestAnimationFrame(fn), () => performance.now()), []);
+  // One parsing worker for the page's lifetime (never disposed: React's dev-mode double effects
+  // would otherwise terminate the only instance).
+  const parser = useMemo(() => makeParser((why) => session.note('warn', why)), [session]);
   const connection = useMemo(
     () =>
-      new AgentConnection((url) => new WebSocket(url) as unknown as SocketLike, browserClock, {
-        onState: (s) => session.setConnection(s),
-        onMessage: (m) => session.handle(m),
-        onProtocolError: (t) => session.note('error', t),
-      }),
-    [session],
+      new AgentConnection(
+        (url) => new WebSocket(url) as unknown as SocketLike,
+        browserClock,
+        {
+          onState: (s) => session.setConnection(s),
+          onMessage: (m) => session.handle(m),
+          onProtocolError: (t) => session.note('error', t),
+        },
+        parser,
+      ),
+    [session, parser],
   );
   const version = useSyncExternalStore(session.subscribe, session.getVersion, () => 0);
 
@@ -43,4 +52,16 @@ export function useAgent(agentUrl: string | null, token: string | null) {
 
   const send = (m: ClientMessage): boolean => connection.send(m);
   return { session, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
+}
+
+function makeParser(onFallback: (why: string) => void): FrameParser {
+  if (typeof Worker === 'undefined') return inlineParser;
+  try {
+    // The literal `new Worker(new URL(...), ...)` form is what the bundler turns into a worker chunk.
+    const w = new Worker(new URL('../state/parse.worker.ts', import.meta.url), { type: 'module', name: 'bpfplay-frame-parser' });
+    return new WorkerParser(w as unknown as WorkerLike, onFallback);
+  } catch (e) {
+    onFallback(`could not start the parsing worker (${(e as Error).message}); parsing on the page instead`);
+    return inlineParser;
+  }
 }

@@ -1,4 +1,5 @@
-import { parseServerMessage, type ClientMessage, type ServerMessage } from '@bpfplay/protocol';
+import type { ClientMessage, ServerMessage } from '@bpfplay/protocol';
+import { inlineParser, type FrameParser, type FrameResult } from './frameParser';
 import { connectionReducer, initialConnection, type ConnectionEvent, type ConnectionState } from './connection';
 import { socketUrl } from './agentUrl';
 
@@ -27,6 +28,8 @@ export interface AgentConnectionHooks {
 }
 
 const OPEN = 1;
+/** Frames waiting for the parser before we tell the user the page is falling behind (~10 s at 60/s). */
+export const BACKLOG_WARNING = 600;
 
 /**
  * One WebSocket to the agent, reconnecting with backoff. All decisions live in connectionReducer;
@@ -39,11 +42,13 @@ export class AgentConnection {
   private token: string | null = null;
   private opened = false;
   private lastSeq = -1;
+  private warnedBacklog = false;
 
   constructor(
     private readonly openSocket: (url: string) => SocketLike,
     private readonly clock: Clock,
     private readonly hooks: AgentConnectionHooks,
+    private readonly parser: FrameParser = inlineParser,
   ) {}
 
   get current(): ConnectionState {
@@ -103,7 +108,18 @@ export class AgentConnection {
     };
     ws.onmessage = (ev) => {
       if (this.socket !== ws) return;
-      this.receive(ev.data);
+      if (typeof ev.data !== 'string') {
+        this.hooks.onProtocolError('agent sent a binary frame; this web app only reads JSON frames');
+        return;
+      }
+      this.parser.parse(ev.data, (r) => {
+        // Parsed after a reconnect: the frame belongs to a socket we no longer listen to.
+        if (this.socket === ws) this.receive(r);
+      });
+      if (this.parser.backlog > BACKLOG_WARNING && !this.warnedBacklog) {
+        this.warnedBacklog = true;
+        this.hooks.onProtocolError(`this page is ${this.parser.backlog} frames behind the agent; output lags. Lower the program's event rate or pause the Events pane.`);
+      }
     };
     ws.onerror = () => {
       /* always followed by close, which carries the code */
@@ -115,12 +131,7 @@ export class AgentConnection {
     };
   }
 
-  private receive(data: unknown): void {
-    if (typeof data !== 'string') {
-      this.hooks.onProtocolError('agent sent a binary frame; this web app only reads JSON frames');
-      return;
-    }
-    const r = parseServerMessage(data);
+  private receive(r: FrameResult): void {
     if (!r.ok) {
       this.hooks.onProtocolError(`agent sent a frame this web app cannot read (${r.message}); are the agent and web app the same version?`);
       return;

@@ -24,7 +24,9 @@ export function DisasmPane(p: DisasmPaneProps) {
   const linked = (r: DisasmRow) => p.cursor !== null && r.at !== null && r.at.file === p.cursor.file && r.at.line === p.cursor.line;
 
   useEffect(() => {
-    ref.current?.querySelector('.dis-linked')?.scrollIntoView({ block: 'nearest' });
+    const el = ref.current;
+    const hit = el?.querySelector<HTMLElement>('.dis-linked');
+    if (el && hit && (hit.offsetTop < el.scrollTop || hit.offsetTop > el.scrollTop + el.clientHeight - 20)) el.scrollTop = hit.offsetTop - el.clientHeight / 3;
   }, [p.cursor, rows]);
 
   if (!section) {

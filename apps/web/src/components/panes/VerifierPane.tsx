@@ -113,7 +113,10 @@ function Log({ text, highlight, truncated }: { text: string; highlight: number |
   const ref = useRef<HTMLDivElement>(null);
   const lines = useMemo(() => text.split('\n'), [text]);
   useEffect(() => {
-    ref.current?.querySelector('.log-hl')?.scrollIntoView({ block: 'center' });
+    const el = ref.current;
+    const hl = el?.querySelector<HTMLElement>('.log-hl');
+    // Scroll only the log box: scrollIntoView would also scroll the page around it.
+    if (el && hl) el.scrollTop = hl.offsetTop - el.clientHeight / 2;
   }, [highlight, text]);
   return (
     <div className="verifier-log mono" ref={ref} data-testid="verifier-log">
