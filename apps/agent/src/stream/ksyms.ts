@@ -32,10 +32,10 @@ const LOWER = 0x20;
 const isTextType = (c: number | undefined) => c !== undefined && ((c | LOWER) === 0x74 || (c | LOWER) === 0x77);
 
 /**
- * kallsyms is ~5 MB and ~120k text symbols here. Parsing it into strings and BigInts took
- * ~0.5 s of the runner's time (mostly allocation and GC) and stalled a run's first stack snapshot,
- * so the bytes are scanned in place (~0.15 s, after ~0.2 s the kernel takes to produce them): addresses become two 32-bit halves in typed arrays,
- * and a name is decoded from the kept bytes only when a lookup lands on it.
+ * kallsyms is ~5 MB and ~120k text symbols here; the kernel takes ~0.2 s to produce it. Parsing
+ * it into strings and BigInts took another ~0.5 s (mostly allocation and GC) and stalled a run's
+ * first stack snapshot, so the bytes are scanned in place (~0.15 s): addresses become two 32-bit
+ * halves in typed arrays, and a name is decoded only when a lookup lands on it.
  */
 export class KernelSymbols {
   private constructor(
