@@ -33,7 +33,7 @@ test('a compile error is a marker on its line, with the message on hover; fixing
   // The squiggle sits under Monaco's text layer, so hover by coordinates as a mouse would.
   const box = (await page.locator('.squiggly-error').first().boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await expect(page.locator('.monaco-hover')).toContainText('missing_variable');
+  await expect(page.locator('.monaco-hover:not(.hidden)')).toContainText('missing_variable');
   await shot(page, '04-compile-error');
 
   // Fix the line by typing in the editor, and the next run compiles.
