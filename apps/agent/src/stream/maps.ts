@@ -55,12 +55,18 @@ function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number): voi
   snap.render = 'table';
   snap.keyType = 'u32 (stack id)';
   const buildIds = (map.flags & BPF_F_STACK_BUILD_ID) !== 0;
-  snap.valueType = buildIds ? 'struct bpf_stack_build_id[]' : 'frames (kernel: func+0xoff, user: hex)';
+  const syms = kernelSymbols();
+  // The column header is where a user looks when frames are numbers: say why there.
+  snap.valueType = buildIds
+    ? 'struct bpf_stack_build_id[]'
+    : syms.unavailable
+      ? `frames in hex (no kernel symbols: ${syms.unavailable})`
+      : 'frames (kernel: func+0xoff, user: hex)';
   const { entries, more } = map.entries(maxEntries);
   snap.more = more;
   snap.entries = entries.map(({ key, value }) => ({
     key: key.readUInt32LE(0),
-    value: buildIds ? { $hex: value.toString('hex') } : symbolizeStack(value, kernelSymbols()),
+    value: buildIds ? { $hex: value.toString('hex') } : symbolizeStack(value, syms),
   }));
 }
 
