@@ -13,6 +13,20 @@ export interface ParamInfo {
 }
 
 /**
+ * libbpf-tools' knobs are `const volatile`: volatile keeps clang from folding the compiled-in value,
+ * which is what makes setting it before load meaningful. Other .rodata (format strings of
+ * bpf_printk or BPF_SEQ_PRINTF, plain consts) is not a parameter.
+ */
+function isVolatile(btf: Btf, id: number): boolean {
+  for (let t = btf.type(id), n = 0; n < 16; n++) {
+    if (t.kind === 'volatile') return true;
+    if (t.kind !== 'const' && t.kind !== 'typedef' && t.kind !== 'restrict' && t.kind !== 'type_tag') return false;
+    t = btf.type(t.type);
+  }
+  return false;
+}
+
+/**
  * The `const volatile` globals of a program (libbpf-tools' knobs such as `targ_pid`): the variables
  * of its .rodata section, with the values compiled in. Variables our headers define are not listed.
  */
@@ -22,7 +36,7 @@ export function listParams(btf: Btf, rodata: Uint8Array | undefined): ParamInfo[
   const out: ParamInfo[] = [];
   for (const vs of sec.vars) {
     const v = btf.type(vs.type);
-    if (v.kind !== 'var' || v.name.startsWith('___') || v.name.startsWith('__bpfplay')) continue;
+    if (v.kind !== 'var' || !isVolatile(btf, v.type)) continue;
     const bytes = rodata?.subarray(vs.offset, vs.offset + vs.size) ?? new Uint8Array(vs.size);
     out.push({ name: v.name, type: cTypeName(btf, v.type), value: decodeValue(btf, v.type, bytes), offset: vs.offset, size: vs.size, typeId: v.type });
   }
