@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCompiler } from '../../src/compile/index.js';
@@ -47,7 +47,9 @@ describe('compile timings for hello world (printed)', () => {
       console.log(
         [
           '',
-          `compile timings, hello world, ${RUNS} runs each (clang: ${compiler.info.clangVersion})`,
+          `compile timings, hello world, ${RUNS} runs each (clang: ${compiler.info.clangVersion}; load average ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')} on ${cpus().length} CPUs)`,
           `  createCompiler (vmlinux.h from BTF, checks) ${startup.toFixed(0)} ms; first compile, waiting for the PCH build started by createCompiler ${firstWall.toFixed(0)} ms`,
           `  sandboxed cold  ${fmt(cold)}`,
           `  sandboxed pch   ${fmt(pch)}`,
