@@ -39,8 +39,13 @@ const NOT_SNAPSHOTTED = new Set([
   MAP_TYPE.cgrp_storage,
 ]);
 
+/** clang's pools of string literals and constants (`.rodata.str1.1`, `.rodata.cst16`): not the user's variables. */
+const LITERAL_POOL = /\.rodata\.(str|cst)/;
+
 export function snapshotable(map: BpfMap): boolean {
-  return map.name !== PRINTK_MAP && !NOT_SNAPSHOTTED.has(map.type) && !map.name.endsWith('.kconfig');
+  return (
+    map.name !== PRINTK_MAP && !NOT_SNAPSHOTTED.has(map.type) && !map.name.endsWith('.kconfig') && !LITERAL_POOL.test(map.name)
+  );
 }
 
 /** bpf_get_stackid(..., BPF_F_STACK_BUILD_ID) maps hold {status, build id, offset} records, not addresses. */
