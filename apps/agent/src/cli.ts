@@ -9,7 +9,7 @@ import { runOnAgent } from './cli/run-client.js';
 
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
-                [--web-url URL] [--policy FILE] [--warm N]
+                [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N]
   bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--trigger "shell command run once the probes are attached"]`;
@@ -41,6 +41,7 @@ async function agentCommand(args: string[]): Promise<void> {
       'web-url': { type: 'string' },
       policy: { type: 'string' },
       warm: { type: 'string' },
+      'max-events-per-sec': { type: 'string' },
     },
   });
   const config = defaultConfig({
@@ -52,6 +53,11 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
     ...(values.policy ? { policy: JSON.parse(readFileSync(values.policy, 'utf8')) } : {}),
   });
+  if (values['max-events-per-sec']) {
+    const n = Number(values['max-events-per-sec']);
+    if (!Number.isInteger(n) || n <= 0) fail(`--max-events-per-sec expects a positive integer, got "${values['max-events-per-sec']}"`);
+    config.limits.maxEventsPerSec = n;
+  }
   if (values['allow-origin']) config.allowedOrigins.push(...values['allow-origin']);
   if (config.webUrl) config.allowedOrigins.push(new URL(config.webUrl).origin);
   const log = (l: string) => process.stderr.write(`bpfplay agent: ${l}\n`);
