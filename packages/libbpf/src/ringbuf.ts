@@ -9,6 +9,8 @@ const MAP_FAILED = 0xffffffffffffffffn;
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const HDR = 8;
+/** Records consumed between two writes of the consumer position. */
+const PUBLISH_EVERY = 64;
 
 let pageSize: number | undefined;
 function page(): number {
@@ -32,8 +34,9 @@ export class RingBufferReader {
   private producerPtr: bigint | null;
   private readonly consumer: DataView;
   private readonly producer: DataView;
-  private readonly data: Uint8Array;
-  private readonly dataView: DataView;
+  /** The data area, mapped twice back to back: a record at `offset` is contiguous even when it wraps. */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
   private readonly mask: number;
   private readonly producerLen: number;
 
@@ -56,8 +59,8 @@ export class RingBufferReader {
     this.consumer = new DataView(koffi.view(cons, ps));
     const prodBuf = koffi.view(prod, this.producerLen);
     this.producer = new DataView(prodBuf, 0, 8);
-    this.data = new Uint8Array(prodBuf, ps, 2 * size);
-    this.dataView = new DataView(prodBuf, ps, 2 * size);
+    this.bytes = new Uint8Array(prodBuf, ps, 2 * size);
+    this.view = new DataView(prodBuf, ps, 2 * size);
     this.mask = size - 1;
   }
 
@@ -71,22 +74,50 @@ export class RingBufferReader {
    * records so one busy ring cannot starve the others. Returns the number of records seen.
    */
   drain(fn: (record: Uint8Array) => void, max = Infinity): number {
+    return this.drainInPlace((off, len) => fn(this.bytes.subarray(off, off + len)), max);
+  }
+
+  /**
+   * Like drain, without allocating: `fn` gets the offset and length of each record in `bytes` /
+   * `view` (the mapped data area), valid only during the call. At a million records a second a
+   * subarray per record is most of the garbage the consumer makes.
+   */
+  drainInPlace(fn: (offset: number, length: number) => void, max = Infinity): number {
+    return this.walk(fn, max);
+  }
+
+  /**
+   * Consume committed records without reading them (the caller is over its budget and counts them
+   * as dropped), so the producer finds room again. Returns the number of records skipped.
+   */
+  skip(max = Infinity): number {
+    return this.walk(undefined, max);
+  }
+
+  private walk(fn: ((offset: number, length: number) => void) | undefined, max: number): number {
     if (this.consumerPtr === null) return 0;
     let cons = readPos(this.consumer);
     const prod = readPos(this.producer);
     let n = 0;
+    let unpublished = 0;
     while (cons < prod && n < max) {
       const off = cons % this.size;
-      const hdr = this.dataView.getUint32(off & this.mask, true);
+      const hdr = this.view.getUint32(off & this.mask, true);
       if (hdr & BUSY) break;
       const len = hdr & 0x3fffffff;
       if (!(hdr & DISCARD)) {
-        fn(this.data.subarray(off + HDR, off + HDR + len));
+        fn?.(off + HDR, len);
         n++;
       }
       cons += (len + HDR + 7) & ~7;
-      this.writeConsumer(cons);
+      // Publishing the position is a write to a shared page; batching it keeps the loop in JS
+      // cheap while still freeing space for the producer during a long drain.
+      if (++unpublished === PUBLISH_EVERY) {
+        this.writeConsumer(cons);
+        unpublished = 0;
+      }
     }
+    if (unpublished) this.writeConsumer(cons);
     return n;
   }
 
