@@ -242,6 +242,7 @@ export function Playground() {
             onChange={(name, content) => update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))}
             onCursorLine={(file, line) => setCursor({ file, line })}
             onRun={() => startRun('run')}
+            onCheck={() => startRun('compile')}
             onStop={stopRun}
           />
         </section>

@@ -24,6 +24,7 @@ export interface EditorViewProps {
   onChange(file: string, content: string): void;
   onCursorLine(file: string, line: number): void;
   onRun(): void;
+  onCheck(): void;
   onStop(): void;
 }
 
@@ -66,6 +67,8 @@ export default function EditorView(props: EditorViewProps) {
     highlightDecos.current = editor.createDecorationsCollection();
     // Inside Monaco these keys would otherwise insert a newline / open quick fixes.
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => cb.current.onRun());
+    // Replaces Monaco's "insert line above" on the same keys, as the help panel promises.
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => cb.current.onCheck());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Period, () => cb.current.onStop());
     // Esc still closes Monaco's own widgets first; only a bare Esc stops the run.
     editor.addCommand(monaco.KeyCode.Escape, () => cb.current.onStop(), '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !markersNavigationVisible && !editorHasMultipleSelections && !renameInputVisible');
