@@ -8,7 +8,13 @@ export interface Policy {
   deniedHelpers: Record<string, string>;
   /** kfunc name → why it is refused. */
   deniedKfuncs: Record<string, string>;
-  /** Attach family (see attach/kinds.ts) → why it is refused. */
+  /**
+   * Program families (see attach/kinds.ts) a snippet may use. Anything else — including section
+   * names the agent does not recognise — is refused, so a new libbpf section type is closed by
+   * default rather than open by default.
+   */
+  allowedKinds: string[];
+  /** Family → why it is refused; a denial wins over `allowedKinds` and gives the user the reason. */
   deniedKinds: Record<string, string>;
   /** Binaries uprobes may attach to (absolute paths; symlinks are resolved before comparing). */
   uprobeBinaries: string[];
@@ -24,6 +30,9 @@ export const DEFAULT_POLICY: Policy = {
     bpf_send_signal_thread: `${CHANGES_SYSTEM}: it sends a signal to the current thread`,
     bpf_sys_bpf: `${CHANGES_SYSTEM}: it issues bpf() syscalls from inside a program`,
     bpf_sys_close: `${CHANGES_SYSTEM}: it closes file descriptors of the loader`,
+    bpf_setsockopt: `${CHANGES_SYSTEM}: it changes options of the host's sockets (reachable from iter/tcp)`,
+    bpf_bprm_opts_set: `${CHANGES_SYSTEM}: it changes how a program is executed`,
+    bpf_tcp_send_ack: `${CHANGES_SYSTEM}: it sends TCP acknowledgements on the host's connections`,
     bpf_trace_printk:
       'it writes to the kernel\'s global trace buffer, which every session shares; use bpf_printk(), which the playground routes to your session only',
     bpf_trace_vprintk:
@@ -34,22 +43,59 @@ export const DEFAULT_POLICY: Policy = {
     bpf_sock_destroy: `${CHANGES_SYSTEM}: it destroys sockets`,
     bpf_set_dentry_xattr: `${CHANGES_SYSTEM}: it writes file extended attributes`,
     bpf_remove_dentry_xattr: `${CHANGES_SYSTEM}: it removes file extended attributes`,
+    bpf_set_dentry_xattr_locked: `${CHANGES_SYSTEM}: it writes file extended attributes`,
+    bpf_remove_dentry_xattr_locked: `${CHANGES_SYSTEM}: it removes file extended attributes`,
+    bpf_task_work_schedule_signal_impl: `${CHANGES_SYSTEM}: it makes another task run program code`,
+    bpf_task_work_schedule_resume_impl: `${CHANGES_SYSTEM}: it makes another task run program code`,
+    css_rstat_updated: `${CHANGES_SYSTEM}: it changes cgroup statistics bookkeeping`,
+    css_rstat_flush: `${CHANGES_SYSTEM}: it changes cgroup statistics bookkeeping`,
+    bpf_sock_addr_set_sun_path: `${CHANGES_SYSTEM}: it rewrites socket addresses`,
+    bpf_sock_ops_enable_tx_tstamp: `${CHANGES_SYSTEM}: it changes socket timestamping`,
+    crash_kexec: `${CHANGES_SYSTEM}: it reboots the machine into a crash kernel`,
+    hid_bpf_hw_request: `${CHANGES_SYSTEM}: it sends requests to HID devices`,
+    hid_bpf_hw_output_report: `${CHANGES_SYSTEM}: it sends reports to HID devices`,
+    hid_bpf_input_report: `${CHANGES_SYSTEM}: it injects input events`,
   },
+  // Every tracing family this agent knows how to attach, plus the networking ones, which only ever
+  // see the run's own veth in its own network namespace (attach/sandbox-net.ts).
+  allowedKinds: [
+    'tracepoint',
+    'raw_tp',
+    'tp_btf',
+    'kprobe',
+    'kretprobe',
+    'ksyscall',
+    'uprobe',
+    'uretprobe',
+    'usdt',
+    'fentry',
+    'fexit',
+    'iter',
+    'perf_event',
+    'xdp',
+    'tc',
+    'socket',
+  ],
   deniedKinds: {
     lsm: 'LSM programs decide what processes may do; the playground only observes',
     fmod_ret: 'fmod_ret programs change what kernel functions return',
     struct_ops: 'struct_ops programs replace kernel behaviour (schedulers, TCP congestion control)',
     syscall: 'syscall programs run bpf() commands with the agent\'s privileges',
     cgroup: 'cgroup programs would filter the host\'s traffic or devices; use tracepoints to observe them',
+    'raw_tp.w': 'writable raw tracepoints change the data a tracepoint hands to the kernel; use SEC("raw_tp/...")',
   },
   uprobeBinaries: [],
 };
 
-/** Merge an operator policy file over the defaults: it can add rules and narrow the uprobe list. */
+/**
+ * Merge an operator policy file over the defaults: denials add up (a file cannot lift a default
+ * denial), the lists (`allowedKinds`, `uprobeBinaries`) replace the defaults when given.
+ */
 export function mergePolicy(base: Policy, extra: Partial<Policy>): Policy {
   return {
     deniedHelpers: { ...base.deniedHelpers, ...(extra.deniedHelpers ?? {}) },
     deniedKfuncs: { ...base.deniedKfuncs, ...(extra.deniedKfuncs ?? {}) },
+    allowedKinds: extra.allowedKinds ?? base.allowedKinds,
     deniedKinds: { ...base.deniedKinds, ...(extra.deniedKinds ?? {}) },
     uprobeBinaries: extra.uprobeBinaries ?? base.uprobeBinaries,
   };

@@ -13,6 +13,7 @@ export interface RunScope {
 }
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
+import { programLocator } from '../policy/locate.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
@@ -54,17 +55,17 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
     ...p,
     calls: p.calls.map((c) => (c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c)),
   }));
-  const violations = checkPolicy(calls, ctx.policy);
+  const violations = checkPolicy(calls, ctx.policy, programLocator(snippet.files));
   const entry = calls.filter((c) => !c.subprogram);
   if (entry.length > ctx.config.limits.maxPrograms) {
     violations.push({
       rule: 'too-many-programs',
-      message: `the object has ${entry.length} programs; the limit is ${ctx.config.limits.maxPrograms}`,
+      message: `the object has ${entry.length} programs (each one attach point); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
     });
   }
   if (violations.length) {
     send({ type: 'refused', runId, violations });
-    return { refused: violations.map((v) => v.message).join('\n'), skip: {}, sideInfo };
+    return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, sideInfo };
   }
   if (entry.length === 0) {
     return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, sideInfo };
