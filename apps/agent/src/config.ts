@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from '@bpfplay/protocol';
 import { SNIPPET_LIMITS } from '@bpfplay/protocol';
+import type { CompileLimits } from './compile/limits.js';
 import type { Policy } from './policy/policy.js';
 
 /**
@@ -15,9 +16,13 @@ export interface AgentLimits extends Limits {
   maxSessions: number;
   /** Concurrent runs in one session (a second tab of the same user is another session). */
   maxRunsPerSession: number;
-  /** printk lines per second per run before lines are dropped and counted. */
+  /** printk lines per second per session before lines are dropped and counted. */
   maxPrintkPerSec: number;
-  /** Bytes per second of output frames per session before records are dropped and counted. */
+  /**
+   * Bytes per second of streamed records (events + printk, as JSON) per session before records are
+   * dropped and counted. With `maxEventsPerSec` (also per session) this is what one flooding program
+   * can cost the agent; a session's runs share both budgets equally.
+   */
   maxBytesPerSec: number;
   /** Map entries sent per map per snapshot; the rest is reported as "N more". */
   maxMapEntries: number;
@@ -70,6 +75,8 @@ export interface AgentConfig {
   webUrl?: string;
   /** Operator additions to the program policy (policy/policy.ts), from --policy FILE. */
   policy?: Partial<Policy>;
+  /** Operator overrides of the compile sandbox limits (compile/limits.ts), from --policy FILE. */
+  compileLimits?: Partial<CompileLimits>;
 }
 
 /** apps/agent/ (works from src/ under tsx and from dist/ when bundled). */
