@@ -1,6 +1,7 @@
-import { BpfObject, collectLibbpfLog, LibbpfError } from '@bpfplay/libbpf';
+import { BpfObject, collectLibbpfLog, LibbpfError, numPossibleCpus } from '@bpfplay/libbpf';
 import type { MapInfo, ProgramInfo, StopReason } from '@bpfplay/protocol';
 import { attachKindOf } from '../attach/kinds.js';
+import { checkMapQuota } from '../policy/map-quota.js';
 import type { Emit } from '../stream/outbox.js';
 import { parseVerifierLog } from './verifier-log.js';
 
@@ -31,6 +32,8 @@ export interface OpenSpec {
   skip: Record<string, string>;
   /** Called after open and before load, e.g. to write `const volatile` parameters. */
   configure?: (obj: BpfObject) => void;
+  /** Map memory quota (policy/map-quota.ts): over it, the run fails with reason `quota` before load. */
+  maxMapBytes?: number;
 }
 
 function open(spec: OpenSpec): BpfObject {
@@ -62,6 +65,15 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
     obj = open(spec);
   } catch (e) {
     throw new RunFailure('load-error', `libbpf could not open the object: ${(e as Error).message}`);
+  }
+  if (spec.maxMapBytes !== undefined) {
+    // After open, libbpf knows each map's final shape (including .bss/.data sizes); nothing is allocated yet.
+    const shapes = obj.maps().map((m) => ({ name: m.name, type: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
+    const quota = checkMapQuota(shapes, spec.maxMapBytes, numPossibleCpus());
+    if (quota.error) {
+      obj.close();
+      throw new RunFailure('quota', quota.error);
+    }
   }
   for (const p of obj.programs()) if (p.autoload) p.setLog(STATS_LOG.size, STATS_LOG.level);
   const r = collectLibbpfLog(() => obj.load());
