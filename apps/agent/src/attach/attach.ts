@@ -9,6 +9,16 @@ export interface Attached {
   links: LinkInfo[];
   /** Iterator programs, run after attach (and again on demand) by the stream stage. */
   iterators: { program: BpfProgram; link: BpfLink }[];
+  /** Every link made, so a run can detach before its final drain (see `detachAll`). */
+  handles: BpfLink[];
+}
+
+/**
+ * Detach every program but keep the object (and its maps) open: after this nothing new is written
+ * to the run's ring buffers and maps, so a last drain and snapshot see everything the programs did.
+ */
+export function detachAll(attached: Attached): void {
+  for (const l of attached.handles) l.destroy();
 }
 
 export interface AttachOptions {
@@ -34,6 +44,8 @@ function describe(e: unknown, log: string): string {
 export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
   const links: LinkInfo[] = [];
   const iterators: Attached['iterators'] = [];
+  const handles: BpfLink[] = [];
+  const keep = (l: BpfLink) => (handles.push(l), l);
   for (const prog of obj.programs()) {
     if (!prog.autoload) continue;
     const kind = attachKindOf(prog.section);
@@ -41,11 +53,11 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
     const r = collectLibbpfLog(() => {
       switch (kind) {
         case 'iter':
-          iterators.push({ program: prog, link: prog.attachIter() });
+          iterators.push({ program: prog, link: keep(prog.attachIter()) });
           return 'iterator ready';
         case 'perf_event': {
           const cpus = onlineCpus(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
-          for (const cpu of cpus) prog.attachPerfEvent(openCpuClock(cpu, opts.perfFrequency));
+          for (const cpu of cpus) keep(prog.attachPerfEvent(openCpuClock(cpu, opts.perfFrequency)));
           info.target = `cpu-clock ${opts.perfFrequency} Hz on ${cpus.length} CPUs`;
           return undefined;
         }
@@ -53,10 +65,10 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
         case 'tc':
         case 'socket':
           if (!opts.net) throw new Error(`${kind} programs need the run's sandbox network, which this runner does not have`);
-          info.target = attachToSandbox(opts.net, prog, kind);
+          info.target = attachToSandbox(opts.net, prog, kind, keep);
           return undefined;
         default:
-          prog.attach();
+          keep(prog.attach());
           return undefined;
       }
     });
@@ -69,7 +81,7 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
     }
     links.push(info);
   }
-  return { links, iterators };
+  return { links, iterators, handles };
 }
 
 function targetOf(section: string, kind: string): string {

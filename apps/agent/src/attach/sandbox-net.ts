@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { attachSocketFilter, attachTc, closeFd, ifindex, packetSocket, TC_INGRESS } from '@bpfplay/libbpf';
-import type { BpfProgram } from '@bpfplay/libbpf';
+import type { BpfLink, BpfProgram } from '@bpfplay/libbpf';
 
 /**
  * The network a networking run sees. The runner process was started in a network namespace of its
@@ -42,11 +42,16 @@ export function setupSandboxNet(): SandboxNet {
 }
 
 /** Attach an XDP, tc or socket-filter program to the sandbox device; returns a description. */
-export function attachToSandbox(net: SandboxNet, prog: BpfProgram, kind: 'xdp' | 'tc' | 'socket'): string {
+export function attachToSandbox(
+  net: SandboxNet,
+  prog: BpfProgram,
+  kind: 'xdp' | 'tc' | 'socket',
+  keep: (link: BpfLink) => void = () => {},
+): string {
   const index = ifindex(NET.dev);
   switch (kind) {
     case 'xdp':
-      prog.attachXdp(index);
+      keep(prog.attachXdp(index));
       return `${NET.dev} (XDP, sandbox veth; traffic from ${NET.peer})`;
     case 'tc':
       net.cleanups.push(attachTc(prog.fd, index, TC_INGRESS));

@@ -1,7 +1,7 @@
 import type { BpfObject } from '@bpfplay/libbpf';
 import { readIter } from '@bpfplay/libbpf';
 import type { StopReason } from '@bpfplay/protocol';
-import { attachAll, type Attached } from '../attach/attach.js';
+import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
@@ -60,6 +60,7 @@ export class HostRun {
           object: this.spec.object,
           objectName: this.spec.objectName,
           skip: this.spec.skip,
+          maxMapBytes: this.spec.maxMapBytes,
           configure: (obj) => {
             this.d = this.decoders(obj);
             for (const w of this.d.configure(obj)) this.hooks.emit('warning', { message: w });
@@ -137,6 +138,13 @@ export class HostRun {
     clearInterval(this.tick);
     clearInterval(this.mapTimer);
     this.stopTraffic?.();
+    // Detach first: records written between the last drain and close would be lost uncounted, and
+    // "produced = delivered + dropped" must hold exactly for the user to trust the drop count.
+    try {
+      if (this.attached) detachAll(this.attached);
+    } catch {
+      // obj.close() below detaches whatever is left.
+    }
     for (const undo of this.net?.cleanups ?? []) {
       try {
         undo();

@@ -16,8 +16,13 @@ export interface RunSpec {
   params: Record<string, ParamValue>;
   perfFrequency: number;
   mapIntervalMs: number;
+  /** The session's output budgets (config.ts); this run gets `rateShare` of each. */
   maxEventsPerSec: number;
   maxPrintkPerSec: number;
+  maxBytesPerSec: number;
+  rateShare: number;
+  /** Map memory quota for the run (policy/map-quota.ts), checked after open and before load. */
+  maxMapBytes: number;
   maxMapEntries: number;
   maxFramesPerSec: number;
   uprobeBinaries: string[];
@@ -31,6 +36,8 @@ export type ToRunner =
   | { t: 'stop'; reason: StopReason; message: string }
   /** Flow control: the client's socket is backed up; keep draining the kernel but drop (and count). */
   | { t: 'pause'; paused: boolean }
+  /** The session's run count changed: this run now gets `share` of the session's output budget. */
+  | { t: 'share'; share: number }
   | { t: 'probe'; probes: ProbeSpec[] };
 
 export interface ProbeSpec {

@@ -49,6 +49,9 @@ process.on('message', (m: ToRunner) => {
     case 'pause':
       run?.setPaused(m.paused);
       break;
+    case 'share':
+      run?.outbox.setShare(m.share);
+      break;
     case 'probe':
       send({ t: 'probed', results: runProbes(m.probes) });
       setTimeout(() => process.exit(0), 50);

@@ -7,16 +7,33 @@ export class RateWindow {
   private windowStart = 0;
   private used = 0;
 
-  constructor(private readonly perSecond: number) {}
+  constructor(private perSecond: number) {}
 
-  /** How many of `n` records fit in this second's remaining budget (and reserve them). */
-  take(n: number, now = Date.now()): number {
+  /** A new budget, applied from now on (a session's runs share one budget; see Outbox.setShare). */
+  setLimit(perSecond: number): void {
+    this.perSecond = perSecond;
+  }
+
+  private roll(now: number): void {
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.used = 0;
     }
+  }
+
+  /** How many of `n` records fit in this second's remaining budget (and reserve them). */
+  take(n: number, now = Date.now()): number {
+    this.roll(now);
     const granted = Math.max(0, Math.min(n, this.perSecond - this.used));
     this.used += granted;
     return granted;
+  }
+
+  /** Reserve all of `n` (e.g. one record's bytes) or nothing. */
+  tryTake(n: number, now = Date.now()): boolean {
+    this.roll(now);
+    if (this.used + n > this.perSecond) return false;
+    this.used += n;
+    return true;
   }
 }
