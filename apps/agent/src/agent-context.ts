@@ -3,6 +3,7 @@ import type { AttachSupport } from '@bpfplay/protocol';
 import type { Policy } from './policy/policy.js';
 import type { Compiler } from './compile/index.js';
 import type { AgentConfig } from './config.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { RunController } from './run/controller.js';
 import type { RunnerPool } from './runner/process.js';
 import type { Session } from './session/session.js';
@@ -14,6 +15,8 @@ export interface AgentContext {
   pool: RunnerPool;
   capabilities: AttachSupport[];
   policy: Policy;
+  /** One JSON line per finished run in <dataDir>/audit.log. */
+  audit?: AuditLog;
   /** This kernel's BTF, parsed once (≈100 ms) and shared by CO-RE reports and the policy. */
   vmlinux(): Btf;
   /** Helper id → name, from this kernel's enum bpf_func_id. */

@@ -16,6 +16,7 @@ import { createAgentServer } from './server/http.js';
 import { Session } from './session/session.js';
 import { bundledCoreTargets } from './core/bundled.js';
 import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
+import { AuditLog } from './audit/audit-log.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -36,7 +37,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   }
   mkdirSync(config.dataDir, { recursive: true });
   const t0 = performance.now();
-  const compiler = await createCompiler({ cacheDir: join(config.dataDir, 'cache') });
+  const compiler = await createCompiler({ cacheDir: join(config.dataDir, 'cache'), ...(config.compileLimits ? { limits: config.compileLimits } : {}) });
   log(`compiler ready: ${compiler.info.clangVersion} (${Math.round(performance.now() - t0)} ms)`);
   const capabilities = await probeCapabilities(compiler);
   log(
@@ -55,6 +56,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     pool,
     capabilities,
     policy,
+    audit: new AuditLog(join(config.dataDir, 'audit.log'), log),
     vmlinux: () => (vmlinux ??= loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' })),
     helperNames: () => (helpers ??= helperNames(ctx.vmlinux())),
     coreTargets: bundledCoreTargets(config),
@@ -82,10 +84,16 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   const { server, wss } = createAgentServer(config, {
     info: hello,
-    sessionRefusal: () =>
-      sessions.size >= config.limits.maxSessions
-        ? `the agent has ${sessions.size} sessions open (limit ${config.limits.maxSessions})`
-        : undefined,
+    sessionRefusal: () => {
+      if (sessions.size >= config.limits.maxSessions)
+        return `the agent has ${sessions.size} sessions open (limit ${config.limits.maxSessions}); close a tab or try again later`;
+      // The agent has one token today; counting by token id keeps the rule right when it has more.
+      const id = tokenId(config.token);
+      const mine = [...sessions].filter((s) => s.tokenId === id).length;
+      if (mine >= config.limits.maxSessionsPerToken)
+        return `this token has ${mine} sessions open (limit ${config.limits.maxSessionsPerToken}); close a tab first`;
+      return undefined;
+    },
     onSession: (ws) => {
       const conn = new Connection(ws, config.limits);
       const session = new Session(ctx, conn, tokenId(config.token));

@@ -1,6 +1,8 @@
 import type { RunMessage, RunState, ServerPayload, StopReason } from '@bpfplay/protocol';
 import { mainFileOf } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
+import { RunTrail } from '../audit/run-trail.js';
+import { QueueFullError } from '../compile/queue.js';
 import type { FromRunner } from '../runner/ipc.js';
 import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
@@ -31,14 +33,19 @@ export class RunController {
   private stoppedSent = false;
   private paused = false;
   private sideInfo: Promise<void> = Promise.resolve();
+  /** This run's share of its session's output budget (1 / the session's active runs). */
+  private rateShare = 1;
+  private readonly trail: RunTrail;
 
   constructor(
     private readonly ctx: AgentContext,
     private readonly msg: RunMessage,
     private readonly sink: RunSink,
     private readonly sessionId: string,
+    tokenId = '',
   ) {
     this.runId = msg.runId;
+    this.trail = new RunTrail({ tokenId, sessionId, runId: msg.runId }, msg.snippet);
   }
 
   private elapsed(): number {
@@ -59,6 +66,7 @@ export class RunController {
       await this.pipeline();
     } catch (e) {
       if (this.stopRequest) this.finish(this.stopRequest.reason, this.stopRequest.message);
+      else if (e instanceof QueueFullError) this.finish('quota', `${e.message}: the agent is compiling for many users at once`);
       else this.finish('error', `agent error: ${(e as Error).message}`);
     }
   }
@@ -69,8 +77,14 @@ export class RunController {
     this.status('compiling');
     const compiled = await this.ctx.compiler.compile(snippet, {
       signal: this.abort.signal,
-      onQueued: (position) => this.status('queued', { queuePosition: position, message: `waiting for a compile slot (${position} ahead)` }),
+      onQueued: (position) => {
+        this.trail.queued(position);
+        // Position 0 means "your compile starts now".
+        if (position === 0) this.status('compiling', { message: 'compile slot free: compiling' });
+        else this.status('queued', { queuePosition: position, message: `waiting for a compile slot: position ${position} in the queue` });
+      },
     });
+    this.trail.compiled(compiled);
     let req = this.pendingStop();
     if (req) return this.finish(req.reason, req.message);
     this.sink.send({
@@ -110,6 +124,9 @@ export class RunController {
     runner.on({ message: (m) => this.onRunner(m), exit: () => this.onRunnerExit() });
     const limits = this.ctx.config.limits;
     const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);
+    if (options.durationSec !== undefined && options.durationSec > limits.maxRunSeconds) {
+      this.sink.send({ type: 'warning', runId: this.runId, message: `run time capped at ${limits.maxRunSeconds} s (the agent's limit); asked for ${options.durationSec} s` });
+    }
     runner.send({
       t: 'start',
       spec: {
@@ -122,6 +139,9 @@ export class RunController {
         mapIntervalMs: options.mapIntervalMs ?? 1000,
         maxEventsPerSec: limits.maxEventsPerSec,
         maxPrintkPerSec: limits.maxPrintkPerSec,
+        maxBytesPerSec: limits.maxBytesPerSec,
+        rateShare: this.rateShare,
+        maxMapBytes: limits.maxMapBytes,
         maxMapEntries: limits.maxMapEntries,
         maxFramesPerSec: limits.maxFramesPerSec,
         uprobeBinaries: this.ctx.config.uprobeBinaries,
@@ -140,6 +160,7 @@ export class RunController {
   private onRunner(m: FromRunner): void {
     switch (m.t) {
       case 'frame':
+        this.trail.frame(m.type, m.json);
         this.sink.forward(m.type, m.json);
         break;
       case 'state':
@@ -167,6 +188,13 @@ export class RunController {
     this.runner?.send({ t: 'pause', paused });
   }
 
+  /** The session's output budget is split between its runs; the runner applies the new share at once. */
+  setRateShare(share: number): void {
+    if (this.rateShare === share) return;
+    this.rateShare = share;
+    this.runner?.send({ t: 'share', share });
+  }
+
   stop(reason: StopReason, message: string): void {
     if (this.stoppedSent || this.stopRequest) return;
     this.stopRequest = { reason, message };
@@ -191,6 +219,7 @@ export class RunController {
     clearTimeout(this.killTimer);
     if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), STOP_GRACE_MS).unref();
     const durationMs = this.elapsed();
+    this.ctx.audit?.write(this.trail.record(reason, message, stats));
     // Disassembly and CO-RE frames belong before the final one; never wait on them for long.
     const late = new Promise<void>((r) => setTimeout(r, 5000).unref());
     void Promise.race([this.sideInfo, late]).then(() => {

@@ -4,6 +4,7 @@ import type { AgentContext } from '../agent-context.js';
 import { RunController } from '../run/controller.js';
 import type { Connection } from '../server/connection.js';
 import { dropUploadedBtf, storeUploadedBtf } from '../core/targets.js';
+import { snippetQuotaError } from '../policy/snippet-quota.js';
 
 /**
  * A client session (one WebSocket). Owns its runs: when the socket closes, every run is stopped and
@@ -64,17 +65,26 @@ export class Session {
     if (this.ctx.activeRuns() >= limits.maxConcurrentRuns) {
       return this.conn.error('busy', `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`, m.runId);
     }
+    const tooBig = snippetQuotaError(m.snippet, limits);
+    if (tooBig) return this.conn.error('quota', tooBig, m.runId);
     const run = new RunController(this.ctx, m, {
       send: (p) => this.conn.send(p),
       forward: (_type, json) => this.conn.forward(json),
       ended: (r) => {
         this.runs.delete(r.runId);
         this.ctx.runEnded(r);
+        this.shareOutput();
       },
-    }, this.id);
+    }, this.id, this.tokenId);
     this.runs.set(m.runId, run);
+    this.shareOutput();
     this.ctx.runStarted(run, this);
     void run.start();
+  }
+
+  /** The output budgets (events/s, bytes/s) are per session: split them evenly between its runs. */
+  private shareOutput(): void {
+    for (const r of this.runs.values()) r.setRateShare(1 / this.runs.size);
   }
 
   /** Stop every run; with `kill`, without waiting for runners (agent exit). */
