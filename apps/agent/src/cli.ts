@@ -6,6 +6,7 @@ import { Snippet, type ParamValue, type RunOptions, describeIssues } from '@bpfp
 import { startAgent } from './agent.js';
 import { defaultConfig } from './config.js';
 import { runOnAgent } from './cli/run-client.js';
+import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
@@ -51,8 +52,15 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
-    ...(values.policy ? { policy: JSON.parse(readFileSync(values.policy, 'utf8')) } : {}),
   });
+  if (values.policy) {
+    try {
+      // Before the flags below, so a flag given on the command line wins over the file.
+      applyOperatorConfig(config, loadPolicyFile(values.policy));
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   if (values['max-events-per-sec']) {
     const n = Number(values['max-events-per-sec']);
     if (!Number.isInteger(n) || n <= 0) fail(`--max-events-per-sec expects a positive integer, got "${values['max-events-per-sec']}"`);
