@@ -20,6 +20,7 @@ test('Maps: a log2 histogram is drawn as a bar chart, counters as a time series'
     await page.getByTestId('pane-tab-maps').click();
     const card = page.getByTestId(`map-${hist.expect.map!.name}`);
     await expect(card.getByTestId('hist-chart').locator('canvas').first()).toBeVisible();
+    await card.scrollIntoViewIfNeeded();
     await shot(page, '11-maps-histogram');
   } finally {
     stop();

@@ -36,3 +36,21 @@ describe('log2 histograms', () => {
     expect(numberOf('0x10')).toBeNull();
   });
 });
+
+describe('which counters get a line on the chart', () => {
+  it('picks the keys with the largest latest value', async () => {
+    const { Ring } = await import('../src/state/ring');
+    const { topSeries } = await import('../src/state/maps');
+    const mk = (...vs: number[]) => {
+      const r = new Ring<{ t: number; v: number }>(10);
+      vs.forEach((v, t) => r.push({ t, v }));
+      return r;
+    };
+    const series = new Map([
+      ['read', mk(1, 50)],
+      ['write', mk(100, 2)],
+      ['openat', mk(10, 30)],
+    ]);
+    expect(topSeries(series, 2)).toEqual(['read', 'openat']);
+  });
+});

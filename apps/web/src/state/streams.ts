@@ -34,11 +34,11 @@ export interface StreamLimits {
   printkLines: number;
   /** Samples kept per counter series (a snapshot a second → 10 minutes). */
   seriesPoints: number;
-  /** Series charted per map: the first this many keys seen. */
+  /** Series kept per map: the first this many keys seen (the chart draws the largest few). */
   seriesPerMap: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { eventRows: 50_000, printkLines: 20_000, seriesPoints: 600, seriesPerMap: 16 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { eventRows: 50_000, printkLines: 20_000, seriesPoints: 600, seriesPerMap: 256 };
 
 /**
  * The high-rate output of the current run, kept outside React: frames are folded in as they arrive

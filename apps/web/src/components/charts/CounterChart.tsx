@@ -5,10 +5,15 @@ import type uPlot from 'uplot';
 import type { Ring } from '../../state/ring';
 import type { SeriesPoint } from '../../state/streams';
 import { UPlotChart, themeColors } from './UPlotChart';
+import { topSeries } from '../../state/maps';
+
+/** Lines drawn at most; the table below the chart lists every key. */
+const MAX_LINES = 8;
 
 /** Counters of a map over time: one line per key, x in seconds since the run attached. */
 export function CounterChart({ series, theme, version }: { series: Map<string, Ring<SeriesPoint>>; theme: string; version: number }) {
-  const keys = [...series.keys()];
+  // Chosen by size, but kept in name order so a line keeps its color while the ranking shifts.
+  const keys = topSeries(series, MAX_LINES).sort();
   const data = useMemo<uPlot.AlignedData>(() => {
     const ts = new Set<number>();
     for (const r of series.values()) for (const p of r.toArray()) ts.add(p.t);

@@ -4,7 +4,7 @@ import type { MapSnapshot } from '@bpfplay/protocol';
 import type { Streams } from '../../state/streams';
 import type { RunView } from '../../state/run';
 import { formatValue } from '../../state/format';
-import { log2Histograms } from '../../state/maps';
+import { log2Histograms, numberOf } from '../../state/maps';
 import { Log2HistChart } from '../charts/Log2HistChart';
 import { CounterChart } from '../charts/CounterChart';
 
@@ -86,6 +86,8 @@ function MapBody({ snap, streams, version, theme }: { snap: MapSnapshot; streams
 function KeyValueTable({ snap }: { snap: MapSnapshot }) {
   if (snap.entries.length === 0) return <p className="muted small">empty</p>;
   const globals = snap.render === 'globals';
+  // Counters read best largest first; other maps keep the agent's order.
+  const entries = snap.render === 'counters' ? [...snap.entries].sort((a, b) => (numberOf(b.value) ?? 0) - (numberOf(a.value) ?? 0)) : snap.entries;
   return (
     <table className="grid mono">
       <thead>
@@ -95,7 +97,7 @@ function KeyValueTable({ snap }: { snap: MapSnapshot }) {
         </tr>
       </thead>
       <tbody>
-        {snap.entries.slice(0, MAX_TABLE_ROWS).map((e, i) => (
+        {entries.slice(0, MAX_TABLE_ROWS).map((e, i) => (
           <tr key={i}>
             <td>{formatValue(e.key)}</td>
             <td title={e.cpus ? `per CPU: ${e.cpus.map(formatValue).join(', ')}` : undefined}>{formatValue(e.value)}</td>
