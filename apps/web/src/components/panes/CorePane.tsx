@@ -19,25 +19,22 @@ export function CorePane({ run, onJump, coreTargets }: { run: RunView | null; on
           <thead>
             <tr>
               <th>line</th>
-              <th>program</th>
-              <th>insn</th>
-              <th>kind</th>
               <th>access</th>
+              <th>kind</th>
               {targets.map((t) => (
                 <th key={t}>{t}</th>
               ))}
+              <th>program · insn</th>
             </tr>
           </thead>
           <tbody>
             {relos.map((r, i) => (
               <tr key={i} data-testid="core-relo">
                 <td>{r.location ? <button className="link" onClick={() => onJump(r.location!.file, r.location!.line)}>{r.location.line}</button> : '—'}</td>
-                <td>{r.program}</td>
-                <td>{r.insn}</td>
-                <td>{r.kind}</td>
-                <td title={r.spec}>
-                  {r.typeName} {r.access}
+                <td className="break" title={`${r.typeName} — spec ${r.spec}`}>
+                  {r.access}
                 </td>
+                <td>{r.kind}</td>
                 {targets.map((t) => {
                   const x = r.results.find((y) => y.target === t);
                   if (!x) return <td key={t}>—</td>;
@@ -47,6 +44,9 @@ export function CorePane({ run, onJump, coreTargets }: { run: RunView | null; on
                     </td>
                   );
                 })}
+                <td className="muted">
+                  {r.program} · {r.insn}
+                </td>
               </tr>
             ))}
           </tbody>
