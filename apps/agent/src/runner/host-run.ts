@@ -10,6 +10,7 @@ import { startTraffic } from '../stream/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
 import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';
+import { waitForDetachedPrograms } from './quiesce.js';
 
 export interface RunDecoders {
   records: RecordDecoder;
@@ -141,7 +142,10 @@ export class HostRun {
     // Detach first: records written between the last drain and close would be lost uncounted, and
     // "produced = delivered + dropped" must hold exactly for the user to trust the drop count.
     try {
-      if (this.attached) detachAll(this.attached);
+      if (this.attached) {
+        detachAll(this.attached);
+        waitForDetachedPrograms();
+      }
     } catch {
       // obj.close() below detaches whatever is left.
     }
