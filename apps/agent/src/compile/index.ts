@@ -161,7 +161,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
         const output = displayText([exit.stdout, exit.stderr].filter(Boolean).join('\n'));
         const diagnostics = parseDiagnostics(exit.stderr, limits.maxDiagnostics);
         const limitHit = describeLimitHit(limits, exit);
-        if (limitHit) diagnostics.push({ file: '', line: 0, col: 0, severity: 'fatal', message: limitHit });
+        // First: the limit is why it failed; whatever clang said before it was stopped follows.
+        if (limitHit) diagnostics.unshift({ file: '', line: 0, col: 0, severity: 'fatal', message: limitHit });
         else if (!object && !diagnostics.some((d) => d.severity === 'error' || d.severity === 'fatal')) {
           diagnostics.push({
             file: '',

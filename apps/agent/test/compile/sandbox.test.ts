@@ -206,7 +206,7 @@ describe('the sandbox itself', () => {
       const r = await small.compiler.compile(snippet(bomb));
       expect(r.ok).toBe(false);
       expect(r.output).toContain('LLVM ERROR: out of memory');
-      expect(r.diagnostics.at(-1)).toMatchObject({
+      expect(r.diagnostics[0]).toMatchObject({
         severity: 'fatal',
         message: 'compile needed more than 512 MiB of memory and was stopped',
       });
