@@ -1,0 +1,62 @@
+/**
+ * Agents for the abuse suite: real `bpfplay agent` processes with an operator policy file, the way
+ * an operator would tighten a workshop machine.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentProcess } from '../harness/agent-process.js';
+import { startAgentProcess } from '../harness/agent-process.js';
+import type { AbuseCase } from './cases.js';
+import { runOnce } from './driver.js';
+import type { Tally } from './summary.js';
+import { connect, type TestClient } from '../harness/ws-client.js';
+
+/**
+ * Compile limits for bombs: tight enough that each ends in seconds, loose enough for real programs.
+ * Measured: clang-19 with vmlinux.h needs ~500 MB of address space; 4096 programs compile in ~6 s.
+ */
+export const ABUSE_COMPILE = { wallMs: 15_000, cpuSeconds: 8, addressSpaceBytes: 800 << 20, fileSizeBytes: 32 << 20 };
+
+export function writePolicy(policy: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfplay-policy-'));
+  const path = join(dir, 'policy.json');
+  writeFileSync(path, JSON.stringify(policy, null, 2));
+  return path;
+}
+
+export async function startPolicyAgent(policy: unknown, extraArgs: string[] = []): Promise<AgentProcess> {
+  return startAgentProcess(['--policy', writePolicy(policy), ...extraArgs]);
+}
+
+/** True while the agent process lives and answers /healthz. */
+export async function agentAlive(agent: AgentProcess): Promise<boolean> {
+  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return false;
+  try {
+    return (await fetch(`${agent.url}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run every case over `parallel` sessions (the compile queue takes two at a time; more sessions
+ * only keep it full) and record each verdict in the tally.
+ */
+export async function runCases(agent: AgentProcess, cases: AbuseCase[], tally: Tally, parallel = 3, log?: (line: string) => void): Promise<void> {
+  const queue = cases.map((c, i) => ({ c, i }));
+  const clients: TestClient[] = [];
+  const worker = async (w: number) => {
+    const client = connect(agent.wsUrl, { token: agent.token });
+    clients.push(client);
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { c, i } = next;
+      const o = await runOnce(client, `case-${w}-${i}`, c.files, { ...(c.options ? { options: c.options } : {}), timeoutMs: 90_000 });
+      const failure = c.check(o);
+      tally.record(c.group, c.name, failure);
+      log?.(`${failure === undefined ? 'ok  ' : 'FAIL'} ${c.group}: ${c.name}${failure ? ` — ${failure}` : ''} (${Math.round(o.totalMs)} ms)`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, (_, w) => worker(w)));
+  for (const c of clients) c.close();
+}
