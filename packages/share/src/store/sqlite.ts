@@ -18,6 +18,24 @@ export interface SqliteStoreOptions extends StoreOptions {
   busyTimeoutMs?: number;
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function retryWhileBusy<T>(fn: () => T, timeoutMs: number): T {
+  const end = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    try {
+      return fn();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      if (!busy || Date.now() + delay > end) throw e;
+      sleepSync(delay);
+    }
+  }
+}
+
 interface Row {
   id: string;
   hash: string;
@@ -53,10 +71,13 @@ export class SqliteStore implements SnippetStore {
       throw new Error(`cannot open the snippet database ${this.file}: ${(e as Error).message}`);
     }
     try {
-      this.db.pragma('journal_mode = WAL');
+      const timeout = opts.busyTimeoutMs ?? 10_000;
+      // Several processes opening a new file at once race to switch it to WAL; SQLite answers the
+      // loser SQLITE_BUSY at once (the busy handler is not used there), so retry for a while.
+      retryWhileBusy(() => this.db.pragma('journal_mode = WAL'), timeout);
       // In WAL mode NORMAL never corrupts the file; at worst a power cut loses the last shares.
       this.db.pragma('synchronous = NORMAL');
-      migrate(this.db, this.file);
+      retryWhileBusy(() => migrate(this.db, this.file), timeout);
     } catch (e) {
       this.db.close();
       throw e;
