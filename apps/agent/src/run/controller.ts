@@ -12,8 +12,8 @@ const STOP_GRACE_MS = 3000;
 
 export interface RunSink {
   send(payload: ServerPayload): void;
-  /** Forward a runner frame (already JSON); false when the client's socket is backed up. */
-  forward(type: string, json: string): void;
+  /** Forward a runner frame (already JSON: text, or UTF-8 bytes). */
+  forward(type: string, json: string | Uint8Array): void;
   ended(run: RunController): void;
 }
 
@@ -160,7 +160,7 @@ export class RunController {
   private onRunner(m: FromRunner): void {
     switch (m.t) {
       case 'frame':
-        this.trail.frame(m.type, m.json);
+        if (typeof m.json === 'string') this.trail.frame(m.type, m.json);
         this.sink.forward(m.type, m.json);
         break;
       case 'state':

@@ -3,7 +3,7 @@ import { readIter } from '@bpfplay/libbpf';
 import type { StopReason } from '@bpfplay/protocol';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
-import { Outbox, type Emit } from '../stream/outbox.js';
+import { Outbox, type Emit, type EmitJson } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
 import { startTraffic } from '../stream/traffic.js';
@@ -23,6 +23,8 @@ export interface RunDecoders {
 
 export interface RunHooks {
   emit: Emit;
+  /** Frames whose fields are already JSON text (event records, serialized as they are read). */
+  emitJson: EmitJson;
   state: (state: 'loading' | 'loaded' | 'attaching' | 'running' | 'stopping', message?: string) => void;
   done: (reason: StopReason, message: string, stats: RunStats) => void;
 }
@@ -37,6 +39,8 @@ export class HostRun {
   private sources: Source[] = [];
   private attached?: Attached;
   private tick?: NodeJS.Timeout;
+  /** Time a tick may spend decoding records: most of the frame interval, so timers and stop still get a turn. */
+  private budgetMs = 12;
   private mapTimer?: NodeJS.Timeout;
   private finished = false;
   private d?: RunDecoders;
@@ -50,7 +54,7 @@ export class HostRun {
     private readonly decoders: (obj: BpfObject) => RunDecoders,
     private readonly hooks: RunHooks,
   ) {
-    this.outbox = new Outbox(hooks.emit, spec);
+    this.outbox = new Outbox(hooks.emit, hooks.emitJson, spec);
   }
 
   start(): void {
@@ -91,6 +95,7 @@ export class HostRun {
         return;
       }
       const frameMs = Math.max(5, Math.floor(1000 / this.spec.maxFramesPerSec));
+      this.budgetMs = frameMs * 0.75;
       this.tick = setInterval(() => this.poll(), frameMs);
       this.mapTimer = setInterval(() => this.snapshot(d.maps), this.spec.mapIntervalMs);
       this.snapshot(d.maps);
@@ -115,9 +120,9 @@ export class HostRun {
     }
   }
 
-  private poll(): void {
+  private poll(budgetMs = this.budgetMs): void {
     const now = Number(process.hrtime.bigint() - this.attachedAt) / 1e6;
-    for (const s of this.sources) s.poll(this.outbox, now);
+    for (const s of this.sources) s.poll(this.outbox, now, budgetMs);
     this.outbox.flush();
   }
 
@@ -159,7 +164,8 @@ export class HostRun {
     try {
       if (this.sources.length) {
         this.outbox.paused = false;
-        this.poll();
+        // No time budget: records left in a ring that is about to close would be lost uncounted.
+        this.poll(Infinity);
         if (this.d) this.snapshot(this.d.maps);
       }
     } catch {

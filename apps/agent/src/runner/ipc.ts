@@ -49,8 +49,11 @@ export interface ProbeSpec {
 
 export type FromRunner =
   | { t: 'ready' }
-  /** A protocol frame without `seq`, already JSON, so the agent only stamps and forwards it. */
-  | { t: 'frame'; type: string; json: string }
+  /**
+   * A protocol frame without `seq`, already JSON, so the agent only stamps and forwards it. Bulk
+   * frames (events) come as UTF-8 bytes, written straight from the ring buffer without a string.
+   */
+  | { t: 'frame'; type: string; json: string | Uint8Array }
   | { t: 'state'; state: RunState; message?: string }
   | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
   | { t: 'probed'; results: AttachSupport[] };

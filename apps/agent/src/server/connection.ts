@@ -49,10 +49,17 @@ export class Connection {
     this.ws.send(JSON.stringify({ ...payload, seq: this.seq++ }));
   }
 
-  /** A frame built elsewhere as JSON `{"type":...}`: splice `seq` in without parsing it again. */
-  forward(json: string): void {
+  /**
+   * A frame built elsewhere as JSON `{"type":...}`: splice `seq` in without parsing it again. Bytes
+   * (UTF-8 JSON from the runner) go out as a text frame, as every other frame does.
+   */
+  forward(json: string | Uint8Array): void {
     if (!this.open) return;
-    this.ws.send(`{"seq":${this.seq++},${json.slice(1)}`);
+    if (typeof json === 'string') this.ws.send(`{"seq":${this.seq++},${json.slice(1)}`);
+    else {
+      const head = Buffer.from(`{"seq":${this.seq++},`);
+      this.ws.send(Buffer.concat([head, json.subarray(1)]), { binary: false });
+    }
     this.checkBackpressure();
   }
 

@@ -1,4 +1,4 @@
-import { openBpfObject } from '@bpfplay/btf';
+import { findRecordType, openBpfObject } from '@bpfplay/btf';
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE } from '@bpfplay/libbpf';
 import { writeParams } from '../load/params.js';
@@ -6,6 +6,7 @@ import type { RunDecoders } from '../runner/host-run.js';
 import type { RunSpec } from '../runner/ipc.js';
 import { BtfMapDecoder, BtfRecordDecoder } from './btf-decoder.js';
 import { hexMapDecoder } from './maps.js';
+import { compileRecordJson, type RecordJson } from './record-json.js';
 import { hexDecoder, PRINTK_MAP } from './sources.js';
 
 /**
@@ -27,8 +28,13 @@ export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
     .filter((m) => (m.type === MAP_TYPE.ringbuf || m.type === MAP_TYPE.perf_event_array) && m.name !== PRINTK_MAP)
     .map((m) => m.name);
   const records = new BtfRecordDecoder(btf, sources);
+  const fast = new Map<string, RecordJson | undefined>();
+  for (const source of sources) {
+    const r = findRecordType(btf, source);
+    fast.set(source, r.ok ? compileRecordJson(btf, r.typeId) : undefined);
+  }
   return {
-    records,
+    records: { decode: (source, bytes) => records.decode(source, bytes), json: (source) => fast.get(source) },
     maps: new BtfMapDecoder(btf),
     schemas: records.schemas,
     configure: (o) => {

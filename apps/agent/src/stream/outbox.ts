@@ -1,7 +1,46 @@
 import type { EventRecord, PrintkLine } from '@bpfplay/protocol';
+import { ascii, JsonSink } from './json-sink.js';
 import { RateWindow } from './rate.js';
 
 export type Emit = (type: string, payload: Record<string, unknown>) => void;
+/**
+ * Emit a frame whose fields after `type` and `runId` are already JSON (`"a":1,"b":[...]` as UTF-8
+ * bytes, valid only during the call): event records are written as they are read, never held as
+ * objects or strings.
+ */
+export type EmitJson = (type: string, fields: Uint8Array) => void;
+
+/** One source's records since the last flush, as the JSON of an events frame being written. */
+export class EventBatch {
+  readonly sink = new JsonSink();
+  count = 0;
+  dropped = 0;
+  private readonly start: number;
+
+  constructor(source: string) {
+    this.sink.bytes(ascii(`"source":${JSON.stringify(source)},"records":[`));
+    this.start = this.sink.pos;
+  }
+
+  /** Where the next record starts (the comma before it included), to roll back to if it is refused. */
+  begin(): number {
+    const mark = this.sink.pos;
+    if (this.count) this.sink.byte(0x2c);
+    return mark;
+  }
+
+  /** The frame's fields, finished; the batch starts over after the caller has sent them. */
+  finish(): Uint8Array {
+    this.sink.bytes(ascii(`],"dropped":${this.dropped}`));
+    return this.sink.view();
+  }
+
+  clear(): void {
+    this.sink.reset(this.start);
+    this.count = 0;
+    this.dropped = 0;
+  }
+}
 
 interface Pending<T> {
   items: T[];
@@ -29,7 +68,7 @@ const PRINTK_OVERHEAD = 40;
  */
 export class Outbox {
   private readonly printk: Pending<PrintkLine> = { items: [], dropped: 0 };
-  private readonly events = new Map<string, Pending<EventRecord>>();
+  private readonly events = new Map<string, EventBatch>();
   private readonly eventRate: RateWindow;
   private readonly printkRate: RateWindow;
   private readonly byteRate: RateWindow;
@@ -38,6 +77,7 @@ export class Outbox {
 
   constructor(
     private readonly emit: Emit,
+    private readonly emitJson: EmitJson,
     private readonly limits: OutboxLimits,
   ) {
     this.eventRate = new RateWindow(limits.maxEventsPerSec);
@@ -59,16 +99,56 @@ export class Outbox {
     return !this.paused && this.eventRate.take(1) === 1;
   }
 
+  /**
+   * How many records may be queued now (0 while paused), without reserving them: a ring source
+   * reads up to that many in one go, reports what it took with takeEvents, and drops the rest.
+   */
+  eventAllowance(): number {
+    return this.paused ? 0 : this.eventRate.available();
+  }
+
+  takeEvents(n: number): void {
+    this.eventRate.take(n);
+  }
+
   /** Queue an admitted record, unless it does not fit this second's byte budget (then it is dropped and counted). */
   pushEvent(source: string, record: EventRecord): void {
-    if (!this.byteRate.tryTake(JSON.stringify(record).length)) return this.dropEvents(source, 1);
-    this.pending(source).items.push(record);
+    this.pushEventJson(source, JSON.stringify(record));
+  }
+
+  /** pushEvent for a record already serialized (`{"t":…,"value":…}`). */
+  pushEventJson(source: string, json: string): void {
+    const batch = this.batch(source);
+    const mark = batch.begin();
+    batch.sink.string(json);
+    this.commitEvent(batch, mark);
+  }
+
+  /**
+   * For sources that write records straight into the frame: `begin` gives the sink and a mark, the
+   * source writes one record's JSON, `commitEvent` keeps it — or, over the byte budget, rolls the
+   * sink back to the mark and counts the record as dropped.
+   */
+  batch(source: string): EventBatch {
+    let b = this.events.get(source);
+    if (!b) this.events.set(source, (b = new EventBatch(source)));
+    return b;
+  }
+
+  commitEvent(batch: EventBatch, mark: number): void {
+    if (!this.byteRate.tryTake(batch.sink.pos - mark)) {
+      batch.sink.reset(mark);
+      batch.dropped++;
+      this.totals.dropped++;
+      return;
+    }
+    batch.count++;
     this.totals.events++;
   }
 
   dropEvents(source: string, n: number): void {
     if (n <= 0) return;
-    this.pending(source).dropped += n;
+    this.batch(source).dropped += n;
     this.totals.dropped += n;
   }
 
@@ -95,17 +175,10 @@ export class Outbox {
       this.printk.items = [];
       this.printk.dropped = 0;
     }
-    for (const [source, p] of this.events) {
-      if (!p.items.length && !p.dropped) continue;
-      this.emit('events', { source, records: p.items, dropped: p.dropped });
-      p.items = [];
-      p.dropped = 0;
+    for (const b of this.events.values()) {
+      if (!b.count && !b.dropped) continue;
+      this.emitJson('events', b.finish());
+      b.clear();
     }
-  }
-
-  private pending(source: string): Pending<EventRecord> {
-    let p = this.events.get(source);
-    if (!p) this.events.set(source, (p = { items: [], dropped: 0 }));
-    return p;
   }
 }

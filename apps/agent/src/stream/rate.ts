@@ -21,6 +21,12 @@ export class RateWindow {
     }
   }
 
+  /** How many records the current second still has room for (nothing is reserved). */
+  available(now = Date.now()): number {
+    if (now - this.windowStart >= 1000) return this.perSecond;
+    return Math.max(0, this.perSecond - this.used);
+  }
+
   /** How many of `n` records fit in this second's remaining budget (and reserve them). */
   take(n: number, now = Date.now()): number {
     this.roll(now);

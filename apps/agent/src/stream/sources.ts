@@ -2,6 +2,8 @@ import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, PerfBufferReader, RingBufferReader } from '@bpfplay/libbpf';
 import type { Value } from '@bpfplay/protocol';
 import type { Outbox } from './outbox.js';
+import { ascii } from './json-sink.js';
+import { recordMemory, type RecordJson, type RecordMemory } from './record-json.js';
 
 /** The hidden ring the printk shim (apps/agent/include/bpf/bpf_helpers.h) writes each line to. */
 export const PRINTK_MAP = 'bpfplay_printk';
@@ -10,12 +12,18 @@ const PRINTK_MSG_OFFSET = 16;
 /** Turns a record's bytes into a value; the BTF decoder when the type is known, hex otherwise. */
 export interface RecordDecoder {
   decode(source: string, bytes: Uint8Array): Value;
+  /** A faster way to the same JSON text for this source's records, when there is one (record-json.ts). */
+  json?(source: string): RecordJson | undefined;
 }
 
 export interface Source {
-  poll(outbox: Outbox, now: number): void;
+  /** Read what the kernel wrote since the last poll; `budgetMs` bounds the time spent decoding. */
+  poll(outbox: Outbox, now: number, budgetMs: number): void;
   close(): void;
 }
+
+/** Records read between two looks at the clock and the allowance. */
+const CHUNK = 512;
 
 /** Milliseconds since attach for a kernel timestamp (bpf_ktime_get_ns and hrtime share CLOCK_MONOTONIC). */
 export type KtimeToRunMs = (ktimeNs: bigint) => number;
@@ -51,23 +59,50 @@ class PrintkSource implements Source {
   }
 }
 
+/**
+ * A ring buffer of records, read in place and written out as JSON text. Whatever cannot be sent
+ * now (over the rate limit, client backed up, or more than this tick's time budget while the ring
+ * is filling up) is consumed and counted as dropped rather than left for the kernel to refuse:
+ * refused records are lost without anyone counting them, dropped ones are reported.
+ */
 class RingEventSource implements Source {
+  private readonly mem: RecordMemory;
+  private readonly fast: RecordJson | undefined;
+
   constructor(
     private readonly name: string,
     private readonly ring: RingBufferReader,
     private readonly decoder: RecordDecoder,
-  ) {}
+  ) {
+    this.mem = recordMemory(ring.bytes);
+    this.fast = decoder.json?.(name);
+  }
 
-  poll(outbox: Outbox, now: number): void {
-    let dropped = 0;
-    this.ring.drain((r) => {
-      if (!outbox.admitEvent()) {
-        dropped++;
-        return;
+  poll(outbox: Outbox, now: number, budgetMs: number): void {
+    const allowance = outbox.eventAllowance();
+    const batch = outbox.batch(this.name);
+    const sink = batch.sink;
+    const head = ascii(`{"t":${JSON.stringify(now)},"value":`);
+    const push = (off: number, len: number) => {
+      const mark = batch.begin();
+      sink.bytes(head);
+      if (!this.fast?.(sink, this.mem, off, len)) {
+        sink.string(JSON.stringify(this.decoder.decode(this.name, this.ring.bytes.subarray(off, off + len))));
       }
-      outbox.pushEvent(this.name, { t: now, value: this.decoder.decode(this.name, r) });
-    });
-    outbox.dropEvents(this.name, dropped);
+      sink.byte(0x7d);
+      outbox.commitEvent(batch, mark);
+    };
+    const deadline = performance.now() + budgetMs;
+    let taken = 0;
+    while (taken < allowance) {
+      const n = this.ring.drainInPlace(push, Math.min(CHUNK, allowance - taken));
+      taken += n;
+      if (n < CHUNK || performance.now() >= deadline) break;
+    }
+    outbox.takeEvents(taken);
+    // Out of allowance: the rest of this second's records are dropped anyway. Out of time: keep
+    // the backlog for the next tick while the ring can absorb it, drop it once it cannot.
+    if (taken >= allowance || this.ring.pending() > this.ring.size / 2) outbox.dropEvents(this.name, this.ring.skip());
   }
 
   close(): void {

@@ -5,12 +5,17 @@ type Frame = { type: string; payload: Record<string, unknown> };
 
 function outbox(limits: { maxEventsPerSec?: number; maxPrintkPerSec?: number; maxBytesPerSec?: number; rateShare?: number }) {
   const frames: Frame[] = [];
-  const box = new Outbox((type, payload) => frames.push({ type, payload }), {
+  const box = new Outbox(
+    (type, payload) => frames.push({ type, payload }),
+    // Event frames arrive as JSON text: parse them as the client would.
+    (type, fields) => frames.push({ type, payload: JSON.parse(`{${Buffer.from(fields).toString()}}`) as Record<string, unknown> }),
+    {
     maxEventsPerSec: 1_000_000,
     maxPrintkPerSec: 1_000_000,
     maxBytesPerSec: 1 << 30,
     ...limits,
-  });
+    },
+  );
   /** What a source does with each record it reads from the kernel. */
   const offer = (n: number, value: unknown = { pid: 1 }) => {
     let dropped = 0;
