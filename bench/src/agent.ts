@@ -1,0 +1,86 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgentProcess, type AgentProcess } from '../../apps/agent/test/harness/agent-process.js';
+
+export interface BenchAgent extends AgentProcess {
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An agent process of the bench's own, with a fresh data folder: its object cache starts empty,
+ * so a "cold" run really compiles, and the bench never fills the developer's var/.
+ */
+export async function startBenchAgent(extraArgs: string[] = []): Promise<BenchAgent> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bpfplay-bench-'));
+  const agent = await startAgentProcess(['--data-dir', dataDir, ...extraArgs]);
+  return {
+    ...agent,
+    dataDir,
+    close: async () => {
+      await agent.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function children(): Map<number, number[]> {
+  const kids = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // The command may contain spaces and parentheses; the fields after the last ')' do not.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = kids.get(ppid) ?? [];
+      list.push(Number(d));
+      kids.set(ppid, list);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return kids;
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process and all its descendants (the agent with its runners and compilers). */
+export function treeRss(root: number): { bytes: number; processes: number } {
+  const kids = children();
+  let bytes = 0;
+  let processes = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    bytes += rssBytes(pid);
+    processes++;
+    stack.push(...(kids.get(pid) ?? []));
+  }
+  return { bytes, processes };
+}
+
+/** Samples treeRss every `everyMs` until stopped; reports the peak. */
+export function watchPeakRss(root: number, everyMs = 50): () => { peakBytes: number; peakProcesses: number } {
+  let peakBytes = 0;
+  let peakProcesses = 0;
+  const sample = () => {
+    const r = treeRss(root);
+    if (r.bytes > peakBytes) peakBytes = r.bytes;
+    if (r.processes > peakProcesses) peakProcesses = r.processes;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return { peakBytes, peakProcesses };
+  };
+}

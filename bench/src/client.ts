@@ -1,0 +1,93 @@
+import { WebSocket } from 'ws';
+import { parseServerMessage, type RunOptions, type ServerMessage, type ServerMessageOf, type Snippet } from '@bpfplay/protocol';
+
+export type Frame = ServerMessage;
+export type FrameListener = (m: Frame, receivedAt: number) => void;
+
+/**
+ * A WebSocket client for the bench. Every frame is JSON-parsed, as any client must; with `validate`
+ * it is also checked against the protocol's zod schemas like the web app does. The throughput figure
+ * turns validation off: zod on a million records a second measures zod, not the agent.
+ */
+export class BenchClient {
+  private readonly runs = new Map<string, FrameListener>();
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly validate: boolean,
+  ) {
+    ws.on('message', (data) => {
+      const at = performance.now();
+      const text = data.toString();
+      let m: Frame;
+      if (this.validate) {
+        const r = parseServerMessage(text);
+        if (!r.ok) throw new Error(`the agent sent a frame that does not parse: ${r.message}`);
+        m = r.message;
+      } else m = JSON.parse(text) as Frame;
+      const runId = (m as { runId?: string }).runId;
+      if (runId !== undefined) this.runs.get(runId)?.(m, at);
+    });
+  }
+
+  static open(wsUrl: string, token: string, opts: { validate?: boolean } = {}): Promise<BenchClient> {
+    const u = new URL(wsUrl);
+    u.searchParams.set('token', token);
+    const ws = new WebSocket(u, { perMessageDeflate: false });
+    return new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('message', (data) => {
+        const m = JSON.parse(data.toString()) as Frame;
+        if (m.type !== 'hello') return reject(new Error(`expected hello, got ${m.type}`));
+        resolve(new BenchClient(ws, opts.validate ?? true));
+      });
+    });
+  }
+
+  /**
+   * Start a run; `onFrame` sees each of its frames with the time it arrived. Resolves with the
+   * `stopped` frame. `sentAt` is taken right before the run message is written to the socket.
+   */
+  run(
+    runId: string,
+    snippet: Snippet,
+    options: RunOptions,
+    onFrame: FrameListener = () => {},
+  ): { sentAt: number; stopped: Promise<ServerMessageOf<'stopped'>> } {
+    const stopped = new Promise<ServerMessageOf<'stopped'>>((resolve) => {
+      this.runs.set(runId, (m, at) => {
+        onFrame(m, at);
+        if (m.type === 'stopped') {
+          this.runs.delete(runId);
+          resolve(m);
+        }
+      });
+    });
+    const sentAt = performance.now();
+    this.ws.send(JSON.stringify({ type: 'run', runId, snippet, options }));
+    return { sentAt, stopped };
+  }
+
+  stop(runId: string): void {
+    this.ws.send(JSON.stringify({ type: 'stop', runId }));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Resolves with the first frame for which `pred` holds, fed by the caller's frame listener. */
+export function frameWaiter<T extends Frame>(pred: (m: Frame) => m is T): { feed: FrameListener; promise: Promise<{ m: T; at: number }> } {
+  let resolve!: (v: { m: T; at: number }) => void;
+  let done = false;
+  const promise = new Promise<{ m: T; at: number }>((r) => (resolve = r));
+  return {
+    feed: (m, at) => {
+      if (!done && pred(m)) {
+        done = true;
+        resolve({ m, at });
+      }
+    },
+    promise,
+  };
+}
