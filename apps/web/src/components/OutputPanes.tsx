@@ -6,7 +6,6 @@ import type { RunView } from '../state/run';
 import type { EditorMarker } from '../state/markers';
 import type { EditorFile } from '../state/workspace';
 import { formatCount } from '../state/format';
-import { findParams } from '../state/params';
 import type { PaneBadge, PaneId } from './OutputPanel';
 import { ProblemsPane } from './panes/ProblemsPane';
 import { ConsolePane } from './panes/ConsolePane';
@@ -61,7 +60,7 @@ export function OutputPanes(p: OutputPanesProps) {
 }
 
 /** The small counts on the pane tabs, so news in a hidden pane is visible. */
-export function paneBadges(run: RunView | null, session: Session, problems: number, files: EditorFile[]): Partial<Record<PaneId, PaneBadge>> {
+export function paneBadges(run: RunView | null, session: Session, problems: number, params: number): Partial<Record<PaneId, PaneBadge>> {
   const s = session.streams;
   const b: Partial<Record<PaneId, PaneBadge>> = {};
   if (problems > 0) b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
@@ -71,7 +70,6 @@ export function paneBadges(run: RunView | null, session: Session, problems: numb
   if (run?.verifier.some((v) => !v.ok)) b.verifier = { text: '✗', tone: 'error' };
   else if (run?.loaded) b.verifier = { text: '✓' };
   if (run?.core) b.core = { text: String(run.core.relocations.length), ...(run.core.relocations.some((r) => r.results.some((x) => !x.ok)) ? { tone: 'error' as const } : {}) };
-  const params = findParams(files).length;
   if (params > 0) b.params = { text: String(params) };
   const warn = (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + session.notes.filter((n) => n.level !== 'info').length;
   if (warn > 0) b.log = { text: String(warn), tone: 'warn' };

@@ -10,6 +10,7 @@ import { useShortcuts } from '../hooks/useShortcuts';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
 import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
 import { markersOf } from '../state/markers';
+import { findParams } from '../state/params';
 import { connectionBanner } from '../state/connection';
 import { isActive } from '../state/run';
 import type { Example } from '../examples/types';
@@ -49,6 +50,8 @@ export function Playground() {
 
   const files = ws?.snippet.files ?? [];
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
+  // Re-rendered once per frame while streaming: keep per-render work off the source text.
+  const paramCount = useMemo(() => findParams(files).length, [files]);
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = session.run;
@@ -253,7 +256,7 @@ export function Playground() {
             setPane(p);
             userPicked.current = true;
           }}
-          badges={paneBadges(run, session, onFiles.length + elsewhere.length, files)}
+          badges={paneBadges(run, session, onFiles.length + elsewhere.length, paramCount)}
         >
           <OutputPanes
             pane={pane}

@@ -1,10 +1,9 @@
 'use client';
 
-import { useMemo, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useState } from 'react';
 import { cellOf, columnsOf, matchingRows, parseFilter, type EventRow, type Streams } from '../../state/streams';
 import { formatCount, formatTimestamp, formatValue } from '../../state/format';
-import { useFollowTail } from './useFollowTail';
+import { TailList } from './TailList';
 
 const ROW = 22;
 
@@ -18,7 +17,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   const src = sources.find((s) => s.name === picked) ?? sources[0] ?? null;
   const [filter, setFilter] = useState('');
   const [paused, setPaused] = useState<{ rows: EventRow[]; total: number } | null>(null);
-  const scroller = useRef<HTMLDivElement>(null);
+  const [following, setFollowing] = useState(true);
 
   const columns = useMemo(() => (src ? columnsOf(src) : []), [src, src?.schema, src?.rows.length === 0]);
   const parsed = useMemo(() => parseFilter(filter, columns), [filter, columns]);
@@ -35,8 +34,6 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   const count = direct ? src!.rows.length : rows.length;
   const rowAt = (i: number) => (direct ? src!.rows.at(i) : rows[i]);
 
-  const v = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 15 });
-  const { following, resume, onScroll } = useFollowTail(scroller, count, paused ? 0 : version, (i) => v.scrollToIndex(i, { align: 'end' }));
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
   const showCpu = src !== null && src.rows.length > 0 && src.rows.at(src.rows.length - 1)!.cpu !== undefined;
   const grid = `96px ${showCpu ? '40px ' : ''}${columns.map(() => 'minmax(70px, 1fr)').join(' ')}`;
@@ -82,7 +79,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
           </span>
         )}
         {!following && !paused && (
-          <button className="btn-small btn-attn" onClick={resume}>
+          <button className="btn-small btn-attn" onClick={() => setFollowing(true)} title="Follow new records (End)">
             follow
           </button>
         )}
@@ -102,29 +99,34 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
           </span>
         ))}
       </div>
-      <div className="scroller mono" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Events" data-testid="events-table">
-        {!src && <p className="empty">{running ? 'Waiting for records from a ring buffer or perf buffer…' : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}</p>}
-        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-          {v.getVirtualItems().map((item) => {
-            const r = rowAt(item.index);
-            if (!r) return null;
-            return (
-              <div key={r.n} className="table-row" style={{ gridTemplateColumns: grid, transform: `translateY(${item.start}px)`, height: ROW }} data-testid="event-row">
-                <span className="ts">{formatTimestamp(r.t)}</span>
-                {showCpu && <span className="cpu">{r.cpu ?? ''}</span>}
-                {columns.map((c) => {
-                  const text = formatValue(cellOf(r, c));
-                  return (
-                    <span key={c} title={text.length > 24 ? text : undefined}>
-                      {text}
-                    </span>
-                  );
-                })}
-              </div>
-            );
-          })}
-        </div>
-      </div>
+      <TailList
+        count={count}
+        rowHeight={ROW}
+        version={version}
+        following={following}
+        onFollowingChange={setFollowing}
+        label="Events"
+        testId="events-table"
+        empty={!src && <p className="empty">{running ? 'Waiting for records from a ring buffer or perf buffer…' : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}</p>}
+        renderRow={(i, style) => {
+          const r = rowAt(i);
+          if (!r) return null;
+          return (
+            <div key={r.n} className={`table-row ${r.n % 2 ? 'row-alt' : ''}`} style={{ ...style, gridTemplateColumns: grid }} data-testid="event-row">
+              <span className="ts">{formatTimestamp(r.t)}</span>
+              {showCpu && <span className="cpu">{r.cpu ?? ''}</span>}
+              {columns.map((c) => {
+                const text = formatValue(cellOf(r, c));
+                return (
+                  <span key={c} title={text.length > 24 ? text : undefined}>
+                    {text}
+                  </span>
+                );
+              })}
+            </div>
+          );
+        }}
+      />
     </div>
   );
 }

@@ -1,0 +1,54 @@
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PROTOCOL_VERSION, type ServerMessage, type ServerPayload } from '@bpfplay/protocol';
+
+/**
+ * A stand-in agent that streams decoded records at a fixed rate, to measure the page alone: the
+ * real agent's rate depends on the kernel, the CPU left over and its own decoding. It speaks the
+ * same protocol types (every frame is a ServerMessage); nothing here is loaded into a kernel.
+ */
+export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url: string; close(): Promise<void>; sent(): number }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as { port: number }).port;
+  let sent = 0;
+  wss.on('connection', (ws: WebSocket) => {
+    let seq = 0;
+    const send = (m: ServerPayload) => ws.send(JSON.stringify({ ...m, seq: seq++ } as ServerMessage));
+    send({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      agent: { version: 'synthetic', hostname: 'synthetic' },
+      session: { id: 'synthetic' },
+      capabilities: { kernelRelease: 'synthetic', arch: 'x86_64', cpus: 2, btf: true, attach: [], coreTargets: [], runTargets: ['host'], uprobeBinaries: [] },
+      limits: { maxRunSeconds: 600, defaultRunSeconds: 30, maxSnippetBytes: 65536, maxFiles: 16, maxEventsPerSec: 1_000_000, maxMapBytes: 1 << 26, maxPrograms: 16, maxConcurrentRuns: 1 },
+    });
+    let timer: NodeJS.Timeout | null = null;
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as { type: string; runId: string };
+      if (m.type === 'stop') {
+        if (timer) clearInterval(timer);
+        send({ type: 'stopped', runId: m.runId, reason: 'user', message: 'stopped', durationMs: 0, stats: { events: sent, printk: 0, dropped: 0 } });
+        return;
+      }
+      if (m.type !== 'run') return;
+      const runId = m.runId;
+      send({ type: 'status', runId, state: 'running', t: 0 });
+      send({ type: 'schema', runId, source: 'events', recordType: 'struct event', fields: [{ name: 'pid', type: 'u32' }, { name: 'nr', type: 'u32' }, { name: 'ts', type: 'u64' }, { name: 'comm', type: 'char[16]' }] });
+      // 60 frames a second, as the agent batches.
+      const perFrame = Math.round(recordsPerSec / 60);
+      const t0 = Date.now();
+      timer = setInterval(() => {
+        const t = Date.now() - t0;
+        const records = Array.from({ length: perFrame }, (_, i) => ({ t: t + i / perFrame, value: { pid: 1000 + ((sent + i) % 5000), nr: (sent + i) % 450, ts: String(1_000_000_000 + sent + i), comm: i % 3 ? 'dd' : 'bash' } }));
+        sent += perFrame;
+        send({ type: 'events', runId, source: 'events', records, dropped: 0 });
+      }, 1000 / 60);
+    });
+    ws.on('close', () => timer && clearInterval(timer));
+  });
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    sent: () => sent,
+    close: () => new Promise((r) => wss.close(() => r())),
+  };
+}
