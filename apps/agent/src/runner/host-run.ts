@@ -21,6 +21,9 @@ export interface RunDecoders {
   configure: (obj: BpfObject) => string[];
 }
 
+/** How often an idle run looks at its rings (a few µs each time). */
+const LOOK_MS = 4;
+
 export interface RunHooks {
   emit: Emit;
   /** Frames whose fields are already JSON text (event records, serialized as they are read). */
@@ -41,6 +44,9 @@ export class HostRun {
   private tick?: NodeJS.Timeout;
   /** Time a tick may spend decoding records: most of the frame interval, so timers and stop still get a turn. */
   private budgetMs = 12;
+  private frameMs = 16;
+  /** When the last frame went out (performance.now()); polls in between only look. */
+  private lastFrameAt = -Infinity;
   private mapTimer?: NodeJS.Timeout;
   private finished = false;
   private d?: RunDecoders;
@@ -94,9 +100,11 @@ export class HostRun {
         this.finish('finished', 'iterator output complete');
         return;
       }
-      const frameMs = Math.max(5, Math.floor(1000 / this.spec.maxFramesPerSec));
-      this.budgetMs = frameMs * 0.75;
-      this.tick = setInterval(() => this.poll(), frameMs);
+      this.frameMs = Math.max(5, Math.floor(1000 / this.spec.maxFramesPerSec));
+      this.budgetMs = this.frameMs * 0.75;
+      // Look often, send at most one frame per frameMs: after a quiet spell the first record goes
+      // out within a few ms instead of waiting out a whole frame interval (run → first event).
+      this.tick = setInterval(() => this.pollIfDue(), LOOK_MS);
       this.mapTimer = setInterval(() => this.snapshot(d.maps), this.spec.mapIntervalMs);
       this.snapshot(d.maps);
     } catch (e) {
@@ -120,10 +128,14 @@ export class HostRun {
     }
   }
 
+  private pollIfDue(): void {
+    if (performance.now() - this.lastFrameAt >= this.frameMs) this.poll();
+  }
+
   private poll(budgetMs = this.budgetMs): void {
     const now = Number(process.hrtime.bigint() - this.attachedAt) / 1e6;
     for (const s of this.sources) s.poll(this.outbox, now, budgetMs);
-    this.outbox.flush();
+    if (this.outbox.flush()) this.lastFrameAt = performance.now();
   }
 
   private snapshot(decoder: MapDecoder): void {

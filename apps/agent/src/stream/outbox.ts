@@ -167,18 +167,22 @@ export class Outbox {
     this.totals.dropped += n;
   }
 
-  /** Send what accumulated since the last flush. */
-  flush(): void {
-    if (this.paused) return;
+  /** Send what accumulated since the last flush; true if a frame went out. */
+  flush(): boolean {
+    if (this.paused) return false;
+    let sent = false;
     if (this.printk.items.length || this.printk.dropped) {
       this.emit('printk', { lines: this.printk.items, dropped: this.printk.dropped });
       this.printk.items = [];
       this.printk.dropped = 0;
+      sent = true;
     }
     for (const b of this.events.values()) {
       if (!b.count && !b.dropped) continue;
       this.emitJson('events', b.finish());
       b.clear();
+      sent = true;
     }
+    return sent;
   }
 }
