@@ -83,6 +83,9 @@ export class RunnerProcess {
   }
 }
 
+/** Measured on the 2-core bench machine: load + attach + first event of hello-world take ~60 ms. */
+const REFILL_DELAY_MS = 250;
+
 /**
  * Keeps `warm` runners started and ready, so a Run does not pay for Node's startup and module
  * loading (~100 ms) on the critical path.
@@ -119,7 +122,9 @@ export class RunnerPool {
     }
     const r = this.idle.shift() ?? new RunnerProcess(this.entry);
     r.ref();
-    this.fill();
+    // Refill a moment later: a Node process starting (~0.15 s of CPU) would compete with this run's
+    // load and attach on a 2-core machine, right on the path to its first event.
+    setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
     await r.ready;
     return r;
   }
