@@ -7,6 +7,9 @@ import type { FromRunner } from '../runner/ipc.js';
 import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
 
+/** After `running`, how long side information waits for the run's first output before it starts anyway. */
+const SIDE_INFO_DELAY_MS = 150;
+
 /** How long a runner may take to release everything after `stop` before it is killed. */
 const STOP_GRACE_MS = 3000;
 
@@ -33,6 +36,13 @@ export class RunController {
   private stoppedSent = false;
   private paused = false;
   private sideInfo: Promise<void> = Promise.resolve();
+  /**
+   * Disassembly and the CO-RE report wait for this: released with the run's first output, a moment
+   * after it is running, or when it is over. Spawning llvm-objdump forks the agent (tens of ms here)
+   * and the sandbox competes for the machine's two cores: not on the path to the first event.
+   */
+  private releaseSideInfo!: () => void;
+  private readonly sideInfoGate = new Promise<void>((r) => (this.releaseSideInfo = r));
   /** This run's share of its session's output budget (1 / the session's active runs). */
   private rateShare = 1;
   private readonly trail: RunTrail;
@@ -106,7 +116,7 @@ export class RunController {
     this.status('compiled', { message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms` });
 
     const prepared = prepareObject(
-      { ctx: this.ctx, runId: this.runId, sessionId: this.sessionId, snippet, options, send: (p) => this.sink.send(p) },
+      { ctx: this.ctx, runId: this.runId, sessionId: this.sessionId, snippet, options, send: (p) => this.sink.send(p), startAfter: this.sideInfoGate },
       compiled.object,
     );
     this.sideInfo = prepared.sideInfo;
@@ -162,9 +172,11 @@ export class RunController {
       case 'frame':
         if (typeof m.json === 'string') this.trail.frame(m.type, m.json);
         this.sink.forward(m.type, m.json);
+        if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
         break;
       case 'state':
         this.status(m.state, m.message ? { message: m.message } : {});
+        if (m.state === 'running') setTimeout(this.releaseSideInfo, SIDE_INFO_DELAY_MS).unref();
         break;
       case 'done':
         this.finish(m.reason, m.message, m.stats);
@@ -215,6 +227,7 @@ export class RunController {
   private finish(reason: StopReason, message: string, stats = { events: 0, printk: 0, dropped: 0 }): void {
     if (this.stoppedSent) return;
     this.stoppedSent = true;
+    this.releaseSideInfo();
     clearTimeout(this.timer);
     clearTimeout(this.killTimer);
     if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), STOP_GRACE_MS).unref();

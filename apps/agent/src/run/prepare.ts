@@ -10,6 +10,8 @@ export interface RunScope {
   snippet: Snippet;
   options: RunOptions;
   send: (p: ServerPayload) => void;
+  /** Side information (disassembly, CO-RE report) starts once this settles; default at once. */
+  startAfter?: Promise<void>;
 }
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';

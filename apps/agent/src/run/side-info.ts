@@ -12,12 +12,13 @@ export function startSideInfo(scope: RunScope, info: ObjectInfo, object: Buffer)
   const warn = (what: string) => (e: unknown) =>
     send({ type: 'warning', runId, message: `${what} unavailable: ${(e as Error).message}` });
 
-  const disasm = ctx.compiler
-    .disassemble(object, snippet)
+  const start = scope.startAfter ?? Promise.resolve();
+  const disasm = start
+    .then(() => ctx.compiler.disassemble(object, snippet))
     .then((sections) => send({ type: 'disasm', runId, sections }))
     .catch(warn('disassembly'));
 
-  const core = Promise.resolve()
+  const core = start
     .then(() => {
       const targets: CoreTarget[] = [{ name: 'this kernel', btf: ctx.vmlinux() }];
       for (const name of options.coreTargets ?? []) {
