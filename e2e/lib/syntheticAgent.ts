@@ -49,6 +49,11 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
   return {
     url: `ws://127.0.0.1:${port}/ws`,
     sent: () => sent,
-    close: () => new Promise((r) => wss.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        // close() waits for open connections; the page may still hold one.
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
 }

@@ -43,9 +43,10 @@ export function Playground() {
   const [cursor, setCursor] = useState<{ file: string; line: number } | null>(null);
   const [hoverLine, setHoverLine] = useState<{ file: string; line: number } | null>(null);
   const [addRequest, setAddRequest] = useState(0);
-  const [split, setSplit] = useState(50);
+  const [split, setSplit] = useState(48);
   const [undo, setUndo] = useState<{ label: string; snippet: Workspace['snippet'] } | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
+  const [contentRevision, setContentRevision] = useState(0);
   const nonce = useRef(0);
 
   const files = ws?.snippet.files ?? [];
@@ -113,6 +114,7 @@ export function Playground() {
   const pickExample = (e: Example) => {
     if (!ws) return;
     setUndo({ label: ws.snippet.example ?? 'your snippet', snippet: ws.snippet });
+    setContentRevision((n) => n + 1);
     update((w) => ({
       ...w,
       snippet: { files: e.files.map((f) => ({ ...f })), active: e.main ?? e.files[0]!.name, ...(e.main ? { main: e.main } : {}), example: e.name, params: { ...(e.meta.params ?? {}) } },
@@ -173,7 +175,7 @@ export function Playground() {
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
       />
-      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '224px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
+      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '216px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
         {(banner || target.problem || runError || notice || undo) && (
           <div className="banners">
             {banner && (
@@ -201,7 +203,7 @@ export function Playground() {
             {undo && (
               <div className="banner banner-info" data-testid="undo-banner">
                 Loaded {ws.snippet.example}; replaced {undo.label}.{' '}
-                <button className="btn-small" onClick={() => (update((w) => ({ ...w, snippet: undo.snippet })), setUndo(null))}>undo</button>
+                <button className="btn-small" onClick={() => (update((w) => ({ ...w, snippet: undo.snippet })), setContentRevision((n) => n + 1), setUndo(null))}>undo</button>
                 <button className="btn-small" onClick={() => setUndo(null)}>ok</button>
               </div>
             )}
@@ -246,6 +248,7 @@ export function Playground() {
             onCursorLine={(file, line) => setCursor({ file, line })}
             onRun={() => startRun('run')}
             onCheck={() => startRun('compile')}
+            contentRevision={contentRevision}
             onStop={stopRun}
           />
         </section>

@@ -23,6 +23,12 @@ export interface EditorViewProps {
   highlight: { file: string; lines: number[] } | null;
   onChange(file: string, content: string): void;
   onCursorLine(file: string, line: number): void;
+  /**
+   * Bumped when the files' text was replaced from outside the editor (an example loaded, undo).
+   * Only then is a model's text overwritten: while typing, the files the editor receives lag the
+   * model by a keystroke or two, and overwriting would eat characters and move the cursor.
+   */
+  contentRevision: number;
   onRun(): void;
   onCheck(): void;
   onStop(): void;
@@ -89,14 +95,12 @@ export default function EditorView(props: EditorViewProps) {
     };
   }, []);
 
-  // Keep models in step with the files: create new ones, update changed text, drop removed ones.
+  // Keep models in step with the files: create new ones, drop removed ones.
   useEffect(() => {
     const names = new Set(props.files.map((f) => f.name));
     for (const f of props.files) {
       const uri = uriOf(f.name);
-      const model = monaco.editor.getModel(uri);
-      if (!model) monaco.editor.createModel(f.content, languageOf(f.name), uri);
-      else if (model.getValue() !== f.content) model.setValue(f.content); // an example was loaded
+      if (!monaco.editor.getModel(uri)) monaco.editor.createModel(f.content, languageOf(f.name), uri);
     }
     for (const m of monaco.editor.getModels()) {
       const name = m.uri.path.slice(1);
@@ -106,6 +110,15 @@ export default function EditorView(props: EditorViewProps) {
       }
     }
   }, [props.files]);
+
+  // Text replaced from outside (see contentRevision).
+  useEffect(() => {
+    for (const f of props.files) {
+      const model = monaco.editor.getModel(uriOf(f.name));
+      if (model && model.getValue() !== f.content) model.setValue(f.content);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.contentRevision]);
 
   // Switch the visible model when the active tab changes.
   useEffect(() => {
