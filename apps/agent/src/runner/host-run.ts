@@ -133,9 +133,12 @@ export class HostRun {
   }
 
   private poll(budgetMs = this.budgetMs): void {
+    // Frames are spaced from the start of the poll that made them: a poll that spends its whole
+    // budget is followed by the next one after frameMs, not after budget + frameMs.
+    const startedAt = performance.now();
     const now = Number(process.hrtime.bigint() - this.attachedAt) / 1e6;
     for (const s of this.sources) s.poll(this.outbox, now, budgetMs);
-    if (this.outbox.flush()) this.lastFrameAt = performance.now();
+    if (this.outbox.flush()) this.lastFrameAt = startedAt;
   }
 
   private snapshot(decoder: MapDecoder): void {

@@ -24,19 +24,16 @@ process.on('disconnect', () => {
 });
 
 let run: HostRun | undefined;
-const CLOSE = Buffer.from('}');
 
 process.on('message', (m: ToRunner) => {
   switch (m.t) {
     case 'start': {
       if (run) return;
       const spec = { ...m.spec, object: new Uint8Array(m.spec.object) };
-      const runIdJson = JSON.stringify(spec.runId);
       run = new HostRun(spec, (obj) => decodersFor(obj, spec), {
         emit: (type, payload) => send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
-        // The frame's bytes are copied into the IPC message by send(), so the outbox may reuse them.
-        emitJson: (type, fields) =>
-          send({ t: 'frame', type, json: Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"runId":${runIdJson},`), fields, CLOSE]) }),
+        // send() copies the bytes into the IPC message, so the outbox may reuse its buffer at once.
+        emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
         state: (state, message) => send({ t: 'state', state, ...(message ? { message } : {}) }),
         done: (reason, message, stats) => {
           send({ t: 'done', reason, message, stats });

@@ -69,7 +69,7 @@ export class JsonSink {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** A non-negative integer below 2^32. */
+  /** A non-negative integer below 2^32, two digits at a time. */
   u32(n: number): void {
     this.room(10);
     const buf = this.buf;
@@ -78,16 +78,24 @@ export class JsonSink {
       return;
     }
     const d = this.digits;
-    let k = 0;
-    while (n !== 0) {
-      const q = (n / 10) >>> 0;
-      d[k++] = 48 + n - q * 10;
+    let k = d.length;
+    while (n >= 100) {
+      const q = (n / 100) >>> 0;
+      const r = (n - q * 100) << 1;
+      d[--k] = PAIRS[r + 1]!;
+      d[--k] = PAIRS[r]!;
       n = q;
     }
-    while (k) buf[this.pos++] = d[--k]!;
+    if (n >= 10) {
+      d[--k] = PAIRS[(n << 1) + 1]!;
+      d[--k] = PAIRS[n << 1]!;
+    } else d[--k] = 48 + n;
+    let p = this.pos;
+    for (; k < d.length; k++) buf[p++] = d[k]!;
+    this.pos = p;
   }
 
-  /** A safe integer, as JSON.stringify writes it; integer arithmetic on two halves below 10^8 each. */
+  /** A safe integer, as JSON.stringify writes it: the digits above 10^8, then exactly eight more. */
   int(n: number): void {
     if (n < 0) {
       this.byte(45);
@@ -96,18 +104,26 @@ export class JsonSink {
     if (n < 4294967296) return this.u32(n);
     const high = Math.floor(n / 1e8);
     this.int(high);
-    const low = n - high * 1e8;
+    let low = n - high * 1e8;
     this.room(8);
     const buf = this.buf;
     let p = this.pos + 8;
-    let l = low;
-    for (let i = 0; i < 8; i++) {
-      const q = (l / 10) >>> 0;
-      buf[--p] = 48 + l - q * 10;
-      l = q;
+    for (let i = 0; i < 4; i++) {
+      const q = (low / 100) >>> 0;
+      const r = (low - q * 100) << 1;
+      buf[--p] = PAIRS[r + 1]!;
+      buf[--p] = PAIRS[r]!;
+      low = q;
     }
     this.pos += 8;
   }
+}
+
+/** "00" … "99" as ASCII pairs. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 48 + (i % 10);
 }
 
 /** Literal JSON pieces, encoded once. */

@@ -4,11 +4,10 @@ import { RateWindow } from './rate.js';
 
 export type Emit = (type: string, payload: Record<string, unknown>) => void;
 /**
- * Emit a frame whose fields after `type` and `runId` are already JSON (`"a":1,"b":[...]` as UTF-8
- * bytes, valid only during the call): event records are written as they are read, never held as
- * objects or strings.
+ * Emit a frame (without `seq`) that is already JSON, as UTF-8 bytes valid only during the call:
+ * event records are written into it as they are read, never held as objects or strings.
  */
-export type EmitJson = (type: string, fields: Uint8Array) => void;
+export type EmitJson = (type: string, frame: Uint8Array) => void;
 
 /** One source's records since the last flush, as the JSON of an events frame being written. */
 export class EventBatch {
@@ -17,8 +16,8 @@ export class EventBatch {
   dropped = 0;
   private readonly start: number;
 
-  constructor(source: string) {
-    this.sink.bytes(ascii(`"source":${JSON.stringify(source)},"records":[`));
+  constructor(runId: string, source: string) {
+    this.sink.bytes(ascii(`{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"records":[`));
     this.start = this.sink.pos;
   }
 
@@ -29,9 +28,9 @@ export class EventBatch {
     return mark;
   }
 
-  /** The frame's fields, finished; the batch starts over after the caller has sent them. */
+  /** The frame, finished; the batch starts over after the caller has sent it. */
   finish(): Uint8Array {
-    this.sink.bytes(ascii(`],"dropped":${this.dropped}`));
+    this.sink.bytes(ascii(`],"dropped":${this.dropped}}`));
     return this.sink.view();
   }
 
@@ -54,6 +53,8 @@ export interface OutboxLimits {
   maxBytesPerSec: number;
   /** This run's share of the session's budgets (1 / the session's active runs). */
   rateShare?: number;
+  /** Written into the events frames the outbox builds. */
+  runId?: string;
 }
 
 /** A printk line's JSON is its text plus `{"t":…,"cpu":…,"text":""}`. */
@@ -73,6 +74,8 @@ export class Outbox {
   private readonly printkRate: RateWindow;
   private readonly byteRate: RateWindow;
   paused = false;
+  /** Date.now() at the start of the current ring poll. */
+  private pollNow = Date.now();
   readonly totals = { events: 0, printk: 0, dropped: 0 };
 
   constructor(
@@ -104,11 +107,12 @@ export class Outbox {
    * reads up to that many in one go, reports what it took with takeEvents, and drops the rest.
    */
   eventAllowance(): number {
-    return this.paused ? 0 : this.eventRate.available();
+    this.pollNow = Date.now();
+    return this.paused ? 0 : this.eventRate.available(this.pollNow);
   }
 
   takeEvents(n: number): void {
-    this.eventRate.take(n);
+    this.eventRate.take(n, this.pollNow);
   }
 
   /** Queue an admitted record, unless it does not fit this second's byte budget (then it is dropped and counted). */
@@ -118,6 +122,7 @@ export class Outbox {
 
   /** pushEvent for a record already serialized (`{"t":…,"value":…}`). */
   pushEventJson(source: string, json: string): void {
+    this.pollNow = Date.now();
     const batch = this.batch(source);
     const mark = batch.begin();
     batch.sink.string(json);
@@ -131,12 +136,13 @@ export class Outbox {
    */
   batch(source: string): EventBatch {
     let b = this.events.get(source);
-    if (!b) this.events.set(source, (b = new EventBatch(source)));
+    if (!b) this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source)));
     return b;
   }
 
   commitEvent(batch: EventBatch, mark: number): void {
-    if (!this.byteRate.tryTake(batch.sink.pos - mark)) {
+    // The clock read once per poll (eventAllowance): a clock read per record costs more than the record.
+    if (!this.byteRate.tryTake(batch.sink.pos - mark, this.pollNow)) {
       batch.sink.reset(mark);
       batch.dropped++;
       this.totals.dropped++;

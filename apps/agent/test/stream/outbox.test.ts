@@ -8,7 +8,7 @@ function outbox(limits: { maxEventsPerSec?: number; maxPrintkPerSec?: number; ma
   const box = new Outbox(
     (type, payload) => frames.push({ type, payload }),
     // Event frames arrive as JSON text: parse them as the client would.
-    (type, fields) => frames.push({ type, payload: JSON.parse(`{${Buffer.from(fields).toString()}}`) as Record<string, unknown> }),
+    (type, frame) => frames.push({ type, payload: JSON.parse(Buffer.from(frame).toString()) as Record<string, unknown> }),
     {
     maxEventsPerSec: 1_000_000,
     maxPrintkPerSec: 1_000_000,

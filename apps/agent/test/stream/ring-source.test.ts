@@ -68,7 +68,7 @@ function outbox(maxEventsPerSec = 1_000_000) {
   const frames: { source: string; records: { t: number; value: { seq: number; pid: number; cpu: number; comm: string } }[]; dropped: number }[] = [];
   const box = new Outbox(
     () => {},
-    (_type, fields) => frames.push(JSON.parse(`{${Buffer.from(fields).toString()}}`)),
+    (_type, frame) => frames.push(JSON.parse(Buffer.from(frame).toString())),
     { maxEventsPerSec, maxPrintkPerSec: 1000, maxBytesPerSec: 1 << 30 },
   );
   const delivered = () => frames.flatMap((f) => f.records);
