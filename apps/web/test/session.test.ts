@@ -38,6 +38,27 @@ describe('session store', () => {
     expect(s.streams.eventsReceived).toBe(1000);
   });
 
+  it('streamed frames after the first do not change the coarse version (the page around the panes stays put)', () => {
+    const frames = manualFrames();
+    const s = new Session(frames.schedule, () => 0);
+    const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
+    if (run.type !== 'run') throw new Error('expected a run message');
+    frames.flush();
+    const coarse0 = s.getCoarseVersion();
+    s.handle(eventsFrame(run.runId, 5, 1));
+    frames.flush();
+    const coarse1 = s.getCoarseVersion();
+    expect(coarse1).toBe(coarse0 + 1); // first records: the page may switch to the Events pane
+    const fine = s.getVersion();
+    for (let i = 2; i < 50; i++) s.handle(eventsFrame(run.runId, 5, i));
+    frames.flush();
+    expect(s.getCoarseVersion()).toBe(coarse1);
+    expect(s.getVersion()).toBe(fine + 1);
+    s.handle({ type: 'status', seq: 60, runId: run.runId, state: 'stopping', t: 5 });
+    frames.flush();
+    expect(s.getCoarseVersion()).toBe(coarse1 + 1);
+  });
+
   it('drops output of an older run', () => {
     const frames = manualFrames();
     const s = new Session(frames.schedule, () => 0);

@@ -1,6 +1,8 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import type { Session } from '../state/session';
+import { useStreamVersion } from '../hooks/useStreamVersion';
 
 export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disasm', 'core', 'params', 'log'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -23,7 +25,10 @@ export interface PaneBadge {
 }
 
 /** Tabbed output panes; only the visible one is mounted so hidden tables cost nothing at high rates. */
-export function OutputPanel({ active, badges, onSelect, children }: { active: PaneId; badges: Partial<Record<PaneId, PaneBadge>>; onSelect(p: PaneId): void; children: ReactNode }) {
+export function OutputPanel({ active, session, badgesOf, onSelect, children }: { active: PaneId; session: Session; badgesOf(): Partial<Record<PaneId, PaneBadge>>; onSelect(p: PaneId): void; children: ReactNode }) {
+  // The counts on the tabs move with the streams; the panes below subscribe on their own.
+  useStreamVersion(session);
+  const badges = badgesOf();
   return (
     <section className="output" aria-label="Output">
       <div className="pane-tabs" role="tablist">

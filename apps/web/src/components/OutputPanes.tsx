@@ -16,11 +16,11 @@ import { DisasmPane } from './panes/DisasmPane';
 import { CorePane } from './panes/CorePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
+import { useStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
   pane: PaneId;
   session: Session;
-  version: number;
   theme: string;
   files: EditorFile[];
   fileNames: string[];
@@ -34,7 +34,9 @@ export interface OutputPanesProps {
   onHoverLine(at: { file: string; line: number } | null): void;
 }
 
-export function OutputPanes(p: OutputPanesProps) {
+export function OutputPanes(props: OutputPanesProps) {
+  const version = useStreamVersion(props.session);
+  const p = { ...props, version };
   const { session } = p;
   const run = session.run;
   switch (p.pane) {

@@ -259,12 +259,12 @@ export function Playground() {
             setPane(p);
             userPicked.current = true;
           }}
-          badges={paneBadges(run, session, onFiles.length + elsewhere.length, paramCount)}
+          session={session}
+          badgesOf={() => paneBadges(session.run, session, onFiles.length + elsewhere.length, paramCount)}
         >
           <OutputPanes
             pane={pane}
             session={session}
-            version={agent.version}
             theme={theme}
             files={files}
             fileNames={fileNames}
@@ -286,7 +286,7 @@ export function Playground() {
           />
         </OutputPanel>
       </main>
-      <StatusBar run={run} now={now} events={session.streams.eventsReceived} printk={session.streams.printk.total} dropped={session.streams.eventsDropped + session.streams.printkDropped} saveError={saveError} />
+      <StatusBar session={session} run={run} now={now} saveError={saveError} />
       <SettingsDialog
         open={dialog === 'settings'}
         agentUrl={target.agentUrl ?? target.defaultUrl}

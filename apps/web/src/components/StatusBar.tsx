@@ -3,8 +3,15 @@
 import type { RunView } from '../state/run';
 import { statusChips } from '../state/statusLine';
 import { formatCount } from '../state/format';
+import type { Session } from '../state/session';
+import { useStreamVersion } from '../hooks/useStreamVersion';
 
-export function StatusBar({ run, now, events, printk, dropped, saveError }: { run: RunView | null; now: number; events: number; printk: number; dropped: number; saveError: string | null }) {
+export function StatusBar({ session, run, now, saveError }: { session: Session; run: RunView | null; now: number; saveError: string | null }) {
+  useStreamVersion(session);
+  const s = session.streams;
+  const events = s.eventsReceived;
+  const printk = s.printk.total;
+  const dropped = s.eventsDropped + s.printkDropped;
   const chips = run ? statusChips(run, now) : [];
   return (
     <footer className="statusbar" data-testid="status" aria-live="polite">

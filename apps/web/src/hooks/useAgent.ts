@@ -13,7 +13,7 @@ const browserClock = {
 };
 
 /**
- * The session store and its WebSocket. Re-renders the caller at most once per animation frame;
+ * The session store and its WebSocket. Re-renders the caller when the run or connection changes;
  * `now` ticks every 250 ms so countdowns ("retrying in 3 s", "running 12 s / 60 s") move.
  */
 export function useAgent(agentUrl: string | null, token: string | null) {
@@ -35,7 +35,8 @@ export function useAgent(agentUrl: string | null, token: string | null) {
       ),
     [session, parser],
   );
-  const version = useSyncExternalStore(session.subscribe, session.getVersion, () => 0);
+  // Coarse: the page re-renders when the run or connection changes, not on every streamed frame.
+  const version = useSyncExternalStore(session.subscribe, session.getCoarseVersion, () => 0);
 
   useEffect(() => {
     if (agentUrl === null) return;

@@ -26,6 +26,9 @@ export class Session {
   /** Agent-level warnings/errors and protocol problems not tied to a run. */
   notes: AgentNote[] = [];
   private version = 0;
+  /** Bumped only when something other than the streams changed (connection, run steps, notes). */
+  private coarseVersion = 0;
+  private coarseDirty = false;
   private readonly listeners = new Set<() => void>();
   private readonly notify: () => void;
   private runCounter = 0;
@@ -38,6 +41,10 @@ export class Session {
     this.streams = new Streams(limits);
     this.notify = frameBatcher(schedule, () => {
       this.version++;
+      if (this.coarseDirty) {
+        this.coarseVersion++;
+        this.coarseDirty = false;
+      }
       for (const l of this.listeners) l();
     });
   }
@@ -47,7 +54,16 @@ export class Session {
     return () => this.listeners.delete(fn);
   };
 
+  /** Changes once per frame while output streams: for the panes that draw streams. */
   getVersion = (): number => this.version;
+
+  /** Changes when the run or connection changed: for everything else, so it does not re-render per frame. */
+  getCoarseVersion = (): number => this.coarseVersion;
+
+  private changed(coarse: boolean): void {
+    if (coarse) this.coarseDirty = true;
+    this.notify();
+  }
 
   setConnection(state: ConnectionState): void {
     this.connection = state;
@@ -57,12 +73,12 @@ export class Session {
       this.run = { ...this.run, state: 'stopped', stoppedAt: this.now() };
       this.note('error', 'connection to the agent was lost; the agent stops a run when its socket closes');
     }
-    this.notify();
+    this.changed(true);
   }
 
   note(level: AgentNote['level'], text: string): void {
     this.notes = [...this.notes.slice(-(MAX_NOTES - 1)), { t: this.now(), level, text }];
-    this.notify();
+    this.changed(true);
   }
 
   /** Build the `run` message and reset the run's view. */
@@ -70,7 +86,7 @@ export class Session {
     const runId = `r${Date.now().toString(36)}-${++this.runCounter}`;
     this.run = newRun(runId, this.now(), options.durationSec ?? 0, options.mode ?? 'run');
     this.streams.reset();
-    this.notify();
+    this.changed(true);
     return { type: 'run', runId, snippet, options };
   }
 
@@ -89,15 +105,25 @@ export class Session {
     const forRun = 'runId' in m && typeof m.runId === 'string' ? m.runId : null;
     if (forRun !== null && this.run && forRun !== this.run.runId) return; // output of an older run
     switch (m.type) {
-      case 'events':
+      // A stream's first frame is news for the whole page (which pane to show); the rest is not.
+      case 'events': {
+        const first = (this.streams.sources.get(m.source)?.received ?? 0) === 0;
         this.streams.events(m);
-        break;
-      case 'printk':
+        this.changed(first);
+        return;
+      }
+      case 'printk': {
+        const first = this.streams.printk.total === 0;
         this.streams.printkLines(m);
-        break;
-      case 'maps':
+        this.changed(first);
+        return;
+      }
+      case 'maps': {
+        const first = this.streams.maps === null;
         this.streams.mapsSnapshot(m);
-        break;
+        this.changed(first);
+        return;
+      }
       case 'schema':
         this.streams.schema(m);
         if (this.run) this.run = runReducer(this.run, m, this.now());
@@ -119,6 +145,6 @@ export class Session {
       default:
         if (isRunMessage(m) && this.run) this.run = runReducer(this.run, m, this.now());
     }
-    this.notify();
+    this.changed(true);
   }
 }
