@@ -169,7 +169,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
             line: 0,
             col: 0,
             severity: 'fatal',
-            message: `clang failed without a diagnostic (exit ${exit.code ?? exit.signal}); see the output`,
+            // bwrap turns "killed by signal n" into exit 128+n; sandbox.ts decodes it into exit.signal.
+            message: exit.signal
+              ? `clang crashed (killed by ${exit.signal}) without a diagnostic; the agent goes on — see the output, and report it if it happens again`
+              : `clang failed without a diagnostic (exit ${exit.code}); see the output`,
           });
         }
         const result: CompileResult = {
