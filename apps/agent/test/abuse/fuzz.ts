@@ -105,6 +105,8 @@ export class FuzzConnection {
   private waiter?: () => void;
   readonly opened: Promise<void>;
   closed?: { code: number; reason: string };
+  /** When set, every frame's raw text goes here instead of the answer list (the load test's flood client). */
+  onFrame?: (raw: string) => void;
 
   constructor(wsUrl: string, token: string) {
     const u = new URL(wsUrl);
@@ -115,6 +117,7 @@ export class FuzzConnection {
       this.ws.once('error', reject);
     });
     this.ws.on('message', (d) => {
+      if (this.onFrame) return this.onFrame(d.toString());
       const f = JSON.parse(d.toString()) as { type: string; code?: string; t?: number };
       if (f.type !== 'hello') this.frames.push(f);
       this.waiter?.();
