@@ -10,8 +10,13 @@ import { prepareObject } from './prepare.js';
 /** After `running`, how long side information waits for the run's first output before it starts anyway. */
 const SIDE_INFO_DELAY_MS = 150;
 
-/** How long a runner may take to release everything after `stop` before it is killed. */
+/**
+ * How long a runner may stay silent after `stop` before it is killed. While it is still sending (the
+ * final drain of a flooded ring, its last map snapshot) the wait is extended, up to STOP_MAX_MS:
+ * killing it mid-way would lose the frames that make "produced = delivered + dropped" add up.
+ */
 const STOP_GRACE_MS = 3000;
+const STOP_MAX_MS = 20_000;
 
 export interface RunSink {
   send(payload: ServerPayload): void;
@@ -32,6 +37,7 @@ export class RunController {
   private runner?: RunnerProcess;
   private timer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
+  private stopAt?: number;
   private stopRequest?: { reason: StopReason; message: string };
   private stoppedSent = false;
   private paused = false;
@@ -168,6 +174,7 @@ export class RunController {
   }
 
   private onRunner(m: FromRunner): void {
+    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < STOP_MAX_MS) this.killTimer.refresh();
     switch (m.t) {
       case 'frame':
         if (typeof m.json === 'string') this.trail.frame(m.type, m.json);
@@ -214,6 +221,7 @@ export class RunController {
     if (!this.runner) return; // the pipeline notices stopRequest at its next step
     this.status('stopping');
     if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
+    this.stopAt = performance.now();
     this.killTimer = setTimeout(() => this.runner?.kill(), STOP_GRACE_MS);
   }
 
