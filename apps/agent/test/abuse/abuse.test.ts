@@ -28,7 +28,9 @@ afterAll(async () => {
     await agent.stop();
   }
   tally.leaks += (await waitNoPrograms(tag, 5000)).length;
-  console.log(tally.table('abuse catalogue'));
+  const title = 'abuse catalogue';
+  tally.save(title);
+  console.log(tally.table(title));
 });
 
 describe('abuse catalogue', () => {

@@ -34,7 +34,9 @@ afterAll(async () => {
       // already gone
     }
   }
-  console.log(tally.table('faults and crash safety'));
+  const title = 'faults and crash safety';
+  tally.save(title);
+  console.log(tally.table(title));
 });
 
 async function agentWith(args: string[] = [], policy?: unknown): Promise<AgentProcess> {

@@ -28,7 +28,9 @@ afterAll(async () => {
     if (!(await agentAlive(agent))) tally.crashes++;
     await agent.stop();
   }
-  console.log(tally.table(`protocol fuzzing (seed ${SEED})`));
+  const title = `protocol fuzzing (seed ${SEED})`;
+  tally.save(title);
+  console.log(tally.table(title));
 });
 
 describe('protocol fuzzing', () => {

@@ -44,7 +44,9 @@ afterAll(async () => {
     tally.leaks += (await programsHeldByAgent(agent.child.pid!)).length;
     await agent.stop();
   }
-  console.log(tally.table('quotas'));
+  const title = 'quotas';
+  tally.save(title);
+  console.log(tally.table(title));
 });
 
 function session(): TestClient {

@@ -1,3 +1,6 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * The figures the abuse suite prints: per group, how many cases were tried and how many the agent
  * answered correctly, plus crashes, leaks and the load figures. Tests append to one tally; the
@@ -25,6 +28,43 @@ export class Tally {
 
   figure(name: string, value: string | number): void {
     this.figures.push([name, typeof value === 'number' ? formatNumber(value) : value]);
+  }
+
+  /**
+   * With BPFPLAY_ABUSE_REPORT_DIR set (the full suite, full.ts), each test file leaves its tally
+   * there so one table can sum them all at the end.
+   */
+  save(section: string): void {
+    const dir = process.env.BPFPLAY_ABUSE_REPORT_DIR;
+    if (!dir) return;
+    mkdirSync(dir, { recursive: true });
+    const data = { section, groups: [...this.groups], crashes: this.crashes, leaks: this.leaks, figures: this.figures };
+    writeFileSync(join(dir, `${section.replace(/[^A-Za-z0-9]+/g, '-')}.json`), JSON.stringify(data));
+  }
+
+  /** The tallies `save` left in `dir`, summed; figures keep their section's name. */
+  static loadAll(dir: string): Tally {
+    const all = new Tally();
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      const d = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        section: string;
+        groups: [string, GroupTally][];
+        crashes: number;
+        leaks: number;
+        figures: [string, string][];
+      };
+      for (const [name, g] of d.groups) {
+        const mine = all.groups.get(name) ?? { tried: 0, correct: 0, failures: [] };
+        mine.tried += g.tried;
+        mine.correct += g.correct;
+        mine.failures.push(...g.failures);
+        all.groups.set(name, mine);
+      }
+      all.crashes += d.crashes;
+      all.leaks += d.leaks;
+      for (const [k, v] of d.figures) all.figures.push([`${d.section.split(':')[0]}: ${k}`, v]);
+    }
+    return all;
   }
 
   get failures(): string[] {
