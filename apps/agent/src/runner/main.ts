@@ -1,4 +1,6 @@
+import { Socket } from 'node:net';
 import { BpfObject, libc } from '@bpfplay/libbpf';
+import { FRAME_PIPE_FD, FramePipeWriter } from './frame-pipe.js';
 import type { FromRunner, ToRunner } from './ipc.js';
 import { HostRun } from './host-run.js';
 import { decodersFor } from '../stream/decoders.js';
@@ -11,8 +13,12 @@ import { runProbes } from '../probe/run-probes.js';
 const PR_SET_PDEATHSIG = 1;
 const SIGKILL = 9;
 
+/** Frames, state and done go through the frame pipe (in order, without V8 serialization). */
+const pipe = new FramePipeWriter(new Socket({ fd: FRAME_PIPE_FD, readable: false, writable: true }));
+
 function send(m: FromRunner): void {
-  if (process.connected) process.send?.(m);
+  if (m.t === 'frame' || m.t === 'state' || m.t === 'done') pipe.send(m);
+  else if (process.connected) process.send?.(m);
 }
 
 // If the agent dies (even by SIGKILL) the kernel kills us too, closing every BPF fd we hold.
@@ -32,13 +38,14 @@ process.on('message', (m: ToRunner) => {
       const spec = { ...m.spec, object: new Uint8Array(m.spec.object) };
       run = new HostRun(spec, (obj) => decodersFor(obj, spec), {
         emit: (type, payload) => send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
-        // send() copies the bytes into the IPC message, so the outbox may reuse its buffer at once.
+        // The pipe writer keeps its own copy, so the outbox may reuse its buffer at once.
         emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
+        backlog: () => pipe.backlog(),
         state: (state, message) => send({ t: 'state', state, ...(message ? { message } : {}) }),
         done: (reason, message, stats) => {
           send({ t: 'done', reason, message, stats });
-          // Leave once the IPC pipe has flushed; the agent also kills us if we linger.
-          setTimeout(() => process.exit(0), 50);
+          // Leave once the agent has everything; it also kills us if we linger.
+          pipe.end(() => process.exit(0));
         },
       });
       run.start();

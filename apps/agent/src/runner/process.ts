@@ -2,6 +2,8 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ROOT } from '../config.js';
+import type { Socket } from 'node:net';
+import { FramePipeReader } from './frame-pipe.js';
 import type { FromRunner, ToRunner } from './ipc.js';
 
 /** The bundled runner entry; `npm run build` (esbuild, well under a second) produces it. */
@@ -9,7 +11,7 @@ export const RUNNER_ENTRY = join(AGENT_ROOT, 'dist', 'runner.js');
 
 export interface RunnerEvents {
   message: (m: FromRunner) => void;
-  /** The process ended; `done` says whether it sent its final report first. */
+  /** The process ended and everything it wrote has been read (so a `done` it sent came first). */
   exit: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
@@ -19,6 +21,8 @@ export interface RunnerEvents {
  */
 export class RunnerProcess {
   private readonly child: ChildProcess;
+  /** The runner's fd 4: frames, state and done (frame-pipe.ts); the IPC channel carries the rest. */
+  private readonly frames: Socket;
   readonly ready: Promise<void>;
   private listener: Partial<RunnerEvents> = {};
   exited = false;
@@ -30,7 +34,10 @@ export class RunnerProcess {
    */
   constructor(entry = RUNNER_ENTRY, opts: { netns?: boolean } = {}) {
     if (!existsSync(entry)) throw new Error(`runner entry ${entry} is missing: run \`npm run build\` first`);
-    const common = { serialization: 'advanced' as const, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[] };
+    const common = {
+      serialization: 'advanced' as const,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] as ('ignore' | 'inherit' | 'ipc' | 'pipe')[],
+    };
     this.child = opts.netns
       ? spawn('/usr/bin/unshare', ['--net', '--', process.execPath, '--enable-source-maps', entry], common)
       : fork(entry, [], { ...common, execArgv: ['--enable-source-maps'] });
@@ -40,15 +47,20 @@ export class RunnerProcess {
       markReady = res;
       fail = rej;
     });
-    this.child.on('message', (m: FromRunner) => {
+    const dispatch = (m: FromRunner) => {
       if (m.t === 'ready') markReady();
       else this.listener.message?.(m);
-    });
+    };
+    this.child.on('message', dispatch);
+    const reader = new FramePipeReader(dispatch);
+    this.frames = this.child.stdio[4] as Socket;
+    this.frames.on('data', (chunk: Buffer) => reader.push(chunk));
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       fail(new Error(`runner exited before it was ready (code ${code}, signal ${signal})`));
-      this.listener.exit?.(code, signal);
     });
+    // 'close' comes after the pipes are drained: whatever the runner wrote has been dispatched.
+    this.child.on('close', (code, signal) => this.listener.exit?.(code, signal));
     this.child.on('error', (e) => fail(e));
   }
 
@@ -56,12 +68,14 @@ export class RunnerProcess {
   ref(): void {
     this.child.ref();
     this.child.channel?.ref();
+    this.frames.ref();
   }
 
   /** A warm, idle runner must not keep the agent alive on its own. */
   unref(): void {
     this.child.unref();
     this.child.channel?.unref();
+    this.frames.unref();
   }
 
   get pid(): number | undefined {

@@ -51,14 +51,15 @@ export class Connection {
 
   /**
    * A frame built elsewhere as JSON `{"type":...}`: splice `seq` in without parsing it again. Bytes
-   * (UTF-8 JSON from the runner) go out as a text frame, as every other frame does.
+   * (UTF-8 JSON from the runner) go out as a text message, as every other frame does.
    */
   forward(json: string | Uint8Array): void {
     if (!this.open) return;
     if (typeof json === 'string') this.ws.send(`{"seq":${this.seq++},${json.slice(1)}`);
     else {
-      const head = Buffer.from(`{"seq":${this.seq++},`);
-      this.ws.send(Buffer.concat([head, json.subarray(1)]), { binary: false });
+      // Two fragments of one text message: `seq` first, then the frame as it came, not copied again.
+      this.ws.send(`{"seq":${this.seq++},`, { fin: false });
+      this.ws.send(json.subarray(1), { binary: false, fin: true });
     }
     this.checkBackpressure();
   }

@@ -1,0 +1,69 @@
+import { PassThrough } from 'node:stream';
+import type { Socket } from 'node:net';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FramePipeReader, FramePipeWriter } from '../../src/runner/frame-pipe.js';
+import type { FromRunner } from '../../src/runner/ipc.js';
+
+/** What the writer puts on the pipe for `messages`, as one byte string. */
+function encode(messages: FromRunner[]): Buffer {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const w = new FramePipeWriter(out as unknown as Socket);
+  for (const m of messages) w.send(m);
+  return Buffer.concat(chunks);
+}
+
+/** Frames come back with their JSON as bytes: compare them as text. */
+const normalize = (m: FromRunner) => (m.t === 'frame' ? { ...m, json: Buffer.from(m.json as Uint8Array).toString('utf8') } : m);
+
+const messages: FromRunner[] = [
+  { t: 'frame', type: 'attached', json: '{"type":"attached","runId":"r","links":[]}' },
+  { t: 'state', state: 'running', message: '1 program attached' },
+  { t: 'frame', type: 'events', json: Buffer.from('{"type":"events","runId":"r","source":"é","records":[{"t":1,"value":{"comm":"ünï"}}],"dropped":0}') },
+  { t: 'frame', type: 'events', json: Buffer.from(`{"type":"events","runId":"r","source":"big","records":[${'{"t":2,"value":1},'.repeat(20000)}{"t":3,"value":2}],"dropped":5}`) },
+  { t: 'done', reason: 'user', message: 'stopped by the user', stats: { events: 3, printk: 0, dropped: 5 } },
+];
+
+describe('runner frame pipe', () => {
+  it('delivers every message, in order, whatever the chunk boundaries', () => {
+    const bytes = encode(messages);
+    const expected = messages.map(normalize);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: bytes.length }), { maxLength: 40 }), (cuts) => {
+        const got: FromRunner[] = [];
+        const r = new FramePipeReader((m) => got.push(m));
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        let at = 0;
+        for (const p of [...points, bytes.length]) {
+          r.push(bytes.subarray(at, p));
+          at = p;
+        }
+        expect(got.map(normalize)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('byte by byte too (a length prefix split across reads)', () => {
+    const bytes = encode(messages.slice(0, 3));
+    const got: FromRunner[] = [];
+    const r = new FramePipeReader((m) => got.push(m));
+    for (let i = 0; i < bytes.length; i++) r.push(bytes.subarray(i, i + 1));
+    expect(got.map(normalize)).toEqual(messages.slice(0, 3).map(normalize));
+  });
+
+  it('keeps its own copy of a frame: the runner may reuse its buffer right after sending', () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const w = new FramePipeWriter(out as unknown as Socket);
+    const reused = Buffer.from('{"type":"events","n":1}');
+    w.send({ t: 'frame', type: 'events', json: reused });
+    reused.fill(0x20);
+    const got: FromRunner[] = [];
+    new FramePipeReader((m) => got.push(m)).push(Buffer.concat(chunks));
+    expect(normalize(got[0]!)).toEqual({ t: 'frame', type: 'events', json: '{"type":"events","n":1}' });
+  });
+});
