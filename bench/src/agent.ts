@@ -52,6 +52,42 @@ function rssBytes(pid: number): number {
   }
 }
 
+const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+/** CPU seconds (user + system) a live process has used so far. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds of a process and its live descendants (the agent and its runner), by pid. */
+export function treeCpu(root: number): Map<number, number> {
+  const kids = children();
+  const out = new Map<number, number>();
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    out.set(pid, cpuSeconds(pid));
+    stack.push(...(kids.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** CPU used between two treeCpu samples, by processes alive in both. */
+export function cpuBetween(a: Map<number, number>, b: Map<number, number>): number {
+  let s = 0;
+  for (const [pid, t] of b) {
+    const t0 = a.get(pid);
+    if (t0 !== undefined && Number.isFinite(t - t0)) s += t - t0;
+  }
+  return s;
+}
+
 /** Resident memory of a process and all its descendants (the agent with its runners and compilers). */
 export function treeRss(root: number): { bytes: number; processes: number } {
   const kids = children();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import type { BenchAgent } from './agent.js';
+import { cpuBetween, cpuSeconds, treeCpu, type BenchAgent } from './agent.js';
 import { BENCH, compileObject } from './build.js';
 import { BenchClient } from './client.js';
 import { sleep, startLines } from './procs.js';
@@ -35,6 +35,8 @@ interface Trial {
   perSec: number;
   /** written − delivered − reportedDropped: must be 0. */
   unaccounted: number;
+  /** CPU time of the consuming side per delivered record, µs (native: the consumer; agent: agent, runner and client). */
+  cpuUs: number;
 }
 
 const SOURCE = readFileSync(join(BENCH, 'bpf/burst.bpf.c'), 'utf8');
@@ -44,10 +46,12 @@ async function nativeTrial(o: ThroughputOptions, objPath: string, triggers: numb
   const cons = startLines(o.consumer, [objPath, String(trig.pid), String(o.burst)]);
   try {
     await cons.line((l) => l === 'ready');
+    const cpu0 = cpuSeconds(cons.pid);
     trig.child.stdin!.write('go\n');
     await trig.line((l) => l.startsWith('{'), o.seconds * 1000 + 30_000);
     // The consumer keeps reading until told to stop; give it time to catch up on the ring.
     await sleep(300);
+    const cpu = cpuSeconds(cons.pid) - cpu0;
     cons.child.kill('SIGTERM');
     const r = JSON.parse(await cons.line((l) => l.startsWith('{'))) as {
       delivered: number; written: number; refused: number; firstNs: number; lastNs: number;
@@ -60,6 +64,7 @@ async function nativeTrial(o: ThroughputOptions, objPath: string, triggers: numb
       reportedDropped: 0,
       perSec: secs > 0 ? r.delivered / secs : NaN,
       unaccounted: r.written - r.delivered,
+      cpuUs: (cpu / r.delivered) * 1e6,
     };
   } finally {
     trig.child.kill('SIGKILL');
@@ -102,6 +107,8 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
       },
     );
     await Promise.race([isRunning, stopped.then((s) => Promise.reject(new Error(`run stopped: ${s.message}`)))]);
+    const agentCpu0 = treeCpu(agent.child.pid!);
+    const clientCpu0 = process.cpuUsage();
     trig.child.stdin!.write('go\n');
     await trig.line((l) => l.startsWith('{'), o.seconds * 1000 + 30_000);
     // Wait until the stream goes quiet (the agent caught up), then stop: the final drain and map
@@ -110,6 +117,8 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
       seen = delivered + dropped;
       await sleep(500);
     }
+    const clientCpu = process.cpuUsage(clientCpu0);
+    const cpu = cpuBetween(agentCpu0, treeCpu(agent.child.pid!)) + (clientCpu.user + clientCpu.system) / 1e6;
     client.stop(runId);
     const s = await stopped;
     const { written, refused } = countsFrom(lastMaps);
@@ -124,6 +133,7 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
       reportedDropped: dropped,
       perSec: secs > 0 ? delivered / secs : NaN,
       unaccounted: written - delivered - dropped,
+      cpuUs: (cpu / delivered) * 1e6,
     };
   } finally {
     trig.child.kill('SIGKILL');
@@ -156,6 +166,7 @@ export async function throughputFigure(o: ThroughputOptions, agent: BenchAgent, 
       `${median(nat.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}% / ${median(agt.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}%`,
       `${median(agt.map((x) => x.reportedDropped)).toFixed(0)}`,
       `${Math.max(...lossA.map(Math.abs))} / ${Math.max(...lossB.map(Math.abs))}`,
+      `${median(nat.map((x) => x.cpuUs)).toFixed(2)} / ${median(agt.map((x) => x.cpuUs)).toFixed(2)}`,
     ]);
   }
   process.stderr.write('\n');
@@ -164,11 +175,12 @@ export async function throughputFigure(o: ThroughputOptions, agent: BenchAgent, 
     `agent started with ${limits.detail}; its client JSON-parses every frame and counts records (no zod validation)`,
     'refused: records the full ring turned away (counted by the program itself: the consumer was behind)',
     'unaccounted = written − delivered − reported dropped, worst trial; must be 0',
+    'CPU per record: (a) the consumer process; (b) agent + runner processes + the WebSocket client (JSON.parse), from /proc and process.cpuUsage — less sensitive to other load than the rates',
     `same object for both: sha256 ${obj.sha256.slice(0, 16)}… (the agent compiles the same source with the same flags)`,
   );
   return {
     title: `Figure 2 — event throughput, ${limits.label}: native libbpf ring_buffer consumer (a) vs agent → WebSocket client (b)`,
-    head: ['offered', '(a) native, delivered', '(b) agent, delivered', '(b)/(a)', 'refused by full ring (a / b)', 'agent-reported drops', 'unaccounted (a / b)'],
+    head: ['offered', '(a) native, delivered', '(b) agent, delivered', '(b)/(a)', 'refused by full ring (a / b)', 'agent-reported drops', 'unaccounted (a / b)', 'CPU µs per delivered record (a / b)'],
     rows,
     notes,
   };

@@ -27,3 +27,14 @@ export function describeMachine(): string[] {
       `${tool('bpftrace', ['--version'])}; ${tool('/usr/bin/chromium', ['--version'])}`,
   ];
 }
+
+/** How contended the CPU was lately: PSI "some" avg60 (share of time a task waited for a CPU) and the load average. */
+export function cpuContention(): string {
+  let psi = 'n/a';
+  try {
+    psi = `${/some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? 'n/a'}%`;
+  } catch {
+    // No PSI on this kernel.
+  }
+  return `CPU pressure while measuring (PSI some avg60): ${psi}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
