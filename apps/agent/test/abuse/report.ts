@@ -2,13 +2,13 @@ import type { LoadFigures } from './load.js';
 import { mib, type Tally } from './summary.js';
 
 /**
- * A generous bound on the agent's whole process tree (agent + one runner per run + compilers):
- * measured here, a runner is ~60–90 MiB resident and the agent ~150 MiB. Twice that per session,
- * plus a fixed 1 GiB, catches unbounded growth (a flood buffered in memory grows by GiBs) without
- * flaking on a slow machine.
+ * A generous bound on the agent's whole process tree (agent + one runner per run + compilers).
+ * Measured here with a flooding session: 10 sessions peak at ~760 MiB, 50 at ~1.1 GiB (agent
+ * ~260 MiB, runners ~20–40 MiB each, clang ~300 MiB while compiling). Half a GiB plus 100 MiB a
+ * session is several times that, yet catches a flood buffered in memory, which grows by GiBs.
  */
 export function memoryBound(sessions: number): number {
-  return (1 << 30) + sessions * 200 * (1 << 20);
+  return (512 << 20) + sessions * (100 << 20);
 }
 
 export function loadFigures(tally: Tally, f: LoadFigures): void {
