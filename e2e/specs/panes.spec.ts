@@ -50,6 +50,7 @@ test('a policy refusal names the helper and marks its line', async ({ page, serv
   await connected(page);
   await runExample(page, 'refused-send-signal');
   await expect(page.getByTestId('status')).toContainText('refused');
+  await page.getByTestId('pane-tab-problems').click();
   const problem = page.getByTestId('problem').first();
   await expect(problem).toContainText(`refused-send-signal.bpf.c:${fails.line}`);
   await expect(problem).toContainText(new RegExp(fails.reason));

@@ -24,7 +24,8 @@ test('a compile error is a marker on its line, with the message on hover; fixing
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toContainText('compile failed');
   await expect(page.getByTestId('status')).toContainText('oops.bpf.c:12');
-  // Problems pane opens by itself and names file:line:col.
+  // The Problems pane names file:line:col.
+  await page.getByTestId('pane-tab-problems').click();
   await expect(page.getByTestId('problem').first()).toContainText('oops.bpf.c:12:');
   await expect(page.getByTestId('problem').first()).toContainText('missing_variable');
   // The marker is drawn on line 12 of the editor.
@@ -56,6 +57,7 @@ test('a verifier rejection shows the reason and the failing line', async ({ page
   await page.getByTestId(`example-${name}`).click();
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toContainText('verifier rejected');
+  await page.getByTestId('pane-tab-verifier').click();
   const pane = page.getByTestId('pane-verifier');
   await expect(pane).toBeVisible();
   await expect(pane.getByTestId('verifier-reason')).toHaveText(new RegExp(fails.reason, 'i'));
