@@ -15,7 +15,10 @@ class FakeWorker implements WorkerLike {
     this.terminated = true;
   }
   answerAll() {
-    for (const raw of this.posted.splice(0)) this.onmessage?.({ data: parseServerMessage(raw) });
+    for (const raw of this.posted.splice(0)) {
+      const r = parseServerMessage(raw);
+      this.onmessage?.({ data: r.ok ? { ok: true } : r });
+    }
   }
 }
 

@@ -1,12 +1,15 @@
 import { parseServerMessage, type ParseResult, type ServerMessage } from '@bpfplay/protocol';
 
 export type FrameResult = ParseResult<ServerMessage>;
+/** What the worker sends back: a verdict only. The page then JSON.parses the frame itself, which
+ *  is several times cheaper than receiving the parsed object as a structured clone (measured with
+ *  the profiler at ~77k records/s: the clone took ~25% of the page's thread, JSON.parse ~3%). */
+export type FrameVerdict = { ok: true } | Extract<FrameResult, { ok: false }>;
 
 /**
  * Turns raw frames into checked messages, in arrival order. Validating every record against the
  * protocol's zod schema costs ~6 µs per record (measured: 100k records in ~0.6 s on one core), so
- * at full event rate the browser parses in a worker and the page's thread only receives the
- * result (a structured clone, several times cheaper).
+ * at full event rate the browser validates in a worker and the page's thread only JSON.parses.
  */
 export interface FrameParser {
   parse(raw: string, deliver: (r: FrameResult) => void): void;
@@ -25,7 +28,7 @@ export const inlineParser: FrameParser = {
 export interface WorkerLike {
   postMessage(data: string): void;
   terminate(): void;
-  onmessage: ((e: { data: FrameResult }) => void) | null;
+  onmessage: ((e: { data: FrameVerdict }) => void) | null;
   onerror: ((e: unknown) => void) | null;
 }
 
@@ -42,7 +45,12 @@ export class WorkerParser implements FrameParser {
     private readonly worker: WorkerLike,
     private readonly onFallback: (why: string) => void,
   ) {
-    worker.onmessage = (e) => this.queue.shift()?.deliver(e.data);
+    worker.onmessage = (e) => {
+      const q = this.queue.shift();
+      if (!q) return;
+      // Validated by the worker: the frame is a ServerMessage.
+      q.deliver(e.data.ok ? { ok: true, message: JSON.parse(q.raw) as ServerMessage } : e.data);
+    };
     worker.onerror = (e) => this.fallBack(`the parsing worker failed (${describe(e)}); parsing on the page instead`);
   }
 

@@ -4,5 +4,7 @@ import { parseServerMessage } from '@bpfplay/protocol';
 // webworker lib cannot be mixed with the DOM lib in one tsconfig.)
 const scope = self as unknown as { onmessage: ((e: { data: string }) => void) | null; postMessage(m: unknown): void };
 scope.onmessage = (e) => {
-  scope.postMessage(parseServerMessage(e.data));
+  const r = parseServerMessage(e.data);
+  // A verdict, not the parsed object: see FrameVerdict.
+  scope.postMessage(r.ok ? { ok: true } : r);
 };
