@@ -15,6 +15,8 @@ import { compileFigure } from './fig5-compile.js';
 import { firstEventFigure } from './fig1-first-event.js';
 import { concurrencyFigure } from './fig4-concurrency.js';
 import { throughputFigure } from './fig2-throughput.js';
+import { browserFigure } from './fig3-browser.js';
+import { buildWebIfStale, startWeb } from './web.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,6 +68,17 @@ async function main(): Promise<void> {
         print(await concurrencyFigure({ sessions: smoke ? 10 : 50, rounds: smoke ? 1 : Math.max(1, Math.min(3, runs)), vmlinuxHeader }, agent));
       }
     });
+  }
+  if (only.has(3)) {
+    await buildWebIfStale((l) => console.error(l));
+    const web = await startWeb();
+    try {
+      await withAgent(['--allow-origin', web.url], async (agent) => {
+        print(await browserFigure({ seconds: smoke ? 3 : 10, recordsPerSec: 100_000, trigger: native.trigger, webUrl: web.url }, agent));
+      });
+    } finally {
+      await web.close();
+    }
   }
   if (only.has(2)) {
     const dir = mkdtempSync(join(tmpdir(), 'bpfplay-bench-policy-'));
