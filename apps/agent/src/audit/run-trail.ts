@@ -41,11 +41,12 @@ export class RunTrail {
     if (r.objectHash) this.objectHash = r.objectHash;
   }
 
-  /** A runner frame; `loaded` and `attached` are the ones the audit keeps. */
-  frame(type: string, json: string): void {
+  /** A runner frame (text or UTF-8 bytes); only `loaded` and `attached` are read, once each per run. */
+  frame(type: string, json: string | Uint8Array): void {
     if (type !== 'loaded' && type !== 'attached') return;
     try {
-      const f = JSON.parse(json) as {
+      const text = typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
+      const f = JSON.parse(text) as {
         programs?: { name: string; section: string; kind: string; loaded: boolean }[];
         maps?: { keySize: number; valueSize: number; maxEntries: number }[];
         links?: { program: string; kind: string; target: string; ok: boolean }[];

@@ -177,7 +177,7 @@ export class RunController {
     if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < STOP_MAX_MS) this.killTimer.refresh();
     switch (m.t) {
       case 'frame':
-        if (typeof m.json === 'string') this.trail.frame(m.type, m.json);
+        this.trail.frame(m.type, m.json);
         this.sink.forward(m.type, m.json);
         if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
         break;
