@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('abuse catalogue', () => {
   it('answers every case as the policy and quotas say, and survives', async () => {
     const cases = abuseCases(tag);
-    await runCases(agent, cases, tally, 3, process.env.BPFPLAY_ABUSE_LOG ? (l) => console.log(l) : undefined);
+    await runCases(agent, cases, tally, 4, process.env.BPFPLAY_ABUSE_LOG ? (l) => console.log(l) : undefined);
     expect(tally.failures).toEqual([]);
     expect([...tally.groups.values()].reduce((n, g) => n + g.tried, 0)).toBe(cases.length);
     expect(await agentAlive(agent)).toBe(true);

@@ -16,7 +16,7 @@ import { connect, type TestClient } from '../harness/ws-client.js';
  * Compile limits for bombs: tight enough that each ends in seconds, loose enough for real programs.
  * Measured: clang-19 with vmlinux.h needs ~500 MB of address space; 4096 programs compile in ~6 s.
  */
-export const ABUSE_COMPILE = { wallMs: 15_000, cpuSeconds: 8, addressSpaceBytes: 800 << 20, fileSizeBytes: 32 << 20 };
+export const ABUSE_COMPILE = { wallMs: 15_000, cpuSeconds: 8, addressSpaceBytes: 640 << 20, fileSizeBytes: 32 << 20 };
 
 export function writePolicy(policy: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'bpfplay-policy-'));
