@@ -85,6 +85,16 @@ export function Playground() {
     [fileNames, update],
   );
 
+  // Show the first error of a run once, where it is: a verifier failure in a long file is often
+  // below the fold.
+  const revealedFor = useRef<string | null>(null);
+  const firstError = onFiles.find((m) => m.severity === 'error');
+  useEffect(() => {
+    if (!run || !firstError || revealedFor.current === run.runId) return;
+    revealedFor.current = run.runId;
+    jump(firstError.file, firstError.line);
+  }, [run, firstError, jump]);
+
   const startRun = (mode: 'run' | 'compile') => {
     if (!ws || running) return;
     setRunError(null);
