@@ -195,7 +195,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
 
   async function disassemble(object: Buffer, input: Snippet) {
     const snippet = Snippet.parse(input);
-    const text = await queue.run(() => runObjdump(object, limits));
+    const text = await queue.run(() => runObjdump(object, limits), { background: true });
     return parseDisassembly(text, makeSourceLookup(snippet.files, headers), helpers);
   }
 

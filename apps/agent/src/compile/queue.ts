@@ -8,12 +8,17 @@ export class QueueFullError extends Error {
 interface Waiter {
   start: () => void;
   onQueued?: (position: number) => void;
+  /** Background work (disassembly): waits behind every compile, whenever it arrived. */
+  background: boolean;
 }
 
 /**
  * At most `concurrency` compiles at once (clang is single-threaded; this machine has 2 cores),
  * the rest wait in order. A waiter hears its position (1 = next) when it joins and every time it
  * moves up, and 0 when it starts; cancelling a waiting compile removes it without running it.
+ * Background tasks (disassembly for a run already under way) yield to compiles: measured with 50
+ * sessions pressing Run at once, disassemblies interleaved with compiles put the last compile
+ * seconds later, for output nobody waits on.
  */
 export class CompileQueue {
   private active = 0;
@@ -32,11 +37,16 @@ export class CompileQueue {
     return this.waiting.length;
   }
 
-  async run<T>(task: () => Promise<T>, opts: { signal?: AbortSignal; onQueued?: (position: number) => void } = {}): Promise<T> {
+  async run<T>(
+    task: () => Promise<T>,
+    opts: { signal?: AbortSignal; onQueued?: (position: number) => void; background?: boolean } = {},
+  ): Promise<T> {
     const { signal, onQueued } = opts;
+    const background = opts.background ?? false;
     if (signal?.aborted) throw abortError(signal);
     if (this.active >= this.concurrency || this.waiting.length > 0) {
-      if (this.waiting.length >= this.maxQueued) {
+      // Compiles and background tasks each have maxQueued places: one kind never crowds out the other.
+      if (this.waiting.filter((w) => w.background === background).length >= this.maxQueued) {
         throw new QueueFullError(`compile queue is full (${this.maxQueued} waiting); try again in a few seconds`);
       }
       await new Promise<void>((resolve, reject) => {
@@ -46,6 +56,7 @@ export class CompileQueue {
             resolve();
           },
           ...(onQueued ? { onQueued } : {}),
+          background,
         };
         const onAbort = () => {
           const i = this.waiting.indexOf(waiter);
@@ -54,8 +65,11 @@ export class CompileQueue {
           reject(abortError(signal!));
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiting.push(waiter);
-        onQueued?.(this.waiting.length);
+        const firstBackground = this.waiting.findIndex((w) => w.background);
+        const at = background || firstBackground < 0 ? this.waiting.length : firstBackground;
+        this.waiting.splice(at, 0, waiter);
+        onQueued?.(at + 1);
+        if (!background) this.announce(at + 1);
       });
       // next() has already counted our slot.
       onQueued?.(0);

@@ -90,4 +90,39 @@ describe('the compile queue', () => {
     await a;
     expect(await b).toBe('b');
   });
+
+  it('background tasks wait behind every compile, even ones that arrive later', async () => {
+    const q = new CompileQueue(1, 10);
+    const first = gate();
+    const order: string[] = [];
+    const job = (name: string) => async () => {
+      order.push(name);
+    };
+    const heard: number[] = [];
+    const runs = [
+      q.run(() => first.opened),
+      q.run(job('disasm 1'), { background: true, onQueued: (p) => heard.push(p) }),
+      q.run(job('compile 1')),
+      q.run(job('disasm 2'), { background: true }),
+      q.run(job('compile 2')),
+    ];
+    await tick();
+    // The compiles that arrived after it pushed the first disassembly back: it hears that.
+    expect(heard).toEqual([1, 2, 3]);
+    first.open();
+    await Promise.all(runs);
+    expect(order).toEqual(['compile 1', 'compile 2', 'disasm 1', 'disasm 2']);
+  });
+
+  it('background tasks have their own places: a queue full of them still takes a compile', async () => {
+    const q = new CompileQueue(1, 2);
+    const first = gate();
+    const runs = [q.run(() => first.opened), q.run(async () => {}, { background: true }), q.run(async () => {}, { background: true })];
+    await tick();
+    await expect(q.run(async () => {}, { background: true })).rejects.toThrow(/queue is full/);
+    const compile = q.run(async () => 'compiled');
+    first.open();
+    expect(await compile).toBe('compiled');
+    await Promise.all(runs);
+  });
 });
