@@ -37,6 +37,8 @@ interface Trial {
   unaccounted: number;
   /** CPU time of the consuming side per delivered record, µs (native: the consumer; agent: agent, runner and client). */
   cpuUs: number;
+  /** Agent side only: the same split by process (runner, agent, client), µs per delivered record. */
+  split?: [number, number, number];
 }
 
 const SOURCE = readFileSync(join(BENCH, 'bpf/burst.bpf.c'), 'utf8');
@@ -118,7 +120,12 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
       await sleep(500);
     }
     const clientCpu = process.cpuUsage(clientCpu0);
-    const cpu = cpuBetween(agentCpu0, treeCpu(agent.child.pid!)) + (clientCpu.user + clientCpu.system) / 1e6;
+    const agentCpu1 = treeCpu(agent.child.pid!);
+    const agentOnly = (agentCpu1.get(agent.child.pid!) ?? NaN) - (agentCpu0.get(agent.child.pid!) ?? NaN);
+    const tree = cpuBetween(agentCpu0, agentCpu1);
+    const clientSec = (clientCpu.user + clientCpu.system) / 1e6;
+    const cpu = tree + clientSec;
+    const per = (x: number) => (x / delivered) * 1e6;
     client.stop(runId);
     const s = await stopped;
     const { written, refused } = countsFrom(lastMaps);
@@ -133,7 +140,8 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
       reportedDropped: dropped,
       perSec: secs > 0 ? delivered / secs : NaN,
       unaccounted: written - delivered - dropped,
-      cpuUs: (cpu / delivered) * 1e6,
+      cpuUs: per(cpu),
+      split: [per(tree - agentOnly), per(agentOnly), per(clientSec)],
     };
   } finally {
     trig.child.kill('SIGKILL');
@@ -166,7 +174,7 @@ export async function throughputFigure(o: ThroughputOptions, agent: BenchAgent, 
       `${median(nat.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}% / ${median(agt.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}%`,
       `${median(agt.map((x) => x.reportedDropped)).toFixed(0)}`,
       `${Math.max(...lossA.map(Math.abs))} / ${Math.max(...lossB.map(Math.abs))}`,
-      `${median(nat.map((x) => x.cpuUs)).toFixed(2)} / ${median(agt.map((x) => x.cpuUs)).toFixed(2)}`,
+      `${median(nat.map((x) => x.cpuUs)).toFixed(2)} / ${median(agt.map((x) => x.cpuUs)).toFixed(2)} (${[0, 1, 2].map((k) => median(agt.map((x) => x.split![k]!)).toFixed(2)).join(' + ')})`,
     ]);
   }
   process.stderr.write('\n');
@@ -180,7 +188,7 @@ export async function throughputFigure(o: ThroughputOptions, agent: BenchAgent, 
   );
   return {
     title: `Figure 2 — event throughput, ${limits.label}: native libbpf ring_buffer consumer (a) vs agent → WebSocket client (b)`,
-    head: ['offered', '(a) native, delivered', '(b) agent, delivered', '(b)/(a)', 'refused by full ring (a / b)', 'agent-reported drops', 'unaccounted (a / b)', 'CPU µs per delivered record (a / b)'],
+    head: ['offered', '(a) native, delivered', '(b) agent, delivered', '(b)/(a)', 'refused by full ring (a / b)', 'agent-reported drops', 'unaccounted (a / b)', 'CPU µs per delivered record (a / b = runner + agent + client)'],
     rows,
     notes,
   };

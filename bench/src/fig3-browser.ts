@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import type { BenchAgent } from './agent.js';
@@ -115,7 +115,14 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
     await sleep(1000);
     const countsBefore = receivedOf(await page.getByTestId('events-counts').innerText());
     const t0 = performance.now();
+    // BENCH_PAGE_PROFILE=file.cpuprofile: a CPU profile of the page's main thread while streaming.
+    const profile = process.env.BENCH_PAGE_PROFILE;
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     const busy = await measure(page, cdp, o.seconds);
+    if (profile) writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
     const received = (receivedOf(await page.getByTestId('events-counts').innerText()) - countsBefore) / ((performance.now() - t0) / 1000);
     const counts = await page.getByTestId('events-counts').innerText();
     await page.getByTestId('stop').click();
