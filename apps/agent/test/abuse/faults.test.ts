@@ -5,7 +5,7 @@
  * agent goes on.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,8 @@ describe('data folder faults', () => {
   function dataMount(): string {
     const dir = mkdtempSync(join(tmpdir(), 'bpfplay-data-'));
     const cache = join(process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var'), 'cache');
+    // The agents started earlier in this file made it (vmlinux.h, PCH, objects).
+    if (!existsSync(join(cache, 'pch'))) throw new Error(`${cache} has no warm cache yet: run the whole file, not only this test`);
     const kb = Number(execFileSync('du', ['-sk', cache], { encoding: 'utf8' }).split('\t')[0]) + 1024;
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kb}k`, 'tmpfs', dir]);
     mounts.push(dir);
