@@ -15,7 +15,7 @@ import { connectionBanner } from '../state/connection';
 import { isActive } from '../state/run';
 import type { Example } from '../examples/types';
 import type { Workspace } from '../state/workspace';
-import type { RevealRequest } from '../editor/EditorView';
+import type { EditorApi, RevealRequest } from '../editor/EditorView';
 import { Toolbar } from './Toolbar';
 import { StatusBar } from './StatusBar';
 import { FileTabs } from './FileTabs';
@@ -48,6 +48,7 @@ export function Playground() {
   const [runError, setRunError] = useState<string | null>(null);
   const [contentRevision, setContentRevision] = useState(0);
   const nonce = useRef(0);
+  const editorApi = useRef<EditorApi | null>(null);
 
   const files = ws?.snippet.files ?? [];
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
@@ -99,7 +100,8 @@ export function Playground() {
     if (!ws || running) return;
     setRunError(null);
     if ('error' in main) return setRunError(main.error);
-    const snippet = { files: ws.snippet.files, main: main.name };
+    const files = ws.snippet.files.map((f) => ({ name: f.name, content: editorApi.current?.currentText(f.name) ?? f.content }));
+    const snippet = { files, main: main.name };
     const check = Snippet.safeParse(snippet);
     if (!check.success) return setRunError(`cannot send this snippet: ${describeIssues(check.error)}`);
     const s = ws.settings;
@@ -248,6 +250,7 @@ export function Playground() {
             }}
           />
           <EditorView
+            apiRef={editorApi}
             files={files}
             active={ws.snippet.active}
             theme={theme}

@@ -13,7 +13,17 @@ export interface RevealRequest {
   nonce: number;
 }
 
+/** What the page may ask the editor directly. */
+export interface EditorApi {
+  /**
+   * The text of each file as the editor has it now. A Run pressed right after a keystroke must
+   * send that keystroke: the page's copy of the files can be a render behind.
+   */
+  currentText(name: string): string | null;
+}
+
 export interface EditorViewProps {
+  apiRef: { current: EditorApi | null };
   files: EditorFile[];
   active: string;
   theme: Theme;
@@ -69,6 +79,7 @@ export default function EditorView(props: EditorViewProps) {
       'semanticHighlighting.enabled': false,
     });
     editorRef.current = editor;
+    cb.current.apiRef.current = { currentText: (name) => monaco.editor.getModel(uriOf(name))?.getValue() ?? null };
     decorations.current = editor.createDecorationsCollection();
     highlightDecos.current = editor.createDecorationsCollection();
     // Inside Monaco these keys would otherwise insert a newline / open quick fixes.
@@ -92,6 +103,7 @@ export default function EditorView(props: EditorViewProps) {
       editor.dispose();
       for (const m of monaco.editor.getModels()) m.dispose();
       editorRef.current = null;
+      cb.current.apiRef.current = null;
     };
   }, []);
 
