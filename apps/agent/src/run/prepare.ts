@@ -65,6 +65,15 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
       message: `the object has ${entry.length} programs (each one attach point); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
     });
   }
+  // Global variables become array maps at open; a `.bss` of a TiB makes libbpf's open fail with a
+  // bare ENOENT, so say what it is before anything is opened.
+  for (const sec of info.elf.sections) {
+    if (!/^\.(bss|data|rodata)(\.|$)/.test(sec.name) || sec.size <= ctx.config.limits.maxMapBytes) continue;
+    violations.push({
+      rule: 'map-memory',
+      message: `the global variables in ${sec.name} take ${sec.size} bytes; the limit for a run's maps is ${ctx.config.limits.maxMapBytes} bytes: make the arrays smaller or use a map`,
+    });
+  }
   if (violations.length) {
     send({ type: 'refused', runId, violations });
     return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, sideInfo };
