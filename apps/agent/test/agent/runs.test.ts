@@ -3,6 +3,7 @@ import { startAgentProcess, type AgentProcess } from '../harness/agent-process.j
 import { ofType, runCli, writeSnippet } from '../harness/cli.js';
 import { requireKernel, uniqueName, waitNoPrograms } from '../harness/kernel.js';
 import {
+  head,
   compileError,
   execProbe,
   forbiddenHelper,
@@ -102,6 +103,15 @@ describe('a run through the CLI', () => {
     const stopped = ofType(r.messages, 'stopped')[0]!;
     expect(stopped.reason).toBe('attach-error');
     expect(stopped.message).toMatch(/nothing this kernel can run/);
+  });
+
+  it('refuses global variables larger than the map quota before libbpf opens the object', async () => {
+    const src = `${head}\nchar big[1UL << 40];\nSEC("tracepoint/syscalls/sys_enter_getppid") int t_big(void *ctx) { big[5] = 1; return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n`;
+    const r = await runCli(writeSnippet({ 'big.bpf.c': src }), [], agent);
+    expect(r.code).toBe(1);
+    const v = ofType(r.messages, 'refused')[0]?.violations[0];
+    expect(v?.rule).toBe('map-memory');
+    expect(v?.message).toMatch(/\.bss take 1099511627776 bytes/);
   });
 
   it('refuses a uprobe on a binary that is not on the allowlist', async () => {
