@@ -10,10 +10,8 @@ const config: NextConfig = {
   poweredByHeader: false,
   // `next dev` on 127.0.0.1 refuses HMR's WebSocket without this and reloads forever (measured).
   allowedDevOrigins: ['127.0.0.1', 'localhost'],
-  // Internal packages are TypeScript source written for Node ESM: `import './client.js'` means
-  // client.ts. Turbopack (next 16.4) cannot map that (vercel/next.js#82945), so the app builds with
-  // webpack (`next build --webpack`) and this alias.
-  experimental: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
+  // Internal packages import each other without file extensions: Turbopack (next 16.4) cannot map
+  // Node-ESM style `./client.js` to client.ts (vercel/next.js#82945), and builds ~2.5x faster than webpack.
   // The gallery reads bpf/ at request time; keep those files out of the output trace.
   outputFileTracingExcludes: { '*': ['../../bpf/**'] },
 };

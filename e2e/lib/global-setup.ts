@@ -10,8 +10,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
 const webDir = path.join(repo, 'apps/web');
 const logDir = path.join(repo, 'e2e/test-results');
-/** Relative to apps/web; see distDir in next.config.ts. */
-const DIST_DIR = '.next-e2e';
+/**
+ * Relative to apps/web; see distDir in next.config.ts. scripts/test.sh points this at `.next`,
+ * which scripts/setup.sh has just built, so CI builds the app once.
+ */
+const DIST_DIR = process.env.BPFPLAY_E2E_DIST_DIR ?? '.next-e2e';
 
 /**
  * Start the real web app and the real agent on free loopback ports, or reuse running ones named
@@ -81,9 +84,9 @@ async function buildWebIfStale(): Promise<void> {
     log('web build is up to date');
     return;
   }
-  log('building the web app (next build --webpack)…');
+  log('building the web app (next build)…');
   const t0 = Date.now();
-  const p = start('web-build', process.execPath, [nextBin(), 'build', '--webpack'], webDir);
+  const p = start('web-build', process.execPath, [nextBin(), 'build'], webDir);
   const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
   if (code !== 0) throw new Error(`next build failed (exit ${code}); see e2e/test-results/web-build.log`);
   log(`web built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunOptions, Snippet } from './common.js';
+import { RunOptions, Snippet } from './common';
 
 /** Client-chosen id of a run: lets the client match output to the Run press that caused it. */
 export const RunId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'run ids use letters, digits, _ and -');

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ClientMessage } from './client.js';
-import { ServerMessage } from './server.js';
+import { ClientMessage } from './client';
+import { ServerMessage } from './server';
 
-export * from './common.js';
-export * from './client.js';
-export * from './server.js';
-export * from './examples.js';
+export * from './common';
+export * from './client';
+export * from './server';
+export * from './examples';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */
 export const MAX_CLIENT_MESSAGE_BYTES = 48 * 1024 * 1024;

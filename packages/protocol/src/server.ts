@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Diagnostic, SourceLocation, Value } from './common.js';
+import { Diagnostic, SourceLocation, Value } from './common';
 
 /**
  * Every server frame carries `seq`, increasing by one per frame on a connection, so a client can

@@ -1,9 +1,9 @@
-import { isSnippetId } from './idFormat.js';
-import { SnippetTooLargeError, checkRequestSize } from './limits.js';
-import { shortLinkPath } from './links.js';
-import { RateLimiter } from './rateLimit.js';
-import { parseShareState } from './state.js';
-import type { SnippetStore } from './store/types.js';
+import { isSnippetId } from './idFormat';
+import { SnippetTooLargeError, checkRequestSize } from './limits';
+import { shortLinkPath } from './links';
+import { RateLimiter } from './rateLimit';
+import { parseShareState } from './state';
+import type { SnippetStore } from './store/types';
 
 /**
  * The HTTP API without HTTP: Next.js route handlers (or any server) pass the body and a client key

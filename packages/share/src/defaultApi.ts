@@ -1,7 +1,7 @@
-import { createShareApi, type ShareApi } from './api.js';
-import { resolveDataDir } from './dataDir.js';
-import { DEFAULT_SHARE_RATE, RateLimiter } from './rateLimit.js';
-import { SqliteStore } from './store/sqlite.js';
+import { createShareApi, type ShareApi } from './api';
+import { resolveDataDir } from './dataDir';
+import { DEFAULT_SHARE_RATE, RateLimiter } from './rateLimit';
+import { SqliteStore } from './store/sqlite';
 
 /** Salt override for ids (see DEFAULT_ID_SALT); most deployments leave it unset. */
 export const SALT_ENV = 'BPFPLAY_SNIPPET_SALT';

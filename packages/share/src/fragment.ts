@@ -1,7 +1,7 @@
 import LZString from 'lz-string';
 import type { RunOptions } from '@bpfplay/protocol';
 import { SNIPPET_LIMITS } from '@bpfplay/protocol';
-import { type ShareState, canonicalJson, parseShareState } from './state.js';
+import { type ShareState, canonicalJson, parseShareState } from './state';
 
 /**
  * A shared snippet lives in the URL fragment as `#v<N>/<payload>`: the fragment never reaches a

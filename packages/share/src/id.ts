@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RunOptions } from '@bpfplay/protocol';
-import { SNIPPET_ID_LENGTH, SNIPPET_ID_MAX_LENGTH } from './idFormat.js';
-import { type ShareState, canonicalJson } from './state.js';
+import { SNIPPET_ID_LENGTH, SNIPPET_ID_MAX_LENGTH } from './idFormat';
+import { type ShareState, canonicalJson } from './state';
 
 /**
  * Mixed into every id hash. Not a secret (it is checked in): it only makes our ids differ from a

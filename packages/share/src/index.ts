@@ -3,10 +3,10 @@
  * rate limit, HTTP handlers) are in '@bpfplay/share/server' so a client bundle never pulls in
  * node:crypto or the SQLite addon.
  */
-export * from './state.js';
-export * from './fragment.js';
-export * from './links.js';
-export * from './tar.js';
-export * from './idFormat.js';
-export * from './limits.js';
-export * from './zip.js';
+export * from './state';
+export * from './fragment';
+export * from './links';
+export * from './tar';
+export * from './idFormat';
+export * from './limits';
+export * from './zip';

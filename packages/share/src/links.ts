@@ -1,6 +1,6 @@
 import type { RunOptions, SnippetFile } from '@bpfplay/protocol';
-import { encodeFragment } from './fragment.js';
-import type { ShareState } from './state.js';
+import { encodeFragment } from './fragment';
+import type { ShareState } from './state';
 
 /** Path of a stored snippet's page; the web app serves it at app/s/[id]. */
 export function shortLinkPath(id: string): string {

@@ -1,11 +1,11 @@
 /** @bpfplay/share/server: Node-only. Everything in the browser-safe entry, plus storage and HTTP handlers. */
-export * from './index.js';
-export * from './id.js';
-export * from './rateLimit.js';
-export * from './api.js';
-export * from './dataDir.js';
-export * from './defaultApi.js';
-export * from './store/types.js';
-export * from './store/memory.js';
-export * from './store/sqlite.js';
-export { MIGRATIONS, SCHEMA_VERSION } from './store/migrations.js';
+export * from './index';
+export * from './id';
+export * from './rateLimit';
+export * from './api';
+export * from './dataDir';
+export * from './defaultApi';
+export * from './store/types';
+export * from './store/memory';
+export * from './store/sqlite';
+export { MIGRATIONS, SCHEMA_VERSION } from './store/migrations';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RunOptions, Snippet, describeIssues, mainFileOf } from '@bpfplay/protocol';
-import { checkSnippetSize } from './limits.js';
+import { checkSnippetSize } from './limits';
 
 /**
  * What a share carries: the protocol's Snippet (all files, optional main) plus the run options

@@ -3,7 +3,7 @@
  * .zip natively). Files are stored, not deflated: snippets are at most 64 KiB, so compression
  * would save little and need a deflate implementation in the browser bundle. Browser-safe.
  */
-import type { TarEntry as ArchiveEntry } from './tar.js';
+import type { TarEntry as ArchiveEntry } from './tar';
 
 export interface ZipOptions {
   /** Folder the files are put in, as for tarFiles. */

@@ -1,7 +1,7 @@
-import { DEFAULT_ID_SALT } from '../id.js';
-import type { ShareState } from '../state.js';
-import { exhaustedError, parseBody, prepareSnippet } from './prepare.js';
-import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types.js';
+import { DEFAULT_ID_SALT } from '../id';
+import type { ShareState } from '../state';
+import { exhaustedError, parseBody, prepareSnippet } from './prepare';
+import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types';
 
 interface Row {
   hash: string;

@@ -1,8 +1,8 @@
-import { snippetHash, idCandidates, DEFAULT_ID_SALT } from '../id.js';
-import { SnippetTooLargeError, checkSnippetSize } from '../limits.js';
-import { type ShareState, canonicalJson, canonicalState } from '../state.js';
-import { isSnippetId } from '../idFormat.js';
-import type { PutMeta } from './types.js';
+import { snippetHash, idCandidates, DEFAULT_ID_SALT } from '../id';
+import { SnippetTooLargeError, checkSnippetSize } from '../limits';
+import { type ShareState, canonicalJson, canonicalState } from '../state';
+import { isSnippetId } from '../idFormat';
+import type { PutMeta } from './types';
 
 /** Everything a store needs to write one snippet, computed the same way for every implementation. */
 export interface PreparedSnippet {

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DEFAULT_ID_SALT } from '../id.js';
-import type { ShareState } from '../state.js';
-import { migrate } from './migrations.js';
-import { exhaustedError, parseBody, prepareSnippet } from './prepare.js';
-import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types.js';
+import { DEFAULT_ID_SALT } from '../id';
+import type { ShareState } from '../state';
+import { migrate } from './migrations';
+import { exhaustedError, parseBody, prepareSnippet } from './prepare';
+import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types';
 
 export const SNIPPET_DB_FILE = 'snippets.sqlite';
 

@@ -1,4 +1,4 @@
-import type { ShareState } from '../state.js';
+import type { ShareState } from '../state';
 
 /** A snippet as kept: immutable once written. */
 export interface StoredSnippet {
