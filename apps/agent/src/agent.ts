@@ -10,6 +10,7 @@ import { publicLimits, type AgentConfig } from './config.js';
 import { probeCapabilities } from './probe/capabilities.js';
 import type { RunController } from './run/controller.js';
 import { RunnerPool } from './runner/process.js';
+import { WARMUP_SOURCE } from './runner/warm-up-source.js';
 import { tokenId } from './server/auth.js';
 import { Connection } from './server/connection.js';
 import { createAgentServer } from './server/http.js';
@@ -44,6 +45,11 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     `attach kinds: ${capabilities.map((c) => `${c.kind}${c.supported ? '' : ' (no)'}`).join(', ')} (${Math.round(performance.now() - t0)} ms)`,
   );
   const pool = new RunnerPool(config.warmRunners);
+  // Idle runners load a small program once, so a user's first load is not their first (warm-up.ts).
+  void compiler.compile({ files: [{ name: 'warmup.bpf.c', content: WARMUP_SOURCE }] }).then(
+    (r) => r.object && pool.setWarmup(r.object),
+    () => {},
+  );
   const sessions = new Set<Session>();
   const runs = new Map<RunController, Session>();
 

@@ -38,7 +38,9 @@ export type ToRunner =
   | { t: 'pause'; paused: boolean }
   /** The session's run count changed: this run now gets `share` of the session's output budget. */
   | { t: 'share'; share: number }
-  | { t: 'probe'; probes: ProbeSpec[] };
+  | { t: 'probe'; probes: ProbeSpec[] }
+  /** While idle in the pool: load this object once, unattached, and close it (runner/warm-up.ts). */
+  | { t: 'warm'; object: Uint8Array };
 
 export interface ProbeSpec {
   kind: string;

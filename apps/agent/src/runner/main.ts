@@ -5,6 +5,7 @@ import type { FromRunner, ToRunner } from './ipc.js';
 import { HostRun } from './host-run.js';
 import { decodersFor } from '../stream/decoders.js';
 import { runProbes } from '../probe/run-probes.js';
+import { warmUp } from './warm-up.js';
 
 /**
  * Entry of a runner process (dist/runner.js), forked by the agent with an IPC channel. It owns the
@@ -60,6 +61,9 @@ process.on('message', (m: ToRunner) => {
       break;
     case 'share':
       run?.outbox.setShare(m.share);
+      break;
+    case 'warm':
+      if (!run) warmUp(new Uint8Array(m.object));
       break;
     case 'probe':
       send({ t: 'probed', results: runProbes(m.probes) });

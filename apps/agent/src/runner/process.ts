@@ -107,6 +107,7 @@ const REFILL_DELAY_MS = 250;
 export class RunnerPool {
   private readonly idle: RunnerProcess[] = [];
   private closed = false;
+  private warmupObject?: Uint8Array;
 
   constructor(
     private readonly warm: number,
@@ -115,10 +116,20 @@ export class RunnerPool {
     this.fill();
   }
 
+  /** A small object every idle runner loads once (runner/warm-up.ts), e.g. hello-world. */
+  setWarmup(object: Uint8Array): void {
+    this.warmupObject = object;
+    for (const r of this.idle) void r.ready.then(() => r.send({ t: 'warm', object }), () => {});
+  }
+
   private fill(): void {
     while (!this.closed && this.idle.length < this.warm) {
       const r = new RunnerProcess(this.entry);
       r.unref();
+      void r.ready.then(
+        () => this.warmupObject && r.send({ t: 'warm', object: this.warmupObject }),
+        () => {},
+      );
       r.ready.catch(() => {
         const i = this.idle.indexOf(r);
         if (i >= 0) this.idle.splice(i, 1);
