@@ -23,6 +23,8 @@ export interface RunDecoders {
 
 /** How often an idle run looks at its rings (a few µs each time). */
 const LOOK_MS = 4;
+/** For this long after attach it looks every millisecond. */
+const EAGER_MS = 100;
 /** Longest a poll may decode for when the timer came late; stop and map snapshots wait at most this. */
 const MAX_BUDGET_MS = 100;
 /** Frames the agent has not read yet, beyond which the runner stops adding to them. */
@@ -48,6 +50,7 @@ export class HostRun {
   private sources: Source[] = [];
   private attached?: Attached;
   private tick?: NodeJS.Timeout;
+  private eager?: NodeJS.Timeout;
   /** Time a tick may spend decoding records: most of the frame interval, so timers and stop still get a turn. */
   private budgetMs = 12;
   private frameMs = 16;
@@ -113,6 +116,10 @@ export class HostRun {
       // Look often, send at most one frame per frameMs: after a quiet spell the first record goes
       // out within a few ms instead of waiting out a whole frame interval (run → first event).
       this.tick = setInterval(() => this.pollIfDue(), LOOK_MS);
+      // Right after attach, look every millisecond: the first record is what the user waits for.
+      const eager = setInterval(() => this.pollIfDue(), 1);
+      setTimeout(() => clearInterval(eager), EAGER_MS);
+      this.eager = eager;
       this.mapTimer = setInterval(() => this.snapshot(d.maps), this.spec.mapIntervalMs);
       this.snapshot(d.maps);
     } catch (e) {
@@ -175,6 +182,7 @@ export class HostRun {
     this.finished = true;
     this.hooks.state('stopping');
     clearInterval(this.tick);
+    clearInterval(this.eager);
     clearInterval(this.mapTimer);
     this.stopTraffic?.();
     // Detach first: records written between the last drain and close would be lost uncounted, and
