@@ -107,6 +107,12 @@ export const RunOptions = z.object({
   perfFrequency: z.number().int().min(1).max(10_000).optional(),
   /** XDP/tc/socket runs: packets per second the agent sends through the run's sandbox veth. */
   packetsPerSec: z.number().int().min(0).max(100_000).optional(),
+  /**
+   * Ring buffer records as rows of values (`events.columns` / `events.rows`) instead of objects:
+   * for clients that take hundreds of thousands of records a second. Sources whose record type
+   * the agent cannot lay out as a row keep sending `records`.
+   */
+  eventRows: z.boolean().optional(),
   /** Milliseconds between map snapshots. */
   mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
   /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */

@@ -258,6 +258,16 @@ export const EventsMessage = runFrame('events', {
   source: z.string(),
   records: z.array(EventRecord),
   dropped: z.number().int().nonnegative(),
+  /**
+   * Compact form, only for a client that asked for it (`RunOptions.eventRows`): `records` is then
+   * empty and each record is a row of `rows`, its values in `columns` order (the record type's
+   * top-level fields; a record shorter than its type has the undecodable value in its first
+   * column and null in the others), all read at `t` (ms since attach). About 40 instead of ~100
+   * bytes for a typical record, and cheaper to parse.
+   */
+  t: z.number().optional(),
+  columns: z.array(z.string()).optional(),
+  rows: z.array(z.array(Value)).optional(),
 });
 
 export const MapEntry = z.object({

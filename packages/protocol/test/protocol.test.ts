@@ -67,6 +67,10 @@ describe('server messages', () => {
       { type: 'stopped', seq: 4, runId: 'r', reason: 'timeout', message: 'limit', durationMs: 10, stats: { events: 1, printk: 1, dropped: 0 } },
     ];
     for (const f of frames) expect(parseServerMessage(JSON.stringify(f)).ok, f.type).toBe(true);
+    // The compact form a client opts into: rows of values in column order, one time per frame.
+    const rows = { type: 'events', seq: 5, runId: 'r', source: 'rb', records: [], dropped: 0, t: 2.5, columns: ['pid', 'comm'], rows: [[1, 'sh'], [2, { $hex: '00', $error: 'short' }]] };
+    expect(parseServerMessage(JSON.stringify(rows))).toMatchObject({ ok: true, message: { rows: [[1, 'sh'], [2, { $hex: '00' }]] } });
+    expect(parseServerMessage(JSON.stringify({ ...rows, rows: [{ pid: 1 }] })).ok).toBe(false);
     expect(parseServerMessage(JSON.stringify({ type: 'status', runId: 'r', state: 'running', t: 3 })).ok).toBe(false);
   });
 });
