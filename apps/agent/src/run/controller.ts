@@ -160,6 +160,7 @@ export class RunController {
         maxMapBytes: limits.maxMapBytes,
         maxMapEntries: limits.maxMapEntries,
         maxFramesPerSec: limits.maxFramesPerSec,
+        ...(options.eventRows ? { eventRows: true } : {}),
         uprobeBinaries: this.ctx.config.uprobeBinaries,
         ...(prepared.network ? { network: { pps: options.packetsPerSec ?? 20 } } : {}),
       },

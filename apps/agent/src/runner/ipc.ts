@@ -25,6 +25,8 @@ export interface RunSpec {
   maxMapBytes: number;
   maxMapEntries: number;
   maxFramesPerSec: number;
+  /** Ring records as rows of values (RunOptions.eventRows). */
+  eventRows?: boolean;
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
   network?: { pps: number };

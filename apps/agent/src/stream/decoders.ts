@@ -6,7 +6,7 @@ import type { RunDecoders } from '../runner/host-run.js';
 import type { RunSpec } from '../runner/ipc.js';
 import { BtfMapDecoder, BtfRecordDecoder } from './btf-decoder.js';
 import { hexMapDecoder } from './maps.js';
-import { compileRecordJson, type RecordJson } from './record-json.js';
+import { compileRecordJson, compileRecordRow, type RecordJson } from './record-json.js';
 import { hexDecoder, PRINTK_MAP } from './sources.js';
 
 /**
@@ -29,12 +29,18 @@ export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
     .map((m) => m.name);
   const records = new BtfRecordDecoder(btf, sources);
   const fast = new Map<string, RecordJson | undefined>();
+  const rows = new Map<string, ReturnType<typeof compileRecordRow>>();
   for (const source of sources) {
     const r = findRecordType(btf, source);
     fast.set(source, r.ok ? compileRecordJson(btf, r.typeId) : undefined);
+    if (spec.eventRows) rows.set(source, r.ok ? compileRecordRow(btf, r.typeId) : undefined);
   }
   return {
-    records: { decode: (source, bytes) => records.decode(source, bytes), json: (source) => fast.get(source) },
+    records: {
+      decode: (source, bytes) => records.decode(source, bytes),
+      json: (source) => fast.get(source),
+      row: (source) => rows.get(source),
+    },
     maps: new BtfMapDecoder(btf),
     schemas: records.schemas,
     configure: (o) => {

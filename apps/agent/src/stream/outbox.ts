@@ -9,15 +9,26 @@ export type Emit = (type: string, payload: Record<string, unknown>) => void;
  */
 export type EmitJson = (type: string, frame: Uint8Array) => void;
 
-/** One source's records since the last flush, as the JSON of an events frame being written. */
+/**
+ * One source's records since the last flush, as the JSON of an events frame being written: record
+ * objects in `records`, or — with `columns` — rows of values in `rows` (the compact form a client
+ * asks for with RunOptions.eventRows), read at `t`.
+ */
 export class EventBatch {
   readonly sink = new JsonSink();
   count = 0;
   dropped = 0;
+  /** ms since attach of the poll that read these records (the compact form sends it once). */
+  t = 0;
   private readonly start: number;
 
-  constructor(runId: string, source: string) {
-    this.sink.bytes(ascii(`{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"records":[`));
+  constructor(
+    runId: string,
+    source: string,
+    readonly columns?: string[],
+  ) {
+    const head = `{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"records":[`;
+    this.sink.bytes(ascii(columns ? `${head}],"columns":${JSON.stringify(columns)},"rows":[` : head));
     this.start = this.sink.pos;
   }
 
@@ -30,7 +41,7 @@ export class EventBatch {
 
   /** The frame, finished; the batch starts over after the caller has sent it. */
   finish(): Uint8Array {
-    this.sink.bytes(ascii(`],"dropped":${this.dropped}}`));
+    this.sink.bytes(ascii(this.columns ? `],"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}` : `],"dropped":${this.dropped}}`));
     return this.sink.view();
   }
 
@@ -130,13 +141,14 @@ export class Outbox {
   }
 
   /**
-   * For sources that write records straight into the frame: `begin` gives the sink and a mark, the
+   * For sources that write records straight into the frame (`columns`: as rows, fixed by the
+   * first call for a source): `begin` gives the sink and a mark, the
    * source writes one record's JSON, `commitEvent` keeps it — or, over the byte budget, rolls the
    * sink back to the mark and counts the record as dropped.
    */
-  batch(source: string): EventBatch {
+  batch(source: string, columns?: string[]): EventBatch {
     let b = this.events.get(source);
-    if (!b) this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source)));
+    if (!b) this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source, columns)));
     return b;
   }
 

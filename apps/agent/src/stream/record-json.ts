@@ -122,7 +122,24 @@ class Flattener {
     }
   }
 
-  private members(t: BtfType, off: number, depth: number, obj: { first: boolean; names: Set<string> }): void {
+  /**
+   * The record's top level as one row: `[v1,v2,…]` in member order (anonymous members flattened,
+   * as decodeValue does), with the member names as the columns.
+   */
+  row(id: number): string[] {
+    const t = this.btf.resolve(id);
+    const obj = { first: true, names: new Set<string>(), row: true };
+    this.pending += '[';
+    if (t.kind === 'struct' || t.kind === 'union') this.members(t, 0, 0, obj);
+    else {
+      this.walk(id, 0, 0);
+      obj.names.add('value');
+    }
+    this.pending += ']';
+    return [...obj.names];
+  }
+
+  private members(t: BtfType, off: number, depth: number, obj: { first: boolean; names: Set<string>; row?: boolean }): void {
     if (t.kind !== 'struct' && t.kind !== 'union') throw new Unsupported();
     for (const m of t.members) {
       const mt = this.btf.resolve(m.type);
@@ -139,7 +156,7 @@ class Flattener {
       // `__proto__` would not become a property at all. Rare enough to leave to the generic path.
       if (obj.names.has(m.name) || m.name === '__proto__') throw new Unsupported();
       obj.names.add(m.name);
-      this.pending += `${obj.first ? '' : ','}${JSON.stringify(m.name)}:`;
+      this.pending += obj.row ? (obj.first ? '' : ',') : `${obj.first ? '' : ','}${JSON.stringify(m.name)}:`;
       obj.first = false;
       this.walk(m.type, off + m.bitOffset / 8, depth + 1);
     }
@@ -155,11 +172,25 @@ class Flattener {
 
 /** Compile an encoder for records of BTF type `typeId`, or undefined when the generic path must do it. */
 export function compileRecordJson(btf: Btf, typeId: number): RecordJson | undefined {
+  return compile(btf, typeId, false)?.encode;
+}
+
+/**
+ * The same as a row of values (`[v1,v2,…]`, the compact events frame), with its column names:
+ * each value is what decodeValue gives for that top-level field.
+ */
+export function compileRecordRow(btf: Btf, typeId: number): { encode: RecordJson; columns: string[] } | undefined {
+  return compile(btf, typeId, true);
+}
+
+function compile(btf: Btf, typeId: number, asRow: boolean): { encode: RecordJson; columns: string[] } | undefined {
   const size = btf.trySizeOf(typeId);
   if (size === undefined) return undefined;
   const f = new Flattener(btf, size);
+  let columns: string[] = [];
   try {
-    f.walk(typeId, 0, 0);
+    if (asRow) columns = f.row(typeId);
+    else f.walk(typeId, 0, 0);
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -168,7 +199,7 @@ export function compileRecordJson(btf: Btf, typeId: number): RecordJson | undefi
   const pre = ops.map((op) => ascii(op.pre));
   const names = ops.map((op) => (op.names ? new Map([...op.names].map(([k, v]) => [k, ascii(v)])) : undefined));
   const suffix = ascii(f.pending);
-  return (sink, mem, base, len) => {
+  const encode: RecordJson = (sink, mem, base, len) => {
     if (len < size) return false;
     const v = mem.view;
     for (let i = 0; i < ops.length; i++) {
@@ -195,6 +226,7 @@ export function compileRecordJson(btf: Btf, typeId: number): RecordJson | undefi
     sink.bytes(suffix);
     return true;
   };
+  return { encode, columns };
 }
 
 const TRUE = ascii('true');

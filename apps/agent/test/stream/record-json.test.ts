@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, openBpfObject, type Btf } from '@bpfplay/btf';
 import { JsonSink } from '../../src/stream/json-sink.js';
-import { compileRecordJson, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
+import { compileRecordJson, compileRecordRow, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
 
 /** Run an encoder into a fresh sink: the text, or undefined when it declined the record. */
 function encode(enc: RecordJson, area: Uint8Array, off: number, len: number): string | undefined {
@@ -64,6 +64,23 @@ describe('records straight to JSON (the fast path of the event stream)', () => {
         expect(encode(enc!, area, pad, size)).toBe(reference(id, bytes));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it.each(['event', 'small'])('struct %s as a row: the values decodeValue gives, in its key order', (name) => {
+    const id = struct(name);
+    const size = btf.sizeOf(id);
+    const row = compileRecordRow(btf, id)!;
+    expect(row, `struct ${name} should have a row encoder`).toBeDefined();
+    expect(row.columns).toEqual(Object.keys(decodeValue(btf, id, new Uint8Array(size)) as object));
+    fc.assert(
+      fc.property(recordBytes(size), fc.nat(64), (bytes, pad) => {
+        const area = new Uint8Array(pad + size + 7);
+        area.set(bytes, pad);
+        const value = decodeValue(btf, id, bytes) as Record<string, unknown>;
+        expect(encode(row.encode, area, pad, size)).toBe(JSON.stringify(row.columns.map((c) => value[c])));
+      }),
+      { numRuns: 2000 },
     );
   });
 

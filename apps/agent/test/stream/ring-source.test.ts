@@ -51,8 +51,8 @@ afterEach(() => {
 });
 
 /** Load the producer with `count` records per trigger and open its sources as a run does. */
-function start(count: number): Source {
-  const spec = { object: new Uint8Array(object), objectName: 'burst', params: { tgid: process.pid, count } } as unknown as RunSpec;
+function start(count: number, eventRows = false): Source {
+  const spec = { object: new Uint8Array(object), objectName: 'burst', params: { tgid: process.pid, count }, eventRows } as unknown as RunSpec;
   const obj = BpfObject.openMem(object);
   const d = decodersFor(obj, spec);
   d.configure(obj);
@@ -65,7 +65,14 @@ function start(count: number): Source {
 }
 
 function outbox(maxEventsPerSec = 1_000_000) {
-  const frames: { source: string; records: { t: number; value: { seq: number; pid: number; cpu: number; comm: string } }[]; dropped: number }[] = [];
+  const frames: {
+    source: string;
+    records: { t: number; value: { seq: number; pid: number; cpu: number; comm: string } }[];
+    dropped: number;
+    t?: number;
+    columns?: string[];
+    rows?: unknown[][];
+  }[] = [];
   const box = new Outbox(
     () => {},
     (_type, frame) => frames.push(JSON.parse(Buffer.from(frame).toString())),
@@ -141,5 +148,19 @@ describe('ring buffer source', () => {
     o.box.flush();
     expect(o.delivered()).toHaveLength(0);
     expect(o.dropped()).toBe(500);
+  });
+
+  it('as rows when the client asked: columns once, one row of values per record, the poll time once', () => {
+    const src = start(600, true);
+    const o = outbox(500);
+    trigger();
+    src.poll(o.box, 7.25, Infinity);
+    o.box.flush();
+    expect(o.frames).toHaveLength(1);
+    const f = o.frames[0]!;
+    expect(f).toMatchObject({ source: 'events', records: [], t: 7.25, columns: ['seq', 'pid', 'cpu', 'comm', 'pad'], dropped: 100 });
+    expect(f.rows).toHaveLength(500);
+    expect(f.rows![0]).toEqual([0, process.pid, 7, 'bench', 0]);
+    expect(f.rows!.map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 });
