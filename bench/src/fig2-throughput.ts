@@ -80,7 +80,7 @@ function countsFrom(maps: ServerMessageOf<'maps'> | undefined): { written: numbe
   return { written: at(0), refused: at(1) };
 }
 
-async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: number, n: number): Promise<Trial> {
+async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: number, n: number, eventRows: boolean): Promise<Trial> {
   const client = await BenchClient.open(agent.wsUrl, agent.token, { validate: false });
   const trig = startLines(o.trigger, ['getppid', String(triggers), String(o.seconds)]);
   try {
@@ -95,11 +95,12 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
     const { stopped } = client.run(
       runId,
       { files: [{ name: 'burst.bpf.c', content: SOURCE }] },
-      { durationSec: o.seconds + 60, params: { trigger_tgid: trig.pid, burst: o.burst }, mapIntervalMs: 1000 },
+      { durationSec: o.seconds + 60, params: { trigger_tgid: trig.pid, burst: o.burst }, mapIntervalMs: 1000, ...(eventRows ? { eventRows } : {}) },
       (m, at) => {
         if (m.type === 'events') {
-          if (m.records.length) {
-            delivered += m.records.length;
+          const n = m.rows?.length ?? m.records.length;
+          if (n) {
+            delivered += n;
             if (Number.isNaN(first)) first = at;
             last = at;
           }
@@ -151,45 +152,52 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
 
 const offered = (o: ThroughputOptions, t: number) => (t === 0 ? 'unpaced' : rate(t * o.burst));
 
-export async function throughputFigure(o: ThroughputOptions, agent: BenchAgent, limits: { label: string; detail: string }): Promise<Table> {
+const pct = (ts: Trial[]) => `${median(ts.map((x) => (x.refused / (x.written + x.refused)) * 100)).toFixed(1)}%`;
+
+export async function throughputFigure(
+  o: ThroughputOptions & { formats: ('records' | 'rows')[] },
+  agent: BenchAgent,
+  limits: { label: string; detail: string },
+): Promise<Table> {
   const obj = await compileObject('burst.bpf.c', SOURCE);
   const rows: string[][] = [];
-  const notes: string[] = [];
   for (const t of o.triggersPerSec) {
     const nat: Trial[] = [];
-    const agt: Trial[] = [];
+    const agt = new Map(o.formats.map((f) => [f, [] as Trial[]]));
     for (let i = 0; i < o.runs; i++) {
-      // Alternate, so a burst of load from someone else hits both sides alike.
+      // Interleaved, so a burst of load from someone else hits every consumer alike.
       nat.push(await nativeTrial(o, obj.path, t));
-      agt.push(await agentTrial(o, agent, t, i));
+      for (const f of o.formats) agt.get(f)!.push(await agentTrial(o, agent, t, i, f === 'rows'));
       process.stderr.write('.');
     }
-    const lossA = nat.map((x) => x.unaccounted);
-    const lossB = agt.map((x) => x.unaccounted);
-    rows.push([
-      offered(o, t),
-      spread(nat.map((x) => x.perSec), rate),
-      spread(agt.map((x) => x.perSec), rate),
-      ratio(median(agt.map((x) => x.perSec)), median(nat.map((x) => x.perSec))),
-      `${median(nat.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}% / ${median(agt.map((x) => x.refused / (x.written + x.refused) * 100)).toFixed(1)}%`,
-      `${median(agt.map((x) => x.reportedDropped)).toFixed(0)}`,
-      `${Math.max(...lossA.map(Math.abs))} / ${Math.max(...lossB.map(Math.abs))}`,
-      `${median(nat.map((x) => x.cpuUs)).toFixed(2)} / ${median(agt.map((x) => x.cpuUs)).toFixed(2)} (${[0, 1, 2].map((k) => median(agt.map((x) => x.split![k]!)).toFixed(2)).join(' + ')})`,
-    ]);
+    const ref = median(nat.map((x) => x.perSec));
+    const worst = (ts: Trial[]) => String(Math.max(...ts.map((x) => Math.abs(x.unaccounted))));
+    rows.push([offered(o, t), '(a) native libbpf consumer', spread(nat.map((x) => x.perSec), rate), '1.00×', pct(nat), '0', worst(nat), median(nat.map((x) => x.cpuUs)).toFixed(2)]);
+    for (const [f, ts] of agt) {
+      rows.push([
+        '',
+        f === 'rows' ? "(b') agent, compact rows (eventRows)" : '(b) agent, record objects (default)',
+        spread(ts.map((x) => x.perSec), rate),
+        ratio(median(ts.map((x) => x.perSec)), ref),
+        pct(ts),
+        median(ts.map((x) => x.reportedDropped)).toFixed(0),
+        worst(ts),
+        `${median(ts.map((x) => x.cpuUs)).toFixed(2)} = ${[0, 1, 2].map((k) => median(ts.map((x) => x.split![k]!)).toFixed(2)).join(' + ')}`,
+      ]);
+    }
   }
   process.stderr.write('\n');
-  notes.push(
-    `producer: bpf/burst.bpf.c, ${o.burst} records of 40 bytes per getppid() of the trigger (bpf_loop), 16 MiB ring; ${o.seconds} s per trial, ${o.runs} trials per side, alternating`,
-    `agent started with ${limits.detail}; its client JSON-parses every frame and counts records (no zod validation)`,
-    'refused: records the full ring turned away (counted by the program itself: the consumer was behind)',
-    'unaccounted = written − delivered − reported dropped, worst trial; must be 0',
-    'CPU per record: (a) the consumer process; (b) agent + runner processes + the WebSocket client (JSON.parse), from /proc and process.cpuUsage — less sensitive to other load than the rates',
-    `same object for both: sha256 ${obj.sha256.slice(0, 16)}… (the agent compiles the same source with the same flags)`,
-  );
   return {
-    title: `Figure 2 — event throughput, ${limits.label}: native libbpf ring_buffer consumer (a) vs agent → WebSocket client (b)`,
-    head: ['offered', '(a) native, delivered', '(b) agent, delivered', '(b)/(a)', 'refused by full ring (a / b)', 'agent-reported drops', 'unaccounted (a / b)', 'CPU µs per delivered record (a / b = runner + agent + client)'],
+    title: `Figure 2 — event throughput, ${limits.label}: native libbpf ring_buffer consumer vs agent → WebSocket client`,
+    head: ['offered', 'consumer', 'delivered/s', 'vs native', 'refused by full ring', 'agent-reported drops', 'unaccounted (worst)', 'CPU µs per delivered record (runner + agent + client)'],
     rows,
-    notes,
+    notes: [
+      `producer: bpf/burst.bpf.c, ${o.burst} records of 40 bytes per getppid() of the trigger (bpf_loop), 16 MiB ring; ${o.seconds} s per trial, ${o.runs} trials per consumer, interleaved`,
+      `agent started with ${limits.detail}; its client JSON-parses every frame and counts records (no zod validation)`,
+      'refused: records the full ring turned away (counted by the program itself: the consumer was behind)',
+      'unaccounted = written − delivered − reported dropped, worst trial; must be 0',
+      'CPU per record: the native consumer process; for the agent, its runner process + the agent process + the WebSocket client (receive and JSON.parse), from /proc and process.cpuUsage — steadier than the rates on a shared machine',
+      `same object for both: sha256 ${obj.sha256.slice(0, 16)}… (the agent compiles the same source with the same flags)`,
+    ],
   };
 }

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       await withAgent(['--policy', policy], async (agent) => {
         print(
           await throughputFigure(
-            { ...base, triggersPerSec: smoke ? [1000] : [1000, 4000, 0] },
+            { ...base, triggersPerSec: smoke ? [1000] : [1000, 4000, 0], formats: ['records', 'rows'] },
             agent,
             { label: 'raised agent limits', detail: `limits raised to ${RAISED_LIMITS.maxEventsPerSec} records/s and ${RAISED_LIMITS.maxBytesPerSec / 2 ** 20} MiB/s per run (--policy file)` },
           ),
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       });
       if (!smoke) {
         await withAgent([], async (agent) => {
-          print(await throughputFigure({ ...base, runs: Math.min(runs, 3), triggersPerSec: [4000] }, agent, { label: 'default agent limits', detail: 'the default limits (200 000 records/s, 32 MiB/s per run)' }));
+          print(await throughputFigure({ ...base, runs: Math.min(runs, 3), triggersPerSec: [4000], formats: ['records'] }, agent, { label: 'default agent limits', detail: 'the default limits (200 000 records/s, 32 MiB/s per run)' }));
         });
       }
     } finally {
