@@ -1,8 +1,10 @@
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
-  // The protocol package is consumed as TypeScript source (its exports point at src/index.ts).
-  transpilePackages: ['@bpfplay/protocol'],
+  // Internal packages are consumed as TypeScript source (their exports point at src/*.ts).
+  transpilePackages: ['@bpfplay/protocol', '@bpfplay/share'],
+  // Snippet storage: a native addon, kept out of the server bundle and loaded with Node's require.
+  serverExternalPackages: ['better-sqlite3'],
   reactStrictMode: true,
   // The e2e run builds into its own folder so a `turbo build` running at the same time (which
   // takes the .next lock) cannot make it fail or serve a half-written build.

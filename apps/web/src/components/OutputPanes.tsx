@@ -13,7 +13,7 @@ import { EventsPane } from './panes/EventsPane';
 import { MapsPane } from './panes/MapsPane';
 import { VerifierPane } from './panes/VerifierPane';
 import { DisasmPane } from './panes/DisasmPane';
-import { CorePane } from './panes/CorePane';
+import { CorePane, type CoreTargetsProps } from './panes/CorePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
 import { useStreamVersion } from '../hooks/useStreamVersion';
@@ -32,6 +32,7 @@ export interface OutputPanesProps {
   onParam(name: string, v: ParamValue | undefined): void;
   onJump(file: string, line: number): void;
   onHoverLine(at: { file: string; line: number } | null): void;
+  coreTargets: CoreTargetsProps;
 }
 
 export function OutputPanes(props: OutputPanesProps) {
@@ -53,7 +54,7 @@ export function OutputPanes(props: OutputPanesProps) {
     case 'disasm':
       return <DisasmPane run={run} files={p.fileNames} mainFile={p.mainName} cursor={p.cursor} onJump={p.onJump} onHover={p.onHoverLine} />;
     case 'core':
-      return <CorePane run={run} onJump={p.onJump} coreTargets={session.hello?.capabilities.coreTargets ?? []} />;
+      return <CorePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
     case 'params':
       return <ParamsPane files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />;
     case 'log':

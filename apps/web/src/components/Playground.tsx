@@ -2,12 +2,16 @@
 
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Snippet, describeIssues, type ParamValue } from '@bpfplay/protocol';
+import type { ParamValue } from '@bpfplay/protocol';
 import { useWorkspace } from '../hooks/useWorkspace';
 import { useAgent } from '../hooks/useAgent';
 import { useExamples } from '../hooks/useExamples';
 import { useShortcuts } from '../hooks/useShortcuts';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
+import { useSharing, type UndoOffer } from '../hooks/useSharing';
+import { useCoreTargets } from '../hooks/useCoreTargets';
+import { runRequest } from '../state/runRequest';
+import type { StoredSnippet } from '../share/shareState';
 import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
 import { markersOf } from '../state/markers';
 import { findParams } from '../state/params';
@@ -24,19 +28,24 @@ import { OutputPanel, PANES, type PaneId } from './OutputPanel';
 import { OutputPanes, paneBadges } from './OutputPanes';
 import { SettingsDialog } from './SettingsDialog';
 import { HelpDialog } from './HelpDialog';
+import { ShareDialog } from './ShareDialog';
+import { Banners, type BannerItem } from './Banners';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { Splitter } from './Splitter';
 
 // Monaco touches `window` at import: load it only in the browser.
 const EditorView = dynamic(() => import('../editor/EditorView'), { ssr: false, loading: () => <div className="editor-host editor-loading">loading editor…</div> });
 
-export function Playground() {
+/** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
+export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
   const { session, now } = agent;
-  const { examples, error: examplesError } = useExamples();
-  const [sidebar, setSidebar] = useState(true);
+  // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it).
+  const [sidebar, setSidebar] = useState(() => shared === undefined && !(typeof window !== 'undefined' && /^#v\d+\//.test(window.location.hash)));
+  const [exampleParam] = useState(() => (typeof window === 'undefined' ? null : new URL(window.location.href).searchParams.get('example')));
+  const { examples, error: examplesError } = useExamples(sidebar || exampleParam !== null);
   const [pane, setPane] = useState<PaneId>('console');
   const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
@@ -44,7 +53,7 @@ export function Playground() {
   const [hoverLine, setHoverLine] = useState<{ file: string; line: number } | null>(null);
   const [addRequest, setAddRequest] = useState(0);
   const [split, setSplit] = useState(48);
-  const [undo, setUndo] = useState<{ label: string; snippet: Workspace['snippet'] } | null>(null);
+  const [undo, setUndo] = useState<UndoOffer | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [contentRevision, setContentRevision] = useState(0);
   const nonce = useRef(0);
@@ -99,22 +108,9 @@ export function Playground() {
   const startRun = (mode: 'run' | 'compile') => {
     if (!ws || running) return;
     setRunError(null);
-    if ('error' in main) return setRunError(main.error);
-    const files = ws.snippet.files.map((f) => ({ name: f.name, content: editorApi.current?.currentText(f.name) ?? f.content }));
-    const snippet = { files, main: main.name };
-    const check = Snippet.safeParse(snippet);
-    if (!check.success) return setRunError(`cannot send this snippet: ${describeIssues(check.error)}`);
-    const s = ws.settings;
-    const maxSec = hello?.limits.maxRunSeconds;
-    const coreTargets = hello?.capabilities.coreTargets.slice(0, 8) ?? [];
-    const msg = session.startRun(snippet, {
-      durationSec: maxSec ? Math.min(s.durationSec, maxSec) : s.durationSec,
-      params: ws.snippet.params,
-      perfFrequency: s.perfFrequency,
-      mapIntervalMs: s.mapIntervalMs,
-      mode,
-      ...(coreTargets.length ? { coreTargets } : {}),
-    });
+    const req = runRequest(ws, { mode, hello, textOf: (name) => editorApi.current?.currentText(name), knownTargets: core.known });
+    if (!req.ok) return setRunError(req.error);
+    const msg = session.startRun(req.snippet, req.options);
     userPicked.current = false;
     if (!agent.send(msg)) session.abandonRun(`not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`);
   };
@@ -123,13 +119,31 @@ export function Playground() {
     if (m) agent.send(m);
   };
 
+  const core = useCoreTargets({ session, ws, update, send: agent.send, onError: setRunError, check: () => (startRun('compile'), setPane('core'), (userPicked.current = true)), canCheck: connected && !running });
+  const sharing = useSharing({
+    ws,
+    update,
+    stored: shared,
+    contentReplaced: () => setContentRevision((n) => n + 1),
+    offerUndo: setUndo,
+    shareInput: () => ({ textOf: (name) => editorApi.current?.currentText(name), isShareableTarget: core.isShareableTarget }),
+  });
+
   const pickExample = (e: Example) => {
     if (!ws) return;
-    setUndo({ label: ws.snippet.example ?? 'your snippet', snippet: ws.snippet });
+    setUndo({ loaded: e.name, replaced: ws.snippet.example ?? (ws.snippet.shared ? `/s/${ws.snippet.shared.id}` : 'your snippet'), snippet: ws.snippet });
     setContentRevision((n) => n + 1);
     update((w) => ({
       ...w,
-      snippet: { files: e.files.map((f) => ({ ...f })), active: e.main ?? e.files[0]!.name, ...(e.main ? { main: e.main } : {}), example: e.name, params: { ...(e.meta.params ?? {}) } },
+      snippet: {
+        files: e.files.map((f) => ({ ...f })),
+        active: e.main ?? e.files[0]!.name,
+        ...(e.main ? { main: e.main } : {}),
+        example: e.name,
+        params: { ...(e.meta.params ?? {}) },
+        // The kernels picked to check CO-RE against are the user's choice, not the example's.
+        ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
+      },
     }));
   };
 
@@ -139,7 +153,7 @@ export function Playground() {
     if (exampleParamDone.current || !examples || !ws) return;
     exampleParamDone.current = true;
     const url = new URL(window.location.href);
-    const name = url.searchParams.get('example');
+    const name = exampleParam;
     if (name === null) return;
     const e = examples.find((x) => x.name === name);
     if (e) pickExample(e);
@@ -164,7 +178,18 @@ export function Playground() {
 
   const banner = connectionBanner(session.connection, now, typeof window === 'undefined' ? '' : window.location.origin);
   const unsupported = useMemo(() => new Map((hello?.capabilities.attach ?? []).filter((a) => !a.supported).map((a) => [a.kind, a.reason ?? 'not supported here'])), [hello]);
-  const title = ws?.snippet.example ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example) : 'untitled snippet';
+  const title = ws?.snippet.example ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example) : ws?.snippet.shared ? 'shared snippet' : 'untitled snippet';
+
+  const revertUndo = (u: UndoOffer) => (update((w) => ({ ...w, snippet: u.snippet })), setContentRevision((n) => n + 1), setUndo(null));
+  const sb = sharing.banner;
+  const banners: BannerItem[] = [
+    ...(banner ? [{ key: 'conn', level: banner.level, text: banner.text, testId: 'banner', actions: session.connection.kind === 'refused' ? [{ label: 'enter token', onClick: () => setDialog('settings') }] : [] }] : []),
+    ...(target.problem ? [{ key: 'target', level: 'warning' as const, text: target.problem }] : []),
+    ...(sb ? [{ key: 'share', level: sb.level, text: sb.text, testId: sb.testId, actions: [...(sb.revert ? [{ label: 'open the shared version', onClick: sharing.revert, testId: 'share-revert' }] : []), { label: 'dismiss', onClick: sharing.dismissBanner }] }] : []),
+    ...(runError ? [{ key: 'run', level: 'error' as const, text: runError, testId: 'run-error', actions: [{ label: 'dismiss', onClick: () => setRunError(null) }] }] : []),
+    ...(notice ? [{ key: 'notice', level: 'info' as const, text: notice, actions: [{ label: 'ok', onClick: dismissNotice }] }] : []),
+    ...(undo ? [{ key: 'undo', level: 'info' as const, text: `Loaded ${undo.loaded}; replaced ${undo.replaced}.`, testId: 'undo-banner', actions: [{ label: 'undo', onClick: () => revertUndo(undo) }, { label: 'ok', onClick: () => setUndo(null) }] }] : []),
+  ];
 
   if (!ws) return <div className="app app-loading">loading…</div>;
   return (
@@ -186,41 +211,11 @@ export function Playground() {
         onTheme={(t) => update((w) => ({ ...w, settings: { ...w.settings, theme: t } }))}
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
+        onShare={() => void sharing.share()}
+        shared={ws.snippet.shared ?? null}
       />
       <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '216px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
-        {(banner || target.problem || runError || notice || undo) && (
-          <div className="banners">
-            {banner && (
-              <div className={`banner banner-${banner.level}`} role="alert" data-testid="banner">
-                {banner.text}
-                {session.connection.kind === 'refused' && (
-                  <button className="btn-small" onClick={() => setDialog('settings')}>
-                    enter token
-                  </button>
-                )}
-              </div>
-            )}
-            {target.problem && <div className="banner banner-warning">{target.problem}</div>}
-            {runError && (
-              <div className="banner banner-error" role="alert" data-testid="run-error">
-                {runError}
-                <button className="btn-small" onClick={() => setRunError(null)}>dismiss</button>
-              </div>
-            )}
-            {notice && (
-              <div className="banner banner-info">
-                {notice} <button className="btn-small" onClick={dismissNotice}>ok</button>
-              </div>
-            )}
-            {undo && (
-              <div className="banner banner-info" data-testid="undo-banner">
-                Loaded {ws.snippet.example}; replaced {undo.label}.{' '}
-                <button className="btn-small" onClick={() => (update((w) => ({ ...w, snippet: undo.snippet })), setContentRevision((n) => n + 1), setUndo(null))}>undo</button>
-                <button className="btn-small" onClick={() => setUndo(null)}>ok</button>
-              </div>
-            )}
-          </div>
-        )}
+        <Banners items={banners} />
         {sidebar && <ExamplesSidebar examples={examples} error={examplesError} current={ws.snippet.example} unsupportedKinds={unsupported} onPick={pickExample} />}
         <section className="editor-col" aria-label="Editor">
           <FileTabs
@@ -296,6 +291,7 @@ export function Playground() {
             }
             onJump={jump}
             onHoverLine={setHoverLine}
+            coreTargets={core.props}
           />
         </OutputPanel>
       </main>
@@ -313,6 +309,15 @@ export function Playground() {
         }}
       />
       <HelpDialog open={dialog === 'help'} onClose={() => setDialog(null)} />
+      <ShareDialog
+        open={sharing.dialog !== null}
+        onClose={sharing.closeDialog}
+        state={sharing.dialog?.state ?? null}
+        outcome={sharing.dialog?.outcome ?? null}
+        forkedFrom={sharing.dialog?.forkedFrom ?? null}
+        origin={typeof window === 'undefined' ? '' : window.location.origin}
+        title={ws.snippet.example ? title : null}
+      />
     </div>
   );
 }

@@ -22,6 +22,9 @@ export interface ToolbarProps {
   onTheme(t: Theme): void;
   onSettings(): void;
   onHelp(): void;
+  onShare(): void;
+  /** The short link this snippet came from or was last shared as. */
+  shared: { id: string; forkedFrom?: string } | null;
 }
 
 const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -38,6 +41,7 @@ export function Toolbar(p: ToolbarProps) {
       <span className="title" title={p.title}>
         {p.title}
       </span>
+      {p.shared && <SharedInfo id={p.shared.id} forkedFrom={p.shared.forkedFrom} />}
       <div className="toolbar-actions">
         {p.running ? (
           <button className="btn btn-stop" onClick={p.onStop} title="Stop (Esc or Ctrl+.)" data-testid="stop">
@@ -62,6 +66,9 @@ export function Toolbar(p: ToolbarProps) {
             {!durations.includes(p.durationSec as (typeof DURATIONS)[number]) && <option value={p.durationSec}>{p.durationSec} s</option>}
           </select>
         </label>
+        <button className="btn" onClick={p.onShare} title="Share: short link, link with the code, Markdown, embed, download" data-testid="share">
+          Share
+        </button>
       </div>
       <div className="toolbar-right">
         <ConnectionPill state={p.connection} />
@@ -112,6 +119,25 @@ function ConnectionPill({ state }: { state: ConnectionState }) {
     <span className={`conn conn-${cls}`} title={title} data-testid="connection" data-state={state.kind}>
       <span className="dot" />
       {text}
+    </span>
+  );
+}
+
+function SharedInfo({ id, forkedFrom }: { id: string; forkedFrom?: string | undefined }) {
+  return (
+    <span className="shared-info small" data-testid="shared-info">
+      <a href={`/s/${id}`} title="The short link of this snippet" data-testid="shared-id">
+        /s/{id}
+      </a>
+      {forkedFrom && (
+        <span data-testid="forked-from">
+          {' '}
+          · forked from{' '}
+          <a href={`/s/${forkedFrom}`} title="The snippet this one was made from">
+            {forkedFrom}
+          </a>
+        </span>
+      )}
     </span>
   );
 }

@@ -3,11 +3,18 @@
 import { useEffect, useState } from 'react';
 import type { Example, ExamplesResponse } from '../examples/types';
 
-/** The gallery, served by /api/examples from bpf/ (read on every request: examples are added live). */
-export function useExamples() {
+/**
+ * The gallery, served by /api/examples from bpf/ (read on every request: examples are added live).
+ * Fetched once `enabled` first becomes true: a page opened from a snippet link starts with the
+ * gallery closed and then talks to no server at all.
+ */
+export function useExamples(enabled = true) {
   const [examples, setExamples] = useState<Example[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [wanted, setWanted] = useState(enabled);
+  if (enabled && !wanted) setWanted(true);
   useEffect(() => {
+    if (!wanted) return;
     let cancelled = false;
     fetch('/api/examples', { cache: 'no-store' })
       .then(async (r) => {
@@ -23,6 +30,6 @@ export function useExamples() {
     return () => {
       cancelled = true;
     };
-  }, []);
+  }, [wanted]);
   return { examples, error };
 }

@@ -4,6 +4,7 @@ import { initialConnection } from './connection';
 import { frameBatcher } from './batch';
 import { isActive, isRunMessage, newRun, runReducer, type RunView } from './run';
 import { Streams, type StreamLimits } from './streams';
+import { BtfUploads } from './btfUploads';
 
 export interface AgentNote {
   t: number;
@@ -23,6 +24,8 @@ export class Session {
   hello: Hello | null = null;
   run: RunView | null = null;
   readonly streams: Streams;
+  /** BTF files uploaded from this tab to check CO-RE relocations against. */
+  readonly uploads = new BtfUploads();
   /** Agent-level warnings/errors and protocol problems not tied to a run. */
   notes: AgentNote[] = [];
   private version = 0;
@@ -90,6 +93,26 @@ export class Session {
     return { type: 'run', runId, snippet, options };
   }
 
+  /** Start uploading a BTF file; the message to send, or why it cannot be sent. */
+  uploadBtf(fileName: string, bytes: Uint8Array): { ok: true; name: string; message: ClientMessage } | { ok: false; error: string } {
+    const r = this.uploads.add(fileName, bytes);
+    this.changed(true);
+    return r;
+  }
+
+  /** Forget an upload (the agent keeps its copy until the session ends; runs stop naming it). */
+  removeUpload(name: string): void {
+    this.uploads.remove(name);
+    this.changed(true);
+  }
+
+  /** The uploads to send again on a new agent session (they die with the old one). */
+  resendUploads(): ClientMessage[] {
+    const out = this.uploads.resend();
+    if (out.length) this.changed(true);
+    return out;
+  }
+
   stopMessage(): ClientMessage | null {
     if (!this.run || !isActive(this.run)) return null;
     return { type: 'stop', runId: this.run.runId };
@@ -132,10 +155,14 @@ export class Session {
         this.hello = m;
         break;
       case 'pong':
+        break;
       case 'btf-uploaded':
+        this.uploads.uploaded(m);
         break;
       case 'warning':
       case 'error':
+        // Kept in the log as well: the claim is by order, not by name (the error does not say).
+        if (m.type === 'error') this.uploads.failed(m);
         if (m.runId === undefined || !this.run) {
           this.note(m.type === 'warning' ? 'warn' : 'error', m.type === 'warning' ? m.message : `${m.code}: ${m.message}`);
           break;

@@ -44,6 +44,13 @@ export const WorkspaceV2 = z.object({
     /** The gallery example this started from, if any (shown in the title bar). */
     example: z.string().optional(),
     params: z.record(z.string(), ParamValue),
+    /** Other kernels' BTF (bundled names or this tab's uploads) to check CO-RE relocations against. */
+    coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
+    /**
+     * The short link this snippet was opened from or last shared as: the next Share names it as
+     * `forkedFrom`, and reopening /s/<id> keeps the edits made since.
+     */
+    shared: z.object({ id: z.string(), forkedFrom: z.string().optional() }).optional(),
   }),
   settings: Settings,
 });

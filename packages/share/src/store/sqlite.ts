@@ -64,7 +64,8 @@ export class SqliteStore implements SnippetStore {
     this.salt = opts.salt ?? DEFAULT_ID_SALT;
     this.now = opts.now ?? (() => new Date());
     mkdirSync(opts.dataDir, { recursive: true });
-    this.file = join(opts.dataDir, opts.fileName ?? SNIPPET_DB_FILE);
+    // A runtime path: tells Turbopack not to trace (and bundle) whatever folder this might name.
+    this.file = join(/*turbopackIgnore: true*/ opts.dataDir, opts.fileName ?? SNIPPET_DB_FILE);
     try {
       this.db = new Database(this.file, { timeout: opts.busyTimeoutMs ?? 10_000 });
     } catch (e) {

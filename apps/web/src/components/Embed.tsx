@@ -1,0 +1,178 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { playgroundUrl, shortLinkPath } from '@bpfplay/share';
+import { useAgent } from '../hooks/useAgent';
+import { useConnectionTarget } from '../hooks/useConnectionTarget';
+import { useEmbedWorkspace } from '../hooks/useEmbedWorkspace';
+import { useAutoPane } from '../hooks/useAutoPane';
+import { connectionBanner } from '../state/connection';
+import { mainFile, updateFile } from '../state/files';
+import { markersOf } from '../state/markers';
+import { isActive } from '../state/run';
+import { runRequest } from '../state/runRequest';
+import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from '../share/shareState';
+import type { EditorApi } from '../editor/EditorView';
+import type { PaneId } from './OutputPanel';
+import { ConsolePane } from './panes/ConsolePane';
+import { EventsPane } from './panes/EventsPane';
+import { ProblemsPane } from './panes/ProblemsPane';
+import { StatusBar } from './StatusBar';
+import { SettingsDialog } from './SettingsDialog';
+import { useStreamVersion } from '../hooks/useStreamVersion';
+import type { Session } from '../state/session';
+import type { EditorMarker } from '../state/markers';
+
+const EditorView = dynamic(() => import('../editor/EditorView'), { ssr: false, loading: () => <div className="editor-host editor-loading">loading editor…</div> });
+
+const EMBED_PANES = ['console', 'events', 'problems'] as const;
+type EmbedPane = (typeof EMBED_PANES)[number];
+const TITLES: Record<EmbedPane, string> = { console: 'Console', events: 'Events', problems: 'Problems' };
+
+/**
+ * /embed/<id>: the snippet, Run/Stop and its output, small enough for an iframe in a tutorial.
+ * Edits stay in the frame; "Open in playground" carries them along (as a link with the code in it).
+ */
+export function Embed({ snippet }: { snippet: StoredSnippet }) {
+  const { ws, update } = useEmbedWorkspace(snippet);
+  const target = useConnectionTarget(ws, update);
+  const agent = useAgent(target.agentUrl, target.token);
+  const { session, now } = agent;
+  const [pane, setPane] = useState<PaneId>('console');
+  const [runError, setRunError] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const editorApi = useRef<EditorApi | null>(null);
+  const run = session.run;
+  const running = isActive(run);
+  const connected = session.connection.kind === 'ready';
+  const files = useMemo(() => ws?.snippet.files ?? [], [ws]);
+  const fileNames = useMemo(() => files.map((f) => f.name), [files]);
+  const main = mainFile(files, ws?.snippet.main);
+  const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
+  const { onFiles, elsewhere } = useMemo(() => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }), [run, fileNames, mainName]);
+  const userPicked = useAutoPane(run, session.streams, (p) => (EMBED_PANES as readonly string[]).includes(p) && setPane(p));
+  const theme = ws?.settings.theme ?? 'dark';
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const startRun = () => {
+    if (!ws || running) return;
+    setRunError(null);
+    const req = runRequest(ws, { mode: 'run', hello: session.hello, textOf: (n) => editorApi.current?.currentText(n) });
+    if (!req.ok) return setRunError(req.error);
+    const msg = session.startRun(req.snippet, req.options);
+    userPicked.current = false;
+    if (!agent.send(msg)) session.abandonRun('not connected to the agent: the run was not sent');
+  };
+  const stopRun = () => {
+    const m = session.stopMessage();
+    if (m) agent.send(m);
+  };
+
+  if (!ws) return <div className="embed app-loading">loading…</div>;
+  const edited = !sameCode(shareStateOf(ws), stateOfStored(snippet));
+  // Unedited: the short link. Edited: a link with the edited code in it (no server needed).
+  const openHref = edited ? playgroundUrl(`${window.location.origin}/`, shareStateOf(ws, { textOf: (n) => editorApi.current?.currentText(n) }).files, ws.snippet.main ? { main: ws.snippet.main } : {}) : shortLinkPath(snippet.id);
+  const banner = connectionBanner(session.connection, now, window.location.origin);
+  return (
+    <div className="embed" data-testid="embed">
+      <header className="embed-bar">
+        {running ? (
+          <button className="btn btn-stop" onClick={stopRun} data-testid="stop">
+            ■ Stop
+          </button>
+        ) : (
+          <button className="btn btn-run" onClick={startRun} disabled={!connected} title={connected ? 'Run (Ctrl+Enter)' : 'Not connected to an agent'} data-testid="run">
+            ▶ Run
+          </button>
+        )}
+        <div className="embed-tabs" role="tablist">
+          {fileNames.map((n) => (
+            <button key={n} role="tab" aria-selected={n === ws.snippet.active} className={`pane-tab ${n === ws.snippet.active ? 'pane-tab-active' : ''}`} onClick={() => update((w) => ({ ...w, snippet: { ...w.snippet, active: n } }))} data-testid={`tab-${n}`}>
+              {n}
+            </button>
+          ))}
+        </div>
+        <span className="spacer" />
+        <button className="icon-btn" onClick={() => setSettingsOpen(true)} title="Connection settings" data-testid="open-settings">
+          ⚙
+        </button>
+        <a className="btn embed-open" href={openHref} target="_blank" rel="noreferrer" data-testid="open-in-playground" title={edited ? 'Opens your edited version' : `Opens /s/${snippet.id}`}>
+          Open in playground ↗
+        </a>
+      </header>
+      {/* Always present: the grid's rows are positional. */}
+      <div>
+        {(banner || runError) && (
+          <div className={`embed-banner banner banner-${banner?.level ?? 'error'}`} role="alert" data-testid={banner ? 'banner' : 'run-error'}>
+            {banner?.text ?? runError}
+            {banner && (
+              <button className="btn-small" onClick={() => setSettingsOpen(true)}>
+                settings
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      <div className="embed-editor">
+        <EditorView
+          apiRef={editorApi}
+          files={files}
+          active={ws.snippet.active}
+          theme={theme}
+          markers={onFiles}
+          reveal={null}
+          highlight={null}
+          onChange={(name, content) => update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))}
+          onCursorLine={() => {}}
+          onRun={startRun}
+          onCheck={() => {}}
+          contentRevision={0}
+          onStop={stopRun}
+        />
+      </div>
+      <EmbedOutput session={session} pane={pane} onPane={(p) => ((userPicked.current = true), setPane(p))} onFiles={onFiles} elsewhere={elsewhere} />
+      <StatusBar session={session} run={run} now={now} saveError={null} />
+      <SettingsDialog
+        open={settingsOpen}
+        agentUrl={target.agentUrl ?? target.defaultUrl}
+        defaultUrl={target.defaultUrl}
+        token={target.token}
+        connection={session.connection}
+        onClose={() => setSettingsOpen(false)}
+        onSave={(url, token) => {
+          update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));
+          agent.reconnect();
+        }}
+      />
+    </div>
+  );
+}
+
+function EmbedOutput({ session, pane, onPane, onFiles, elsewhere }: { session: Session; pane: PaneId; onPane(p: EmbedPane): void; onFiles: EditorMarker[]; elsewhere: EditorMarker[] }) {
+  const version = useStreamVersion(session);
+  const run = session.run;
+  return (
+    <section className="embed-output" aria-label="Output">
+      <div className="pane-tabs" role="tablist">
+        {EMBED_PANES.map((p) => (
+          <button key={p} role="tab" aria-selected={p === pane} className={`pane-tab ${p === pane ? 'pane-tab-active' : ''}`} onClick={() => onPane(p)} data-testid={`pane-tab-${p}`}>
+            {TITLES[p]}
+          </button>
+        ))}
+      </div>
+      <div className="pane-host" role="tabpanel">
+        {pane === 'events' ? (
+          <EventsPane streams={session.streams} version={version} running={isActive(run)} />
+        ) : pane === 'problems' ? (
+          <ProblemsPane run={run} onFiles={onFiles} elsewhere={elsewhere} onJump={() => {}} />
+        ) : (
+          <ConsolePane streams={session.streams} run={run} version={version} />
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+import { decodeLocation } from '@bpfplay/share';
+import type { Workspace } from '../state/workspace';
+import { openShareState, sameCode, shareStateOf, stateOfStored, type StoredSnippet } from './shareState';
+
+export type OpenDecision =
+  /** Nothing shared in this URL: the saved workspace stays. */
+  | { kind: 'none' }
+  /** Replace the workspace; `replaced` says whether different work was there (offer undo). */
+  | { kind: 'open'; workspace: Workspace; replaced: boolean; source: 'fragment' | 'short'; label: string }
+  /** /s/<id> reopened after editing that snippet: keep the edits rather than wipe them on reload. */
+  | { kind: 'keep-edits'; id: string }
+  /** A snippet link that cannot be read; the message says why and what to do. */
+  | { kind: 'error'; message: string };
+
+/**
+ * What opening the page does to the workspace: a stored snippet given by /s/<id> wins, then a
+ * `#v1/...` fragment; anything else leaves the saved work alone. Pure, so each case is unit-tested.
+ */
+export function decideOpen(ws: Workspace, location: { hash: string; search?: string }, stored?: StoredSnippet): OpenDecision {
+  if (stored) {
+    const state = stateOfStored(stored);
+    if (ws.snippet.shared?.id === stored.id) {
+      // The same snippet: unchanged or edited since, the workspace is the newer copy.
+      return sameCode(shareStateOf(ws), state) ? { kind: 'none' } : { kind: 'keep-edits', id: stored.id };
+    }
+    const shared = { id: stored.id, ...(stored.forkedFrom ? { forkedFrom: stored.forkedFrom } : {}) };
+    return { kind: 'open', workspace: openShareState(ws, state, shared), replaced: !sameCode(shareStateOf(ws), state), source: 'short', label: `/s/${stored.id}` };
+  }
+  const r = decodeLocation(location);
+  if (r.ok) {
+    return { kind: 'open', workspace: openShareState(ws, r.state), replaced: !sameCode(shareStateOf(ws), r.state), source: 'fragment', label: 'the snippet in this link' };
+  }
+  // An empty fragment or an ordinary #anchor is not a failed share.
+  if (r.code === 'empty' || r.code === 'unrecognised') return { kind: 'none' };
+  return { kind: 'error', message: `This link's snippet could not be opened: ${r.error}. Your own snippet is shown instead.` };
+}
+
+/** The page URL without its fragment, once the snippet in it has been moved into the workspace. */
+export function withoutFragment(href: string): string {
+  const i = href.indexOf('#');
+  return i < 0 ? href : href.slice(0, i);
+}
