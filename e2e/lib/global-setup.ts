@@ -79,7 +79,7 @@ function newest(p: string): number {
 /** `next build` takes minutes here; skip it when the build is newer than every source it reads. */
 async function buildWebIfStale(): Promise<void> {
   const buildId = path.join(webDir, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))), newest(path.join(repo, 'packages/protocol/src')));
+  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))), newest(path.join(repo, 'packages/protocol/src')), newest(path.join(repo, 'packages/share/src')));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) {
     log('web build is up to date');
     return;

@@ -20,7 +20,7 @@ export interface Servers {
  * create web worker" warning (the editor then runs its worker code on the main thread, which is
  * the regression this catches). A spec that provokes an expected error says so with `allow`.
  */
-export const test = base.extend<{ servers: Servers; consoleGuard: { allow(re: RegExp): void } }>({
+export const test = base.extend<{ servers: Servers; consoleGuard: { allow(re: RegExp): void }; freshPage: () => Promise<Page> }>({
   servers: async ({}, use) => {
     const { BPFPLAY_WEB_URL: web, BPFPLAY_AGENT_URL: agent, BPFPLAY_TOKEN: token } = process.env;
     if (!web || !agent || !token) throw new Error('global setup did not provide BPFPLAY_WEB_URL, BPFPLAY_AGENT_URL and BPFPLAY_TOKEN');
@@ -30,20 +30,38 @@ export const test = base.extend<{ servers: Servers; consoleGuard: { allow(re: Re
     async ({ page }, use) => {
       const problems: string[] = [];
       const allowed: RegExp[] = [];
-      const check = (kind: string, text: string) => {
-        if (!allowed.some((re) => re.test(text))) problems.push(`${kind}: ${text}`);
-      };
-      page.on('console', (m) => {
-        if (m.type() === 'error') check('console error', `${m.text()} (${m.location().url})`);
-        else if (/Could not create web worker/i.test(m.text())) check(`console ${m.type()}`, m.text());
-      });
-      page.on('pageerror', (e) => check('page error', e.message));
+      watchConsole(page, problems, allowed);
       await use({ allow: (re) => allowed.push(re) });
       expect(problems, 'the browser reported errors').toEqual([]);
     },
     { auto: true },
   ],
+  /** A page in a new browser context (no localStorage, no cookies: someone opening a link), console-guarded too. */
+  freshPage: async ({ browser }, use) => {
+    const problems: string[] = [];
+    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    await use(async () => {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      contexts.push(ctx);
+      const p = await ctx.newPage();
+      watchConsole(p, problems, []);
+      return p;
+    });
+    for (const c of contexts) await c.close();
+    expect(problems, 'the browser (fresh context) reported errors').toEqual([]);
+  },
 });
+
+function watchConsole(page: Page, problems: string[], allowed: RegExp[]): void {
+  const check = (kind: string, text: string) => {
+    if (!allowed.some((re) => re.test(text))) problems.push(`${kind}: ${text}`);
+  };
+  page.on('console', (m) => {
+    if (m.type() === 'error') check('console error', `${m.text()} (${m.location().url})`);
+    else if (/Could not create web worker/i.test(m.text())) check(`console ${m.type()}`, m.text());
+  });
+  page.on('pageerror', (e) => check('page error', e.message));
+}
 export { expect };
 
 /** The URL the agent's start script prints, pointed at this test's agent. */

@@ -53,7 +53,7 @@ export function useSharing(d: SharingDeps) {
         setBanner({ level: 'info', text: `Showing your edits of /s/${r.id} from before (kept in this browser).`, revert: true, testId: 'share-kept-edits' });
         return;
       case 'open':
-        update(() => r.workspace);
+        update((cur) => openShareState(cur, r.state, r.shared));
         contentReplaced();
         setBanner(null);
         if (r.replaced) offerUndo({ loaded: r.label, replaced: w.snippet.example ?? 'your snippet', snippet: w.snippet });

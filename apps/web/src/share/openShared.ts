@@ -1,12 +1,17 @@
-import { decodeLocation } from '@bpfplay/share';
+import { decodeLocation, type ShareState } from '@bpfplay/share';
 import type { Workspace } from '../state/workspace';
-import { openShareState, sameCode, shareStateOf, stateOfStored, type StoredSnippet } from './shareState';
+import { STARTER_FILES } from '../examples/starter';
+import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from './shareState';
 
 export type OpenDecision =
   /** Nothing shared in this URL: the saved workspace stays. */
   | { kind: 'none' }
-  /** Replace the workspace; `replaced` says whether different work was there (offer undo). */
-  | { kind: 'open'; workspace: Workspace; replaced: boolean; source: 'fragment' | 'short'; label: string }
+  /**
+   * Open `state` (with openShareState, applied to the workspace as it is then: other effects of the
+   * same page load, e.g. saving ?token=, may have changed its settings). `replaced` says whether
+   * different work was there (offer undo).
+   */
+  | { kind: 'open'; state: ShareState; shared?: { id: string; forkedFrom?: string }; replaced: boolean; source: 'fragment' | 'short'; label: string }
   /** /s/<id> reopened after editing that snippet: keep the edits rather than wipe them on reload. */
   | { kind: 'keep-edits'; id: string }
   /** A snippet link that cannot be read; the message says why and what to do. */
@@ -24,11 +29,11 @@ export function decideOpen(ws: Workspace, location: { hash: string; search?: str
       return sameCode(shareStateOf(ws), state) ? { kind: 'none' } : { kind: 'keep-edits', id: stored.id };
     }
     const shared = { id: stored.id, ...(stored.forkedFrom ? { forkedFrom: stored.forkedFrom } : {}) };
-    return { kind: 'open', workspace: openShareState(ws, state, shared), replaced: !sameCode(shareStateOf(ws), state), source: 'short', label: `/s/${stored.id}` };
+    return { kind: 'open', state, shared, replaced: replaces(ws, state), source: 'short', label: `/s/${stored.id}` };
   }
   const r = decodeLocation(location);
   if (r.ok) {
-    return { kind: 'open', workspace: openShareState(ws, r.state), replaced: !sameCode(shareStateOf(ws), r.state), source: 'fragment', label: 'the snippet in this link' };
+    return { kind: 'open', state: r.state, replaced: replaces(ws, r.state), source: 'fragment', label: 'the snippet in this link' };
   }
   // An empty fragment or an ordinary #anchor is not a failed share.
   if (r.code === 'empty' || r.code === 'unrecognised') return { kind: 'none' };
@@ -39,4 +44,10 @@ export function decideOpen(ws: Workspace, location: { hash: string; search?: str
 export function withoutFragment(href: string): string {
   const i = href.indexOf('#');
   return i < 0 ? href : href.slice(0, i);
+}
+
+/** Opening `state` loses work worth an undo: the workspace holds other code than the first-visit starter. */
+function replaces(ws: Workspace, state: ShareState): boolean {
+  const current = shareStateOf(ws);
+  return !sameCode(current, state) && !sameCode(current, { files: STARTER_FILES });
 }

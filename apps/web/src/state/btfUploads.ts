@@ -46,7 +46,7 @@ export class BtfUploads {
     const name = uploadName(fileName);
     if (bytes.length === 0) return { ok: false, error: `${fileName} is empty: pick another kernel's /sys/kernel/btf/vmlinux` };
     if (bytes.length > MAX_BTF_UPLOAD_BYTES) {
-      return { ok: false, error: `${fileName} is ${(bytes.length / 1048576).toFixed(1)} MiB; one upload holds at most ${(MAX_BTF_UPLOAD_BYTES / 1048576).toFixed(0)} MiB (a kernel's BTF is about 5 MiB): is it really a BTF file?` };
+      return { ok: false, error: `${fileName} is ${(bytes.length / 1048576).toFixed(1)} MiB; one upload holds at most ${(MAX_BTF_UPLOAD_BYTES / 1048576).toFixed(1)} MiB (a kernel's BTF is about 5 MiB): is it really a BTF file?` };
     }
     const data = bytesToBase64(bytes);
     this.data.set(name, data);

@@ -14,7 +14,13 @@ export function coreColumns(relos: readonly CoreRelocation[]): string[] {
 export interface CoreTargetSummary {
   target: string;
   total: number;
+  /** Unresolved and not poisoned: the load fails there. */
   failing: number;
+  /**
+   * Unresolved but poisoned: libbpf turns the instruction into a trap that fails only if reached,
+   * which is how a branch behind bpf_core_field_exists() for another kernel's field stays loadable.
+   */
+  poisoned: number;
 }
 
 /** Per target: how many relocations were checked there and how many fail (the one-line answer). */
@@ -22,14 +28,22 @@ export function coreSummary(relos: readonly CoreRelocation[], columns: readonly 
   return columns.map((target) => {
     let total = 0;
     let failing = 0;
+    let poisoned = 0;
     for (const r of relos) {
       const x = r.results.find((y) => y.target === target);
       if (!x) continue;
       total++;
-      if (!x.ok) failing++;
+      if (!x.ok && x.poisoned) poisoned++;
+      else if (!x.ok) failing++;
     }
-    return { target, total, failing };
+    return { target, total, failing, poisoned };
   });
+}
+
+/** The one-line verdict for a target, e.g. "debian-6.1-cloud: 1 of 7 fail, 1 poisoned". */
+export function summaryText(s: CoreTargetSummary): string {
+  const head = s.failing ? `${s.failing} of ${s.total} fail` : s.poisoned ? `${s.total - s.poisoned} of ${s.total} resolve` : `all ${s.total} resolve`;
+  return `${s.target}: ${head}${s.poisoned ? `, ${s.poisoned} poisoned (fails only if reached)` : ''}`;
 }
 
 /** Toggle a target in the picked list, keeping the protocol's cap and the order picked. */

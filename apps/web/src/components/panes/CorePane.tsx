@@ -3,7 +3,7 @@
 import { useRef } from 'react';
 import type { RunView } from '../../state/run';
 import type { BtfUpload } from '../../state/btfUploads';
-import { coreColumns, coreSummary } from '../../state/coreTable';
+import { coreColumns, coreSummary, summaryText } from '../../state/coreTable';
 
 export interface CoreTargetsProps {
   /** BTF files bundled with the agent (hello.capabilities.coreTargets). */
@@ -54,8 +54,8 @@ export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump
           <>
             <p className="core-summary">
               {summary.map((s) => (
-                <span key={s.target} className={s.failing ? 'error-text' : 'ok'} data-testid={`core-summary-${s.target}`}>
-                  {s.target}: {s.failing ? `${s.failing} of ${s.total} fail` : `all ${s.total} resolve`}
+                <span key={s.target} className={s.failing ? 'error-text' : s.poisoned ? 'warn' : 'ok'} data-testid={`core-summary-${s.target}`}>
+                  {summaryText(s)}
                 </span>
               ))}
             </p>
@@ -85,8 +85,8 @@ export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump
                       const x = r.results.find((y) => y.target === t);
                       if (!x) return <td key={t}>—</td>;
                       return (
-                        <td key={t} className={x.ok ? 'ok' : 'error-text'} title={x.message ?? x.targetSpec} data-testid={`core-cell-${t}`}>
-                          {x.ok ? (x.value ?? 'ok') : `✗ ${x.message ?? 'fails'}`}
+                        <td key={t} className={x.ok ? 'ok' : x.poisoned ? 'warn' : 'error-text'} title={x.poisoned ? 'libbpf poisons this instruction: the load fails only if the program reaches it (fine behind a bpf_core_*_exists check)' : (x.message ?? x.targetSpec)} data-testid={`core-cell-${t}`}>
+                          {x.ok ? (x.value ?? 'ok') : `${x.poisoned ? '⚠ poisoned: ' : '✗ '}${x.message ?? 'fails'}`}
                         </td>
                       );
                     })}
