@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeFragment } from '@bpfplay/share';
 import { DEFAULT_SETTINGS, type Workspace } from '../src/state/workspace';
 import { STARTER_FILES } from '../src/examples/starter';
-import { decideOpen, withoutFragment } from '../src/share/openShared';
+import { decideOpen, withoutSharedSnippet } from '../src/share/openShared';
 import { openShareState, shareStateOf } from '../src/share/shareState';
 
 const workspace = (files = [{ name: 'mine.bpf.c', content: 'my work' }], shared?: { id: string }): Workspace => ({
@@ -62,8 +62,9 @@ describe('opening the page from a link', () => {
     expect(decideOpen(edited, { hash: '' }, stored)).toEqual({ kind: 'keep-edits', id: stored.id });
   });
 
-  it('drops the fragment from the address once the snippet is in the workspace', () => {
-    expect(withoutFragment('http://h:3000/?agent=x#v1/abc')).toBe('http://h:3000/?agent=x');
-    expect(withoutFragment('http://h:3000/s/abc')).toBe('http://h:3000/s/abc');
+  it('drops the snippet from the address once it is in the workspace, and nothing else', () => {
+    expect(withoutSharedSnippet('http://h:3000/?agent=x#v1/abc')).toBe('http://h:3000/?agent=x');
+    expect(withoutSharedSnippet('http://h:3000/?share=v1%2Fabc&agent=x')).toBe('http://h:3000/?agent=x');
+    expect(withoutSharedSnippet('http://h:3000/s/abc')).toBe('http://h:3000/s/abc');
   });
 });

@@ -43,7 +43,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const agent = useAgent(target.agentUrl, target.token);
   const { session, now } = agent;
   // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it).
-  const [sidebar, setSidebar] = useState(() => shared === undefined && !(typeof window !== 'undefined' && /^#v\d+\//.test(window.location.hash)));
+  const [sidebar, setSidebar] = useState(() => shared === undefined && !(typeof window !== 'undefined' && (/^#v\d+\//.test(window.location.hash) || new URLSearchParams(window.location.search).has('share'))));
   const [exampleParam] = useState(() => (typeof window === 'undefined' ? null : new URL(window.location.href).searchParams.get('example')));
   const { examples, error: examplesError } = useExamples(sidebar || exampleParam !== null);
   const [pane, setPane] = useState<PaneId>('console');
@@ -145,6 +145,8 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
       },
     }));
+    // The address no longer names what is on screen; a reload of /s/<id> would open that again.
+    if (window.location.pathname.startsWith('/s/')) window.history.replaceState(window.history.state, '', '/');
   };
 
   // `/?example=hello` opens that example (the gallery page links here).

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ShareState } from '@bpfplay/share';
 import type { Workspace } from '../state/workspace';
-import { decideOpen, withoutFragment } from '../share/openShared';
+import { decideOpen, withoutSharedSnippet } from '../share/openShared';
 import { openShareState, shareStateOf, stateOfStored, type ShareInput, type StoredSnippet } from '../share/shareState';
 import { fetchForkedFrom, postSnippet, type ShareOutcome } from '../share/shareRequest';
 
@@ -58,7 +58,7 @@ export function useSharing(d: SharingDeps) {
         setBanner(null);
         if (r.replaced) offerUndo({ loaded: r.label, replaced: w.snippet.example ?? 'your snippet', snippet: w.snippet });
         // The workspace holds it now: a reload must not throw away the edits made since.
-        if (r.source === 'fragment') window.history.replaceState(window.history.state, '', withoutFragment(window.location.href));
+        if (r.source === 'fragment') window.history.replaceState(window.history.state, '', withoutSharedSnippet(window.location.href));
     }
   }, []);
 

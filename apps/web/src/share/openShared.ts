@@ -1,4 +1,4 @@
-import { decodeLocation, type ShareState } from '@bpfplay/share';
+import { SHARE_QUERY_PARAM, decodeLocation, type ShareState } from '@bpfplay/share';
 import type { Workspace } from '../state/workspace';
 import { STARTER_FILES } from '../examples/starter';
 import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from './shareState';
@@ -40,10 +40,12 @@ export function decideOpen(ws: Workspace, location: { hash: string; search?: str
   return { kind: 'error', message: `This link's snippet could not be opened: ${r.error}. Your own snippet is shown instead.` };
 }
 
-/** The page URL without its fragment, once the snippet in it has been moved into the workspace. */
-export function withoutFragment(href: string): string {
-  const i = href.indexOf('#');
-  return i < 0 ? href : href.slice(0, i);
+/** The page URL without the snippet it carried (fragment, or `?share=`), once that is in the workspace. */
+export function withoutSharedSnippet(href: string): string {
+  const u = new URL(href);
+  u.hash = '';
+  u.searchParams.delete(SHARE_QUERY_PARAM);
+  return u.toString();
 }
 
 /** Opening `state` loses work worth an undo: the workspace holds other code than the first-visit starter. */
