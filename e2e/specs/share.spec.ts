@@ -1,7 +1,7 @@
 import { connected, expect, keepTriggering, openPlayground, seedSnippet, shot, test } from '../lib/test';
-import { closeDialog, editorText, markedSnippet, shareShortLink, withToken } from '../lib/share';
+import { closeDialog, editorText, markedSnippet, shareShortLink, storeSnippet, withToken } from '../lib/share';
 
-test('Share → the short link in a fresh browser has the same files and runs; same code, same id; an edit forks', async ({ page, servers, freshPage }) => {
+test('Share → the short link in a fresh browser has the same files and runs; the same code gets the same id', async ({ page, servers, freshPage }) => {
   const { marker, files } = markedSnippet();
   await seedSnippet(page, servers, files);
   await openPlayground(page, servers);
@@ -40,8 +40,16 @@ test('Share → the short link in a fresh browser has the same files and runs; s
   }
   await reader.getByTestId('stop').click();
   await expect(reader.getByTestId('status')).toContainText('stopped');
+});
 
-  // Edit the shared snippet and share again: a new id that remembers where it came from.
+test('editing a shared snippet and sharing again makes a new id that says where it was forked from', async ({ servers, freshPage }) => {
+  const { files } = markedSnippet();
+  const first = { id: await storeSnippet(servers, files) };
+  const reader = await freshPage();
+  await reader.goto(withToken(servers, `/s/${first.id}`));
+  await expect(reader.getByTestId('shared-id')).toHaveText(`/s/${first.id}`);
+  await expect.poll(() => editorText(reader)).toContain('bpf_printk(MARK');
+
   await reader.getByTestId('editor').locator('.view-lines').click();
   await reader.keyboard.press('Control+End');
   await reader.keyboard.type('// forked\n');
@@ -57,10 +65,16 @@ test('Share → the short link in a fresh browser has the same files and runs; s
   expect(stored.files[0]!.content).toContain('// forked');
   await shot(reader, '21-forked');
 
-  // Reloading the fork's page shows it as shared (no "edited" banner: nothing changed since).
+  // Reloading /s/<id> after editing it keeps the edits, and offers the shared version.
+  await reader.getByTestId('editor').locator('.view-lines').click();
+  await reader.keyboard.press('Control+End');
+  await reader.keyboard.type('// more');
   await reader.reload();
-  await expect(reader.getByTestId('shared-id')).toHaveText(`/s/${fork.id}`);
-  await expect(reader.getByTestId('share-kept-edits')).toHaveCount(0);
+  await expect(reader.getByTestId('share-kept-edits')).toContainText(`Showing your edits of /s/${fork.id}`);
+  await expect.poll(() => editorText(reader)).toContain('// more');
+  await reader.getByTestId('share-revert').click();
+  await expect.poll(() => editorText(reader)).not.toContain('// more');
+  await expect.poll(() => editorText(reader)).toContain('// forked');
 });
 
 test('a snippet over the size cap is not shared, and the dialog says why and by how much', async ({ page, servers }) => {
