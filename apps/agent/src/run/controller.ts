@@ -16,6 +16,8 @@ const SIDE_INFO_DELAY_MS = 150;
  * killing it mid-way would lose the frames that make "produced = delivered + dropped" add up.
  */
 const STOP_GRACE_MS = 3000;
+/** Load + attach (the verifier included) must finish within this, whatever the run time. */
+const STARTUP_LIMIT_S = 120;
 const STOP_MAX_MS = 20_000;
 
 export interface RunSink {
@@ -127,6 +129,7 @@ export class RunController {
     );
     this.sideInfo = prepared.sideInfo;
     if (prepared.refused) return this.finish('refused', prepared.refused);
+    if (prepared.quota) return this.finish('quota', prepared.quota);
     if (prepared.nothingToRun) return this.finish('attach-error', prepared.nothingToRun);
     if (options.mode === 'compile') return this.finish('finished', 'compile-only run: checked, not loaded');
 
@@ -166,8 +169,16 @@ export class RunController {
       },
     });
     if (this.paused) runner.send({ t: 'pause', paused: true });
-    this.timer = setTimeout(() => this.stop('timeout', `run time limit reached (${durationSec} s)`), durationSec * 1000);
+    // The run time counts from attach: a verifier that takes seconds on a big program must not use
+    // up a short run before it has produced anything. Load and attach get their own, generous limit.
+    this.durationSec = durationSec;
+    this.timer = setTimeout(
+      () => this.stop('timeout', `load and attach did not finish within ${STARTUP_LIMIT_S} s`),
+      STARTUP_LIMIT_S * 1000,
+    );
   }
+
+  private durationSec = 0;
 
   /** Read through a method: TS would otherwise narrow the field across the awaits above. */
   private pendingStop(): { reason: StopReason; message: string } | undefined {
@@ -184,7 +195,12 @@ export class RunController {
         break;
       case 'state':
         this.status(m.state, m.message ? { message: m.message } : {});
-        if (m.state === 'running') setTimeout(this.releaseSideInfo, SIDE_INFO_DELAY_MS).unref();
+        if (m.state === 'running') {
+          setTimeout(this.releaseSideInfo, SIDE_INFO_DELAY_MS).unref();
+          clearTimeout(this.timer);
+          const d = this.durationSec;
+          this.timer = setTimeout(() => this.stop('timeout', `run time limit reached (${d} s)`), d * 1000);
+        }
         break;
       case 'done':
         this.finish(m.reason, m.message, m.stats);

@@ -17,6 +17,7 @@ import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
 import { programLocator } from '../policy/locate.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
+import { checkMapQuota } from '../policy/map-quota.js';
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
 import { snippetFileName } from './files.js';
@@ -24,6 +25,8 @@ import { snippetFileName } from './files.js';
 export interface Prepared {
   /** Set when the policy refused the object: the run ends here. */
   refused?: string;
+  /** Set when the object is over a quota before it is even opened (its global variables). */
+  quota?: string;
   /** Set when every program needs an attach kind this kernel lacks. */
   nothingToRun?: string;
   /** Programs switched off before load, with the reason the user was told. */
@@ -65,15 +68,8 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
       message: `the object has ${entry.length} programs (each one attach point); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
     });
   }
-  // Global variables become array maps at open; a `.bss` of a TiB makes libbpf's open fail with a
-  // bare ENOENT, so say what it is before anything is opened.
-  for (const sec of info.elf.sections) {
-    if (!/^\.(bss|data|rodata)(\.|$)/.test(sec.name) || sec.size <= ctx.config.limits.maxMapBytes) continue;
-    violations.push({
-      rule: 'map-memory',
-      message: `the global variables in ${sec.name} take ${sec.size} bytes; the limit for a run's maps is ${ctx.config.limits.maxMapBytes} bytes: make the arrays smaller or use a map`,
-    });
-  }
+  const globals = globalsOverQuota(info, ctx.config.limits.maxMapBytes);
+  if (globals) return { quota: globals, skip: {}, sideInfo };
   if (violations.length) {
     send({ type: 'refused', runId, violations });
     return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, sideInfo };
@@ -96,4 +92,16 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
   }
   const network = needsNetwork(entry.filter((p) => skip[p.program] === undefined).map((p) => attachKindOf(p.section)));
   return { skip, sideInfo, network };
+}
+
+/**
+ * Global variables become one-entry array maps when libbpf opens the object; a `.bss` of a TiB
+ * makes that open fail with a bare ENOENT. The runner checks every map against the quota after
+ * open; this checks the global sections, the one part that cannot wait for open, the same way.
+ */
+function globalsOverQuota(info: ObjectInfo, limitBytes: number): string | undefined {
+  const shapes = info.elf.sections
+    .filter((sec) => /^\.(bss|data|rodata)(\.|$)/.test(sec.name) && !/^\.rodata\.(str|cst)/.test(sec.name))
+    .map((sec) => ({ name: `${info.name}${sec.name}`, type: 'array', keySize: 4, valueSize: sec.size, maxEntries: 1 }));
+  return checkMapQuota(shapes, limitBytes, 1).error;
 }

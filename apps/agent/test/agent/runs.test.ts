@@ -109,9 +109,10 @@ describe('a run through the CLI', () => {
     const src = `${head}\nchar big[1UL << 40];\nSEC("tracepoint/syscalls/sys_enter_getppid") int t_big(void *ctx) { big[5] = 1; return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n`;
     const r = await runCli(writeSnippet({ 'big.bpf.c': src }), [], agent);
     expect(r.code).toBe(1);
-    const v = ofType(r.messages, 'refused')[0]?.violations[0];
-    expect(v?.rule).toBe('map-memory');
-    expect(v?.message).toMatch(/\.bss take 1099511627776 bytes/);
+    const stopped = ofType(r.messages, 'stopped')[0];
+    expect(stopped?.reason).toBe('quota');
+    expect(stopped?.message).toMatch(/map memory quota.*\.bss.*its global variables take 1099511627776 bytes/);
+    expect(ofType(r.messages, 'loaded')).toEqual([]);
   });
 
   it('refuses a uprobe on a binary that is not on the allowlist', async () => {
