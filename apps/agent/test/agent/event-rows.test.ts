@@ -1,19 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
-import { requireKernel, uniqueName } from '../harness/kernel.js';
+import { useSharedAgent } from '../harness/agent-process.js';
+import { uniqueName } from '../harness/kernel.js';
 import { connect } from '../harness/ws-client.js';
 import { execProbe } from './programs.js';
 
-let agent: AgentProcess;
-beforeAll(async () => {
-  requireKernel();
-  agent = await startAgentProcess();
-});
-afterAll(async () => {
-  await agent?.stop();
-});
+const agent = useSharedAgent();
 
 /** Run the exec probe with `options`, exec a few processes, and return its events frames. */
 async function eventsOf(options: Record<string, unknown>): Promise<ServerMessageOf<'events'>[]> {

@@ -2,24 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@bpfplay/protocol';
-import { REPO, startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
-import { requireKernel } from '../harness/kernel.js';
+import { REPO, useSharedAgent } from '../harness/agent-process.js';
 import { connect } from '../harness/ws-client.js';
 
 /**
  * The "see inside" side information of a run: CO-RE relocations (against this kernel and against
  * another BTF), disassembly linked to source lines, parameters, verifier statistics.
  */
-let agent: AgentProcess;
-beforeAll(async () => {
-  requireKernel();
-  agent = await startAgentProcess();
-});
-afterAll(async () => {
-  await agent?.stop();
-});
+const agent = useSharedAgent();
 
 const example = (name: string) =>
   ['bpf.c', 'h']

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedAgent } from '../harness/agent-process.js';
 import { ofType, runCli, writeSnippet } from '../harness/cli.js';
-import { requireKernel, uniqueName, waitNoPrograms } from '../harness/kernel.js';
+import { uniqueName, waitNoPrograms } from '../harness/kernel.js';
 import {
   head,
   compileError,
@@ -15,14 +15,7 @@ import {
 
 const lineOf = (src: string, text: string) => src.split('\n').findIndex((l) => l.includes(text)) + 1;
 
-let agent: AgentProcess;
-beforeAll(async () => {
-  requireKernel();
-  agent = await startAgentProcess();
-});
-afterAll(async () => {
-  await agent?.stop();
-});
+const agent = useSharedAgent();
 
 describe('a run through the CLI', () => {
   it('streams BTF-decoded ring buffer events and leaves nothing in the kernel', async () => {

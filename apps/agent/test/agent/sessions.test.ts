@@ -1,19 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@bpfplay/protocol';
-import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
-import { requireKernel, uniqueName, waitNoPrograms } from '../harness/kernel.js';
+import { startAgentProcess, useSharedAgent } from '../harness/agent-process.js';
+import { uniqueName, waitNoPrograms } from '../harness/kernel.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
 import { printkOnGetppid } from './programs.js';
 
-let agent: AgentProcess;
-beforeAll(async () => {
-  requireKernel();
-  agent = await startAgentProcess(['--allow-origin', 'http://playground.test']);
-});
-afterAll(async () => {
-  await agent?.stop();
-});
+const agent = useSharedAgent(['--allow-origin', 'http://playground.test']);
 
 const isType =
   <T extends ServerMessage['type']>(type: T, runId?: string) =>

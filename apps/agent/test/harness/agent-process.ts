@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { requireKernel } from './kernel.js';
 
 export const REPO = join(import.meta.dirname, '../../../..');
 export const CLI = join(REPO, 'apps/agent/dist/cli.js');
@@ -51,4 +53,25 @@ export async function startAgentProcess(extraArgs: string[] = []): Promise<Agent
         child.kill(signal);
       }),
   };
+}
+
+/**
+ * One agent process shared by a test file: started in beforeAll (after checking the kernel and
+ * tools are there), stopped in afterAll. Use the returned object inside tests only.
+ */
+export function useSharedAgent(extraArgs: string[] = []): AgentProcess {
+  let current: AgentProcess | undefined;
+  beforeAll(async () => {
+    requireKernel();
+    current = await startAgentProcess(extraArgs);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as AgentProcess, {
+    get: (_target, prop) => {
+      if (!current) throw new Error('the shared agent is not started yet: use it inside tests, not at module level');
+      return current[prop as keyof AgentProcess];
+    },
+  });
 }
