@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Project conventions that the type checker cannot see. Fails on a broken rule; prints long files as
+// a note (the style guide says "files under ~400 lines", which is advice, not a rule).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const problems = [];
+const notes = [];
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name.startsWith('.next') || e.name === 'dist' || e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+const rel = (p) => relative(repo, p);
+const code = ['apps', 'packages', 'e2e', 'bench'].flatMap((d) => walk(join(repo, d))).filter((p) => /\.(ts|tsx|mjs|js)$/.test(p));
+
+// The playground must work offline: no CDN in anything that ships.
+for (const p of code.filter((p) => !p.includes('/test/'))) {
+  const text = readFileSync(p, 'utf8');
+  if (/cdn\.jsdelivr|unpkg\.com|cdnjs\./.test(text)) problems.push(`${rel(p)}: references a CDN; bundle the asset instead`);
+}
+
+// Turbopack cannot map `./x.js` to x.ts in packages the web app compiles (vercel/next.js#82945).
+for (const pkg of ['packages/protocol/src', 'packages/share/src']) {
+  for (const p of walk(join(repo, pkg)).filter((f) => f.endsWith('.ts'))) {
+    const m = /from '\.{1,2}\/[^']*\.js'/.exec(readFileSync(p, 'utf8'));
+    if (m) problems.push(`${rel(p)}: ${m[0]} — import without the extension (the web app's Turbopack build needs it)`);
+  }
+}
+
+// A focused or skipped test silently shrinks the suite.
+for (const p of code.filter((p) => /\.(test|spec)\.tsx?$/.test(p))) {
+  const text = readFileSync(p, 'utf8');
+  const m = /\b(it|test|describe)\.(only|skip)\(/.exec(text);
+  if (m) problems.push(`${rel(p)}: ${m[0]} — remove it; tests that cannot run must fail with the reason`);
+}
+
+// Gallery examples follow libbpf-bootstrap's layout (bpf/<name>/<name>.bpf.c + meta.json).
+for (const name of readdirSync(join(repo, 'bpf'))) {
+  const dir = join(repo, 'bpf', name);
+  if (!statSync(dir).isDirectory()) continue;
+  const main = join(dir, `${name}.bpf.c`);
+  if (!existsSync(main)) {
+    problems.push(`bpf/${name}: no ${name}.bpf.c`);
+    continue;
+  }
+  const src = readFileSync(main, 'utf8');
+  if (!/^\/\/ SPDX-License-Identifier: /.test(src)) problems.push(`bpf/${name}/${name}.bpf.c: first line must be the SPDX identifier`);
+  if (!/SEC\("license"\)/.test(src)) problems.push(`bpf/${name}/${name}.bpf.c: no char LICENSE[] SEC("license")`);
+  if (!existsSync(join(dir, 'meta.json'))) problems.push(`bpf/${name}: no meta.json`);
+}
+
+for (const p of code.filter((p) => /\.(ts|tsx)$/.test(p) && !p.includes('/test/') && !p.includes('/specs/'))) {
+  const lines = readFileSync(p, 'utf8').split('\n').length;
+  if (lines > 450) notes.push(`${rel(p)}: ${lines} lines`);
+}
+
+if (notes.length) console.log(`lint: long files (worth splitting when next touched):\n  ${notes.join('\n  ')}`);
+if (problems.length) {
+  console.error(`lint: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('lint: ok');
