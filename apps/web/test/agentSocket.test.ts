@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AgentConnection, type Clock, type SocketLike } from '../src/state/agentSocket';
 import type { ConnectionState } from '../src/state/connection';
-import { parseServerMessage } from '@bpfplay/protocol';
-import type { FrameParser, FrameResult } from '../src/state/frameParser';
+import { Inbox } from '../src/state/inbox';
+import type { RowBatch } from '../src/state/rowBatch';
 import { hello } from './fixtures';
 
 class FakeSocket implements SocketLike {
@@ -32,12 +32,13 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function harness(parser?: FrameParser) {
+function harness() {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const states: ConnectionState[] = [];
   const errors: string[] = [];
   const types: string[] = [];
+  const rows: RowBatch[] = [];
   const clock: Clock = { now: () => 0, setTimeout: (fn, ms) => timers.push({ fn, ms }), clearTimeout: () => {} };
   const conn = new AgentConnection(
     (u) => {
@@ -46,10 +47,9 @@ function harness(parser?: FrameParser) {
       return s;
     },
     clock,
-    { onState: (s) => states.push(s), onMessage: (m) => types.push(m.type), onProtocolError: (e) => errors.push(e) },
-    parser,
+    { onState: (s) => states.push(s), onMessage: (m) => types.push(m.type), onRows: (b) => rows.push(b), onProtocolError: (e) => errors.push(e) },
   );
-  return { conn, sockets, timers, states, errors, types };
+  return { conn, sockets, timers, states, errors, types, rows };
 }
 
 describe('AgentConnection', () => {
@@ -118,42 +118,33 @@ describe('AgentConnection', () => {
   });
 });
 
-describe('AgentConnection with a parser that lags', () => {
-  /** Holds frames until flushed, like a busy worker. */
-  function slowParser() {
-    const queue: [string, (r: FrameResult) => void][] = [];
-    const p: FrameParser & { flush(): void } = {
-      parse: (raw, deliver) => void queue.push([raw, deliver]),
-      get backlog() {
-        return queue.length;
-      },
-      dispose() {},
-      flush: () => queue.splice(0).forEach(([raw, d]) => d(parseServerMessage(raw))),
-    };
-    return p;
-  }
+describe('AgentConnection and events', () => {
+  const compact = (seq: number, pids: number[]) => ({ type: 'events', seq, runId: 'r1', source: 'events', records: [], dropped: 0, t: 5, columns: ['pid', 'comm'], rows: pids.map((p) => [p, 'sh']) });
 
-  it('warns once when the page falls far behind, and still delivers every frame in order', () => {
-    const parser = slowParser();
-    const h = harness(parser);
+  it('hands events on as rows, in order with the other messages, from a page socket', () => {
+    const h = harness();
     h.conn.connect('ws://127.0.0.1:7100/ws', 't');
-    h.sockets[0]!.open();
-    h.sockets[0]!.receive(hello);
-    for (let i = 1; i <= 700; i++) h.sockets[0]!.receive({ type: 'pong', seq: i });
-    expect(h.errors).toEqual(['this page is 601 frames behind the agent; output lags. Lower the program\'s event rate or pause the Events pane.']);
-    parser.flush();
-    expect(h.types).toHaveLength(701);
-    expect(h.errors).toHaveLength(1); // no seq gap: order was kept
+    const s = h.sockets[0]!;
+    s.open();
+    s.receive(hello);
+    s.receive(compact(1, [1, 2]));
+    s.receive({ type: 'pong', seq: 2 });
+    expect(h.types).toEqual(['hello', 'pong']);
+    expect(h.rows.map((b) => [b.count, b.columns])).toEqual([[2, ['pid', 'comm']]]);
   });
 
-  it('drops frames parsed after the socket was replaced', () => {
-    const parser = slowParser();
-    const h = harness(parser);
-    h.conn.connect('ws://a:7100/ws', 't');
-    h.sockets[0]!.open();
-    h.sockets[0]!.receive(hello);
-    h.conn.connect('ws://b:7100/ws', 't');
-    parser.flush();
-    expect(h.types).toEqual([]);
+  it('takes what the socket worker delivers (already checked and batched) as it is', () => {
+    const h = harness();
+    h.conn.connect('ws://127.0.0.1:7100/ws', 't');
+    const s = h.sockets[0]!;
+    s.open();
+    // What a worker's inbox hands over: one batch for two frames, then a message.
+    const inbox = new Inbox();
+    for (const f of [hello, compact(1, [1]), compact(2, [2, 3]), { type: 'pong', seq: 3 }]) inbox.frame(JSON.stringify(f));
+    s.onmessage?.({ data: inbox.take()!.output });
+    expect(h.conn.current.kind).toBe('ready');
+    expect(h.types).toEqual(['hello', 'pong']);
+    expect(h.rows.map((b) => b.count)).toEqual([3]);
+    expect(h.errors).toEqual([]);
   });
 });

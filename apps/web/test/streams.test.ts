@@ -1,51 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import { Streams, columnsOf, matchingRows, parseFilter } from '../src/state/streams';
+import { Streams } from '../src/state/streams';
+import { cellText } from '../src/state/rowBatch';
+import type { RowsView } from '../src/state/rowRing';
+import { batchesOf } from './rows';
 
 const limits = { eventRows: 5, printkLines: 3, seriesPoints: 2, seriesPerMap: 2 };
-const events = (n: number, from = 0, dropped = 0): ServerMessageOf<'events'> => ({
+const events = (n: number, from = 0, dropped = 0, seq = 1): ServerMessageOf<'events'> => ({
   type: 'events',
-  seq: 1,
+  seq,
   runId: 'r',
   source: 'events',
   dropped,
   records: Array.from({ length: n }, (_, i) => ({ t: from + i, cpu: 0, value: { pid: from + i, comm: i % 2 ? 'bash' : 'sleep' } })),
 });
 
+function times(v: RowsView): number[] {
+  return Array.from({ length: v.length }, (_, i) => {
+    const at = v.locate(i)!;
+    return at.batch.t[at.row]!;
+  });
+}
+
 describe('event streams', () => {
   it('keeps the newest rows, counts received and dropped', () => {
     const s = new Streams(limits);
-    s.events(events(3, 0, 1));
-    s.events(events(4, 3, 2));
+    for (const b of batchesOf([events(3, 0, 1, 1)])) s.rows(b);
+    for (const b of batchesOf([events(4, 3, 2, 2)])) s.rows(b);
     const src = s.sources.get('events')!;
-    expect(src.rows.toArray().map((r) => r.t)).toEqual([2, 3, 4, 5, 6]);
+    expect(times(src.rows)).toEqual([2, 3, 4, 5, 6]);
     expect(src.received).toBe(7);
     expect(src.dropped).toBe(3);
     expect(s.eventsDropped).toBe(3);
     // A batch larger than the ring keeps its tail and still counts every record.
-    s.events(events(12, 100));
-    expect(src.rows.toArray().map((r) => r.t)).toEqual([107, 108, 109, 110, 111]);
+    for (const b of batchesOf([events(12, 100)])) s.rows(b);
+    expect(times(src.rows)).toEqual([107, 108, 109, 110, 111]);
     expect(src.received).toBe(19);
+    expect(src.rows.evicted).toBe(14);
   });
 
-  it('takes columns from the schema, else from the first record', () => {
+  it('knows the columns of the newest rows and whether records carry a CPU', () => {
     const s = new Streams(limits);
-    s.events(events(1));
-    expect(columnsOf(s.sources.get('events')!)).toEqual(['pid', 'comm']);
-    s.schema({ type: 'schema', seq: 0, runId: 'r', source: 'events', recordType: 'struct event', fields: [{ name: 'comm', type: 'char[16]' }, { name: 'pid', type: 'int' }] });
-    expect(columnsOf(s.sources.get('events')!)).toEqual(['comm', 'pid']);
-  });
-
-  it('filters by any cell or by one column', () => {
-    const s = new Streams(limits);
-    s.events(events(5));
+    for (const b of batchesOf([events(2)])) s.rows(b);
     const src = s.sources.get('events')!;
-    const cols = columnsOf(src);
-    expect(matchingRows(src.rows, cols, parseFilter('BASH', cols))).toEqual([1, 3]);
-    expect(matchingRows(src.rows, cols, parseFilter('pid=4', cols))).toEqual([4]);
-    expect(matchingRows(src.rows, cols, parseFilter('pid:', cols))).toEqual([0, 1, 2, 3, 4]);
-    expect(matchingRows(src.rows, cols, parseFilter('  ', cols))).toEqual([0, 1, 2, 3, 4]);
-    expect(parseFilter('nosuch=1', cols)).toEqual({ column: null, needle: 'nosuch=1' });
+    expect(src.columns).toEqual(['pid', 'comm']);
+    expect(src.hasCpu).toBe(true);
+    const at = src.rows.locate(1)!;
+    expect(cellText(at.batch, at.row, 1)).toBe('bash');
   });
 
   it('keeps the printk tail and counts drops', () => {

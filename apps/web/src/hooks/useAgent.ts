@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ClientMessage } from '@bpfplay/protocol';
 import { AgentConnection, type SocketLike } from '../state/agentSocket';
 import { Session } from '../state/session';
-import { WorkerParser, inlineParser, type FrameParser, type WorkerLike } from '../state/frameParser';
+import { WorkerSockets, type WorkerLike } from '../state/workerSocket';
 
 const browserClock = {
   now: () => performance.now(),
@@ -18,22 +18,18 @@ const browserClock = {
  */
 export function useAgent(agentUrl: string | null, token: string | null) {
   const session = useMemo(() => new Session((fn) => requestAnimationFrame(fn), () => performance.now()), []);
-  // One parsing worker for the page's lifetime (never disposed: React's dev-mode double effects
+  // One socket worker for the page's lifetime (never disposed: React's dev-mode double effects
   // would otherwise terminate the only instance).
-  const parser = useMemo(() => makeParser((why) => session.note('warn', why)), [session]);
+  const openSocket = useMemo(() => socketOpener((why) => session.note('warn', why)), [session]);
   const connection = useMemo(
     () =>
-      new AgentConnection(
-        (url) => new WebSocket(url) as unknown as SocketLike,
-        browserClock,
-        {
-          onState: (s) => session.setConnection(s),
-          onMessage: (m) => session.handle(m),
-          onProtocolError: (t) => session.note('error', t),
-        },
-        parser,
-      ),
-    [session, parser],
+      new AgentConnection(openSocket, browserClock, {
+        onState: (s) => session.setConnection(s),
+        onMessage: (m) => session.handle(m),
+        onRows: (b) => session.rows(b),
+        onProtocolError: (t) => session.note('error', t),
+      }),
+    [session, openSocket],
   );
   // Coarse: the page re-renders when the run or connection changes, not on every streamed frame.
   const version = useSyncExternalStore(session.subscribe, session.getCoarseVersion, () => 0);
@@ -55,14 +51,21 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   return { session, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
 }
 
-function makeParser(onFallback: (why: string) => void): FrameParser {
-  if (typeof Worker === 'undefined') return inlineParser;
+const pageSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
+
+/**
+ * Where WebSockets are opened: in the socket worker (receiving, checking and formatting at 100k
+ * records/s then costs the page's thread almost nothing), or on the page when there is no worker.
+ */
+function socketOpener(onFallback: (why: string) => void): (url: string) => SocketLike {
+  if (typeof Worker === 'undefined') return pageSocket;
   try {
     // The literal `new Worker(new URL(...), ...)` form is what the bundler turns into a worker chunk.
-    const w = new Worker(new URL('../state/parse.worker.ts', import.meta.url), { type: 'module', name: 'bpfplay-frame-parser' });
-    return new WorkerParser(w as unknown as WorkerLike, onFallback);
+    const w = new Worker(new URL('../state/agent.worker.ts', import.meta.url), { type: 'module', name: 'bpfplay-agent-socket' });
+    const sockets = new WorkerSockets(w as unknown as WorkerLike, pageSocket, onFallback);
+    return (url) => sockets.open(url);
   } catch (e) {
-    onFallback(`could not start the parsing worker (${(e as Error).message}); parsing on the page instead`);
-    return inlineParser;
+    onFallback(`could not start the socket worker (${(e as Error).message}); reading the agent's frames on the page instead`);
+    return pageSocket;
   }
 }

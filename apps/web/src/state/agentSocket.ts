@@ -1,5 +1,6 @@
 import type { ClientMessage, ServerMessage } from '@bpfplay/protocol';
-import { inlineParser, type FrameParser, type FrameResult } from './frameParser';
+import { Inbox, type Delivery, type InboxOutput } from './inbox';
+import type { RowBatch } from './rowBatch';
 import { connectionReducer, initialConnection, type ConnectionEvent, type ConnectionState } from './connection';
 import { socketUrl } from './agentUrl';
 
@@ -22,18 +23,21 @@ export interface Clock {
 
 export interface AgentConnectionHooks {
   onState(state: ConnectionState): void;
+  /** Every checked message except `events`, in order. */
   onMessage(msg: ServerMessage): void;
+  /** The records of `events` frames, as rows (in order with the messages). */
+  onRows(batch: RowBatch): void;
   /** A frame that does not parse, or a gap in `seq`: shown in the Log pane, never thrown. */
   onProtocolError(text: string): void;
 }
 
 const OPEN = 1;
-/** Frames waiting for the parser before we tell the user the page is falling behind (~10 s at 60/s). */
-export const BACKLOG_WARNING = 600;
 
 /**
  * One WebSocket to the agent, reconnecting with backoff. All decisions live in connectionReducer;
- * this class only opens sockets, parses frames and runs the retry timer.
+ * this class only opens sockets, hands on what arrives and runs the retry timer. A socket is either
+ * the socket worker's (workerSocket.ts: its messages are `InboxOutput`, checked and batched off the
+ * page's thread) or a plain WebSocket, whose raw frames go through an Inbox here.
  */
 export class AgentConnection {
   private state: ConnectionState = initialConnection;
@@ -41,14 +45,12 @@ export class AgentConnection {
   private timer: unknown = null;
   private token: string | null = null;
   private opened = false;
-  private lastSeq = -1;
-  private warnedBacklog = false;
+  private inbox = new Inbox();
 
   constructor(
     private readonly openSocket: (url: string) => SocketLike,
     private readonly clock: Clock,
     private readonly hooks: AgentConnectionHooks,
-    private readonly parser: FrameParser = inlineParser,
   ) {}
 
   get current(): ConnectionState {
@@ -91,7 +93,7 @@ export class AgentConnection {
   private open(url: string): void {
     let ws: SocketLike;
     this.opened = false;
-    this.lastSeq = -1;
+    this.inbox = new Inbox();
     try {
       ws = this.openSocket(socketUrl(url, this.token));
     } catch (e) {
@@ -108,18 +110,14 @@ export class AgentConnection {
     };
     ws.onmessage = (ev) => {
       if (this.socket !== ws) return;
-      if (typeof ev.data !== 'string') {
-        this.hooks.onProtocolError('agent sent a binary frame; this web app only reads JSON frames');
-        return;
+      let items: Delivery[];
+      if (isInboxOutput(ev.data)) items = ev.data.items;
+      else {
+        this.inbox.frame(ev.data);
+        items = this.inbox.take()?.output.items ?? [];
       }
-      this.parser.parse(ev.data, (r) => {
-        // Parsed after a reconnect: the frame belongs to a socket we no longer listen to.
-        if (this.socket === ws) this.receive(r);
-      });
-      if (this.parser.backlog > BACKLOG_WARNING && !this.warnedBacklog) {
-        this.warnedBacklog = true;
-        this.hooks.onProtocolError(`this page is ${this.parser.backlog} frames behind the agent; output lags. Lower the program's event rate or pause the Events pane.`);
-      }
+      // A message can end this socket (a reconnect from a handler): stop at that point.
+      for (const d of items) if (this.socket === ws) this.deliver(d);
     };
     ws.onerror = () => {
       /* always followed by close, which carries the code */
@@ -131,18 +129,16 @@ export class AgentConnection {
     };
   }
 
-  private receive(r: FrameResult): void {
-    if (!r.ok) {
-      this.hooks.onProtocolError(`agent sent a frame this web app cannot read (${r.message}); are the agent and web app the same version?`);
-      return;
+  private deliver(d: Delivery): void {
+    switch (d.kind) {
+      case 'problem':
+        return this.hooks.onProtocolError(d.text);
+      case 'rows':
+        return this.hooks.onRows(d.batch);
+      case 'message':
+        if (d.message.type === 'hello') this.dispatch({ type: 'hello', hello: d.message });
+        this.hooks.onMessage(d.message);
     }
-    const msg = r.message;
-    if (this.lastSeq >= 0 && msg.seq !== this.lastSeq + 1) {
-      this.hooks.onProtocolError(`frames ${this.lastSeq + 1}..${msg.seq - 1} from the agent are missing; output may be incomplete`);
-    }
-    this.lastSeq = msg.seq;
-    if (msg.type === 'hello') this.dispatch({ type: 'hello', hello: msg });
-    this.hooks.onMessage(msg);
   }
 
   private teardown(): void {
@@ -159,4 +155,8 @@ export class AgentConnection {
       }
     }
   }
+}
+
+function isInboxOutput(data: unknown): data is InboxOutput {
+  return typeof data === 'object' && data !== null && Array.isArray((data as { items?: unknown }).items);
 }

@@ -5,6 +5,7 @@ import { frameBatcher } from './batch';
 import { isActive, isRunMessage, newRun, runReducer, type RunView } from './run';
 import { Streams, type StreamLimits } from './streams';
 import { BtfUploads } from './btfUploads';
+import type { RowBatch } from './rowBatch';
 
 export interface AgentNote {
   t: number;
@@ -124,17 +125,22 @@ export class Session {
     this.note('error', reason);
   }
 
+  /** Rows of one event source, made by the inbox from the agent's events frames. */
+  rows(b: RowBatch): void {
+    if (this.run && b.runId !== this.run.runId) return; // output of an older run
+    const first = (this.streams.sources.get(b.source)?.received ?? 0) === 0;
+    this.streams.rows(b);
+    this.changed(first);
+  }
+
   handle(m: ServerMessage): void {
     const forRun = 'runId' in m && typeof m.runId === 'string' ? m.runId : null;
     if (forRun !== null && this.run && forRun !== this.run.runId) return; // output of an older run
     switch (m.type) {
-      // A stream's first frame is news for the whole page (which pane to show); the rest is not.
-      case 'events': {
-        const first = (this.streams.sources.get(m.source)?.received ?? 0) === 0;
-        this.streams.events(m);
-        this.changed(first);
+      // Events reach the page as rows (see rows()); the inbox never hands over an events message.
+      case 'events':
         return;
-      }
+      // A stream's first frame is news for the whole page (which pane to show); the rest is not.
       case 'printk': {
         const first = this.streams.printk.total === 0;
         this.streams.printkLines(m);

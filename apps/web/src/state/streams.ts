@@ -1,19 +1,18 @@
-import type { EventRecord, PrintkLine, ServerMessageOf, Value } from '@bpfplay/protocol';
+import type { PrintkLine, ServerMessageOf } from '@bpfplay/protocol';
 import { Ring } from './ring';
-import { formatValue } from './format';
+import { RowRing } from './rowRing';
+import type { RowBatch } from './rowBatch';
 import { counterSamples } from './maps';
-
-export interface EventRow extends EventRecord {
-  /** Arrival order across all sources, for stable keys in the virtualized table. */
-  n: number;
-  /** Lower-cased text of all cells, computed on first filter and kept. */
-  text?: string;
-}
 
 export interface EventSourceState {
   name: string;
   schema: ServerMessageOf<'schema'> | null;
-  rows: Ring<EventRow>;
+  /** The newest rows, as the batches the socket worker made of the agent's frames. */
+  rows: RowRing;
+  /** The columns of the newest batch (the schema's fields, or the first record's keys). */
+  columns: string[];
+  /** Some record carried a CPU number (perf buffers do, ring buffers do not). */
+  hasCpu: boolean;
   received: number;
   /** Records the agent reported lost (ring full, rate limit) before they reached us. */
   dropped: number;
@@ -62,7 +61,7 @@ export class Streams {
   source(name: string): EventSourceState {
     let s = this.sources.get(name);
     if (!s) {
-      s = { name, schema: null, rows: new Ring(this.limits.eventRows), received: 0, dropped: 0 };
+      s = { name, schema: null, rows: new RowRing(this.limits.eventRows), columns: [], hasCpu: false, received: 0, dropped: 0 };
       this.sources.set(name, s);
     }
     return s;
@@ -85,18 +84,16 @@ export class Streams {
     this.version++;
   }
 
-  events(m: ServerMessageOf<'events'>): void {
-    const s = this.source(m.source);
-    s.received += m.records.length;
-    s.dropped += m.dropped;
-    const rows = s.rows;
-    const skip = Math.max(0, m.records.length - rows.capacity);
-    this.n += skip;
-    rows.total += skip;
-    for (let i = skip; i < m.records.length; i++) {
-      const r = m.records[i]!;
-      rows.push({ t: r.t, cpu: r.cpu, value: r.value, n: this.n++ });
+  /** Rows of one source (see inbox.ts): O(1) per batch however many rows it holds. */
+  rows(b: RowBatch): void {
+    const s = this.source(b.source);
+    s.received += b.count + b.skipped;
+    s.dropped += b.dropped;
+    if (b.count > 0) {
+      s.columns = b.columns;
+      if (b.cpu) s.hasCpu = true;
     }
+    s.rows.push(b);
     this.version++;
   }
 
@@ -134,52 +131,3 @@ export class Streams {
   }
 }
 
-/** Table columns for a source: the schema's fields, else the first record's keys, else one `value` column. */
-export function columnsOf(src: EventSourceState): string[] {
-  if (src.schema && src.schema.fields.length > 0) return src.schema.fields.map((f) => f.name);
-  const first = src.rows.at(0)?.value;
-  if (first !== null && typeof first === 'object' && !Array.isArray(first) && !('$hex' in first)) return Object.keys(first);
-  return ['value'];
-}
-
-export function cellOf(row: EventRecord, column: string): Value | undefined {
-  const v = row.value;
-  if (column === 'value' && (v === null || typeof v !== 'object' || Array.isArray(v) || '$hex' in v)) return v;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v[column];
-  return undefined;
-}
-
-function rowText(row: EventRow, columns: readonly string[]): string {
-  if (row.text === undefined) row.text = columns.map((c) => `${c}=${formatValue(cellOf(row, c))}`).join('\u0000').toLowerCase();
-  return row.text;
-}
-
-export interface RowFilter {
-  /** Lower-cased: `column=value` or `column:value` matches one column; anything else any cell. */
-  column: string | null;
-  needle: string;
-}
-
-export function parseFilter(q: string, columns: readonly string[]): RowFilter | null {
-  const s = q.trim();
-  if (s === '') return null;
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*)$/.exec(s);
-  if (m && columns.includes(m[1]!)) return { column: m[1]!, needle: m[2]!.toLowerCase() };
-  return { column: null, needle: s.toLowerCase() };
-}
-
-/** Indices (into `rows`) of the rows matching `filter`, oldest first. */
-export function matchingRows(rows: Ring<EventRow>, columns: readonly string[], filter: RowFilter | null): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows.at(i)!;
-    if (filter === null) {
-      out.push(i);
-    } else if (filter.column !== null) {
-      if (formatValue(cellOf(row, filter.column)).toLowerCase().includes(filter.needle)) out.push(i);
-    } else if (rowText(row, columns).includes(filter.needle)) {
-      out.push(i);
-    }
-  }
-  return out;
-}

@@ -46,11 +46,11 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
         onFollowingChange={setFollowing}
         label="printk output"
         empty={<p className="empty">{run ? 'No printk output yet. bpf_printk() lines appear here.' : 'Run a program: its bpf_printk() lines appear here.'}</p>}
-        renderRow={(i, style) => {
+        renderRow={(i, style, slot) => {
           const l = ring.at(i);
           if (!l) return null;
           return (
-            <div key={l.n} className="console-line" style={style} data-testid="printk-line">
+            <div key={slot ?? l.n} className="console-line" style={style} data-testid="printk-line">
               <span className="ts">{formatTimestamp(l.t)}</span>
               <span className="cpu">[{String(l.cpu).padStart(3, '0')}]</span>
               <span className="text">{l.text}</span>

@@ -1,8 +1,11 @@
 'use client';
 
-import { useMemo, useState } from 'react';
-import { cellOf, columnsOf, matchingRows, parseFilter, type EventRow, type Streams } from '../../state/streams';
-import { formatCount, formatTimestamp, formatValue } from '../../state/format';
+import { memo, useMemo, useRef, useState, type CSSProperties } from 'react';
+import type { Streams } from '../../state/streams';
+import { FilterIndex, parseFilter } from '../../state/eventFilter';
+import { cellByName, type RowsView } from '../../state/rowRing';
+import { cellText, sameColumns, type RowBatch } from '../../state/rowBatch';
+import { formatCount, formatTimestamp } from '../../state/format';
 import { TailList } from './TailList';
 
 const ROW = 22;
@@ -10,32 +13,33 @@ const ROW = 22;
 /**
  * Decoded ring/perf buffer records as a virtualized table: only the visible rows exist in the DOM,
  * and the store keeps the newest N per source, so 100k records/s cost the same to draw as 10.
+ * Rows arrive already formatted (the socket worker does it); drawing one is slicing its cells.
  */
 export function EventsPane({ streams, version, running }: { streams: Streams; version: number; running: boolean }) {
   const sources = [...streams.sources.values()];
   const [picked, setPicked] = useState<string | null>(null);
   const src = sources.find((s) => s.name === picked) ?? sources[0] ?? null;
   const [filter, setFilter] = useState('');
-  const [paused, setPaused] = useState<{ rows: EventRow[]; total: number } | null>(null);
+  const [paused, setPaused] = useState<{ view: RowsView; received: number } | null>(null);
   const [following, setFollowing] = useState(true);
 
-  const columns = useMemo(() => (src ? columnsOf(src) : []), [src, src?.schema, src?.rows.length === 0]);
+  const columnKey = src ? (src.columns.length ? src.columns : (src.schema?.fields.map((f) => f.name) ?? [])).join('\u0000') : '';
+  // One array per distinct set of columns, so rows drawn with it can skip re-rendering.
+  const columns = useMemo(() => (columnKey === '' ? [] : columnKey.split('\u0000')), [columnKey]);
   const parsed = useMemo(() => parseFilter(filter, columns), [filter, columns]);
-  // Refiltering 50k rows every frame would eat the frame budget at full rate: refresh ~4 times a second.
-  const tick = parsed ? Math.floor(version / 15) : version;
-  const rows: EventRow[] = useMemo(() => {
-    if (!src) return [];
-    if (paused) return parsed ? paused.rows.filter((_, i) => matchesOne(paused.rows[i]!, columns, parsed)) : paused.rows;
-    if (!parsed) return [];
-    return matchingRows(src.rows, columns, parsed).map((i) => src.rows.at(i)!);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [src, paused, parsed, columns, tick]);
-  const direct = !paused && !parsed && src !== null;
-  const count = direct ? src!.rows.length : rows.length;
-  const rowAt = (i: number) => (direct ? src!.rows.at(i) : rows[i]);
+  const view: RowsView | null = paused?.view ?? src?.rows ?? null;
+
+  // Matches are found incrementally: each render looks at the rows that arrived since the last.
+  const index = useRef<FilterIndex | null>(null);
+  if (!parsed || !view) index.current = null;
+  else if (!index.current || index.current.view !== view || index.current.filter.column !== parsed.column || index.current.filter.needle !== parsed.needle) index.current = new FilterIndex(parsed, view);
+  const matches = index.current;
+  matches?.update();
+  const count = matches ? matches.length : (view?.length ?? 0);
+  const positionOf = (i: number) => (matches ? matches.at(i) : i);
 
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
-  const showCpu = src !== null && src.rows.length > 0 && src.rows.at(src.rows.length - 1)!.cpu !== undefined;
+  const showCpu = src?.hasCpu ?? false;
   const grid = `96px ${showCpu ? '40px ' : ''}${columns.map(() => 'minmax(70px, 1fr)').join(' ')}`;
   const types = new Map(src?.schema?.fields.map((f) => [f.name, f.type]) ?? []);
 
@@ -62,17 +66,17 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
         />
         <button
           className={`btn-small ${paused ? 'btn-attn' : ''}`}
-          onClick={() => setPaused(paused ? null : src ? { rows: src.rows.toArray(), total: src.received } : null)}
+          onClick={() => setPaused(paused ? null : src ? { view: src.rows.snapshot(), received: src.received } : null)}
           disabled={!src}
           data-testid="events-pause"
           title="Freeze the table; records keep arriving in the background"
         >
-          {paused ? `resume (+${formatCount((src?.received ?? 0) - paused.total)})` : 'pause'}
+          {paused ? `resume (+${formatCount((src?.received ?? 0) - paused.received)})` : 'pause'}
         </button>
         <span className="spacer" />
         {src && (
           <span className="counts" data-testid="events-counts">
-            {parsed || paused ? `${formatCount(count)} shown · ` : ''}
+            {matches || paused ? `${formatCount(count)} shown · ` : ''}
             {formatCount(src.received)} received
             {src.rows.evicted > 0 && ` · last ${formatCount(src.rows.length)} kept`}
             <span className={src.dropped ? 'warn' : 'muted'}> · dropped {formatCount(src.dropped)}</span>
@@ -108,30 +112,48 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
         label="Events"
         testId="events-table"
         empty={!src && <p className="empty">{running ? 'Waiting for records from a ring buffer or perf buffer…' : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}</p>}
-        renderRow={(i, style) => {
-          const r = rowAt(i);
-          if (!r) return null;
-          return (
-            <div key={r.n} className={`table-row ${r.n % 2 ? 'row-alt' : ''}`} style={{ ...style, gridTemplateColumns: grid }} data-testid="event-row">
-              <span className="ts">{formatTimestamp(r.t)}</span>
-              {showCpu && <span className="cpu">{r.cpu ?? ''}</span>}
-              {columns.map((c) => {
-                const text = formatValue(cellOf(r, c));
-                return (
-                  <span key={c} title={text.length > 24 ? text : undefined}>
-                    {text}
-                  </span>
-                );
-              })}
-            </div>
-          );
+        renderRow={(i, style, slot) => {
+          const pos = positionOf(i);
+          const at = view?.locate(pos);
+          if (!view || !at) return null;
+          const n = view.firstN + pos;
+          return <EventRowView key={slot ?? n} batch={at.batch} row={at.row} n={n} columns={columns} showCpu={showCpu} grid={grid} style={style} />;
         }}
       />
     </div>
   );
 }
 
-function matchesOne(row: EventRow, columns: string[], f: NonNullable<ReturnType<typeof parseFilter>>): boolean {
-  if (f.column !== null) return formatValue(cellOf(row, f.column)).toLowerCase().includes(f.needle);
-  return columns.some((c) => formatValue(cellOf(row, c)).toLowerCase().includes(f.needle));
+interface RowProps {
+  batch: RowBatch;
+  row: number;
+  /** The row's number in its source (alternating shade). */
+  n: number;
+  columns: string[];
+  showCpu: boolean;
+  grid: string;
+  style: CSSProperties;
 }
+
+/** One row; re-rendered only when the slot shows another row (rows never change once received). */
+const EventRowView = memo(
+  function EventRowView({ batch, row, n, columns, showCpu, grid, style }: RowProps) {
+    const direct = sameColumns(batch.columns, columns);
+    const cpu = batch.cpu?.[row] ?? -1;
+    return (
+      <div className={`table-row ${n % 2 ? 'row-alt' : ''}`} style={{ ...style, gridTemplateColumns: grid }} data-testid="event-row">
+        <span className="ts">{formatTimestamp(batch.t[row]!)}</span>
+        {showCpu && <span className="cpu">{cpu >= 0 ? cpu : ''}</span>}
+        {columns.map((c, j) => {
+          const text = direct ? cellText(batch, row, j) : cellByName(batch, row, c);
+          return (
+            <span key={c} title={text.length > 24 ? text : undefined}>
+              {text}
+            </span>
+          );
+        })}
+      </div>
+    );
+  },
+  (a, b) => a.batch === b.batch && a.row === b.row && a.n === b.n && a.columns === b.columns && a.showCpu === b.showCpu && a.grid === b.grid && a.style === b.style,
+);

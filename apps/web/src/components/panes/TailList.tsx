@@ -10,7 +10,13 @@ export interface TailListProps {
   version: number;
   following: boolean;
   onFollowingChange(f: boolean): void;
-  renderRow(index: number, style: React.CSSProperties): ReactNode;
+  /**
+   * One row. `slot` is given while following: use it as the row's React key, so the same DOM nodes
+   * show whichever rows are newest (their text changes, nothing is created or removed per frame;
+   * keyed by row, 100k records/s replaced every row node every frame and the DOM node count ran
+   * to tens of thousands between collections). Without it (reading), key the row by its identity.
+   */
+  renderRow(index: number, style: React.CSSProperties, slot?: string): ReactNode;
   empty?: ReactNode;
   label: string;
   testId?: string;
@@ -43,7 +49,10 @@ export function TailList(p: TailListProps) {
     const fit = Math.max(1, Math.ceil(height / p.rowHeight));
     const first = Math.max(0, p.count - fit);
     const rows: ReactNode[] = [];
-    for (let i = first; i < p.count; i++) rows.push(p.renderRow(i, { position: 'absolute', left: 0, bottom: (p.count - 1 - i) * p.rowHeight, height: p.rowHeight }));
+    for (let i = first; i < p.count; i++) {
+      const slot = p.count - 1 - i;
+      rows.push(p.renderRow(i, slotStyle(slot, p.rowHeight), `s${slot}`));
+    }
     return (
       <div ref={box} className="scroller tail mono" onWheel={readUp} onKeyDown={readUp} tabIndex={0} aria-label={p.label} data-testid={p.testId}>
         {p.count === 0 ? p.empty : rows}
@@ -51,6 +60,15 @@ export function TailList(p: TailListProps) {
     );
   }
   return <ReadingList {...p} />;
+}
+
+/** The same object for a slot every frame, so memoized rows see an unchanged style. */
+const slotStyles = new Map<string, React.CSSProperties>();
+function slotStyle(slot: number, h: number): React.CSSProperties {
+  const k = `${slot}:${h}`;
+  let s = slotStyles.get(k);
+  if (!s) slotStyles.set(k, (s = { position: 'absolute', left: 0, bottom: slot * h, height: h }));
+  return s;
 }
 
 function ReadingList(p: TailListProps) {
