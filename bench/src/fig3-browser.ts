@@ -121,7 +121,11 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    // BENCH_PAGE_TRACE=file.json: a Chromium trace (devtools timeline: style, layout, paint, messages) while streaming.
+    const trace = process.env.BENCH_PAGE_TRACE;
+    if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
     const busy = await measure(page, cdp, o.seconds);
+    if (trace) await browser.stopTracing();
     if (profile) writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
     const received = (receivedOf(await page.getByTestId('events-counts').innerText()) - countsBefore) / ((performance.now() - t0) / 1000);
     const counts = await page.getByTestId('events-counts').innerText();

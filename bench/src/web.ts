@@ -28,13 +28,16 @@ function waitExit(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.on('exit', (code) => r(code)));
 }
 
-/** `next build --webpack` into the bench's folder unless it is newer than every source it reads. */
+/**
+ * `next build` (Turbopack, as the app ships and e2e runs it) into the bench's folder unless it is
+ * newer than every source it reads.
+ */
 export async function buildWebIfStale(log: (s: string) => void): Promise<void> {
   const id = join(WEB, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(join(WEB, p))), newest(join(REPO, 'packages/protocol/src')));
+  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(join(WEB, p))), newest(join(REPO, 'packages/protocol/src')), newest(join(REPO, 'packages/share/src')));
   if (existsSync(id) && statSync(id).mtimeMs > sources) return;
-  log('building the web app (next build --webpack) for figure 3…');
-  const p = spawn(process.execPath, [nextBin(), 'build', '--webpack'], { cwd: WEB, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  log('building the web app (next build) for figure 3…');
+  const p = spawn(process.execPath, [nextBin(), 'build'], { cwd: WEB, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   p.stdout!.on('data', (d) => (out += d));
   p.stderr!.on('data', (d) => (out += d));

@@ -6,11 +6,12 @@ import { PROTOCOL_VERSION, type ServerMessage, type ServerPayload } from '@bpfpl
  * real agent's rate depends on the kernel, the CPU left over and its own decoding. It speaks the
  * same protocol types (every frame is a ServerMessage); nothing here is loaded into a kernel.
  */
-export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url: string; close(): Promise<void>; sent(): number }> {
+export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url: string; close(): Promise<void>; sent(): number; askedForRows(): boolean }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const port = (wss.address() as { port: number }).port;
   let sent = 0;
+  let askedForRows = false;
   wss.on('connection', (ws: WebSocket) => {
     let seq = 0;
     const send = (m: ServerPayload) => ws.send(JSON.stringify({ ...m, seq: seq++ } as ServerMessage));
@@ -24,7 +25,7 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
     });
     let timer: NodeJS.Timeout | null = null;
     ws.on('message', (raw) => {
-      const m = JSON.parse(String(raw)) as { type: string; runId: string };
+      const m = JSON.parse(String(raw)) as { type: string; runId: string; options?: { eventRows?: boolean } };
       if (m.type === 'stop') {
         if (timer) clearInterval(timer);
         send({ type: 'stopped', runId: m.runId, reason: 'user', message: 'stopped', durationMs: 0, stats: { events: sent, printk: 0, dropped: 0 } });
@@ -34,14 +35,17 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
       const runId = m.runId;
       send({ type: 'status', runId, state: 'running', t: 0 });
       send({ type: 'schema', runId, source: 'events', recordType: 'struct event', fields: [{ name: 'pid', type: 'u32' }, { name: 'nr', type: 'u32' }, { name: 'ts', type: 'u64' }, { name: 'comm', type: 'char[16]' }] });
-      // 60 frames a second, as the agent batches.
+      // 60 frames a second, as the agent batches; compact rows when the page asks, as the agent does.
       const perFrame = Math.round(recordsPerSec / 60);
+      const compact = m.options?.eventRows === true;
+      askedForRows ||= compact;
       const t0 = Date.now();
       timer = setInterval(() => {
         const t = Date.now() - t0;
-        const records = Array.from({ length: perFrame }, (_, i) => ({ t: t + i / perFrame, value: { pid: 1000 + ((sent + i) % 5000), nr: (sent + i) % 450, ts: String(1_000_000_000 + sent + i), comm: i % 3 ? 'dd' : 'bash' } }));
+        const values = Array.from({ length: perFrame }, (_, i) => ({ pid: 1000 + ((sent + i) % 5000), nr: (sent + i) % 450, ts: String(1_000_000_000 + sent + i), comm: i % 3 ? 'dd' : 'bash' }));
         sent += perFrame;
-        send({ type: 'events', runId, source: 'events', records, dropped: 0 });
+        if (compact) send({ type: 'events', runId, source: 'events', records: [], dropped: 0, t, columns: ['pid', 'nr', 'ts', 'comm'], rows: values.map((v) => [v.pid, v.nr, v.ts, v.comm]) });
+        else send({ type: 'events', runId, source: 'events', records: values.map((value, i) => ({ t: t + i / perFrame, value })), dropped: 0 });
       }, 1000 / 60);
     });
     ws.on('close', () => timer && clearInterval(timer));
@@ -49,6 +53,7 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
   return {
     url: `ws://127.0.0.1:${port}/ws`,
     sent: () => sent,
+    askedForRows: () => askedForRows,
     close: () =>
       new Promise((r) => {
         // close() waits for open connections; the page may still hold one.

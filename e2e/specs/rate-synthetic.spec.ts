@@ -12,6 +12,8 @@ test('the page alone at 100k records/s: frames keep coming, rows stay capped (fi
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ready');
     await page.getByTestId('run').click();
     await page.getByTestId('pane-tab-events').click();
+    // The page asks for compact events (columns once, rows of values), and draws them.
+    await expect.poll(() => agent.askedForRows()).toBe(true);
     await expect(page.getByTestId('event-row').first()).toBeVisible();
     await page.waitForTimeout(1000);
     const sentBefore = agent.sent();
@@ -41,10 +43,24 @@ test('the page alone at 100k records/s: frames keep coming, rows stay capped (fi
     const sent = agent.sent() - sentBefore;
     const domRows = await page.getByTestId('event-row').count();
     const counts = await page.getByTestId('events-counts').innerText();
+    const nodes = await page.evaluate(() => document.getElementsByTagName('*').length);
     console.log(
       `[rate-synthetic] agent sent ${Math.round(sent / (m.ms / 1000))} records/s; page drew ${(m.frames / (m.ms / 1000)).toFixed(0)} frames/s, ` +
-        `longest gap ${m.maxGapMs.toFixed(0)} ms, ${m.longTasks} long tasks (>50 ms) in ${(m.ms / 1000).toFixed(1)} s; ${domRows} rows in the DOM; ${counts}`,
+        `longest gap ${m.maxGapMs.toFixed(0)} ms, ${m.longTasks} long tasks (>50 ms) in ${(m.ms / 1000).toFixed(1)} s; ${domRows} rows in the DOM, ${nodes} elements in the document; ${counts}`,
     );
+    // Following the tail at full rate, the row elements stay the same ones (their text changes):
+    // none is added or removed, so the DOM does not churn thousands of nodes a second.
+    const rowChurn = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const box = document.querySelector('[data-testid="events-table"]')!;
+          let n = 0;
+          const mo = new MutationObserver((list) => list.forEach((m) => (n += m.addedNodes.length + m.removedNodes.length)));
+          mo.observe(box, { childList: true });
+          setTimeout(() => (mo.disconnect(), resolve(n)), 2000);
+        }),
+    );
+    expect(rowChurn).toBe(0);
     // Typing in the filter box still works while the stream runs.
     await page.getByTestId('events-filter').fill('comm=bash');
     await expect(page.getByTestId('event-row').first()).toContainText('bash');
