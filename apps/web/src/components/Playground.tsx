@@ -18,7 +18,6 @@ import { findParams } from '../state/params';
 import { connectionBanner } from '../state/connection';
 import { isActive } from '../state/run';
 import type { Example } from '../examples/types';
-import type { Workspace } from '../state/workspace';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
 import { Toolbar } from './Toolbar';
 import { StatusBar } from './StatusBar';
