@@ -19,7 +19,7 @@ import {
   Snippet,
 } from '@bpfplay/protocol';
 import { cacheKey, ObjectCache } from './cache.js';
-import { pchRejected, runClang } from './clang.js';
+import { ClangPool, pchRejected } from './clang.js';
 import { parseDiagnostics } from './diagnostics.js';
 import { loadHelperNames, parseDisassembly, runObjdump } from './disasm.js';
 import { type CompileLimits, describeLimitHit, resolveLimits } from './limits.js';
@@ -43,6 +43,8 @@ export interface CompileResult {
   /** Time spent compiling (or looking up the cache), not waiting in the queue. */
   durationMs: number;
   cache: 'hit' | 'pch' | 'cold';
+  /** clang was already started and waiting for the source (ClangPool), which saves its start-up. */
+  warm?: boolean;
   /** sha256 of the object bytes, hex. */
   objectHash?: string;
 }
@@ -52,6 +54,8 @@ export interface Compiler {
   compile(snippet: Snippet, opts?: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<CompileResult>;
   disassemble(object: Buffer, snippet: Snippet): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
   readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
+  /** Stops the clang kept waiting for the next compile. */
+  close(): void;
 }
 
 export interface CompilerOptions {
@@ -65,6 +69,8 @@ export interface CompilerOptions {
   includeDir?: string;
   /** Where problems that do not stop compiles go (read-only cache, PCH build failure). */
   warn?: (message: string) => void;
+  /** Keep a clang started ahead of time for the next compile (default true; see ClangPool). */
+  warm?: boolean;
 }
 
 export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
@@ -91,8 +97,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     limits,
     warn,
   });
-  // Start building now so the first compile finds it ready (~1 s, once per kernel and clang).
-  void pch.get();
+  const pool = new ClangPool({ includeDir, vmlinuxDir: vmlinux.dir, limits }, opts.warm ?? true);
+  // Start building now so the first compile finds it ready (~1 s, once per kernel and clang), and
+  // then a clang waiting for that first compile.
+  void pch.get().then((p) => pool.prepare(p));
   const cache = await ObjectCache.open(cacheDir, limits.cacheBytes, warn);
   const queue = new CompileQueue(limits.concurrency, limits.maxQueued);
   const headers = knownHeaders(includeDir, vmlinux.path);
@@ -148,13 +156,13 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
       async () => {
         const started = performance.now();
         const common = { files, main, includeDir, vmlinuxDir: vmlinux.dir, limits, ...(o.signal ? { signal: o.signal } : {}) };
-        let r = await runClang({ ...common, pchPath });
+        let r = await pool.run({ ...common, pchPath });
         if (r.exit.aborted) throw abortError(o.signal!);
         if (pchPath !== undefined && r.exit.code !== 0 && pchRejected(r.exit.stderr)) {
           warn(`clang refused the precompiled header; rebuilding it. clang said:\n${r.exit.stderr}`);
           pch.invalidate();
           pchPath = undefined;
-          r = await runClang({ ...common, pchPath });
+          r = await pool.run({ ...common, pchPath });
           if (r.exit.aborted) throw abortError(o.signal!);
         }
         const { exit, object } = r;
@@ -181,6 +189,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
           output,
           durationMs: performance.now() - started,
           cache: pchPath !== undefined ? 'pch' : 'cold',
+          warm: r.warm,
         };
         if (object) {
           result.object = object;
@@ -203,6 +212,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     compile,
     disassemble,
     info: { clangVersion: clang, btfHash: vmlinux.btfHash, vmlinuxHeader: vmlinux.path },
+    close: () => pool.close(),
   };
 }
 

@@ -134,61 +134,111 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
 }
 
 export function runSandboxed(run: SandboxRun): Promise<SandboxExit> {
+  if (run.signal?.aborted) return Promise.reject(abortError(run.signal));
+  return startSandboxed(run).feed(undefined, run.signal);
+}
+
+/**
+ * A sandboxed tool started now and given its input later: clang reading its source from stdin
+ * loads its libraries and parses its flags (~0.1 s of CPU here, half of a small compile) before it
+ * blocks on the read, so a process started ahead of time answers in half the time (warm-clang.ts).
+ */
+export interface SandboxProcess {
+  /**
+   * Writes `input` to stdin (undefined: nothing, stdin closed) and waits for the exit. The wall
+   * clock (`limits.wallMs`) starts here, not at spawn. Call once.
+   */
+  feed(input: string | undefined, signal?: AbortSignal): Promise<SandboxExit>;
+  /** Exited already (killed, crashed) before being fed: its answer is not worth waiting for. */
+  readonly exited: boolean;
+  kill(): void;
+}
+
+export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: boolean } = {}): SandboxProcess {
   const args = sandboxArgs(run);
-  const { limits, signal } = run;
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    // detached: bwrap leads its own process group, so the kill below cannot reach the agent.
-    const child = spawn(BWRAP, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
-    const out = new CappedText(limits.outputBytes);
-    const err = new CappedText(limits.outputBytes);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    let timedOut = false;
-    let aborted = false;
-    const kill = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, limits.wallMs);
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      reject(new Error(`cannot start the compile sandbox (${BWRAP}): ${e.message}; install bubblewrap`));
-    });
-    child.on('close', (code, sig) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      // bwrap reports a child killed by signal n as exit status 128+n.
-      let toolSignal: NodeJS.Signals | null = sig;
-      if (toolSignal === null && code !== null && code > 128) toolSignal = signalName(code - 128);
-      resolve({
-        code,
-        signal: toolSignal,
-        timedOut,
-        aborted,
-        stdout: out.text(),
-        stderr: err.text(),
-        truncated: out.truncated || err.truncated,
-        durationMs: performance.now() - started,
-      });
-    });
+  const { limits } = run;
+  let started = performance.now();
+  // detached: bwrap leads its own process group, so the kill below cannot reach the agent.
+  const child = spawn(BWRAP, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
+  const out = new CappedText(limits.outputBytes);
+  const err = new CappedText(limits.outputBytes);
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  // A tool that exits without reading its input (bad flags, killed) must not crash the agent with EPIPE.
+  child.stdin.on('error', () => {});
+  if (o.idle) {
+    // A process kept waiting for work must not keep the agent (or a test) from exiting.
+    child.unref();
+    for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+  }
+  let spawnError: Error | undefined;
+  let closed: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+  const waiters: (() => void)[] = [];
+  child.on('error', (e) => {
+    spawnError = new Error(`cannot start the compile sandbox (${BWRAP}): ${e.message}; install bubblewrap`);
+    waiters.splice(0).forEach((w) => w());
   });
+  child.on('close', (code, sig) => {
+    closed = { code, sig };
+    waiters.splice(0).forEach((w) => w());
+  });
+  const kill = () => {
+    // Once reaped, its process group id may belong to someone else.
+    if (closed) return;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    get exited() {
+      return closed !== undefined || spawnError !== undefined;
+    },
+    kill,
+    feed(input, signal) {
+      if (o.idle) {
+        child.ref();
+        for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { ref?: () => void }).ref?.();
+      }
+      if (o.idle) started = performance.now();
+      return new Promise((resolve, reject) => {
+        let timedOut = false;
+        let aborted = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          kill();
+        }, limits.wallMs);
+        const onAbort = () => {
+          aborted = true;
+          kill();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (spawnError) return reject(spawnError);
+          const { code, sig } = closed!;
+          // bwrap reports a child killed by signal n as exit status 128+n.
+          let toolSignal: NodeJS.Signals | null = sig;
+          if (toolSignal === null && code !== null && code > 128) toolSignal = signalName(code - 128);
+          resolve({
+            code,
+            signal: toolSignal,
+            timedOut,
+            aborted,
+            stdout: out.text(),
+            stderr: err.text(),
+            truncated: out.truncated || err.truncated,
+            durationMs: performance.now() - started,
+          });
+        };
+        if (closed || spawnError) return done();
+        waiters.push(done);
+        child.stdin.end(input);
+      });
+    },
+  };
 }
 
 export function abortError(signal: AbortSignal): Error {

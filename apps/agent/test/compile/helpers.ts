@@ -40,7 +40,15 @@ export async function testCompiler(opts: Partial<Parameters<typeof createCompile
   const { dir, cleanup } = tempDir();
   const warnings: string[] = [];
   const compiler = await createCompiler({ cacheDir: dir, warn: (m) => warnings.push(m), ...opts });
-  return { compiler, warnings, cacheDir: opts.cacheDir ?? dir, cleanup };
+  return {
+    compiler,
+    warnings,
+    cacheDir: opts.cacheDir ?? dir,
+    cleanup: () => {
+      compiler.close();
+      cleanup();
+    },
+  };
 }
 
 /** `llvm-objdump-19 -d` of an object, for checks on the instructions clang emitted. */
