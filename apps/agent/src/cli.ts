@@ -13,6 +13,7 @@ const USAGE = `usage:
                 [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N]
   bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
+              [--binary (ring buffer records as raw bytes, decoded here)]
               [--trigger "shell command run once the probes are attached"]`;
 
 function fail(message: string, code = 2): never {
@@ -111,6 +112,7 @@ async function runCommand(args: string[]): Promise<number> {
       token: { type: 'string' },
       duration: { type: 'string' },
       json: { type: 'boolean', default: false },
+      binary: { type: 'boolean', default: false },
       main: { type: 'string' },
       param: { type: 'string', multiple: true },
       'perf-freq': { type: 'string' },
@@ -126,6 +128,7 @@ async function runCommand(args: string[]): Promise<number> {
     ...(values['perf-freq'] ? { perfFrequency: Number(values['perf-freq']) } : {}),
     ...(values['compile-only'] ? { mode: 'compile' as const } : {}),
     ...(values['core-target'] ? { coreTargets: values['core-target'] } : {}),
+    ...(values.binary ? { eventFormat: 'binary' as const } : {}),
   };
   let agentUrl = values.agent;
   let token = values.token ?? process.env.BPFPLAY_TOKEN;

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { ClientMessage } from './client';
 import { ServerMessage } from './server';
+import { describeIssues } from './issues';
 
 export * from './common';
 export * from './client';
 export * from './server';
 export * from './examples';
+export * from './record-layout';
+export * from './binary-events';
+export { describeIssues } from './issues';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */
 export const MAX_CLIENT_MESSAGE_BYTES = 48 * 1024 * 1024;
@@ -14,13 +18,6 @@ export type ParseResult<T> =
   | { ok: true; message: T }
   | { ok: false; code: 'bad-json' | 'bad-message'; message: string; runId?: string; type?: string };
 
-/** Turn zod's issues into one line a person can act on: `options.durationSec: expected number`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
 
 function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
   let data: unknown;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Diagnostic, SourceLocation, Value } from './common';
+import { RecordLayout } from './record-layout';
 
 /**
  * Every server frame carries `seq`, increasing by one per frame on a connection, so a client can
@@ -244,6 +245,8 @@ export const SchemaMessage = runFrame('schema', {
   fields: z.array(FieldInfo),
   /** Why records of this source are shown as hex (no `struct event`, size mismatch...). */
   undecodedReason: z.string().optional(),
+  /** Binary events only (`eventFormat: 'binary'`): how to decode a record's bytes; absent: show them as hex. */
+  layout: RecordLayout.optional(),
 });
 
 export const EventRecord = z.object({

@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import type { RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
 import { parseServerMessage } from '@bpfplay/protocol';
 import { formatMaps, formatMessage } from './format.js';
+import { BinaryEvents } from './binary-events.js';
 
 export interface RunClientOptions {
   agentUrl: string;
@@ -57,13 +58,16 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
     };
     process.on('SIGINT', onSigint);
 
-    ws.on('message', (data) => {
-      const parsed = parseServerMessage(data.toString());
+    const binary = new BinaryEvents();
+    ws.on('message', (data: Buffer, isBinary) => {
+      const parsed = isBinary ? binary.events(data) : parseServerMessage(data.toString());
       if (!parsed.ok) {
         o.err(`bpfplay: agent sent a frame that does not match the protocol: ${parsed.message}`);
         return;
       }
-      const m: ServerMessage = parsed.message;
+      let m: ServerMessage = parsed.message;
+      // Binary events (--binary): the layout is for the decoder; print the schema as JSON mode does.
+      if (m.type === 'schema' && m.layout) m = binary.schema(m);
       messages++;
       if (o.json) o.out(JSON.stringify(m));
       else {

@@ -24,6 +24,8 @@ export interface RunSink {
   send(payload: ServerPayload): void;
   /** Forward a runner frame (already JSON: text, or UTF-8 bytes). */
   forward(type: string, json: string | Uint8Array): void;
+  /** Forward a runner's binary events frame (header JSON without `seq`, records). */
+  forwardBinary(header: string | Uint8Array, records: Uint8Array): void;
   ended(run: RunController): void;
 }
 
@@ -164,6 +166,7 @@ export class RunController {
         maxMapEntries: limits.maxMapEntries,
         maxFramesPerSec: limits.maxFramesPerSec,
         ...(options.eventRows ? { eventRows: true } : {}),
+        ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
         uprobeBinaries: this.ctx.config.uprobeBinaries,
         ...(prepared.network ? { network: { pps: options.packetsPerSec ?? 20 } } : {}),
       },
@@ -192,6 +195,10 @@ export class RunController {
         this.trail.frame(m.type, m.json);
         this.sink.forward(m.type, m.json);
         if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
+        break;
+      case 'binary':
+        this.sink.forwardBinary(m.header, m.records);
+        this.releaseSideInfo();
         break;
       case 'state':
         this.status(m.state, m.message ? { message: m.message } : {});

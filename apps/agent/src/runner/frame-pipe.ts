@@ -13,11 +13,13 @@ import type { FromRunner } from './ipc.js';
  * A message: u32 length of the rest (LE) · u8 kind · payload.
  *   kind 0, frame:   u8 type length · type (ASCII) · the frame's JSON (UTF-8, without `seq`)
  *   kind 1, control: JSON of any other FromRunner message (state, done)
+ *   kind 2, binary:  u32 header length · header JSON · records (a binary events frame without `seq`)
  */
 const FRAME = 0;
 /** Frame buffers kept for reuse (a few frames can be in flight when the agent is behind). */
 const MAX_SPARE = 8;
 const CONTROL = 1;
+const BINARY = 2;
 
 export const FRAME_PIPE_FD = 4;
 
@@ -58,6 +60,18 @@ export class FramePipeWriter {
       else {
         // The socket keeps a reference until it has written the bytes; the caller reuses its buffer.
         const { buf, release } = this.copyOf(body);
+        this.socket.write(buf, release);
+      }
+    } else if (m.t === 'binary') {
+      const header = typeof m.header === 'string' ? Buffer.from(m.header, 'utf8') : m.header;
+      const head = Buffer.allocUnsafe(9 + header.length);
+      head.writeUInt32LE(5 + header.length + m.records.length, 0);
+      head[4] = BINARY;
+      head.writeUInt32LE(header.length, 5);
+      head.set(header, 9);
+      this.socket.write(head);
+      if (m.records.length) {
+        const { buf, release } = this.copyOf(m.records);
         this.socket.write(buf, release);
       }
     } else {
@@ -117,6 +131,10 @@ export class FramePipeReader {
     if (buf[0] === FRAME) {
       const typeLen = buf[1]!;
       return { t: 'frame', type: buf.toString('latin1', 2, 2 + typeLen), json: buf.subarray(2 + typeLen) };
+    }
+    if (buf[0] === BINARY) {
+      const h = buf.readUInt32LE(1);
+      return { t: 'binary', header: buf.subarray(5, 5 + h), records: buf.subarray(5 + h) };
     }
     return JSON.parse(buf.toString('utf8', 1)) as FromRunner;
   }

@@ -3,7 +3,7 @@ import { readIter } from '@bpfplay/libbpf';
 import type { StopReason } from '@bpfplay/protocol';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
-import { Outbox, type Emit, type EmitJson } from '../stream/outbox.js';
+import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
 import { startTraffic } from '../stream/traffic.js';
@@ -38,6 +38,8 @@ export interface RunHooks {
   emit: Emit;
   /** Frames that are already JSON bytes (events: records written as they are read). */
   emitJson: EmitJson;
+  /** Binary events frames (RunSpec.eventFormat 'binary'). */
+  emitBinary?: EmitBinary;
   /** Bytes sent but not yet read by the agent; above BACKLOG_BYTES the run drops (and counts) records. */
   backlog?: () => number;
   state: (state: 'loading' | 'loaded' | 'attaching' | 'running' | 'stopping', message?: string) => void;
@@ -75,7 +77,7 @@ export class HostRun {
     private readonly decoders: (obj: BpfObject) => RunDecoders,
     private readonly hooks: RunHooks,
   ) {
-    this.outbox = new Outbox(hooks.emit, hooks.emitJson, spec);
+    this.outbox = new Outbox(hooks.emit, hooks.emitJson, spec, hooks.emitBinary);
   }
 
   start(): void {

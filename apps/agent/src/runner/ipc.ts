@@ -27,6 +27,8 @@ export interface RunSpec {
   maxFramesPerSec: number;
   /** Ring records as rows of values (RunOptions.eventRows). */
   eventRows?: boolean;
+  /** Ring records as their raw bytes in binary frames (RunOptions.eventFormat). */
+  eventFormat?: 'binary';
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
   network?: { pps: number };
@@ -58,6 +60,8 @@ export type FromRunner =
    * frames (events) come as UTF-8 bytes, written straight from the ring buffer without a string.
    */
   | { t: 'frame'; type: string; json: string | Uint8Array }
+  /** A binary events frame without `seq`: header JSON, and the records (u32 LE length + bytes each). */
+  | { t: 'binary'; header: string | Uint8Array; records: Uint8Array }
   | { t: 'state'; state: RunState; message?: string }
   | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
   | { t: 'probed'; results: AttachSupport[] };

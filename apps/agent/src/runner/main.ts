@@ -18,7 +18,7 @@ const SIGKILL = 9;
 const pipe = new FramePipeWriter(new Socket({ fd: FRAME_PIPE_FD, readable: false, writable: true }));
 
 function send(m: FromRunner): void {
-  if (m.t === 'frame' || m.t === 'state' || m.t === 'done') pipe.send(m);
+  if (m.t === 'frame' || m.t === 'binary' || m.t === 'state' || m.t === 'done') pipe.send(m);
   else if (process.connected) process.send?.(m);
 }
 
@@ -41,6 +41,7 @@ process.on('message', (m: ToRunner) => {
         emit: (type, payload) => send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
         // The pipe writer keeps its own copy, so the outbox may reuse its buffer at once.
         emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
+        emitBinary: (header, records) => send({ t: 'binary', header, records }),
         backlog: () => pipe.backlog(),
         state: (state, message) => send({ t: 'state', state, ...(message ? { message } : {}) }),
         done: (reason, message, stats) => {

@@ -64,6 +64,27 @@ export class Connection {
     this.checkBackpressure();
   }
 
+  /**
+   * A binary events frame from the runner (header JSON without `seq`, then the records): `seq`
+   * spliced into the header as in `forward`, the records sent as they came, as the second fragment
+   * of one binary message (protocol binary-events.ts).
+   */
+  forwardBinary(header: string | Uint8Array, records: Uint8Array): void {
+    if (!this.open) return;
+    const rest = typeof header === 'string' ? Buffer.from(header.slice(1), 'utf8') : header.subarray(1);
+    const seq = Buffer.from(`{"seq":${this.seq++},`, 'latin1');
+    const head = Buffer.allocUnsafe(4 + seq.length + rest.length);
+    head.writeUInt32LE(seq.length + rest.length, 0);
+    seq.copy(head, 4);
+    head.set(rest, 4 + seq.length);
+    if (records.length === 0) this.ws.send(head, { binary: true });
+    else {
+      this.ws.send(head, { binary: true, fin: false });
+      this.ws.send(records, { binary: true, fin: true });
+    }
+    this.checkBackpressure();
+  }
+
   error(code: Extract<ServerPayload, { type: 'error' }>['code'], message: string, runId?: string): void {
     this.send({ type: 'error', code, message, ...(runId !== undefined ? { runId } : {}) });
   }

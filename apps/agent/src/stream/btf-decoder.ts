@@ -1,15 +1,18 @@
 import type { Btf, MapDefinition } from '@bpfplay/btf';
 import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions } from '@bpfplay/btf';
 import type { BpfMap } from '@bpfplay/libbpf';
-import type { FieldInfo, MapSnapshot, Value } from '@bpfplay/protocol';
+import type { FieldInfo, MapSnapshot, RecordLayout, Value } from '@bpfplay/protocol';
 import type { MapDecoder } from './maps.js';
 import type { RecordDecoder } from './sources.js';
+import { recordLayout } from './record-layout.js';
 
 export interface RecordSchema {
   source: string;
   recordType?: string;
   fields: FieldInfo[];
   undecodedReason?: string;
+  /** Binary events only: how the client decodes the records' bytes. */
+  layout?: RecordLayout;
 }
 
 const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });
@@ -28,12 +31,19 @@ export class BtfRecordDecoder implements RecordDecoder {
   constructor(
     private readonly btf: Btf,
     sources: string[],
+    /** Put each record type's layout in its schema (binary events). */
+    withLayout = false,
   ) {
     for (const source of sources) {
       const r = findRecordType(btf, source);
       if (r.ok) {
         this.types.set(source, r.typeId);
-        this.schemas.push({ source, recordType: r.typeName, fields: fieldsOf(btf, r.typeId) });
+        this.schemas.push({
+          source,
+          recordType: r.typeName,
+          fields: fieldsOf(btf, r.typeId),
+          ...(withLayout ? { layout: recordLayout(btf, r.typeId) } : {}),
+        });
       } else {
         this.types.set(source, null);
         this.schemas.push({ source, fields: [], undecodedReason: r.reason });

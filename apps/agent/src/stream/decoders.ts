@@ -15,9 +15,10 @@ import { hexDecoder, PRINTK_MAP } from './sources.js';
  */
 export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
   const btf = openBpfObject(spec.object, spec.objectName).btf;
+  const binary = spec.eventFormat === 'binary';
   if (!btf) {
     return {
-      records: hexDecoder,
+      records: binary ? { ...hexDecoder, binary } : hexDecoder,
       maps: hexMapDecoder,
       schemas: [],
       configure: () => (Object.keys(spec.params).length ? ['the object has no BTF (compiled without -g): parameters cannot be set'] : []),
@@ -27,19 +28,20 @@ export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
     .maps()
     .filter((m) => (m.type === MAP_TYPE.ringbuf || m.type === MAP_TYPE.perf_event_array) && m.name !== PRINTK_MAP)
     .map((m) => m.name);
-  const records = new BtfRecordDecoder(btf, sources);
+  const records = new BtfRecordDecoder(btf, sources, binary);
   const fast = new Map<string, RecordJson | undefined>();
   const rows = new Map<string, ReturnType<typeof compileRecordRow>>();
   for (const source of sources) {
     const r = findRecordType(btf, source);
     fast.set(source, r.ok ? compileRecordJson(btf, r.typeId) : undefined);
-    if (spec.eventRows) rows.set(source, r.ok ? compileRecordRow(btf, r.typeId) : undefined);
+    if (spec.eventRows && !binary) rows.set(source, r.ok ? compileRecordRow(btf, r.typeId) : undefined);
   }
   return {
     records: {
       decode: (source, bytes) => records.decode(source, bytes),
       json: (source) => fast.get(source),
       row: (source) => rows.get(source),
+      ...(binary ? { binary } : {}),
     },
     maps: new BtfMapDecoder(btf),
     schemas: records.schemas,

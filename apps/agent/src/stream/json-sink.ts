@@ -63,6 +63,24 @@ export class JsonSink {
     this.pos = p + len;
   }
 
+  /**
+   * A binary events record (protocol binary-events.ts): u32 LE `len`, then `len` bytes of `src`
+   * from `start` as they are. Short records are copied by hand, cheaper than a native call.
+   */
+  record(src: Uint8Array, start: number, len: number): void {
+    this.room(4 + len);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p] = len & 0xff;
+    buf[p + 1] = (len >>> 8) & 0xff;
+    buf[p + 2] = (len >>> 16) & 0xff;
+    buf[p + 3] = len >>> 24;
+    p += 4;
+    if (len > 64) buf.set(src.subarray(start, start + len), p);
+    else for (let i = 0; i < len; i++) buf[p + i] = src[start + i]!;
+    this.pos = p + len;
+  }
+
   /** Any string (already JSON where it must be), as UTF-8. */
   string(s: string): void {
     this.room(s.length * 3);

@@ -8,13 +8,25 @@ export type Emit = (type: string, payload: Record<string, unknown>) => void;
  * event records are written into it as they are read, never held as objects or strings.
  */
 export type EmitJson = (type: string, frame: Uint8Array) => void;
+/**
+ * Emit a binary events frame (protocol binary-events.ts) without `seq`: the header's JSON and the
+ * records (each u32 LE length + bytes), both valid only during the call.
+ */
+export type EmitBinary = (header: string, records: Uint8Array) => void;
+
+/** What commitEvent needs of a batch: where its records are written and its counts. */
+interface Batch {
+  readonly sink: JsonSink;
+  count: number;
+  dropped: number;
+}
 
 /**
  * One source's records since the last flush, as the JSON of an events frame being written: record
  * objects in `records`, or — with `columns` — rows of values in `rows` (the compact form a client
  * asks for with RunOptions.eventRows), read at `t`.
  */
-export class EventBatch {
+export class EventBatch implements Batch {
   readonly sink = new JsonSink();
   count = 0;
   dropped = 0;
@@ -52,6 +64,32 @@ export class EventBatch {
   }
 }
 
+/**
+ * One source's records since the last flush as a binary events frame's body: each record's u32 LE
+ * length and its bytes, copied from the ring as they are. The header is written at flush.
+ */
+export class BinaryBatch implements Batch {
+  readonly sink = new JsonSink();
+  count = 0;
+  dropped = 0;
+  t = 0;
+  private readonly head: string;
+
+  constructor(runId: string, source: string) {
+    this.head = `{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"count":`;
+  }
+
+  header(): string {
+    return `${this.head}${this.count},"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}`;
+  }
+
+  clear(): void {
+    this.sink.reset(0);
+    this.count = 0;
+    this.dropped = 0;
+  }
+}
+
 interface Pending<T> {
   items: T[];
   dropped: number;
@@ -60,7 +98,7 @@ interface Pending<T> {
 export interface OutboxLimits {
   maxEventsPerSec: number;
   maxPrintkPerSec: number;
-  /** JSON bytes of records (events and printk lines) per second. */
+  /** JSON bytes of records (events and printk lines) per second; a binary record counts its bytes + 4. */
   maxBytesPerSec: number;
   /** This run's share of the session's budgets (1 / the session's active runs). */
   rateShare?: number;
@@ -81,6 +119,7 @@ const PRINTK_OVERHEAD = 40;
 export class Outbox {
   private readonly printk: Pending<PrintkLine> = { items: [], dropped: 0 };
   private readonly events = new Map<string, EventBatch>();
+  private readonly binary = new Map<string, BinaryBatch>();
   private readonly eventRate: RateWindow;
   private readonly printkRate: RateWindow;
   private readonly byteRate: RateWindow;
@@ -93,6 +132,7 @@ export class Outbox {
     private readonly emit: Emit,
     private readonly emitJson: EmitJson,
     private readonly limits: OutboxLimits,
+    private readonly emitBinary?: EmitBinary,
   ) {
     this.eventRate = new RateWindow(limits.maxEventsPerSec);
     this.printkRate = new RateWindow(limits.maxPrintkPerSec);
@@ -152,7 +192,14 @@ export class Outbox {
     return b;
   }
 
-  commitEvent(batch: EventBatch, mark: number): void {
+  /** The batch of a source sent as binary events (RunOptions.eventFormat 'binary'). */
+  binaryBatch(source: string): BinaryBatch {
+    let b = this.binary.get(source);
+    if (!b) this.binary.set(source, (b = new BinaryBatch(this.limits.runId ?? 'run', source)));
+    return b;
+  }
+
+  commitEvent(batch: Batch, mark: number): void {
     // The clock read once per poll (eventAllowance): a clock read per record costs more than the record.
     if (!this.byteRate.tryTake(batch.sink.pos - mark, this.pollNow)) {
       batch.sink.reset(mark);
@@ -166,7 +213,7 @@ export class Outbox {
 
   dropEvents(source: string, n: number): void {
     if (n <= 0) return;
-    this.batch(source).dropped += n;
+    (this.binary.get(source) ?? this.batch(source)).dropped += n;
     this.totals.dropped += n;
   }
 
@@ -198,6 +245,12 @@ export class Outbox {
     for (const b of this.events.values()) {
       if (!b.count && !b.dropped) continue;
       this.emitJson('events', b.finish());
+      b.clear();
+      sent = true;
+    }
+    for (const b of this.binary.values()) {
+      if (!b.count && !b.dropped) continue;
+      this.emitBinary?.(b.header(), b.sink.view());
       b.clear();
       sent = true;
     }

@@ -16,6 +16,8 @@ export interface RecordDecoder {
   json?(source: string): RecordJson | undefined;
   /** The records as rows of values (the compact events form), when the client asked and the type allows. */
   row?(source: string): { encode: RecordJson; columns: string[] } | undefined;
+  /** Ring records go out as their raw bytes (RunOptions.eventFormat 'binary'); the client decodes them. */
+  binary?: boolean;
 }
 
 export interface Source {
@@ -89,6 +91,7 @@ class RingEventSource implements Source {
   }
 
   poll(outbox: Outbox, now: number, budgetMs: number): void {
+    if (this.decoder.binary) return this.pollBinary(outbox, now, budgetMs);
     const allowance = outbox.eventAllowance();
     const batch = outbox.batch(this.name, this.row?.columns);
     batch.t = now;
@@ -110,6 +113,30 @@ class RingEventSource implements Source {
           sink.byte(0x7d);
           outbox.commitEvent(batch, mark);
         };
+    this.drain(outbox, allowance, push, budgetMs);
+  }
+
+  /** Binary events: each record's bytes copied from the ring into the frame, nothing decoded. */
+  private pollBinary(outbox: Outbox, now: number, budgetMs: number): void {
+    const allowance = outbox.eventAllowance();
+    const batch = outbox.binaryBatch(this.name);
+    batch.t = now;
+    const sink = batch.sink;
+    const bytes = this.ring.bytes;
+    this.drain(
+      outbox,
+      allowance,
+      (off, len) => {
+        const mark = sink.pos;
+        sink.record(bytes, off, len);
+        outbox.commitEvent(batch, mark);
+      },
+      budgetMs,
+    );
+  }
+
+  /** Read up to `allowance` records within the time budget, then drop what must not wait (see the class comment). */
+  private drain(outbox: Outbox, allowance: number, push: (off: number, len: number) => void, budgetMs: number): void {
     const deadline = performance.now() + budgetMs;
     let taken = 0;
     while (taken < allowance) {

@@ -1,9 +1,11 @@
 import { WebSocket } from 'ws';
-import { parseServerMessage, type ServerMessage } from '@bpfplay/protocol';
+import { parseBinaryEvents, parseServerMessage, type BinaryEventsFrame, type ServerMessage } from '@bpfplay/protocol';
 
 export interface TestClient {
   ws: WebSocket;
   messages: ServerMessage[];
+  /** Binary events frames (RunOptions.eventFormat 'binary'), checked with the protocol's parser. */
+  binary: BinaryEventsFrame[];
   /** Resolves with the first message (already received or future) matching `pred`. */
   waitFor<T extends ServerMessage>(pred: (m: ServerMessage) => m is T, timeoutMs?: number): Promise<T>;
   waitFor(pred: (m: ServerMessage) => boolean, timeoutMs?: number): Promise<ServerMessage>;
@@ -19,8 +21,15 @@ export function connect(wsUrl: string, opts: { token?: string; origin?: string }
   if (opts.token !== undefined) u.searchParams.set('token', opts.token);
   const ws = new WebSocket(u, opts.origin ? { origin: opts.origin } : {});
   const messages: ServerMessage[] = [];
+  const binary: BinaryEventsFrame[] = [];
   const waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
-  ws.on('message', (data) => {
+  ws.on('message', (data: Buffer, isBinary) => {
+    if (isBinary) {
+      const b = parseBinaryEvents(data);
+      if (!b.ok) throw new Error(`agent sent a binary frame that does not parse: ${b.message}`);
+      binary.push(b.frame);
+      return;
+    }
     const r = parseServerMessage(data.toString());
     if (!r.ok) throw new Error(`agent sent a frame that does not parse: ${r.message}`);
     messages.push(r.message);
@@ -39,6 +48,7 @@ export function connect(wsUrl: string, opts: { token?: string; origin?: string }
   return {
     ws,
     messages,
+    binary,
     closed,
     waitFor: ((pred: (m: ServerMessage) => boolean, timeoutMs = 60_000) => {
       const found = messages.find(pred);

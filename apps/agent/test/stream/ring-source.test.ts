@@ -5,6 +5,7 @@ import { decodersFor } from '../../src/stream/decoders.js';
 import { Outbox } from '../../src/stream/outbox.js';
 import { openSources, type Source } from '../../src/stream/sources.js';
 import type { RunSpec } from '../../src/runner/ipc.js';
+import { decodeRecord, parseBinaryEvents, type BinaryEventsFrame } from '@bpfplay/protocol';
 
 /**
  * The ring buffer source on a real ring: each `process.ppid` read (a getppid() of this process)
@@ -42,6 +43,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 const object = compileBpf(PRODUCER, 'burst');
+let layout: ReturnType<typeof decodersFor>['schemas'][number]['layout'];
 let opened: { obj: BpfObject; sources: Source[] } | undefined;
 
 afterEach(() => {
@@ -51,14 +53,15 @@ afterEach(() => {
 });
 
 /** Load the producer with `count` records per trigger and open its sources as a run does. */
-function start(count: number, eventRows = false): Source {
-  const spec = { object: new Uint8Array(object), objectName: 'burst', params: { tgid: process.pid, count }, eventRows } as unknown as RunSpec;
+function start(count: number, eventRows = false, eventFormat?: 'binary'): Source {
+  const spec = { object: new Uint8Array(object), objectName: 'burst', params: { tgid: process.pid, count }, eventRows, eventFormat } as unknown as RunSpec;
   const obj = BpfObject.openMem(object);
   const d = decodersFor(obj, spec);
   d.configure(obj);
   obj.load();
   obj.programs()[0]!.attach();
   const sources = openSources(obj, d.records, () => 0);
+  layout = d.schemas[0]?.layout;
   opened = { obj, sources };
   expect(sources).toHaveLength(1);
   return sources[0]!;
@@ -162,5 +165,81 @@ describe('ring buffer source', () => {
     expect(f.rows).toHaveLength(500);
     expect(f.rows![0]).toEqual([0, process.pid, 7, 'bench', 0]);
     expect(f.rows!.map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+});
+
+/** An outbox whose binary frames are turned into what a client receives (seq spliced in as the agent does) and parsed. */
+function binaryOutbox(limits: { maxEventsPerSec?: number; maxBytesPerSec?: number } = {}) {
+  const frames: BinaryEventsFrame[] = [];
+  const json: unknown[] = [];
+  const box = new Outbox(
+    () => {},
+    (_type, frame) => json.push(JSON.parse(Buffer.from(frame).toString())),
+    { maxEventsPerSec: 1_000_000, maxPrintkPerSec: 1000, maxBytesPerSec: 1 << 30, ...limits },
+    (header, records) => {
+      const head = Buffer.from(`{"seq":${frames.length},${header.slice(1)}`);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(head.length, 0);
+      const r = parseBinaryEvents(Buffer.concat([len, head, records]));
+      if (!r.ok) throw new Error(r.message);
+      // Copies: the outbox reuses its buffer after the call.
+      frames.push({ header: r.frame.header, records: r.frame.records.map((b) => b.slice()) });
+    },
+  );
+  const delivered = () => frames.flatMap((f) => f.records);
+  const dropped = () => frames.reduce((n, f) => n + f.header.dropped, 0);
+  return { box, frames, json, delivered, dropped };
+}
+
+describe('ring buffer source, binary events', () => {
+  it('sends each record as its raw bytes; decoded with the schema layout they are the JSON values', () => {
+    const src = start(1000, true, 'binary');
+    const o = binaryOutbox();
+    trigger();
+    src.poll(o.box, 3.5, Infinity);
+    o.box.flush();
+    expect(o.json).toEqual([]);
+    expect(o.frames).toHaveLength(1);
+    expect(o.frames[0]!.header).toMatchObject({ type: 'events', source: 'events', count: 1000, dropped: 0, t: 3.5 });
+    expect(o.delivered().every((b) => b.length === 40)).toBe(true);
+    const values = o.delivered().map((b) => decodeRecord(layout, b));
+    expect(values[0]).toEqual({ seq: 0, pid: process.pid, cpu: 7, comm: 'bench', pad: 0 });
+    expect(values.map((v) => (v as { seq: number }).seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(o.box.totals).toEqual({ events: 1000, printk: 0, dropped: 0 });
+  });
+
+  it('applies the records/s budget and counts the rest as dropped', () => {
+    const src = start(1000, false, 'binary');
+    const o = binaryOutbox({ maxEventsPerSec: 300 });
+    trigger();
+    src.poll(o.box, 0, Infinity);
+    o.box.flush();
+    expect(o.delivered()).toHaveLength(300);
+    expect(o.dropped()).toBe(700);
+    expect(o.box.totals).toEqual({ events: 300, printk: 0, dropped: 700 });
+  });
+
+  it('applies the bytes/s budget to the bytes sent (record + 4), counting every record', () => {
+    const src = start(1000, false, 'binary');
+    // 4096 is the smallest byte budget the outbox allows: 93 records of 44 bytes.
+    const o = binaryOutbox({ maxBytesPerSec: 4096 });
+    trigger();
+    src.poll(o.box, 0, Infinity);
+    o.box.flush();
+    expect(o.delivered()).toHaveLength(Math.floor(4096 / 44));
+    expect(o.delivered().length + o.dropped()).toBe(1000);
+    expect(o.box.totals.events + o.box.totals.dropped).toBe(1000);
+  });
+
+  it('while paused reads nothing and counts everything as dropped', () => {
+    const src = start(500, false, 'binary');
+    const o = binaryOutbox();
+    o.box.paused = true;
+    trigger();
+    src.poll(o.box, 0, Infinity);
+    o.box.paused = false;
+    o.box.flush();
+    expect(o.delivered()).toHaveLength(0);
+    expect(o.dropped()).toBe(500);
   });
 });

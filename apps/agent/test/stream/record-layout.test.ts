@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeValue, openBpfObject, type Btf } from '@bpfplay/btf';
+import { decodeRecord, decodeRow, layoutColumns, RecordLayout } from '@bpfplay/protocol';
+import { recordLayout } from '../../src/stream/record-layout.js';
+import { compileRecordRow, recordMemory } from '../../src/stream/record-json.js';
+import { JsonSink } from '../../src/stream/json-sink.js';
+import { compileBpf, removeCompiled } from '../../../../packages/btf/test/helpers/toolchain.js';
+
+/**
+ * Binary events: the client decodes raw record bytes with the layout the agent derives from BTF
+ * (protocol record-layout.ts). Whatever the bytes, that must equal what the agent's own decoder
+ * (decodeValue) gives, on real objects compiled by clang: records.bpf.c (the fast path's fixture)
+ * and the btf package's "every BTF kind" record.bpf.c.
+ */
+const work = mkdtempSync(join(tmpdir(), 'bpfplay-record-layout-'));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  removeCompiled();
+});
+
+function agentFixture(): Btf {
+  const out = join(work, 'records.bpf.o');
+  execFileSync('/usr/bin/clang-19', ['-g', '-O2', '-target', 'bpf', '-c', join(import.meta.dirname, 'fixtures/records.bpf.c'), '-o', out]);
+  const btf = openBpfObject(readFileSync(out), 'records.bpf.o').btf;
+  if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
+  return btf;
+}
+
+const everyKind = openBpfObject(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
+const records = agentFixture();
+
+function struct(btf: Btf, name: string): number {
+  const t = btf.find(name, 'struct');
+  if (!t) throw new Error(`fixture has no struct ${name}`);
+  return t.id;
+}
+
+/** The layout as a client receives it: through JSON and the protocol's schema. */
+const sent = (btf: Btf, id: number) => RecordLayout.parse(JSON.parse(JSON.stringify(recordLayout(btf, id))));
+
+const bytesOf = (size: number) =>
+  fc.oneof(
+    fc.uint8Array({ minLength: size, maxLength: size }),
+    fc.uint8Array({ minLength: size, maxLength: size }).map((b) => b.map((x, i) => (i % 8 > 3 || x > 200 ? 0 : x))),
+    fc.uint8Array({ minLength: size, maxLength: size }).map((b) => b.map((x) => (x % 3 === 0 ? 0 : 0x20 + (x % 95)))),
+  );
+
+const cases: [string, string, Btf][] = [
+  ['records.bpf.c', 'event', records],
+  ['records.bpf.c', 'small', records],
+  ['records.bpf.c', 'with_bits', records],
+  ['records.bpf.c', 'with_enum64', records],
+  ['records.bpf.c', 'with_int128', records],
+  ['btf record.bpf.c', 'record', everyKind.btf!],
+];
+
+describe('record layouts: the client decodes raw bytes to what the agent would have sent', () => {
+  it.each(cases)('%s struct %s: decodeRecord equals decodeValue for any bytes, as JSON too', (_f, name, btf) => {
+    const id = struct(btf, name);
+    const size = btf.sizeOf(id);
+    const layout = sent(btf, id);
+    expect(layout.size).toBe(size);
+    fc.assert(
+      fc.property(bytesOf(size), fc.nat(24), (bytes, extra) => {
+        // A longer record is decoded from its start; a shorter one is explained, not decoded.
+        const longer = new Uint8Array(size + extra);
+        longer.set(bytes);
+        const shorter = bytes.subarray(0, Math.max(0, size - 1 - extra));
+        for (const b of [bytes, longer, shorter]) {
+          const want = decodeValue(btf, id, b);
+          const got = decodeRecord(layout, b);
+          expect(got).toEqual(want);
+          expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it.each(cases)('%s struct %s as rows: the columns and values of the eventRows form', (_f, name, btf) => {
+    const id = struct(btf, name);
+    const size = btf.sizeOf(id);
+    const layout = sent(btf, id);
+    const zero = decodeValue(btf, id, new Uint8Array(size)) as Record<string, unknown>;
+    expect(layoutColumns(layout)).toEqual(Object.keys(zero));
+    const row = compileRecordRow(btf, id);
+    fc.assert(
+      fc.property(bytesOf(size), (bytes) => {
+        const value = decodeValue(btf, id, bytes) as Record<string, unknown>;
+        const got = decodeRow(layout, bytes);
+        expect(got).toEqual(layoutColumns(layout).map((c) => value[c]));
+        // Where the agent has a row encoder, its JSON text is what the client's row serializes to.
+        if (row) {
+          const sink = new JsonSink(64);
+          expect(row.encode(sink, recordMemory(bytes), 0, bytes.length)).toBe(true);
+          expect(JSON.stringify(got)).toBe(sink.text());
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a short record as a row: the explanation first, then nulls', () => {
+    const id = struct(records, 'small');
+    const layout = sent(records, id);
+    const row = decodeRow(layout, new Uint8Array(3));
+    expect(row[0]).toEqual(decodeValue(records, id, new Uint8Array(3)));
+    expect(row.slice(1)).toEqual([null]);
+  });
+
+  it('without a layout (no record type) the bytes come back as hex, as the agent sends them', () => {
+    expect(decodeRecord(undefined, Uint8Array.of(1, 0xab))).toEqual({ $hex: '01ab' });
+    expect(decodeRow(undefined, Uint8Array.of(1))).toEqual([{ $hex: '01' }]);
+  });
+
+  it('the every-kind record: layout, bytes and value as the protocol package\'s golden', () => {
+    // The protocol package cannot compile BPF; this file gives it a real layout and clang's bytes.
+    const btf = everyKind.btf!;
+    const sec = btf.find('.data', 'datasec');
+    const vs = sec?.kind === 'datasec' ? sec.vars.find((v) => btf.nameOf(v.type) === 'rec') : undefined;
+    const v = vs ? btf.type(vs.type) : undefined;
+    if (!vs || v?.kind !== 'var') throw new Error('record.bpf.o has no variable rec in .data');
+    const bytes = everyKind.elf.section('.data')!.data.subarray(vs.offset, vs.offset + vs.size);
+    const golden = { layout: recordLayout(btf, v.type), hex: Buffer.from(bytes).toString('hex'), value: decodeValue(btf, v.type, bytes) };
+    const file = join(import.meta.dirname, '../../../../packages/protocol/test/golden/every-kind-record.json');
+    const text = `${JSON.stringify(golden, null, 1)}\n`;
+    if (process.env.UPDATE_GOLDEN === '1') {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+    if (!existsSync(file)) throw new Error(`golden file ${file} is missing; run this test with UPDATE_GOLDEN=1 and review it`);
+    expect(JSON.parse(readFileSync(file, 'utf8')), `${file} differs (UPDATE_GOLDEN=1 rewrites it after review)`).toEqual(JSON.parse(text));
+  });
+});
