@@ -124,11 +124,15 @@ describe('quotas', () => {
     const unique = (i: number) => `/* ${tag} ${i} ${Math.random()} */`;
     // The first compile holds the only slot for a second or more (1024 programs).
     const slow = runOnce(a, 'slow', { 'p.bpf.c': `${unique(0)}\n${manyPrograms(`${tag}u`, 1024)}` });
-    await a.waitFor((m) => m.type === 'status' && m.runId === 'slow' && m.state === 'compiling');
+    await a.waitFor((m) => m.type === 'status' && m.runId === 'slow' && m.state === 'compiling', 20_000);
+    // "compiling" is said before the object-cache lookup (a file read); a compile sent right after
+    // could reach the free slot first when the reads complete out of order. The slow one holds the
+    // slot for seconds, so half a second settles who is first without weakening the check.
+    await new Promise((r) => setTimeout(r, 500));
     const q1 = runOnce(a, 'q1', tiny(`${tag}v`, unique(1)));
-    await a.waitFor((m) => m.type === 'status' && m.runId === 'q1' && m.state === 'queued');
+    await a.waitFor((m) => m.type === 'status' && m.runId === 'q1' && m.state === 'queued', 20_000);
     const q2 = runOnce(b, 'q2', tiny(`${tag}w`, unique(2)));
-    await b.waitFor((m) => m.type === 'status' && m.runId === 'q2' && m.state === 'queued');
+    await b.waitFor((m) => m.type === 'status' && m.runId === 'q2' && m.state === 'queued', 20_000);
     const full = await runOnce(b, 'q3', tiny(`${tag}x`, unique(3)));
     const positions = (c: TestClient, runId: string) =>
       c.messages.filter((m) => m.type === 'status' && m.runId === runId && m.state === 'queued').map((m) => (m.type === 'status' ? m.queuePosition : -1));
@@ -143,7 +147,7 @@ describe('quotas', () => {
     tally.record('quota', 'compile queue position shown', undefined);
     tally.record('quota', 'compile queue full', undefined);
     await closeAll();
-  }, 60_000);
+  }, 90_000);
 
   it('output rate: a flooding program is held to 500 events/s, and produced = delivered + dropped exactly', async () => {
     const c = session();
