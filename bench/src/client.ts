@@ -1,8 +1,10 @@
 import { WebSocket } from 'ws';
-import { parseServerMessage, type RunOptions, type ServerMessage, type ServerMessageOf, type Snippet } from '@bpfplay/protocol';
+import { parseBinaryEvents, parseServerMessage, type BinaryEventsFrame, type RunOptions, type ServerMessage, type ServerMessageOf, type Snippet } from '@bpfplay/protocol';
 
 export type Frame = ServerMessage;
 export type FrameListener = (m: Frame, receivedAt: number) => void;
+/** Binary events frames (RunOptions.eventFormat 'binary'), split by the protocol's parser. */
+export type BinaryListener = (f: BinaryEventsFrame, receivedAt: number) => void;
 
 /**
  * A WebSocket client for the bench. Every frame is JSON-parsed, as any client must; with `validate`
@@ -11,12 +13,20 @@ export type FrameListener = (m: Frame, receivedAt: number) => void;
  */
 export class BenchClient {
   private readonly runs = new Map<string, FrameListener>();
+  private readonly binaryRuns = new Map<string, BinaryListener>();
   private constructor(
     readonly ws: WebSocket,
     private readonly validate: boolean,
   ) {
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       const at = performance.now();
+      if (isBinary) {
+        // Always through the protocol's parser (header checked with zod, every record length checked).
+        const r = parseBinaryEvents(data);
+        if (!r.ok) throw new Error(r.message);
+        this.binaryRuns.get(r.frame.header.runId)?.(r.frame, at);
+        return;
+      }
       const text = data.toString();
       let m: Frame;
       if (this.validate) {
@@ -52,12 +62,15 @@ export class BenchClient {
     snippet: Snippet,
     options: RunOptions,
     onFrame: FrameListener = () => {},
+    onBinary?: BinaryListener,
   ): { sentAt: number; stopped: Promise<ServerMessageOf<'stopped'>> } {
+    if (onBinary) this.binaryRuns.set(runId, onBinary);
     const stopped = new Promise<ServerMessageOf<'stopped'>>((resolve) => {
       this.runs.set(runId, (m, at) => {
         onFrame(m, at);
         if (m.type === 'stopped') {
           this.runs.delete(runId);
+          this.binaryRuns.delete(runId);
           resolve(m);
         }
       });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerMessageOf } from '@bpfplay/protocol';
+import { decodeRecord, type RecordLayout, type ServerMessageOf, type Value } from '@bpfplay/protocol';
 import { cpuBetween, cpuSeconds, treeCpu, type BenchAgent } from './agent.js';
 import { BENCH, compileObject } from './build.js';
 import { BenchClient } from './client.js';
@@ -41,6 +41,21 @@ interface Trial {
   split?: [number, number, number];
 }
 
+/**
+ * How the agent sends and the client takes the records: JSON record objects (the default), JSON
+ * rows (eventRows), binary frames counted after the protocol's parser split them, or binary
+ * frames with every record also decoded by the protocol's decodeRecord (what a client showing
+ * them pays).
+ */
+export type EventForm = 'records' | 'rows' | 'binary' | 'binary-decoded';
+
+const LABEL: Record<EventForm, string> = {
+  records: '(b) agent, record objects (default)',
+  rows: "(b') agent, compact rows (eventRows)",
+  binary: "(b'') agent, binary frames (eventFormat binary), counted",
+  'binary-decoded': "(b'') agent, binary frames, each record decoded (decodeRecord)",
+};
+
 const SOURCE = readFileSync(join(BENCH, 'bpf/burst.bpf.c'), 'utf8');
 
 async function nativeTrial(o: ThroughputOptions, objPath: string, triggers: number): Promise<Trial> {
@@ -80,7 +95,7 @@ function countsFrom(maps: ServerMessageOf<'maps'> | undefined): { written: numbe
   return { written: at(0), refused: at(1) };
 }
 
-async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: number, n: number, eventRows: boolean): Promise<Trial> {
+async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: number, n: number, form: EventForm): Promise<Trial> {
   const client = await BenchClient.open(agent.wsUrl, agent.token, { validate: false });
   const trig = startLines(o.trigger, ['getppid', String(triggers), String(o.seconds)]);
   try {
@@ -89,13 +104,22 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
     let first = NaN;
     let last = NaN;
     let lastMaps: ServerMessageOf<'maps'> | undefined;
+    let layout: RecordLayout | undefined;
+    /** Kept so the decoding cannot be optimised away. */
+    let sink: Value = null;
     let running!: () => void;
     const isRunning = new Promise<void>((r) => (running = r));
     const runId = `tput-${n}-${Date.now().toString(36)}`;
     const { stopped } = client.run(
       runId,
       { files: [{ name: 'burst.bpf.c', content: SOURCE }] },
-      { durationSec: o.seconds + 60, params: { trigger_tgid: trig.pid, burst: o.burst }, mapIntervalMs: 1000, ...(eventRows ? { eventRows } : {}) },
+      {
+        durationSec: o.seconds + 60,
+        params: { trigger_tgid: trig.pid, burst: o.burst },
+        mapIntervalMs: 1000,
+        ...(form === 'rows' ? { eventRows: true } : {}),
+        ...(form.startsWith('binary') ? { eventFormat: 'binary' as const } : {}),
+      },
       (m, at) => {
         if (m.type === 'events') {
           const n = m.rows?.length ?? m.records.length;
@@ -106,7 +130,17 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
           }
           dropped += m.dropped;
         } else if (m.type === 'maps') lastMaps = m;
+        else if (m.type === 'schema') layout = m.layout;
         else if (m.type === 'status' && m.state === 'running') running();
+      },
+      (f, at) => {
+        if (f.header.count) {
+          delivered += f.header.count;
+          if (Number.isNaN(first)) first = at;
+          last = at;
+        }
+        dropped += f.header.dropped;
+        if (form === 'binary-decoded') for (const r of f.records) sink = decodeRecord(layout, r);
       },
     );
     await Promise.race([isRunning, stopped.then((s) => Promise.reject(new Error(`run stopped: ${s.message}`)))]);
@@ -133,6 +167,7 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
     if (s.stats.events !== delivered || s.stats.dropped !== dropped) {
       console.warn(`agent stats (${s.stats.events} sent, ${s.stats.dropped} dropped) differ from what the client received (${delivered}, ${dropped})`);
     }
+    if (form === 'binary-decoded' && delivered && (sink === null || typeof sink !== 'object')) console.warn('binary-decoded: the last record did not decode to an object');
     const secs = (last - first) / 1000;
     return {
       delivered,
@@ -155,7 +190,7 @@ const offered = (o: ThroughputOptions, t: number) => (t === 0 ? 'unpaced' : rate
 const pct = (ts: Trial[]) => `${median(ts.map((x) => (x.refused / (x.written + x.refused)) * 100)).toFixed(1)}%`;
 
 export async function throughputFigure(
-  o: ThroughputOptions & { formats: ('records' | 'rows')[] },
+  o: ThroughputOptions & { formats: EventForm[] },
   agent: BenchAgent,
   limits: { label: string; detail: string },
 ): Promise<Table> {
@@ -167,7 +202,7 @@ export async function throughputFigure(
     for (let i = 0; i < o.runs; i++) {
       // Interleaved, so a burst of load from someone else hits every consumer alike.
       nat.push(await nativeTrial(o, obj.path, t));
-      for (const f of o.formats) agt.get(f)!.push(await agentTrial(o, agent, t, i, f === 'rows'));
+      for (const f of o.formats) agt.get(f)!.push(await agentTrial(o, agent, t, i, f));
       process.stderr.write('.');
     }
     const ref = median(nat.map((x) => x.perSec));
@@ -176,7 +211,7 @@ export async function throughputFigure(
     for (const [f, ts] of agt) {
       rows.push([
         '',
-        f === 'rows' ? "(b') agent, compact rows (eventRows)" : '(b) agent, record objects (default)',
+        LABEL[f],
         spread(ts.map((x) => x.perSec), rate),
         ratio(median(ts.map((x) => x.perSec)), ref),
         pct(ts),
@@ -194,9 +229,12 @@ export async function throughputFigure(
     notes: [
       `producer: bpf/burst.bpf.c, ${o.burst} records of 40 bytes per getppid() of the trigger (bpf_loop), 16 MiB ring; ${o.seconds} s per trial, ${o.runs} trials per consumer, interleaved`,
       `agent started with ${limits.detail}; its client JSON-parses every frame and counts records (no zod validation)`,
+      ...(o.formats.some((f) => f.startsWith('binary'))
+        ? ["binary frames: the client splits each with the protocol's parseBinaryEvents (header JSON checked with zod, every record length checked) and counts; 'decoded' also turns every record into its value with decodeRecord and the schema frame's layout"]
+        : []),
       'refused: records the full ring turned away (counted by the program itself: the consumer was behind)',
       'unaccounted = written − delivered − reported dropped, worst trial; must be 0',
-      'CPU per record: the native consumer process; for the agent, its runner process + the agent process + the WebSocket client (receive and JSON.parse), from /proc and process.cpuUsage — steadier than the rates on a shared machine',
+      'CPU per record: the native consumer process; for the agent, its runner process + the agent process + the WebSocket client (receive and JSON.parse, or parseBinaryEvents [+ decodeRecord]), from /proc and process.cpuUsage — steadier than the rates on a shared machine',
       `same object for both: sha256 ${obj.sha256.slice(0, 16)}… (the agent compiles the same source with the same flags)`,
     ],
   };

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       await withAgent(['--policy', policy], async (agent) => {
         print(
           await throughputFigure(
-            { ...base, triggersPerSec: smoke ? [1000] : [1000, 4000, 0], formats: ['records', 'rows'] },
+            { ...base, triggersPerSec: smoke ? [1000] : [1000, 4000, 0], formats: ['records', 'rows', 'binary', 'binary-decoded'] },
             agent,
             { label: 'raised agent limits', detail: `limits raised to ${RAISED_LIMITS.maxEventsPerSec} records/s and ${RAISED_LIMITS.maxBytesPerSec / 2 ** 20} MiB/s per run (--policy file)` },
           ),

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { Value } from './common';
+import { compileNode, ctxFor, toHex, undecodable, type Read } from './record-reader';
+
+export { cString } from './record-reader';
 
 /**
  * How to turn a ring buffer record's raw bytes into a `Value`, for clients that take binary events
@@ -72,11 +75,21 @@ export function hexValue(bytes: Uint8Array): Value {
   return { $hex: toHex(bytes) };
 }
 
+/** Compiled once per layout object (a client keeps the one from the schema frame). */
+const compiled = new WeakMap<RecordLayout, Read>();
+
+function readerOf(layout: RecordLayout): Read {
+  let r = compiled.get(layout);
+  if (!r) compiled.set(layout, (r = compileNode(layout.root)));
+  return r;
+}
+
 /** Decode one record's bytes (the whole record, as it came) with its source's layout. */
 export function decodeRecord(layout: RecordLayout | undefined, bytes: Uint8Array): Value {
   if (!layout) return hexValue(bytes);
   if (bytes.length < layout.size) return shortRecord(layout, bytes);
-  return new Reader(bytes).node(layout.root, 0);
+  const c = ctxFor(bytes);
+  return readerOf(layout)(c, c.start);
 }
 
 /** The columns of the row form: the record's top-level field names, or `value` for a non-struct record. */
@@ -92,175 +105,10 @@ export function layoutColumns(layout: RecordLayout | undefined): string[] {
 export function decodeRow(layout: RecordLayout | undefined, bytes: Uint8Array, columns = layoutColumns(layout)): Value[] {
   if (!layout || layout.root.k !== 'struct') return [decodeRecord(layout, bytes)];
   if (bytes.length < layout.size) return [shortRecord(layout, bytes), ...columns.slice(1).map(() => null)];
-  const v = new Reader(bytes).node(layout.root, 0) as Record<string, Value>;
+  const v = decodeRecord(layout, bytes) as Record<string, Value>;
   return columns.map((c) => v[c] ?? null);
 }
 
 function shortRecord(layout: RecordLayout, bytes: Uint8Array): Value {
   return undecodable(bytes, `${bytes.length} bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`);
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
-  return s;
-}
-
-function undecodable(bytes: Uint8Array, why: string): Value {
-  return { $hex: toHex(bytes), $error: why };
-}
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** A number when exact, else the decimal string. */
-function intValue(v: bigint): Value {
-  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A char array as text, the agent's rule: stop at the first NUL, keep valid UTF-8, show other
- * non-printable bytes as `\xNN` and a backslash as `\\`.
- */
-export function cString(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0) break;
-    if (b === 0x5c) out += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else {
-      const n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-      const seq = n ? bytes.subarray(i, i + n) : undefined;
-      let ch: string | undefined;
-      if (seq && seq.length === n && !seq.includes(0)) {
-        try {
-          ch = strictUtf8.decode(seq);
-        } catch {
-          ch = undefined;
-        }
-      }
-      if (ch !== undefined) {
-        out += ch;
-        i += n - 1;
-      } else out += `\\x${HEX[b]}`;
-    }
-  }
-  return out;
-}
-
-/** Walks a layout over one record. Reads past the record's end give the "outside" explanation, never an exception. */
-class Reader {
-  private readonly view: DataView;
-
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  private fits(off: number, size: number): boolean {
-    return off + size <= this.bytes.length;
-  }
-
-  node(n: LayoutNode, base: number): Value {
-    switch (n.k) {
-      case 'int': {
-        const off = base + n.off;
-        if (!this.fits(off, n.size)) return this.outside(off, n.size);
-        if (n.bool) {
-          for (let i = 0; i < n.size; i++) if (this.bytes[off + i] !== 0) return true;
-          return false;
-        }
-        return this.int(off, n.size, n.signed);
-      }
-      case 'bits': {
-        const bit = base * 8 + n.bit;
-        if (n.bits === 0 || bit + n.bits > this.bytes.length * 8) return undecodable(new Uint8Array(0), `bitfield of ${n.bits} bits at bit ${bit} is outside the buffer`);
-        const v = this.readBits(bit, n.bits, n.signed);
-        if (n.names) return n.names[v.toString()] ?? intValue(v);
-        return n.bool ? v !== 0n : intValue(v);
-      }
-      case 'enum': {
-        const off = base + n.off;
-        if (!this.fits(off, n.size)) return this.outside(off, n.size);
-        const v = n.size <= 4 ? this.small(off, n.size, n.signed) : this.big(off, n.size, n.signed);
-        const name = n.names[String(v)];
-        return name ?? (typeof v === 'number' ? v : intValue(v));
-      }
-      case 'float': {
-        const off = base + n.off;
-        if (!this.fits(off, n.size)) return this.outside(off, n.size);
-        const x = n.size === 4 ? this.view.getFloat32(off, true) : this.view.getFloat64(off, true);
-        return Number.isFinite(x) ? x : String(x);
-      }
-      case 'ptr': {
-        const off = base + n.off;
-        if (!this.fits(off, 8)) return this.outside(off, 8);
-        const hi = this.view.getUint32(off + 4, true);
-        const lo = this.view.getUint32(off, true);
-        return hi ? `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}` : `0x${lo.toString(16)}`;
-      }
-      case 'chars': {
-        const off = base + n.off;
-        return cString(this.bytes.subarray(off, off + n.n));
-      }
-      case 'array': {
-        const out: Value[] = [];
-        const start = base + n.off;
-        for (let i = 0; i < n.n; i++) out.push(this.node(n.elem, start + i * n.stride));
-        return out;
-      }
-      case 'struct': {
-        const obj: { [k: string]: Value } = {};
-        const start = base + n.off;
-        for (const f of n.fields) obj[f.name] = this.node(f.node, start);
-        return obj;
-      }
-      case 'unknown': {
-        const off = base + n.off;
-        return undecodable(this.bytes.subarray(off, n.size === undefined ? undefined : off + n.size), n.reason);
-      }
-    }
-  }
-
-  private outside(off: number, size: number): Value {
-    return undecodable(this.bytes.subarray(off), `short buffer: ${size} bytes needed at offset ${off}`);
-  }
-
-  private small(off: number, size: number, signed: boolean): number {
-    const v = this.view;
-    switch (size) {
-      case 1: return signed ? v.getInt8(off) : v.getUint8(off);
-      case 2: return signed ? v.getInt16(off, true) : v.getUint16(off, true);
-      case 4: return signed ? v.getInt32(off, true) : v.getUint32(off, true);
-      default: return Number(this.big(off, size, signed));
-    }
-  }
-
-  private big(off: number, size: number, signed: boolean): bigint {
-    let u = 0n;
-    for (let i = size - 1; i >= 0; i--) u = (u << 8n) | BigInt(this.bytes[off + i]!);
-    return signed ? BigInt.asIntN(size * 8, u) : u;
-  }
-
-  private int(off: number, size: number, signed: boolean): Value {
-    if (size === 1 || size === 2 || size === 4) return this.small(off, size, signed);
-    if (size === 8) {
-      const hi = signed ? this.view.getInt32(off + 4, true) : this.view.getUint32(off + 4, true);
-      const n = hi * 4294967296 + this.view.getUint32(off, true);
-      if (Number.isSafeInteger(n)) return n;
-    }
-    return intValue(this.big(off, size, signed));
-  }
-
-  private readBits(bitOff: number, bits: number, signed: boolean): bigint {
-    const first = Math.floor(bitOff / 8);
-    const last = Math.ceil((bitOff + bits) / 8);
-    const word = this.big(first, last - first, false);
-    const v = (word >> BigInt(bitOff - first * 8)) & ((1n << BigInt(bits)) - 1n);
-    return signed ? BigInt.asIntN(bits, v) : v;
-  }
 }

@@ -71,7 +71,11 @@ describe('record layouts: the client decodes raw bytes to what the agent would h
         const longer = new Uint8Array(size + extra);
         longer.set(bytes);
         const shorter = bytes.subarray(0, Math.max(0, size - 1 - extra));
-        for (const b of [bytes, longer, shorter]) {
+        // Inside a larger buffer, as the records of one binary frame are (their view is shared).
+        const area = new Uint8Array(extra + size + 9).fill(0xee);
+        area.set(bytes, extra + 1);
+        const inside = area.subarray(extra + 1, extra + 1 + size);
+        for (const b of [bytes, longer, shorter, inside, area.subarray(0, 1)]) {
           const want = decodeValue(btf, id, b);
           const got = decodeRecord(layout, b);
           expect(got).toEqual(want);
