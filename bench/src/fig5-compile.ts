@@ -61,8 +61,8 @@ export async function compileFigure(o: { runs: number }): Promise<Table> {
     } finally {
       process.stderr.write('\n');
       bare.close();
-      compiler.close();
-      fresh.close();
+      await compiler.close();
+      await fresh.close();
     }
     const c = median(cold);
     return {

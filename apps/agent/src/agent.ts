@@ -126,7 +126,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       (closing ??= (async () => {
         for (const s of [...sessions]) s.close('agent-exit', 'the agent is shutting down', true);
         pool.close();
-        compiler.close();
+        await compiler.close();
         for (const ws of wss.clients) ws.terminate();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { type SandboxExit, type SandboxMount, type SandboxProcess, startSandboxed } from './sandbox.js';
-import { makeRunDir, removeDir } from './storage.js';
+import { makeRunDir, removeDir, removeDirSync } from './storage.js';
 import { BASE_FLAGS, CLANG, SANDBOX } from './toolchain.js';
 
 export interface ClangRun {
@@ -61,8 +61,8 @@ async function finish(s: Started, run: ClangRun): Promise<{ exit: SandboxExit; o
     if (exit.code !== 0) return { exit };
     return { exit, object: await readFile(join(s.out, 'prog.o')) };
   } finally {
-    s.proc.kill();
-    await Promise.all([removeDir(s.src), removeDir(s.out)]);
+    // Not awaited: the run waits for the object, not for the clean-up (a few ms here).
+    void discard(s);
   }
 }
 
@@ -114,12 +114,17 @@ export class ClangPool {
     }
   }
 
-  close(): void {
+  /** Kills the spare; its folders are removed synchronously once it is known (close() runs on the way out). */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.refill) clearTimeout(this.refill);
     const s = this.spare;
     this.spare = undefined;
-    if (s) void s.then(discard, () => {});
+    const x = await s?.catch(() => undefined);
+    if (!x) return;
+    x.proc.kill();
+    removeDirSync(x.src);
+    removeDirSync(x.out);
   }
 
   private async takeSpare(pchPath: string | undefined): Promise<Started | undefined> {

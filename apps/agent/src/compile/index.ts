@@ -30,6 +30,7 @@ import { abortError, BWRAP, runSandboxed } from './sandbox.js';
 import { knownHeaders, makeSourceLookup } from './sources.js';
 import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
 import { ensureVmlinuxHeader } from './vmlinux.js';
+import { sweepStaleRunDirs } from './storage.js';
 
 export { type CompileLimits, DEFAULT_COMPILE_LIMITS } from './limits.js';
 export { QueueFullError } from './queue.js';
@@ -54,8 +55,8 @@ export interface Compiler {
   compile(snippet: Snippet, opts?: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<CompileResult>;
   disassemble(object: Buffer, snippet: Snippet): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
   readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
-  /** Stops the clang kept waiting for the next compile. */
-  close(): void;
+  /** Stops the clang kept waiting for the next compile; resolves once it and every cache write are done. */
+  close(): Promise<void>;
 }
 
 export interface CompilerOptions {
@@ -79,6 +80,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   const includeDir = opts.includeDir ?? DEFAULT_INCLUDE_DIR;
   const { cacheDir } = opts;
   await preflight();
+  // Folders left by agents that were killed mid-compile.
+  await sweepStaleRunDirs();
   await mkdir(cacheDir, { recursive: true, mode: 0o755 }).catch((e: Error) => warn(`cannot create cache folder ${cacheDir}: ${e.message}`));
 
   const [clang, vmlinux, hHash, helpers] = await Promise.all([
@@ -105,6 +108,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   const queue = new CompileQueue(limits.concurrency, limits.maxQueued);
   const headers = knownHeaders(includeDir, vmlinux.path);
   const inflight = new Map<string, Promise<CompileResult>>();
+  /** Objects on their way to the disk cache: the run that compiled one does not wait for the write. */
+  const writing = new Map<string, Promise<void>>();
 
   async function compile(
     input: Snippet,
@@ -118,6 +123,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     if (!main.endsWith('.c')) return refuse(`the main file ${main} is not a .c file; name a .bpf.c file as main`, t0);
 
     const key = cacheKey({ files: snippet.files, main, flags: BASE_FLAGS, clangVersion: clang, btfHash: vmlinux.btfHash, headersHash: hHash });
+    // A result still being written to the cache is as good as a hit.
+    await writing.get(key);
     const hit = await cache.get(key);
     if (hit) {
       return { ok: true, ...hit, durationMs: performance.now() - t0, cache: 'hit', objectHash: sha256(hit.object) };
@@ -194,7 +201,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
         if (object) {
           result.object = object;
           result.objectHash = sha256(object);
-          await cache.put(key, { object, diagnostics, output });
+          const put = cache.put(key, { object, diagnostics, output }).finally(() => {
+            if (writing.get(key) === put) writing.delete(key);
+          });
+          writing.set(key, put);
         }
         return result;
       },
@@ -212,7 +222,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     compile,
     disassemble,
     info: { clangVersion: clang, btfHash: vmlinux.btfHash, vmlinuxHeader: vmlinux.path },
-    close: () => pool.close(),
+    close: async () => {
+      await pool.close();
+      await Promise.all(writing.values());
+    },
   };
 }
 

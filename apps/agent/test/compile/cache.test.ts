@@ -135,7 +135,7 @@ describe('a cache folder that cannot be written does not stop compiles', { timeo
         expect(said).toMatch(/cannot write vmlinux\.h under/);
         expect(said).toMatch(/object cache at .*: cannot (open|write)/);
       } finally {
-        t.cleanup();
+        await t.cleanup();
       }
     } finally {
       mnt.cleanup();
@@ -153,7 +153,7 @@ describe('identical compiles at the same time', { timeout: COMPILE_TIMEOUT }, ()
       expect(new Set(results.map((r) => r.objectHash)).size).toBe(1);
       expect(results.every((r) => r.ok)).toBe(true);
     } finally {
-      t.cleanup();
+      await t.cleanup();
     }
   });
 
@@ -175,7 +175,7 @@ describe('identical compiles at the same time', { timeout: COMPILE_TIMEOUT }, ()
       expect(r.ok).toBe(true);
       expect(r.cache).not.toBe('hit');
     } finally {
-      t.cleanup();
+      await t.cleanup();
     }
   });
 });

@@ -32,7 +32,7 @@ export interface TestCompiler {
   compiler: Compiler;
   warnings: string[];
   cacheDir: string;
-  cleanup: () => void;
+  cleanup: () => Promise<void>;
 }
 
 /** A compiler on the real toolchain and kernel BTF with its own cache; warnings are collected. */
@@ -44,8 +44,8 @@ export async function testCompiler(opts: Partial<Parameters<typeof createCompile
     compiler,
     warnings,
     cacheDir: opts.cacheDir ?? dir,
-    cleanup: () => {
-      compiler.close();
+    cleanup: async () => {
+      await compiler.close();
       cleanup();
     },
   };

@@ -211,7 +211,7 @@ describe('the sandbox itself', () => {
         message: 'compile needed more than 512 MiB of memory and was stopped',
       });
     } finally {
-      small.cleanup();
+      await small.cleanup();
     }
   }, COMPILE_TIMEOUT);
 });

@@ -66,7 +66,7 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
       expect(text).not.toMatch(/struct task_struct \{/);
       expect(readdirSync(join(dir, 'btf')).sort()).toEqual([btfHash, h.btfHash].sort());
     } finally {
-      t.cleanup();
+      await t.cleanup();
     }
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,8 +46,8 @@ describe('a clang started ahead of time', () => {
     process.env.TMPDIR = TMP;
     t = await testCompiler();
   });
-  afterAll(() => {
-    t.cleanup();
+  afterAll(async () => {
+    await t.cleanup();
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
     rmSync(TMP, { recursive: true, force: true });
@@ -78,7 +78,7 @@ describe('a clang started ahead of time', () => {
       expect(warm.warm).toBe(true);
       expect(warm.objectHash).toBe(cold.objectHash);
     } finally {
-      fresh.cleanup();
+      await fresh.cleanup();
     }
   }, COMPILE_TIMEOUT);
 
@@ -110,6 +110,18 @@ char LICENSE[] SEC("license") = "GPL";
     await until('a clang is waiting', waiting);
     t.compiler.close();
     await until('no sandbox of this test is left', () => ours().length === 0, 5_000);
-    await until('its folders are removed', () => readdirSync(TMP).filter((n) => /^bpfplay-(src|out)-/.test(n)).length === 0, 5_000);
+    const runRoot = join(TMP, `bpfplay-compile-${process.pid}`);
+    await until('its folders are removed', () => readdirSync(runRoot).length === 0, 5_000);
+  }, COMPILE_TIMEOUT);
+
+  it('a new compiler sweeps the folders of agents that are gone, and only those', async () => {
+    const dead = join(TMP, 'bpfplay-compile-999999999');
+    const living = join(TMP, `bpfplay-compile-${process.ppid}`);
+    for (const d of [dead, living]) mkdirSync(join(d, 'src-left'), { recursive: true });
+    const again = await testCompiler({ warm: false });
+    await again.cleanup();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(join(living, 'src-left'))).toBe(true);
+    rmSync(living, { recursive: true, force: true });
   }, COMPILE_TIMEOUT);
 });
