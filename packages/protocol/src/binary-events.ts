@@ -9,7 +9,8 @@ import { describeIssues } from './issues';
  *   u32 header length H · H bytes of header JSON (UTF-8, BinaryEventsHeader) ·
  *   `count` records, each u32 length L · L bytes (the record exactly as the program wrote it)
  *
- * The header's `seq` is on the connection's one sequence with the JSON frames. Decode the records
+ * The header's `seq` is on the connection's one sequence with the JSON frames (the agent writes it
+ * padded with spaces before the digits, so it can stamp it without rebuilding the frame). Decode the records
  * with the `layout` of the source's `schema` frame (record-layout.ts `decodeRecord`); `t` (ms
  * since attach) is when the agent read them, as the JSON form gives every record.
  */

@@ -2,6 +2,7 @@ import type { RunMessage, RunState, ServerPayload, StopReason } from '@bpfplay/p
 import { mainFileOf } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
+import { binaryMessage } from '../stream/binary-frame.js';
 import { QueueFullError } from '../compile/queue.js';
 import type { FromRunner } from '../runner/ipc.js';
 import type { RunnerProcess } from '../runner/process.js';
@@ -24,8 +25,8 @@ export interface RunSink {
   send(payload: ServerPayload): void;
   /** Forward a runner frame (already JSON: text, or UTF-8 bytes). */
   forward(type: string, json: string | Uint8Array): void;
-  /** Forward a runner's binary events frame (header JSON without `seq`, records). */
-  forwardBinary(header: string | Uint8Array, records: Uint8Array): void;
+  /** Forward a runner's binary events message (stream/binary-frame.ts: `seq` still to be stamped). */
+  forwardBinary(message: Uint8Array): void;
   ended(run: RunController): void;
 }
 
@@ -197,7 +198,7 @@ export class RunController {
         if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
         break;
       case 'binary':
-        this.sink.forwardBinary(m.header, m.records);
+        this.sink.forwardBinary(m.wire ?? binaryMessage(typeof m.header === 'string' ? Buffer.from(m.header) : m.header, m.records));
         this.releaseSideInfo();
         break;
       case 'state':

@@ -134,7 +134,8 @@ export class FramePipeReader {
     }
     if (buf[0] === BINARY) {
       const h = buf.readUInt32LE(1);
-      return { t: 'binary', header: buf.subarray(5, 5 + h), records: buf.subarray(5 + h) };
+      // After the kind byte the message is laid out as the WebSocket message: sent from this buffer.
+      return { t: 'binary', header: buf.subarray(5, 5 + h), records: buf.subarray(5 + h), wire: buf.subarray(1) };
     }
     return JSON.parse(buf.toString('utf8', 1)) as FromRunner;
   }

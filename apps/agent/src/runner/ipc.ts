@@ -61,7 +61,13 @@ export type FromRunner =
    */
   | { t: 'frame'; type: string; json: string | Uint8Array }
   /** A binary events frame without `seq`: header JSON, and the records (u32 LE length + bytes each). */
-  | { t: 'binary'; header: string | Uint8Array; records: Uint8Array }
+  | {
+      t: 'binary';
+      header: string | Uint8Array;
+      records: Uint8Array;
+      /** On the agent's side: the whole WebSocket message (u32 header length, header, records), one buffer. */
+      wire?: Uint8Array;
+    }
   | { t: 'state'; state: RunState; message?: string }
   | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
   | { t: 'probed'; results: AttachSupport[] };

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { ClientMessage, ServerPayload } from '@bpfplay/protocol';
 import { parseClientMessage } from '@bpfplay/protocol';
 import type { AgentLimits } from '../config.js';
+import { stampSeq } from '../stream/binary-frame.js';
 
 export interface ConnectionHandler {
   onMessage(msg: ClientMessage): void;
@@ -65,23 +66,13 @@ export class Connection {
   }
 
   /**
-   * A binary events frame from the runner (header JSON without `seq`, then the records): `seq`
-   * spliced into the header as in `forward`, the records sent as they came, as the second fragment
-   * of one binary message (protocol binary-events.ts).
+   * A binary events message as the runner built it (stream/binary-frame.ts): `seq` stamped into
+   * its slot, then sent as it is, one binary message (protocol binary-events.ts).
    */
-  forwardBinary(header: string | Uint8Array, records: Uint8Array): void {
+  forwardBinary(message: Uint8Array): void {
     if (!this.open) return;
-    const rest = typeof header === 'string' ? Buffer.from(header.slice(1), 'utf8') : header.subarray(1);
-    const seq = Buffer.from(`{"seq":${this.seq++},`, 'latin1');
-    const head = Buffer.allocUnsafe(4 + seq.length + rest.length);
-    head.writeUInt32LE(seq.length + rest.length, 0);
-    seq.copy(head, 4);
-    head.set(rest, 4 + seq.length);
-    if (records.length === 0) this.ws.send(head, { binary: true });
-    else {
-      this.ws.send(head, { binary: true, fin: false });
-      this.ws.send(records, { binary: true, fin: true });
-    }
+    stampSeq(message, this.seq++);
+    this.ws.send(message, { binary: true });
     this.checkBackpressure();
   }
 

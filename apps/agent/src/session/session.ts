@@ -70,7 +70,7 @@ export class Session {
     const run = new RunController(this.ctx, m, {
       send: (p) => this.conn.send(p),
       forward: (_type, json) => this.conn.forward(json),
-      forwardBinary: (header, records) => this.conn.forwardBinary(header, records),
+      forwardBinary: (message) => this.conn.forwardBinary(message),
       ended: (r) => {
         this.runs.delete(r.runId);
         this.ctx.runEnded(r);

@@ -1,6 +1,7 @@
 import type { EventRecord, PrintkLine } from '@bpfplay/protocol';
 import { ascii, JsonSink } from './json-sink.js';
 import { RateWindow } from './rate.js';
+import { HEADER_START } from './binary-frame.js';
 
 export type Emit = (type: string, payload: Record<string, unknown>) => void;
 /**
@@ -76,7 +77,8 @@ export class BinaryBatch implements Batch {
   private readonly head: string;
 
   constructor(runId: string, source: string) {
-    this.head = `{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"count":`;
+    // The `seq` slot first: the agent stamps it in place (binary-frame.ts).
+    this.head = `${HEADER_START}"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"count":`;
   }
 
   header(): string {

@@ -118,6 +118,13 @@ class RingEventSource implements Source {
 
   /** Binary events: each record's bytes copied from the ring into the frame, nothing decoded. */
   private pollBinary(outbox: Outbox, now: number, budgetMs: number): void {
+    // Backpressure (the client or the agent behind): the kernel's ring is the buffer. Records stay
+    // there while it has room and are read once the pressure ends; past half full they are dropped
+    // and counted, as after a late poll. Measured at 1 M records/s on the busy 2-core bench machine:
+    // a pause of a poll or two happened ~10-20 times a second, and dropping the ring each time lost
+    // ~20% of the records although the pipeline kept up on average. (JSON events keep dropping at
+    // once, as they always have.)
+    if (outbox.paused && this.ring.pending() <= this.ring.size / 2) return;
     const allowance = outbox.eventAllowance();
     const batch = outbox.binaryBatch(this.name);
     batch.t = now;

@@ -20,7 +20,7 @@ const normalize = (m: FromRunner) =>
   m.t === 'frame'
     ? { ...m, json: Buffer.from(m.json as Uint8Array).toString('utf8') }
     : m.t === 'binary'
-      ? { ...m, header: Buffer.from(m.header as Uint8Array).toString('utf8'), records: [...m.records] }
+      ? { t: m.t, header: Buffer.from(m.header as Uint8Array).toString('utf8'), records: [...m.records] }
       : m;
 
 const messages: FromRunner[] = [
@@ -51,6 +51,18 @@ describe('runner frame pipe', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a binary frame arrives as one buffer laid out as the WebSocket message (u32 header length, header, records)', () => {
+    const got: FromRunner[] = [];
+    const r = new FramePipeReader((m) => got.push(m));
+    r.push(encode([messages.find((m) => m.t === 'binary')!]));
+    const m = got[0]!;
+    if (m.t !== 'binary' || !m.wire) throw new Error('expected a binary message with its wire bytes');
+    const wire = Buffer.from(m.wire);
+    const h = wire.readUInt32LE(0);
+    expect(wire.toString('utf8', 4, 4 + h)).toBe(Buffer.from(m.header as Uint8Array).toString('utf8'));
+    expect([...wire.subarray(4 + h)]).toEqual([...m.records]);
   });
 
   it('byte by byte too (a length prefix split across reads)', () => {

@@ -6,6 +6,7 @@ import { Outbox } from '../../src/stream/outbox.js';
 import { openSources, type Source } from '../../src/stream/sources.js';
 import type { RunSpec } from '../../src/runner/ipc.js';
 import { decodeRecord, parseBinaryEvents, type BinaryEventsFrame } from '@bpfplay/protocol';
+import { binaryMessage, stampSeq } from '../../src/stream/binary-frame.js';
 
 /**
  * The ring buffer source on a real ring: each `process.ppid` read (a getppid() of this process)
@@ -168,7 +169,7 @@ describe('ring buffer source', () => {
   });
 });
 
-/** An outbox whose binary frames are turned into what a client receives (seq spliced in as the agent does) and parsed. */
+/** An outbox whose binary frames are turned into what a client receives (seq stamped as the agent does) and parsed. */
 function binaryOutbox(limits: { maxEventsPerSec?: number; maxBytesPerSec?: number } = {}) {
   const frames: BinaryEventsFrame[] = [];
   const json: unknown[] = [];
@@ -177,10 +178,10 @@ function binaryOutbox(limits: { maxEventsPerSec?: number; maxBytesPerSec?: numbe
     (_type, frame) => json.push(JSON.parse(Buffer.from(frame).toString())),
     { maxEventsPerSec: 1_000_000, maxPrintkPerSec: 1000, maxBytesPerSec: 1 << 30, ...limits },
     (header, records) => {
-      const head = Buffer.from(`{"seq":${frames.length},${header.slice(1)}`);
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(head.length, 0);
-      const r = parseBinaryEvents(Buffer.concat([len, head, records]));
+      const message = binaryMessage(Buffer.from(header), records);
+      // Large, to check the slot takes any seq a connection reaches.
+      stampSeq(message, 1_000_000_000_000 + frames.length);
+      const r = parseBinaryEvents(message);
       if (!r.ok) throw new Error(r.message);
       // Copies: the outbox reuses its buffer after the call.
       frames.push({ header: r.frame.header, records: r.frame.records.map((b) => b.slice()) });
@@ -200,7 +201,7 @@ describe('ring buffer source, binary events', () => {
     o.box.flush();
     expect(o.json).toEqual([]);
     expect(o.frames).toHaveLength(1);
-    expect(o.frames[0]!.header).toMatchObject({ type: 'events', source: 'events', count: 1000, dropped: 0, t: 3.5 });
+    expect(o.frames[0]!.header).toMatchObject({ type: 'events', seq: 1_000_000_000_000, source: 'events', count: 1000, dropped: 0, t: 3.5 });
     expect(o.delivered().every((b) => b.length === 40)).toBe(true);
     const values = o.delivered().map((b) => decodeRecord(layout, b));
     expect(values[0]).toEqual({ seq: 0, pid: process.pid, cpu: 7, comm: 'bench', pad: 0 });
@@ -231,8 +232,24 @@ describe('ring buffer source, binary events', () => {
     expect(o.box.totals.events + o.box.totals.dropped).toBe(1000);
   });
 
-  it('while paused reads nothing and counts everything as dropped', () => {
+  it('while paused keeps the records in the ring (it has room) and sends them once unpaused, nothing dropped', () => {
     const src = start(500, false, 'binary');
+    const o = binaryOutbox();
+    o.box.paused = true;
+    trigger();
+    src.poll(o.box, 0, Infinity);
+    o.box.flush();
+    expect(o.frames).toHaveLength(0);
+    o.box.paused = false;
+    src.poll(o.box, 0, Infinity);
+    o.box.flush();
+    expect(o.delivered()).toHaveLength(500);
+    expect(o.box.totals).toEqual({ events: 500, printk: 0, dropped: 0 });
+  });
+
+  it('while paused with the ring more than half full, drops what it holds and counts it', () => {
+    // 1300 records × 48 bytes fill 95% of the 64 KiB ring.
+    const src = start(1300, false, 'binary');
     const o = binaryOutbox();
     o.box.paused = true;
     trigger();
@@ -240,6 +257,7 @@ describe('ring buffer source, binary events', () => {
     o.box.paused = false;
     o.box.flush();
     expect(o.delivered()).toHaveLength(0);
-    expect(o.dropped()).toBe(500);
+    expect(o.dropped()).toBe(1300);
+    expect(o.box.totals).toEqual({ events: 0, printk: 0, dropped: 1300 });
   });
 });
