@@ -20,7 +20,7 @@ import { EventsPane } from './panes/EventsPane';
 import { ProblemsPane } from './panes/ProblemsPane';
 import { StatusBar } from './StatusBar';
 import { SettingsDialog } from './SettingsDialog';
-import { useStreamVersion } from '../hooks/useStreamVersion';
+import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 import type { Session } from '../state/session';
 import type { EditorMarker } from '../state/markers';
 
@@ -153,7 +153,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
 }
 
 function EmbedOutput({ session, pane, onPane, onFiles, elsewhere }: { session: Session; pane: PaneId; onPane(p: EmbedPane): void; onFiles: EditorMarker[]; elsewhere: EditorMarker[] }) {
-  const version = useStreamVersion(session);
+  const version = useThrottledStreamVersion(session, PANE_INTERVAL_MS);
   const run = session.run;
   return (
     <section className="embed-output" aria-label="Output">

@@ -2,7 +2,7 @@
 
 import type { ReactNode } from 'react';
 import type { Session } from '../state/session';
-import { useStreamVersion } from '../hooks/useStreamVersion';
+import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disasm', 'core', 'params', 'log'] as const;
 export type PaneId = (typeof PANES)[number];
@@ -27,7 +27,7 @@ export interface PaneBadge {
 /** Tabbed output panes; only the visible one is mounted so hidden tables cost nothing at high rates. */
 export function OutputPanel({ active, session, badgesOf, onSelect, children }: { active: PaneId; session: Session; badgesOf(): Partial<Record<PaneId, PaneBadge>>; onSelect(p: PaneId): void; children: ReactNode }) {
   // The counts on the tabs move with the streams; the panes below subscribe on their own.
-  useStreamVersion(session);
+  useThrottledStreamVersion(session);
   const badges = badgesOf();
   return (
     <section className="output" aria-label="Output">

@@ -16,7 +16,7 @@ import { DisasmPane } from './panes/DisasmPane';
 import { CorePane, type CoreTargetsProps } from './panes/CorePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
-import { useStreamVersion } from '../hooks/useStreamVersion';
+import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
   pane: PaneId;
@@ -36,7 +36,7 @@ export interface OutputPanesProps {
 }
 
 export function OutputPanes(props: OutputPanesProps) {
-  const version = useStreamVersion(props.session);
+  const version = useThrottledStreamVersion(props.session, PANE_INTERVAL_MS);
   const p = { ...props, version };
   const { session } = p;
   const run = session.run;

@@ -4,10 +4,10 @@ import type { RunView } from '../state/run';
 import { statusChips } from '../state/statusLine';
 import { formatCount } from '../state/format';
 import type { Session } from '../state/session';
-import { useStreamVersion } from '../hooks/useStreamVersion';
+import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export function StatusBar({ session, run, now, saveError }: { session: Session; run: RunView | null; now: number; saveError: string | null }) {
-  useStreamVersion(session);
+  useThrottledStreamVersion(session);
   const s = session.streams;
   const events = s.eventsReceived;
   const printk = s.printk.total;

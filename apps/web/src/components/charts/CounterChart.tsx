@@ -24,8 +24,10 @@ export function CounterChart({ series, theme, version }: { series: Map<string, R
       for (const p of series.get(k)!.toArray()) ys[si]![index.get(p.t)!] = p.v;
     });
     return [xs.map((t) => t / 1000), ...ys] as uPlot.AlignedData;
+    // The keys too: the rings fill in place, so a render that is not a new version (the panes
+    // redraw at most 30 times a second) can still see a new key, and data and series must agree.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series, version]);
+  }, [series, version, keys.join('\u0000')]);
   const opts = useMemo(() => {
     const c = themeColors();
     const axis = { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid } };

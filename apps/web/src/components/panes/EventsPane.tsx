@@ -1,12 +1,13 @@
 'use client';
 
-import { memo, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Streams } from '../../state/streams';
 import { FilterIndex, parseFilter } from '../../state/eventFilter';
 import { cellByName, type RowsView } from '../../state/rowRing';
 import { cellText, sameColumns, type RowBatch } from '../../state/rowBatch';
 import { formatCount, formatTimestamp } from '../../state/format';
 import { TailList } from './TailList';
+import { COUNTER_INTERVAL_MS } from '../../hooks/useStreamVersion';
 
 const ROW = 22;
 
@@ -37,6 +38,11 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   matches?.update();
   const count = matches ? matches.length : (view?.length ?? 0);
   const positionOf = (i: number) => (matches ? matches.at(i) : i);
+
+  // The counts are read when the throttled counter draws, not at each frame (see EventCounts).
+  const readCounts = useRef<() => Counts | null>(() => null);
+  readCounts.current = () =>
+    src && { shown: matches || paused ? count : null, received: src.received, kept: src.rows.evicted > 0 ? src.rows.length : null, dropped: src.dropped };
 
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
   const showCpu = src?.hasCpu ?? false;
@@ -74,14 +80,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
           {paused ? `resume (+${formatCount((src?.received ?? 0) - paused.received)})` : 'pause'}
         </button>
         <span className="spacer" />
-        {src && (
-          <span className="counts" data-testid="events-counts">
-            {matches || paused ? `${formatCount(count)} shown · ` : ''}
-            {formatCount(src.received)} received
-            {src.rows.evicted > 0 && ` · last ${formatCount(src.rows.length)} kept`}
-            <span className={src.dropped ? 'warn' : 'muted'}> · dropped {formatCount(src.dropped)}</span>
-          </span>
-        )}
+        {src && <EventCounts read={readCounts} stamp={`${version}:${src.name}:${filter}:${paused ? 'p' : ''}`} />}
         {!following && !paused && (
           <button className="btn-small btn-attn" onClick={() => setFollowing(true)} title="Follow new records (End)">
             follow
@@ -121,6 +120,42 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
         }}
       />
     </div>
+  );
+}
+
+interface Counts {
+  shown: number | null;
+  received: number;
+  kept: number | null;
+  dropped: number;
+}
+
+/**
+ * "N received · last M kept · dropped D", redrawn a few times a second rather than every frame:
+ * the text sits outside the list, and changing it each frame made the page lay out and repaint
+ * everything (useThrottledStreamVersion).
+ */
+function EventCounts({ read, stamp }: { read: { current: () => Counts | null }; stamp: string }) {
+  const shown = useRef<{ counts: Counts | null; at: number; stamp: string } | null>(null);
+  const [, redraw] = useState(0);
+  const now = performance.now();
+  if (shown.current === null || now - shown.current.at >= COUNTER_INTERVAL_MS) shown.current = { counts: read.current(), at: now, stamp };
+  // Skipped the latest change (new records, a filter typed): draw it a little later, so the last numbers always show.
+  const behind = shown.current.stamp !== stamp;
+  useEffect(() => {
+    if (!behind) return;
+    const t = setTimeout(() => redraw((n) => n + 1), COUNTER_INTERVAL_MS);
+    return () => clearTimeout(t);
+  }, [behind, stamp]);
+  const c = shown.current.counts;
+  if (!c) return null;
+  return (
+    <span className="counts" data-testid="events-counts">
+      {c.shown !== null ? `${formatCount(c.shown)} shown · ` : ''}
+      {formatCount(c.received)} received
+      {c.kept !== null && ` · last ${formatCount(c.kept)} kept`}
+      <span className={c.dropped ? 'warn' : 'muted'}> · dropped {formatCount(c.dropped)}</span>
+    </span>
   );
 }
 
