@@ -1,5 +1,6 @@
 import { expect, seedSnippet, shot, test } from '../lib/test';
 import { startSyntheticAgent } from '../lib/syntheticAgent';
+import { measureFrames } from '../lib/frames';
 
 test('the page alone at 100k records/s: frames keep coming, rows stay capped (figures printed)', async ({ page, servers }) => {
   const agent = await startSyntheticAgent(100_000);
@@ -17,29 +18,7 @@ test('the page alone at 100k records/s: frames keep coming, rows stay capped (fi
     await expect(page.getByTestId('event-row').first()).toBeVisible();
     await page.waitForTimeout(1000);
     const sentBefore = agent.sent();
-    const m = await page.evaluate(
-      () =>
-        new Promise<{ frames: number; maxGapMs: number; ms: number; longTasks: number }>((resolve) => {
-          let longTasks = 0;
-          const obs = new PerformanceObserver((l) => (longTasks += l.getEntries().length));
-          obs.observe({ type: 'longtask' });
-          const t0 = performance.now();
-          let last = t0;
-          let frames = 0;
-          let maxGap = 0;
-          const tick = (t: number) => {
-            frames++;
-            maxGap = Math.max(maxGap, t - last);
-            last = t;
-            if (t - t0 < 5000) requestAnimationFrame(tick);
-            else {
-              obs.disconnect();
-              resolve({ frames, maxGapMs: maxGap, ms: t - t0, longTasks });
-            }
-          };
-          requestAnimationFrame(tick);
-        }),
-    );
+    const m = await measureFrames(page);
     const sent = agent.sent() - sentBefore;
     const domRows = await page.getByTestId('event-row').count();
     const counts = await page.getByTestId('events-counts').innerText();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connected, expect, openPlayground, seedSnippet, shot, test } from '../lib/test';
+import { measureFrames } from '../lib/frames';
 
 /** One ring buffer record per system call on the machine: as much as the agent will send. */
 const flood = `#include "vmlinux.h"
@@ -54,23 +55,7 @@ test('Events at the agent\'s full rate: capped rows, virtualized table, frames k
   try {
     await expect(page.getByTestId('event-row').first()).toBeVisible();
     const before = countOf(await page.getByTestId('status').innerText(), 'events');
-    const window = await page.evaluate(
-      () =>
-        new Promise<{ frames: number; maxGapMs: number; ms: number }>((resolve) => {
-          const t0 = performance.now();
-          let last = t0;
-          let frames = 0;
-          let maxGap = 0;
-          const tick = (t: number) => {
-            frames++;
-            maxGap = Math.max(maxGap, t - last);
-            last = t;
-            if (t - t0 < 5000) requestAnimationFrame(tick);
-            else resolve({ frames, maxGapMs: maxGap, ms: t - t0 });
-          };
-          requestAnimationFrame(tick);
-        }),
-    );
+    const window = await measureFrames(page);
     const statusText = await page.getByTestId('status').innerText();
     const after = countOf(statusText, 'events');
     const dropped = countOf(statusText, 'dropped');

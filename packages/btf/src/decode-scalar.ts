@@ -26,40 +26,8 @@ export function readBits(bytes: Uint8Array, bitOff: number, bits: number, signed
   return signed ? BigInt.asIntN(bits, v) : v;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A char array as text: stops at the first NUL, keeps valid UTF-8 (file names), and shows every other
- * non-printable byte as `\xNN` so nothing is hidden. A backslash is written `\\` to keep that unambiguous.
- */
-export function cString(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0) break;
-    if (b === 0x5c) out += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else {
-      const n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-      const seq = n ? bytes.subarray(i, i + n) : undefined;
-      let ch: string | undefined;
-      if (seq && seq.length === n && !seq.includes(0)) {
-        try {
-          ch = strictUtf8.decode(seq);
-        } catch {
-          ch = undefined;
-        }
-      }
-      if (ch !== undefined) {
-        out += ch;
-        i += n - 1;
-      } else {
-        out += `\\x${b.toString(16).padStart(2, '0')}`;
-      }
-    }
-  }
-  return out;
-}
+/** A char array as text: one rule for the agent's decoder and the clients' (packages/protocol). */
+export { cString } from '@bpfplay/protocol';
 
 export function hex(bytes: Uint8Array): string {
   let s = '';
