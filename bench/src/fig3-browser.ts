@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
-import type { BenchAgent } from './agent.js';
+import { cpuBetween, treeCpu, type BenchAgent } from './agent.js';
 import { BENCH } from './build.js';
 import { sleep, startLines } from './procs.js';
 import { mib, ms, percentile } from './stats.js';
@@ -115,6 +115,8 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
     await sleep(1000);
     const countsBefore = receivedOf(await page.getByTestId('events-counts').innerText());
     const t0 = performance.now();
+    // The agent and its runner's CPU over the window, per record the page received: what the event form costs the agent.
+    const agentCpu0 = treeCpu(agent.child.pid!);
     // BENCH_PAGE_PROFILE=file.cpuprofile: a CPU profile of the page's main thread while streaming.
     const profile = process.env.BENCH_PAGE_PROFILE;
     if (profile) {
@@ -127,7 +129,10 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
     const busy = await measure(page, cdp, o.seconds);
     if (trace) await browser.stopTracing();
     if (profile) writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
-    const received = (receivedOf(await page.getByTestId('events-counts').innerText()) - countsBefore) / ((performance.now() - t0) / 1000);
+    const agentCpu = cpuBetween(agentCpu0, treeCpu(agent.child.pid!));
+    const windowSec = (performance.now() - t0) / 1000;
+    const receivedTotal = receivedOf(await page.getByTestId('events-counts').innerText()) - countsBefore;
+    const received = receivedTotal / windowSec;
     const counts = await page.getByTestId('events-counts').innerText();
     await page.getByTestId('stop').click();
     await page.getByTestId('status').filter({ hasText: 'stopped' }).waitFor({ timeout: 30_000 });
@@ -139,6 +144,7 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
       head: ['measurement', 'idle page (reference)', 'streaming', 'target'],
       rows: [
         ['records/s received by the page', '0', `${Math.round(received).toLocaleString('en')}`, `~${o.recordsPerSec.toLocaleString('en')}`],
+        ['agent + runner CPU: per record received, share of a core', '', `${((agentCpu / receivedTotal) * 1e6).toFixed(2)} µs, ${((agentCpu / windowSec) * 100).toFixed(0)} %`, ''],
         row('frames drawn', (w) => `${w.deltas.length} (${(w.deltas.length / o.seconds).toFixed(0)}/s)`),
         row('frame time p50 / p95 / p99', (w) => `${ms(percentile(w.deltas, 50))} / ${ms(percentile(w.deltas, 95))} / ${ms(percentile(w.deltas, 99))}`),
         row('longest frame', (w) => ms(Math.max(...w.deltas)), '< 50 ms'),

@@ -13,8 +13,10 @@ test('the page alone at 100k records/s: frames keep coming, rows stay capped (fi
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ready');
     await page.getByTestId('run').click();
     await page.getByTestId('pane-tab-events').click();
-    // The page asks for compact events (columns once, rows of values), and draws them.
-    await expect.poll(() => agent.askedForRows()).toBe(true);
+    // The page asks for binary events (raw records it decodes with the schema's layout), and rows
+    // too for an agent without binary events; it draws what it gets.
+    await expect.poll(() => agent.askedForBinary()).toBe(true);
+    expect(agent.askedForRows()).toBe(true);
     await expect(page.getByTestId('event-row').first()).toBeVisible();
     await page.waitForTimeout(1000);
     const sentBefore = agent.sent();

@@ -97,12 +97,12 @@ describe('the run request', () => {
   };
   const h = { ...hello, capabilities: { ...hello.capabilities, coreTargets: ['debian-6.1-cloud'] } };
 
-  it('asks only for CO-RE targets the agent knows, caps the duration, sends the editor text, asks for compact events', () => {
+  it('asks only for CO-RE targets the agent knows, caps the duration, sends the editor text, asks for binary events and compact rows', () => {
     const r = runRequest(ws, { mode: 'compile', hello: h, textOf: () => 'typed' });
     expect(r).toEqual({
       ok: true,
       snippet: { files: [{ name: 'p.bpf.c', content: 'typed' }], main: 'p.bpf.c' },
-      options: { durationSec: 600, params: { n: 1 }, perfFrequency: 99, mapIntervalMs: 1000, mode: 'compile', eventRows: true, coreTargets: ['debian-6.1-cloud'] },
+      options: { durationSec: 600, params: { n: 1 }, perfFrequency: 99, mapIntervalMs: 1000, mode: 'compile', eventFormat: 'binary', eventRows: true, coreTargets: ['debian-6.1-cloud'] },
     });
     const withUpload = runRequest(ws, { mode: 'run', hello: h, knownTargets: new Set(['debian-6.1-cloud', 'gone-upload']) });
     expect(withUpload.ok && withUpload.options.coreTargets).toEqual(['debian-6.1-cloud', 'gone-upload']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage } from '@bpfplay/protocol';
+import { encodeBinaryEvents, type ServerMessage } from '@bpfplay/protocol';
 import { SocketWorker, type RawSocket } from '../src/state/socketWorker';
 import { WorkerSockets, type WorkerLike } from '../src/state/workerSocket';
 import type { FromWorker, ToWorker } from '../src/state/socketWorkerProtocol';
@@ -9,6 +9,7 @@ import { hello } from './fixtures';
 
 class FakeWs implements RawSocket {
   sent: string[] = [];
+  binaryType = 'blob';
   closed: { code?: number; reason?: string } | null = null;
   onopen: RawSocket['onopen'] = null;
   onmessage: RawSocket['onmessage'] = null;
@@ -91,6 +92,22 @@ describe('the socket worker and the page', () => {
     for (let i = 1; i <= 50; i++) ws.frame(compact(i, 10));
     w.pump();
     expect(l.got.map((o) => o.items.map((d) => (d.kind === 'rows' ? `rows ${d.batch.count}` : d.kind)))).toEqual([['message'], ['rows 500']]);
+  });
+
+  it('reads binary events frames as ArrayBuffers and hands the page their rows', () => {
+    const w = wired();
+    const l = listen(w.hub.open('ws://x/ws'));
+    w.pump();
+    const ws = w.sockets[0]!;
+    // Set before any message can arrive: a Blob could not be read synchronously.
+    expect(ws.binaryType).toBe('arraybuffer');
+    ws.onopen?.();
+    ws.frame(hello);
+    ws.frame({ type: 'schema', seq: 1, runId: 'r', source: 'events', fields: [{ name: 'pid', type: 'u32' }], layout: { typeName: 'struct e', size: 4, root: { k: 'struct', off: 0, fields: [{ name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } }] } } });
+    ws.onmessage?.({ data: encodeBinaryEvents({ type: 'events', seq: 2, runId: 'r', source: 'events', dropped: 0, t: 1 }, [Uint8Array.of(7, 0, 0, 0), Uint8Array.of(0, 1, 0, 0)]).slice().buffer });
+    w.pump();
+    const rows = l.got.flatMap((o) => o.items).flatMap((d) => (d.kind === 'rows' ? [d.batch] : []));
+    expect(rows.map((b) => [b.columns, b.count, b.text])).toEqual([[['pid'], 2, '7\u0000256\u0000']]);
   });
 
   it('delivers what arrived before the agent closed the socket, then the close', () => {

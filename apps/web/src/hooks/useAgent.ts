@@ -51,7 +51,12 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   return { session, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
 }
 
-const pageSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
+/** A WebSocket read on the page; binary events frames as ArrayBuffers, which the inbox reads synchronously. */
+function pageSocket(url: string): SocketLike {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  return ws as unknown as SocketLike;
+}
 
 /**
  * Where WebSockets are opened: in the socket worker (receiving, checking and formatting at 100k

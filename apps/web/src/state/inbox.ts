@@ -1,4 +1,4 @@
-import type { ServerMessage, ServerMessageOf, Value } from '@bpfplay/protocol';
+import { decodeRow, layoutColumns, parseBinaryEvents, type BinaryEventsFrame, type RecordLayout, type ServerMessage, type ServerMessageOf, type Value } from '@bpfplay/protocol';
 import { checkServerFrame } from './frameCheck';
 import { formatValue } from './format';
 import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
@@ -34,6 +34,10 @@ export class Inbox {
   /** Columns per run and source, for events sent as record objects (from the schema, else the first record). */
   private readonly columnsOf = new Map<string, string[]>();
   private readonly schemaOf = new Map<string, string[]>();
+  /** Per run and source, from its schema frame: how binary events records decode, and their columns. */
+  private readonly layoutOf = new Map<string, { layout: RecordLayout | undefined; columns: string[] }>();
+  /** Sources whose binary events came before their schema (reported once). */
+  private readonly noSchema = new Set<string>();
 
   constructor(private readonly maxPendingRows = DEFAULT_PENDING_ROWS) {}
 
@@ -41,23 +45,67 @@ export class Inbox {
     return this.pending.length === 0;
   }
 
+  /** One WebSocket message: JSON text, or a binary events frame (an ArrayBuffer; a view of one in tests). */
   frame(raw: unknown): void {
-    if (typeof raw !== 'string') {
-      this.pending.push({ kind: 'problem', text: 'agent sent a binary frame; this web app only reads JSON frames' });
-      return;
-    }
+    if (typeof raw !== 'string') return this.binary(raw);
     const r = checkServerFrame(raw);
-    if (!r.ok) {
-      this.pending.push({ kind: 'problem', text: `agent sent a frame this web app cannot read (${r.message}); are the agent and web app the same version?` });
-      return;
-    }
+    if (!r.ok) return this.unreadable(r.message);
     const m = r.message;
-    if (this.lastSeq >= 0 && m.seq !== this.lastSeq + 1) this.pending.push({ kind: 'problem', text: `frames ${this.lastSeq + 1}..${m.seq - 1} from the agent are missing; output may be incomplete` });
-    this.lastSeq = m.seq;
+    this.sequence(m.seq);
     if (m.type === 'events') return this.events(m);
-    if (m.type === 'schema' && m.fields.length > 0) this.schemaOf.set(key(m.runId, m.source), m.fields.map((f) => f.name));
+    if (m.type === 'schema') {
+      const k = key(m.runId, m.source);
+      if (m.fields.length > 0) this.schemaOf.set(k, m.fields.map((f) => f.name));
+      this.layoutOf.set(k, { layout: m.layout, columns: layoutColumns(m.layout) });
+    }
     if (m.type === 'stopped') this.forgetRun(m.runId);
     this.pending.push({ kind: 'message', message: m });
+  }
+
+  private unreadable(why: string): void {
+    this.pending.push({ kind: 'problem', text: `agent sent a frame this web app cannot read (${why}); are the agent and web app the same version?` });
+  }
+
+  /** Binary and JSON frames share one sequence: a gap is reported whichever kind it falls between. */
+  private sequence(seq: number): void {
+    if (this.lastSeq >= 0 && seq !== this.lastSeq + 1) this.pending.push({ kind: 'problem', text: `frames ${this.lastSeq + 1}..${seq - 1} from the agent are missing; output may be incomplete` });
+    this.lastSeq = seq;
+  }
+
+  private binary(raw: unknown): void {
+    const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : ArrayBuffer.isView(raw) ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+    if (!bytes) {
+      const what = typeof raw === 'object' && raw !== null ? raw.constructor?.name ?? 'object' : typeof raw;
+      this.pending.push({ kind: 'problem', text: `agent sent a message of type ${what}, neither text nor an ArrayBuffer (the WebSocket's binaryType must be "arraybuffer"); message ignored` });
+      return;
+    }
+    const r = parseBinaryEvents(bytes);
+    if (!r.ok) return this.unreadable(r.message);
+    this.sequence(r.frame.header.seq);
+    this.binaryEvents(r.frame);
+  }
+
+  /** Records decoded with the layout of their schema frame, into the cell text the JSON rows give. */
+  private binaryEvents({ header: h, records }: BinaryEventsFrame): void {
+    const k = key(h.runId, h.source);
+    let known = this.layoutOf.get(k);
+    if (!known) {
+      // Without a layout the bytes are all there is: shown as hex (as the agent shows a record without a type), never dropped.
+      known = { layout: undefined, columns: ['value'] };
+      if (!this.noSchema.has(k)) {
+        this.noSchema.add(k);
+        this.pending.push({ kind: 'problem', text: `binary events of "${h.source}" arrived before the schema frame that says how to decode them; their records are shown as raw bytes (expected only for an object built without BTF; otherwise are the agent and web app the same version?)` });
+      }
+    }
+    const { layout, columns } = known;
+    const { builder, first } = this.rowsFor(h.runId, h.source, columns, records.length, h.dropped);
+    const cells = new Array<string>(columns.length);
+    for (let i = first; i < records.length; i++) {
+      const row = decodeRow(layout, records[i]!, columns);
+      for (let c = 0; c < columns.length; c++) cells[c] = formatValue(row[c]);
+      builder.add(h.t, undefined, cells);
+    }
+    this.bound(k);
   }
 
   /** Everything since the last take, oldest first, and the buffers to transfer with it. */
@@ -82,15 +130,8 @@ export class Inbox {
     const k = key(m.runId, m.source);
     const compact = m.rows !== undefined && m.records.length === 0;
     const columns = compact ? (m.columns ?? this.schemaOf.get(k) ?? widest(m.rows!)) : this.recordColumns(k, m.records[0]?.value);
-    let builder = this.builderFor(m.runId, m.source, columns);
     const n = compact ? m.rows!.length : m.records.length;
-    // Only the newest rows of a huge frame can survive in the table: count the rest, format none.
-    const first = Math.max(0, n - this.maxPendingRows);
-    if (first > 0) {
-      if (builder.count > 0) builder = this.replace(builder);
-      builder.skipped += first;
-    }
-    builder.dropped += m.dropped;
+    const { builder, first } = this.rowsFor(m.runId, m.source, columns, n, m.dropped);
     const cells = new Array<string>(columns.length);
     if (compact) {
       const t = m.t ?? 0;
@@ -107,6 +148,18 @@ export class Inbox {
       }
     }
     this.bound(k);
+  }
+
+  /** Where a frame's `n` records go, and the first worth formatting: only the newest rows of a huge frame can survive in the table (the rest are counted). */
+  private rowsFor(runId: string, source: string, columns: string[], n: number, dropped: number): { builder: RowBatchBuilder; first: number } {
+    let builder = this.builderFor(runId, source, columns);
+    const first = Math.max(0, n - this.maxPendingRows);
+    if (first > 0) {
+      if (builder.count > 0) builder = this.replace(builder);
+      builder.skipped += first;
+    }
+    builder.dropped += dropped;
+    return { builder, first };
   }
 
   /** The open batch for this source, or a new one (after any other message, to keep the order). */
@@ -166,7 +219,9 @@ export class Inbox {
   }
 
   private forgetRun(runId: string): void {
-    for (const m of [this.columnsOf, this.schemaOf]) for (const k of m.keys()) if (k.startsWith(`${runId}\u0000`)) m.delete(k);
+    const mine = (k: string) => k.startsWith(`${runId}\u0000`);
+    for (const m of [this.columnsOf, this.schemaOf, this.layoutOf]) for (const k of m.keys()) if (mine(k)) m.delete(k);
+    for (const k of this.noSchema) if (mine(k)) this.noSchema.delete(k);
   }
 }
 

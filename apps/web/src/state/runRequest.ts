@@ -42,8 +42,11 @@ export function runRequest(ws: Workspace, input: RunRequestInput): RunRequest {
       perfFrequency: s.perfFrequency,
       mapIntervalMs: s.mapIntervalMs,
       mode: input.mode,
-      // Compact events (columns once, rows of values): less than half the bytes to receive and
-      // parse at high rates; the socket worker turns both forms into the same rows.
+      // Ring buffer records as their raw bytes in binary frames, decoded in the socket worker with
+      // the schema's layout: ~0.5 µs per record less for the agent than rows, and no JSON to parse.
+      // Rows (columns once, rows of values) for perf buffers, and for an agent without binary
+      // events; the socket worker turns every form into the same rows.
+      eventFormat: 'binary',
       eventRows: true,
       ...(coreTargets.length ? { coreTargets } : {}),
     },

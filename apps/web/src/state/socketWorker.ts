@@ -3,6 +3,8 @@ import type { FromWorker, ToWorker } from './socketWorkerProtocol';
 
 /** The part of the browser's WebSocket the worker uses, so tests can hand in a fake. */
 export interface RawSocket {
+  /** Set to 'arraybuffer': binary events frames are read as bytes, synchronously (a Blob would need an await). */
+  binaryType: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: (() => void) | null;
@@ -55,6 +57,7 @@ export class SocketWorker {
       this.post({ op: 'close', id, code: 1006, reason: (e as Error).message }, []);
       return;
     }
+    ws.binaryType = 'arraybuffer';
     const cur = { id, ws, inbox: new Inbox(), inFlight: false };
     this.current = cur;
     ws.onopen = () => this.post({ op: 'open', id }, []);
