@@ -1,4 +1,4 @@
-import { decodeRow, layoutColumns, parseBinaryEvents, type BinaryEventsFrame, type RecordLayout, type ServerMessage, type ServerMessageOf, type Value } from '@bpfplay/protocol';
+import { decodeRecord, decodeRow, layoutColumns, parseBinaryEvents, type BinaryEventsFrame, type RecordLayout, type ServerMessage, type ServerMessageOf, type Value } from '@bpfplay/protocol';
 import { checkServerFrame } from './frameCheck';
 import { formatValue } from './format';
 import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
@@ -100,9 +100,19 @@ export class Inbox {
     const { layout, columns } = known;
     const { builder, first } = this.rowsFor(h.runId, h.source, columns, records.length, h.dropped);
     const cells = new Array<string>(columns.length);
+    // A whole struct record's fields are read straight off its decoded value: decodeRow would do the
+    // same through one more array per record (measured ~0.15 µs of ~1.3). Anything else (short
+    // records, non-struct types, no layout) takes decodeRow's rules as they are.
+    const struct = layout?.root.k === 'struct' ? layout.size : -1;
     for (let i = first; i < records.length; i++) {
-      const row = decodeRow(layout, records[i]!, columns);
-      for (let c = 0; c < columns.length; c++) cells[c] = formatValue(row[c]);
+      const bytes = records[i]!;
+      if (struct >= 0 && bytes.length >= struct) {
+        const v = decodeRecord(layout, bytes) as Record<string, Value>;
+        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(v[columns[c]!] ?? null);
+      } else {
+        const row = decodeRow(layout, bytes, columns);
+        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(row[c]);
+      }
       builder.add(h.t, undefined, cells);
     }
     this.bound(k);
