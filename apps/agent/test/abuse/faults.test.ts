@@ -65,10 +65,22 @@ const isClang = (pid: number) => {
     return false;
   }
 };
+/**
+ * The agent keeps one clang started ahead of time, blocked reading its source from stdin
+ * (compile/clang.ts ClangPool): `read(0, …)` in /proc/<pid>/syscall. That one is not compiling.
+ */
+const waitingForSource = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('0 0x0 ');
+  } catch {
+    return false;
+  }
+};
+/** A clang of the agent's that is compiling (not the one waiting for the next compile). */
 async function findClang(agentPid: number, timeoutMs = 20_000): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const pid = processTree(agentPid).find(isClang);
+    const pid = processTree(agentPid).find((p) => isClang(p) && !waitingForSource(p));
     if (pid) return pid;
     if (Date.now() > until) throw new Error('no clang process appeared under the agent');
     await new Promise((r) => setTimeout(r, 50));
