@@ -214,6 +214,8 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
           kill();
         };
         signal?.addEventListener('abort', onAbort, { once: true });
+        // Cancelled while the caller was getting ready (writing the snippet): the listener never fires.
+        if (signal?.aborted) onAbort();
         const done = () => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);

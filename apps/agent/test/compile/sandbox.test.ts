@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeLimitHit, resolveLimits } from '../../src/compile/limits.js';
-import { runSandboxed } from '../../src/compile/sandbox.js';
+import { runSandboxed, startSandboxed } from '../../src/compile/sandbox.js';
 import { COMPILE_TIMEOUT, secretFirstLine, snippet, type TestCompiler, testCompiler } from './helpers.js';
 
 /**
@@ -188,6 +188,16 @@ describe('the sandbox itself', () => {
     const ps = execFileSync('/usr/bin/ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(ps).not.toContain(`sleep ${marker}`);
   });
+
+  it('a tool started ahead of time and cancelled before it gets its input is killed, not left to run', async () => {
+    const ac = new AbortController();
+    // `cat` waits for stdin like the clang kept for the next compile does.
+    const proc = startSandboxed({ argv: ['/usr/bin/cat'], mounts: [], limits: resolveLimits({ wallMs: 20_000 }) }, { idle: true });
+    ac.abort();
+    const exit = await proc.feed('never read', ac.signal);
+    expect(exit.aborted).toBe(true);
+    expect(exit.stdout).toBe('');
+  }, COMPILE_TIMEOUT);
 
   it('a cancelled compile rejects with AbortError', async () => {
     const ac = new AbortController();
