@@ -103,6 +103,17 @@ export class ClangPool {
     if (old) void old.then(discard, () => {});
   }
 
+  /**
+   * The PCH file was replaced (rebuilt at the same path): a spare binds the old file, so it goes,
+   * and a new one is started on the new file once it is built.
+   */
+  replacePch(next: Promise<string | undefined>): void {
+    const old = this.spare;
+    this.spare = undefined;
+    if (old) void old.then(discard, () => {});
+    void next.then((p) => this.prepare(p));
+  }
+
   /** One compile: the spare if it fits (same PCH, still alive), otherwise a clang started now. */
   async run(r: ClangRun): Promise<{ exit: SandboxExit; object?: Buffer; warm: boolean }> {
     const spare = await this.takeSpare(r.pchPath);

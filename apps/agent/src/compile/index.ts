@@ -168,6 +168,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
         if (pchPath !== undefined && r.exit.code !== 0 && pchRejected(r.exit.stderr)) {
           warn(`clang refused the precompiled header; rebuilding it. clang said:\n${r.exit.stderr}`);
           pch.invalidate();
+          pool.replacePch(pch.get());
           pchPath = undefined;
           r = await pool.run({ ...common, pchPath });
           if (r.exit.aborted) throw abortError(o.signal!);
