@@ -63,3 +63,12 @@ function declare(btf: Btf, id: number, inner: string, depth: number): string {
       return join(`__attribute__((btf_decl_tag("${t.name}")))`, inner);
   }
 }
+
+/** cTypeName, or `type [id]` when the type cannot be named (a damaged BTF must still give a message). */
+export function safeTypeName(btf: Btf, id: number): string {
+  try {
+    return cTypeName(btf, id);
+  } catch {
+    return `type [${id}]`;
+  }
+}

@@ -7,7 +7,7 @@
 import type { Value } from '@bpfplay/protocol';
 import type { Btf } from './btf.js';
 import { POINTER_SIZE } from './btf.js';
-import { cTypeName } from './c-type.js';
+import { safeTypeName as safeName } from './c-type.js';
 import type { BtfEnum, BtfEnum64, BtfInt, BtfMember, BtfType } from './btf-types.js';
 import { cString, intValue, readBits, readInt, readUint, undecodable } from './decode-scalar.js';
 
@@ -21,13 +21,6 @@ export function decodeValue(btf: Btf, typeId: number, bytes: Uint8Array, offset 
   return new Decoder(btf, bytes).at(typeId, offset, 0);
 }
 
-function safeName(btf: Btf, id: number): string {
-  try {
-    return cTypeName(btf, id);
-  } catch {
-    return `type [${id}]`;
-  }
-}
 
 /** Nesting guard: BTF can describe a type that contains itself only through pointers, but be defensive. */
 const MAX_DEPTH = 64;

@@ -1,7 +1,7 @@
 export * from './btf-types.js';
 export { Btf, BtfError, POINTER_SIZE, type BtfParseOptions } from './btf.js';
 export { loadBtf } from './load-btf.js';
-export { cTypeName, cDeclaration } from './c-type.js';
+export { cTypeName, cDeclaration, safeTypeName } from './c-type.js';
 export { parseElf, programSymbols, ElfError, SHT, SHF, STT, STB, EM_BPF } from './elf.js';
 export type { ElfFile, ElfSection, ElfSymbol, ElfRelocation, ElfRelocationSection, ElfProgramSymbol } from './elf.js';
 export { parseBtfExt, lineAt, CORE_RELO_KINDS } from './btf-ext.js';

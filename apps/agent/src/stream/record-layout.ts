@@ -1,5 +1,5 @@
 import type { Btf, BtfMember, BtfType } from '@bpfplay/btf';
-import { cTypeName } from '@bpfplay/btf';
+import { safeTypeName as safeName } from '@bpfplay/btf';
 import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
 
 /**
@@ -17,13 +17,6 @@ export function recordLayout(btf: Btf, typeId: number): RecordLayout {
   return { typeName, size, root: new Builder(btf).at(typeId, 0) };
 }
 
-function safeName(btf: Btf, id: number): string {
-  try {
-    return cTypeName(btf, id);
-  } catch {
-    return `type [${id}]`;
-  }
-}
 
 const MAX_DEPTH = 64;
 

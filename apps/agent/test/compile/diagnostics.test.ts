@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SnippetFile } from '@bpfplay/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClang } from '../../src/compile/clang.js';
 import { parseDiagnostics } from '../../src/compile/diagnostics.js';
@@ -8,22 +7,15 @@ import { resolveLimits } from '../../src/compile/limits.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
 import { COMPILE_TIMEOUT, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { goldenCases, UPDATE_GOLDEN } from './golden-cases.js';
 
 /**
  * Golden files: each folder under golden/diagnostics holds a snippet (*.c, *.h), clang.txt
  * (what clang-19 really printed for it in the sandbox) and expected.json (what the user gets).
  * UPDATE_GOLDEN=1 regenerates both from the real compiler; review the diff before committing.
  */
-const GOLDEN = join(import.meta.dirname, 'golden', 'diagnostics');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const cases = readdirSync(GOLDEN).sort();
-
-function filesOf(name: string): SnippetFile[] {
-  return readdirSync(join(GOLDEN, name))
-    .filter((f) => /\.(c|h)$/.test(f))
-    .sort()
-    .map((f) => ({ name: f, content: readFileSync(join(GOLDEN, name, f), 'utf8') }));
-}
+const { dir: GOLDEN, cases, filesOf } = goldenCases('diagnostics');
+const UPDATE = UPDATE_GOLDEN;
 
 describe('parsing clang diagnostics (golden)', () => {
   it.each(cases)('%s', (name) => {

@@ -1,28 +1,20 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SnippetFile } from '@bpfplay/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHelperNames, parseDisassembly, runObjdump } from '../../src/compile/disasm.js';
 import { resolveLimits } from '../../src/compile/limits.js';
 import { knownHeaders, makeSourceLookup } from '../../src/compile/sources.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { COMPILE_TIMEOUT, type TestCompiler, testCompiler } from './helpers.js';
+import { goldenCases, UPDATE_GOLDEN } from './golden-cases.js';
 
 /**
  * Golden files: golden/disasm/<case>/ holds a snippet, objdump.txt (llvm-objdump-19's real
  * output for its object) and expected.json (the sections the user gets). UPDATE_GOLDEN=1
  * regenerates both from the real toolchain.
  */
-const GOLDEN = join(import.meta.dirname, 'golden', 'disasm');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const cases = readdirSync(GOLDEN).sort();
-
-function filesOf(name: string): SnippetFile[] {
-  return readdirSync(join(GOLDEN, name))
-    .filter((f) => /\.(c|h)$/.test(f))
-    .sort()
-    .map((f) => ({ name: f, content: readFileSync(join(GOLDEN, name, f), 'utf8') }));
-}
+const { dir: GOLDEN, cases, filesOf } = goldenCases('disasm');
+const UPDATE = UPDATE_GOLDEN;
 
 describe('parsing llvm-objdump output (golden)', () => {
   it.each(cases)('%s', async (name) => {
