@@ -1,10 +1,4 @@
 /** Scalar pieces of value decoding: integers wider than 2^53, C strings, bitfields. */
-import type { Value } from '@bpfplay/protocol';
-
-/** Integers that fit a JS number exactly stay numbers; larger ones become decimal strings. */
-export function intValue(v: bigint): Value {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-}
 
 export function readUint(bytes: Uint8Array, off: number, size: number): bigint {
   let v = 0n;
@@ -26,15 +20,5 @@ export function readBits(bytes: Uint8Array, bitOff: number, bits: number, signed
   return signed ? BigInt.asIntN(bits, v) : v;
 }
 
-/** A char array as text: one rule for the agent's decoder and the clients' (packages/protocol). */
-export { cString } from '@bpfplay/protocol';
-
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-export function undecodable(bytes: Uint8Array, why: string): Value {
-  return { $hex: hex(bytes), $error: why };
-}
+/** Integers beyond 2^53, char arrays as text, undecodable bytes: one rule for the agent's decoder and the clients' (packages/protocol). */
+export { cString, intValue, undecodable } from '@bpfplay/protocol';

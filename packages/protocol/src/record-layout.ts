@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Value } from './common';
 import { compileNode, ctxFor, toHex, undecodable, type Read } from './record-reader';
 
-export { cString } from './record-reader';
+/** The scalar rules every decoder shares (the agent's BTF decoder in packages/btf too). */
+export { cString, intValue, toHex, undecodable } from './record-reader';
 
 /**
  * How to turn a ring buffer record's raw bytes into a `Value`, for clients that take binary events

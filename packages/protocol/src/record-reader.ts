@@ -47,7 +47,7 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A number when exact, else the decimal string. */
-function intValue(v: bigint): Value {
+export function intValue(v: bigint): Value {
   return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { type SandboxExit, type SandboxMount, type SandboxProcess, startSandboxed } from './sandbox.js';
-import { makeRunDir, removeDir, removeDirSync } from './storage.js';
+import { makeRunDir, removeDir } from './storage.js';
 import { BASE_FLAGS, CLANG, SANDBOX } from './toolchain.js';
 
 export interface ClangRun {
@@ -126,17 +126,14 @@ export class ClangPool {
     }
   }
 
-  /** Kills the spare; its folders are removed synchronously once it is known (close() runs on the way out). */
+  /** Kills the spare and removes its folders (what an agent killed outright leaves, the next one sweeps). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.refill) clearTimeout(this.refill);
-    const s = this.spare;
+    const spare = this.spare;
     this.spare = undefined;
-    const x = await s?.catch(() => undefined);
-    if (!x) return;
-    x.proc.kill();
-    removeDirSync(x.src);
-    removeDirSync(x.out);
+    const s = await spare?.catch(() => undefined);
+    if (s) await discard(s);
   }
 
   private async takeSpare(pchPath: string | undefined): Promise<Started | undefined> {

@@ -141,7 +141,8 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxExit> {
 /**
  * A sandboxed tool started now and given its input later: clang reading its source from stdin
  * loads its libraries and parses its flags (~0.1 s of CPU here, half of a small compile) before it
- * blocks on the read, so a process started ahead of time answers in half the time (warm-clang.ts).
+ * blocks on the read, so a process started ahead of time answers in half the time (ClangPool in
+ * clang.ts).
  */
 export interface SandboxProcess {
   /**
@@ -200,8 +201,8 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
       if (o.idle) {
         child.ref();
         for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { ref?: () => void }).ref?.();
+        started = performance.now();
       }
-      if (o.idle) started = performance.now();
       return new Promise((resolve, reject) => {
         let timedOut = false;
         let aborted = false;
