@@ -20,7 +20,11 @@ function newest(dir) {
   return t;
 }
 
-const sources = Math.max(...['apps/agent/src', 'packages/protocol/src', 'packages/libbpf/src', 'packages/btf/src'].map((d) => newest(join(repo, d))));
+const sources = Math.max(
+  ...['apps/agent/src', 'packages/protocol/src', 'packages/libbpf/src', 'packages/btf/src'].map((d) =>
+    newest(join(repo, d)),
+  ),
+);
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
   execFileSync(process.execPath, [join(agent, 'build.mjs')], { stdio: 'inherit' });
 }

@@ -11,7 +11,8 @@ const notes = [];
 
 function walk(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name.startsWith('.next') || e.name === 'dist' || e.name.startsWith('.')) continue;
+    if (e.name === 'node_modules' || e.name.startsWith('.next') || e.name === 'dist' || e.name.startsWith('.'))
+      continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
     else out.push(p);
@@ -20,12 +21,15 @@ function walk(dir, out = []) {
 }
 
 const rel = (p) => relative(repo, p);
-const code = ['apps', 'packages', 'e2e', 'bench'].flatMap((d) => walk(join(repo, d))).filter((p) => /\.(ts|tsx|mjs|js)$/.test(p));
+const code = ['apps', 'packages', 'e2e', 'bench']
+  .flatMap((d) => walk(join(repo, d)))
+  .filter((p) => /\.(ts|tsx|mjs|js)$/.test(p));
 
 // The playground must work offline: no CDN in anything that ships.
 for (const p of code.filter((p) => !p.includes('/test/'))) {
   const text = readFileSync(p, 'utf8');
-  if (/cdn\.jsdelivr|unpkg\.com|cdnjs\./.test(text)) problems.push(`${rel(p)}: references a CDN; bundle the asset instead`);
+  if (/cdn\.jsdelivr|unpkg\.com|cdnjs\./.test(text))
+    problems.push(`${rel(p)}: references a CDN; bundle the asset instead`);
 }
 
 // Turbopack cannot map `./x.js` to x.ts in packages the web app compiles (vercel/next.js#82945).
@@ -53,7 +57,8 @@ for (const name of readdirSync(join(repo, 'bpf'))) {
     continue;
   }
   const src = readFileSync(main, 'utf8');
-  if (!/^\/\/ SPDX-License-Identifier: /.test(src)) problems.push(`bpf/${name}/${name}.bpf.c: first line must be the SPDX identifier`);
+  if (!/^\/\/ SPDX-License-Identifier: /.test(src))
+    problems.push(`bpf/${name}/${name}.bpf.c: first line must be the SPDX identifier`);
   if (!/SEC\("license"\)/.test(src)) problems.push(`bpf/${name}/${name}.bpf.c: no char LICENSE[] SEC("license")`);
   if (!existsSync(join(dir, 'meta.json'))) problems.push(`bpf/${name}: no meta.json`);
 }

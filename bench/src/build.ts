@@ -19,7 +19,9 @@ export function buildNative(): { trigger: string; consumer: string } {
   const trigger = join(OUT, 'trigger');
   const consumer = join(OUT, 'ringbuf-consumer');
   const cc = (out: string, src: string, libs: string[]) =>
-    execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-o', out, join(BENCH, 'native', src), ...libs], { stdio: 'inherit' });
+    execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-o', out, join(BENCH, 'native', src), ...libs], {
+      stdio: 'inherit',
+    });
   cc(trigger, 'trigger.c', []);
   cc(consumer, 'ringbuf-consumer.c', ['-lbpf']);
   return { trigger, consumer };

@@ -1,5 +1,13 @@
 import { WebSocket } from 'ws';
-import { parseBinaryEvents, parseServerMessage, type BinaryEventsFrame, type RunOptions, type ServerMessage, type ServerMessageOf, type Snippet } from '@bpfplay/protocol';
+import {
+  parseBinaryEvents,
+  parseServerMessage,
+  type BinaryEventsFrame,
+  type RunOptions,
+  type ServerMessage,
+  type ServerMessageOf,
+  type Snippet,
+} from '@bpfplay/protocol';
 
 export type Frame = ServerMessage;
 export type FrameListener = (m: Frame, receivedAt: number) => void;
@@ -90,7 +98,9 @@ export class BenchClient {
 }
 
 /** Resolves with the first frame for which `pred` holds, fed by the caller's frame listener. */
-export function frameWaiter<T extends Frame>(pred: (m: Frame) => m is T): { feed: FrameListener; promise: Promise<{ m: T; at: number }> } {
+export function frameWaiter<T extends Frame>(
+  pred: (m: Frame) => m is T,
+): { feed: FrameListener; promise: Promise<{ m: T; at: number }> } {
   let resolve!: (v: { m: T; at: number }) => void;
   let done = false;
   const promise = new Promise<{ m: T; at: number }>((r) => (resolve = r));

@@ -20,7 +20,8 @@ export interface FirstEventOptions {
 }
 
 const HELLO = readFileSync(join(REPO, 'bpf/hello/hello.bpf.c'), 'utf8');
-const BPFTRACE_PROG = 'tracepoint:syscalls:sys_enter_execve { printf("Hello, world! pid %d (%s) is calling execve\\n", pid, comm); }';
+const BPFTRACE_PROG =
+  'tracepoint:syscalls:sys_enter_execve { printf("Hello, world! pid %d (%s) is calling execve\\n", pid, comm); }';
 
 interface AgentTrial {
   firstMs: number;
@@ -43,8 +44,16 @@ async function agentTrial(client: BenchClient, source: string, id: string): Prom
     } else if (m.type === 'status' && m.state === 'running') runningAt = at;
     else if ((m.type === 'printk' && m.lines.length) || (m.type === 'events' && m.records.length)) first(at);
   };
-  const { sentAt, stopped } = client.run(id, { files: [{ name: 'hello.bpf.c', content: source }] }, { durationSec: 30 }, onFrame);
-  const at = await Promise.race([firstAt, stopped.then((s) => Promise.reject(new Error(`hello run stopped before its first line: ${s.message}`)))]);
+  const { sentAt, stopped } = client.run(
+    id,
+    { files: [{ name: 'hello.bpf.c', content: source }] },
+    { durationSec: 30 },
+    onFrame,
+  );
+  const at = await Promise.race([
+    firstAt,
+    stopped.then((s) => Promise.reject(new Error(`hello run stopped before its first line: ${s.message}`))),
+  ]);
   client.stop(id);
   await stopped;
   return { firstMs: at - sentAt, compileMs, cache, runningMs: runningAt - sentAt };
@@ -97,7 +106,10 @@ export async function firstEventFigure(o: FirstEventOptions, agent: BenchAgent):
       ['bpftrace -e (process start → first line)', spread(bt, ms), '1.00×', 'reference', '', ''],
       [
         `agent cold (new source; compile: ${caches(cold)})`,
-        spread(cold.map((t) => t.firstMs), ms),
+        spread(
+          cold.map((t) => t.firstMs),
+          ms,
+        ),
         ratio(coldMed, ref),
         '≤ 0.5 × bpftrace',
         coldMed <= 0.5 * ref ? 'yes' : `no (${ratio(coldMed, 0.5 * ref)} of target)`,
@@ -105,7 +117,10 @@ export async function firstEventFigure(o: FirstEventOptions, agent: BenchAgent):
       ],
       [
         `agent warm (same source; compile: ${caches(warm)})`,
-        spread(warm.map((t) => t.firstMs), ms),
+        spread(
+          warm.map((t) => t.firstMs),
+          ms,
+        ),
         ratio(warmMed, ref),
         '≤ 50 ms',
         warmMed <= 50 ? 'yes' : `no (+${ms(warmMed - 50)})`,

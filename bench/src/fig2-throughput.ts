@@ -71,7 +71,11 @@ async function nativeTrial(o: ThroughputOptions, objPath: string, triggers: numb
     const cpu = cpuSeconds(cons.pid) - cpu0;
     cons.child.kill('SIGTERM');
     const r = JSON.parse(await cons.line((l) => l.startsWith('{'))) as {
-      delivered: number; written: number; refused: number; firstNs: number; lastNs: number;
+      delivered: number;
+      written: number;
+      refused: number;
+      firstNs: number;
+      lastNs: number;
     };
     const secs = (r.lastNs - r.firstNs) / 1e9;
     return {
@@ -95,7 +99,13 @@ function countsFrom(maps: ServerMessageOf<'maps'> | undefined): { written: numbe
   return { written: at(0), refused: at(1) };
 }
 
-async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: number, n: number, form: EventForm): Promise<Trial> {
+async function agentTrial(
+  o: ThroughputOptions,
+  agent: BenchAgent,
+  triggers: number,
+  n: number,
+  form: EventForm,
+): Promise<Trial> {
   const client = await BenchClient.open(agent.wsUrl, agent.token, { validate: false });
   const trig = startLines(o.trigger, ['getppid', String(triggers), String(o.seconds)]);
   try {
@@ -150,7 +160,7 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
     await trig.line((l) => l.startsWith('{'), o.seconds * 1000 + 30_000);
     // Wait until the stream goes quiet (the agent caught up), then stop: the final drain and map
     // snapshot come before `stopped`.
-    for (let seen = -1; seen !== delivered + dropped; ) {
+    for (let seen = -1; seen !== delivered + dropped;) {
       seen = delivered + dropped;
       await sleep(500);
     }
@@ -165,9 +175,12 @@ async function agentTrial(o: ThroughputOptions, agent: BenchAgent, triggers: num
     const s = await stopped;
     const { written, refused } = countsFrom(lastMaps);
     if (s.stats.events !== delivered || s.stats.dropped !== dropped) {
-      console.warn(`agent stats (${s.stats.events} sent, ${s.stats.dropped} dropped) differ from what the client received (${delivered}, ${dropped})`);
+      console.warn(
+        `agent stats (${s.stats.events} sent, ${s.stats.dropped} dropped) differ from what the client received (${delivered}, ${dropped})`,
+      );
     }
-    if (form === 'binary-decoded' && delivered && (sink === null || typeof sink !== 'object')) console.warn('binary-decoded: the last record did not decode to an object');
+    if (form === 'binary-decoded' && delivered && (sink === null || typeof sink !== 'object'))
+      console.warn('binary-decoded: the last record did not decode to an object');
     const secs = (last - first) / 1000;
     return {
       delivered,
@@ -207,12 +220,27 @@ export async function throughputFigure(
     }
     const ref = median(nat.map((x) => x.perSec));
     const worst = (ts: Trial[]) => String(Math.max(...ts.map((x) => Math.abs(x.unaccounted))));
-    rows.push([offered(o, t), '(a) native libbpf consumer', spread(nat.map((x) => x.perSec), rate), '1.00×', pct(nat), '0', worst(nat), median(nat.map((x) => x.cpuUs)).toFixed(2)]);
+    rows.push([
+      offered(o, t),
+      '(a) native libbpf consumer',
+      spread(
+        nat.map((x) => x.perSec),
+        rate,
+      ),
+      '1.00×',
+      pct(nat),
+      '0',
+      worst(nat),
+      median(nat.map((x) => x.cpuUs)).toFixed(2),
+    ]);
     for (const [f, ts] of agt) {
       rows.push([
         '',
         LABEL[f],
-        spread(ts.map((x) => x.perSec), rate),
+        spread(
+          ts.map((x) => x.perSec),
+          rate,
+        ),
         ratio(median(ts.map((x) => x.perSec)), ref),
         pct(ts),
         median(ts.map((x) => x.reportedDropped)).toFixed(0),
@@ -224,13 +252,24 @@ export async function throughputFigure(
   process.stderr.write('\n');
   return {
     title: `Figure 2 — event throughput, ${limits.label}: native libbpf ring_buffer consumer vs agent → WebSocket client`,
-    head: ['offered', 'consumer', 'delivered/s', 'vs native', 'refused by full ring', 'agent-reported drops', 'unaccounted (worst)', 'CPU µs per delivered record (runner + agent + client)'],
+    head: [
+      'offered',
+      'consumer',
+      'delivered/s',
+      'vs native',
+      'refused by full ring',
+      'agent-reported drops',
+      'unaccounted (worst)',
+      'CPU µs per delivered record (runner + agent + client)',
+    ],
     rows,
     notes: [
       `producer: bpf/burst.bpf.c, ${o.burst} records of 40 bytes per getppid() of the trigger (bpf_loop), 16 MiB ring; ${o.seconds} s per trial, ${o.runs} trials per consumer, interleaved`,
       `agent started with ${limits.detail}; its client JSON-parses every frame and counts records (no zod validation)`,
       ...(o.formats.some((f) => f.startsWith('binary'))
-        ? ["binary frames: the client splits each with the protocol's parseBinaryEvents (header JSON checked with zod, every record length checked) and counts; 'decoded' also turns every record into its value with decodeRecord and the schema frame's layout"]
+        ? [
+            "binary frames: the client splits each with the protocol's parseBinaryEvents (header JSON checked with zod, every record length checked) and counts; 'decoded' also turns every record into its value with decodeRecord and the schema frame's layout",
+          ]
         : []),
       'refused: records the full ring turned away (counted by the program itself: the consumer was behind)',
       'unaccounted = written − delivered − reported dropped, worst trial; must be 0',

@@ -13,7 +13,16 @@ import type { Table } from './table.js';
  * requestAnimationFrame deltas, long tasks, and the JS heap (CDP Performance metrics) sampled every
  * second. The reference is the same page, connected and idle, measured the same way just before.
  */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SOURCE = readFileSync(join(BENCH, 'bpf/burst.bpf.c'), 'utf8');
 const BURST = 256;
 
@@ -64,7 +73,11 @@ async function measure(page: Page, cdp: CDPSession, seconds: number): Promise<Wi
   const heap: number[] = [await metric(cdp, 'JSHeapUsedSize')];
   const sampler = setInterval(() => void metric(cdp, 'JSHeapUsedSize').then((h) => heap.push(h)), 1000);
   try {
-    const w = (await page.evaluate(IN_PAGE.replace('WINDOW_MS', String(seconds * 1000)))) as { deltas: number[]; longTasks: number; longTaskMs: number };
+    const w = (await page.evaluate(IN_PAGE.replace('WINDOW_MS', String(seconds * 1000)))) as {
+      deltas: number[];
+      longTasks: number;
+      longTaskMs: number;
+    };
     return { ...w, heap, nodes: await metric(cdp, 'Nodes') };
   } finally {
     clearInterval(sampler);
@@ -77,7 +90,10 @@ function receivedOf(text: string): number {
   return Number(m[1]!.replace(/,/g, '')) * (m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : 1);
 }
 
-export async function browserFigure(o: { seconds: number; recordsPerSec: number; trigger: string; webUrl: string }, agent: BenchAgent): Promise<Table> {
+export async function browserFigure(
+  o: { seconds: number; recordsPerSec: number; trigger: string; webUrl: string },
+  agent: BenchAgent,
+): Promise<Table> {
   const triggersPerSec = Math.round(o.recordsPerSec / BURST);
   const trig = startLines(o.trigger, ['getppid', String(triggersPerSec), String(o.seconds + 8)]);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
@@ -93,7 +109,14 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
           JSON.stringify({
             version: 2,
             snippet: { files: [{ name: 'burst.bpf.c', content: source }], active: 'burst.bpf.c', params },
-            settings: { agentUrl: null, token: null, theme: 'dark', durationSec: 120, perfFrequency: 99, mapIntervalMs: 1000 },
+            settings: {
+              agentUrl: null,
+              token: null,
+              theme: 'dark',
+              durationSec: 120,
+              perfFrequency: 99,
+              mapIntervalMs: 1000,
+            },
           }),
         ),
       { source: SOURCE, params: { trigger_tgid: trig.pid, burst: BURST } },
@@ -125,10 +148,15 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
     }
     // BENCH_PAGE_TRACE=file.json: a Chromium trace (devtools timeline: style, layout, paint, messages) while streaming.
     const trace = process.env.BENCH_PAGE_TRACE;
-    if (trace) await browser.startTracing(page, { path: trace, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+    if (trace)
+      await browser.startTracing(page, {
+        path: trace,
+        categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'],
+      });
     const busy = await measure(page, cdp, o.seconds);
     if (trace) await browser.stopTracing();
-    if (profile) writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
+    if (profile)
+      writeFileSync(profile, JSON.stringify(((await cdp.send('Profiler.stop')) as { profile: unknown }).profile));
     const agentCpu = cpuBetween(agentCpu0, treeCpu(agent.child.pid!));
     const windowSec = (performance.now() - t0) / 1000;
     const receivedTotal = receivedOf(await page.getByTestId('events-counts').innerText()) - countsBefore;
@@ -143,14 +171,31 @@ export async function browserFigure(o: { seconds: number; recordsPerSec: number;
       title: `Figure 3 — Events pane at ~${Math.round(o.recordsPerSec / 1000)}k records/s for ${o.seconds} s, headless Chromium (real agent and kernel)`,
       head: ['measurement', 'idle page (reference)', 'streaming', 'target'],
       rows: [
-        ['records/s received by the page', '0', `${Math.round(received).toLocaleString('en')}`, `~${o.recordsPerSec.toLocaleString('en')}`],
-        ['agent + runner CPU: per record received, share of a core', '', `${((agentCpu / receivedTotal) * 1e6).toFixed(2)} µs, ${((agentCpu / windowSec) * 100).toFixed(0)} %`, ''],
+        [
+          'records/s received by the page',
+          '0',
+          `${Math.round(received).toLocaleString('en')}`,
+          `~${o.recordsPerSec.toLocaleString('en')}`,
+        ],
+        [
+          'agent + runner CPU: per record received, share of a core',
+          '',
+          `${((agentCpu / receivedTotal) * 1e6).toFixed(2)} µs, ${((agentCpu / windowSec) * 100).toFixed(0)} %`,
+          '',
+        ],
         row('frames drawn', (w) => `${w.deltas.length} (${(w.deltas.length / o.seconds).toFixed(0)}/s)`),
-        row('frame time p50 / p95 / p99', (w) => `${ms(percentile(w.deltas, 50))} / ${ms(percentile(w.deltas, 95))} / ${ms(percentile(w.deltas, 99))}`),
+        row(
+          'frame time p50 / p95 / p99',
+          (w) => `${ms(percentile(w.deltas, 50))} / ${ms(percentile(w.deltas, 95))} / ${ms(percentile(w.deltas, 99))}`,
+        ),
         row('longest frame', (w) => ms(Math.max(...w.deltas)), '< 50 ms'),
         row('frames over 50 ms', (w) => String(over50(w)), '0'),
         row('long tasks (> 50 ms): count, total', (w) => `${w.longTasks}, ${ms(w.longTaskMs)}`),
-        row('JS heap used: start → end (max)', (w) => `${mib(w.heap[0]!)} → ${mib(w.heap.at(-1)!)} (${mib(Math.max(...w.heap))})`, 'bounded'),
+        row(
+          'JS heap used: start → end (max)',
+          (w) => `${mib(w.heap[0]!)} → ${mib(w.heap.at(-1)!)} (${mib(Math.max(...w.heap))})`,
+          'bounded',
+        ),
         row('DOM nodes at the end', (w) => String(w.nodes)),
       ],
       notes: [

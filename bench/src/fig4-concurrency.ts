@@ -20,7 +20,10 @@ const HELLO = readFileSync(join(REPO, 'bpf/hello/hello.bpf.c'), 'utf8');
  * the same compiles as plain clang processes (same flags and PCH, no sandbox), `concurrency` at a
  * time like the agent's compile queue, timed from the start of the batch.
  */
-export async function concurrencyFigure(o: { sessions: number; rounds: number; vmlinuxHeader: string }, agent: BenchAgent): Promise<Table> {
+export async function concurrencyFigure(
+  o: { sessions: number; rounds: number; vmlinuxHeader: string },
+  agent: BenchAgent,
+): Promise<Table> {
   const toCompiled: number[] = [];
   const toAttached: number[] = [];
   const bare: number[] = [];
@@ -40,9 +43,24 @@ export async function concurrencyFigure(o: { sessions: number; rounds: number; v
     title: `Figure 4 — ${o.sessions} sessions compiling distinct sources at once (${o.rounds} round${o.rounds > 1 ? 's' : ''})`,
     head: ['measurement', 'p50', 'p95', 'p95 vs bare clang'],
     rows: [
-      [`bare clang, ${o.sessions} compiles ${c} at a time (reference): start → compiled`, ms(percentile(bare, 50)), ms(percentile(bare, 95)), '1.00×'],
-      ['agent: run sent → compiled', ms(percentile(toCompiled, 50)), ms(percentile(toCompiled, 95)), ratio(percentile(toCompiled, 95), percentile(bare, 95))],
-      ['agent: run sent → attached', ms(percentile(toAttached, 50)), ms(percentile(toAttached, 95)), ratio(percentile(toAttached, 95), percentile(bare, 95))],
+      [
+        `bare clang, ${o.sessions} compiles ${c} at a time (reference): start → compiled`,
+        ms(percentile(bare, 50)),
+        ms(percentile(bare, 95)),
+        '1.00×',
+      ],
+      [
+        'agent: run sent → compiled',
+        ms(percentile(toCompiled, 50)),
+        ms(percentile(toCompiled, 95)),
+        ratio(percentile(toCompiled, 95), percentile(bare, 95)),
+      ],
+      [
+        'agent: run sent → attached',
+        ms(percentile(toAttached, 50)),
+        ms(percentile(toAttached, 95)),
+        ratio(percentile(toAttached, 95), percentile(bare, 95)),
+      ],
       [
         'agent peak RSS (agent + runners + compilers)',
         `${mib(peak.peakBytes)} (${peak.peakProcesses} processes)`,
@@ -69,13 +87,18 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
         const id = `conc-${round}-${i}`;
         return new Promise<void>((resolve, reject) => {
           let sentAt = 0;
-          const r = client.run(id, { files: [{ name: 'hello.bpf.c', content: `// session ${Date.now()}-${round}-${i}\n${HELLO}` }] }, { durationSec: 120 }, (m, at) => {
-            if (m.type === 'compiled') compiled.push(at - sentAt);
-            else if (m.type === 'attached') {
-              attached.push(at - sentAt);
-              resolve();
-            }
-          });
+          const r = client.run(
+            id,
+            { files: [{ name: 'hello.bpf.c', content: `// session ${Date.now()}-${round}-${i}\n${HELLO}` }] },
+            { durationSec: 120 },
+            (m, at) => {
+              if (m.type === 'compiled') compiled.push(at - sentAt);
+              else if (m.type === 'attached') {
+                attached.push(at - sentAt);
+                resolve();
+              }
+            },
+          );
           sentAt = r.sentAt;
           void r.stopped.then((s) => reject(new Error(`session ${i}: run stopped before attaching: ${s.message}`)));
         });
@@ -95,7 +118,11 @@ async function bareRound(n: number, vmlinuxHeader: string, round: number): Promi
   const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-conc-'));
   try {
     const flags = BASE_FLAGS.map((f) =>
-      f.startsWith('-I/bpfplay/include') ? `-I${DEFAULT_INCLUDE_DIR}` : f.startsWith('-I/bpfplay/gen') ? `-I${dirname(vmlinuxHeader)}` : f,
+      f.startsWith('-I/bpfplay/include')
+        ? `-I${DEFAULT_INCLUDE_DIR}`
+        : f.startsWith('-I/bpfplay/gen')
+          ? `-I${dirname(vmlinuxHeader)}`
+          : f,
     );
     const pch = join(work, 'prelude.pch');
     execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);

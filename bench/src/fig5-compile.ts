@@ -39,17 +39,21 @@ export async function compileFigure(o: { runs: number }): Promise<Table> {
       for (let i = 0; i < o.runs; i++) {
         const tag = `${Date.now()}-${i}`;
         // A declaration before #include "vmlinux.h" means the PCH does not apply: the full parse.
-        const c = await fresh.compile({ files: [{ name: 'hello.bpf.c', content: `typedef int bench_cold_${i}_t;\n${HELLO}` }] });
+        const c = await fresh.compile({
+          files: [{ name: 'hello.bpf.c', content: `typedef int bench_cold_${i}_t;\n${HELLO}` }],
+        });
         if (c.cache !== 'cold') throw new Error(`expected a cold compile, got ${c.cache}`);
         cold.push(c.durationMs);
         const p = await fresh.compile({ files: [{ name: 'hello.bpf.c', content: `// bench fresh ${tag}\n${HELLO}` }] });
-        if (p.cache !== 'pch' || p.warm) throw new Error(`expected a PCH compile by a fresh clang, got ${p.cache}${p.warm ? ' (warm)' : ''}`);
+        if (p.cache !== 'pch' || p.warm)
+          throw new Error(`expected a PCH compile by a fresh clang, got ${p.cache}${p.warm ? ' (warm)' : ''}`);
         pch.push(p.durationMs);
         // Time for the agent to start its next waiting clang, as between two presses of Run.
         await new Promise((r) => setTimeout(r, 1000));
         const source = `// bench ${tag}\n${HELLO}`;
         const w = await compiler.compile({ files: [{ name: 'hello.bpf.c', content: source }] });
-        if (w.cache !== 'pch' || !w.warm) throw new Error(`expected a PCH compile by the waiting clang, got ${w.cache}${w.warm ? '' : ' (fresh)'}`);
+        if (w.cache !== 'pch' || !w.warm)
+          throw new Error(`expected a PCH compile by the waiting clang, got ${w.cache}${w.warm ? '' : ' (fresh)'}`);
         warm.push(w.durationMs);
         const h = await compiler.compile({ files: [{ name: 'hello.bpf.c', content: source }] });
         if (h.cache !== 'hit') throw new Error(`expected a cache hit, got ${h.cache}`);
@@ -70,7 +74,13 @@ export async function compileFigure(o: { runs: number }): Promise<Table> {
       head: ['compile', 'agent (sandboxed)', 'vs cold', 'bare clang (no sandbox)', 'sandbox overhead'],
       rows: [
         ['cold (no cache, no PCH)', spread(cold, ms), '1.00×', spread(bareCold, ms), ms(c - median(bareCold))],
-        ['PCH (new source), clang started for it', spread(pch, ms), ratio(median(pch), c), spread(barePch, ms), ms(median(pch) - median(barePch))],
+        [
+          'PCH (new source), clang started for it',
+          spread(pch, ms),
+          ratio(median(pch), c),
+          spread(barePch, ms),
+          ms(median(pch) - median(barePch)),
+        ],
         ['PCH (new source), clang already waiting', spread(warm, ms), ratio(median(warm), c), '', ''],
         ['cache hit (same source)', spread(hit, ms), ratio(median(hit), c), '', ''],
       ],
@@ -89,7 +99,11 @@ export async function compileFigure(o: { runs: number }): Promise<Table> {
 function bareClang(vmlinuxPath: string): { compile(source: string, withPch: boolean): number; close(): void } {
   const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-bare-'));
   const flags = BASE_FLAGS.map((f) =>
-    f.startsWith('-I/bpfplay/include') ? `-I${DEFAULT_INCLUDE_DIR}` : f.startsWith('-I/bpfplay/gen') ? `-I${dirname(vmlinuxPath)}` : f,
+    f.startsWith('-I/bpfplay/include')
+      ? `-I${DEFAULT_INCLUDE_DIR}`
+      : f.startsWith('-I/bpfplay/gen')
+        ? `-I${dirname(vmlinuxPath)}`
+        : f,
   );
   const pch = join(work, 'prelude.pch');
   execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);
@@ -98,7 +112,14 @@ function bareClang(vmlinuxPath: string): { compile(source: string, withPch: bool
       const src = join(work, 'hello.bpf.c');
       writeFileSync(src, source);
       const t = performance.now();
-      execFileSync(CLANG, [...flags, ...(withPch ? ['-include-pch', pch] : []), '-c', src, '-o', join(work, 'hello.o')]);
+      execFileSync(CLANG, [
+        ...flags,
+        ...(withPch ? ['-include-pch', pch] : []),
+        '-c',
+        src,
+        '-o',
+        join(work, 'hello.o'),
+      ]);
       return performance.now() - t;
     },
     close: () => rmSync(work, { recursive: true, force: true }),

@@ -22,7 +22,9 @@ export function describeMachine(): string[] {
     `date: ${new Date().toISOString()}`,
     `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; RAM ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `OS: ${os}; kernel ${release()}`,
-    `load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work shares this machine)`,
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work shares this machine)`,
     `node ${process.version}; ${tool('/usr/bin/clang-19', ['--version'], /^(.*version [^ ]+)/m)}; libbpf ${debVersion('libbpf1')}; ` +
       `${tool('bpftrace', ['--version'])}; ${tool('/usr/bin/chromium', ['--version'])}`,
   ];
@@ -36,5 +38,7 @@ export function cpuContention(): string {
   } catch {
     // No PSI on this kernel.
   }
-  return `CPU pressure while measuring (PSI some avg60): ${psi}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  return `CPU pressure while measuring (PSI some avg60): ${psi}; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }

@@ -65,7 +65,12 @@ async function main(): Promise<void> {
       if (only.has(1)) print(await firstEventFigure({ runs, trigger: native.trigger }, agent));
       if (only.has(4)) {
         const { vmlinuxHeader } = (await benchCompiler()).info;
-        print(await concurrencyFigure({ sessions: smoke ? 10 : 50, rounds: smoke ? 1 : Math.max(1, Math.min(3, runs)), vmlinuxHeader }, agent));
+        print(
+          await concurrencyFigure(
+            { sessions: smoke ? 10 : 50, rounds: smoke ? 1 : Math.max(1, Math.min(3, runs)), vmlinuxHeader },
+            agent,
+          ),
+        );
       }
     });
   }
@@ -74,7 +79,12 @@ async function main(): Promise<void> {
     const web = await startWeb();
     try {
       await withAgent(['--allow-origin', web.url], async (agent) => {
-        print(await browserFigure({ seconds: smoke ? 3 : 10, recordsPerSec: 100_000, trigger: native.trigger, webUrl: web.url }, agent));
+        print(
+          await browserFigure(
+            { seconds: smoke ? 3 : 10, recordsPerSec: 100_000, trigger: native.trigger, webUrl: web.url },
+            agent,
+          ),
+        );
       });
     } finally {
       await web.close();
@@ -89,15 +99,28 @@ async function main(): Promise<void> {
       await withAgent(['--policy', policy], async (agent) => {
         print(
           await throughputFigure(
-            { ...base, triggersPerSec: smoke ? [1000] : [1000, 4000, 0], formats: ['records', 'rows', 'binary', 'binary-decoded'] },
+            {
+              ...base,
+              triggersPerSec: smoke ? [1000] : [1000, 4000, 0],
+              formats: ['records', 'rows', 'binary', 'binary-decoded'],
+            },
             agent,
-            { label: 'raised agent limits', detail: `limits raised to ${RAISED_LIMITS.maxEventsPerSec} records/s and ${RAISED_LIMITS.maxBytesPerSec / 2 ** 20} MiB/s per run (--policy file)` },
+            {
+              label: 'raised agent limits',
+              detail: `limits raised to ${RAISED_LIMITS.maxEventsPerSec} records/s and ${RAISED_LIMITS.maxBytesPerSec / 2 ** 20} MiB/s per run (--policy file)`,
+            },
           ),
         );
       });
       if (!smoke) {
         await withAgent([], async (agent) => {
-          print(await throughputFigure({ ...base, runs: Math.min(runs, 3), triggersPerSec: [4000], formats: ['records'] }, agent, { label: 'default agent limits', detail: 'the default limits (200 000 records/s, 32 MiB/s per run)' }));
+          print(
+            await throughputFigure(
+              { ...base, runs: Math.min(runs, 3), triggersPerSec: [4000], formats: ['records'] },
+              agent,
+              { label: 'default agent limits', detail: 'the default limits (200 000 records/s, 32 MiB/s per run)' },
+            ),
+          );
         });
       }
     } finally {

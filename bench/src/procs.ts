@@ -34,7 +34,10 @@ export function startLines(cmd: string, args: string[]): LineProcess {
       const i = lines.findIndex(pred);
       if (i >= 0) return Promise.resolve(lines.splice(i, 1)[0]!);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${cmd}: no expected line in ${timeoutMs} ms; stderr:\n${err}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${cmd}: no expected line in ${timeoutMs} ms; stderr:\n${err}`)),
+          timeoutMs,
+        );
         void exited.then((code) => {
           clearTimeout(timer);
           reject(new Error(`${cmd} exited (${code}) before the expected line; stderr:\n${err}`));

@@ -16,8 +16,15 @@ export const median = (xs: readonly number[]): number => {
 export const ms = (x: number): string => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms` : 'n/a');
 export const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
 export const rate = (x: number): string =>
-  !Number.isFinite(x) ? 'n/a' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(0)} k/s` : `${x.toFixed(0)} /s`;
-export const mib = (bytes: number): string => (Number.isFinite(bytes) ? `${(bytes / (1 << 20)).toFixed(0)} MiB` : 'n/a');
+  !Number.isFinite(x)
+    ? 'n/a'
+    : x >= 1e6
+      ? `${(x / 1e6).toFixed(2)} M/s`
+      : x >= 1e3
+        ? `${(x / 1e3).toFixed(0)} k/s`
+        : `${x.toFixed(0)} /s`;
+export const mib = (bytes: number): string =>
+  Number.isFinite(bytes) ? `${(bytes / (1 << 20)).toFixed(0)} MiB` : 'n/a';
 
 /** "median (min–max, n)" so the spread of a noisy figure is visible next to it. */
 export function spread(xs: readonly number[], fmt: (x: number) => string): string {

@@ -18,7 +18,8 @@ function newest(p: string): number {
   const st = statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let t = 0;
-  for (const e of readdirSync(p)) if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(join(p, e)));
+  for (const e of readdirSync(p))
+    if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(join(p, e)));
   return t;
 }
 
@@ -34,7 +35,11 @@ function waitExit(child: ChildProcess): Promise<number | null> {
  */
 export async function buildWebIfStale(log: (s: string) => void): Promise<void> {
   const id = join(WEB, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(join(WEB, p))), newest(join(REPO, 'packages/protocol/src')), newest(join(REPO, 'packages/share/src')));
+  const sources = Math.max(
+    ...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(join(WEB, p))),
+    newest(join(REPO, 'packages/protocol/src')),
+    newest(join(REPO, 'packages/share/src')),
+  );
   if (existsSync(id) && statSync(id).mtimeMs > sources) return;
   log('building the web app (next build) for figure 3…');
   const p = spawn(process.execPath, [nextBin(), 'build'], { cwd: WEB, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,7 +65,11 @@ export function freePort(): Promise<number> {
 export async function startWeb(): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(port)], { cwd: WEB, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+    cwd: WEB,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

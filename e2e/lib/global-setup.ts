@@ -38,9 +38,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const c of children) await terminate(c);
   };
   try {
-    const web = start('web', process.execPath, [nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(webPort)], webDir);
+    const web = start(
+      'web',
+      process.execPath,
+      [nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(webPort)],
+      webDir,
+    );
     children.push(web);
-    const agent = start('agent', 'npm', ['run', '-s', 'bpfplay', '--', 'agent', '--port', String(agentPort), '--token', token, '--allow-origin', webUrl], repo);
+    const agent = start(
+      'agent',
+      'npm',
+      ['run', '-s', 'bpfplay', '--', 'agent', '--port', String(agentPort), '--token', token, '--allow-origin', webUrl],
+      repo,
+    );
     children.push(agent);
     await Promise.all([
       waitForOutput(web, 'web', /Ready in|ready/i, 60_000),
@@ -72,14 +82,19 @@ function newest(p: string): number {
   const st = statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let t = 0;
-  for (const e of readdirSync(p)) if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(path.join(p, e)));
+  for (const e of readdirSync(p))
+    if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(path.join(p, e)));
   return t;
 }
 
 /** `next build` takes minutes here; skip it when the build is newer than every source it reads. */
 async function buildWebIfStale(): Promise<void> {
   const buildId = path.join(webDir, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))), newest(path.join(repo, 'packages/protocol/src')), newest(path.join(repo, 'packages/share/src')));
+  const sources = Math.max(
+    ...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))),
+    newest(path.join(repo, 'packages/protocol/src')),
+    newest(path.join(repo, 'packages/share/src')),
+  );
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) {
     log('web build is up to date');
     return;
@@ -94,7 +109,12 @@ async function buildWebIfStale(): Promise<void> {
 
 function start(name: string, cmd: string, args: string[], cwd: string): ChildProcess {
   // Own process group, so teardown ends npm's child (the agent) along with npm itself.
-  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', BPFPLAY_NEXT_DIST_DIR: DIST_DIR } });
+  const child = spawn(cmd, args, {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', BPFPLAY_NEXT_DIST_DIR: DIST_DIR },
+  });
   const out = createWriteStream(path.join(logDir, `${name}.log`));
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
@@ -104,7 +124,10 @@ function start(name: string, cmd: string, args: string[], cwd: string): ChildPro
 function waitForOutput(child: ChildProcess, name: string, re: RegExp, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`${name} did not print ${re} within ${ms / 1000} s; it printed:\n${seen.slice(-2000)}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not print ${re} within ${ms / 1000} s; it printed:\n${seen.slice(-2000)}`)),
+      ms,
+    );
     const onData = (d: Buffer) => {
       seen += d.toString();
       if (re.test(seen)) {

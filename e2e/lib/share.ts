@@ -63,7 +63,11 @@ export function withToken(s: Servers, url: string): string {
 
 /** Store a snippet through the HTTP API (what another user's Share did earlier). */
 export async function storeSnippet(s: Servers, files: { name: string; content: string }[]): Promise<string> {
-  const r = await fetch(`${s.web}/api/snippets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files }) });
+  const r = await fetch(`${s.web}/api/snippets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ files }),
+  });
   const j = (await r.json()) as { id?: string; error?: string };
   if (!j.id) throw new Error(`POST /api/snippets answered ${r.status}: ${j.error ?? 'no id'}`);
   return j.id;

@@ -1,5 +1,11 @@
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeBinaryEvents, PROTOCOL_VERSION, type RecordLayout, type ServerMessage, type ServerPayload } from '@bpfplay/protocol';
+import {
+  encodeBinaryEvents,
+  PROTOCOL_VERSION,
+  type RecordLayout,
+  type ServerMessage,
+  type ServerPayload,
+} from '@bpfplay/protocol';
 
 /** `struct event { u32 pid; u32 nr; u64 ts; char comm[16]; }`, as the agent describes it for binary events. */
 const LAYOUT: RecordLayout = {
@@ -32,7 +38,13 @@ function recordBytes(v: { pid: number; nr: number; ts: number; comm: string }): 
  * real agent's rate depends on the kernel, the CPU left over and its own decoding. It speaks the
  * same protocol types (every frame is a ServerMessage); nothing here is loaded into a kernel.
  */
-export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url: string; close(): Promise<void>; sent(): number; askedForRows(): boolean; askedForBinary(): boolean }> {
+export async function startSyntheticAgent(recordsPerSec: number): Promise<{
+  url: string;
+  close(): Promise<void>;
+  sent(): number;
+  askedForRows(): boolean;
+  askedForBinary(): boolean;
+}> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const port = (wss.address() as { port: number }).port;
@@ -47,15 +59,44 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
       version: PROTOCOL_VERSION,
       agent: { version: 'synthetic', hostname: 'synthetic' },
       session: { id: 'synthetic' },
-      capabilities: { kernelRelease: 'synthetic', arch: 'x86_64', cpus: 2, btf: true, attach: [], coreTargets: [], runTargets: ['host'], uprobeBinaries: [] },
-      limits: { maxRunSeconds: 600, defaultRunSeconds: 30, maxSnippetBytes: 65536, maxFiles: 16, maxEventsPerSec: 1_000_000, maxMapBytes: 1 << 26, maxPrograms: 16, maxConcurrentRuns: 1 },
+      capabilities: {
+        kernelRelease: 'synthetic',
+        arch: 'x86_64',
+        cpus: 2,
+        btf: true,
+        attach: [],
+        coreTargets: [],
+        runTargets: ['host'],
+        uprobeBinaries: [],
+      },
+      limits: {
+        maxRunSeconds: 600,
+        defaultRunSeconds: 30,
+        maxSnippetBytes: 65536,
+        maxFiles: 16,
+        maxEventsPerSec: 1_000_000,
+        maxMapBytes: 1 << 26,
+        maxPrograms: 16,
+        maxConcurrentRuns: 1,
+      },
     });
     let timer: NodeJS.Timeout | null = null;
     ws.on('message', (raw) => {
-      const m = JSON.parse(String(raw)) as { type: string; runId: string; options?: { eventRows?: boolean; eventFormat?: string } };
+      const m = JSON.parse(String(raw)) as {
+        type: string;
+        runId: string;
+        options?: { eventRows?: boolean; eventFormat?: string };
+      };
       if (m.type === 'stop') {
         if (timer) clearInterval(timer);
-        send({ type: 'stopped', runId: m.runId, reason: 'user', message: 'stopped', durationMs: 0, stats: { events: sent, printk: 0, dropped: 0 } });
+        send({
+          type: 'stopped',
+          runId: m.runId,
+          reason: 'user',
+          message: 'stopped',
+          durationMs: 0,
+          stats: { events: sent, printk: 0, dropped: 0 },
+        });
         return;
       }
       if (m.type !== 'run') return;
@@ -64,7 +105,19 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
       // Binary events when the page asks (they win over rows, as in the agent): the schema then carries the layout.
       const binary = m.options?.eventFormat === 'binary';
       askedForBinary ||= binary;
-      send({ type: 'schema', runId, source: 'events', recordType: 'struct event', fields: [{ name: 'pid', type: 'u32' }, { name: 'nr', type: 'u32' }, { name: 'ts', type: 'u64' }, { name: 'comm', type: 'char[16]' }], ...(binary ? { layout: LAYOUT } : {}) });
+      send({
+        type: 'schema',
+        runId,
+        source: 'events',
+        recordType: 'struct event',
+        fields: [
+          { name: 'pid', type: 'u32' },
+          { name: 'nr', type: 'u32' },
+          { name: 'ts', type: 'u64' },
+          { name: 'comm', type: 'char[16]' },
+        ],
+        ...(binary ? { layout: LAYOUT } : {}),
+      });
       // 60 frames a second, as the agent batches; compact rows when the page asks, as the agent does.
       const perFrame = Math.round(recordsPerSec / 60);
       const compact = m.options?.eventRows === true;
@@ -72,11 +125,39 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{ url:
       const t0 = Date.now();
       timer = setInterval(() => {
         const t = Date.now() - t0;
-        const values = Array.from({ length: perFrame }, (_, i) => ({ pid: 1000 + ((sent + i) % 5000), nr: (sent + i) % 450, ts: String(1_000_000_000 + sent + i), comm: i % 3 ? 'dd' : 'bash' }));
+        const values = Array.from({ length: perFrame }, (_, i) => ({
+          pid: 1000 + ((sent + i) % 5000),
+          nr: (sent + i) % 450,
+          ts: String(1_000_000_000 + sent + i),
+          comm: i % 3 ? 'dd' : 'bash',
+        }));
         sent += perFrame;
-        if (binary) ws.send(encodeBinaryEvents({ type: 'events', seq: seq++, runId, source: 'events', dropped: 0, t }, values.map((v) => recordBytes({ ...v, ts: Number(v.ts) }))));
-        else if (compact) send({ type: 'events', runId, source: 'events', records: [], dropped: 0, t, columns: ['pid', 'nr', 'ts', 'comm'], rows: values.map((v) => [v.pid, v.nr, v.ts, v.comm]) });
-        else send({ type: 'events', runId, source: 'events', records: values.map((value, i) => ({ t: t + i / perFrame, value })), dropped: 0 });
+        if (binary)
+          ws.send(
+            encodeBinaryEvents(
+              { type: 'events', seq: seq++, runId, source: 'events', dropped: 0, t },
+              values.map((v) => recordBytes({ ...v, ts: Number(v.ts) })),
+            ),
+          );
+        else if (compact)
+          send({
+            type: 'events',
+            runId,
+            source: 'events',
+            records: [],
+            dropped: 0,
+            t,
+            columns: ['pid', 'nr', 'ts', 'comm'],
+            rows: values.map((v) => [v.pid, v.nr, v.ts, v.comm]),
+          });
+        else
+          send({
+            type: 'events',
+            runId,
+            source: 'events',
+            records: values.map((value, i) => ({ t: t + i / perFrame, value })),
+            dropped: 0,
+          });
       }, 1000 / 60);
     });
     ws.on('close', () => timer && clearInterval(timer));

@@ -20,10 +20,15 @@ export interface Servers {
  * create web worker" warning (the editor then runs its worker code on the main thread, which is
  * the regression this catches). A spec that provokes an expected error says so with `allow`.
  */
-export const test = base.extend<{ servers: Servers; consoleGuard: { allow(re: RegExp): void }; freshPage: () => Promise<Page> }>({
+export const test = base.extend<{
+  servers: Servers;
+  consoleGuard: { allow(re: RegExp): void };
+  freshPage: () => Promise<Page>;
+}>({
   servers: async ({}, use) => {
     const { BPFPLAY_WEB_URL: web, BPFPLAY_AGENT_URL: agent, BPFPLAY_TOKEN: token } = process.env;
-    if (!web || !agent || !token) throw new Error('global setup did not provide BPFPLAY_WEB_URL, BPFPLAY_AGENT_URL and BPFPLAY_TOKEN');
+    if (!web || !agent || !token)
+      throw new Error('global setup did not provide BPFPLAY_WEB_URL, BPFPLAY_AGENT_URL and BPFPLAY_TOKEN');
     await use({ web, agent, token });
   },
   consoleGuard: [
@@ -89,7 +94,14 @@ export async function seedSnippet(page: Page, s: Servers, files: { name: string;
       JSON.stringify({
         version: 2,
         snippet: { files, active: files[0]!.name, params: {} },
-        settings: { agentUrl: null, token: null, theme: 'dark', durationSec: 30, perfFrequency: 99, mapIntervalMs: 1000 },
+        settings: {
+          agentUrl: null,
+          token: null,
+          theme: 'dark',
+          durationSec: 30,
+          perfFrequency: 99,
+          mapIntervalMs: 1000,
+        },
       }),
     );
   }, files);

@@ -22,7 +22,9 @@ test('an unreachable agent shows where it looked and retries', async ({ page, se
   u.searchParams.set('token', servers.token);
   u.searchParams.set('agent', 'ws://127.0.0.1:9/ws');
   await page.goto(u.toString());
-  await expect(page.getByTestId('banner')).toContainText(/agent unreachable at ws:\/\/127\.0\.0\.1:9\/ws — retrying in \d+ s/);
+  await expect(page.getByTestId('banner')).toContainText(
+    /agent unreachable at ws:\/\/127\.0\.0\.1:9\/ws — retrying in \d+ s/,
+  );
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', /retrying|connecting/);
   await shot(page, '08-unreachable');
 });

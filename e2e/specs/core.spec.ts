@@ -16,19 +16,27 @@ async function runCheck(page: Page): Promise<number> {
   return rows;
 }
 
-test('CO-RE: pick a bundled kernel, Check, and see each relocation there beside this kernel', async ({ page, servers }) => {
+test('CO-RE: pick a bundled kernel, Check, and see each relocation there beside this kernel', async ({
+  page,
+  servers,
+}) => {
   await openPlayground(page, servers);
   await connected(page);
   await checkExample(page, 'coredemo');
   const pick = page.getByTestId('core-target-debian-6.1-cloud');
-  await expect(pick, 'the agent offers debian-6.1-cloud (scripts/core-targets.sh puts its BTF in var/btf)').toBeVisible();
+  await expect(
+    pick,
+    'the agent offers debian-6.1-cloud (scripts/core-targets.sh puts its BTF in var/btf)',
+  ).toBeVisible();
   await pick.check();
   const rows = await runCheck(page);
   await expect(page.getByTestId('core-col-this kernel')).toBeVisible();
   await expect(page.getByTestId('core-col-debian-6.1-cloud')).toBeVisible();
   // One result per relocation for that kernel, and a one-line verdict for it.
   await expect(page.getByTestId('core-cell-debian-6.1-cloud')).toHaveCount(rows);
-  await expect(page.getByTestId('core-summary-debian-6.1-cloud')).toContainText(/debian-6\.1-cloud: (all \d+ resolve|\d+ of \d+ (fail|resolve))/);
+  await expect(page.getByTestId('core-summary-debian-6.1-cloud')).toContainText(
+    /debian-6\.1-cloud: (all \d+ resolve|\d+ of \d+ (fail|resolve))/,
+  );
   await shot(page, '24-core-targets');
 
   // Unpicked, the next Check has no column for it.
@@ -37,12 +45,19 @@ test('CO-RE: pick a bundled kernel, Check, and see each relocation there beside 
   await expect(page.getByTestId('core-col-debian-6.1-cloud')).toHaveCount(0);
 });
 
-test('CO-RE: an uploaded BTF becomes a column; a file that is not BTF is refused with the reason', async ({ page, servers }) => {
+test('CO-RE: an uploaded BTF becomes a column; a file that is not BTF is refused with the reason', async ({
+  page,
+  servers,
+}) => {
   await openPlayground(page, servers);
   await connected(page);
   await checkExample(page, 'execsnoop');
   // This kernel's own BTF under another name: every relocation must resolve exactly as on this kernel.
-  await page.getByTestId('core-upload-input').setInputFiles({ name: 'vmlinux-copy.btf', mimeType: 'application/octet-stream', buffer: readFileSync('/sys/kernel/btf/vmlinux') });
+  await page.getByTestId('core-upload-input').setInputFiles({
+    name: 'vmlinux-copy.btf',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync('/sys/kernel/btf/vmlinux'),
+  });
   await expect(page.getByTestId('core-targets')).toContainText(/vmlinux-copy \(\d+ types\)/);
   await expect(page.getByTestId('core-target-vmlinux-copy')).toBeChecked();
   const rows = await runCheck(page);
@@ -52,6 +67,10 @@ test('CO-RE: an uploaded BTF becomes a column; a file that is not BTF is refused
   expect(copy).toHaveLength(rows);
   expect(copy).toEqual(here);
 
-  await page.getByTestId('core-upload-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not BTF\n') });
-  await expect(page.getByTestId('core-upload-error')).toContainText('Upload notes.txt refused: "notes.txt" is not raw BTF');
+  await page
+    .getByTestId('core-upload-input')
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('this is not BTF\n') });
+  await expect(page.getByTestId('core-upload-error')).toContainText(
+    'Upload notes.txt refused: "notes.txt" is not raw BTF',
+  );
 });

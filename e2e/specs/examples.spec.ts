@@ -18,7 +18,14 @@ test('hello: pick the example, Run, printk lines arrive in the Console', async (
     const line = page.getByTestId('printk-line').first();
     await expect(line).toBeVisible();
     // The example's own expectation (meta.json) against the text of a printk line.
-    if (meta.expect.printk) await expect(page.getByTestId('printk-line').locator('.text').filter({ hasText: new RegExp(meta.expect.printk) }).first()).toBeVisible();
+    if (meta.expect.printk)
+      await expect(
+        page
+          .getByTestId('printk-line')
+          .locator('.text')
+          .filter({ hasText: new RegExp(meta.expect.printk) })
+          .first(),
+      ).toBeVisible();
     await shot(page, '02-hello-console');
   } finally {
     stop();

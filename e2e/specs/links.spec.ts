@@ -21,7 +21,10 @@ test('a link with the code in its fragment opens the snippet without any /api re
   expect(api, 'opening a fragment link asks the web server for nothing').toEqual([]);
 });
 
-test('a damaged or unknown snippet link shows a banner over the editor, never a blank page', async ({ page, servers }) => {
+test('a damaged or unknown snippet link shows a banner over the editor, never a blank page', async ({
+  page,
+  servers,
+}) => {
   const whole = encodeFragment({ files: markedSnippet().files });
   // Cut short, as a chat client that wraps long lines does.
   await page.goto(withToken(servers, '/') + whole.slice(0, Math.floor(whole.length / 2)));
@@ -44,7 +47,9 @@ test('an embed in an iframe shows the snippet, runs it, and links to the playgro
   const { marker, files } = markedSnippet();
   const id = await storeSnippet(servers, files);
   // A tutorial page on another site, with the embed in an iframe (the token rides in its src).
-  await page.setContent(`<h1>A tutorial</h1><iframe src="${withToken(servers, `/embed/${id}`)}" width="860" height="480"></iframe>`);
+  await page.setContent(
+    `<h1>A tutorial</h1><iframe src="${withToken(servers, `/embed/${id}`)}" width="860" height="480"></iframe>`,
+  );
   const frame = page.frameLocator('iframe');
   await expect(frame.getByTestId('embed')).toBeVisible();
   await expect(frame.getByTestId('editor').locator('.monaco-editor')).toBeVisible();
@@ -83,11 +88,24 @@ test('copy as Markdown, download .tar and .zip', async ({ page, servers, context
   const [tar] = await Promise.all([page.waitForEvent('download'), page.getByTestId('share-tar').click()]);
   expect(tar.suggestedFilename()).toBe(`bpfplay-${id}.tar`);
   const tarPath = await tar.path();
-  expect(execFileSync('tar', ['-tf', tarPath], { encoding: 'utf8' }).trim().split('\n')).toEqual([`bpfplay-${id}/`, `bpfplay-${id}/prog.bpf.c`, `bpfplay-${id}/marker.h`]);
+  expect(execFileSync('tar', ['-tf', tarPath], { encoding: 'utf8' }).trim().split('\n')).toEqual([
+    `bpfplay-${id}/`,
+    `bpfplay-${id}/prog.bpf.c`,
+    `bpfplay-${id}/marker.h`,
+  ]);
   expect(execFileSync('tar', ['-xOf', tarPath, `bpfplay-${id}/marker.h`], { encoding: 'utf8' })).toContain(marker);
 
   const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('share-zip').click()]);
   expect(zip.suggestedFilename()).toBe(`bpfplay-${id}.zip`);
-  const listed = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.read(sys.argv[2]).decode())', await zip.path(), `bpfplay-${id}/marker.h`], { encoding: 'utf8' });
+  const listed = execFileSync(
+    'python3',
+    [
+      '-c',
+      'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.read(sys.argv[2]).decode())',
+      await zip.path(),
+      `bpfplay-${id}/marker.h`,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(listed).toContain(marker);
 });

@@ -58,7 +58,10 @@ test('a policy refusal names the helper and marks its line', async ({ page, serv
   await shot(page, '13-policy-refused');
 });
 
-test('Disassembly and editor point at each other; CO-RE and Params panes show the program', async ({ page, servers }) => {
+test('Disassembly and editor point at each other; CO-RE and Params panes show the program', async ({
+  page,
+  servers,
+}) => {
   await openPlayground(page, servers);
   await connected(page);
   await runExample(page, 'execsnoop', 'compile');

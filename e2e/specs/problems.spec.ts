@@ -17,7 +17,10 @@ int count_execs(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-test('a compile error is a marker on its line, with the message on hover; fixing it compiles', async ({ page, servers }) => {
+test('a compile error is a marker on its line, with the message on hover; fixing it compiles', async ({
+  page,
+  servers,
+}) => {
   await seedSnippet(page, servers, [{ name: 'oops.bpf.c', content: broken }]);
   await openPlayground(page, servers);
   await connected(page);
@@ -51,7 +54,8 @@ test('a compile error is a marker on its line, with the message on hover; fixing
 test('a verifier rejection shows the reason and the failing line', async ({ page, servers }) => {
   const name = 'broken-null-check';
   const fails = exampleMeta(name).expect.fails;
-  if (!fails || fails.stage !== 'verifier') throw new Error(`bpf/${name}/meta.json no longer expects a verifier failure`);
+  if (!fails || fails.stage !== 'verifier')
+    throw new Error(`bpf/${name}/meta.json no longer expects a verifier failure`);
   await openPlayground(page, servers);
   await connected(page);
   await page.getByTestId(`example-${name}`).click();

@@ -2,7 +2,10 @@ import { expect, seedSnippet, shot, test } from '../lib/test';
 import { startSyntheticAgent } from '../lib/syntheticAgent';
 import { measureFrames } from '../lib/frames';
 
-test('the page alone at 100k records/s: frames keep coming, rows stay capped (figures printed)', async ({ page, servers }) => {
+test('the page alone at 100k records/s: frames keep coming, rows stay capped (figures printed)', async ({
+  page,
+  servers,
+}) => {
   const agent = await startSyntheticAgent(100_000);
   try {
     await seedSnippet(page, servers, [{ name: 'x.bpf.c', content: 'int x;\n' }]);
@@ -36,7 +39,9 @@ test('the page alone at 100k records/s: frames keep coming, rows stay capped (fi
         new Promise<number>((resolve) => {
           const box = document.querySelector('[data-testid="events-table"]')!;
           let n = 0;
-          const mo = new MutationObserver((list) => list.forEach((m) => (n += m.addedNodes.length + m.removedNodes.length)));
+          const mo = new MutationObserver((list) =>
+            list.forEach((m) => (n += m.addedNodes.length + m.removedNodes.length)),
+          );
           mo.observe(box, { childList: true });
           setTimeout(() => (mo.disconnect(), resolve(n)), 2000);
         }),

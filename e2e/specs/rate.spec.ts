@@ -42,7 +42,10 @@ function countOf(text: string, label: string): number {
   return Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : 1);
 }
 
-test('Events at the agent\'s full rate: capped rows, virtualized table, frames keep coming (figures printed)', async ({ page, servers }) => {
+test("Events at the agent's full rate: capped rows, virtualized table, frames keep coming (figures printed)", async ({
+  page,
+  servers,
+}) => {
   test.setTimeout(120_000);
   await seedSnippet(page, servers, [{ name: 'flood.bpf.c', content: flood }]);
   await openPlayground(page, servers);

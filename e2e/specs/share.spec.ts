@@ -1,7 +1,11 @@
 import { connected, expect, keepTriggering, openPlayground, seedSnippet, shot, test } from '../lib/test';
 import { closeDialog, editorText, markedSnippet, shareShortLink, storeSnippet, withToken } from '../lib/share';
 
-test('Share → the short link in a fresh browser has the same files and runs; the same code gets the same id', async ({ page, servers, freshPage }) => {
+test('Share → the short link in a fresh browser has the same files and runs; the same code gets the same id', async ({
+  page,
+  servers,
+  freshPage,
+}) => {
   const { marker, files } = markedSnippet();
   await seedSnippet(page, servers, files);
   await openPlayground(page, servers);
@@ -20,7 +24,9 @@ test('Share → the short link in a fresh browser has the same files and runs; t
   const reader = await freshPage();
   await reader.goto(withToken(servers, first.url));
   await expect(reader.getByTestId('editor').locator('.monaco-editor')).toBeVisible();
-  await expect(reader.locator('[data-testid^="tab-"]')).toHaveText(['prog.bpf.c', 'marker.h'].map((n) => new RegExp(n.replace('.', '\\.'))));
+  await expect(reader.locator('[data-testid^="tab-"]')).toHaveText(
+    ['prog.bpf.c', 'marker.h'].map((n) => new RegExp(n.replace('.', '\\.'))),
+  );
   await reader.getByTestId('tab-marker.h').click();
   await expect.poll(() => editorText(reader)).toContain(marker);
   await reader.getByTestId('tab-prog.bpf.c').click();
@@ -42,7 +48,10 @@ test('Share → the short link in a fresh browser has the same files and runs; t
   await expect(reader.getByTestId('status')).toContainText('stopped');
 });
 
-test('editing a shared snippet and sharing again makes a new id that says where it was forked from', async ({ servers, freshPage }) => {
+test('editing a shared snippet and sharing again makes a new id that says where it was forked from', async ({
+  servers,
+  freshPage,
+}) => {
   const { files } = markedSnippet();
   const first = { id: await storeSnippet(servers, files) };
   const reader = await freshPage();
@@ -60,7 +69,10 @@ test('editing a shared snippet and sharing again makes a new id that says where 
   await expect(reader.getByTestId('forked-from')).toContainText(first.id);
   await expect(reader.getByTestId('forked-from').locator('a')).toHaveAttribute('href', `/s/${first.id}`);
   expect(new URL(reader.url()).pathname, 'the address follows the new link').toBe(`/s/${fork.id}`);
-  const stored = (await (await fetch(`${servers.web}/api/snippets/${fork.id}`)).json()) as { forkedFrom?: string; files: { content: string }[] };
+  const stored = (await (await fetch(`${servers.web}/api/snippets/${fork.id}`)).json()) as {
+    forkedFrom?: string;
+    files: { content: string }[];
+  };
   expect(stored.forkedFrom).toBe(first.id);
   expect(stored.files[0]!.content).toContain('// forked');
   await shot(reader, '21-forked');
@@ -77,17 +89,28 @@ test('editing a shared snippet and sharing again makes a new id that says where 
   await expect.poll(() => editorText(reader)).toContain('// forked');
 });
 
-test('a snippet over the size cap is not shared, and the dialog says why and by how much', async ({ page, servers }) => {
+test('a snippet over the size cap is not shared, and the dialog says why and by how much', async ({
+  page,
+  servers,
+}) => {
   // 70,000 bytes of comment: over the 64 KiB cap for all files together.
-  await seedSnippet(page, servers, [{ name: 'big.bpf.c', content: `// ${'x'.repeat(70_000)}\nchar LICENSE[] SEC("license") = "GPL";\n` }]);
+  await seedSnippet(page, servers, [
+    { name: 'big.bpf.c', content: `// ${'x'.repeat(70_000)}\nchar LICENSE[] SEC("license") = "GPL";\n` },
+  ]);
   await openPlayground(page, servers);
   await page.getByTestId('share').click();
-  await expect(page.getByTestId('share-error')).toContainText(/snippet is 700\d\d bytes; the limit is 65536 bytes \(64 KiB\) for all files together/);
+  await expect(page.getByTestId('share-error')).toContainText(
+    /snippet is 700\d\d bytes; the limit is 65536 bytes \(64 KiB\) for all files together/,
+  );
   // Downloads still work for a snippet too big to store.
   await expect(page.getByTestId('share-tar')).toBeEnabled();
 });
 
-test("the server's rate-limit answer is shown as it is, with when to retry", async ({ page, servers, consoleGuard }) => {
+test("the server's rate-limit answer is shown as it is, with when to retry", async ({
+  page,
+  servers,
+  consoleGuard,
+}) => {
   // Chromium logs every 4xx answer as a console error; this one is the point of the test.
   consoleGuard.allow(/status of 429/);
   // The real limit is 30 shares, then 20 a minute, per client; exhausting it would starve the other
@@ -96,13 +119,17 @@ test("the server's rate-limit answer is shown as it is, with when to retry", asy
     route.fulfill({
       status: 429,
       headers: { 'retry-after': '42', 'content-type': 'application/json' },
-      body: JSON.stringify({ error: 'too many shares from local: the limit is 30 at once, then 20 per minute; try again in 42 s' }),
+      body: JSON.stringify({
+        error: 'too many shares from local: the limit is 30 at once, then 20 per minute; try again in 42 s',
+      }),
     }),
   );
   await seedSnippet(page, servers, markedSnippet().files);
   await openPlayground(page, servers);
   await page.getByTestId('share').click();
-  await expect(page.getByTestId('share-error')).toContainText('Not shared: too many shares from local: the limit is 30 at once, then 20 per minute; try again in 42 s.');
+  await expect(page.getByTestId('share-error')).toContainText(
+    'Not shared: too many shares from local: the limit is 30 at once, then 20 per minute; try again in 42 s.',
+  );
   // The link with the code in it needs no server, so it is still offered.
   await expect(page.getByTestId('share-fragment-url')).toHaveValue(/#v1\//);
 });

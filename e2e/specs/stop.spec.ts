@@ -1,4 +1,13 @@
-import { connected, expect, keepTriggering, loadedProgramNames, openPlayground, seedSnippet, shot, test } from '../lib/test';
+import {
+  connected,
+  expect,
+  keepTriggering,
+  loadedProgramNames,
+  openPlayground,
+  seedSnippet,
+  shot,
+  test,
+} from '../lib/test';
 
 test('Stop ends the run: status says stopped and the program leaves the kernel', async ({ page, servers }) => {
   // A program name no other test or user would load (kernel names keep 15 characters).
@@ -27,6 +36,10 @@ test('Stop ends the run: status says stopped and the program leaves the kernel',
   } finally {
     trigger();
   }
-  await expect.poll(() => loadedProgramNames().includes(prog), { message: `program ${prog} should be gone from the kernel after Stop` }).toBe(false);
+  await expect
+    .poll(() => loadedProgramNames().includes(prog), {
+      message: `program ${prog} should be gone from the kernel after Stop`,
+    })
+    .toBe(false);
   await shot(page, '06-stopped');
 });

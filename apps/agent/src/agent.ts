@@ -38,7 +38,10 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   }
   mkdirSync(config.dataDir, { recursive: true });
   const t0 = performance.now();
-  const compiler = await createCompiler({ cacheDir: join(config.dataDir, 'cache'), ...(config.compileLimits ? { limits: config.compileLimits } : {}) });
+  const compiler = await createCompiler({
+    cacheDir: join(config.dataDir, 'cache'),
+    ...(config.compileLimits ? { limits: config.compileLimits } : {}),
+  });
   log(`compiler ready: ${compiler.info.clangVersion} (${Math.round(performance.now() - t0)} ms)`);
   const capabilities = await probeCapabilities(compiler);
   log(
@@ -55,7 +58,10 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   let vmlinux: Btf | undefined;
   let helpers: Map<number, string> | undefined;
-  const policy: Policy = mergePolicy(DEFAULT_POLICY, { uprobeBinaries: config.uprobeBinaries, ...(config.policy ?? {}) });
+  const policy: Policy = mergePolicy(DEFAULT_POLICY, {
+    uprobeBinaries: config.uprobeBinaries,
+    ...(config.policy ?? {}),
+  });
   const ctx: AgentContext = {
     config,
     compiler,

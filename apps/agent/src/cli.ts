@@ -64,7 +64,8 @@ async function agentCommand(args: string[]): Promise<void> {
   }
   if (values['max-events-per-sec']) {
     const n = Number(values['max-events-per-sec']);
-    if (!Number.isInteger(n) || n <= 0) fail(`--max-events-per-sec expects a positive integer, got "${values['max-events-per-sec']}"`);
+    if (!Number.isInteger(n) || n <= 0)
+      fail(`--max-events-per-sec expects a positive integer, got "${values['max-events-per-sec']}"`);
     config.limits.maxEventsPerSec = n;
   }
   if (values['allow-origin']) config.allowedOrigins.push(...values['allow-origin']);
@@ -75,7 +76,9 @@ async function agentCommand(args: string[]): Promise<void> {
   process.stdout.write(`agent URL with token: ${agent.url}/?token=${agent.token}\n`);
   if (config.webUrl) {
     const agentWs = `ws://${config.host}:${agent.port}/ws`;
-    process.stdout.write(`open the playground: ${config.webUrl}/?token=${agent.token}&agent=${encodeURIComponent(agentWs)}\n`);
+    process.stdout.write(
+      `open the playground: ${config.webUrl}/?token=${agent.token}&agent=${encodeURIComponent(agentWs)}\n`,
+    );
   }
   const shutdown = (sig: string) => {
     log(`${sig}: stopping every run and releasing its BPF programs`);

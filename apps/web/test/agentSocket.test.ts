@@ -47,7 +47,12 @@ function harness() {
       return s;
     },
     clock,
-    { onState: (s) => states.push(s), onMessage: (m) => types.push(m.type), onRows: (b) => rows.push(b), onProtocolError: (e) => errors.push(e) },
+    {
+      onState: (s) => states.push(s),
+      onMessage: (m) => types.push(m.type),
+      onRows: (b) => rows.push(b),
+      onProtocolError: (e) => errors.push(e),
+    },
   );
   return { conn, sockets, timers, states, errors, types, rows };
 }
@@ -119,7 +124,17 @@ describe('AgentConnection', () => {
 });
 
 describe('AgentConnection and events', () => {
-  const compact = (seq: number, pids: number[]) => ({ type: 'events', seq, runId: 'r1', source: 'events', records: [], dropped: 0, t: 5, columns: ['pid', 'comm'], rows: pids.map((p) => [p, 'sh']) });
+  const compact = (seq: number, pids: number[]) => ({
+    type: 'events',
+    seq,
+    runId: 'r1',
+    source: 'events',
+    records: [],
+    dropped: 0,
+    t: 5,
+    columns: ['pid', 'comm'],
+    rows: pids.map((p) => [p, 'sh']),
+  });
 
   it('hands events on as rows, in order with the other messages, from a page socket', () => {
     const h = harness();
@@ -140,7 +155,8 @@ describe('AgentConnection and events', () => {
     s.open();
     // What a worker's inbox hands over: one batch for two frames, then a message.
     const inbox = new Inbox();
-    for (const f of [hello, compact(1, [1]), compact(2, [2, 3]), { type: 'pong', seq: 3 }]) inbox.frame(JSON.stringify(f));
+    for (const f of [hello, compact(1, [1]), compact(2, [2, 3]), { type: 'pong', seq: 3 }])
+      inbox.frame(JSON.stringify(f));
     s.onmessage?.({ data: inbox.take()!.output });
     expect(h.conn.current.kind).toBe('ready');
     expect(h.types).toEqual(['hello', 'pong']);

@@ -3,7 +3,9 @@ import { reconnectDelayMs } from '../src/state/backoff';
 
 describe('reconnect backoff', () => {
   it('doubles from 100 ms and stops at 10 s', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 50, 10_000].map(reconnectDelayMs)).toEqual([100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000, 10_000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 50, 10_000].map(reconnectDelayMs)).toEqual([
+      100, 200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000, 10_000,
+    ]);
   });
   it('treats nonsense attempts as the first', () => {
     expect(reconnectDelayMs(-1)).toBe(100);

@@ -10,19 +10,41 @@ import { cellText, type RowBatch } from '../src/state/rowBatch';
  * record is the protocol's golden one: every kind of field, its bytes and the value the agent's own
  * BTF decoder gave for them (written by the agent's record-layout test).
  */
-const golden = JSON.parse(readFileSync(new URL('../../../packages/protocol/test/golden/every-kind-record.json', import.meta.url), 'utf8')) as { layout: unknown; hex: string; value: Record<string, Value> };
+const golden = JSON.parse(
+  readFileSync(new URL('../../../packages/protocol/test/golden/every-kind-record.json', import.meta.url), 'utf8'),
+) as { layout: unknown; hex: string; value: Record<string, Value> };
 const layout = RecordLayout.parse(golden.layout);
 const bytes = Uint8Array.from(Buffer.from(golden.hex, 'hex'));
 const columns = layoutColumns(layout);
 
-const schema = (seq: number, withLayout = true): ServerMessage => ({ type: 'schema', seq, runId: 'r', source: 'events', recordType: layout.typeName, fields: columns.map((name) => ({ name, type: '?' })), ...(withLayout ? { layout } : {}) });
-const binary = (seq: number, records: Uint8Array[], dropped = 0, source = 'events') => encodeBinaryEvents({ type: 'events', seq, runId: 'r', source, dropped, t: 7.25 }, records);
+const schema = (seq: number, withLayout = true): ServerMessage => ({
+  type: 'schema',
+  seq,
+  runId: 'r',
+  source: 'events',
+  recordType: layout.typeName,
+  fields: columns.map((name) => ({ name, type: '?' })),
+  ...(withLayout ? { layout } : {}),
+});
+const binary = (seq: number, records: Uint8Array[], dropped = 0, source = 'events') =>
+  encodeBinaryEvents({ type: 'events', seq, runId: 'r', source, dropped, t: 7.25 }, records);
 /** What the agent sends for the same records in the compact JSON form. */
-const rows = (seq: number, values: Value[][], dropped = 0): ServerMessage => ({ type: 'events', seq, runId: 'r', source: 'events', records: [], dropped, t: 7.25, columns, rows: values });
+const rows = (seq: number, values: Value[][], dropped = 0): ServerMessage => ({
+  type: 'events',
+  seq,
+  runId: 'r',
+  source: 'events',
+  records: [],
+  dropped,
+  t: 7.25,
+  columns,
+  rows: values,
+});
 
 function run(frames: (ServerMessage | Uint8Array | ArrayBuffer | object)[], max?: number): Delivery[] {
   const inbox = new Inbox(max);
-  for (const f of frames) inbox.frame(f instanceof Uint8Array || f instanceof ArrayBuffer ? f : 'type' in f ? JSON.stringify(f) : f);
+  for (const f of frames)
+    inbox.frame(f instanceof Uint8Array || f instanceof ArrayBuffer ? f : 'type' in f ? JSON.stringify(f) : f);
   return inbox.take()?.output.items ?? [];
 }
 const table = (b: RowBatch) => Array.from({ length: b.count }, (_, r) => b.columns.map((_, c) => cellText(b, r, c)));
@@ -34,7 +56,21 @@ const asArrayBuffer = (u: Uint8Array) => u.slice().buffer;
 describe('inbox: binary events frames', () => {
   it('gives the same columns and cell text as the compact JSON rows of the same records', () => {
     const short = bytes.subarray(0, 20);
-    const fromJson = batches(run([schema(0, false), rows(1, [columns.map((c) => golden.value[c] ?? null), [{ $hex: Buffer.from(short).toString('hex'), $error: `20 bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type` }, ...columns.slice(1).map(() => null)]])]));
+    const fromJson = batches(
+      run([
+        schema(0, false),
+        rows(1, [
+          columns.map((c) => golden.value[c] ?? null),
+          [
+            {
+              $hex: Buffer.from(short).toString('hex'),
+              $error: `20 bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`,
+            },
+            ...columns.slice(1).map(() => null),
+          ],
+        ]),
+      ]),
+    );
     const fromBinary = batches(run([schema(0), asArrayBuffer(binary(1, [bytes, short]))]));
     expect(problems(run([schema(0), asArrayBuffer(binary(1, [bytes, short]))]))).toEqual([]);
     expect(fromBinary).toHaveLength(1);
@@ -44,17 +80,41 @@ describe('inbox: binary events frames', () => {
     expect(fromBinary[0]!.cpu).toBeNull();
     // Spot checks that the comparison is about real text, not two empty tables.
     const row = Object.fromEntries(columns.map((c, i) => [c, table(fromBinary[0]!)[0]![i]]));
-    expect(row).toMatchObject({ comm: 'bash', u64_big: '18446744073709551615', color: 'GREEN', ptr: '0xffff888012345678' });
+    expect(row).toMatchObject({
+      comm: 'bash',
+      u64_big: '18446744073709551615',
+      color: 'GREEN',
+      ptr: '0xffff888012345678',
+    });
   });
 
   it('merges binary frames of a source into one batch, adds up dropped, and keeps the order with JSON frames', () => {
-    const items = run([schema(0), binary(1, [bytes], 2), binary(2, [bytes, bytes], 3), { type: 'pong', seq: 3 }, binary(4, [bytes])]);
-    expect(items.map((d) => (d.kind === 'rows' ? `rows ${d.batch.count} dropped ${d.batch.dropped}` : d.kind === 'message' ? d.message.type : d.text))).toEqual(['schema', 'rows 3 dropped 5', 'pong', 'rows 1 dropped 0']);
+    const items = run([
+      schema(0),
+      binary(1, [bytes], 2),
+      binary(2, [bytes, bytes], 3),
+      { type: 'pong', seq: 3 },
+      binary(4, [bytes]),
+    ]);
+    expect(
+      items.map((d) =>
+        d.kind === 'rows'
+          ? `rows ${d.batch.count} dropped ${d.batch.dropped}`
+          : d.kind === 'message'
+            ? d.message.type
+            : d.text,
+      ),
+    ).toEqual(['schema', 'rows 3 dropped 5', 'pong', 'rows 1 dropped 0']);
   });
 
   it('checks seq across binary and JSON frames alike', () => {
-    const texts = problems(run([schema(0), binary(1, [bytes]), binary(3, [bytes]), { type: 'pong', seq: 4 }, binary(6, [bytes])]));
-    expect(texts).toEqual(['frames 2..2 from the agent are missing; output may be incomplete', 'frames 5..5 from the agent are missing; output may be incomplete']);
+    const texts = problems(
+      run([schema(0), binary(1, [bytes]), binary(3, [bytes]), { type: 'pong', seq: 4 }, binary(6, [bytes])]),
+    );
+    expect(texts).toEqual([
+      'frames 2..2 from the agent are missing; output may be incomplete',
+      'frames 5..5 from the agent are missing; output may be incomplete',
+    ]);
   });
 
   it('reports a malformed binary frame in the Log and goes on with the next one', () => {
@@ -62,17 +122,28 @@ describe('inbox: binary events frames', () => {
     const cut = good.subarray(0, good.length - 3);
     const items = run([schema(0), cut, new Uint8Array([1, 2]), binary(1, [bytes])]);
     expect(problems(items)).toEqual([
-      expect.stringMatching(/^agent sent a frame this web app cannot read \(binary events frame \(\d+ bytes\): record 0 of 1: .* past the end\); are the agent and web app the same version\?$/),
-      expect.stringMatching(/^agent sent a frame this web app cannot read \(binary events frame \(2 bytes\): shorter than its 4-byte header length\)/),
+      expect.stringMatching(
+        /^agent sent a frame this web app cannot read \(binary events frame \(\d+ bytes\): record 0 of 1: .* past the end\); are the agent and web app the same version\?$/,
+      ),
+      expect.stringMatching(
+        /^agent sent a frame this web app cannot read \(binary events frame \(2 bytes\): shorter than its 4-byte header length\)/,
+      ),
     ]);
     expect(batches(items).map((b) => b.count)).toEqual([1]);
   });
 
-  it('reports a binary frame that arrives before its source\'s schema, and shows its records as raw bytes', () => {
-    const items = run([binary(0, [bytes.subarray(0, 4), bytes.subarray(4, 6)], 1, 'nameless'), binary(1, [bytes.subarray(0, 1)], 0, 'nameless')]);
+  it("reports a binary frame that arrives before its source's schema, and shows its records as raw bytes", () => {
+    const items = run([
+      binary(0, [bytes.subarray(0, 4), bytes.subarray(4, 6)], 1, 'nameless'),
+      binary(1, [bytes.subarray(0, 1)], 0, 'nameless'),
+    ]);
     const texts = problems(items);
     // Once per source, not once per frame.
-    expect(texts).toEqual([expect.stringMatching(/^binary events of "nameless" arrived before the schema frame that says how to decode them; their records are shown as raw bytes/)]);
+    expect(texts).toEqual([
+      expect.stringMatching(
+        /^binary events of "nameless" arrived before the schema frame that says how to decode them; their records are shown as raw bytes/,
+      ),
+    ]);
     const [b] = batches(items);
     expect(b!.columns).toEqual(['value']);
     expect(table(b!)).toEqual([['0xf8c880c1'], ['0xe8fd'], ['0xf8']]);
@@ -80,14 +151,33 @@ describe('inbox: binary events frames', () => {
   });
 
   it('shows records as raw bytes when the schema has no layout (no record type), as the agent would', () => {
-    const noType: ServerMessage = { type: 'schema', seq: 0, runId: 'r', source: 'events', fields: [], undecodedReason: 'no struct event' };
+    const noType: ServerMessage = {
+      type: 'schema',
+      seq: 0,
+      runId: 'r',
+      source: 'events',
+      fields: [],
+      undecodedReason: 'no struct event',
+    };
     const items = run([noType, binary(1, [bytes.subarray(0, 2)])]);
     expect(problems(items)).toEqual([]);
     expect(table(batches(items)[0]!)).toEqual([['0xf8c8']]);
   });
 
-  it('forgets a run\'s layouts when it stops', () => {
-    const items = run([schema(0), { type: 'stopped', seq: 1, runId: 'r', reason: 'user', message: 'stopped', durationMs: 1, stats: { events: 1, printk: 0, dropped: 0 } }, binary(2, [bytes])]);
+  it("forgets a run's layouts when it stops", () => {
+    const items = run([
+      schema(0),
+      {
+        type: 'stopped',
+        seq: 1,
+        runId: 'r',
+        reason: 'user',
+        message: 'stopped',
+        durationMs: 1,
+        stats: { events: 1, printk: 0, dropped: 0 },
+      },
+      binary(2, [bytes]),
+    ]);
     expect(problems(items)).toEqual([expect.stringMatching(/before the schema frame/)]);
   });
 
@@ -101,6 +191,8 @@ describe('inbox: binary events frames', () => {
 
   it('says so when a binary message is not bytes (a socket left with binaryType "blob")', () => {
     const texts = problems(run([{ size: 10 }]));
-    expect(texts).toEqual([expect.stringMatching(/^agent sent a message of type Object, neither text nor an ArrayBuffer/)]);
+    expect(texts).toEqual([
+      expect.stringMatching(/^agent sent a message of type Object, neither text nor an ArrayBuffer/),
+    ]);
   });
 });

@@ -65,6 +65,8 @@ describe('connection state machine', () => {
     s = connectionReducer(s, { type: 'hello', hello });
     s = closeWith(s, 1001, 'agent restarting');
     expect(s).toMatchObject({ kind: 'retrying', attempt: 0, delayMs: 100 });
-    expect(connectionBanner(s, 1000, origin)?.text).toContain('connection to agent closed (code 1001: agent restarting)');
+    expect(connectionBanner(s, 1000, origin)?.text).toContain(
+      'connection to agent closed (code 1001: agent restarting)',
+    );
   });
 });

@@ -7,7 +7,15 @@ import { Session } from '../src/state/session';
 import { DEFAULT_SETTINGS, type Workspace } from '../src/state/workspace';
 import { hello } from './fixtures';
 
-const relo = (access: string, results: CoreRelocation['results']): CoreRelocation => ({ program: 'p', insn: 1, kind: 'field_byte_offset', typeName: 'task_struct', access, spec: '0:1', results });
+const relo = (access: string, results: CoreRelocation['results']): CoreRelocation => ({
+  program: 'p',
+  insn: 1,
+  kind: 'field_byte_offset',
+  typeName: 'task_struct',
+  access,
+  spec: '0:1',
+  results,
+});
 
 describe('CO-RE results side by side', () => {
   const relos = [
@@ -31,11 +39,17 @@ describe('CO-RE results side by side', () => {
       { target: 'this kernel', total: 2, failing: 0, poisoned: 1 },
       { target: 'debian-6.1-cloud', total: 2, failing: 1, poisoned: 0 },
     ]);
-    expect(s.map(summaryText)).toEqual(['this kernel: 1 of 2 resolve, 1 poisoned (fails only if reached)', 'debian-6.1-cloud: 1 of 2 fail']);
+    expect(s.map(summaryText)).toEqual([
+      'this kernel: 1 of 2 resolve, 1 poisoned (fails only if reached)',
+      'debian-6.1-cloud: 1 of 2 fail',
+    ]);
   });
 
-  it('keeps at most the protocol\'s 8 targets, dropping the oldest pick', () => {
-    const nine = Array.from({ length: 9 }, (_, i) => `k${i}`).reduce<string[]>((acc, t) => toggleTarget(acc, t, true, 8), []);
+  it("keeps at most the protocol's 8 targets, dropping the oldest pick", () => {
+    const nine = Array.from({ length: 9 }, (_, i) => `k${i}`).reduce<string[]>(
+      (acc, t) => toggleTarget(acc, t, true, 8),
+      [],
+    );
     expect(nine).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8']);
     expect(toggleTarget(['a', 'b'], 'a', false, 8)).toEqual(['b']);
   });
@@ -59,7 +73,13 @@ describe('BTF uploads', () => {
     expect(a).toEqual({ ok: true, name: 'a', message: { type: 'btf-upload', name: 'a', data: 'AQID' } });
     u.add('b.btf', new Uint8Array([4]));
     u.uploaded({ type: 'btf-uploaded', seq: 1, name: 'a', types: 120 });
-    const runError: ServerMessageOf<'error'> = { type: 'error', seq: 2, code: 'bad-message', message: 'x', runId: 'r1' };
+    const runError: ServerMessageOf<'error'> = {
+      type: 'error',
+      seq: 2,
+      code: 'bad-message',
+      message: 'x',
+      runId: 'r1',
+    };
     expect(u.failed(runError)).toBe(false);
     expect(u.failed({ type: 'error', seq: 3, code: 'busy', message: 'agent busy' })).toBe(false);
     expect(u.failed({ type: 'error', seq: 4, code: 'bad-message', message: '"b" is not raw BTF' })).toBe(true);
@@ -76,12 +96,18 @@ describe('BTF uploads', () => {
   it('refuses empty files and files too big for one message before sending', () => {
     const u = new BtfUploads();
     expect(u.add('e.btf', new Uint8Array())).toMatchObject({ ok: false, error: expect.stringContaining('is empty') });
-    expect(u.add('huge.btf', new Uint8Array(MAX_BTF_UPLOAD_BYTES + 1))).toMatchObject({ ok: false, error: expect.stringContaining('is it really a BTF file?') });
+    expect(u.add('huge.btf', new Uint8Array(MAX_BTF_UPLOAD_BYTES + 1))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is it really a BTF file?'),
+    });
     expect(u.list).toEqual([]);
   });
 
   it('reaches the session: btf-uploaded marks the upload ready', () => {
-    const s = new Session(() => 0, () => 0);
+    const s = new Session(
+      () => 0,
+      () => 0,
+    );
     const r = s.uploadBtf('k.btf', new Uint8Array([9]));
     expect(r.ok).toBe(true);
     s.handle({ type: 'btf-uploaded', seq: 1, name: 'k', types: 5 });
@@ -92,7 +118,12 @@ describe('BTF uploads', () => {
 describe('the run request', () => {
   const ws: Workspace = {
     version: 2,
-    snippet: { files: [{ name: 'p.bpf.c', content: 'saved' }], active: 'p.bpf.c', params: { n: 1 }, coreTargets: ['debian-6.1-cloud', 'gone-upload'] },
+    snippet: {
+      files: [{ name: 'p.bpf.c', content: 'saved' }],
+      active: 'p.bpf.c',
+      params: { n: 1 },
+      coreTargets: ['debian-6.1-cloud', 'gone-upload'],
+    },
     settings: { ...DEFAULT_SETTINGS, durationSec: 900 },
   };
   const h = { ...hello, capabilities: { ...hello.capabilities, coreTargets: ['debian-6.1-cloud'] } };
@@ -102,14 +133,30 @@ describe('the run request', () => {
     expect(r).toEqual({
       ok: true,
       snippet: { files: [{ name: 'p.bpf.c', content: 'typed' }], main: 'p.bpf.c' },
-      options: { durationSec: 600, params: { n: 1 }, perfFrequency: 99, mapIntervalMs: 1000, mode: 'compile', eventFormat: 'binary', eventRows: true, coreTargets: ['debian-6.1-cloud'] },
+      options: {
+        durationSec: 600,
+        params: { n: 1 },
+        perfFrequency: 99,
+        mapIntervalMs: 1000,
+        mode: 'compile',
+        eventFormat: 'binary',
+        eventRows: true,
+        coreTargets: ['debian-6.1-cloud'],
+      },
     });
-    const withUpload = runRequest(ws, { mode: 'run', hello: h, knownTargets: new Set(['debian-6.1-cloud', 'gone-upload']) });
+    const withUpload = runRequest(ws, {
+      mode: 'run',
+      hello: h,
+      knownTargets: new Set(['debian-6.1-cloud', 'gone-upload']),
+    });
     expect(withUpload.ok && withUpload.options.coreTargets).toEqual(['debian-6.1-cloud', 'gone-upload']);
   });
 
   it('says why when there is nothing to compile', () => {
     const none = { ...ws, snippet: { ...ws.snippet, files: [{ name: 'a.h', content: '' }], active: 'a.h' } };
-    expect(runRequest(none, { mode: 'run', hello: h })).toEqual({ ok: false, error: 'no .bpf.c file to compile: add one' });
+    expect(runRequest(none, { mode: 'run', hello: h })).toEqual({
+      ok: false,
+      error: 'no .bpf.c file to compile: add one',
+    });
   });
 });

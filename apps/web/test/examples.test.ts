@@ -13,7 +13,8 @@ function folder(files: Record<string, string>): string {
   return dir;
 }
 
-const meta = (title: string, category: string) => JSON.stringify({ title, description: `${title} does things`, kinds: ['tracepoint'], category, expect: {} });
+const meta = (title: string, category: string) =>
+  JSON.stringify({ title, description: `${title} does things`, kinds: ['tracepoint'], category, expect: {} });
 
 describe('examples gallery reader', () => {
   it('lists examples in category order with the main file first and headers after', async () => {

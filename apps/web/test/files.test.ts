@@ -13,7 +13,10 @@ describe('snippet file operations', () => {
     expect(r.ok && r.files[2]!.content).toContain('#ifndef __MAPS_H');
   });
   it('refuses names the agent would refuse, with its reason', () => {
-    expect(addFile(files, '../etc/passwd')).toEqual({ ok: false, error: 'file names may use letters, digits, _ . + - and no folders' });
+    expect(addFile(files, '../etc/passwd')).toEqual({
+      ok: false,
+      error: 'file names may use letters, digits, _ . + - and no folders',
+    });
     expect(addFile(files, 'x.py')).toMatchObject({ ok: false, error: expect.stringMatching(/must end in .c, .h/) });
     expect(addFile(files, 'a.h')).toEqual({ ok: false, error: 'a.h already exists' });
   });
@@ -28,7 +31,9 @@ describe('snippet file operations', () => {
   });
   it('finds the main file as the agent will', () => {
     expect(mainFile(files)).toEqual({ name: 'a.bpf.c' });
-    expect(mainFile([...files, { name: 'b.bpf.c', content: '' }])).toEqual({ error: '2 files end in .bpf.c: keep one, or mark the main file' });
+    expect(mainFile([...files, { name: 'b.bpf.c', content: '' }])).toEqual({
+      error: '2 files end in .bpf.c: keep one, or mark the main file',
+    });
     expect(mainFile([files[1]!])).toEqual({ error: 'no .bpf.c file to compile: add one' });
   });
 });

@@ -27,7 +27,9 @@ function valueJson(r: R, depth = 0): string {
     case 1:
       return r.pick(['true', 'false']);
     case 2:
-      return r.next() < 0.9 ? r.pick(['0', '-1', '4294967295', '1.5', '-0', '1e308', '3']) : r.pick(['1e999', '-1e999']);
+      return r.next() < 0.9
+        ? r.pick(['0', '-1', '4294967295', '1.5', '-0', '1e308', '3'])
+        : r.pick(['1e999', '-1e999']);
     case 3:
     case 4:
       return JSON.stringify(r.pick(['', 'bash', '0xffff', '18446744073709551615', 'é', 'İ']));
@@ -61,8 +63,16 @@ function recordJson(r: R): string {
 }
 
 function eventsFrame(r: R): string {
-  const fields = [`"type":"events"`, `"seq":${r.mostly(['1', '-1', '1.5'])}`, `"runId":${r.mostly(['"r"', '1'])}`, `"source":"events"`, `"dropped":${r.mostly(['0', '7', '-1'])}`];
-  fields.push(r.int(30) === 0 ? `"records":{}` : `"records":[${Array.from({ length: r.int(3) }, () => recordJson(r)).join(',')}]`);
+  const fields = [
+    `"type":"events"`,
+    `"seq":${r.mostly(['1', '-1', '1.5'])}`,
+    `"runId":${r.mostly(['"r"', '1'])}`,
+    `"source":"events"`,
+    `"dropped":${r.mostly(['0', '7', '-1'])}`,
+  ];
+  fields.push(
+    r.int(30) === 0 ? `"records":{}` : `"records":[${Array.from({ length: r.int(3) }, () => recordJson(r)).join(',')}]`,
+  );
   if (r.int(2)) fields.push(`"rows":${rowsJson(r)}`);
   if (r.int(2)) fields.push(`"columns":${r.mostly(['["pid","comm"]', '[1]', '[]'])}`);
   if (r.int(2)) fields.push(`"t":${r.mostly(['5', '"5"'])}`);
@@ -79,7 +89,10 @@ describe('checking agent frames fast', () => {
       const raw = eventsFrame(r);
       const fast = checkServerFrame(raw);
       const zod = parseServerMessage(raw);
-      expect(fast.ok, `case ${i}: ${raw}\nschema says: ${zod.ok ? 'ok' : zod.message}\nfast says: ${fast.ok ? 'ok' : fast.message}`).toBe(zod.ok);
+      expect(
+        fast.ok,
+        `case ${i}: ${raw}\nschema says: ${zod.ok ? 'ok' : zod.message}\nfast says: ${fast.ok ? 'ok' : fast.message}`,
+      ).toBe(zod.ok);
       if (fast.ok && zod.ok) {
         accepted++;
         const a = fast.message;
@@ -96,14 +109,30 @@ describe('checking agent frames fast', () => {
   });
 
   it('says where an events frame is wrong and which run it belongs to', () => {
-    const bad = checkServerFrame(JSON.stringify({ type: 'events', seq: 1, runId: 'r9', source: 'e', records: [], dropped: 0, rows: [[1], 2] }));
-    expect(bad).toEqual({ ok: false, code: 'bad-message', message: 'bad "events" message: rows.1: expected array', runId: 'r9', type: 'events' });
-    const inf = checkServerFrame('{"type":"events","seq":1,"runId":"r","source":"e","records":[],"dropped":0,"rows":[[1,1e999]]}');
+    const bad = checkServerFrame(
+      JSON.stringify({ type: 'events', seq: 1, runId: 'r9', source: 'e', records: [], dropped: 0, rows: [[1], 2] }),
+    );
+    expect(bad).toEqual({
+      ok: false,
+      code: 'bad-message',
+      message: 'bad "events" message: rows.1: expected array',
+      runId: 'r9',
+      type: 'events',
+    });
+    const inf = checkServerFrame(
+      '{"type":"events","seq":1,"runId":"r","source":"e","records":[],"dropped":0,"rows":[[1,1e999]]}',
+    );
     expect(inf.ok || inf.message).toBe('bad "events" message: rows.0.1: expected a JSON value');
   });
 
   it('checks every other message with the schema itself', () => {
-    for (const raw of ['{"type":"pong","seq":1}', '{"type":"status","seq":2,"runId":"r","state":"sideways","t":0}', '{"type":"nope","seq":1}', '{nope', '[]']) {
+    for (const raw of [
+      '{"type":"pong","seq":1}',
+      '{"type":"status","seq":2,"runId":"r","state":"sideways","t":0}',
+      '{"type":"nope","seq":1}',
+      '{nope',
+      '[]',
+    ]) {
       const a = checkServerFrame(raw);
       const b = parseServerMessage(raw);
       expect(a.ok ? 'ok' : a.message).toBe(b.ok ? 'ok' : b.message);

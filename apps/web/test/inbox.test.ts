@@ -4,8 +4,27 @@ import { Inbox, type Delivery } from '../src/state/inbox';
 import { cellText, type RowBatch } from '../src/state/rowBatch';
 import { formatValue } from '../src/state/format';
 
-const compact = (seq: number, rows: Value[][], extra: Partial<ServerMessageOf<'events'>> = {}): ServerMessage => ({ type: 'events', seq, runId: 'r', source: 'events', records: [], dropped: 0, t: 12.5, columns: ['pid', 'comm', 'args'], rows, ...extra });
-const objects = (seq: number, values: Value[], extra: Partial<ServerMessageOf<'events'>> = {}): ServerMessage => ({ type: 'events', seq, runId: 'r', source: 'events', dropped: 0, records: values.map((value, i) => ({ t: i, value })), ...extra });
+const compact = (seq: number, rows: Value[][], extra: Partial<ServerMessageOf<'events'>> = {}): ServerMessage => ({
+  type: 'events',
+  seq,
+  runId: 'r',
+  source: 'events',
+  records: [],
+  dropped: 0,
+  t: 12.5,
+  columns: ['pid', 'comm', 'args'],
+  rows,
+  ...extra,
+});
+const objects = (seq: number, values: Value[], extra: Partial<ServerMessageOf<'events'>> = {}): ServerMessage => ({
+  type: 'events',
+  seq,
+  runId: 'r',
+  source: 'events',
+  dropped: 0,
+  records: values.map((value, i) => ({ t: i, value })),
+  ...extra,
+});
 
 function run(frames: (ServerMessage | string)[], max?: number): Delivery[] {
   const inbox = new Inbox(max);
@@ -30,30 +49,83 @@ describe('inbox: agent frames to rows for the Events table', () => {
     expect(b!.cpu).toBeNull();
   });
 
-  it('lays out record objects with the schema\'s columns, else the first record\'s fields, else one value column', () => {
-    const schema: ServerMessage = { type: 'schema', seq: 0, runId: 'r', source: 'events', recordType: 'struct event', fields: [{ name: 'comm', type: 'char[16]' }, { name: 'pid', type: 'u32' }] };
+  it("lays out record objects with the schema's columns, else the first record's fields, else one value column", () => {
+    const schema: ServerMessage = {
+      type: 'schema',
+      seq: 0,
+      runId: 'r',
+      source: 'events',
+      recordType: 'struct event',
+      fields: [
+        { name: 'comm', type: 'char[16]' },
+        { name: 'pid', type: 'u32' },
+      ],
+    };
     const withSchema = only(run([schema, objects(1, [{ pid: 7, comm: 'sh' }])]));
     expect(table(withSchema[0]!)).toEqual([['sh', '7']]);
-    const noSchema = only(run([objects(0, [{ pid: 7, comm: 'sh' }, { comm: 'x', other: 1 }])]));
+    const noSchema = only(
+      run([
+        objects(0, [
+          { pid: 7, comm: 'sh' },
+          { comm: 'x', other: 1 },
+        ]),
+      ]),
+    );
     expect(noSchema[0]!.columns).toEqual(['pid', 'comm']);
-    expect(table(noSchema[0]!)).toEqual([['7', 'sh'], ['', 'x']]);
+    expect(table(noSchema[0]!)).toEqual([
+      ['7', 'sh'],
+      ['', 'x'],
+    ]);
     const hex = only(run([objects(0, [{ $hex: 'beef' }, 5])]));
     expect(hex[0]!.columns).toEqual(['value']);
     expect(table(hex[0]!)).toEqual([['0xbeef'], ['5']]);
   });
 
   it('keeps the CPU of perf buffer records', () => {
-    const [b] = only(run([{ type: 'events', seq: 0, runId: 'r', source: 'p', dropped: 0, records: [{ t: 1, value: 1 }, { t: 2, cpu: 1, value: 2 }] }]));
+    const [b] = only(
+      run([
+        {
+          type: 'events',
+          seq: 0,
+          runId: 'r',
+          source: 'p',
+          dropped: 0,
+          records: [
+            { t: 1, value: 1 },
+            { t: 2, cpu: 1, value: 2 },
+          ],
+        },
+      ]),
+    );
     expect([...b!.cpu!]).toEqual([-1, 1]);
   });
 
   it('merges consecutive frames of a source into one batch, and keeps the order with other messages', () => {
-    const items = run([compact(0, [[1, 'a', 0]], { dropped: 2 }), compact(1, [[2, 'b', 0]], { dropped: 3 }), { type: 'pong', seq: 2 }, compact(3, [[3, 'c', 0]])]);
-    expect(items.map((d) => (d.kind === 'rows' ? `rows ${d.batch.count} dropped ${d.batch.dropped}` : d.kind === 'message' ? d.message.type : d.text))).toEqual(['rows 2 dropped 5', 'pong', 'rows 1 dropped 0']);
+    const items = run([
+      compact(0, [[1, 'a', 0]], { dropped: 2 }),
+      compact(1, [[2, 'b', 0]], { dropped: 3 }),
+      { type: 'pong', seq: 2 },
+      compact(3, [[3, 'c', 0]]),
+    ]);
+    expect(
+      items.map((d) =>
+        d.kind === 'rows'
+          ? `rows ${d.batch.count} dropped ${d.batch.dropped}`
+          : d.kind === 'message'
+            ? d.message.type
+            : d.text,
+      ),
+    ).toEqual(['rows 2 dropped 5', 'pong', 'rows 1 dropped 0']);
   });
 
   it('reports a frame it cannot read and a gap in seq, and goes on', () => {
-    const items = run([compact(0, [[1, 'a', 0]]), '{oops', { type: 'pong', seq: 1 }, { type: 'pong', seq: 4 }, compact(5, [[1]], { rows: 'no' as unknown as Value[][] })]);
+    const items = run([
+      compact(0, [[1, 'a', 0]]),
+      '{oops',
+      { type: 'pong', seq: 1 },
+      { type: 'pong', seq: 4 },
+      compact(5, [[1]], { rows: 'no' as unknown as Value[][] }),
+    ]);
     const texts = items.map((d) => (d.kind === 'problem' ? d.text : d.kind));
     expect(texts).toEqual([
       'rows',
@@ -65,10 +137,18 @@ describe('inbox: agent frames to rows for the Events table', () => {
     ]);
   });
 
-  it('keeps at most about the table\'s worth of rows while the page does not take them, and counts the rest', () => {
+  it("keeps at most about the table's worth of rows while the page does not take them, and counts the rest", () => {
     const inbox = new Inbox(10);
     let seq = 0;
-    for (let f = 0; f < 7; f++) inbox.frame(JSON.stringify(compact(seq++, Array.from({ length: 4 }, (_, i) => [f * 4 + i, 'x', 0]))));
+    for (let f = 0; f < 7; f++)
+      inbox.frame(
+        JSON.stringify(
+          compact(
+            seq++,
+            Array.from({ length: 4 }, (_, i) => [f * 4 + i, 'x', 0]),
+          ),
+        ),
+      );
     const batches = only(inbox.take()!.output.items);
     const kept = batches.reduce((n, b) => n + b.count, 0);
     const skipped = batches.reduce((n, b) => n + b.skipped, 0);
@@ -82,7 +162,18 @@ describe('inbox: agent frames to rows for the Events table', () => {
   });
 
   it('formats only the newest rows of a frame larger than the table', () => {
-    const [b] = only(run([compact(0, [[1, 'a', 0]]), compact(1, Array.from({ length: 25 }, (_, i) => [100 + i, 'x', 0]))], 10));
+    const [b] = only(
+      run(
+        [
+          compact(0, [[1, 'a', 0]]),
+          compact(
+            1,
+            Array.from({ length: 25 }, (_, i) => [100 + i, 'x', 0]),
+          ),
+        ],
+        10,
+      ),
+    );
     expect(b!.count).toBe(10);
     expect(b!.skipped).toBe(16);
     expect(table(b!)[0]![0]).toBe('115');

@@ -2,23 +2,33 @@ import { describe, expect, it } from 'vitest';
 import type { MapSnapshot } from '@bpfplay/protocol';
 import { bucketLabel, log2Histograms, numberOf, occupiedRange } from '../src/state/maps';
 
-const snap = (entries: MapSnapshot['entries']): MapSnapshot => ({ name: 'hist', type: 'array', render: 'log2-hist', more: 0, entries });
+const snap = (entries: MapSnapshot['entries']): MapSnapshot => ({
+  name: 'hist',
+  type: 'array',
+  render: 'log2-hist',
+  more: 0,
+  entries,
+});
 
 describe('log2 histograms', () => {
   it('reads an array map indexed by bucket', () => {
-    const h = log2Histograms(snap([
-      { key: 0, value: 0 },
-      { key: 1, value: 3 },
-      { key: 3, value: '7' },
-    ]));
+    const h = log2Histograms(
+      snap([
+        { key: 0, value: 0 },
+        { key: 1, value: 3 },
+        { key: 3, value: '7' },
+      ]),
+    );
     expect(h).toEqual([{ label: null, counts: [0, 3, 0, 7] }]);
   });
 
   it('reads struct hist { slots[] } values, one histogram per key', () => {
-    const h = log2Histograms(snap([
-      { key: { comm: 'bash' }, value: { slots: [0, 1, 2], total: 3 } },
-      { key: { comm: 'sshd' }, value: { slots: [5, 0, 0], total: 5 } },
-    ]));
+    const h = log2Histograms(
+      snap([
+        { key: { comm: 'bash' }, value: { slots: [0, 1, 2], total: 3 } },
+        { key: { comm: 'sshd' }, value: { slots: [5, 0, 0], total: 5 } },
+      ]),
+    );
     expect(h).toEqual([
       { label: '{comm: bash}', counts: [0, 1, 2] },
       { label: '{comm: sshd}', counts: [5, 0, 0] },

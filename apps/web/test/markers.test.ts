@@ -8,14 +8,24 @@ const files = ['hello.bpf.c', 'hello.h'];
 describe('editor markers from a run', () => {
   it('puts clang diagnostics on their file and line; headers outside the snippet are listed apart', () => {
     let run = newRun('r', 0, 10, 'run');
-    run = runReducer(run, {
-      type: 'compiled', seq: 1, runId: 'r', ok: false, durationMs: 1, cache: 'cold', output: '',
-      diagnostics: [
-        { file: '/tmp/src/hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom' },
-        { file: 'hello.h', line: 3, col: 1, severity: 'warning', message: 'unused', option: '-Wunused' },
-        { file: '/usr/include/bpf/bpf_helpers.h', line: 9, col: 1, severity: 'note', message: 'declared here' },
-      ],
-    }, 0);
+    run = runReducer(
+      run,
+      {
+        type: 'compiled',
+        seq: 1,
+        runId: 'r',
+        ok: false,
+        durationMs: 1,
+        cache: 'cold',
+        output: '',
+        diagnostics: [
+          { file: '/tmp/src/hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom' },
+          { file: 'hello.h', line: 3, col: 1, severity: 'warning', message: 'unused', option: '-Wunused' },
+          { file: '/usr/include/bpf/bpf_helpers.h', line: 9, col: 1, severity: 'note', message: 'declared here' },
+        ],
+      },
+      0,
+    );
     const { onFiles, elsewhere } = markersOf(run, files, 'hello.bpf.c');
     expect(onFiles).toEqual([
       { file: 'hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom', source: 'clang' },
@@ -27,20 +37,62 @@ describe('editor markers from a run', () => {
 
   it('turns a verifier failure into an error on its line with reason, kernel message and hint', () => {
     let run = newRun('r', 0, 10, 'run');
-    run = runReducer(run, {
-      type: 'verifier', seq: 1, runId: 'r', program: 'handle', ok: false, log: '', truncated: false,
-      failure: { reason: 'pointer may be NULL', message: 'R0 invalid mem access', insn: 7, insnText: 'r1 = *(u32 *)(r0 +0)', location: { file: 'hello.bpf.c', line: 20, col: 9 }, hint: 'check it against NULL' },
-    }, 0);
+    run = runReducer(
+      run,
+      {
+        type: 'verifier',
+        seq: 1,
+        runId: 'r',
+        program: 'handle',
+        ok: false,
+        log: '',
+        truncated: false,
+        failure: {
+          reason: 'pointer may be NULL',
+          message: 'R0 invalid mem access',
+          insn: 7,
+          insnText: 'r1 = *(u32 *)(r0 +0)',
+          location: { file: 'hello.bpf.c', line: 20, col: 9 },
+          hint: 'check it against NULL',
+        },
+      },
+      0,
+    );
     const [m] = markersOf(run, files, 'hello.bpf.c').onFiles;
     expect(m).toMatchObject({ file: 'hello.bpf.c', line: 20, col: 9, source: 'verifier' });
-    expect(m!.message).toBe('verifier rejected handle: pointer may be NULL\nkernel said: R0 invalid mem access\nat instruction 7: r1 = *(u32 *)(r0 +0)\nhint: check it against NULL');
+    expect(m!.message).toBe(
+      'verifier rejected handle: pointer may be NULL\nkernel said: R0 invalid mem access\nat instruction 7: r1 = *(u32 *)(r0 +0)\nhint: check it against NULL',
+    );
   });
 
   it('puts a policy refusal on the line of the helper call', () => {
     let run = newRun('r', 0, 10, 'run');
-    run = runReducer(run, { type: 'refused', seq: 1, runId: 'r', violations: [{ rule: 'helper-denied', message: 'bpf_send_signal changes the system', helper: 'bpf_send_signal', location: { file: 'hello.bpf.c', line: 8 } }] }, 0);
+    run = runReducer(
+      run,
+      {
+        type: 'refused',
+        seq: 1,
+        runId: 'r',
+        violations: [
+          {
+            rule: 'helper-denied',
+            message: 'bpf_send_signal changes the system',
+            helper: 'bpf_send_signal',
+            location: { file: 'hello.bpf.c', line: 8 },
+          },
+        ],
+      },
+      0,
+    );
     expect(markersOf(run, files, 'hello.bpf.c').onFiles).toEqual([
-      { file: 'hello.bpf.c', line: 8, col: 1, severity: 'error', message: 'refused (helper-denied): bpf_send_signal changes the system', source: 'policy' },
+      {
+        file: 'hello.bpf.c',
+        line: 8,
+        col: 1,
+        severity: 'error',
+        message: 'refused (helper-denied): bpf_send_signal changes the system',
+        source: 'policy',
+      },
     ]);
   });
 });
@@ -60,7 +112,15 @@ describe('disassembly ↔ source', () => {
     'hello.bpf.c',
   );
   it('instructions belong to the source line printed above them', () => {
-    expect(rows.map((r) => r.at && `${r.at.file}:${r.at.line}`)).toEqual([null, 'hello.bpf.c:10', 'hello.bpf.c:10', 'hello.bpf.c:10', 'hello.bpf.c:12', 'hello.bpf.c:12', 'hello.h:2']);
+    expect(rows.map((r) => r.at && `${r.at.file}:${r.at.line}`)).toEqual([
+      null,
+      'hello.bpf.c:10',
+      'hello.bpf.c:10',
+      'hello.bpf.c:10',
+      'hello.bpf.c:12',
+      'hello.bpf.c:12',
+      'hello.h:2',
+    ]);
   });
   it('finds the rows of an editor line', () => {
     expect(rowsForLine(rows, 'hello.bpf.c', 10)).toEqual([1, 2, 3]);

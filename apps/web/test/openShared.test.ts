@@ -48,7 +48,12 @@ describe('opening the page from a link', () => {
 
   it('opens /s/<id> with its id and fork origin remembered', () => {
     const r = decideOpen(workspace(), { hash: '' }, stored);
-    expect(r).toMatchObject({ kind: 'open', source: 'short', label: '/s/AbCdEfGhIjK', shared: { id: 'AbCdEfGhIjK', forkedFrom: 'ZyXwVuTsRqP' } });
+    expect(r).toMatchObject({
+      kind: 'open',
+      source: 'short',
+      label: '/s/AbCdEfGhIjK',
+      shared: { id: 'AbCdEfGhIjK', forkedFrom: 'ZyXwVuTsRqP' },
+    });
     if (r.kind !== 'open') return;
     const ws = openShareState(workspace(), r.state, r.shared);
     expect(ws.snippet.shared).toEqual({ id: 'AbCdEfGhIjK', forkedFrom: 'ZyXwVuTsRqP' });
@@ -58,7 +63,10 @@ describe('opening the page from a link', () => {
   it('keeps the edits when /s/<id> is reopened after editing that snippet, and does nothing when unedited', () => {
     const opened = openShareState(workspace(), shareStateOf(workspace(stored.files)), { id: stored.id });
     expect(decideOpen(opened, { hash: '' }, stored)).toEqual({ kind: 'none' });
-    const edited = { ...opened, snippet: { ...opened.snippet, files: [{ name: 's.bpf.c', content: 'stored, then edited' }] } };
+    const edited = {
+      ...opened,
+      snippet: { ...opened.snippet, files: [{ name: 's.bpf.c', content: 'stored, then edited' }] },
+    };
     expect(decideOpen(edited, { hash: '' }, stored)).toEqual({ kind: 'keep-edits', id: stored.id });
   });
 

@@ -29,7 +29,10 @@ describe('const volatile parameters', () => {
     expect(parseParamInput(pid!, '0x10')).toEqual({ ok: true, value: 16 });
     expect(parseParamInput(pid!, 'abc')).toEqual({ ok: false, error: 'targ_pid is pid_t: enter a whole number' });
     expect(parseParamInput(failed!, 'true')).toEqual({ ok: true, value: true });
-    expect(parseParamInput(min!, '-1')).toEqual({ ok: false, error: 'min_us is unsigned long long: no negative values' });
+    expect(parseParamInput(min!, '-1')).toEqual({
+      ok: false,
+      error: 'min_us is unsigned long long: no negative values',
+    });
     expect(parseParamInput(min!, '18446744073709551615')).toEqual({ ok: true, value: '18446744073709551615' });
   });
 });

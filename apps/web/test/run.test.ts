@@ -6,7 +6,13 @@ import { statusChips } from '../src/state/statusLine';
 const R = 'r1';
 const fold = (msgs: RunMessage[], nows: number[] = []) =>
   msgs.reduce((run, m, i) => runReducer(run, m, nows[i] ?? 1000), newRun(R, 0, 60, 'run'));
-const status = (state: ServerMessageOf<'status'>['state'], t: number): RunMessage => ({ type: 'status', seq: 1, runId: R, state, t });
+const status = (state: ServerMessageOf<'status'>['state'], t: number): RunMessage => ({
+  type: 'status',
+  seq: 1,
+  runId: R,
+  state,
+  t,
+});
 const compiled = (ok: boolean): RunMessage => ({
   type: 'compiled',
   seq: 2,
@@ -15,7 +21,17 @@ const compiled = (ok: boolean): RunMessage => ({
   durationMs: 180,
   cache: 'pch',
   output: '',
-  diagnostics: ok ? [] : [{ file: '/src/hello.bpf.c', line: 12, col: 5, severity: 'error', message: "use of undeclared identifier 'pid'" }],
+  diagnostics: ok
+    ? []
+    : [
+        {
+          file: '/src/hello.bpf.c',
+          line: 12,
+          col: 5,
+          severity: 'error',
+          message: "use of undeclared identifier 'pid'",
+        },
+      ],
 });
 const loaded: RunMessage = {
   type: 'loaded',
@@ -51,7 +67,10 @@ const stopped = (reason: ServerMessageOf<'stopped'>['reason']): RunMessage => ({
 
 describe('run status line', () => {
   it('shows each step with its time: compiled → loaded → attached → running n s / 60 s', () => {
-    const run = fold([status('compiling', 0), compiled(true), status('loading', 190), loaded, attached, status('running', 210)], [0, 0, 0, 0, 0, 5000]);
+    const run = fold(
+      [status('compiling', 0), compiled(true), status('loading', 190), loaded, attached, status('running', 210)],
+      [0, 0, 0, 0, 0, 5000],
+    );
     expect(statusChips(run, 17_400).map((c) => c.label)).toEqual([
       'compiled 0.18 s',
       'loaded 2 programs 13 ms, 1 skipped',
@@ -61,7 +80,10 @@ describe('run status line', () => {
   });
 
   it('ends with the stop reason and how long it ran', () => {
-    const run = fold([status('compiling', 0), compiled(true), loaded, attached, status('running', 210), stopped('user')], [0, 0, 0, 0, 1000, 4500]);
+    const run = fold(
+      [status('compiling', 0), compiled(true), loaded, attached, status('running', 210), stopped('user')],
+      [0, 0, 0, 0, 1000, 4500],
+    );
     const chips = statusChips(run, 9999);
     expect(chips.at(-2)?.label).toBe('ran 3.50 s');
     expect(chips.at(-1)).toEqual({ key: 'stopped', label: 'stopped: user — stopped by user', tone: 'muted' });
@@ -85,7 +107,11 @@ describe('run status line', () => {
       ok: false,
       log: '...',
       truncated: false,
-      failure: { reason: 'pointer may be NULL: check it before reading', message: 'R1 invalid mem access', location: { file: 'x.bpf.c', line: 30 } },
+      failure: {
+        reason: 'pointer may be NULL: check it before reading',
+        message: 'R1 invalid mem access',
+        location: { file: 'x.bpf.c', line: 30 },
+      },
     };
     const run = fold([compiled(true), v, stopped('verifier')]);
     expect(statusChips(run, 0).map((c) => c.label)).toEqual([

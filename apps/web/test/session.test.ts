@@ -21,7 +21,11 @@ const eventsFrame = (runId: string, n: number, seq: number): ServerMessageOf<'ev
   runId,
   source: 'events',
   dropped: 0,
-  records: Array.from({ length: n }, (_, i) => ({ t: i / 1000, cpu: i % 2, value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 } })),
+  records: Array.from({ length: n }, (_, i) => ({
+    t: i / 1000,
+    cpu: i % 2,
+    value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 },
+  })),
 });
 
 describe('session store', () => {
@@ -70,9 +74,19 @@ describe('session store', () => {
   });
 
   it('a lost connection ends the active run locally and says why', () => {
-    const s = new Session(() => {}, () => 7);
+    const s = new Session(
+      () => {},
+      () => 7,
+    );
     s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
-    s.setConnection({ kind: 'retrying', url: 'ws://x', attempt: 0, delayMs: 100, retryAt: 100, lastClose: { code: 1006, reason: '', neverOpened: false } });
+    s.setConnection({
+      kind: 'retrying',
+      url: 'ws://x',
+      attempt: 0,
+      delayMs: 100,
+      retryAt: 100,
+      lastClose: { code: 1006, reason: '', neverOpened: false },
+    });
     expect(s.run?.state).toBe('stopped');
     expect(s.notes.at(-1)?.text).toMatch(/connection to the agent was lost/);
     expect(s.stopMessage()).toBeNull();
@@ -80,12 +94,27 @@ describe('session store', () => {
 
   it('checks, formats and folds 100k records, in either form (figures printed, not asserted)', () => {
     for (const form of ['compact rows', 'record objects'] as const) {
-      const s = new Session(() => {}, () => 0);
+      const s = new Session(
+        () => {},
+        () => 0,
+      );
       const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
       if (run.type !== 'run') throw new Error('expected a run message');
       // ~60 frames a second is what the agent sends; 100k records/s is ~1700 per frame.
       const f = eventsFrame(run.runId, 1700, 0);
-      const frame = (seq: number) => JSON.stringify(form === 'record objects' ? { ...f, seq } : { ...f, seq, records: [], t: 1, columns: Object.keys(f.records[0]!.value as object), rows: f.records.map((r) => Object.values(r.value as object)) });
+      const frame = (seq: number) =>
+        JSON.stringify(
+          form === 'record objects'
+            ? { ...f, seq }
+            : {
+                ...f,
+                seq,
+                records: [],
+                t: 1,
+                columns: Object.keys(f.records[0]!.value as object),
+                rows: f.records.map((r) => Object.values(r.value as object)),
+              },
+        );
       const raws = Array.from({ length: 59 }, (_, i) => frame(i));
       const inbox = new Inbox();
       const t0 = performance.now();
@@ -95,7 +124,9 @@ describe('session store', () => {
       }
       const ms = performance.now() - t0;
       const n = 59 * 1700;
-      console.log(`check+format+fold, ${form}: ${n} records in ${ms.toFixed(0)} ms (${Math.round(n / (ms / 1000))} records/s on one core)`);
+      console.log(
+        `check+format+fold, ${form}: ${n} records in ${ms.toFixed(0)} ms (${Math.round(n / (ms / 1000))} records/s on one core)`,
+      );
       expect(s.streams.eventsReceived).toBe(n);
     }
   });

@@ -36,28 +36,49 @@ describe('what Share stores and a link carries', () => {
 
   it('names main only when the agent could not infer it, and drops CO-RE targets a reader cannot have', () => {
     expect(shareStateOf(ws({ main: 'prog.bpf.c' })).main).toBeUndefined();
-    const two = ws({ files: [{ name: 'a.bpf.c', content: '' }, { name: 'b.bpf.c', content: '' }], main: 'b.bpf.c' });
+    const two = ws({
+      files: [
+        { name: 'a.bpf.c', content: '' },
+        { name: 'b.bpf.c', content: '' },
+      ],
+      main: 'b.bpf.c',
+    });
     expect(shareStateOf(two).main).toBe('b.bpf.c');
-    const s = shareStateOf(ws({ coreTargets: ['debian-6.1-cloud', 'my-upload'] }), { isShareableTarget: (t) => t === 'debian-6.1-cloud' });
+    const s = shareStateOf(ws({ coreTargets: ['debian-6.1-cloud', 'my-upload'] }), {
+      isShareableTarget: (t) => t === 'debian-6.1-cloud',
+    });
     expect(s.options).toEqual({ coreTargets: ['debian-6.1-cloud'] });
   });
 
   it('makes one link for the same program whether or not the defaults were spelled out', () => {
     const plain = encodeFragment(shareStateOf(ws()), WEB_RUN_DEFAULTS);
-    const spelled = encodeFragment({ files: ws().snippet.files, options: { durationSec: 30, perfFrequency: 99, mapIntervalMs: 1000, mode: 'run' } }, WEB_RUN_DEFAULTS);
+    const spelled = encodeFragment(
+      { files: ws().snippet.files, options: { durationSec: 30, perfFrequency: 99, mapIntervalMs: 1000, mode: 'run' } },
+      WEB_RUN_DEFAULTS,
+    );
     expect(spelled).toBe(plain);
   });
 });
 
 describe('opening a shared snippet', () => {
-  it('replaces files, main and parameters, keeps the reader\'s connection and theme', () => {
-    const opened = openShareState(ws({ example: 'hello', params: { old: 1 } }), {
-      files: [{ name: 'a.bpf.c', content: 'A' }, { name: 'b.bpf.c', content: 'B' }],
-      main: 'b.bpf.c',
-      options: { params: { targ_uid: 7 } },
-    }, { id: 'abcdefghijk', forkedFrom: 'zyxwvutsrqp' });
+  it("replaces files, main and parameters, keeps the reader's connection and theme", () => {
+    const opened = openShareState(
+      ws({ example: 'hello', params: { old: 1 } }),
+      {
+        files: [
+          { name: 'a.bpf.c', content: 'A' },
+          { name: 'b.bpf.c', content: 'B' },
+        ],
+        main: 'b.bpf.c',
+        options: { params: { targ_uid: 7 } },
+      },
+      { id: 'abcdefghijk', forkedFrom: 'zyxwvutsrqp' },
+    );
     expect(opened.snippet).toEqual({
-      files: [{ name: 'a.bpf.c', content: 'A' }, { name: 'b.bpf.c', content: 'B' }],
+      files: [
+        { name: 'a.bpf.c', content: 'A' },
+        { name: 'b.bpf.c', content: 'B' },
+      ],
       active: 'b.bpf.c',
       main: 'b.bpf.c',
       params: { targ_uid: 7 },
@@ -67,7 +88,10 @@ describe('opening a shared snippet', () => {
   });
 
   it('changes only the run settings the link carries', () => {
-    const opened = openShareState(ws({}, { durationSec: 120, mapIntervalMs: 500 }), { files: [{ name: 'p.bpf.c', content: '' }], options: { durationSec: 10 } });
+    const opened = openShareState(ws({}, { durationSec: 120, mapIntervalMs: 500 }), {
+      files: [{ name: 'p.bpf.c', content: '' }],
+      options: { durationSec: 10 },
+    });
     expect(opened.settings.durationSec).toBe(10);
     expect(opened.settings.mapIntervalMs).toBe(500);
   });

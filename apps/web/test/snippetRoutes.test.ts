@@ -23,7 +23,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const post = (body: unknown) => POST(new Request('http://web/api/snippets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }));
+const post = (body: unknown) =>
+  POST(
+    new Request('http://web/api/snippets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 const get = (id: string) => GET(new Request(`http://web/api/snippets/${id}`), { params: Promise.resolve({ id }) });
 const files = [{ name: 'prog.bpf.c', content: '// route test\nint x;\n' }];
 
@@ -41,13 +48,22 @@ describe('/api/snippets and the /s page loader', () => {
 
   it('serves a stored snippet as immutable JSON, and a fork knows its origin', async () => {
     const { id } = (await (await post({ files })).json()) as { id: string };
-    const fork = (await (await post({ files: [{ ...files[0]!, content: `${files[0]!.content}// edited\n` }], forkedFrom: id })).json()) as { id: string };
+    const fork = (await (
+      await post({ files: [{ ...files[0]!, content: `${files[0]!.content}// edited\n` }], forkedFrom: id })
+    ).json()) as { id: string };
     const r = await get(fork.id);
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toContain('immutable');
     expect(await r.json()).toMatchObject({ id: fork.id, forkedFrom: id });
     const page = await loadStoredSnippet(fork.id);
-    expect(page).toEqual({ ok: true, snippet: { id: fork.id, files: [{ name: 'prog.bpf.c', content: '// route test\nint x;\n// edited\n' }], forkedFrom: id } });
+    expect(page).toEqual({
+      ok: true,
+      snippet: {
+        id: fork.id,
+        files: [{ name: 'prog.bpf.c', content: '// route test\nint x;\n// edited\n' }],
+        forkedFrom: id,
+      },
+    });
   });
 
   it('answers 413 with the sizes, 400 for a bad name, 404 with what to check', async () => {
@@ -57,6 +73,10 @@ describe('/api/snippets and the /s page loader', () => {
     expect((await post({ files: [{ name: '../x.c', content: '' }] })).status).toBe(400);
     const missing = await get('AAAAAAAAAAA');
     expect(missing.status).toBe(404);
-    expect(await loadStoredSnippet('AAAAAAAAAAA')).toMatchObject({ ok: false, status: 404, error: expect.stringContaining('no snippet with id AAAAAAAAAAA') });
+    expect(await loadStoredSnippet('AAAAAAAAAAA')).toMatchObject({
+      ok: false,
+      status: 404,
+      error: expect.stringContaining('no snippet with id AAAAAAAAAAA'),
+    });
   });
 });

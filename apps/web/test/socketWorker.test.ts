@@ -42,10 +42,19 @@ function wired() {
     },
     (m) => toPage.push(m),
   );
-  const page: WorkerLike = { postMessage: (m) => void toWorker.push(m), terminate: () => {}, onmessage: null, onerror: null };
+  const page: WorkerLike = {
+    postMessage: (m) => void toWorker.push(m),
+    terminate: () => {},
+    onmessage: null,
+    onerror: null,
+  };
   const notes: string[] = [];
   const fallbacks: string[] = [];
-  const hub = new WorkerSockets(page, (url) => (fallbacks.push(url), { readyState: 0 } as unknown as SocketLike), (why) => notes.push(why));
+  const hub = new WorkerSockets(
+    page,
+    (url) => (fallbacks.push(url), { readyState: 0 } as unknown as SocketLike),
+    (why) => notes.push(why),
+  );
   const pump = () => {
     while (toWorker.length || toPage.length) {
       for (const m of toWorker.splice(0)) worker.handle(m);
@@ -55,7 +64,17 @@ function wired() {
   return { sockets, toWorker, toPage, hub, page, pump, notes, fallbacks };
 }
 
-const compact = (seq: number, n: number): ServerMessage => ({ type: 'events', seq, runId: 'r', source: 'events', records: [], dropped: 0, t: seq, columns: ['pid'], rows: Array.from({ length: n }, (_, i) => [i]) });
+const compact = (seq: number, n: number): ServerMessage => ({
+  type: 'events',
+  seq,
+  runId: 'r',
+  source: 'events',
+  records: [],
+  dropped: 0,
+  t: seq,
+  columns: ['pid'],
+  rows: Array.from({ length: n }, (_, i) => [i]),
+});
 
 function listen(s: SocketLike) {
   const got: InboxOutput[] = [];
@@ -91,7 +110,10 @@ describe('the socket worker and the page', () => {
     // The hello delivery is in flight (not pumped yet): these wait in the worker and merge.
     for (let i = 1; i <= 50; i++) ws.frame(compact(i, 10));
     w.pump();
-    expect(l.got.map((o) => o.items.map((d) => (d.kind === 'rows' ? `rows ${d.batch.count}` : d.kind)))).toEqual([['message'], ['rows 500']]);
+    expect(l.got.map((o) => o.items.map((d) => (d.kind === 'rows' ? `rows ${d.batch.count}` : d.kind)))).toEqual([
+      ['message'],
+      ['rows 500'],
+    ]);
   });
 
   it('reads binary events frames as ArrayBuffers and hands the page their rows', () => {
@@ -103,8 +125,24 @@ describe('the socket worker and the page', () => {
     expect(ws.binaryType).toBe('arraybuffer');
     ws.onopen?.();
     ws.frame(hello);
-    ws.frame({ type: 'schema', seq: 1, runId: 'r', source: 'events', fields: [{ name: 'pid', type: 'u32' }], layout: { typeName: 'struct e', size: 4, root: { k: 'struct', off: 0, fields: [{ name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } }] } } });
-    ws.onmessage?.({ data: encodeBinaryEvents({ type: 'events', seq: 2, runId: 'r', source: 'events', dropped: 0, t: 1 }, [Uint8Array.of(7, 0, 0, 0), Uint8Array.of(0, 1, 0, 0)]).slice().buffer });
+    ws.frame({
+      type: 'schema',
+      seq: 1,
+      runId: 'r',
+      source: 'events',
+      fields: [{ name: 'pid', type: 'u32' }],
+      layout: {
+        typeName: 'struct e',
+        size: 4,
+        root: { k: 'struct', off: 0, fields: [{ name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } }] },
+      },
+    });
+    ws.onmessage?.({
+      data: encodeBinaryEvents({ type: 'events', seq: 2, runId: 'r', source: 'events', dropped: 0, t: 1 }, [
+        Uint8Array.of(7, 0, 0, 0),
+        Uint8Array.of(0, 1, 0, 0),
+      ]).slice().buffer,
+    });
     w.pump();
     const rows = l.got.flatMap((o) => o.items).flatMap((d) => (d.kind === 'rows' ? [d.batch] : []));
     expect(rows.map((b) => [b.columns, b.count, b.text])).toEqual([[['pid'], 2, '7\u0000256\u0000']]);
@@ -145,7 +183,9 @@ describe('the socket worker and the page', () => {
     const l = listen(w.hub.open('ws://a/ws'));
     w.page.onerror?.({ message: 'SyntaxError in worker script' });
     expect(l.events).toEqual(['close 1006']);
-    expect(w.notes).toEqual(["the socket worker failed (SyntaxError in worker script); reading the agent's frames on the page instead"]);
+    expect(w.notes).toEqual([
+      "the socket worker failed (SyntaxError in worker script); reading the agent's frames on the page instead",
+    ]);
     w.hub.open('ws://a/ws');
     expect(w.fallbacks).toEqual(['ws://a/ws']);
   });

@@ -12,7 +12,11 @@ const events = (n: number, from = 0, dropped = 0, seq = 1): ServerMessageOf<'eve
   runId: 'r',
   source: 'events',
   dropped,
-  records: Array.from({ length: n }, (_, i) => ({ t: from + i, cpu: 0, value: { pid: from + i, comm: i % 2 ? 'bash' : 'sleep' } })),
+  records: Array.from({ length: n }, (_, i) => ({
+    t: from + i,
+    cpu: 0,
+    value: { pid: from + i, comm: i % 2 ? 'bash' : 'sleep' },
+  })),
 });
 
 function times(v: RowsView): number[] {
@@ -51,7 +55,13 @@ describe('event streams', () => {
 
   it('keeps the printk tail and counts drops', () => {
     const s = new Streams(limits);
-    s.printkLines({ type: 'printk', seq: 1, runId: 'r', dropped: 4, lines: [1, 2, 3, 4].map((t) => ({ t, cpu: 1, text: `line ${t}` })) });
+    s.printkLines({
+      type: 'printk',
+      seq: 1,
+      runId: 'r',
+      dropped: 4,
+      lines: [1, 2, 3, 4].map((t) => ({ t, cpu: 1, text: `line ${t}` })),
+    });
     expect(s.printk.toArray().map((l) => l.text)).toEqual(['line 2', 'line 3', 'line 4']);
     expect(s.printkDropped).toBe(4);
   });

@@ -32,13 +32,19 @@ describe('saved workspace format', () => {
   });
 
   it('migrates version 1 (one source string) to a one-file snippet, keeping token and theme', () => {
-    const r = migrate(JSON.stringify({ version: 1, source: 'SEC("tp/x") int f() { return 0; }', token: 'tok', theme: 'light' }));
+    const r = migrate(
+      JSON.stringify({ version: 1, source: 'SEC("tp/x") int f() { return 0; }', token: 'tok', theme: 'light' }),
+    );
     expect(r).toEqual({
       kind: 'loaded',
       migratedFrom: 1,
       workspace: {
         version: 2,
-        snippet: { files: [{ name: 'prog.bpf.c', content: 'SEC("tp/x") int f() { return 0; }' }], active: 'prog.bpf.c', params: {} },
+        snippet: {
+          files: [{ name: 'prog.bpf.c', content: 'SEC("tp/x") int f() { return 0; }' }],
+          active: 'prog.bpf.c',
+          params: {},
+        },
         settings: { ...DEFAULT_SETTINGS, token: 'tok', theme: 'light' },
       },
     });

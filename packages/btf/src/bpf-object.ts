@@ -36,7 +36,9 @@ const R_BPF_64_NODYLD32 = 4;
  * offset 0. A copy is patched: the object's bytes are what libbpf loads and must stay as they are.
  */
 function relocatedBtf(elf: ElfFile, btfSec: ElfSection): Uint8Array {
-  const relocs = elf.relocationsFor(btfSec.index).filter((r) => r.type === R_BPF_64_ABS32 || r.type === R_BPF_64_NODYLD32);
+  const relocs = elf
+    .relocationsFor(btfSec.index)
+    .filter((r) => r.type === R_BPF_64_ABS32 || r.type === R_BPF_64_NODYLD32);
   if (!relocs.length) return btfSec.data;
   const out = new Uint8Array(btfSec.data);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);

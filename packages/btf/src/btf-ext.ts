@@ -7,9 +7,19 @@ import { BtfError } from './btf.js';
  * file names, source lines, CO-RE access specs) live in the `.BTF` string table.
  */
 export const CORE_RELO_KINDS = [
-  'field_byte_offset', 'field_byte_size', 'field_exists', 'field_signed', 'field_lshift_u64',
-  'field_rshift_u64', 'type_id_local', 'type_id_target', 'type_exists', 'type_size', 'enumval_exists',
-  'enumval_value', 'type_matches',
+  'field_byte_offset',
+  'field_byte_size',
+  'field_exists',
+  'field_signed',
+  'field_lshift_u64',
+  'field_rshift_u64',
+  'type_id_local',
+  'type_id_target',
+  'type_exists',
+  'type_size',
+  'enumval_exists',
+  'enumval_value',
+  'type_matches',
 ] as const;
 export type CoreReloKind = (typeof CORE_RELO_KINDS)[number];
 
@@ -59,26 +69,51 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
     return { off, len };
   };
   const ext: BtfExt = { funcInfo: new Map(), lineInfo: new Map(), coreRelos: new Map() };
-  readTable(v, btf, table(8), 8, ext.funcInfo, (o) => ({ insnOff: v.getUint32(o, true), typeId: v.getUint32(o + 4, true) }));
+  readTable(v, btf, table(8), 8, ext.funcInfo, (o) => ({
+    insnOff: v.getUint32(o, true),
+    typeId: v.getUint32(o + 4, true),
+  }));
   readTable(v, btf, table(16), 16, ext.lineInfo, (o) => {
     const lineCol = v.getUint32(o + 12, true);
     return {
-      insnOff: v.getUint32(o, true), file: btf.str(v.getUint32(o + 4, true)), text: btf.str(v.getUint32(o + 8, true)),
-      line: lineCol >>> 10, col: lineCol & 0x3ff,
+      insnOff: v.getUint32(o, true),
+      file: btf.str(v.getUint32(o + 4, true)),
+      text: btf.str(v.getUint32(o + 8, true)),
+      line: lineCol >>> 10,
+      col: lineCol & 0x3ff,
     };
   });
-  readTable(v, btf, table(24), 16, ext.coreRelos, (o) => {
-    const kindNum = v.getUint32(o + 12, true);
-    const kind = CORE_RELO_KINDS[kindNum];
-    if (!kind) throw new BtfError(`.BTF.ext: unknown CO-RE relocation kind ${kindNum}; this object is newer than the parser`);
-    return { insnOff: v.getUint32(o, true), typeId: v.getUint32(o + 4, true), spec: btf.str(v.getUint32(o + 8, true)), kind };
-  }, false);
+  readTable(
+    v,
+    btf,
+    table(24),
+    16,
+    ext.coreRelos,
+    (o) => {
+      const kindNum = v.getUint32(o + 12, true);
+      const kind = CORE_RELO_KINDS[kindNum];
+      if (!kind)
+        throw new BtfError(`.BTF.ext: unknown CO-RE relocation kind ${kindNum}; this object is newer than the parser`);
+      return {
+        insnOff: v.getUint32(o, true),
+        typeId: v.getUint32(o + 4, true),
+        spec: btf.str(v.getUint32(o + 8, true)),
+        kind,
+      };
+    },
+    false,
+  );
   return ext;
 }
 
 function readTable<T extends { insnOff: number }>(
-  v: DataView, btf: Btf, where: { off: number; len: number } | undefined, minRec: number,
-  out: Map<string, T[]>, read: (off: number) => T, sort = true,
+  v: DataView,
+  btf: Btf,
+  where: { off: number; len: number } | undefined,
+  minRec: number,
+  out: Map<string, T[]>,
+  read: (off: number) => T,
+  sort = true,
 ): void {
   if (!where) return;
   const end = where.off + where.len;

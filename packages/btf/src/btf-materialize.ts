@@ -11,7 +11,7 @@ export function materialize(v: DataView, off: number, id: number, str: (off: num
   const name = str(v.getUint32(off, true));
   const info = v.getUint32(off + 4, true);
   const kindNum = (info >>> 24) & 0x1f;
-  const kflag = (info >>> 31) === 1;
+  const kflag = info >>> 31 === 1;
   const vlen = info & 0xffff;
   const sizeOrType = v.getUint32(off + 8, true);
   const p = off + 12;
@@ -23,14 +23,28 @@ export function materialize(v: DataView, off: number, id: number, str: (off: num
       const enc = v.getUint32(p, true);
       const encoding = (enc >>> 24) & 0x0f;
       return {
-        id, name, kind, size: sizeOrType, signed: (encoding & 1) !== 0, char: (encoding & 2) !== 0,
-        bool: (encoding & 4) !== 0, bitOffset: (enc >>> 16) & 0xff, bits: enc & 0xff,
+        id,
+        name,
+        kind,
+        size: sizeOrType,
+        signed: (encoding & 1) !== 0,
+        char: (encoding & 2) !== 0,
+        bool: (encoding & 4) !== 0,
+        bitOffset: (enc >>> 16) & 0xff,
+        bits: enc & 0xff,
       };
     }
     case 'ptr':
       return { id, name, kind, type: sizeOrType };
     case 'array':
-      return { id, name, kind, type: v.getUint32(p, true), indexType: v.getUint32(p + 4, true), nelems: v.getUint32(p + 8, true) };
+      return {
+        id,
+        name,
+        kind,
+        type: v.getUint32(p, true),
+        indexType: v.getUint32(p + 4, true),
+        nelems: v.getUint32(p + 8, true),
+      };
     case 'struct':
     case 'union': {
       const members = new Array(vlen);
@@ -66,7 +80,11 @@ export function materialize(v: DataView, off: number, id: number, str: (off: num
     }
     case 'fwd':
       return { id, name, kind, union: kflag };
-    case 'typedef': case 'volatile': case 'const': case 'restrict': case 'type_tag':
+    case 'typedef':
+    case 'volatile':
+    case 'const':
+    case 'restrict':
+    case 'type_tag':
       return { id, name, kind, type: sizeOrType };
     case 'func':
       return { id, name, kind, type: sizeOrType, linkage: linkage(vlen) };

@@ -1,4 +1,12 @@
-import { KIND, BTF_KIND_NAMES, isModifierOrTypedef, type BtfKind, type BtfMember, type BtfType, type BtfTypeOf } from './btf-types.js';
+import {
+  KIND,
+  BTF_KIND_NAMES,
+  isModifierOrTypedef,
+  type BtfKind,
+  type BtfMember,
+  type BtfType,
+  type BtfTypeOf,
+} from './btf-types.js';
 import { StringTable } from './string-table.js';
 import { materialize } from './btf-materialize.js';
 
@@ -48,7 +56,9 @@ export class Btf {
     const magic = view.getUint16(0, true);
     if (magic !== BTF_MAGIC) {
       const hint = magic === 0x9feb ? ' (big-endian BTF is not supported)' : '';
-      throw new BtfError(`${where}: bad magic 0x${magic.toString(16)}${hint}; expected raw BTF (0xeb9f), e.g. /sys/kernel/btf/vmlinux or an object's .BTF section`);
+      throw new BtfError(
+        `${where}: bad magic 0x${magic.toString(16)}${hint}; expected raw BTF (0xeb9f), e.g. /sys/kernel/btf/vmlinux or an object's .BTF section`,
+      );
     }
     const hdrLen = view.getUint32(4, true);
     const typeOff = hdrLen + view.getUint32(8, true);
@@ -56,7 +66,9 @@ export class Btf {
     const strOff = hdrLen + view.getUint32(16, true);
     const strLen = view.getUint32(20, true);
     if (typeOff + typeLen > bytes.length || strOff + strLen > bytes.length) {
-      throw new BtfError(`${where}: sections run past the end of the data (${bytes.length} bytes); the file is truncated`);
+      throw new BtfError(
+        `${where}: sections run past the end of the data (${bytes.length} bytes); the file is truncated`,
+      );
     }
     this.view = new DataView(bytes.buffer, bytes.byteOffset + typeOff, typeLen);
     this.strings = new StringTable(bytes.subarray(strOff, strOff + strLen));
@@ -90,7 +102,8 @@ export class Btf {
     const cached = this.cache[local];
     if (cached) return cached;
     const off = this.offsets[local];
-    if (off === undefined) throw new BtfError(`BTF ${this.name}: type id ${id} does not exist (last id is ${this.typeCount - 1})`);
+    if (off === undefined)
+      throw new BtfError(`BTF ${this.name}: type id ${id} does not exist (last id is ${this.typeCount - 1})`);
     const t = materialize(this.view, off, id, (o) => this.str(o));
     this.cache[local] = t;
     return t;
@@ -166,7 +179,13 @@ export class Btf {
     let mult = 1;
     for (let depth = 0; depth < 64; depth++) {
       switch (t.kind) {
-        case 'int': case 'struct': case 'union': case 'enum': case 'enum64': case 'float': case 'datasec':
+        case 'int':
+        case 'struct':
+        case 'union':
+        case 'enum':
+        case 'enum64':
+        case 'float':
+        case 'datasec':
           return mult * t.size;
         case 'ptr':
           return mult * POINTER_SIZE;
@@ -174,7 +193,12 @@ export class Btf {
           mult *= t.nelems;
           t = this.type(t.type);
           break;
-        case 'typedef': case 'volatile': case 'const': case 'restrict': case 'type_tag': case 'var':
+        case 'typedef':
+        case 'volatile':
+        case 'const':
+        case 'restrict':
+        case 'type_tag':
+        case 'var':
           t = this.type(t.type);
           break;
         default:
@@ -256,7 +280,10 @@ export class Btf {
       const off = this.offsets[i]!;
       if (((this.view.getUint32(off + 4, true) >>> 24) & 0x1f) !== KIND.decl_tag) continue;
       const target = this.view.getUint32(off + 8, true);
-      const entry = { componentIdx: this.view.getInt32(off + 12, true), value: this.str(this.view.getUint32(off, true)) };
+      const entry = {
+        componentIdx: this.view.getInt32(off + 12, true),
+        value: this.str(this.view.getUint32(off, true)),
+      };
       const list = index.get(target);
       if (list) list.push(entry);
       else index.set(target, [entry]);
@@ -289,12 +316,29 @@ function scanTypeOffsets(view: DataView, where: string): Uint32Array {
 
 function trailingBytes(kind: number, vlen: number, where: string, id: number): number {
   switch (kind) {
-    case KIND.int: case KIND.var: case KIND.decl_tag: return 4;
-    case KIND.array: return 12;
-    case KIND.struct: case KIND.union: case KIND.datasec: case KIND.enum64: return 12 * vlen;
-    case KIND.enum: case KIND.func_proto: return 8 * vlen;
-    case KIND.ptr: case KIND.fwd: case KIND.typedef: case KIND.volatile: case KIND.const: case KIND.restrict:
-    case KIND.func: case KIND.float: case KIND.type_tag:
+    case KIND.int:
+    case KIND.var:
+    case KIND.decl_tag:
+      return 4;
+    case KIND.array:
+      return 12;
+    case KIND.struct:
+    case KIND.union:
+    case KIND.datasec:
+    case KIND.enum64:
+      return 12 * vlen;
+    case KIND.enum:
+    case KIND.func_proto:
+      return 8 * vlen;
+    case KIND.ptr:
+    case KIND.fwd:
+    case KIND.typedef:
+    case KIND.volatile:
+    case KIND.const:
+    case KIND.restrict:
+    case KIND.func:
+    case KIND.float:
+    case KIND.type_tag:
       return 0;
     default:
       throw new BtfError(`${where}: type [${id}] has unknown kind ${kind}; this BTF is newer than the parser`);

@@ -25,9 +25,14 @@ function declare(btf: Btf, id: number, inner: string, depth: number): string {
   switch (t.kind) {
     case 'void':
       return join('void', inner);
-    case 'int': case 'float': case 'typedef':
+    case 'int':
+    case 'float':
+    case 'typedef':
       return join(t.name, inner);
-    case 'struct': case 'union': case 'enum': case 'enum64': {
+    case 'struct':
+    case 'union':
+    case 'enum':
+    case 'enum64': {
       const keyword = t.kind === 'enum64' ? 'enum' : t.kind;
       return join(t.name ? `${keyword} ${t.name}` : `${keyword} {...}`, inner);
     }
@@ -41,7 +46,9 @@ function declare(btf: Btf, id: number, inner: string, depth: number): string {
     }
     case 'array':
       return declare(btf, t.type, `${inner}[${t.nelems}]`, depth + 1);
-    case 'const': case 'volatile': case 'restrict': {
+    case 'const':
+    case 'volatile':
+    case 'restrict': {
       const q = t.kind;
       // A qualifier on a pointer goes after the star (`char * const`); on anything else, in front.
       if (btf.type(t.type).kind === 'ptr') return declare(btf, t.type, inner ? `${q} ${inner}` : q, depth + 1);

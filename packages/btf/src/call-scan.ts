@@ -36,7 +36,9 @@ export interface ProgramCalls {
 
 export function scanCalls(obj: BpfObject, helpers: Map<number, string>): ProgramCalls[] {
   return obj.programs.map((p) => ({
-    program: p.name, section: p.section, subprogram: p.subprogram,
+    program: p.name,
+    section: p.section,
+    subprogram: p.subprogram,
     insnCount: p.insns.reduce((n, i) => n + i.size / 8, 0),
     calls: p.insns.filter((i) => i.code === BPF_JMP_CALL).map((i) => describeCall(obj, p, i, helpers)),
   }));

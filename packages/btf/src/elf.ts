@@ -77,7 +77,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     throw new ElfError('not an ELF file (bad magic); expected a BPF object compiled with `clang -target bpf -c`');
   }
   if (bytes[4] !== 2) throw new ElfError('ELF: only 64-bit objects are supported (EI_CLASS is not ELFCLASS64)');
-  if (bytes[5] !== 1) throw new ElfError('ELF: only little-endian objects are supported; compile with -target bpfel (or bpf on x86)');
+  if (bytes[5] !== 1)
+    throw new ElfError('ELF: only little-endian objects are supported; compile with -target bpfel (or bpf on x86)');
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = v.getUint16(16, true);
   const machine = v.getUint16(18, true);
@@ -90,7 +91,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   // Extended numbering: the real counts live in section 0 when they do not fit in 16 bits.
   if (shnum === 0) shnum = num(v.getBigUint64(shoff + 32, true), 'section count');
   if (shstrndx === SHN_XINDEX) shstrndx = v.getUint32(shoff + 40, true);
-  if (shoff + shnum * shentsize > bytes.length) throw new ElfError('ELF: section headers run past the end of the file (truncated?)');
+  if (shoff + shnum * shentsize > bytes.length)
+    throw new ElfError('ELF: section headers run past the end of the file (truncated?)');
 
   const raw = [];
   for (let i = 0; i < shnum; i++) {
@@ -102,15 +104,27 @@ export function parseElf(bytes: Uint8Array): ElfFile {
       throw new ElfError(`ELF: section #${i} runs past the end of the file (truncated?)`);
     }
     raw.push({
-      nameOff: v.getUint32(h, true), type: stype, flags: num(v.getBigUint64(h + 8, true), 'sh_flags'),
-      data: stype === SHT.NOBITS ? new Uint8Array(0) : bytes.subarray(offset, offset + size), size,
-      link: v.getUint32(h + 40, true), info: v.getUint32(h + 44, true), entsize: num(v.getBigUint64(h + 56, true), 'sh_entsize'),
+      nameOff: v.getUint32(h, true),
+      type: stype,
+      flags: num(v.getBigUint64(h + 8, true), 'sh_flags'),
+      data: stype === SHT.NOBITS ? new Uint8Array(0) : bytes.subarray(offset, offset + size),
+      size,
+      link: v.getUint32(h + 40, true),
+      info: v.getUint32(h + 44, true),
+      entsize: num(v.getBigUint64(h + 56, true), 'sh_entsize'),
     });
   }
   const shstr = raw[shstrndx]?.data ?? new Uint8Array(0);
   const sections: ElfSection[] = raw.map((s, index) => ({
-    index, name: cstr(shstr, s.nameOff), type: s.type, flags: s.flags, data: s.data, size: s.size,
-    link: s.link, info: s.info, entsize: s.entsize,
+    index,
+    name: cstr(shstr, s.nameOff),
+    type: s.type,
+    flags: s.flags,
+    data: s.data,
+    size: s.size,
+    link: s.link,
+    info: s.info,
+    entsize: s.entsize,
   }));
 
   const symtab = sections.find((s) => s.type === SHT.SYMTAB);
@@ -123,10 +137,17 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   for (const rs of relocationSections) {
     const list = relocsByTarget.get(rs.target) ?? [];
     list.push(...rs.relocations);
-    relocsByTarget.set(rs.target, list.sort((a, b) => a.offset - b.offset));
+    relocsByTarget.set(
+      rs.target,
+      list.sort((a, b) => a.offset - b.offset),
+    );
   }
   return {
-    machine, type, sections, symbols, relocationSections,
+    machine,
+    type,
+    sections,
+    symbols,
+    relocationSections,
     section: (name) => byName.get(name),
     relocationsFor: (index) => relocsByTarget.get(index) ?? [],
   };
@@ -140,8 +161,12 @@ function readSymbols(symtab: ElfSection, strtab: Uint8Array): ElfSymbol[] {
   for (let i = 0, off = 0; off + 24 <= d.length; i++, off += entsize) {
     const info = v.getUint8(off + 4);
     out.push({
-      index: i, name: cstr(strtab, v.getUint32(off, true)), type: info & 0xf, bind: info >> 4,
-      shndx: v.getUint16(off + 6, true), value: num(v.getBigUint64(off + 8, true), 'st_value'),
+      index: i,
+      name: cstr(strtab, v.getUint32(off, true)),
+      type: info & 0xf,
+      bind: info >> 4,
+      shndx: v.getUint16(off + 6, true),
+      value: num(v.getBigUint64(off + 8, true), 'st_value'),
       size: num(v.getBigUint64(off + 16, true), 'st_size'),
     });
   }
@@ -156,7 +181,11 @@ function readRelocations(s: ElfSection): ElfRelocation[] {
   const out: ElfRelocation[] = [];
   for (let off = 0; off + (rela ? 24 : 16) <= d.length; off += entsize) {
     const info = v.getBigUint64(off + 8, true);
-    const r: ElfRelocation = { offset: num(v.getBigUint64(off, true), 'r_offset'), type: Number(info & 0xffffffffn), symbol: Number(info >> 32n) };
+    const r: ElfRelocation = {
+      offset: num(v.getBigUint64(off, true), 'r_offset'),
+      type: Number(info & 0xffffffffn),
+      symbol: Number(info >> 32n),
+    };
     if (rela) r.addend = Number(v.getBigInt64(off + 16, true));
     out.push(r);
   }
@@ -191,7 +220,11 @@ export function programSymbols(elf: ElfFile): ElfProgramSymbol[] {
     const sec = elf.sections[sym.shndx]!;
     if ((sec.flags & SHF.EXECINSTR) === 0) continue;
     out.push({
-      name: sym.name, section: sec.name, sectionIndex: sec.index, offset: sym.value, size: sym.size,
+      name: sym.name,
+      section: sec.name,
+      sectionIndex: sec.index,
+      offset: sym.value,
+      size: sym.size,
       subprogram: sec.name === '.text',
     });
   }

@@ -10,7 +10,8 @@ import { cTypeName } from './c-type.js';
 export function fieldsOf(btf: Btf, typeId: number): FieldInfo[] {
   const t = btf.resolve(typeId);
   if (t.kind !== 'struct' && t.kind !== 'union') return [{ name: 'value', type: cTypeName(btf, typeId) }];
-  return btf.flatMembers(t.id)
+  return btf
+    .flatMembers(t.id)
     .filter((m) => m.name !== '')
     .map((m) => {
       const mt = btf.resolve(m.type);

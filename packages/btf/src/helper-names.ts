@@ -6,7 +6,8 @@ import type { Btf } from './btf.js';
  */
 export function helperNames(vmlinux: Btf): Map<number, string> {
   const e = vmlinux.find('bpf_func_id', 'enum') ?? vmlinux.find('bpf_func_id', 'enum64');
-  if (!e) throw new Error(`BTF ${vmlinux.name} has no enum bpf_func_id; pass the kernel's BTF (/sys/kernel/btf/vmlinux)`);
+  if (!e)
+    throw new Error(`BTF ${vmlinux.name} has no enum bpf_func_id; pass the kernel's BTF (/sys/kernel/btf/vmlinux)`);
   const out = new Map<number, string>();
   for (const v of e.values) {
     if (!v.name.startsWith('BPF_FUNC_') || v.name === 'BPF_FUNC_unspec') continue;

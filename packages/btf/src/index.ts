@@ -11,9 +11,21 @@ export { openBpfObject, type BpfObject, type BpfProgram } from './bpf-object.js'
 export { decodeValue } from './decode.js';
 export { cString } from './decode-scalar.js';
 export { fieldsOf } from './fields.js';
-export { mapDefinitions, findRecordType, RECORD_TAG, RENDER_TAG, type MapDefinition, type RecordTypeResult } from './maps.js';
+export {
+  mapDefinitions,
+  findRecordType,
+  RECORD_TAG,
+  RENDER_TAG,
+  type MapDefinition,
+  type RecordTypeResult,
+} from './maps.js';
 export { helperNames } from './helper-names.js';
 export { scanCalls, type ProgramCall, type ProgramCalls, type SourceLine } from './call-scan.js';
-export { resolveCoreRelocations, type CoreTarget, type CoreTargetResult, type CoreRelocationReport } from './core/resolve.js';
+export {
+  resolveCoreRelocations,
+  type CoreTarget,
+  type CoreTargetResult,
+  type CoreRelocationReport,
+} from './core/resolve.js';
 export { essentialName, typesAreCompatible, typesMatch, fieldsAreCompatible } from './core/compat.js';
 export { parseLocalSpec, formatAccess, type CoreSpec, type CoreAccessor } from './core/spec.js';

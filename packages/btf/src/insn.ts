@@ -33,8 +33,14 @@ export function decodeInsns(data: Uint8Array, start: number, end: number): BpfIn
     const code = v.getUint8(off);
     const regs = v.getUint8(off + 1);
     const insn: BpfInsn = {
-      index: (off - start) / 8, offset: off, code, dst: regs & 0xf, src: regs >> 4,
-      off: v.getInt16(off + 2, true), imm: v.getInt32(off + 4, true), size: 8,
+      index: (off - start) / 8,
+      offset: off,
+      code,
+      dst: regs & 0xf,
+      src: regs >> 4,
+      off: v.getInt16(off + 2, true),
+      imm: v.getInt32(off + 4, true),
+      size: 8,
     };
     if (code === BPF_LD_IMM64 && off + 16 <= stop) {
       insn.size = 16;

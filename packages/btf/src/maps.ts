@@ -46,8 +46,13 @@ export function mapDefinitions(btf: Btf): MapDefinition[] {
         else if (m.name === 'max_entries' && n !== undefined) def.maxEntries = n;
         else if (m.name === 'key_size' && n !== undefined) def.keySize = n;
         else if (m.name === 'value_size' && n !== undefined) def.valueSize = n;
-        else if (m.name === 'key') { def.keyTypeId = p.type; def.keySize = btf.trySizeOf(p.type); }
-        else if (m.name === 'value') { def.valueTypeId = p.type; def.valueSize = btf.trySizeOf(p.type); }
+        else if (m.name === 'key') {
+          def.keyTypeId = p.type;
+          def.keySize = btf.trySizeOf(p.type);
+        } else if (m.name === 'value') {
+          def.valueTypeId = p.type;
+          def.valueSize = btf.trySizeOf(p.type);
+        }
       }
     }
     out.push(def);
@@ -56,8 +61,7 @@ export function mapDefinitions(btf: Btf): MapDefinition[] {
 }
 
 export type RecordTypeResult =
-  | { ok: true; typeId: number; typeName: string; source: 'annotation' | 'default' }
-  | { ok: false; reason: string };
+  { ok: true; typeId: number; typeName: string; source: 'annotation' | 'default' } | { ok: false; reason: string };
 
 /**
  * The record type of a ring/perf buffer map: the `bpfplay.record:<type>` tag on the map variable wins,
@@ -70,7 +74,10 @@ export function findRecordType(btf: Btf, mapName: string): RecordTypeResult {
     const wanted = tag.slice(RECORD_TAG.length).trim();
     const id = typeByCName(btf, wanted);
     if (id === undefined) {
-      return { ok: false, reason: `map ${mapName} is annotated bpfplay.record:${wanted}, but the program defines no type named \`${wanted}\`; check the spelling in the annotation` };
+      return {
+        ok: false,
+        reason: `map ${mapName} is annotated bpfplay.record:${wanted}, but the program defines no type named \`${wanted}\`; check the spelling in the annotation`,
+      };
     }
     return { ok: true, typeId: id, typeName: wanted, source: 'annotation' };
   }

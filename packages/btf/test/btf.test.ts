@@ -1,5 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Btf, BtfError, cTypeName, decodeValue, fieldsOf, helperNames, loadBtf, type BtfComposite } from '../src/index.js';
+import {
+  Btf,
+  BtfError,
+  cTypeName,
+  decodeValue,
+  fieldsOf,
+  helperNames,
+  loadBtf,
+  type BtfComposite,
+} from '../src/index.js';
 import { BtfBuilder } from './helpers/btf-builder.js';
 import { compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
 
@@ -16,7 +25,9 @@ describe('BTF parser on this kernel', () => {
       const t1 = performance.now();
       btf.findByName('task_struct');
       const t2 = performance.now();
-      runs.push(`parse ${(t1 - t0).toFixed(1)} ms + name index ${(t2 - t1).toFixed(1)} ms (${btf.typeCount - 1} types)`);
+      runs.push(
+        `parse ${(t1 - t0).toFixed(1)} ms + name index ${(t2 - t1).toFixed(1)} ms (${btf.typeCount - 1} types)`,
+      );
     }
     console.log(`vmlinux BTF (${vmlinuxBytes.length} bytes): ${runs.join('; ')}`);
   });
@@ -54,7 +65,22 @@ describe('BTF parser on this kernel', () => {
   it('reads every kind the kernel uses', () => {
     const kinds = new Set<string>();
     for (const t of btf.types()) kinds.add(t.kind);
-    for (const k of ['int', 'ptr', 'array', 'struct', 'union', 'enum', 'fwd', 'typedef', 'volatile', 'const', 'func', 'func_proto', 'var', 'datasec']) {
+    for (const k of [
+      'int',
+      'ptr',
+      'array',
+      'struct',
+      'union',
+      'enum',
+      'fwd',
+      'typedef',
+      'volatile',
+      'const',
+      'func',
+      'func_proto',
+      'var',
+      'datasec',
+    ]) {
       expect(kinds, `kind ${k} in vmlinux`).toContain(k);
     }
     console.log(`kinds in this vmlinux: ${[...kinds].sort().join(', ')}`);
@@ -88,7 +114,8 @@ describe('BTF kinds clang emits', () => {
     ]);
     expect(cTypeName(btf, btf.find('pg_cb_t', 'typedef')!.type)).toBe('int (*)(void *, long)');
     const kinds = new Set([...btf.types()].map((t) => t.kind));
-    for (const k of ['type_tag', 'enum64', 'float', 'func', 'func_proto', 'decl_tag', 'var', 'datasec', 'restrict']) expect(kinds).toContain(k);
+    for (const k of ['type_tag', 'enum64', 'float', 'func', 'func_proto', 'decl_tag', 'var', 'datasec', 'restrict'])
+      expect(kinds).toContain(k);
     expect(btf.find('pg_big', 'enum64')!.values.map((v) => v.value)).toEqual([1n, 0xffffffffffn]);
     expect(btf.declTags(btf.find('prog', 'func')!.id)).toEqual(['entry']);
   });
@@ -100,11 +127,24 @@ describe('old-style bitfields (offset and width in the INT, no kind_flag)', () =
   const a3 = b.int('unsigned int', 4, { bits: 3 });
   const b5 = b.int('unsigned int', 4, { bits: 5 });
   const c4 = b.int('int', 4, { bits: 4, signed: true });
-  const old = b.struct('old', 4, [{ name: 'a', type: a3, offset: 0 }, { name: 'b', type: b5, offset: 3 }, { name: 'c', type: c4, offset: 8 }]);
+  const old = b.struct('old', 4, [
+    { name: 'a', type: a3, offset: 0 },
+    { name: 'b', type: b5, offset: 3 },
+    { name: 'c', type: c4, offset: 8 },
+  ]);
   // The same layout with kind_flag: bitfield size in the member's top 8 bits.
   const u32 = b.int('unsigned int', 4);
   const s32 = b.int('int', 4, { signed: true });
-  const neu = b.struct('new', 4, [{ name: 'a', type: u32, offset: (3 << 24) | 0 }, { name: 'b', type: u32, offset: (5 << 24) | 3 }, { name: 'c', type: s32, offset: (4 << 24) | 8 }], true);
+  const neu = b.struct(
+    'new',
+    4,
+    [
+      { name: 'a', type: u32, offset: (3 << 24) | 0 },
+      { name: 'b', type: u32, offset: (5 << 24) | 3 },
+      { name: 'c', type: s32, offset: (4 << 24) | 8 },
+    ],
+    true,
+  );
   const btf = Btf.parse(b.build(), { name: 'handmade' });
   // a=5, b=17, c=-3  ->  bits: 101 | 10001 << 3 | 1101 << 8
   const word = 5 | (17 << 3) | (0b1101 << 8);
@@ -132,7 +172,10 @@ describe('split BTF (kernel modules on top of vmlinux)', () => {
     const baseBytes = base.build();
     const baseBtf = Btf.parse(baseBytes, { name: 'base' });
     const split = new BtfBuilder({ firstId: baseBtf.typeCount, strBase: baseBtf.strings.size });
-    const pair = split.struct('pair', 8, [{ name: 'a', type: int, offset: 0 }, { name: 'b', type: int, offset: 32 }]);
+    const pair = split.struct('pair', 8, [
+      { name: 'a', type: int, offset: 0 },
+      { name: 'b', type: int, offset: 32 },
+    ]);
     const mod = Btf.parse(split.build(), { name: 'module', base: baseBtf });
     expect(pair).toBe(2);
     expect(mod.typeCount).toBe(3);

@@ -23,7 +23,8 @@ function noStateBtf(): Btf {
 
 const find = (rs: CoreRelocationReport[], kind: string, access: string) => {
   const r = rs.find((x) => x.kind === kind && x.access === access);
-  if (!r) throw new Error(`no ${kind} relocation for ${access}; have: ${rs.map((x) => `${x.kind} ${x.access}`).join(', ')}`);
+  if (!r)
+    throw new Error(`no ${kind} relocation for ${access}; have: ${rs.map((x) => `${x.kind} ${x.access}`).join(', ')}`);
   return r;
 };
 
@@ -32,7 +33,9 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
   const reports = resolveCoreRelocations(obj, [{ name: 'this kernel', btf: vmlinux }]);
   const t1 = performance.now();
   resolveCoreRelocations(obj, [{ name: 'this kernel', btf: vmlinux }]);
-  console.log(`resolved ${reports.length} relocations against vmlinux: first ${(t1 - t0).toFixed(1)} ms (builds name indexes), again ${(performance.now() - t1).toFixed(1)} ms`);
+  console.log(
+    `resolved ${reports.length} relocations against vmlinux: first ${(t1 - t0).toFixed(1)} ms (builds name indexes), again ${(performance.now() - t1).toFixed(1)} ms`,
+  );
 
   it('computes exactly what libbpf patches, relocation by relocation', () => {
     const { relos } = libbpfCoreRelocations(compiled.path);
@@ -44,7 +47,10 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
       expect(l!.insn, `${what}: instruction index`).toBe(r.insn);
       const mine = r.results[0]!;
       if (l!.kind === 'poisoned') {
-        expect({ ok: mine.ok, poisoned: mine.poisoned }, `${what}: libbpf poisoned it`).toEqual({ ok: false, poisoned: true });
+        expect({ ok: mine.ok, poisoned: mine.poisoned }, `${what}: libbpf poisoned it`).toEqual({
+          ok: false,
+          poisoned: true,
+        });
       } else {
         expect(mine.value, `${what}: value (${mine.message ?? ''})`).toBe(l!.to);
         expect(r.localValue, `${what}: compiled-in value`).toBe(l!.from);
@@ -61,11 +67,17 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
     expect(find(reports, 'enumval_value', 'enum bpf_func_id::BPF_FUNC_probe_write_user').results[0]?.ok).toBe(true);
     // libbpf's type_matches compares integer names too: clang's `unsigned long` vs the kernel's.
     expect(find(reports, 'type_matches', 'struct task_struct').results[0]).toMatchObject({
-      ok: true, value: 0, message: expect.stringContaining('`unsigned long` here is `long unsigned int` there'),
+      ok: true,
+      value: 0,
+      message: expect.stringContaining('`unsigned long` here is `long unsigned int` there'),
     });
     expect(find(reports, 'type_matches', 'struct list_head').results[0]).toMatchObject({ ok: true, value: 1 });
     const old = find(reports, 'field_byte_offset', 'task_struct___old->state');
-    expect(old.results[0]).toMatchObject({ ok: false, poisoned: true, message: 'field `state` not found in struct task_struct of this kernel' });
+    expect(old.results[0]).toMatchObject({
+      ok: false,
+      poisoned: true,
+      message: 'field `state` not found in struct task_struct of this kernel',
+    });
     // clang attributes this instruction to the `} else {` line of the fallback branch.
     expect(old.location?.line).toBeGreaterThanOrEqual(42);
     expect(old.location?.line).toBeLessThanOrEqual(45);
@@ -75,16 +87,28 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
     const target = { name: 'no-state.btf', btf: noStateBtf() };
     const rs = resolveCoreRelocations(obj, [target]);
     const state = find(rs, 'field_byte_offset', 'task_struct->__state').results[0]!;
-    expect(state).toMatchObject({ ok: false, poisoned: true, message: 'field `__state` not found in struct task_struct of no-state.btf' });
+    expect(state).toMatchObject({
+      ok: false,
+      poisoned: true,
+      message: 'field `__state` not found in struct task_struct of no-state.btf',
+    });
     expect(find(rs, 'field_exists', 'task_struct->__state').results[0]).toMatchObject({ ok: true, value: 0 });
     expect(find(rs, 'field_byte_offset', 'task_struct___old->state').results[0]).toMatchObject({ ok: true, value: 16 });
     // Kernel-independent view: which relocations hold there and what they resolve to.
-    expectGolden('core-no-state', rs.map((r) => ({
-      program: r.program, kind: r.kind, typeName: r.typeName, access: r.access,
-      line: r.location?.line, file: r.location && basename(r.location.file), source: r.sourceText?.trim(),
-      // The local type id depends on this kernel's vmlinux.h; everything else here does not.
-      result: r.kind === 'type_id_local' ? { ...r.results[0], value: 'local id' } : r.results[0],
-    })));
+    expectGolden(
+      'core-no-state',
+      rs.map((r) => ({
+        program: r.program,
+        kind: r.kind,
+        typeName: r.typeName,
+        access: r.access,
+        line: r.location?.line,
+        file: r.location && basename(r.location.file),
+        source: r.sourceText?.trim(),
+        // The local type id depends on this kernel's vmlinux.h; everything else here does not.
+        result: r.kind === 'type_id_local' ? { ...r.results[0], value: 'local id' } : r.results[0],
+      })),
+    );
   });
 
   it('gives the same answers against bpftool gen min_core_btf output as against vmlinux', () => {
@@ -92,7 +116,10 @@ describe('CO-RE relocations of an execsnoop-like program', () => {
     execFileSync(bpftool(), ['gen', 'min_core_btf', '/sys/kernel/btf/vmlinux', min, compiled.path], { stdio: 'pipe' });
     const minBtf = loadBtf(readFileSync(min), { name: 'min.btf' });
     console.log(`min_core_btf: ${readFileSync(min).length} bytes, ${minBtf.typeCount - 1} types`);
-    const both = resolveCoreRelocations(obj, [{ name: 'vmlinux', btf: vmlinux }, { name: 'min', btf: minBtf }]);
+    const both = resolveCoreRelocations(obj, [
+      { name: 'vmlinux', btf: vmlinux },
+      { name: 'min', btf: minBtf },
+    ]);
     for (const r of both) {
       if (r.kind === 'type_id_target') continue; // type ids are renumbered in the minimized BTF
       const [a, b] = r.results;

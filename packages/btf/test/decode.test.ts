@@ -1,5 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions, openBpfObject, type Btf } from '../src/index.js';
+import {
+  cTypeName,
+  decodeValue,
+  fieldsOf,
+  findRecordType,
+  mapDefinitions,
+  openBpfObject,
+  type Btf,
+} from '../src/index.js';
 import { compileBpf, removeCompiled } from './helpers/toolchain.js';
 import { expectGolden } from './helpers/golden.js';
 
@@ -48,7 +56,9 @@ describe('decoding a record compiled by clang', () => {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) decodeValue(btf, typeId, bytes);
     const ms = performance.now() - t0;
-    console.log(`decodeValue(struct record, ${bytes.length} bytes, ${fieldsOf(btf, typeId).length} fields): ${Math.round(n / (ms / 1000))} records/s`);
+    console.log(
+      `decodeValue(struct record, ${bytes.length} bytes, ${fieldsOf(btf, typeId).length} fields): ${Math.round(n / (ms / 1000))} records/s`,
+    );
   });
 
   it('lists the columns with C types (golden)', () => {
@@ -71,13 +81,24 @@ describe('decoding a record compiled by clang', () => {
   it('shows a short record as hex with the reason instead of guessing', () => {
     const { typeId, bytes } = recordBytes();
     const v = decodeValue(btf, typeId, bytes.subarray(0, 10));
-    expect(v).toEqual({ $hex: Buffer.from(bytes.subarray(0, 10)).toString('hex'), $error: expect.stringContaining('10 bytes, but struct record needs') });
+    expect(v).toEqual({
+      $hex: Buffer.from(bytes.subarray(0, 10)).toString('hex'),
+      $error: expect.stringContaining('10 bytes, but struct record needs'),
+    });
   });
 
   it('reads decl tags on map variables and struct members', () => {
     expect(btf.memberDeclTags(recordBytes().typeId, 'tagged')).toEqual(['bpfplay.unit:ns']);
     const maps = mapDefinitions(btf);
-    expectGolden('record-maps', maps.map((m) => ({ ...m, varId: undefined, keyTypeId: m.keyTypeId && cTypeName(btf, m.keyTypeId), valueTypeId: m.valueTypeId && cTypeName(btf, m.valueTypeId) })));
+    expectGolden(
+      'record-maps',
+      maps.map((m) => ({
+        ...m,
+        varId: undefined,
+        keyTypeId: m.keyTypeId && cTypeName(btf, m.keyTypeId),
+        valueTypeId: m.valueTypeId && cTypeName(btf, m.valueTypeId),
+      })),
+    );
     expect(maps.find((m) => m.name === 'latency')?.render).toBe('log2-hist');
   });
 

@@ -43,7 +43,10 @@ describe('input that is not what it claims', () => {
     const int = b.int('int', 4, { signed: true });
     const fwd = b.add('fwd', 'opaque', 0, 0);
     const ptr = b.add('ptr', '', 0, fwd);
-    const s = b.struct('s', 16, [{ name: 'a', type: int, offset: 0 }, { name: 'p', type: ptr, offset: 64 }]);
+    const s = b.struct('s', 16, [
+      { name: 'a', type: int, offset: 0 },
+      { name: 'p', type: ptr, offset: 64 },
+    ]);
     const btf = Btf.parse(b.build());
     const v = new Uint8Array(16);
     v.set([0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0x10, 0x20]);

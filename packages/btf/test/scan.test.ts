@@ -18,11 +18,20 @@ describe('ELF reader', () => {
     expect(exec).toEqual(['.text', 'tp/syscalls/sys_enter_execve', 'tp_btf/sched_switch', 'uprobe']);
     expect(elf.section('.BTF')?.data.length).toBeGreaterThan(0);
     const rel = elf.relocationSections.find((r) => elf.sections[r.target]?.name === 'tp_btf/sched_switch');
-    expect(rel?.relocations.map((r) => elf.symbols[r.symbol]?.name)).toEqual(expect.arrayContaining(['bpf_task_acquire', 'bpf_task_release']));
+    expect(rel?.relocations.map((r) => elf.symbols[r.symbol]?.name)).toEqual(
+      expect.arrayContaining(['bpf_task_acquire', 'bpf_task_release']),
+    );
   });
 
   it('finds programs and subprograms from FUNC symbols', () => {
-    expect(obj.programs.map((p) => ({ name: p.name, section: p.section, subprogram: p.subprogram, insns: p.insns.length > 0 }))).toEqual([
+    expect(
+      obj.programs.map((p) => ({
+        name: p.name,
+        section: p.section,
+        subprogram: p.subprogram,
+        insns: p.insns.length > 0,
+      })),
+    ).toEqual([
       { name: 'triple', section: '.text', subprogram: true, insns: true },
       { name: 'on_exec', section: 'tp/syscalls/sys_enter_execve', subprogram: false, insns: true },
       { name: 'on_switch', section: 'tp_btf/sched_switch', subprogram: false, insns: true },
@@ -47,12 +56,19 @@ describe('call scan', () => {
     const pwu = poke.calls.find((c) => c.name === 'bpf_probe_write_user');
     expect(pwu?.location?.text).toContain('bpf_probe_write_user(');
     const sw = scan.find((p) => p.program === 'on_switch')!;
-    expect(sw.calls.map((c) => `${c.kind}:${c.name}`)).toEqual(['kfunc:bpf_task_acquire', 'kfunc:bpf_task_release', 'subprog:triple']);
+    expect(sw.calls.map((c) => `${c.kind}:${c.name}`)).toEqual([
+      'kfunc:bpf_task_acquire',
+      'kfunc:bpf_task_release',
+      'subprog:triple',
+    ]);
   });
 
   it('maps an instruction to its source line through line_info', () => {
     const prog = obj.programs.find((p) => p.name === 'on_exec')!;
-    expect(lineAt(obj.ext, prog.section, prog.offset)).toMatchObject({ line: 18, text: '\t__u64 id = bpf_get_current_pid_tgid();' });
+    expect(lineAt(obj.ext, prog.section, prog.offset)).toMatchObject({
+      line: 18,
+      text: '\t__u64 id = bpf_get_current_pid_tgid();',
+    });
     // Every instruction of the comm call's argument setup maps to line 19 until the next record.
     const call = prog.insns.find((i) => i.code === 0x85 && i.imm === 16)!;
     const line = lineAt(obj.ext, prog.section, call.offset);
@@ -64,7 +80,14 @@ describe('call scan', () => {
   });
 
   it('lists func_info: one record per function, pointing at its FUNC type', () => {
-    const names = [...obj.ext!.funcInfo].flatMap(([sec, recs]) => recs.map((r) => `${sec}:${r.insnOff}:${obj.btf!.nameOf(r.typeId)}`));
-    expect(names).toEqual(['.text:0:triple', 'tp/syscalls/sys_enter_execve:0:on_exec', 'tp_btf/sched_switch:0:on_switch', 'uprobe:0:poke']);
+    const names = [...obj.ext!.funcInfo].flatMap(([sec, recs]) =>
+      recs.map((r) => `${sec}:${r.insnOff}:${obj.btf!.nameOf(r.typeId)}`),
+    );
+    expect(names).toEqual([
+      '.text:0:triple',
+      'tp/syscalls/sys_enter_execve:0:on_exec',
+      'tp_btf/sched_switch:0:on_switch',
+      'uprobe:0:poke',
+    ]);
   });
 });

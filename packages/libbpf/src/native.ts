@@ -161,7 +161,10 @@ export const bpf = {
 
   tc_hook_create: lib.func('int bpf_tc_hook_create(bpf_tc_hook *hook)') as Fn<[object], number>,
   tc_hook_destroy: lib.func('int bpf_tc_hook_destroy(bpf_tc_hook *hook)') as Fn<[object], number>,
-  tc_attach: lib.func('int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)') as Fn<[object, object], number>,
+  tc_attach: lib.func('int bpf_tc_attach(bpf_tc_hook *hook, _Inout_ bpf_tc_opts *opts)') as Fn<
+    [object, object],
+    number
+  >,
 
   perf_buffer_new: lib.func(
     'void *perf_buffer__new(int map_fd, size_t page_cnt, bpfplay_perf_sample_fn *sample, bpfplay_perf_lost_fn *lost, void *ctx, void *opts)',
@@ -197,10 +200,9 @@ export const c = {
   >,
   write: libc.func('intptr_t write(int fd, void *buf, size_t n)') as Fn<[number, Buffer | Uint8Array, number], number>,
   if_nametoindex: libc.func('unsigned int if_nametoindex(const char *name)') as Fn<[string], number>,
-  prctl: libc.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)') as Fn<
-    [number, number, number, number, number],
-    number
-  >,
+  prctl: libc.func(
+    'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
+  ) as Fn<[number, number, number, number, number], number>,
 };
 
 export const errno = (): number => koffi.errno();

@@ -36,7 +36,8 @@ export function packetSocket(ifname: string): number {
 export function attachSocketFilter(sockFd: number, progFd: number): void {
   const v = Buffer.alloc(4);
   v.writeInt32LE(progFd, 0);
-  if (c.setsockopt(sockFd, SOL_SOCKET, SO_ATTACH_BPF, v, 4) < 0) throw new LibbpfError('setsockopt(SO_ATTACH_BPF)', errno());
+  if (c.setsockopt(sockFd, SOL_SOCKET, SO_ATTACH_BPF, v, 4) < 0)
+    throw new LibbpfError('setsockopt(SO_ATTACH_BPF)', errno());
 }
 
 export function sendFrame(fd: number, frame: Uint8Array): boolean {

@@ -19,7 +19,19 @@ export function openCpuClock(cpu: number, hz: number): number {
   attr.writeBigUInt64LE(BigInt(PERF_COUNT_SW_CPU_CLOCK), 8);
   attr.writeBigUInt64LE(BigInt(hz), 16); // sample_freq (union with sample_period)
   attr.writeBigUInt64LE(FLAG_FREQ, 40);
-  const fd = c.syscall(SYS_perf_event_open, 'void *', attr, 'int', -1, 'int', cpu, 'int', -1, 'unsigned long', PERF_FLAG_FD_CLOEXEC);
+  const fd = c.syscall(
+    SYS_perf_event_open,
+    'void *',
+    attr,
+    'int',
+    -1,
+    'int',
+    cpu,
+    'int',
+    -1,
+    'unsigned long',
+    PERF_FLAG_FD_CLOEXEC,
+  );
   if (fd < 0) throw new LibbpfError(`perf_event_open(cpu-clock, cpu ${cpu})`, errno());
   return fd;
 }

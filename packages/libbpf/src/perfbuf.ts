@@ -21,7 +21,10 @@ export class PerfBufferReader {
       this.onLost(cpu, Number(cnt));
     }, koffi.pointer(PerfLostFn));
     try {
-      this.pb = checkPtr('perf_buffer__new', bpf.perf_buffer_new(mapFd, pagesPerCpu, this.sampleCb, this.lostCb, null, null));
+      this.pb = checkPtr(
+        'perf_buffer__new',
+        bpf.perf_buffer_new(mapFd, pagesPerCpu, this.sampleCb, this.lostCb, null, null),
+      );
     } catch (e) {
       koffi.unregister(this.sampleCb);
       koffi.unregister(this.lostCb);

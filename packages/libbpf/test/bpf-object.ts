@@ -37,12 +37,26 @@ export function compileBpf(source: string, name = 'prog'): Buffer {
   const src = join(dir, `${name}.bpf.c`);
   writeFileSync(src, source);
   const out = join(dir, `${name}.bpf.o`);
-  execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${vmlinuxDir()}`, '-c', src, '-o', out]);
+  execFileSync('clang-19', [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-D__TARGET_ARCH_x86',
+    `-I${vmlinuxDir()}`,
+    '-c',
+    src,
+    '-o',
+    out,
+  ]);
   return readFileSync(out);
 }
 
 /** Ids of loaded BPF programs with this name, as the kernel lists them. */
 export function kernelProgramIds(name: string): number[] {
-  const list = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j']).toString()) as { id: number; name?: string }[];
+  const list = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j']).toString()) as {
+    id: number;
+    name?: string;
+  }[];
   return list.filter((p) => p.name === name).map((p) => p.id);
 }

@@ -61,7 +61,10 @@ describe('BpfObject on the real kernel', () => {
       const ringComms: string[] = [];
       rb.drain((r) => ringComms.push(comm(r)));
       const perfComms: string[] = [];
-      pb.consume((_cpu, d) => perfComms.push(comm(d)), () => {});
+      pb.consume(
+        (_cpu, d) => perfComms.push(comm(d)),
+        () => {},
+      );
       expect(ringComms).toContain('node');
       expect(perfComms).toContain('node');
       const { entries } = obj.map('counts')!.entries(10);

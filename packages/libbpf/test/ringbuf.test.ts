@@ -51,7 +51,10 @@ describe('RingBufferReader on a real ring that wraps', () => {
 
   beforeAll(() => {
     obj = BpfObject.openMem(compileBpf(PRODUCER));
-    const rodata = obj.maps().find((m) => m.name.endsWith('.rodata'))!.initialValue()!;
+    const rodata = obj
+      .maps()
+      .find((m) => m.name.endsWith('.rodata'))!
+      .initialValue()!;
     new DataView(rodata.buffer, rodata.byteOffset).setUint32(0, process.pid, true);
     obj.load();
     obj.programs()[0]!.attach();

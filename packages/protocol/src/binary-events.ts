@@ -46,7 +46,10 @@ const encoder = new TextEncoder();
  * is wrong, at which byte.
  */
 export function parseBinaryEvents(data: Uint8Array): BinaryParseResult {
-  const fail = (message: string): BinaryParseResult => ({ ok: false, message: `binary events frame (${data.length} bytes): ${message}` });
+  const fail = (message: string): BinaryParseResult => ({
+    ok: false,
+    message: `binary events frame (${data.length} bytes): ${message}`,
+  });
   if (data.length < 4) return fail('shorter than its 4-byte header length');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const h = view.getUint32(0, true);
@@ -61,7 +64,8 @@ export function parseBinaryEvents(data: Uint8Array): BinaryParseResult {
   if (!header.success) return fail(`bad header: ${describeIssues(header.error)}`);
   const count = header.data.count;
   // Each record takes at least its 4-byte length: a count beyond that cannot be right (and must not size an array).
-  if (count > (data.length - 4 - h) / 4) return fail(`header says ${count} records, more than the ${data.length - 4 - h} bytes after it can hold`);
+  if (count > (data.length - 4 - h) / 4)
+    return fail(`header says ${count} records, more than the ${data.length - 4 - h} bytes after it can hold`);
   const records: Uint8Array[] = new Array(count);
   let p = 4 + h;
   for (let i = 0; i < count; i++) {

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { RunOptions, Snippet } from './common';
 
 /** Client-chosen id of a run: lets the client match output to the Run press that caused it. */
-export const RunId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'run ids use letters, digits, _ and -');
+export const RunId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'run ids use letters, digits, _ and -');
 
 export const RunMessage = z.object({
   type: z.literal('run'),
@@ -19,7 +23,11 @@ export const StopMessage = z.object({
 /** Upload a BTF file (e.g. another kernel's /sys/kernel/btf/vmlinux) to check CO-RE relocations against. */
 export const BtfUploadMessage = z.object({
   type: z.literal('btf-upload'),
-  name: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.+-]+$/),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.+-]+$/),
   /** base64 of the raw BTF (or an ELF file holding a .BTF section). */
   data: z.string().max(64 * 1024 * 1024),
 });

@@ -100,7 +100,11 @@ export type ParamValue = z.infer<typeof ParamValue>;
 
 export const RunOptions = z.object({
   /** Seconds until the agent stops the run by itself; the agent caps it at `limits.maxRunSeconds`. */
-  durationSec: z.number().positive().max(24 * 3600).optional(),
+  durationSec: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .optional(),
   /** Initial values of `const volatile` globals, by name. */
   params: z.record(z.string(), ParamValue).optional(),
   /** Sampling frequency for `SEC("perf_event")` programs (software cpu-clock), in Hz. */

@@ -18,7 +18,6 @@ export type ParseResult<T> =
   | { ok: true; message: T }
   | { ok: false; code: 'bad-json' | 'bad-message'; message: string; runId?: string; type?: string };
 
-
 function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
   let data: unknown;
   try {

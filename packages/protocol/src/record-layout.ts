@@ -47,8 +47,21 @@ const names = z.record(z.string(), z.string());
 
 export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
   z.discriminatedUnion('k', [
-    z.object({ k: z.literal('int'), off: nat, size: z.number().int().min(1).max(16), signed: z.boolean(), bool: z.boolean().optional() }),
-    z.object({ k: z.literal('bits'), bit: nat, bits: z.number().int().min(0).max(128), signed: z.boolean(), bool: z.boolean().optional(), names: names.optional() }),
+    z.object({
+      k: z.literal('int'),
+      off: nat,
+      size: z.number().int().min(1).max(16),
+      signed: z.boolean(),
+      bool: z.boolean().optional(),
+    }),
+    z.object({
+      k: z.literal('bits'),
+      bit: nat,
+      bits: z.number().int().min(0).max(128),
+      signed: z.boolean(),
+      bool: z.boolean().optional(),
+      names: names.optional(),
+    }),
     z.object({ k: z.literal('enum'), off: nat, size: z.number().int().min(1).max(8), signed: z.boolean(), names }),
     z.object({ k: z.literal('float'), off: nat, size: z.union([z.literal(4), z.literal(8)]) }),
     z.object({ k: z.literal('ptr'), off: nat }),
@@ -103,7 +116,11 @@ export function layoutColumns(layout: RecordLayout | undefined): string[] {
  * One record as a row, its values in `layoutColumns` order (as the agent's `eventRows` form): a
  * record shorter than its type has the explanation in its first column and null in the others.
  */
-export function decodeRow(layout: RecordLayout | undefined, bytes: Uint8Array, columns = layoutColumns(layout)): Value[] {
+export function decodeRow(
+  layout: RecordLayout | undefined,
+  bytes: Uint8Array,
+  columns = layoutColumns(layout),
+): Value[] {
   if (!layout || layout.root.k !== 'struct') return [decodeRecord(layout, bytes)];
   if (bytes.length < layout.size) return [shortRecord(layout, bytes), ...columns.slice(1).map(() => null)];
   const v = decodeRecord(layout, bytes) as Record<string, Value>;
@@ -111,5 +128,8 @@ export function decodeRow(layout: RecordLayout | undefined, bytes: Uint8Array, c
 }
 
 function shortRecord(layout: RecordLayout, bytes: Uint8Array): Value {
-  return undecodable(bytes, `${bytes.length} bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`);
+  return undecodable(
+    bytes,
+    `${bytes.length} bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`,
+  );
 }

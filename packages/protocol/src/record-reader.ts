@@ -115,9 +115,12 @@ function big(all: Uint8Array, at: number, size: number, signed: boolean): bigint
 
 function small(v: DataView, at: number, size: number, signed: boolean): number {
   switch (size) {
-    case 1: return signed ? v.getInt8(at) : v.getUint8(at);
-    case 2: return signed ? v.getInt16(at, true) : v.getUint16(at, true);
-    default: return signed ? v.getInt32(at, true) : v.getUint32(at, true);
+    case 1:
+      return signed ? v.getInt8(at) : v.getUint8(at);
+    case 2:
+      return signed ? v.getInt16(at, true) : v.getUint16(at, true);
+    default:
+      return signed ? v.getInt32(at, true) : v.getUint32(at, true);
   }
 }
 
@@ -156,7 +159,8 @@ export function compileNode(n: LayoutNode): Read {
       const { bit, bits, signed, names, bool } = n;
       return (c, base) => {
         const rel = (base - c.start) * 8 + bit;
-        if (bits === 0 || rel + bits > (c.end - c.start) * 8) return undecodable(new Uint8Array(0), `bitfield of ${bits} bits at bit ${rel} is outside the buffer`);
+        if (bits === 0 || rel + bits > (c.end - c.start) * 8)
+          return undecodable(new Uint8Array(0), `bitfield of ${bits} bits at bit ${rel} is outside the buffer`);
         const first = Math.floor(rel / 8);
         const word = big(c.all, c.start + first, Math.ceil((rel + bits) / 8) - first, false);
         const u = (word >> BigInt(rel - first * 8)) & ((1n << BigInt(bits)) - 1n);

@@ -48,13 +48,37 @@ describe('binary events frames', () => {
     ['header not JSON', frame('{"type":'), /header is not JSON/],
     ['header not UTF-8', frame('{}').map((b, i) => (i === 4 ? 0xff : b)), /header is not JSON/],
     ['header of another message', frame(JSON.stringify({ ...header, type: 'printk', count: 0 })), /bad header: type/],
-    ['header without seq', frame(JSON.stringify({ type: 'events', runId: 'r', source: 's', count: 0, dropped: 0, t: 0 })), /bad header: seq/],
+    [
+      'header without seq',
+      frame(JSON.stringify({ type: 'events', runId: 'r', source: 's', count: 0, dropped: 0, t: 0 })),
+      /bad header: seq/,
+    ],
     ['negative count', frame(JSON.stringify({ ...header, count: -1 })), /bad header: count/],
-    ['count beyond the bytes', frame(okHeader(1_000_000_000), [1]), /header says 1000000000 records, more than the 5 bytes/],
-    ['record length past the end', (() => { const f = frame(okHeader(1), [1, 2, 3]); f[f.length - 7] = 9; return f; })(), /record 0 of 1: 9 bytes at byte \d+, past the end/],
-    ['record length cut off', frame(okHeader(2), [1, 2, 3], []).subarray(0, -2), /record 1 of 2: length cut off at byte \d+/],
+    [
+      'count beyond the bytes',
+      frame(okHeader(1_000_000_000), [1]),
+      /header says 1000000000 records, more than the 5 bytes/,
+    ],
+    [
+      'record length past the end',
+      (() => {
+        const f = frame(okHeader(1), [1, 2, 3]);
+        f[f.length - 7] = 9;
+        return f;
+      })(),
+      /record 0 of 1: 9 bytes at byte \d+, past the end/,
+    ],
+    [
+      'record length cut off',
+      frame(okHeader(2), [1, 2, 3], []).subarray(0, -2),
+      /record 1 of 2: length cut off at byte \d+/,
+    ],
     ['fewer records than count', frame(okHeader(4), [1], [2], [3]), /header says 4 records, more than the 15 bytes/],
-    ['last record cut short', frame(okHeader(3), [1], [2], [3, 4]).subarray(0, -1), /record 2 of 3: 2 bytes at byte \d+, past the end/],
+    [
+      'last record cut short',
+      frame(okHeader(3), [1], [2], [3, 4]).subarray(0, -1),
+      /record 2 of 3: 2 bytes at byte \d+, past the end/,
+    ],
     ['bytes after the last record', frame(okHeader(1), [1], [2]), /5 bytes after the last of 1 records/],
   ];
   it.each(malformed)('refuses %s with a clear message, without throwing', (_name, bytes, message) => {
@@ -69,9 +93,12 @@ describe('binary events frames', () => {
   it('never throws on random bytes or random mutations of a good frame', () => {
     const good = encodeBinaryEvents(header, recs);
     let seed = 1;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let i = 0; i < 5000; i++) {
-      const b = i % 2 ? Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256)) : good.slice(0, Math.floor(rand() * (good.length + 1)));
+      const b =
+        i % 2
+          ? Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))
+          : good.slice(0, Math.floor(rand() * (good.length + 1)));
       if (i % 4 === 0 && b.length) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
       expect(() => parseBinaryEvents(b)).not.toThrow();
     }
@@ -86,10 +113,19 @@ describe('binary events in the JSON protocol', () => {
 
   it('a schema frame may carry a layout, and a bad layout is refused', () => {
     const schema = { type: 'schema', seq: 1, runId: 'r', source: 'events', fields: [], recordType: 'struct e' };
-    const layout = { typeName: 'struct e', size: 4, root: { k: 'struct', off: 0, fields: [{ name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } }] } };
+    const layout = {
+      typeName: 'struct e',
+      size: 4,
+      root: { k: 'struct', off: 0, fields: [{ name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } }] },
+    };
     const r = parseServerMessage(JSON.stringify({ ...schema, layout }));
     expect(r.ok && r.message.type === 'schema' && r.message.layout).toEqual(layout);
-    expect(SchemaMessage.safeParse({ ...schema, layout: { ...layout, root: { k: 'int', off: -1, size: 4, signed: false } } }).success).toBe(false);
-    expect(SchemaMessage.safeParse({ ...schema, layout: { ...layout, root: { k: 'mystery', off: 0 } } }).success).toBe(false);
+    expect(
+      SchemaMessage.safeParse({ ...schema, layout: { ...layout, root: { k: 'int', off: -1, size: 4, signed: false } } })
+        .success,
+    ).toBe(false);
+    expect(SchemaMessage.safeParse({ ...schema, layout: { ...layout, root: { k: 'mystery', off: 0 } } }).success).toBe(
+      false,
+    );
   });
 });

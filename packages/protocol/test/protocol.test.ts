@@ -43,7 +43,9 @@ describe('snippets', () => {
 
 describe('client messages', () => {
   it('parses a run message', () => {
-    const r = parseClientMessage(JSON.stringify({ type: 'run', runId: 'r1', snippet: { files: [file('m.bpf.c')] }, options: { durationSec: 5 } }));
+    const r = parseClientMessage(
+      JSON.stringify({ type: 'run', runId: 'r1', snippet: { files: [file('m.bpf.c')] }, options: { durationSec: 5 } }),
+    );
     expect(r.ok && r.message.type).toBe('run');
   });
 
@@ -52,7 +54,9 @@ describe('client messages', () => {
     expect(bad).toMatchObject({ ok: false, code: 'bad-json' });
     const unknown = parseClientMessage(JSON.stringify({ type: 'reboot' }));
     expect(unknown).toMatchObject({ ok: false, code: 'bad-message', type: 'reboot' });
-    const field = parseClientMessage(JSON.stringify({ type: 'run', runId: 'r9', snippet: { files: [] }, options: { durationSec: 'x' } }));
+    const field = parseClientMessage(
+      JSON.stringify({ type: 'run', runId: 'r9', snippet: { files: [] }, options: { durationSec: 'x' } }),
+    );
     expect(field).toMatchObject({ ok: false, code: 'bad-message', runId: 'r9' });
     if (!field.ok) expect(field.message).toMatch(/options\.durationSec/);
   });
@@ -63,13 +67,49 @@ describe('server messages', () => {
     const frames = [
       { type: 'status', seq: 1, runId: 'r', state: 'running', t: 3 },
       { type: 'printk', seq: 2, runId: 'r', lines: [{ t: 1.5, cpu: 0, text: 'hi' }], dropped: 0 },
-      { type: 'events', seq: 3, runId: 'r', source: 'rb', records: [{ t: 1, value: { pid: 1, comm: 'sh', nested: [1, '2'] } }], dropped: 4 },
-      { type: 'stopped', seq: 4, runId: 'r', reason: 'timeout', message: 'limit', durationMs: 10, stats: { events: 1, printk: 1, dropped: 0 } },
+      {
+        type: 'events',
+        seq: 3,
+        runId: 'r',
+        source: 'rb',
+        records: [{ t: 1, value: { pid: 1, comm: 'sh', nested: [1, '2'] } }],
+        dropped: 4,
+      },
+      {
+        type: 'stopped',
+        seq: 4,
+        runId: 'r',
+        reason: 'timeout',
+        message: 'limit',
+        durationMs: 10,
+        stats: { events: 1, printk: 1, dropped: 0 },
+      },
     ];
     for (const f of frames) expect(parseServerMessage(JSON.stringify(f)).ok, f.type).toBe(true);
     // The compact form a client opts into: rows of values in column order, one time per frame.
-    const rows = { type: 'events', seq: 5, runId: 'r', source: 'rb', records: [], dropped: 0, t: 2.5, columns: ['pid', 'comm'], rows: [[1, 'sh'], [2, { $hex: '00', $error: 'short' }]] };
-    expect(parseServerMessage(JSON.stringify(rows))).toMatchObject({ ok: true, message: { rows: [[1, 'sh'], [2, { $hex: '00' }]] } });
+    const rows = {
+      type: 'events',
+      seq: 5,
+      runId: 'r',
+      source: 'rb',
+      records: [],
+      dropped: 0,
+      t: 2.5,
+      columns: ['pid', 'comm'],
+      rows: [
+        [1, 'sh'],
+        [2, { $hex: '00', $error: 'short' }],
+      ],
+    };
+    expect(parseServerMessage(JSON.stringify(rows))).toMatchObject({
+      ok: true,
+      message: {
+        rows: [
+          [1, 'sh'],
+          [2, { $hex: '00' }],
+        ],
+      },
+    });
     expect(parseServerMessage(JSON.stringify({ ...rows, rows: [{ pid: 1 }] })).ok).toBe(false);
     expect(parseServerMessage(JSON.stringify({ type: 'status', runId: 'r', state: 'running', t: 3 })).ok).toBe(false);
   });
@@ -79,6 +119,8 @@ describe('example meta', () => {
   it('accepts the documented shape and refuses unknown stages', () => {
     const meta = { title: 't', description: 'd', kinds: ['tracepoint'], category: 'basics', expect: { printk: 'x' } };
     expect(ExampleMeta.safeParse(meta).success).toBe(true);
-    expect(ExampleMeta.safeParse({ ...meta, expect: { fails: { stage: 'runtime', reason: 'x' } } }).success).toBe(false);
+    expect(ExampleMeta.safeParse({ ...meta, expect: { fails: { stage: 'runtime', reason: 'x' } } }).success).toBe(
+      false,
+    );
   });
 });

@@ -8,12 +8,16 @@ import { cString, decodeRecord, decodeRow, layoutColumns, RecordLayout, type Val
  * anonymous members, nested arrays) with the agent's layout and its BTF decoder's value. Here the
  * protocol's decoder, on its own, must give that value from those bytes.
  */
-const golden = JSON.parse(readFileSync(new URL('golden/every-kind-record.json', import.meta.url), 'utf8')) as { layout: unknown; hex: string; value: Value };
+const golden = JSON.parse(readFileSync(new URL('golden/every-kind-record.json', import.meta.url), 'utf8')) as {
+  layout: unknown;
+  hex: string;
+  value: Value;
+};
 const layout = RecordLayout.parse(golden.layout);
 const bytes = new Uint8Array(Buffer.from(golden.hex, 'hex'));
 
 describe('decodeRecord', () => {
-  it('decodes the every-kind record to the agent decoder\'s value (golden)', () => {
+  it("decodes the every-kind record to the agent decoder's value (golden)", () => {
     expect(decodeRecord(layout, bytes)).toEqual(golden.value);
     const v = golden.value as Record<string, Value>;
     // What the golden is about, spelled out.
@@ -34,19 +38,30 @@ describe('decodeRecord', () => {
   });
 
   it('a record shorter than its type is shown as hex with the reason, never read past its end', () => {
-    expect(decodeRecord(layout, bytes.subarray(0, 3))).toEqual({ $hex: golden.hex.slice(0, 6), $error: '3 bytes, but struct record needs 208; the record is shorter than its BTF type' });
+    expect(decodeRecord(layout, bytes.subarray(0, 3))).toEqual({
+      $hex: golden.hex.slice(0, 6),
+      $error: '3 bytes, but struct record needs 208; the record is shorter than its BTF type',
+    });
     const row = decodeRow(layout, bytes.subarray(0, 3));
     expect(row.slice(1).every((x) => x === null)).toBe(true);
     expect(row).toHaveLength(layoutColumns(layout).length);
   });
 
   it('a layout that points past the record explains instead of throwing', () => {
-    const bad = RecordLayout.parse({ typeName: 'struct x', size: 2, root: { k: 'struct', off: 0, fields: [
-      { name: 'a', node: { k: 'int', off: 8, size: 4, signed: false } },
-      { name: 'b', node: { k: 'bits', bit: 100, bits: 3, signed: false } },
-      { name: 'c', node: { k: 'chars', off: 1, n: 50 } },
-      { name: 'd', node: { k: 'unknown', off: 0, reason: 'why' } },
-    ] } });
+    const bad = RecordLayout.parse({
+      typeName: 'struct x',
+      size: 2,
+      root: {
+        k: 'struct',
+        off: 0,
+        fields: [
+          { name: 'a', node: { k: 'int', off: 8, size: 4, signed: false } },
+          { name: 'b', node: { k: 'bits', bit: 100, bits: 3, signed: false } },
+          { name: 'c', node: { k: 'chars', off: 1, n: 50 } },
+          { name: 'd', node: { k: 'unknown', off: 0, reason: 'why' } },
+        ],
+      },
+    });
     expect(decodeRecord(bad, Uint8Array.of(0x41, 0x42))).toEqual({
       a: { $hex: '', $error: 'short buffer: 4 bytes needed at offset 8' },
       b: { $hex: '', $error: 'bitfield of 3 bits at bit 100 is outside the buffer' },
@@ -55,7 +70,7 @@ describe('decodeRecord', () => {
     });
   });
 
-  it('strings follow the agent\'s C-string rule', () => {
+  it("strings follow the agent's C-string rule", () => {
     expect(cString(Uint8Array.of(0x61, 0x5c, 0x0a, 0xe2, 0x82, 0xac, 0xc3, 0, 0x62))).toBe('a\\\\\\x0a€\\xc3');
   });
 });

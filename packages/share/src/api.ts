@@ -58,11 +58,21 @@ export function createShareApi(opts: ShareApiOptions): ShareApi {
       }
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      return error(400, 'request body must be a JSON object: {"files":[{"name":"prog.bpf.c","content":"..."}], "options"?: {...}}');
+      return error(
+        400,
+        'request body must be a JSON object: {"files":[{"name":"prog.bpf.c","content":"..."}], "options"?: {...}}',
+      );
     }
     const { forkedFrom, ...rest } = data as { forkedFrom?: unknown };
-    if (forkedFrom !== undefined && forkedFrom !== null && (typeof forkedFrom !== 'string' || !isSnippetId(forkedFrom))) {
-      return error(400, `forkedFrom must be a snippet id (11 to 43 characters of A-Z a-z 0-9 _ -), got ${JSON.stringify(forkedFrom)}`);
+    if (
+      forkedFrom !== undefined &&
+      forkedFrom !== null &&
+      (typeof forkedFrom !== 'string' || !isSnippetId(forkedFrom))
+    ) {
+      return error(
+        400,
+        `forkedFrom must be a snippet id (11 to 43 characters of A-Z a-z 0-9 _ -), got ${JSON.stringify(forkedFrom)}`,
+      );
     }
     const parsed = parseShareState(rest);
     if (!parsed.ok) return error(parsed.code === 'too-large' ? 413 : 400, parsed.error);
@@ -77,7 +87,10 @@ export function createShareApi(opts: ShareApiOptions): ShareApi {
 
   async function handleGet(id: string): Promise<ApiResponse> {
     if (!isSnippetId(id)) {
-      return error(400, `"${id.slice(0, 64)}" is not a snippet id: ids are 11 or more characters of A-Z a-z 0-9 _ -; check the link`);
+      return error(
+        400,
+        `"${id.slice(0, 64)}" is not a snippet id: ids are 11 or more characters of A-Z a-z 0-9 _ -; check the link`,
+      );
     }
     let stored;
     try {
@@ -85,7 +98,11 @@ export function createShareApi(opts: ShareApiOptions): ShareApi {
     } catch (e) {
       return error(500, `could not read snippet ${id}: ${(e as Error).message}`);
     }
-    if (!stored) return error(404, `no snippet with id ${id}: the link may be mistyped or cut short, or it was shared on another bpfplay server`);
+    if (!stored)
+      return error(
+        404,
+        `no snippet with id ${id}: the link may be mistyped or cut short, or it was shared on another bpfplay server`,
+      );
     return {
       status: 200,
       json: {

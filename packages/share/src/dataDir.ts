@@ -24,7 +24,10 @@ export function findRepoRoot(from: string): string | undefined {
  * root is found from the working directory rather than this file's location because Next.js
  * bundles this module into `.next/`, where import.meta.url says nothing about the checkout.
  */
-export function resolveDataDir(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): string {
+export function resolveDataDir(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): string {
   const fromEnv = env[DATA_DIR_ENV];
   if (fromEnv) return resolve(cwd, fromEnv);
   return join(findRepoRoot(cwd) ?? cwd, 'var');

@@ -24,8 +24,7 @@ export const MAX_FRAGMENT_CHARS = SNIPPET_LIMITS.maxTotalBytes * 4 + 1024;
 export type DecodeErrorCode = 'empty' | 'unrecognised' | 'unknown-version' | 'corrupt' | 'too-large' | 'invalid';
 
 export type DecodeResult =
-  | { ok: true; state: ShareState; version: string }
-  | { ok: false; code: DecodeErrorCode; error: string };
+  { ok: true; state: ShareState; version: string } | { ok: false; code: DecodeErrorCode; error: string };
 
 type Decoder = (payload: string) => DecodeResult;
 
@@ -34,39 +33,61 @@ const fail = (code: DecodeErrorCode, error: string): DecodeResult => ({ ok: fals
 /** Outside lz-string's URI-safe alphabet: such a character means the link was damaged in transit. */
 const LZ_URI_OUTSIDE = /[^A-Za-z0-9+\-$]/;
 
-function decompress(payload: string, version: string): { ok: true; text: string } | { ok: false; result: DecodeResult } {
+function decompress(
+  payload: string,
+  version: string,
+): { ok: true; text: string } | { ok: false; result: DecodeResult } {
   // Chat tools and mail clients sometimes percent-encode `$` or `+`, or turn `+` into a space.
   let p = payload;
   if (p.includes('%')) {
     try {
       p = decodeURIComponent(p);
     } catch {
-      return { ok: false, result: fail('corrupt', `the ${version} link is damaged: it has a broken %-escape; copy the whole link again`) };
+      return {
+        ok: false,
+        result: fail('corrupt', `the ${version} link is damaged: it has a broken %-escape; copy the whole link again`),
+      };
     }
   }
   p = p.replace(/ /g, '+');
-  if (p.length === 0) return { ok: false, result: fail('corrupt', `the ${version} link has no snippet after "#${version}/"`) };
+  if (p.length === 0)
+    return { ok: false, result: fail('corrupt', `the ${version} link has no snippet after "#${version}/"`) };
   if (p.length > MAX_FRAGMENT_CHARS) {
     return {
       ok: false,
-      result: fail('too-large', `the ${version} link is ${p.length} characters; bpfplay links are at most ${MAX_FRAGMENT_CHARS}`),
+      result: fail(
+        'too-large',
+        `the ${version} link is ${p.length} characters; bpfplay links are at most ${MAX_FRAGMENT_CHARS}`,
+      ),
     };
   }
   const bad = LZ_URI_OUTSIDE.exec(p);
   if (bad) {
     return {
       ok: false,
-      result: fail('corrupt', `the ${version} link is damaged: it contains "${bad[0]}", which bpfplay links never do; copy the whole link again`),
+      result: fail(
+        'corrupt',
+        `the ${version} link is damaged: it contains "${bad[0]}", which bpfplay links never do; copy the whole link again`,
+      ),
     };
   }
   let text: string | null;
   try {
     text = LZString.decompressFromEncodedURIComponent(p);
   } catch (e) {
-    return { ok: false, result: fail('corrupt', `the ${version} link is damaged: ${(e as Error).message}; copy the whole link again`) };
+    return {
+      ok: false,
+      result: fail('corrupt', `the ${version} link is damaged: ${(e as Error).message}; copy the whole link again`),
+    };
   }
   if (text === null || text === '') {
-    return { ok: false, result: fail('corrupt', `the ${version} link is damaged: it does not decompress (was it cut short?); copy the whole link again`) };
+    return {
+      ok: false,
+      result: fail(
+        'corrupt',
+        `the ${version} link is damaged: it does not decompress (was it cut short?); copy the whole link again`,
+      ),
+    };
   }
   return { ok: true, text };
 }
@@ -92,7 +113,10 @@ const decodeV1: Decoder = (payload) => {
   try {
     data = JSON.parse(d.text);
   } catch {
-    return fail('corrupt', 'the v1 link is damaged: its contents are not JSON (was it cut short?); copy the whole link again');
+    return fail(
+      'corrupt',
+      'the v1 link is damaged: its contents are not JSON (was it cut short?); copy the whole link again',
+    );
   }
   return validate(data, 'v1');
 };
@@ -128,7 +152,10 @@ export function decodeLocation(location: { hash: string; search?: string }): Dec
   const m = /^(v\d+)\/(.*)$/s.exec(raw);
   if (!m) {
     const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
-    return fail('unrecognised', `"#${shown}" is not a bpfplay snippet link: those start with #${CURRENT_FRAGMENT_VERSION}/`);
+    return fail(
+      'unrecognised',
+      `"#${shown}" is not a bpfplay snippet link: those start with #${CURRENT_FRAGMENT_VERSION}/`,
+    );
   }
   const version = m[1]!;
   const decoder = DECODERS[version];

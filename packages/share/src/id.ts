@@ -11,7 +11,11 @@ import { type ShareState, canonicalJson } from './state';
 export const DEFAULT_ID_SALT = 'bpfplay snippet id, salt 1\n';
 
 /** Full base64url SHA-256 (43 characters) of the salted canonical JSON. */
-export function snippetHash(state: ShareState, salt: string = DEFAULT_ID_SALT, defaults: Partial<RunOptions> = {}): string {
+export function snippetHash(
+  state: ShareState,
+  salt: string = DEFAULT_ID_SALT,
+  defaults: Partial<RunOptions> = {},
+): string {
   return createHash('sha256').update(salt).update(canonicalJson(state, defaults)).digest('base64url');
 }
 

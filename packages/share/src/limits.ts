@@ -49,7 +49,10 @@ export function checkRequestSize(bytes: number): SizeCheck {
 
 /** Thrown by a store asked to keep a snippet over the cap (the API checks first and answers 413). */
 export class SnippetTooLargeError extends Error {
-  constructor(readonly bytes: number, message: string) {
+  constructor(
+    readonly bytes: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'SnippetTooLargeError';
   }

@@ -16,9 +16,7 @@ export interface RateLimitOptions {
   what?: string;
 }
 
-export type RateDecision =
-  | { ok: true; remaining: number }
-  | { ok: false; retryAfterSec: number; error: string };
+export type RateDecision = { ok: true; remaining: number } | { ok: false; retryAfterSec: number; error: string };
 
 /** 30 at once, then 20 a minute: far beyond a person pressing Share, far below a runaway script. */
 export const DEFAULT_SHARE_RATE: RateLimitOptions = { capacity: 30, refillPerSecond: 20 / 60 };
@@ -40,7 +38,9 @@ export class RateLimiter {
 
   constructor(private readonly opts: RateLimitOptions = DEFAULT_SHARE_RATE) {
     if (!(opts.capacity >= 1) || !(opts.refillPerSecond > 0)) {
-      throw new Error(`rate limit needs capacity >= 1 and refillPerSecond > 0 (got ${opts.capacity}, ${opts.refillPerSecond})`);
+      throw new Error(
+        `rate limit needs capacity >= 1 and refillPerSecond > 0 (got ${opts.capacity}, ${opts.refillPerSecond})`,
+      );
     }
     this.now = opts.now ?? Date.now;
     this.maxKeys = opts.maxKeys ?? 10_000;

@@ -18,8 +18,7 @@ export type ShareState = z.infer<typeof ShareState>;
 export const NEUTRAL_OPTIONS: RunOptions = { mode: 'run', target: { kind: 'host' } };
 
 export type ParseStateResult =
-  | { ok: true; state: ShareState }
-  | { ok: false; code: 'too-large' | 'invalid'; error: string };
+  { ok: true; state: ShareState } | { ok: false; code: 'too-large' | 'invalid'; error: string };
 
 /**
  * Validate untrusted data as a ShareState. The size is checked first and reported on its own, so
@@ -41,7 +40,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Drop options equal to `defaults` (deep equality), so a link only carries what the author changed. */
-export function withoutDefaults(options: RunOptions | undefined, defaults: Partial<RunOptions> = {}): RunOptions | undefined {
+export function withoutDefaults(
+  options: RunOptions | undefined,
+  defaults: Partial<RunOptions> = {},
+): RunOptions | undefined {
   if (options === undefined) return undefined;
   const all: Partial<RunOptions> = { ...NEUTRAL_OPTIONS, ...defaults };
   const out: Record<string, unknown> = {};

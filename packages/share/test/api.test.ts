@@ -15,7 +15,10 @@ const body = (v: unknown) => JSON.stringify(v);
 
 describe('POST /api/snippets', () => {
   it('stores the files and answers {id, url} with 201', async () => {
-    const r = await api().handleCreate(body({ files: [{ name: 'prog.bpf.c', content: HELLO }], options: { durationSec: 5 } }), 'k');
+    const r = await api().handleCreate(
+      body({ files: [{ name: 'prog.bpf.c', content: HELLO }], options: { durationSec: 5 } }),
+      'k',
+    );
     const id = snippetId({ ...one(), options: { durationSec: 5 } });
     expect(r).toEqual({ status: 201, json: { id, url: `/s/${id}`, created: true } });
   });
@@ -31,7 +34,9 @@ describe('POST /api/snippets', () => {
   it('a fork records its parent, shown by GET', async () => {
     const a = api();
     const parent = (await a.handleCreate(body(one()), 'k')).json as { id: string };
-    const child = (await a.handleCreate(body({ ...one(`${HELLO}// edited\n`), forkedFrom: parent.id }), 'k')).json as { id: string };
+    const child = (await a.handleCreate(body({ ...one(`${HELLO}// edited\n`), forkedFrom: parent.id }), 'k')).json as {
+      id: string;
+    };
     expect(child.id).not.toBe(parent.id);
     expect((await a.handleGet(child.id)).json).toMatchObject({ forkedFrom: parent.id });
   });
@@ -40,7 +45,8 @@ describe('POST /api/snippets', () => {
     const r = await api().handleCreate(body(one('x'.repeat(SNIPPET_LIMITS.maxTotalBytes + 10))), 'k');
     expect(r.status).toBe(413);
     expect(r.json).toEqual({
-      error: 'snippet is 65546 bytes; the limit is 65536 bytes (64 KiB) for all files together: remove or shorten files and share again',
+      error:
+        'snippet is 65546 bytes; the limit is 65536 bytes (64 KiB) for all files together: remove or shorten files and share again',
     });
   });
 
@@ -92,14 +98,23 @@ describe('POST /api/snippets', () => {
       get: async () => undefined,
       close: async () => {},
     };
-    expect(await api(undefined, broken).handleCreate(body(one()), 'k')).toEqual({ status: 500, json: { error: 'could not save the snippet: disk full' } });
+    expect(await api(undefined, broken).handleCreate(body(one()), 'k')).toEqual({
+      status: 500,
+      json: { error: 'could not save the snippet: disk full' },
+    });
   });
 });
 
 describe('GET /api/snippets/<id>', () => {
   it('answers the snippet as JSON, cacheable for good', async () => {
     const a = api();
-    const state = { files: [{ name: 'prog.bpf.c', content: HELLO }, { name: 'prog.h', content: '' }], options: { params: { targ_pid: 7 } } };
+    const state = {
+      files: [
+        { name: 'prog.bpf.c', content: HELLO },
+        { name: 'prog.h', content: '' },
+      ],
+      options: { params: { targ_pid: 7 } },
+    };
     const { id } = (await a.handleCreate(body(state), 'k')).json as { id: string };
     const r = await a.handleGet(id);
     expect(r.status).toBe(200);
@@ -111,7 +126,10 @@ describe('GET /api/snippets/<id>', () => {
   it('404 with a message for an unknown id', async () => {
     expect(await api().handleGet('AAAAAAAAAAA')).toEqual({
       status: 404,
-      json: { error: 'no snippet with id AAAAAAAAAAA: the link may be mistyped or cut short, or it was shared on another bpfplay server' },
+      json: {
+        error:
+          'no snippet with id AAAAAAAAAAA: the link may be mistyped or cut short, or it was shared on another bpfplay server',
+      },
     });
   });
 

@@ -19,7 +19,9 @@ describe('where the snippet database lives', () => {
 
   it(`is $${DATA_DIR_ENV} when set (relative paths from the working directory)`, () => {
     expect(resolveDataDir({ [DATA_DIR_ENV]: '/srv/bpfplay' }, repo)).toBe('/srv/bpfplay');
-    expect(resolveDataDir({ [DATA_DIR_ENV]: 'data' }, join(repo, 'apps', 'web'))).toBe(join(repo, 'apps', 'web', 'data'));
+    expect(resolveDataDir({ [DATA_DIR_ENV]: 'data' }, join(repo, 'apps', 'web'))).toBe(
+      join(repo, 'apps', 'web', 'data'),
+    );
   });
 
   it('is <repo>/var otherwise, found from apps/web (where next start runs)', () => {

@@ -47,7 +47,13 @@ describe('a shared link carries the whole snippet in its fragment', () => {
   });
 
   it('round-trips empty files (a header not written yet)', () => {
-    const state: ShareState = { files: [{ name: 'prog.bpf.c', content: HELLO }, { name: 'prog.h', content: '' }, { name: 'notes.md', content: '' }] };
+    const state: ShareState = {
+      files: [
+        { name: 'prog.bpf.c', content: HELLO },
+        { name: 'prog.h', content: '' },
+        { name: 'notes.md', content: '' },
+      ],
+    };
     expect(roundTrip(state)).toEqual(state);
   });
 
@@ -61,8 +67,12 @@ describe('a shared link carries the whole snippet in its fragment', () => {
   it('round-trips 64 KiB of incompressible text (random ASCII, random CJK) within the fragment cap', () => {
     let seed = 1;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-    const ascii = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes }, () => String.fromCharCode(32 + Math.floor(rnd() * 95))).join('');
-    const cjk = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes / 3 }, () => String.fromCharCode(0x4e00 + Math.floor(rnd() * 20000))).join('');
+    const ascii = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes }, () =>
+      String.fromCharCode(32 + Math.floor(rnd() * 95)),
+    ).join('');
+    const cjk = Array.from({ length: SNIPPET_LIMITS.maxTotalBytes / 3 }, () =>
+      String.fromCharCode(0x4e00 + Math.floor(rnd() * 20000)),
+    ).join('');
     for (const content of [ascii, cjk]) {
       const hash = encodeFragment(one(content));
       console.log(`64 KiB-class random snippet: fragment of ${hash.length} characters (cap ${MAX_FRAGMENT_CHARS})`);
@@ -73,7 +83,13 @@ describe('a shared link carries the whole snippet in its fragment', () => {
   it('keeps run options that differ from the defaults, drops the ones that do not', () => {
     const state: ShareState = {
       ...one(),
-      options: { durationSec: 5, params: { targ_pid: 42, verbose: true }, mode: 'run', target: { kind: 'host' }, coreTargets: [] },
+      options: {
+        durationSec: 5,
+        params: { targ_pid: 42, verbose: true },
+        mode: 'run',
+        target: { kind: 'host' },
+        coreTargets: [],
+      },
     };
     expect(roundTrip(state).options).toEqual({ durationSec: 5, params: { targ_pid: 42, verbose: true } });
     expect(encodeFragment({ ...one(), options: { mode: 'run' } })).toBe(encodeFragment(one()));
@@ -87,14 +103,23 @@ describe('a shared link carries the whole snippet in its fragment', () => {
   });
 
   it('keeps an explicit main file only when it is not the one that would be inferred', () => {
-    const files = [{ name: 'a.bpf.c', content: HELLO }, { name: 'b.bpf.c', content: HELLO }];
+    const files = [
+      { name: 'a.bpf.c', content: HELLO },
+      { name: 'b.bpf.c', content: HELLO },
+    ];
     expect(roundTrip({ files, main: 'b.bpf.c' }).main).toBe('b.bpf.c');
     expect(encodeFragment({ ...one(), main: 'prog.bpf.c' })).toBe(encodeFragment(one()));
   });
 
   it('gives equal fragments for equal snippets whatever the key order', () => {
-    const a = encodeFragment({ files: [{ name: 'prog.bpf.c', content: HELLO }], options: { durationSec: 5, params: { a: 1, b: 2 } } });
-    const b = encodeFragment({ options: { params: { b: 2, a: 1 }, durationSec: 5 }, files: [{ content: HELLO, name: 'prog.bpf.c' }] } as ShareState);
+    const a = encodeFragment({
+      files: [{ name: 'prog.bpf.c', content: HELLO }],
+      options: { durationSec: 5, params: { a: 1, b: 2 } },
+    });
+    const b = encodeFragment({
+      options: { params: { b: 2, a: 1 }, durationSec: 5 },
+      files: [{ content: HELLO, name: 'prog.bpf.c' }],
+    } as ShareState);
     expect(a).toBe(b);
   });
 
@@ -105,7 +130,10 @@ describe('a shared link carries the whole snippet in its fragment', () => {
   });
 
   it('prefers the fragment over the query', () => {
-    const r = decodeLocation({ hash: encodeFragment(one('// a\n')), search: `?share=${encodeFragment(one('// b\n')).slice(1)}` });
+    const r = decodeLocation({
+      hash: encodeFragment(one('// a\n')),
+      search: `?share=${encodeFragment(one('// b\n')).slice(1)}`,
+    });
     expect(r.ok && r.state.files[0]!.content).toBe('// a\n');
   });
 
@@ -174,7 +202,11 @@ describe('a damaged or foreign link gives a message, never a blank page', () => 
   });
 
   it('an ordinary anchor is not mistaken for a snippet', () => {
-    expectError(decodeLocation({ hash: '#examples' }), 'unrecognised', /"#examples" is not a bpfplay snippet link.*#v1\//);
+    expectError(
+      decodeLocation({ hash: '#examples' }),
+      'unrecognised',
+      /"#examples" is not a bpfplay snippet link.*#v1\//,
+    );
   });
 
   it('a format from the future names itself and the ones this build reads', () => {
@@ -224,6 +256,10 @@ describe('a damaged or foreign link gives a message, never a blank page', () => 
   });
 
   it('a fragment longer than any bpfplay link is refused before decompressing', () => {
-    expectError(decodeLocation({ hash: `#v1/${'A'.repeat(MAX_FRAGMENT_CHARS + 1)}` }), 'too-large', /characters; bpfplay links are at most/);
+    expectError(
+      decodeLocation({ hash: `#v1/${'A'.repeat(MAX_FRAGMENT_CHARS + 1)}` }),
+      'too-large',
+      /characters; bpfplay links are at most/,
+    );
   });
 });

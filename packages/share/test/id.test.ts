@@ -12,14 +12,26 @@ describe('content-addressed ids', () => {
   });
 
   it('same snippet, same id, whatever the key order or neutral options', () => {
-    const a: ShareState = { files: [{ name: 'prog.bpf.c', content: HELLO }], options: { durationSec: 5, params: { a: 1, b: 2 } } };
-    const b = { options: { params: { b: 2, a: 1 }, durationSec: 5, mode: 'run', target: { kind: 'host' } }, files: [{ content: HELLO, name: 'prog.bpf.c' }] } as ShareState;
+    const a: ShareState = {
+      files: [{ name: 'prog.bpf.c', content: HELLO }],
+      options: { durationSec: 5, params: { a: 1, b: 2 } },
+    };
+    const b = {
+      options: { params: { b: 2, a: 1 }, durationSec: 5, mode: 'run', target: { kind: 'host' } },
+      files: [{ content: HELLO, name: 'prog.bpf.c' }],
+    } as ShareState;
     expect(snippetId(a)).toBe(snippetId(b));
     expect(snippetId(one())).toBe(snippetId({ ...one(), main: 'prog.bpf.c', options: { params: {} } }));
   });
 
   it('any change gives a different id: content, a file name, file order, options, main', () => {
-    const base: ShareState = { files: [{ name: 'a.bpf.c', content: HELLO }, { name: 'b.bpf.c', content: HELLO }], main: 'a.bpf.c' };
+    const base: ShareState = {
+      files: [
+        { name: 'a.bpf.c', content: HELLO },
+        { name: 'b.bpf.c', content: HELLO },
+      ],
+      main: 'a.bpf.c',
+    };
     const variants: ShareState[] = [
       base,
       { ...base, files: [{ name: 'a.bpf.c', content: `${HELLO} ` }, base.files[1]!] },

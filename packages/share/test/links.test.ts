@@ -27,13 +27,22 @@ describe('"Open in playground" links for a blog post', () => {
 
 describe('copy as Markdown', () => {
   it('is a C code block and a link for one file', () => {
-    const md = markdownSnippet({ files: [{ name: 'prog.bpf.c', content: 'int x;' }] }, 'https://p.example/s/abcDEF12345');
+    const md = markdownSnippet(
+      { files: [{ name: 'prog.bpf.c', content: 'int x;' }] },
+      'https://p.example/s/abcDEF12345',
+    );
     expect(md).toBe('```c\nint x;\n```\n\n[Open in bpfplay](https://p.example/s/abcDEF12345)\n');
   });
 
   it('names each file when there are several, with a language per extension', () => {
     const md = markdownSnippet(
-      { files: [{ name: 'prog.bpf.c', content: 'int x;\n' }, { name: 'notes.md', content: '# hi\n' }, { name: 'data.json', content: '{}' }] },
+      {
+        files: [
+          { name: 'prog.bpf.c', content: 'int x;\n' },
+          { name: 'notes.md', content: '# hi\n' },
+          { name: 'data.json', content: '{}' },
+        ],
+      },
       '/s/x',
       { title: 'Count execs', linkText: 'Run it' },
     );
@@ -43,12 +52,17 @@ describe('copy as Markdown', () => {
   });
 
   it('uses a fence longer than any backtick run inside the code, so the block is not cut', () => {
-    const md = markdownSnippet({ files: [{ name: 'notes.md', content: 'use ```c fences``` and ````four````\n' }] }, '/s/x');
+    const md = markdownSnippet(
+      { files: [{ name: 'notes.md', content: 'use ```c fences``` and ````four````\n' }] },
+      '/s/x',
+    );
     expect(md.startsWith('`````markdown\n')).toBe(true);
     expect(md).toContain('\n`````\n');
   });
 
   it('escapes characters that would end the Markdown link target', () => {
-    expect(markdownSnippet({ files: [{ name: 'a.c', content: '' }] }, 'https://x/a b(c)')).toContain('(https://x/a%20b(c%29)');
+    expect(markdownSnippet({ files: [{ name: 'a.c', content: '' }] }, 'https://x/a b(c)')).toContain(
+      '(https://x/a%20b(c%29)',
+    );
   });
 });

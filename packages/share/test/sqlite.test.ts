@@ -80,12 +80,16 @@ describe('SqliteStore on disk', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => new SqliteStore({ dataDir })).toThrow(
-      new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this bpfplay understands \\(${SCHEMA_VERSION}\\); run a newer bpfplay, or point BPFPLAY_DATA_DIR`),
+      new RegExp(
+        `schema version ${SCHEMA_VERSION + 1}, newer than this bpfplay understands \\(${SCHEMA_VERSION}\\); run a newer bpfplay, or point BPFPLAY_DATA_DIR`,
+      ),
     );
   });
 
   it('says which file it could not open', () => {
-    expect(() => new SqliteStore({ dataDir: '/proc/self' })).toThrow(/^cannot open the snippet database \/proc\/self\/snippets\.sqlite: /);
+    expect(() => new SqliteStore({ dataDir: '/proc/self' })).toThrow(
+      /^cannot open the snippet database \/proc\/self\/snippets\.sqlite: /,
+    );
   });
 
   it('when an 11-character prefix is taken by other content, extends the id instead of returning the wrong code', async () => {
@@ -95,7 +99,10 @@ describe('SqliteStore on disk', () => {
     const short = hash.slice(0, 11);
     new SqliteStore({ dataDir }).close();
     const db = new Database(join(dataDir, SNIPPET_DB_FILE));
-    db.prepare("INSERT INTO snippets VALUES (?, 'other-hash', ?, 1, NULL, '2020-01-01T00:00:00.000Z')").run(short, JSON.stringify(numbered(9, 9)));
+    db.prepare("INSERT INTO snippets VALUES (?, 'other-hash', ?, 1, NULL, '2020-01-01T00:00:00.000Z')").run(
+      short,
+      JSON.stringify(numbered(9, 9)),
+    );
     db.close();
     const store = new SqliteStore({ dataDir });
     const r = await store.put(state);

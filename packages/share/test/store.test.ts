@@ -32,10 +32,21 @@ describe.each(kinds)('%s', (_name, make) => {
 
   it('stores a snippet under its content id and gives it back', async () => {
     const s = fresh({ now: () => new Date('2026-01-02T03:04:05Z') });
-    const state = { files: [{ name: 'prog.bpf.c', content: HELLO }, { name: 'prog.h', content: '' }], options: { durationSec: 5 } };
+    const state = {
+      files: [
+        { name: 'prog.bpf.c', content: HELLO },
+        { name: 'prog.h', content: '' },
+      ],
+      options: { durationSec: 5 },
+    };
     const r = await s.put(state);
     expect(r).toEqual({ id: snippetId(state), created: true });
-    expect(await s.get(r.id)).toEqual({ id: r.id, snippet: state, createdAt: '2026-01-02T03:04:05.000Z', size: Buffer.byteLength(HELLO) });
+    expect(await s.get(r.id)).toEqual({
+      id: r.id,
+      snippet: state,
+      createdAt: '2026-01-02T03:04:05.000Z',
+      size: Buffer.byteLength(HELLO),
+    });
   });
 
   it('same snippet twice: same id, the second put changes nothing', async () => {

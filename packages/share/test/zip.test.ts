@@ -19,7 +19,12 @@ const files = [
  * Read back with Python's zipfile (python3 is on every machine of this kind; unzip may not be):
  * names, CRC check, contents, time and Unix mode, as JSON.
  */
-function inspect(path: string): { names: string[]; bad: string | null; contents: Record<string, string>; info: { name: string; date: number[]; mode: string }[] } {
+function inspect(path: string): {
+  names: string[];
+  bad: string | null;
+  contents: Record<string, string>;
+  info: { name: string; date: number[]; mode: string }[];
+} {
   const py = `
 import json, stat, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])

@@ -64,7 +64,8 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
         case 'xdp':
         case 'tc':
         case 'socket':
-          if (!opts.net) throw new Error(`${kind} programs need the run's sandbox network, which this runner does not have`);
+          if (!opts.net)
+            throw new Error(`${kind} programs need the run's sandbox network, which this runner does not have`);
           info.target = attachToSandbox(opts.net, prog, kind, keep);
           return undefined;
         default:

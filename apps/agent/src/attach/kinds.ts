@@ -94,7 +94,8 @@ export function capabilityOf(kind: AttachKind): string {
 
 /** What to write instead when a family is missing on this kernel. */
 export const ALTERNATIVES: Partial<Record<string, string>> = {
-  kprobe: 'use SEC("tracepoint/...") (stable), SEC("raw_tp/...") or SEC("tp_btf/...") (typed arguments) for the same event',
+  kprobe:
+    'use SEC("tracepoint/...") (stable), SEC("raw_tp/...") or SEC("tp_btf/...") (typed arguments) for the same event',
   fentry: 'use SEC("tp_btf/...") for typed arguments at a tracepoint, or SEC("tracepoint/...")',
   lsm: 'LSM programs cannot run here; trace the same path with a tracepoint',
   uprobe: 'uprobes need the uprobe PMU; trace the syscalls the program makes with tracepoints instead',

@@ -59,7 +59,8 @@ export class AuditLog {
         (e: NodeJS.ErrnoException) => {
           this.failures++;
           const kind = e.code ?? e.message;
-          if (kind !== this.lastError) this.warn(`cannot append to the audit log ${this.path}: ${e.message}; runs go on unaudited`);
+          if (kind !== this.lastError)
+            this.warn(`cannot append to the audit log ${this.path}: ${e.message}; runs go on unaudited`);
           this.lastError = kind;
         },
       );

@@ -5,7 +5,8 @@ import type { AuditRecord } from './audit-log.js';
 /** sha256 over each file's name and content, in name order, so the same files always hash the same. */
 export function snippetHash(snippet: Snippet): string {
   const h = createHash('sha256');
-  for (const f of [...snippet.files].sort((a, b) => (a.name < b.name ? -1 : 1))) h.update(f.name).update('\0').update(f.content).update('\0');
+  for (const f of [...snippet.files].sort((a, b) => (a.name < b.name ? -1 : 1)))
+    h.update(f.name).update('\0').update(f.content).update('\0');
   return h.digest('hex');
 }
 
@@ -45,7 +46,8 @@ export class RunTrail {
   frame(type: string, json: string | Uint8Array): void {
     if (type !== 'loaded' && type !== 'attached') return;
     try {
-      const text = typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
+      const text =
+        typeof json === 'string' ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
       const f = JSON.parse(text) as {
         programs?: { name: string; section: string; kind: string; loaded: boolean }[];
         maps?: { keySize: number; valueSize: number; maxEntries: number }[];
@@ -55,7 +57,10 @@ export class RunTrail {
       if (type === 'loaded') {
         this.programs = (f.programs ?? []).map(({ name, section, kind, loaded }) => ({ name, section, kind, loaded }));
         const maps = f.maps ?? [];
-        this.maps = { count: maps.length, bytes: maps.reduce((n, m) => n + (m.keySize + m.valueSize) * m.maxEntries, 0) };
+        this.maps = {
+          count: maps.length,
+          bytes: maps.reduce((n, m) => n + (m.keySize + m.valueSize) * m.maxEntries, 0),
+        };
         if (f.durationMs !== undefined) this.durations.loadMs = round(f.durationMs);
       } else {
         this.attach = (f.links ?? []).map(({ program, kind, target, ok }) => ({ program, kind, target, ok }));

@@ -33,6 +33,8 @@ export class BinaryEvents {
     };
     // Through the protocol's schema, as every JSON frame is: the same checks and the same key order.
     const parsed = ServerMessageSchema.safeParse(message);
-    return parsed.success ? { ok: true, message: parsed.data } : { ok: false, message: `decoded binary events do not match the protocol: ${parsed.error.message}` };
+    return parsed.success
+      ? { ok: true, message: parsed.data }
+      : { ok: false, message: `decoded binary events do not match the protocol: ${parsed.error.message}` };
   }
 }

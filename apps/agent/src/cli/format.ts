@@ -19,13 +19,16 @@ function histogram(m: MapSnapshot): string[] {
       // libbpf-tools' convention: slot i = floor(log2(v)) counts [2^i, 2^(i+1)); slot 0 also holds 0.
       const lo = i === 0 ? 0 : 2 ** i;
       const hi = 2 ** (i + 1) - 1;
-      lines.push(`  ${`${lo} -> ${hi}`.padStart(24)} : ${String(n).padEnd(8)} |${'*'.repeat(Math.round((40 * n) / max)).padEnd(40)}|`);
+      lines.push(
+        `  ${`${lo} -> ${hi}`.padStart(24)} : ${String(n).padEnd(8)} |${'*'.repeat(Math.round((40 * n) / max)).padEnd(40)}|`,
+      );
     });
   }
   return lines;
 }
 
-const isEmptyObject = (v: Value) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+const isEmptyObject = (v: Value) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
 
 function mapLines(m: MapSnapshot): string[] {
   const head = `map ${m.name} (${m.type}${m.keyType ? `, ${m.keyType} → ${m.valueType}` : ''})${m.more ? `, ${m.more} more` : ''}`;
@@ -69,12 +72,18 @@ export function formatMessage(m: ServerMessage): string | undefined {
         )
         .join('\n');
     case 'attached':
-      return m.links.map((l) => `${l.ok ? 'attached' : 'NOT attached'} ${l.program} → ${l.target}${l.message ? `: ${l.message}` : ''}`).join('\n');
+      return m.links
+        .map(
+          (l) => `${l.ok ? 'attached' : 'NOT attached'} ${l.program} → ${l.target}${l.message ? `: ${l.message}` : ''}`,
+        )
+        .join('\n');
     case 'verifier':
       if (m.ok || !m.failure) return undefined;
       return [
         `verifier rejected ${m.program}: ${m.failure.reason}`,
-        m.failure.location ? `  at ${m.failure.location.file}:${m.failure.location.line}${m.failure.sourceText ? `: ${m.failure.sourceText.trim()}` : ''}` : '',
+        m.failure.location
+          ? `  at ${m.failure.location.file}:${m.failure.location.line}${m.failure.sourceText ? `: ${m.failure.sourceText.trim()}` : ''}`
+          : '',
         `  kernel says: ${m.failure.message}`,
         m.failure.hint ? `  hint: ${m.failure.hint}` : '',
       ]

@@ -36,7 +36,11 @@ function stdinSource(main: string, content: string): string {
   return `# 1 "${main}"\n${content}`;
 }
 
-async function start(pchPath: string | undefined, run: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal'>, idle: boolean): Promise<Started> {
+async function start(
+  pchPath: string | undefined,
+  run: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal'>,
+  idle: boolean,
+): Promise<Started> {
   const src = await makeRunDir('readable');
   const out = await makeRunDir('writable');
   const mounts: SandboxMount[] = [
@@ -47,7 +51,17 @@ async function start(pchPath: string | undefined, run: Omit<ClangRun, 'files' | 
     { host: out, sandbox: SANDBOX.out, writable: true },
   ];
   if (pchPath !== undefined) mounts.push({ host: pchPath, sandbox: SANDBOX.pch });
-  const argv = [CLANG, ...BASE_FLAGS, ...(pchPath !== undefined ? ['-include-pch', SANDBOX.pch] : []), '-c', '-x', 'c', '-', '-o', `${SANDBOX.out}/prog.o`];
+  const argv = [
+    CLANG,
+    ...BASE_FLAGS,
+    ...(pchPath !== undefined ? ['-include-pch', SANDBOX.pch] : []),
+    '-c',
+    '-x',
+    'c',
+    '-',
+    '-o',
+    `${SANDBOX.out}/prog.o`,
+  ];
   const proc = startSandboxed({ argv, mounts, cwd: SANDBOX.src, limits: run.limits }, { idle });
   return { proc, src, out, pchPath };
 }

@@ -38,7 +38,11 @@ const HELPER_CALL = /^call (0x[0-9a-f]+)$/;
  * CO-RE access it encodes, and helper calls by name. A `source` line precedes each run of
  * instructions from a new source line.
  */
-export function parseDisassembly(text: string, source: SourceLookup, helpers: ReadonlyMap<number, string>): DisasmSection[] {
+export function parseDisassembly(
+  text: string,
+  source: SourceLookup,
+  helpers: ReadonlyMap<number, string>,
+): DisasmSection[] {
   const sections: DisasmSection[] = [];
   let cur: DisasmSection | undefined;
   let loc: SourceLocation | undefined;

@@ -11,13 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
-import {
-  type Diagnostic,
-  type DisasmLine,
-  describeIssues,
-  mainFileOf,
-  Snippet,
-} from '@bpfplay/protocol';
+import { type Diagnostic, type DisasmLine, describeIssues, mainFileOf, Snippet } from '@bpfplay/protocol';
 import { cacheKey, ObjectCache } from './cache.js';
 import { ClangPool, pchRejected } from './clang.js';
 import { parseDiagnostics } from './diagnostics.js';
@@ -52,8 +46,14 @@ export interface CompileResult {
 
 export interface Compiler {
   /** Rejects only when cancelled (AbortError) or the queue is full (QueueFullError); every other failure is a result. */
-  compile(snippet: Snippet, opts?: { signal?: AbortSignal; onQueued?: (position: number) => void }): Promise<CompileResult>;
-  disassemble(object: Buffer, snippet: Snippet): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
+  compile(
+    snippet: Snippet,
+    opts?: { signal?: AbortSignal; onQueued?: (position: number) => void },
+  ): Promise<CompileResult>;
+  disassemble(
+    object: Buffer,
+    snippet: Snippet,
+  ): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
   readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
   /** Stops the clang kept waiting for the next compile; resolves once it and every cache write are done. */
   close(): Promise<void>;
@@ -75,14 +75,19 @@ export interface CompilerOptions {
 }
 
 export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
-  const limits = resolveLimits({ ...opts.limits, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+  const limits = resolveLimits({
+    ...opts.limits,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+  });
   const warn = opts.warn ?? ((m: string) => console.warn(`[compile] ${m}`));
   const includeDir = opts.includeDir ?? DEFAULT_INCLUDE_DIR;
   const { cacheDir } = opts;
   await preflight();
   // Folders left by agents that were killed mid-compile.
   await sweepStaleRunDirs();
-  await mkdir(cacheDir, { recursive: true, mode: 0o755 }).catch((e: Error) => warn(`cannot create cache folder ${cacheDir}: ${e.message}`));
+  await mkdir(cacheDir, { recursive: true, mode: 0o755 }).catch((e: Error) =>
+    warn(`cannot create cache folder ${cacheDir}: ${e.message}`),
+  );
 
   const [clang, vmlinux, hHash, helpers] = await Promise.all([
     clangVersion(),
@@ -122,7 +127,14 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     const main = mainFileOf(snippet.files, snippet.main)!;
     if (!main.endsWith('.c')) return refuse(`the main file ${main} is not a .c file; name a .bpf.c file as main`, t0);
 
-    const key = cacheKey({ files: snippet.files, main, flags: BASE_FLAGS, clangVersion: clang, btfHash: vmlinux.btfHash, headersHash: hHash });
+    const key = cacheKey({
+      files: snippet.files,
+      main,
+      flags: BASE_FLAGS,
+      clangVersion: clang,
+      btfHash: vmlinux.btfHash,
+      headersHash: hHash,
+    });
     // A result still being written to the cache is as good as a hit.
     await writing.get(key);
     const hit = await cache.get(key);
@@ -133,7 +145,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     // for that result instead of queueing another clang. If that compile was cancelled, do our own.
     const running = inflight.get(key);
     if (running) {
-      const shared = await untilAborted(running.catch(() => undefined), o.signal);
+      const shared = await untilAborted(
+        running.catch(() => undefined),
+        o.signal,
+      );
       if (shared) return { ...shared, durationMs: performance.now() - t0, cache: shared.ok ? 'hit' : shared.cache };
     }
     const mine = compileUncached(snippet.files, main, key, o).catch((e: Error) => {
@@ -162,7 +177,14 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
     return queue.run(
       async () => {
         const started = performance.now();
-        const common = { files, main, includeDir, vmlinuxDir: vmlinux.dir, limits, ...(o.signal ? { signal: o.signal } : {}) };
+        const common = {
+          files,
+          main,
+          includeDir,
+          vmlinuxDir: vmlinux.dir,
+          limits,
+          ...(o.signal ? { signal: o.signal } : {}),
+        };
         let r = await pool.run({ ...common, pchPath });
         if (r.exit.aborted) throw abortError(o.signal!);
         if (pchPath !== undefined && r.exit.code !== 0 && pchRejected(r.exit.stderr)) {
@@ -281,6 +303,8 @@ async function preflight(): Promise<void> {
 async function smokeTest(limits: CompileLimits): Promise<void> {
   const exit = await runSandboxed({ argv: ['/usr/bin/true'], mounts: [], limits });
   if (exit.code !== 0) {
-    throw new Error(`the compile sandbox (bwrap) does not work on this host (exit ${exit.code ?? exit.signal}): ${exit.stderr.trim()}`);
+    throw new Error(
+      `the compile sandbox (bwrap) does not work on this host (exit ${exit.code ?? exit.signal}): ${exit.stderr.trim()}`,
+    );
   }
 }

@@ -84,7 +84,8 @@ export function describeLimitHit(
   if (exit.timedOut) return `compile took longer than ${limits.wallMs / 1000} s (wall-clock limit) and was stopped`;
   if (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && /CPU time/i.test(exit.stderr)))
     return `compile used more than ${limits.cpuSeconds} s of CPU time and was stopped`;
-  if (exit.signal === 'SIGXFSZ') return `compile tried to write a file over ${mib(limits.fileSizeBytes)} and was stopped`;
+  if (exit.signal === 'SIGXFSZ')
+    return `compile tried to write a file over ${mib(limits.fileSizeBytes)} and was stopped`;
   // "failed to map segment": the limit is so low that clang's own libLLVM.so cannot be mapped.
   if (/out of memory|std::bad_alloc|Cannot allocate memory|Allocation failed|failed to map segment/i.test(exit.stderr))
     return `compile needed more than ${mib(limits.addressSpaceBytes)} of memory and was stopped`;

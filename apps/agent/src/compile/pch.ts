@@ -59,7 +59,15 @@ export class PrecompiledHeader {
     const out = await makeRunDir('writable');
     try {
       const exit = await runSandboxed({
-        argv: [CLANG, ...BASE_FLAGS, '-x', 'c-header', `${SANDBOX.include}/${PRELUDE_NAME}`, '-o', `${SANDBOX.out}/prelude.pch`],
+        argv: [
+          CLANG,
+          ...BASE_FLAGS,
+          '-x',
+          'c-header',
+          `${SANDBOX.include}/${PRELUDE_NAME}`,
+          '-o',
+          `${SANDBOX.out}/prelude.pch`,
+        ],
         mounts: [
           { host: includeDir, sandbox: SANDBOX.include },
           { host: vmlinuxDir, sandbox: SANDBOX.gen },
@@ -69,7 +77,9 @@ export class PrecompiledHeader {
         limits,
       });
       if (exit.code !== 0) {
-        warn(`building the precompiled header failed (exit ${exit.code ?? exit.signal}); compiles will not use it:\n${exit.stderr}`);
+        warn(
+          `building the precompiled header failed (exit ${exit.code ?? exit.signal}); compiles will not use it:\n${exit.stderr}`,
+        );
         return undefined;
       }
       const built = join(out, 'prelude.pch');
@@ -131,7 +141,8 @@ export async function preludeMacros(includeDir: string, vmlinuxPath: string): Pr
   const names = new Set<string>();
   for (const file of files) {
     const text = stripComments(await readFile(file, 'utf8'));
-    for (const m of text.matchAll(/^[ \t]*#[ \t]*(?:define|undef|ifdef|ifndef)[ \t]+([A-Za-z_]\w*)/gm)) names.add(m[1]!);
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*(?:define|undef|ifdef|ifndef)[ \t]+([A-Za-z_]\w*)/gm))
+      names.add(m[1]!);
     for (const line of text.matchAll(/^[ \t]*#[ \t]*(?:if|elif)\b(.*)$/gm)) {
       for (const id of line[1]!.matchAll(/[A-Za-z_]\w*/g)) if (id[0] !== 'defined') names.add(id[0]);
     }

@@ -18,7 +18,9 @@ export function storeUploadedBtf(
   try {
     btf = Btf.parse(bytes, { name });
   } catch (e) {
-    return { error: `"${name}" is not raw BTF (${(e as Error).message}): upload /sys/kernel/btf/vmlinux of the other kernel` };
+    return {
+      error: `"${name}" is not raw BTF (${(e as Error).message}): upload /sys/kernel/btf/vmlinux of the other kernel`,
+    };
   }
   const dir = join(ctx.config.dataDir, 'btf-uploads', sessionId);
   mkdirSync(dir, { recursive: true });

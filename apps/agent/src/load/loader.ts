@@ -68,7 +68,13 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
   }
   if (spec.maxMapBytes !== undefined) {
     // After open, libbpf knows each map's final shape (including .bss/.data sizes); nothing is allocated yet.
-    const shapes = obj.maps().map((m) => ({ name: m.name, type: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries }));
+    const shapes = obj.maps().map((m) => ({
+      name: m.name,
+      type: m.typeName,
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: m.maxEntries,
+    }));
     const quota = checkMapQuota(shapes, spec.maxMapBytes, numPossibleCpus());
     if (quota.error) {
       obj.close();
@@ -101,7 +107,13 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
       const log = p.log().text;
       const parsed = parseVerifierLog(log, { failed: false });
       if (parsed.stats) info.stats = parsed.stats;
-      emit('verifier', { program: p.name, ok: true, log, truncated: false, ...(parsed.stats ? { stats: parsed.stats } : {}) });
+      emit('verifier', {
+        program: p.name,
+        ok: true,
+        log,
+        truncated: false,
+        ...(parsed.stats ? { stats: parsed.stats } : {}),
+      });
     }
     return info;
   });

@@ -38,7 +38,14 @@ export function listParams(btf: Btf, rodata: Uint8Array | undefined): ParamInfo[
     const v = btf.type(vs.type);
     if (v.kind !== 'var' || !isVolatile(btf, v.type)) continue;
     const bytes = rodata?.subarray(vs.offset, vs.offset + vs.size) ?? new Uint8Array(vs.size);
-    out.push({ name: v.name, type: cTypeName(btf, v.type), value: decodeValue(btf, v.type, bytes), offset: vs.offset, size: vs.size, typeId: v.type });
+    out.push({
+      name: v.name,
+      type: cTypeName(btf, v.type),
+      value: decodeValue(btf, v.type, bytes),
+      offset: vs.offset,
+      size: vs.size,
+      typeId: v.type,
+    });
   }
   return out;
 }
@@ -70,7 +77,8 @@ function encode(btf: Btf, p: ParamInfo, value: ParamValue): Uint8Array | string 
   }
   if (t.kind === 'array' && typeof value === 'string') {
     const bytes = Buffer.from(value, 'utf8');
-    if (bytes.length >= p.size) return `${p.name} is ${p.type}: "${value}" needs ${bytes.length + 1} bytes with its NUL, it has ${p.size}`;
+    if (bytes.length >= p.size)
+      return `${p.name} is ${p.type}: "${value}" needs ${bytes.length + 1} bytes with its NUL, it has ${p.size}`;
     out.set(bytes);
     return out;
   }

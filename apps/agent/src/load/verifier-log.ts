@@ -15,14 +15,7 @@
  * may be missing, and nothing here splits the whole log into lines.
  */
 import type { SourceLocation, VerifierFailure, VerifierStats } from '@bpfplay/protocol';
-import {
-  annotation,
-  classify,
-  insnLinesBackward,
-  lineAt,
-  lineBefore,
-  linesBackward,
-} from './verifier-log-lines.js';
+import { annotation, classify, insnLinesBackward, lineAt, lineBefore, linesBackward } from './verifier-log-lines.js';
 import { explain } from './verifier-reasons.js';
 
 export interface ParsedVerifierLog {

@@ -156,7 +156,8 @@ const RULES: Rule[] = [
     explain: (m) => {
       const [off, size] = [Number(m[3]), Number(m[4])];
       const past = off + size;
-      const where = past > 0 ? `, ${past} bytes past the end of the stack frame` : off < -512 ? ', below the 512-byte stack' : '';
+      const where =
+        past > 0 ? `, ${past} bytes past the end of the stack frame` : off < -512 ? ', below the 512-byte stack' : '';
       return {
         reason: `stack access out of bounds: ${size} bytes at fp${off} (R${m[2]})${where}`,
         hint: STACK_HINT,
@@ -170,7 +171,10 @@ const RULES: Rule[] = [
       hint: `Clamp the index (\`if (i >= sizeof(buf)) return 0;\`) right before using it. ${STACK_HINT}`,
     }),
   },
-  { re: /^invalid stack off=(-?\d+) size=(\d+)/, explain: (m) => ({ reason: `stack access out of bounds: ${m[2]} bytes at fp${m[1]}`, hint: STACK_HINT }) },
+  {
+    re: /^invalid stack off=(-?\d+) size=(\d+)/,
+    explain: (m) => ({ reason: `stack access out of bounds: ${m[2]} bytes at fp${m[1]}`, hint: STACK_HINT }),
+  },
   {
     // Uninitialised bytes, "off -16+4 size 16" (a space, not "="). Root may read them since 6.x,
     // so on this kernel only unprivileged loads see it.
@@ -314,15 +318,24 @@ const RULES: Rule[] = [
   },
   {
     re: /^R(\d+) leaks addr/,
-    explain: () => ({ reason: 'a kernel address would leak to user space', hint: 'Store values, not pointers, in maps and events.' }),
+    explain: () => ({
+      reason: 'a kernel address would leak to user space',
+      hint: 'Store values, not pointers, in maps and events.',
+    }),
   },
   {
     re: /^unreachable insn (\d+)/,
-    explain: () => ({ reason: 'unreachable instruction in the program', hint: 'Usually from inline asm or a missing return at the end of a function.' }),
+    explain: () => ({
+      reason: 'unreachable instruction in the program',
+      hint: 'Usually from inline asm or a missing return at the end of a function.',
+    }),
   },
   {
     re: /^the call stack of (\d+) frames is too deep/,
-    explain: (m) => ({ reason: `calls nested too deep (${m[1]} frames; the limit is 8)`, hint: 'Inline small functions or flatten the call chain.' }),
+    explain: (m) => ({
+      reason: `calls nested too deep (${m[1]} frames; the limit is 8)`,
+      hint: 'Inline small functions or flatten the call chain.',
+    }),
   },
 ];
 
@@ -342,8 +355,10 @@ export function explain(lines: string[], ctx: ReasonContext): Explanation {
   }
   const first = lines[0] ?? '';
   return {
-    reason: first ? `the verifier rejected the program: ${cap(first)}` : 'the verifier rejected the program without saying why',
-    hint: 'The kernel\'s line is shown as it was printed; the full log above it shows the path the verifier took to get there.',
+    reason: first
+      ? `the verifier rejected the program: ${cap(first)}`
+      : 'the verifier rejected the program without saying why',
+    hint: "The kernel's line is shown as it was printed; the full log above it shows the path the verifier took to get there.",
     message: cap(first),
   };
 }

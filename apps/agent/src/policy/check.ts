@@ -55,7 +55,11 @@ export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: P
   for (const p of programs) {
     for (const call of p.calls) {
       const denied =
-        call.kind === 'helper' ? policy.deniedHelpers[call.name] : call.kind === 'kfunc' ? policy.deniedKfuncs[call.name] : undefined;
+        call.kind === 'helper'
+          ? policy.deniedHelpers[call.name]
+          : call.kind === 'kfunc'
+            ? policy.deniedKfuncs[call.name]
+            : undefined;
       if (denied === undefined) continue;
       const at = call.location ? ` at ${call.location.file}:${call.location.line}` : '';
       out.push({
@@ -75,7 +79,10 @@ export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: P
     const family = capabilityOf(kind as AttachKind);
     const deniedKind = policy.deniedKinds[kind] ?? policy.deniedKinds[family];
     if (deniedKind !== undefined) {
-      refuse('program-type-denied', `${p.program}${at} is a SEC("${p.section}") program, which the playground refuses: ${deniedKind}`);
+      refuse(
+        'program-type-denied',
+        `${p.program}${at} is a SEC("${p.section}") program, which the playground refuses: ${deniedKind}`,
+      );
       continue;
     }
     if (!allowedKinds.has(kind)) {

@@ -38,7 +38,9 @@ export function programLocator(files: readonly { name: string; content: string }
   return (section, program) => {
     const found = bySection.get(section);
     if (!found?.length) return /^\w+$/.test(program) ? definition(program) : undefined;
-    const named = /^\w+$/.test(program) ? found.find((c) => new RegExp(`\\b${program}\\s*\\(`).test(c.after)) : undefined;
+    const named = /^\w+$/.test(program)
+      ? found.find((c) => new RegExp(`\\b${program}\\s*\\(`).test(c.after))
+      : undefined;
     return (named ?? found[0]!).loc;
   };
 }

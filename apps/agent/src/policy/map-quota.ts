@@ -74,7 +74,8 @@ export function checkMapQuota(maps: MapShape[], limitBytes: number, cpus: number
 
 function describe(m: MapShape, cpus: number): string {
   // libbpf turns .bss/.data/.rodata into one-entry arrays named "<object>.bss" etc.
-  if (/\.(bss|data|rodata)(\.|$)/.test(m.name) && m.maxEntries === 1) return `its global variables take ${m.valueSize} bytes`;
+  if (/\.(bss|data|rodata)(\.|$)/.test(m.name) && m.maxEntries === 1)
+    return `its global variables take ${m.valueSize} bytes`;
   switch (m.type) {
     case 'ringbuf':
     case 'user_ringbuf':

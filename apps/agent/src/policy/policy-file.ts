@@ -20,14 +20,37 @@ export interface OperatorConfig {
 
 /** Program families a file may name (attach/kinds.ts, plus `raw_tp.w`, the writable raw tracepoint). */
 export const POLICY_KINDS = [
-  'tracepoint', 'raw_tp', 'raw_tp.w', 'tp_btf', 'kprobe', 'kretprobe', 'ksyscall', 'uprobe', 'uretprobe', 'usdt',
-  'fentry', 'fexit', 'fmod_ret', 'lsm', 'iter', 'perf_event', 'xdp', 'tc', 'socket', 'cgroup', 'struct_ops', 'syscall',
+  'tracepoint',
+  'raw_tp',
+  'raw_tp.w',
+  'tp_btf',
+  'kprobe',
+  'kretprobe',
+  'ksyscall',
+  'uprobe',
+  'uretprobe',
+  'usdt',
+  'fentry',
+  'fexit',
+  'fmod_ret',
+  'lsm',
+  'iter',
+  'perf_event',
+  'xdp',
+  'tc',
+  'socket',
+  'cgroup',
+  'struct_ops',
+  'syscall',
 ] as const;
 
 const Kind = z.enum(POLICY_KINDS, { error: `must be one of: ${POLICY_KINDS.join(', ')}` });
 const Reason = z.string().min(1, { error: 'give the sentence the user will see (why it is refused)' });
 const CName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a C function name' });
-const Count = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' });
+const Count = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .positive({ error: 'must be positive' });
 
 function limitsShape<T extends object>(defaults: T): Record<keyof T, typeof Count> {
   return Object.fromEntries(Object.keys(defaults).map((k) => [k, Count])) as Record<keyof T, typeof Count>;
@@ -59,8 +82,16 @@ function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? issue.path.join('.') : 'the top level';
-    const known = Object.keys(issue.path[0] === 'limits' ? DEFAULT_LIMITS : issue.path[0] === 'compile' ? DEFAULT_COMPILE_LIMITS : OperatorFile.shape);
-    const guesses = issue.keys.map((k) => known.find((n) => editDistance(k.toLowerCase(), n.toLowerCase()) <= 2)).filter(Boolean);
+    const known = Object.keys(
+      issue.path[0] === 'limits'
+        ? DEFAULT_LIMITS
+        : issue.path[0] === 'compile'
+          ? DEFAULT_COMPILE_LIMITS
+          : OperatorFile.shape,
+    );
+    const guesses = issue.keys
+      .map((k) => known.find((n) => editDistance(k.toLowerCase(), n.toLowerCase()) <= 2))
+      .filter(Boolean);
     const hint = guesses.length ? ` (did you mean ${guesses.map((g) => `"${g}"`).join(', ')}?)` : '';
     return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${hint}; known keys: ${known.join(', ')}`;
   }
@@ -72,7 +103,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
   return prev[b.length]!;
@@ -82,13 +114,21 @@ function editDistance(a: string, b: string): number {
 function checkMerged(limits: AgentLimits, compile: CompileLimits): string[] {
   const bad: string[] = [];
   if (limits.defaultRunSeconds > limits.maxRunSeconds)
-    bad.push(`limits.defaultRunSeconds (${limits.defaultRunSeconds}) is above limits.maxRunSeconds (${limits.maxRunSeconds})`);
+    bad.push(
+      `limits.defaultRunSeconds (${limits.defaultRunSeconds}) is above limits.maxRunSeconds (${limits.maxRunSeconds})`,
+    );
   if (limits.lowWaterBytes >= limits.highWaterBytes)
-    bad.push(`limits.lowWaterBytes (${limits.lowWaterBytes}) must be below limits.highWaterBytes (${limits.highWaterBytes})`);
+    bad.push(
+      `limits.lowWaterBytes (${limits.lowWaterBytes}) must be below limits.highWaterBytes (${limits.highWaterBytes})`,
+    );
   if (limits.maxSessionsPerToken > limits.maxSessions)
-    bad.push(`limits.maxSessionsPerToken (${limits.maxSessionsPerToken}) is above limits.maxSessions (${limits.maxSessions})`);
+    bad.push(
+      `limits.maxSessionsPerToken (${limits.maxSessionsPerToken}) is above limits.maxSessions (${limits.maxSessions})`,
+    );
   if (compile.cpuSeconds * 1000 > compile.wallMs * 4)
-    bad.push(`compile.cpuSeconds (${compile.cpuSeconds}) cannot be reached within compile.wallMs (${compile.wallMs}); the wall clock would always stop it first`);
+    bad.push(
+      `compile.cpuSeconds (${compile.cpuSeconds}) cannot be reached within compile.wallMs (${compile.wallMs}); the wall clock would always stop it first`,
+    );
   return bad;
 }
 
@@ -106,7 +146,9 @@ export function parsePolicyFile(text: string, source: string): OperatorConfig {
   const r = OperatorFile.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.slice(0, 10).map(describe);
-    throw new PolicyFileError(`policy file ${source} is not valid:\n  ${lines.join('\n  ')}\nsee apps/agent/policy.example.json for the format`);
+    throw new PolicyFileError(
+      `policy file ${source} is not valid:\n  ${lines.join('\n  ')}\nsee apps/agent/policy.example.json for the format`,
+    );
   }
   const { limits = {}, compile = {}, $comment: _, ...policy } = r.data;
   const bad = checkMerged({ ...DEFAULT_LIMITS, ...limits }, { ...DEFAULT_COMPILE_LIMITS, ...compile });

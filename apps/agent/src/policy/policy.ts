@@ -34,9 +34,9 @@ export const DEFAULT_POLICY: Policy = {
     bpf_bprm_opts_set: `${CHANGES_SYSTEM}: it changes how a program is executed`,
     bpf_tcp_send_ack: `${CHANGES_SYSTEM}: it sends TCP acknowledgements on the host's connections`,
     bpf_trace_printk:
-      'it writes to the kernel\'s global trace buffer, which every session shares; use bpf_printk(), which the playground routes to your session only',
+      "it writes to the kernel's global trace buffer, which every session shares; use bpf_printk(), which the playground routes to your session only",
     bpf_trace_vprintk:
-      'it writes to the kernel\'s global trace buffer, which every session shares; use bpf_printk(), which the playground routes to your session only',
+      "it writes to the kernel's global trace buffer, which every session shares; use bpf_printk(), which the playground routes to your session only",
   },
   deniedKfuncs: {
     bpf_send_signal_task: `${CHANGES_SYSTEM}: it sends a signal to a task`,
@@ -80,8 +80,8 @@ export const DEFAULT_POLICY: Policy = {
     lsm: 'LSM programs decide what processes may do; the playground only observes',
     fmod_ret: 'fmod_ret programs change what kernel functions return',
     struct_ops: 'struct_ops programs replace kernel behaviour (schedulers, TCP congestion control)',
-    syscall: 'syscall programs run bpf() commands with the agent\'s privileges',
-    cgroup: 'cgroup programs would filter the host\'s traffic or devices; use tracepoints to observe them',
+    syscall: "syscall programs run bpf() commands with the agent's privileges",
+    cgroup: "cgroup programs would filter the host's traffic or devices; use tracepoints to observe them",
     'raw_tp.w': 'writable raw tracepoints change the data a tracepoint hands to the kernel; use SEC("raw_tp/...")',
   },
   uprobeBinaries: [],

@@ -5,7 +5,10 @@ import { utf8Length } from '@bpfplay/protocol';
  * The operator's snippet quotas (config.ts maxSnippetBytes, maxFiles). The protocol schema already
  * caps every snippet at its own maxima; this is the agent's tighter setting, checked before compile.
  */
-export function snippetQuotaError(snippet: Snippet, limits: { maxSnippetBytes: number; maxFiles: number }): string | undefined {
+export function snippetQuotaError(
+  snippet: Snippet,
+  limits: { maxSnippetBytes: number; maxFiles: number },
+): string | undefined {
   if (snippet.files.length > limits.maxFiles) {
     return `the snippet has ${snippet.files.length} files; this agent allows ${limits.maxFiles} (source quota): merge some headers`;
   }

@@ -21,7 +21,12 @@ export async function probeCapabilities(compiler: Compiler): Promise<AttachSuppo
   for (const p of PROBE_PROGRAMS) {
     const r = await compiler.compile({ files: [{ name: `probe_${p.kind}.bpf.c`, content: p.source }] });
     if (r.ok && r.object) probes.push({ kind: p.kind, attach: p.attach, object: r.object });
-    else failed.push({ kind: p.kind, supported: false, reason: `probe did not compile: ${r.output.split('\n')[0] ?? ''}` });
+    else
+      failed.push({
+        kind: p.kind,
+        supported: false,
+        reason: `probe did not compile: ${r.output.split('\n')[0] ?? ''}`,
+      });
   }
   const runner = new RunnerProcess();
   await runner.ready;

@@ -87,7 +87,8 @@ export class RunController {
       await this.pipeline();
     } catch (e) {
       if (this.stopRequest) this.finish(this.stopRequest.reason, this.stopRequest.message);
-      else if (e instanceof QueueFullError) this.finish('quota', `${e.message}: the agent is compiling for many users at once`);
+      else if (e instanceof QueueFullError)
+        this.finish('quota', `${e.message}: the agent is compiling for many users at once`);
       else this.finish('error', `agent error: ${(e as Error).message}`);
     }
   }
@@ -102,7 +103,11 @@ export class RunController {
         this.trail.queued(position);
         // Position 0 means "your compile starts now".
         if (position === 0) this.status('compiling', { message: 'compile slot free: compiling' });
-        else this.status('queued', { queuePosition: position, message: `waiting for a compile slot: position ${position} in the queue` });
+        else
+          this.status('queued', {
+            queuePosition: position,
+            message: `waiting for a compile slot: position ${position} in the queue`,
+          });
       },
     });
     this.trail.compiled(compiled);
@@ -121,13 +126,25 @@ export class RunController {
     });
     if (!compiled.ok || !compiled.object) {
       const first = compiled.diagnostics.find((d) => d.severity === 'error' || d.severity === 'fatal');
-      const where = first ? `${first.file}:${first.line}:${first.col}: ${first.message}` : compiled.output.trim().split('\n')[0];
+      const where = first
+        ? `${first.file}:${first.line}:${first.col}: ${first.message}`
+        : compiled.output.trim().split('\n')[0];
       return this.finish('compile-error', `compile failed: ${where ?? 'clang failed'}`);
     }
-    this.status('compiled', { message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms` });
+    this.status('compiled', {
+      message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms`,
+    });
 
     const prepared = prepareObject(
-      { ctx: this.ctx, runId: this.runId, sessionId: this.sessionId, snippet, options, send: (p) => this.sink.send(p), startAfter: this.sideInfoGate },
+      {
+        ctx: this.ctx,
+        runId: this.runId,
+        sessionId: this.sessionId,
+        snippet,
+        options,
+        send: (p) => this.sink.send(p),
+        startAfter: this.sideInfoGate,
+      },
       compiled.object,
     );
     this.sideInfo = prepared.sideInfo;
@@ -147,7 +164,11 @@ export class RunController {
     const limits = this.ctx.config.limits;
     const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);
     if (options.durationSec !== undefined && options.durationSec > limits.maxRunSeconds) {
-      this.sink.send({ type: 'warning', runId: this.runId, message: `run time capped at ${limits.maxRunSeconds} s (the agent's limit); asked for ${options.durationSec} s` });
+      this.sink.send({
+        type: 'warning',
+        runId: this.runId,
+        message: `run time capped at ${limits.maxRunSeconds} s (the agent's limit); asked for ${options.durationSec} s`,
+      });
     }
     runner.send({
       t: 'start',
@@ -190,7 +211,8 @@ export class RunController {
   }
 
   private onRunner(m: FromRunner): void {
-    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < STOP_MAX_MS) this.killTimer.refresh();
+    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < STOP_MAX_MS)
+      this.killTimer.refresh();
     switch (m.t) {
       case 'frame':
         this.trail.frame(m.type, m.json);
@@ -198,7 +220,9 @@ export class RunController {
         if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
         break;
       case 'binary':
-        this.sink.forwardBinary(m.wire ?? binaryMessage(typeof m.header === 'string' ? Buffer.from(m.header) : m.header, m.records));
+        this.sink.forwardBinary(
+          m.wire ?? binaryMessage(typeof m.header === 'string' ? Buffer.from(m.header) : m.header, m.records),
+        );
         this.releaseSideInfo();
         break;
       case 'state':

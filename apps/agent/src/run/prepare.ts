@@ -48,17 +48,24 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
   try {
     info = openBpfObject(object, 'snippet');
   } catch (e) {
-    return { refused: `the compiled object could not be read: ${(e as Error).message}`, skip: {}, sideInfo: Promise.resolve() };
+    return {
+      refused: `the compiled object could not be read: ${(e as Error).message}`,
+      skip: {},
+      sideInfo: Promise.resolve(),
+    };
   }
   const sideInfo = startSideInfo(scope, info, object);
   if (info.btf) {
     const params = listParams(info.btf, info.elf.section('.rodata')?.data);
-    if (params.length) send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });
+    if (params.length)
+      send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });
   }
   // Source lines carry clang's sandbox paths; users know their snippet's file names.
   const calls = scanCalls(info, ctx.helperNames()).map((p) => ({
     ...p,
-    calls: p.calls.map((c) => (c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c)),
+    calls: p.calls.map((c) =>
+      c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c,
+    ),
   }));
   const violations = checkPolicy(calls, ctx.policy, programLocator(snippet.files));
   const entry = calls.filter((c) => !c.subprogram);
@@ -84,7 +91,8 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
     const support = ctx.capabilities.find((c) => c.kind === family);
     if (!support || support.supported) continue;
     const alt = support.hint ?? ALTERNATIVES[family];
-    skip[p.program] = `${p.program} (SEC("${p.section}")) is switched off: this kernel cannot run ${family} programs (${support.reason ?? 'probe failed'})${alt ? `; ${alt}` : ''}`;
+    skip[p.program] =
+      `${p.program} (SEC("${p.section}")) is switched off: this kernel cannot run ${family} programs (${support.reason ?? 'probe failed'})${alt ? `; ${alt}` : ''}`;
     send({ type: 'warning', runId, program: p.program, message: skip[p.program]! });
   }
   if (Object.keys(skip).length === entry.length) {

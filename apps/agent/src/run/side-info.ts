@@ -25,8 +25,14 @@ export function startSideInfo(scope: RunScope, info: ObjectInfo, object: Buffer)
         // The session's own uploads first, then the BTF files bundled with the agent.
         const path = ctx.coreTargets.get(`${scope.sessionId}/${name}`) ?? ctx.coreTargets.get(name);
         if (!path) {
-          const known = [...ctx.coreTargets.keys()].filter((k) => !k.includes('/') || k.startsWith(`${scope.sessionId}/`));
-          send({ type: 'warning', runId, message: `no BTF named "${name}" to check CO-RE against; known: ${known.map((k) => k.split('/').pop()).join(', ') || 'none'}` });
+          const known = [...ctx.coreTargets.keys()].filter(
+            (k) => !k.includes('/') || k.startsWith(`${scope.sessionId}/`),
+          );
+          send({
+            type: 'warning',
+            runId,
+            message: `no BTF named "${name}" to check CO-RE against; known: ${known.map((k) => k.split('/').pop()).join(', ') || 'none'}`,
+          });
           continue;
         }
         targets.push({ name, btf: loadBtf(readFileSync(path), { name }) });

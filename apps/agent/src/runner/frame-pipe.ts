@@ -36,7 +36,10 @@ export class FramePipeWriter {
   private copyOf(bytes: Uint8Array): { buf: Buffer; release: () => void } {
     const i = this.spare.findIndex((b) => b.length >= bytes.length);
     // Powers of two, so a buffer fits the next frames of about the same size.
-    const big = i >= 0 ? this.spare.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(Math.max(64 * 1024, bytes.length))));
+    const big =
+      i >= 0
+        ? this.spare.splice(i, 1)[0]!
+        : Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(Math.max(64 * 1024, bytes.length))));
     big.set(bytes, 0);
     return {
       buf: big.subarray(0, bytes.length),

@@ -99,7 +99,10 @@ export class HostRun {
       this.hooks.state('attaching');
       const t0 = performance.now();
       if (this.spec.network) this.net = setupSandboxNet();
-      this.attached = attachAll(this.obj, { perfFrequency: this.spec.perfFrequency, ...(this.net ? { net: this.net } : {}) });
+      this.attached = attachAll(this.obj, {
+        perfFrequency: this.spec.perfFrequency,
+        ...(this.net ? { net: this.net } : {}),
+      });
       this.attachedAt = process.hrtime.bigint();
       this.hooks.emit('attached', { links: this.attached.links, durationMs: performance.now() - t0 });
       const ok = this.attached.links.filter((l) => l.ok);

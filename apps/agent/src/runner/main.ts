@@ -38,7 +38,8 @@ process.on('message', (m: ToRunner) => {
       if (run) return;
       const spec = { ...m.spec, object: new Uint8Array(m.spec.object) };
       run = new HostRun(spec, (obj) => decodersFor(obj, spec), {
-        emit: (type, payload) => send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
+        emit: (type, payload) =>
+          send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
         // The pipe writer keeps its own copy, so the outbox may reuse its buffer at once.
         emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
         emitBinary: (header, records) => send({ t: 'binary', header, records }),

@@ -119,7 +119,11 @@ export class RunnerPool {
   /** A small object every idle runner loads once (runner/warm-up.ts), e.g. hello-world. */
   setWarmup(object: Uint8Array): void {
     this.warmupObject = object;
-    for (const r of this.idle) void r.ready.then(() => r.send({ t: 'warm', object }), () => {});
+    for (const r of this.idle)
+      void r.ready.then(
+        () => r.send({ t: 'warm', object }),
+        () => {},
+      );
   }
 
   private fill(): void {

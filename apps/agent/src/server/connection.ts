@@ -85,7 +85,8 @@ export class Connection {
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
-    if (isBinary) return this.protocolError('bad-message', 'binary frames are not part of the protocol; send JSON text');
+    if (isBinary)
+      return this.protocolError('bad-message', 'binary frames are not part of the protocol; send JSON text');
     const parsed = parseClientMessage(data.toString('utf8'));
     if (!parsed.ok) return this.protocolError(parsed.code, parsed.message, parsed.runId);
     try {

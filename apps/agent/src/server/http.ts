@@ -55,7 +55,8 @@ export function createAgentServer(
       });
       return res.end();
     }
-    if (!originOk) return json(res, 403, { error: `origin ${req.headers.origin} is not allowed by this agent (--allow-origin)` });
+    if (!originOk)
+      return json(res, 403, { error: `origin ${req.headers.origin} is not allowed by this agent (--allow-origin)` });
     if (!tokenMatches(requestToken(req), config.token)) {
       return json(res, 401, { error: 'missing or wrong token: use the URL the agent printed at start' }, corsOrigin);
     }
@@ -71,7 +72,10 @@ export function createAgentServer(
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!originAllowed(req, config.allowedOrigins, selfOrigin)) {
-        return ws.close(CLOSE_FORBIDDEN_ORIGIN, `origin ${req.headers.origin} not allowed; start the agent with --allow-origin`);
+        return ws.close(
+          CLOSE_FORBIDDEN_ORIGIN,
+          `origin ${req.headers.origin} not allowed; start the agent with --allow-origin`,
+        );
       }
       if (!tokenMatches(requestToken(req), config.token)) {
         return ws.close(CLOSE_UNAUTHORIZED, 'wrong or missing token: open the URL the agent printed');

@@ -63,20 +63,30 @@ export class Session {
       );
     }
     if (this.ctx.activeRuns() >= limits.maxConcurrentRuns) {
-      return this.conn.error('busy', `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`, m.runId);
+      return this.conn.error(
+        'busy',
+        `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`,
+        m.runId,
+      );
     }
     const tooBig = snippetQuotaError(m.snippet, limits);
     if (tooBig) return this.conn.error('quota', tooBig, m.runId);
-    const run = new RunController(this.ctx, m, {
-      send: (p) => this.conn.send(p),
-      forward: (_type, json) => this.conn.forward(json),
-      forwardBinary: (message) => this.conn.forwardBinary(message),
-      ended: (r) => {
-        this.runs.delete(r.runId);
-        this.ctx.runEnded(r);
-        this.shareOutput();
+    const run = new RunController(
+      this.ctx,
+      m,
+      {
+        send: (p) => this.conn.send(p),
+        forward: (_type, json) => this.conn.forward(json),
+        forwardBinary: (message) => this.conn.forwardBinary(message),
+        ended: (r) => {
+          this.runs.delete(r.runId);
+          this.ctx.runEnded(r);
+          this.shareOutput();
+        },
       },
-    }, this.id, this.tokenId);
+      this.id,
+      this.tokenId,
+    );
     this.runs.set(m.runId, run);
     this.shareOutput();
     this.ctx.runStarted(run, this);
@@ -92,7 +102,7 @@ export class Session {
   close(reason: StopReason, message: string, kill = false): void {
     if (this.closed) return;
     this.closed = true;
-    for (const r of [...this.runs.values()]) (kill ? r.kill(reason, message) : r.stop(reason, message));
+    for (const r of [...this.runs.values()]) kill ? r.kill(reason, message) : r.stop(reason, message);
     dropUploadedBtf(this.ctx, this.id);
     this.ctx.sessionClosed(this);
   }

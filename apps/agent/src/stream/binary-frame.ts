@@ -26,7 +26,8 @@ export function binaryMessage(header: Uint8Array, records: Uint8Array): Uint8Arr
 /** Write `seq` into the slot of a message built with HEADER_START. */
 export function stampSeq(message: Uint8Array, seq: number): void {
   const digits = String(seq);
-  if (digits.length > SEQ_WIDTH) throw new Error(`seq ${seq} does not fit the binary frame's ${SEQ_WIDTH}-character slot`);
+  if (digits.length > SEQ_WIDTH)
+    throw new Error(`seq ${seq} does not fit the binary frame's ${SEQ_WIDTH}-character slot`);
   const at = SLOT + SEQ_WIDTH - digits.length;
   message.fill(0x20, SLOT, at);
   for (let i = 0; i < digits.length; i++) message[at + i] = digits.charCodeAt(i);

@@ -110,13 +110,23 @@ export class BtfMapDecoder implements MapDecoder {
         render = 'log2-hist';
         bucketsPerKey = true;
       } else if (isInt(this.btf, valueId)) render = 'counters';
-      p = { render, bucketsPerKey, ...(keyId !== undefined ? { keyId } : {}), ...(valueId !== undefined ? { valueId } : {}) };
+      p = {
+        render,
+        bucketsPerKey,
+        ...(keyId !== undefined ? { keyId } : {}),
+        ...(valueId !== undefined ? { valueId } : {}),
+      };
     }
     this.plans.set(map.name, p);
     return p;
   }
 
-  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render']; bucketsPerKey?: boolean } {
+  describe(map: BpfMap): {
+    keyType?: string;
+    valueType?: string;
+    render: MapSnapshot['render'];
+    bucketsPerKey?: boolean;
+  } {
     const p = this.plan(map);
     return {
       render: p.render,
@@ -159,14 +169,19 @@ export class BtfMapDecoder implements MapDecoder {
 export function sumValues(values: Value[]): Value {
   const first = values[0];
   if (first === undefined) return null;
-  if (typeof first === 'number') return values.reduce<number>((a, v) => a + (typeof v === 'number' ? v : Number(v) || 0), 0);
+  if (typeof first === 'number')
+    return values.reduce<number>((a, v) => a + (typeof v === 'number' ? v : Number(v) || 0), 0);
   if (typeof first === 'string' && /^-?\d+$/.test(first)) {
-    return values.reduce<bigint>((a, v) => a + BigInt(typeof v === 'number' || typeof v === 'string' ? v : 0), 0n).toString();
+    return values
+      .reduce<bigint>((a, v) => a + BigInt(typeof v === 'number' || typeof v === 'string' ? v : 0), 0n)
+      .toString();
   }
-  if (Array.isArray(first)) return first.map((_, i) => sumValues(values.map((v) => (Array.isArray(v) ? (v[i] ?? null) : null))));
+  if (Array.isArray(first))
+    return first.map((_, i) => sumValues(values.map((v) => (Array.isArray(v) ? (v[i] ?? null) : null))));
   if (first && typeof first === 'object') {
     const out: Record<string, Value> = {};
-    for (const k of Object.keys(first)) out[k] = sumValues(values.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? (v[k] ?? null) : null)));
+    for (const k of Object.keys(first))
+      out[k] = sumValues(values.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? (v[k] ?? null) : null)));
     return out;
   }
   return first;

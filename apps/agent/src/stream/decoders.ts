@@ -21,7 +21,10 @@ export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
       records: binary ? { ...hexDecoder, binary } : hexDecoder,
       maps: hexMapDecoder,
       schemas: [],
-      configure: () => (Object.keys(spec.params).length ? ['the object has no BTF (compiled without -g): parameters cannot be set'] : []),
+      configure: () =>
+        Object.keys(spec.params).length
+          ? ['the object has no BTF (compiled without -g): parameters cannot be set']
+          : [],
     };
   }
   const sources = obj
@@ -47,7 +50,10 @@ export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
     schemas: records.schemas,
     configure: (o) => {
       if (!Object.keys(spec.params).length) return [];
-      const rodata = o.maps().find((m) => m.name.endsWith('.rodata'))?.initialValue();
+      const rodata = o
+        .maps()
+        .find((m) => m.name.endsWith('.rodata'))
+        ?.initialValue();
       if (!rodata) return ['the program has no const volatile globals (.rodata): parameters ignored'];
       return writeParams(btf, rodata, spec.params);
     },

@@ -55,7 +55,7 @@ export class KernelSymbols {
     const los: number[] = [];
     const spans: number[] = [];
     let hidden = 0;
-    for (let i = 0; i < data.length; ) {
+    for (let i = 0; i < data.length;) {
       let eol = data.indexOf(NL, i);
       if (eol < 0) eol = data.length;
       let hi = 0;

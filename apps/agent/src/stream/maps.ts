@@ -6,7 +6,12 @@ import { PRINTK_MAP } from './sources.js';
 
 /** How a map's bytes become values; the BTF-backed implementation lives in stream/btf-decoder.ts. */
 export interface MapDecoder {
-  describe(map: BpfMap): { keyType?: string; valueType?: string; render: MapSnapshot['render']; bucketsPerKey?: boolean };
+  describe(map: BpfMap): {
+    keyType?: string;
+    valueType?: string;
+    render: MapSnapshot['render'];
+    bucketsPerKey?: boolean;
+  };
   key(map: BpfMap, bytes: Uint8Array): Value;
   value(map: BpfMap, bytes: Uint8Array): Value;
   /** Sum of per-CPU values, when the value type is numeric (or a struct of numbers). */
@@ -44,7 +49,10 @@ const LITERAL_POOL = /\.rodata\.(str|cst)/;
 
 export function snapshotable(map: BpfMap): boolean {
   return (
-    map.name !== PRINTK_MAP && !NOT_SNAPSHOTTED.has(map.type) && !map.name.endsWith('.kconfig') && !LITERAL_POOL.test(map.name)
+    map.name !== PRINTK_MAP &&
+    !NOT_SNAPSHOTTED.has(map.type) &&
+    !map.name.endsWith('.kconfig') &&
+    !LITERAL_POOL.test(map.name)
   );
 }
 

@@ -54,7 +54,11 @@ export class EventBatch implements Batch {
 
   /** The frame, finished; the batch starts over after the caller has sent it. */
   finish(): Uint8Array {
-    this.sink.bytes(ascii(this.columns ? `],"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}` : `],"dropped":${this.dropped}}`));
+    this.sink.bytes(
+      ascii(
+        this.columns ? `],"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}` : `],"dropped":${this.dropped}}`,
+      ),
+    );
     return this.sink.view();
   }
 

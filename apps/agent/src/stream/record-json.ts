@@ -32,7 +32,20 @@ export function recordMemory(bytes: Uint8Array): RecordMemory {
 export type RecordJson = (sink: JsonSink, mem: RecordMemory, off: number, len: number) => boolean;
 
 const enum K {
-  U8, I8, U16, I16, U32, I32, U64, I64, BOOL, ENUM, F32, F64, PTR, CHARS,
+  U8,
+  I8,
+  U16,
+  I16,
+  U32,
+  I32,
+  U64,
+  I64,
+  BOOL,
+  ENUM,
+  F32,
+  F64,
+  PTR,
+  CHARS,
 }
 
 interface Op {
@@ -76,7 +89,12 @@ class Flattener {
     if (depth > MAX_DEPTH) throw new Unsupported();
     const t = this.btf.type(id);
     switch (t.kind) {
-      case 'typedef': case 'const': case 'volatile': case 'restrict': case 'type_tag': case 'var':
+      case 'typedef':
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+      case 'type_tag':
+      case 'var':
         return this.walk(t.type, off, depth + 1);
       case 'int': {
         if (t.bits !== t.size * 8 || t.bitOffset !== 0) throw new Unsupported();
@@ -111,7 +129,8 @@ class Flattener {
         this.pending += ']';
         return;
       }
-      case 'struct': case 'union': {
+      case 'struct':
+      case 'union': {
         this.pending += '{';
         this.members(t, off, depth, { first: true, names: new Set() });
         this.pending += '}';
@@ -139,7 +158,12 @@ class Flattener {
     return [...obj.names];
   }
 
-  private members(t: BtfType, off: number, depth: number, obj: { first: boolean; names: Set<string>; row?: boolean }): void {
+  private members(
+    t: BtfType,
+    off: number,
+    depth: number,
+    obj: { first: boolean; names: Set<string>; row?: boolean },
+  ): void {
     if (t.kind !== 'struct' && t.kind !== 'union') throw new Unsupported();
     for (const m of t.members) {
       const mt = this.btf.resolve(m.type);
@@ -207,20 +231,48 @@ function compile(btf: Btf, typeId: number, asRow: boolean): { encode: RecordJson
       const off = base + op.off;
       sink.bytes(pre[i]!);
       switch (op.k) {
-        case K.U8: sink.u32(v.getUint8(off)); break;
-        case K.I8: sink.int(v.getInt8(off)); break;
-        case K.U16: sink.u32(v.getUint16(off, true)); break;
-        case K.I16: sink.int(v.getInt16(off, true)); break;
-        case K.U32: sink.u32(v.getUint32(off, true)); break;
-        case K.I32: sink.int(v.getInt32(off, true)); break;
-        case K.U64: int64(sink, v.getUint32(off + 4, true), v.getUint32(off, true), false); break;
-        case K.I64: int64(sink, v.getInt32(off + 4, true), v.getUint32(off, true), true); break;
-        case K.BOOL: sink.bytes(anyNonZero(mem.bytes, off, op.n) ? TRUE : FALSE); break;
-        case K.ENUM: enumJson(sink, v, off, op.n, names[i]!); break;
-        case K.F32: floatJson(sink, v.getFloat32(off, true)); break;
-        case K.F64: floatJson(sink, v.getFloat64(off, true)); break;
-        case K.PTR: ptrJson(sink, v.getUint32(off + 4, true), v.getUint32(off, true)); break;
-        case K.CHARS: charsJson(sink, mem.bytes, off, op.n); break;
+        case K.U8:
+          sink.u32(v.getUint8(off));
+          break;
+        case K.I8:
+          sink.int(v.getInt8(off));
+          break;
+        case K.U16:
+          sink.u32(v.getUint16(off, true));
+          break;
+        case K.I16:
+          sink.int(v.getInt16(off, true));
+          break;
+        case K.U32:
+          sink.u32(v.getUint32(off, true));
+          break;
+        case K.I32:
+          sink.int(v.getInt32(off, true));
+          break;
+        case K.U64:
+          int64(sink, v.getUint32(off + 4, true), v.getUint32(off, true), false);
+          break;
+        case K.I64:
+          int64(sink, v.getInt32(off + 4, true), v.getUint32(off, true), true);
+          break;
+        case K.BOOL:
+          sink.bytes(anyNonZero(mem.bytes, off, op.n) ? TRUE : FALSE);
+          break;
+        case K.ENUM:
+          enumJson(sink, v, off, op.n, names[i]!);
+          break;
+        case K.F32:
+          floatJson(sink, v.getFloat32(off, true));
+          break;
+        case K.F64:
+          floatJson(sink, v.getFloat64(off, true));
+          break;
+        case K.PTR:
+          ptrJson(sink, v.getUint32(off + 4, true), v.getUint32(off, true));
+          break;
+        case K.CHARS:
+          charsJson(sink, mem.bytes, off, op.n);
+          break;
       }
     }
     sink.bytes(suffix);
@@ -249,12 +301,24 @@ function anyNonZero(bytes: Uint8Array, off: number, n: number): boolean {
 function enumJson(sink: JsonSink, v: DataView, off: number, n: number, names: Map<number, Uint8Array>): void {
   let x: number;
   switch (n) {
-    case 1: x = v.getUint8(off); break;
-    case -1: x = v.getInt8(off); break;
-    case 2: x = v.getUint16(off, true); break;
-    case -2: x = v.getInt16(off, true); break;
-    case 4: x = v.getUint32(off, true); break;
-    default: x = v.getInt32(off, true); break;
+    case 1:
+      x = v.getUint8(off);
+      break;
+    case -1:
+      x = v.getInt8(off);
+      break;
+    case 2:
+      x = v.getUint16(off, true);
+      break;
+    case -2:
+      x = v.getInt16(off, true);
+      break;
+    case 4:
+      x = v.getUint32(off, true);
+      break;
+    default:
+      x = v.getInt32(off, true);
+      break;
   }
   const name = names.get(x);
   if (name) sink.bytes(name);
@@ -277,7 +341,8 @@ function charsJson(sink: JsonSink, b: Uint8Array, off: number, n: number): void 
   for (; end < stop; end++) {
     const c = b[end]!;
     if (c === 0) break;
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return sink.string(JSON.stringify(cString(b.subarray(off, stop))));
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c)
+      return sink.string(JSON.stringify(cString(b.subarray(off, stop))));
   }
   sink.byte(QUOTE);
   sink.copy(b, off, end - off);

@@ -13,10 +13,14 @@ import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
 export function recordLayout(btf: Btf, typeId: number): RecordLayout {
   const typeName = safeName(btf, typeId);
   const size = btf.trySizeOf(typeId);
-  if (size === undefined) return { typeName, size: 0, root: { k: 'unknown', off: 0, reason: `${typeName} has no size; it cannot be decoded` } };
+  if (size === undefined)
+    return {
+      typeName,
+      size: 0,
+      root: { k: 'unknown', off: 0, reason: `${typeName} has no size; it cannot be decoded` },
+    };
   return { typeName, size, root: new Builder(btf).at(typeId, 0) };
 }
-
 
 const MAX_DEPTH = 64;
 
@@ -29,13 +33,20 @@ class Builder {
     const size = this.btf.trySizeOf(id);
     if (depth > MAX_DEPTH) return { k: 'unknown', off: 0, size: size ?? 0, reason: 'nested too deeply' };
     switch (t.kind) {
-      case 'typedef': case 'const': case 'volatile': case 'restrict': case 'type_tag': case 'var':
+      case 'typedef':
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+      case 'type_tag':
+      case 'var':
         return this.at(t.type, depth + 1);
       case 'int':
-        if (t.bits !== t.size * 8 || t.bitOffset !== 0) return { k: 'bits', bit: t.bitOffset, bits: t.bits, signed: t.signed, ...(t.bool ? { bool: true } : {}) };
+        if (t.bits !== t.size * 8 || t.bitOffset !== 0)
+          return { k: 'bits', bit: t.bitOffset, bits: t.bits, signed: t.signed, ...(t.bool ? { bool: true } : {}) };
         if (t.bool) return { k: 'int', off: 0, size: t.size, signed: false, bool: true };
         return { k: 'int', off: 0, size: t.size, signed: t.signed };
-      case 'enum': case 'enum64':
+      case 'enum':
+      case 'enum64':
         return { k: 'enum', off: 0, size: t.size, signed: t.signed, names: enumNames(t.values) };
       case 'float':
         if (t.size === 4 || t.size === 8) return { k: 'float', off: 0, size: t.size };
@@ -44,24 +55,34 @@ class Builder {
         return { k: 'ptr', off: 0 };
       case 'array':
         return this.array(t.type, t.nelems, depth);
-      case 'struct': case 'union': {
+      case 'struct':
+      case 'union': {
         const fields: { name: string; node: LayoutNode }[] = [];
         this.members(t.members, 0, depth, fields);
         return { k: 'struct', off: 0, fields };
       }
       case 'datasec': {
-        const fields = t.vars.map((v) => ({ name: this.btf.nameOf(v.type) || `[${v.type}]`, node: at(this.at(v.type, depth + 1), v.offset) }));
+        const fields = t.vars.map((v) => ({
+          name: this.btf.nameOf(v.type) || `[${v.type}]`,
+          node: at(this.at(v.type, depth + 1), v.offset),
+        }));
         return { k: 'struct', off: 0, fields };
       }
       default:
-        return { k: 'unknown', off: 0, size: size ?? 0, reason: `${t.name ? `${t.kind} ${t.name}` : t.kind} has no value to decode` };
+        return {
+          k: 'unknown',
+          off: 0,
+          size: size ?? 0,
+          reason: `${t.name ? `${t.kind} ${t.name}` : t.kind} has no value to decode`,
+        };
     }
   }
 
   private array(elemId: number, n: number, depth: number): LayoutNode {
     if (this.isPlainChar(elemId)) return { k: 'chars', off: 0, n };
     const stride = this.btf.trySizeOf(elemId);
-    if (stride === undefined) return { k: 'unknown', off: 0, size: 0, reason: `array of ${safeName(this.btf, elemId)}, which has no size` };
+    if (stride === undefined)
+      return { k: 'unknown', off: 0, size: 0, reason: `array of ${safeName(this.btf, elemId)}, which has no size` };
     return { k: 'array', off: 0, n, stride, elem: this.at(elemId, depth + 1) };
   }
 
@@ -73,11 +94,17 @@ class Builder {
   }
 
   /** Members into `into`, anonymous structs/unions flattened with their offset (`bitBase`, in bits). */
-  private members(members: BtfMember[], bitBase: number, depth: number, into: { name: string; node: LayoutNode }[]): void {
+  private members(
+    members: BtfMember[],
+    bitBase: number,
+    depth: number,
+    into: { name: string; node: LayoutNode }[],
+  ): void {
     for (const m of members) {
       const mt = this.btf.resolve(m.type);
       if (m.name === '') {
-        if (mt.kind === 'struct' || mt.kind === 'union') this.members(mt.members, bitBase + m.bitOffset, depth + 1, into);
+        if (mt.kind === 'struct' || mt.kind === 'union')
+          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into);
         continue;
       }
       into.push({ name: m.name, node: this.member(m, mt, bitBase, depth) });
@@ -87,7 +114,13 @@ class Builder {
   private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number): LayoutNode {
     const oldStyle = mt.kind === 'int' && (mt.bits !== mt.size * 8 || mt.bitOffset !== 0);
     if (m.bitfieldSize === 0 && !oldStyle) {
-      if (m.bitOffset % 8 !== 0) return { k: 'unknown', off: 0, size: 0, reason: `member ${m.name} is at bit ${m.bitOffset}, not on a byte boundary` };
+      if (m.bitOffset % 8 !== 0)
+        return {
+          k: 'unknown',
+          off: 0,
+          size: 0,
+          reason: `member ${m.name} is at bit ${m.bitOffset}, not on a byte boundary`,
+        };
       // An anonymous parent at a bit offset that is not whole bytes: decodeValue would read at a
       // fractional offset; no compiler lays out structs that way.
       return at(this.at(m.type, depth + 1), (bitBase + m.bitOffset) / 8);
@@ -95,7 +128,8 @@ class Builder {
     const bit = bitBase + m.bitOffset + (mt.kind === 'int' ? mt.bitOffset : 0);
     const bits = m.bitfieldSize || (mt.kind === 'int' ? mt.bits : 0);
     if (mt.kind === 'int') return { k: 'bits', bit, bits, signed: mt.signed, ...(mt.bool ? { bool: true } : {}) };
-    if (mt.kind === 'enum' || mt.kind === 'enum64') return { k: 'bits', bit, bits, signed: mt.signed, names: enumNames(mt.values) };
+    if (mt.kind === 'enum' || mt.kind === 'enum64')
+      return { k: 'bits', bit, bits, signed: mt.signed, names: enumNames(mt.values) };
     return { k: 'unknown', off: 0, size: 0, reason: `bitfield ${m.name} of ${mt.kind} cannot be decoded` };
   }
 }

@@ -48,7 +48,10 @@ describe('abuse catalogue', () => {
     const o = await runOnce(c, 'all', { 'all.bpf.c': all.source }, { options: { durationSec: 2 } });
     const attached = o.messages.find((m) => m.type === 'attached');
     const ok = attached?.type === 'attached' ? attached.links.filter((l) => l.ok).length : 0;
-    const verdict = o.stopped?.reason === 'timeout' && ok === 64 ? undefined : `stopped ${o.stopped?.reason}: ${o.stopped?.message}; ${ok}/64 attached`;
+    const verdict =
+      o.stopped?.reason === 'timeout' && ok === 64
+        ? undefined
+        : `stopped ${o.stopped?.reason}: ${o.stopped?.message}; ${ok}/64 attached`;
     tally.record('attach to everything', '64 syscall tracepoints', verdict);
     expect(verdict).toBeUndefined();
     const snapshot = o.messages.filter((m) => m.type === 'maps').at(-1);
@@ -57,7 +60,10 @@ describe('abuse catalogue', () => {
 
     const more = everySyscall(`${tag}y`, 65);
     const r = await runOnce(c, 'more', { 'more.bpf.c': more.source });
-    const refused = r.stopped?.reason === 'refused' && /65 programs/.test(r.stopped.message) ? undefined : `got ${r.stopped?.reason}: ${r.stopped?.message}`;
+    const refused =
+      r.stopped?.reason === 'refused' && /65 programs/.test(r.stopped.message)
+        ? undefined
+        : `got ${r.stopped?.reason}: ${r.stopped?.message}`;
     tally.record('attach to everything', '65 programs (one over the quota)', refused);
     expect(refused).toBeUndefined();
     c.close();
@@ -69,7 +75,11 @@ describe('abuse catalogue', () => {
   it('keeps 64 programs from a macro within the quota and runs them', async () => {
     const c = connect(agent.wsUrl, { token: agent.token });
     const o = await runOnce(c, 'm64', { 'm.bpf.c': manyPrograms(`${tag}z`, 64) }, { options: { durationSec: 1 } });
-    tally.record('program count', '64 programs (at the quota)', o.stopped?.reason === 'timeout' ? undefined : `${o.stopped?.reason}: ${o.stopped?.message}`);
+    tally.record(
+      'program count',
+      '64 programs (at the quota)',
+      o.stopped?.reason === 'timeout' ? undefined : `${o.stopped?.reason}: ${o.stopped?.message}`,
+    );
     expect(o.stopped?.reason).toBe('timeout');
     c.close();
   }, 60_000);

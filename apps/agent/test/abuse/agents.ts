@@ -43,7 +43,13 @@ export async function agentAlive(agent: AgentProcess): Promise<boolean> {
  * Run every case over `parallel` sessions (the compile queue takes two at a time; more sessions
  * only keep it full) and record each verdict in the tally.
  */
-export async function runCases(agent: AgentProcess, cases: AbuseCase[], tally: Tally, parallel = 3, log?: (line: string) => void): Promise<void> {
+export async function runCases(
+  agent: AgentProcess,
+  cases: AbuseCase[],
+  tally: Tally,
+  parallel = 3,
+  log?: (line: string) => void,
+): Promise<void> {
   const queue = cases.map((c, i) => ({ c, i }));
   const clients: TestClient[] = [];
   const worker = async (w: number) => {
@@ -51,10 +57,15 @@ export async function runCases(agent: AgentProcess, cases: AbuseCase[], tally: T
     clients.push(client);
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { c, i } = next;
-      const o = await runOnce(client, `case-${w}-${i}`, c.files, { ...(c.options ? { options: c.options } : {}), timeoutMs: 90_000 });
+      const o = await runOnce(client, `case-${w}-${i}`, c.files, {
+        ...(c.options ? { options: c.options } : {}),
+        timeoutMs: 90_000,
+      });
       const failure = c.check(o);
       tally.record(c.group, c.name, failure);
-      log?.(`${failure === undefined ? 'ok  ' : 'FAIL'} ${c.group}: ${c.name}${failure ? ` — ${failure}` : ''} (${Math.round(o.totalMs)} ms)`);
+      log?.(
+        `${failure === undefined ? 'ok  ' : 'FAIL'} ${c.group}: ${c.name}${failure ? ` — ${failure}` : ''} (${Math.round(o.totalMs)} ms)`,
+      );
     }
   };
   await Promise.all(Array.from({ length: parallel }, (_, w) => worker(w)));

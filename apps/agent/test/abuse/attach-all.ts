@@ -10,7 +10,8 @@ export function everySyscall(prefix: string, count: number): { source: string; t
     .sort()
     .slice(0, count);
   const progs = tracepoints.map(
-    (tp, i) => `SEC("tp/syscalls/${tp}")\nint ${prefix}${i}(void *ctx)\n{\n\tu32 k = ${i};\n\tu64 *n = bpf_map_lookup_elem(&hits, &k);\n\tif (n)\n\t\t__sync_fetch_and_add(n, 1);\n\treturn 0;\n}\n`,
+    (tp, i) =>
+      `SEC("tp/syscalls/${tp}")\nint ${prefix}${i}(void *ctx)\n{\n\tu32 k = ${i};\n\tu64 *n = bpf_map_lookup_elem(&hits, &k);\n\tif (n)\n\t\t__sync_fetch_and_add(n, 1);\n\treturn 0;\n}\n`,
   );
   const source = `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -36,7 +36,8 @@ function refusedBy(rule: string, program: string, file: string, line: number, ex
     if (o.stopped?.reason !== 'refused') return `expected a refusal (${rule}), got ${describeEnd(o)}`;
     const v = o.refused?.violations.find((x) => x.rule === rule && x.program === program);
     if (!v) return `no ${rule} violation for ${program}: ${JSON.stringify(o.refused?.violations)}`;
-    if (v.location?.file !== file || v.location.line !== line) return `${rule} names ${JSON.stringify(v.location)}, expected ${file}:${line}`;
+    if (v.location?.file !== file || v.location.line !== line)
+      return `${rule} names ${JSON.stringify(v.location)}, expected ${file}:${line}`;
     if (!v.message.includes(`${file}:${line}`)) return `the message does not say where: ${v.message}`;
     if (extra && !extra.test(v.message)) return `the message does not match ${extra}: ${v.message}`;
     if (o.messages.some((m) => m.type === 'loaded')) return 'the object was loaded despite the refusal';
@@ -54,7 +55,8 @@ function compileFails(pattern: RegExp) {
   return (o: RunOutcome): string | undefined => {
     const leak = leaked(o);
     if (leak) return leak;
-    if (o.stopped?.reason !== 'compile-error') return `expected a compile error matching ${pattern}, got ${describeEnd(o)}`;
+    if (o.stopped?.reason !== 'compile-error')
+      return `expected a compile error matching ${pattern}, got ${describeEnd(o)}`;
     const said = [o.stopped.message, ...(o.compiled?.diagnostics.map((d) => d.message) ?? [])].join('\n');
     return pattern.test(said) ? undefined : `the compile error does not match ${pattern}: ${o.stopped.message}`;
   };
@@ -88,7 +90,12 @@ int ${prog}(void *ctx)
 	return f((long)ctx, 0, 0, 0, 0);
 }
 ${LICENSE}`;
-    return { group: 'denied helper', name: helper, files: { 'h.bpf.c': src }, check: refusedBy('helper-denied', prog, 'h.bpf.c', lineOf(src, 'return f('), new RegExp(helper)) };
+    return {
+      group: 'denied helper',
+      name: helper,
+      files: { 'h.bpf.c': src },
+      check: refusedBy('helper-denied', prog, 'h.bpf.c', lineOf(src, 'return f('), new RegExp(helper)),
+    };
   });
 }
 
@@ -103,7 +110,12 @@ int ${prog}(void *ctx)
 	return ${kfunc}((long)ctx, 0);
 }
 ${LICENSE}`;
-    return { group: 'denied kfunc', name: kfunc, files: { 'k.bpf.c': src }, check: refusedBy('kfunc-denied', prog, 'k.bpf.c', lineOf(src, `return ${kfunc}(`), new RegExp(kfunc)) };
+    return {
+      group: 'denied kfunc',
+      name: kfunc,
+      files: { 'k.bpf.c': src },
+      check: refusedBy('kfunc-denied', prog, 'k.bpf.c', lineOf(src, `return ${kfunc}(`), new RegExp(kfunc)),
+    };
   });
 }
 
@@ -116,7 +128,18 @@ const DENIED_SECTIONS: Record<string, string> = {
   cgroup: 'cgroup_skb/ingress',
   'raw_tp.w': 'raw_tp.w/bpf_test_finish',
 };
-const UNKNOWN_SECTIONS = ['sk_lookup', 'freplace/handler', 'sk_msg', 'sk_skb/stream_parser', 'flow_dissector', 'netfilter', 'lsm_cgroup/socket_bind', 'lwt_in', 'sk_reuseport', 'lirc_mode2'];
+const UNKNOWN_SECTIONS = [
+  'sk_lookup',
+  'freplace/handler',
+  'sk_msg',
+  'sk_skb/stream_parser',
+  'flow_dissector',
+  'netfilter',
+  'lsm_cgroup/socket_bind',
+  'lwt_in',
+  'sk_reuseport',
+  'lirc_mode2',
+];
 
 function kindCases(tag: string): AbuseCase[] {
   const make = (section: string, rule: string, i: number): AbuseCase => {
@@ -128,11 +151,19 @@ int ${prog}(void *ctx)
 	return 0;
 }
 ${LICENSE}`;
-    return { group: 'denied program type', name: `SEC("${section}")`, files: { 't.bpf.c': src }, check: refusedBy(rule, prog, 't.bpf.c', lineOf(src, 'SEC("' + section)) };
+    return {
+      group: 'denied program type',
+      name: `SEC("${section}")`,
+      files: { 't.bpf.c': src },
+      check: refusedBy(rule, prog, 't.bpf.c', lineOf(src, 'SEC("' + section)),
+    };
   };
   const denied = Object.keys(DEFAULT_POLICY.deniedKinds).map((kind, i) => {
     const section = DENIED_SECTIONS[kind];
-    if (!section) throw new Error(`policy denies "${kind}" but the abuse suite has no example section for it: add one to DENIED_SECTIONS`);
+    if (!section)
+      throw new Error(
+        `policy denies "${kind}" but the abuse suite has no example section for it: add one to DENIED_SECTIONS`,
+      );
     return make(section, 'program-type-denied', i);
   });
   return [...denied, ...UNKNOWN_SECTIONS.map((s, i) => make(s, 'program-type-not-allowed', 100 + i))];
@@ -140,7 +171,12 @@ ${LICENSE}`;
 
 function includeCases(): AbuseCase[] {
   const notFound = /file not found|Could not find/;
-  const c = (name: string, files: Record<string, string>, check = compileFails(notFound), options?: RunOptions): AbuseCase => ({
+  const c = (
+    name: string,
+    files: Record<string, string>,
+    check = compileFails(notFound),
+    options?: RunOptions,
+  ): AbuseCase => ({
     group: 'include trick',
     name,
     files,
@@ -151,7 +187,11 @@ function includeCases(): AbuseCase[] {
     c('#include "/etc/shadow"', { 'a.bpf.c': '#include "/etc/shadow"\n' }),
     c('#include </etc/passwd>', { 'a.bpf.c': '#include </etc/passwd>\n' }),
     c('%:include (digraph)', { 'a.bpf.c': '%:include "/etc/shadow"\n' }),
-    c('??=include (trigraph)', { 'a.bpf.c': '??=include "/etc/shadow"\n' }, compileFails(/trigraph|expected|file not found/)),
+    c(
+      '??=include (trigraph)',
+      { 'a.bpf.c': '??=include "/etc/shadow"\n' },
+      compileFails(/trigraph|expected|file not found/),
+    ),
     c('.incbin in inline asm', { 'a.bpf.c': 'asm(".incbin \\"/etc/passwd\\"");\n' }),
     c('#embed', { 'a.bpf.c': 'const char d[] = {\n#embed "/etc/passwd"\n};\n' }),
     c('../ path', { 'a.bpf.c': '#include "../../../../../../etc/passwd"\n' }),
@@ -163,7 +203,9 @@ function includeCases(): AbuseCase[] {
     c('include via a header', { 'a.bpf.c': '#include "evil.h"\n', 'evil.h': '#include "/etc/shadow"\n' }),
     c(
       '__has_include of a host file',
-      { 'a.bpf.c': `${HEAD}#if __has_include("/etc/passwd") || __has_include(</etc/hostname>)\n#error host files are visible\n#endif\nSEC("tp/syscalls/sys_enter_getpid") int hi(void *c) { return 0; }\n${LICENSE}` },
+      {
+        'a.bpf.c': `${HEAD}#if __has_include("/etc/passwd") || __has_include(</etc/hostname>)\n#error host files are visible\n#endif\nSEC("tp/syscalls/sys_enter_getpid") int hi(void *c) { return 0; }\n${LICENSE}`,
+      },
       endsWith('finished', /compile-only/),
       { mode: 'compile' },
     ),
@@ -171,7 +213,11 @@ function includeCases(): AbuseCase[] {
     c('file name with ../', { '../x.bpf.c': 'int x;' }, protocolError(/file names|\.\./)),
     c('file name with /etc/', { '/etc/x.bpf.c': 'int x;' }, protocolError(/file names/)),
     c('file name that climbs via a folder', { 'a/../../x.bpf.c': 'int x;' }, protocolError(/file names/)),
-    c('file name of a symlink-like path', { 'x.h -> /etc/shadow': '' , 'a.bpf.c': '#include "x.h"\n' }, protocolError(/file names/)),
+    c(
+      'file name of a symlink-like path',
+      { 'x.h -> /etc/shadow': '', 'a.bpf.c': '#include "x.h"\n' },
+      protocolError(/file names/),
+    ),
   ];
 }
 
@@ -184,17 +230,44 @@ function macroBomb(levels: number): string {
 function bombCases(): AbuseCase[] {
   const limit = /limit|was stopped|more than/;
   return [
-    { group: 'compile bomb', name: 'exponential macros (2^30 tokens)', files: { 'b.bpf.c': macroBomb(30) }, check: compileFails(limit) },
+    {
+      group: 'compile bomb',
+      name: 'exponential macros (2^30 tokens)',
+      files: { 'b.bpf.c': macroBomb(30) },
+      check: compileFails(limit),
+    },
     {
       group: 'compile bomb',
       name: 'exponential nested expression',
-      files: { 'b.bpf.c': `${Array.from({ length: 30 }, (_, i) => (i === 0 ? '#define B0 1' : `#define B${i} (B${i - 1}+B${i - 1})`)).join('\n')}\nint y = B29;\n` },
+      files: {
+        'b.bpf.c': `${Array.from({ length: 30 }, (_, i) => (i === 0 ? '#define B0 1' : `#define B${i} (B${i - 1}+B${i - 1})`)).join('\n')}\nint y = B29;\n`,
+      },
       check: compileFails(limit),
     },
-    { group: 'compile bomb', name: 'include recursion', files: { 'b.bpf.c': '#include "r.h"\n', 'r.h': '#include "r.h"\n' }, check: compileFails(/nested too deeply/) },
-    { group: 'compile bomb', name: 'mutual include recursion', files: { 'b.bpf.c': '#include "p.h"\n', 'p.h': '#include "q.h"\n', 'q.h': '#include "p.h"\n' }, check: compileFails(/nested too deeply/) },
-    { group: 'compile bomb', name: 'huge initialised array (object over the file size limit)', files: { 'b.bpf.c': 'char big[1 << 27] = {1};\n' }, check: compileFails(/write a file over/) },
-    { group: 'compile bomb', name: 'deep bracket nesting', files: { 'b.bpf.c': `int y = ${'('.repeat(20000)}1${')'.repeat(20000)};\n` }, check: compileFails(/nesting|bracket|too deeply|limit/) },
+    {
+      group: 'compile bomb',
+      name: 'include recursion',
+      files: { 'b.bpf.c': '#include "r.h"\n', 'r.h': '#include "r.h"\n' },
+      check: compileFails(/nested too deeply/),
+    },
+    {
+      group: 'compile bomb',
+      name: 'mutual include recursion',
+      files: { 'b.bpf.c': '#include "p.h"\n', 'p.h': '#include "q.h"\n', 'q.h': '#include "p.h"\n' },
+      check: compileFails(/nested too deeply/),
+    },
+    {
+      group: 'compile bomb',
+      name: 'huge initialised array (object over the file size limit)',
+      files: { 'b.bpf.c': 'char big[1 << 27] = {1};\n' },
+      check: compileFails(/write a file over/),
+    },
+    {
+      group: 'compile bomb',
+      name: 'deep bracket nesting',
+      files: { 'b.bpf.c': `int y = ${'('.repeat(20000)}1${')'.repeat(20000)};\n` },
+      check: compileFails(/nesting|bracket|too deeply|limit/),
+    },
   ];
 }
 
@@ -213,18 +286,75 @@ ${LICENSE}`;
   };
   const quota = (name: string) => endsWith('quota', new RegExp(`map memory quota.*${name}`));
   return [
-    { group: 'map memory', name: 'hash map of 2^28 entries (2 GiB)', files: { 'm.bpf.c': map('huge', 'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1 << 28); __type(key, u32); __type(value, u32); } huge SEC(".maps");') }, check: quota('huge') },
-    { group: 'map memory', name: 'array with 4 GiB of values', files: { 'm.bpf.c': map('arr', 'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1 << 20); __type(key, u32); __type(value, char[4096]); } arr SEC(".maps");') }, check: quota('arr') },
-    { group: 'map memory', name: 'per-CPU array (1 GiB × CPUs)', files: { 'm.bpf.c': map('pcpu', 'struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1 << 18); __type(key, u32); __type(value, char[4096]); } pcpu SEC(".maps");') }, check: quota('pcpu') },
-    { group: 'map memory', name: 'ring buffer of 1 GiB', files: { 'm.bpf.c': map('ring', 'struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 1 << 30); } ring SEC(".maps");') }, check: quota('ring') },
-    { group: 'map memory', name: '1 GiB of global variables (.bss)', files: { 'm.bpf.c': map('bss', 'char big[1UL << 30];', 'big[5] = 1;') }, check: quota('bss') },
-    { group: 'map memory', name: 'max_entries 0xffffffff', files: { 'm.bpf.c': map('max', 'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 0xffffffff); __type(key, u64); __type(value, u64); } maxed SEC(".maps");') }, check: quota('maxed') },
+    {
+      group: 'map memory',
+      name: 'hash map of 2^28 entries (2 GiB)',
+      files: {
+        'm.bpf.c': map(
+          'huge',
+          'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1 << 28); __type(key, u32); __type(value, u32); } huge SEC(".maps");',
+        ),
+      },
+      check: quota('huge'),
+    },
+    {
+      group: 'map memory',
+      name: 'array with 4 GiB of values',
+      files: {
+        'm.bpf.c': map(
+          'arr',
+          'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1 << 20); __type(key, u32); __type(value, char[4096]); } arr SEC(".maps");',
+        ),
+      },
+      check: quota('arr'),
+    },
+    {
+      group: 'map memory',
+      name: 'per-CPU array (1 GiB × CPUs)',
+      files: {
+        'm.bpf.c': map(
+          'pcpu',
+          'struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1 << 18); __type(key, u32); __type(value, char[4096]); } pcpu SEC(".maps");',
+        ),
+      },
+      check: quota('pcpu'),
+    },
+    {
+      group: 'map memory',
+      name: 'ring buffer of 1 GiB',
+      files: {
+        'm.bpf.c': map(
+          'ring',
+          'struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 1 << 30); } ring SEC(".maps");',
+        ),
+      },
+      check: quota('ring'),
+    },
+    {
+      group: 'map memory',
+      name: '1 GiB of global variables (.bss)',
+      files: { 'm.bpf.c': map('bss', 'char big[1UL << 30];', 'big[5] = 1;') },
+      check: quota('bss'),
+    },
+    {
+      group: 'map memory',
+      name: 'max_entries 0xffffffff',
+      files: {
+        'm.bpf.c': map(
+          'max',
+          'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 0xffffffff); __type(key, u64); __type(value, u64); } maxed SEC(".maps");',
+        ),
+      },
+      check: quota('maxed'),
+    },
   ];
 }
 
 /** `count` programs from a few lines of macros (the snippet stays far under the size limit). */
 export function manyPrograms(prefix: string, count: 4096 | 1024 | 64): string {
-  const top = { 64: 'P64(0)', 1024: 'P256(0) P256(1) P256(2) P256(3)', 4096: 'P1024(0) P1024(1) P1024(2) P1024(3)' }[count];
+  const top = { 64: 'P64(0)', 1024: 'P256(0) P256(1) P256(2) P256(3)', 4096: 'P1024(0) P1024(1) P1024(2) P1024(3)' }[
+    count
+  ];
   return `${HEAD}
 #define P(n) SEC("tp/syscalls/sys_enter_getpid") int ${prefix}##n(void *c) { return 0; }
 #define P4(n) P(n##0) P(n##1) P(n##2) P(n##3)
@@ -238,12 +368,30 @@ ${LICENSE}`;
 
 function programCountCases(tag: string): AbuseCase[] {
   return [
-    { group: 'program count', name: '4096 programs', files: { 'p.bpf.c': manyPrograms(`${tag}n`, 4096) }, check: endsWith('refused', /too-many-programs: the object has 4096 programs/) },
-    { group: 'program count', name: '1024 programs', files: { 'p.bpf.c': manyPrograms(`${tag}n`, 1024) }, check: endsWith('refused', /too-many-programs: the object has 1024 programs/) },
+    {
+      group: 'program count',
+      name: '4096 programs',
+      files: { 'p.bpf.c': manyPrograms(`${tag}n`, 4096) },
+      check: endsWith('refused', /too-many-programs: the object has 4096 programs/),
+    },
+    {
+      group: 'program count',
+      name: '1024 programs',
+      files: { 'p.bpf.c': manyPrograms(`${tag}n`, 1024) },
+      check: endsWith('refused', /too-many-programs: the object has 1024 programs/),
+    },
   ];
 }
 
 /** Every case of the catalogue; `tag` prefixes program names so leftovers can be found in the kernel. */
 export function abuseCases(tag: string): AbuseCase[] {
-  return [...helperCases(tag), ...kfuncCases(tag), ...kindCases(tag), ...includeCases(), ...bombCases(), ...mapCases(tag), ...programCountCases(tag)];
+  return [
+    ...helperCases(tag),
+    ...kfuncCases(tag),
+    ...kindCases(tag),
+    ...includeCases(),
+    ...bombCases(),
+    ...mapCases(tag),
+    ...programCountCases(tag),
+  ];
 }

@@ -41,10 +41,18 @@ export async function runOnce(
       opts.onRunning?.();
     })
     .catch(() => undefined);
-  c.send({ type: 'run', runId, snippet: { files: Object.entries(files).map(([name, content]) => ({ name, content })) }, ...(opts.options ? { options: opts.options } : {}) });
+  c.send({
+    type: 'run',
+    runId,
+    snippet: { files: Object.entries(files).map(([name, content]) => ({ name, content })) },
+    ...(opts.options ? { options: opts.options } : {}),
+  });
   let end: ServerMessage | undefined;
   try {
-    end = await c.waitFor((m) => forRun(runId)(m) && (m.type === 'stopped' || m.type === 'error'), opts.timeoutMs ?? 120_000);
+    end = await c.waitFor(
+      (m) => forRun(runId)(m) && (m.type === 'stopped' || m.type === 'error'),
+      opts.timeoutMs ?? 120_000,
+    );
   } catch {
     end = undefined;
   }
@@ -73,7 +81,10 @@ export function rssBytes(pid: number): number {
 }
 
 /** Samples the RSS of the agent and of its whole process tree (runners, compilers) until stopped. */
-export function watchMemory(agentPid: number, everyMs = 200): { stop(): { agentPeak: number; treePeak: number; treeAvg: number } } {
+export function watchMemory(
+  agentPid: number,
+  everyMs = 200,
+): { stop(): { agentPeak: number; treePeak: number; treeAvg: number } } {
   let agentPeak = 0;
   let treePeak = 0;
   let sum = 0;

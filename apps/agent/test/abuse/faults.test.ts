@@ -115,13 +115,23 @@ describe('agent killed', () => {
     void done;
     const leftPrograms = await waitNoPrograms(name, 5000);
     const leftProcs = await gone(tree);
-    tally.record('agent SIGKILL', 'mid-XDP-run', leftPrograms.length || leftProcs.length ? `left: ${leftPrograms.length} programs, pids ${leftProcs}` : undefined);
+    tally.record(
+      'agent SIGKILL',
+      'mid-XDP-run',
+      leftPrograms.length || leftProcs.length ? `left: ${leftPrograms.length} programs, pids ${leftProcs}` : undefined,
+    );
     tally.leaks += leftPrograms.length;
     expect(leftPrograms).toEqual([]);
     expect(leftProcs).toEqual([]);
     const b = await agentWith();
-    const o = await runOnce(connect(b.wsUrl, { token: b.token }), 'again', tracepoint(uniqueName('f_again')), { options: { durationSec: 1 } });
-    tally.record('agent SIGKILL', 'restarted agent serves', o.stopped?.reason === 'timeout' ? undefined : describeEnd(o));
+    const o = await runOnce(connect(b.wsUrl, { token: b.token }), 'again', tracepoint(uniqueName('f_again')), {
+      options: { durationSec: 1 },
+    });
+    tally.record(
+      'agent SIGKILL',
+      'restarted agent serves',
+      o.stopped?.reason === 'timeout' ? undefined : describeEnd(o),
+    );
     expect(o.stopped?.reason).toBe('timeout');
     await b.stop();
   }, 90_000);
@@ -196,8 +206,15 @@ describe('toolchain faults', () => {
     }
     const o = await run;
     tally.figure('slow verifier: run time', `${Math.round(o.totalMs)} ms`);
-    tally.figure('slow verifier: ping p50 / max', `${Math.round(percentile(rtts, 50))} / ${Math.round(Math.max(...rtts))} ms (${rtts.length} pings)`);
-    tally.record('toolchain fault', 'verifier works for seconds', o.stopped?.reason === 'verifier' ? undefined : describeEnd(o));
+    tally.figure(
+      'slow verifier: ping p50 / max',
+      `${Math.round(percentile(rtts, 50))} / ${Math.round(Math.max(...rtts))} ms (${rtts.length} pings)`,
+    );
+    tally.record(
+      'toolchain fault',
+      'verifier works for seconds',
+      o.stopped?.reason === 'verifier' ? undefined : describeEnd(o),
+    );
     expect(o.stopped?.reason).toBe('verifier');
     expect(rtts.length).toBeGreaterThan(0);
     c.close();
@@ -221,7 +238,8 @@ describe('data folder faults', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpfplay-data-'));
     const cache = join(process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var'), 'cache');
     // The agents started earlier in this file made it (vmlinux.h, PCH, objects).
-    if (!existsSync(join(cache, 'pch'))) throw new Error(`${cache} has no warm cache yet: run the whole file, not only this test`);
+    if (!existsSync(join(cache, 'pch')))
+      throw new Error(`${cache} has no warm cache yet: run the whole file, not only this test`);
     const kb = Number(execFileSync('du', ['-sk', cache], { encoding: 'utf8' }).split('\t')[0]) + 1024;
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kb}k`, 'tmpfs', dir]);
     mounts.push(dir);
@@ -243,7 +261,13 @@ describe('data folder faults', () => {
     const o2 = await runOnce(c, 'full2', tracepoint(uniqueName('f_full2')), { options: { durationSec: 1 } });
     await new Promise((r) => setTimeout(r, 300));
     const warned = /audit log .*No space|ENOSPC|no space/i.test(a.output());
-    tally.record('disk fault', 'data folder full', o.stopped?.reason === 'timeout' && o2.stopped?.reason === 'timeout' && warned ? undefined : `${describeEnd(o)}; warned: ${warned}`);
+    tally.record(
+      'disk fault',
+      'data folder full',
+      o.stopped?.reason === 'timeout' && o2.stopped?.reason === 'timeout' && warned
+        ? undefined
+        : `${describeEnd(o)}; warned: ${warned}`,
+    );
     expect(o.stopped?.reason).toBe('timeout');
     expect(o2.stopped?.reason).toBe('timeout');
     expect(a.output()).toMatch(/cannot append to the audit log .*runs go on unaudited/);

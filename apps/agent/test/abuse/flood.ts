@@ -2,7 +2,10 @@
  * A program that produces records as fast as the kernel lets it, and counts in a map exactly how
  * many it produced (reserved and submitted), so the client can check produced = delivered + dropped.
  */
-export function floodProgram(name: string, opts: { tracepoint?: string; perCall?: number; ringBytes?: number } = {}): string {
+export function floodProgram(
+  name: string,
+  opts: { tracepoint?: string; perCall?: number; ringBytes?: number } = {},
+): string {
   const tp = opts.tracepoint ?? 'raw_syscalls/sys_enter';
   return `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -38,7 +41,9 @@ char LICENSE[] SEC("license") = "GPL";
 }
 
 /** The `produced` counter from a run's last map snapshot. */
-export function producedCount(messages: { type: string; maps?: { name: string; entries: { value: unknown }[] }[] }[]): number | undefined {
+export function producedCount(
+  messages: { type: string; maps?: { name: string; entries: { value: unknown }[] }[] }[],
+): number | undefined {
   const last = messages.filter((m) => m.type === 'maps').at(-1);
   const map = last?.maps?.find((m) => m.name === 'produced');
   const v = map?.entries[0]?.value;

@@ -26,6 +26,8 @@ const r = spawnSync('npx', ['vitest', 'run', 'test/abuse', ...process.argv.slice
 });
 const all = Tally.loadAll(reports);
 all.figure('suite wall time', `${Math.round((performance.now() - t0) / 1000)} s`);
-console.log(`\n${all.table(`bpfplay abuse suite: ${env.BPFPLAY_LOAD_SESSIONS} load sessions, ${env.BPFPLAY_FUZZ_MESSAGES} fuzz messages`)}`);
+console.log(
+  `\n${all.table(`bpfplay abuse suite: ${env.BPFPLAY_LOAD_SESSIONS} load sessions, ${env.BPFPLAY_FUZZ_MESSAGES} fuzz messages`)}`,
+);
 const ok = r.status === 0 && all.failures.length === 0 && all.crashes === 0 && all.leaks === 0;
 process.exit(ok ? 0 : 1);

@@ -13,15 +13,46 @@ export type Expected = 'bad-json' | 'bad-message' | 'pong' | 'not-found' | 'btf'
 
 const program = '#include "vmlinux.h"\nSEC("tp/x/y") int p(void *c) { return 0; }\n';
 const TEMPLATES: Record<string, unknown>[] = [
-  { type: 'run', runId: 'r1', snippet: { files: [{ name: 'p.bpf.c', content: program }] }, options: { durationSec: 5, params: { a: 1 } } },
-  { type: 'run', runId: 'r2', snippet: { files: [{ name: 'p.bpf.c', content: program }, { name: 'p.h', content: '' }], main: 'p.bpf.c' } },
+  {
+    type: 'run',
+    runId: 'r1',
+    snippet: { files: [{ name: 'p.bpf.c', content: program }] },
+    options: { durationSec: 5, params: { a: 1 } },
+  },
+  {
+    type: 'run',
+    runId: 'r2',
+    snippet: {
+      files: [
+        { name: 'p.bpf.c', content: program },
+        { name: 'p.h', content: '' },
+      ],
+      main: 'p.bpf.c',
+    },
+  },
   { type: 'stop', runId: 'r1' },
   { type: 'ping', t: 1 },
   { type: 'btf-upload', name: 'k.btf', data: 'AAAA' },
 ];
 
 const weird = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1e308, -1e-308, '', ' ', '\u0000', '\ud800', '__proto__', 'constructor', '../../etc/passwd', 'a'.repeat(70_000)),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1e308,
+    -1e-308,
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    'a'.repeat(70_000),
+  ),
   fc.jsonValue({ maxDepth: 3 }),
   fc.string({ maxLength: 40 }),
   fc.integer(),
@@ -31,7 +62,9 @@ const weird = fc.oneof(
 /** Walk to a random path in a JSON value and change, delete or add something there. */
 function mutate(value: unknown, path: number[], action: number, replacement: unknown, key: string): unknown {
   if (value === null || typeof value !== 'object') return replacement;
-  const clone: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) };
+  const clone: Record<string, unknown> | unknown[] = Array.isArray(value)
+    ? [...value]
+    : { ...(value as Record<string, unknown>) };
   const keys = Object.keys(clone);
   if (keys.length === 0 || path.length === 0) {
     (clone as Record<string, unknown>)[key] = replacement;
@@ -49,16 +82,26 @@ function mutate(value: unknown, path: number[], action: number, replacement: unk
 }
 
 const mutated = fc
-  .tuple(fc.constantFrom(...TEMPLATES), fc.array(fc.tuple(fc.array(fc.nat(8), { maxLength: 5 }), fc.nat(3), weird, fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 3 }))
-  .map(([t, ms]) => JSON.stringify(ms.reduce<unknown>((v, [path, action, r, key]) => mutate(v, path, action, r, key), t)));
+  .tuple(
+    fc.constantFrom(...TEMPLATES),
+    fc.array(fc.tuple(fc.array(fc.nat(8), { maxLength: 5 }), fc.nat(3), weird, fc.string({ maxLength: 8 })), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  )
+  .map(([t, ms]) =>
+    JSON.stringify(ms.reduce<unknown>((v, [path, action, r, key]) => mutate(v, path, action, r, key), t)),
+  );
 
 /** Text that is almost JSON: a valid message cut, doubled, or with a byte flipped. */
-const broken = fc.tuple(fc.constantFrom(...TEMPLATES.map((t) => JSON.stringify(t))), fc.nat(), fc.nat(255), fc.nat(2)).map(([s, at, byte, how]) => {
-  const i = at % (s.length + 1);
-  if (how === 0) return s.slice(0, i);
-  if (how === 1) return s + s;
-  return s.slice(0, i) + String.fromCharCode(byte) + s.slice(i + 1);
-});
+const broken = fc
+  .tuple(fc.constantFrom(...TEMPLATES.map((t) => JSON.stringify(t))), fc.nat(), fc.nat(255), fc.nat(2))
+  .map(([s, at, byte, how]) => {
+    const i = at % (s.length + 1);
+    if (how === 0) return s.slice(0, i);
+    if (how === 1) return s + s;
+    return s.slice(0, i) + String.fromCharCode(byte) + s.slice(i + 1);
+  });
 
 const deep = fc.nat(200_000).map((n) => `{"type":"run","runId":"d","snippet":${'['.repeat(n)}${']'.repeat(n)}}`);
 
@@ -90,7 +133,11 @@ export function expectedAnswer(text: string): Expected | undefined {
 function answerKind(frame: { type: string; code?: string }): Expected | string {
   if (frame.type === 'pong') return 'pong';
   if (frame.type === 'btf-uploaded') return 'btf';
-  if (frame.type === 'error' && (frame.code === 'bad-json' || frame.code === 'bad-message' || frame.code === 'not-found')) return frame.code;
+  if (
+    frame.type === 'error' &&
+    (frame.code === 'bad-json' || frame.code === 'bad-message' || frame.code === 'not-found')
+  )
+    return frame.code;
   if (frame.type === 'error' && frame.code === 'too-large') return 'bad-message';
   return `${frame.type}${frame.code ? `:${frame.code}` : ''}`;
 }
@@ -143,7 +190,8 @@ export class FuzzConnection {
       const end = this.frames.findIndex((f) => f.type === 'pong' && f.t === marker);
       if (end >= 0) return this.frames.slice(0, end).map(answerKind);
       if (this.closed) throw new Error(`the agent closed the connection: ${this.closed.code} ${this.closed.reason}`);
-      if (Date.now() > deadline) throw new Error(`no answer to the batch within ${timeoutMs} ms (got ${this.frames.length} frames)`);
+      if (Date.now() > deadline)
+        throw new Error(`no answer to the batch within ${timeoutMs} ms (got ${this.frames.length} frames)`);
       await new Promise<void>((r) => {
         this.waiter = r;
         setTimeout(r, 200);
@@ -190,10 +238,16 @@ export async function fuzzAgent(
   let conn = new FuzzConnection(wsUrl, token);
   let onConn = 0;
   let marker = 1;
-  const batchArb = fc.array(fc.oneof({ arbitrary: fuzzMessage, weight: 20 }, { arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), weight: 1 }), {
-    minLength: batchSize,
-    maxLength: batchSize,
-  });
+  const batchArb = fc.array(
+    fc.oneof(
+      { arbitrary: fuzzMessage, weight: 20 },
+      { arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), weight: 1 },
+    ),
+    {
+      minLength: batchSize,
+      maxLength: batchSize,
+    },
+  );
   const details = await fc.check(
     fc.asyncProperty(batchArb, async (batch) => {
       // The agent closes a connection after maxProtocolErrors bad messages (tested on its own).
@@ -228,11 +282,15 @@ export async function fuzzAgent(
         const g = got[i];
         if (e === 'btf' ? norm(g ?? '') === 'btf|bad-message' : g === e) continue;
         const m = sent[i];
-        const shown = typeof m === 'string' ? JSON.stringify(m.length > 160 ? `${m.slice(0, 160)}…(${m.length} chars)` : m) : `<binary ${m?.length} bytes>`;
+        const shown =
+          typeof m === 'string'
+            ? JSON.stringify(m.length > 160 ? `${m.slice(0, 160)}…(${m.length} chars)` : m)
+            : `<binary ${m?.length} bytes>`;
         wrong.push(`#${i} ${shown}: expected ${e}, got ${g}`);
         if (wrong.length >= 5) break;
       }
-      if (wrong.length) throw new Error(`${got.length} answers to ${expected.length} messages; first mismatches:\n${wrong.join('\n')}`);
+      if (wrong.length)
+        throw new Error(`${got.length} answers to ${expected.length} messages; first mismatches:\n${wrong.join('\n')}`);
     }),
     // No shrinking: each run is a round trip to a real agent; the mismatch report above is enough.
     { numRuns: Math.ceil(opts.messages / batchSize), seed: opts.seed, endOnFailure: true },

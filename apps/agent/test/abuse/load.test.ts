@@ -34,17 +34,29 @@ afterAll(async () => {
 });
 
 describe('load', () => {
-  it(`${SESSIONS} sessions compile, run and stream while one floods; drops are exact; nothing is left`, async () => {
-    const f = await loadScenario(agent, { sessions: SESSIONS, runSeconds: SESSIONS > 20 ? 8 : 4, flood: true, floodName });
-    loadFigures(tally, f);
-    tally.leaks += f.programsLeft.length;
-    expect(f.failures).toEqual([]);
-    expect(f.flood?.produced).toBeGreaterThan(0);
-    expect(f.flood?.exact, `produced ${f.flood?.produced} ≠ delivered ${f.flood?.delivered} + dropped ${f.flood?.dropped}`).toBe(true);
-    expect(f.flood?.stats).toEqual({ events: f.flood?.delivered, dropped: f.flood?.dropped });
-    expect(f.ping.lost).toBe(0);
-    expect(f.programsLeft).toEqual([]);
-    expect(f.memory.treePeak).toBeLessThan(memoryBound(SESSIONS));
-    expect(await agentAlive(agent)).toBe(true);
-  }, 120_000 + SESSIONS * 10_000);
+  it(
+    `${SESSIONS} sessions compile, run and stream while one floods; drops are exact; nothing is left`,
+    async () => {
+      const f = await loadScenario(agent, {
+        sessions: SESSIONS,
+        runSeconds: SESSIONS > 20 ? 8 : 4,
+        flood: true,
+        floodName,
+      });
+      loadFigures(tally, f);
+      tally.leaks += f.programsLeft.length;
+      expect(f.failures).toEqual([]);
+      expect(f.flood?.produced).toBeGreaterThan(0);
+      expect(
+        f.flood?.exact,
+        `produced ${f.flood?.produced} ≠ delivered ${f.flood?.delivered} + dropped ${f.flood?.dropped}`,
+      ).toBe(true);
+      expect(f.flood?.stats).toEqual({ events: f.flood?.delivered, dropped: f.flood?.dropped });
+      expect(f.ping.lost).toBe(0);
+      expect(f.programsLeft).toEqual([]);
+      expect(f.memory.treePeak).toBeLessThan(memoryBound(SESSIONS));
+      expect(await agentAlive(agent)).toBe(true);
+    },
+    120_000 + SESSIONS * 10_000,
+  );
 });

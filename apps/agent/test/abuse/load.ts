@@ -35,7 +35,15 @@ export interface LoadFigures {
   loadMs: { p50: number; p95: number };
   /** Records and printk lines delivered to the example sessions, and map snapshots. */
   delivered: { events: number; printk: number; mapFrames: number; dropped: number };
-  flood?: { produced: number; delivered: number; dropped: number; exact: boolean; stats: { events: number; dropped: number }; end: string; snapshots: number };
+  flood?: {
+    produced: number;
+    delivered: number;
+    dropped: number;
+    exact: boolean;
+    stats: { events: number; dropped: number };
+    end: string;
+    snapshots: number;
+  };
   ping: { n: number; p50: number; p95: number; max: number; lost: number };
   memory: { agentPeak: number; treePeak: number };
   programsLeft: number[];
@@ -102,7 +110,9 @@ export async function loadScenario(
   const log = opts.log ?? (() => {});
   const memory = watchMemory(agent.child.pid!);
   // Something for the examples to see: execs, opens and exits, a few dozen a second.
-  const trigger = spawn('sh', ['-c', 'while :; do /bin/true; cat /etc/hostname > /dev/null; sleep 0.05; done'], { stdio: 'ignore' });
+  const trigger = spawn('sh', ['-c', 'while :; do /bin/true; cat /etc/hostname > /dev/null; sleep 0.05; done'], {
+    stdio: 'ignore',
+  });
 
   const flood = opts.flood ? new FloodClient(agent, opts.floodName) : undefined;
   if (flood) {
@@ -182,7 +192,10 @@ export async function loadScenario(
     delivered.mapFrames += maps;
     if (o.compiled) compileMs.push(o.compiled.durationMs);
     if (o.toRunningMs !== undefined) toRunning.push(o.toRunningMs);
-    if (o.stopped?.reason !== 'timeout') failures.push(`${name}: ${o.stopped ? `${o.stopped.reason}: ${o.stopped.message}` : (o.error?.message ?? 'no answer')}`);
+    if (o.stopped?.reason !== 'timeout')
+      failures.push(
+        `${name}: ${o.stopped ? `${o.stopped.reason}: ${o.stopped.message}` : (o.error?.message ?? 'no answer')}`,
+      );
     else if (events + printk === 0 && maps === 0) failures.push(`${name}: ran but streamed nothing`);
   });
 

@@ -74,7 +74,10 @@ describe('quotas', () => {
     const closed = await fourth.closed;
     const ok = closed.code === 4429 && /this token has 3 sessions open \(limit 3\)/.test(closed.reason);
     tally.record('quota', 'sessions per token', ok ? undefined : `closed ${closed.code} ${closed.reason}`);
-    expect(closed).toMatchObject({ code: 4429, reason: expect.stringMatching(/this token has 3 sessions open \(limit 3\); close a tab/) });
+    expect(closed).toMatchObject({
+      code: 4429,
+      reason: expect.stringMatching(/this token has 3 sessions open \(limit 3\); close a tab/),
+    });
     tabs[2]!.close();
     await tabs[2]!.closed;
     await new Promise((r) => setTimeout(r, 100));
@@ -90,28 +93,75 @@ describe('quotas', () => {
     const long2 = runOnce(c, 'long2', tiny(`${tag}m`), { options: { durationSec: 10 } });
     await c.waitFor((m) => m.type === 'status' && m.runId === 'long2' && m.state === 'running');
     const third = await runOnce(c, 'third', tiny(`${tag}n`));
-    tally.record('quota', 'runs per session', third.error?.code === 'quota' && /already has 2 active runs \(limit 2\); stop one first/.test(third.error.message) ? undefined : JSON.stringify(third.error ?? third.stopped));
+    tally.record(
+      'quota',
+      'runs per session',
+      third.error?.code === 'quota' && /already has 2 active runs \(limit 2\); stop one first/.test(third.error.message)
+        ? undefined
+        : JSON.stringify(third.error ?? third.stopped),
+    );
     expect(third.error).toMatchObject({ code: 'quota', message: expect.stringMatching(/limit 2/) });
     const l = await long;
     await long2;
     const capped = l.messages.some((m) => m.type === 'warning' && /capped at 2 s/.test(m.message));
-    tally.record('quota', 'run time', l.stopped?.reason === 'timeout' && /2 s/.test(l.stopped.message) && capped ? undefined : `${l.stopped?.reason} ${l.stopped?.message}`);
-    expect(l.stopped).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/run time limit reached \(2 s\)/) });
+    tally.record(
+      'quota',
+      'run time',
+      l.stopped?.reason === 'timeout' && /2 s/.test(l.stopped.message) && capped
+        ? undefined
+        : `${l.stopped?.reason} ${l.stopped?.message}`,
+    );
+    expect(l.stopped).toMatchObject({
+      reason: 'timeout',
+      message: expect.stringMatching(/run time limit reached \(2 s\)/),
+    });
     expect(capped).toBe(true);
 
     const progs = await runOnce(c, 'progs', { 'p.bpf.c': manyPrograms(`${tag}p`, 64) });
-    tally.record('quota', 'programs per run', /too-many-programs: the object has 64 programs .* the limit is 4 per run/.test(progs.stopped?.message ?? '') ? undefined : progs.stopped?.message);
+    tally.record(
+      'quota',
+      'programs per run',
+      /too-many-programs: the object has 64 programs .* the limit is 4 per run/.test(progs.stopped?.message ?? '')
+        ? undefined
+        : progs.stopped?.message,
+    );
     expect(progs.stopped?.reason).toBe('refused');
 
-    const maps = await runOnce(c, 'maps', tiny(`${tag}q`, 'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 65536); __type(key, u64); __type(value, u64); } counts SEC(".maps");'));
-    tally.record('quota', 'map memory', maps.stopped?.reason === 'quota' && /1\.3 MiB and the agent allows 1\.0 MiB.*counts \(hash\) 1\.0 MiB/.test(maps.stopped.message) ? undefined : maps.stopped?.message);
+    const maps = await runOnce(
+      c,
+      'maps',
+      tiny(
+        `${tag}q`,
+        'struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 65536); __type(key, u64); __type(value, u64); } counts SEC(".maps");',
+      ),
+    );
+    tally.record(
+      'quota',
+      'map memory',
+      maps.stopped?.reason === 'quota' &&
+        /1\.3 MiB and the agent allows 1\.0 MiB.*counts \(hash\) 1\.0 MiB/.test(maps.stopped.message)
+        ? undefined
+        : maps.stopped?.message,
+    );
     expect(maps.stopped?.reason).toBe('quota');
 
     const big = await runOnce(c, 'big', tiny(`${tag}r`, `// ${'x'.repeat(7000)}`));
-    tally.record('quota', 'snippet bytes', big.error?.code === 'quota' && /this agent allows 6000 bytes/.test(big.error.message) ? undefined : JSON.stringify(big.error ?? big.stopped));
+    tally.record(
+      'quota',
+      'snippet bytes',
+      big.error?.code === 'quota' && /this agent allows 6000 bytes/.test(big.error.message)
+        ? undefined
+        : JSON.stringify(big.error ?? big.stopped),
+    );
     expect(big.error?.code).toBe('quota');
     const files = await runOnce(c, 'files', { ...tiny(`${tag}s`), 'a.h': '', 'b.h': '' });
-    tally.record('quota', 'file count', files.error?.code === 'quota' && /has 3 files; this agent allows 2/.test(files.error.message) ? undefined : JSON.stringify(files.error ?? files.stopped));
+    tally.record(
+      'quota',
+      'file count',
+      files.error?.code === 'quota' && /has 3 files; this agent allows 2/.test(files.error.message)
+        ? undefined
+        : JSON.stringify(files.error ?? files.stopped),
+    );
     expect(files.error?.code).toBe('quota');
     // Still serving: a normal run works on the same connection.
     expect((await runOnce(c, 'fine', tiny(`${tag}t`))).stopped?.reason).toBe('timeout');
@@ -135,13 +185,18 @@ describe('quotas', () => {
     await b.waitFor((m) => m.type === 'status' && m.runId === 'q2' && m.state === 'queued', 20_000);
     const full = await runOnce(b, 'q3', tiny(`${tag}x`, unique(3)));
     const positions = (c: TestClient, runId: string) =>
-      c.messages.filter((m) => m.type === 'status' && m.runId === runId && m.state === 'queued').map((m) => (m.type === 'status' ? m.queuePosition : -1));
+      c.messages
+        .filter((m) => m.type === 'status' && m.runId === runId && m.state === 'queued')
+        .map((m) => (m.type === 'status' ? m.queuePosition : -1));
     const [o1, o2] = await Promise.all([q1, q2, slow]);
     expect(positions(a, 'q1')).toEqual([1]);
     expect(positions(b, 'q2')).toEqual([2, 1]);
     const queuedMsg = a.messages.find((m) => m.type === 'status' && m.runId === 'q1' && m.state === 'queued');
     expect(queuedMsg?.type === 'status' && queuedMsg.message).toMatch(/position 1 in the queue/);
-    expect(full.stopped).toMatchObject({ reason: 'quota', message: expect.stringMatching(/compile queue is full \(2 waiting\)/) });
+    expect(full.stopped).toMatchObject({
+      reason: 'quota',
+      message: expect.stringMatching(/compile queue is full \(2 waiting\)/),
+    });
     expect(o1!.stopped?.reason).toBe('timeout');
     expect(o2!.stopped?.reason).toBe('timeout');
     tally.record('quota', 'compile queue position shown', undefined);
@@ -152,18 +207,23 @@ describe('quotas', () => {
   it('output rate: a flooding program is held to 500 events/s, and produced = delivered + dropped exactly', async () => {
     const c = session();
     const name = `${tag}f`;
-    const o = await runOnce(c, 'flood', { 'f.bpf.c': floodProgram(name, { tracepoint: 'syscalls/sys_enter_getppid', perCall: 8, ringBytes: 1 << 16 }) }, {
-      options: { durationSec: 2, mapIntervalMs: 500 },
-      onRunning: () => {
-        // getppid() from this process, fast: every call makes 8 records.
-        const until = Date.now() + 1200;
-        const tick = () => {
-          for (let i = 0; i < 2000; i++) void process.ppid;
-          if (Date.now() < until) setImmediate(tick);
-        };
-        tick();
+    const o = await runOnce(
+      c,
+      'flood',
+      { 'f.bpf.c': floodProgram(name, { tracepoint: 'syscalls/sys_enter_getppid', perCall: 8, ringBytes: 1 << 16 }) },
+      {
+        options: { durationSec: 2, mapIntervalMs: 500 },
+        onRunning: () => {
+          // getppid() from this process, fast: every call makes 8 records.
+          const until = Date.now() + 1200;
+          const tick = () => {
+            for (let i = 0; i < 2000; i++) void process.ppid;
+            if (Date.now() < until) setImmediate(tick);
+          };
+          tick();
+        },
       },
-    });
+    );
     const frames = o.messages.filter((m): m is Extract<ServerMessage, { type: 'events' }> => m.type === 'events');
     const delivered = frames.reduce((n, f) => n + f.records.length, 0);
     const dropped = frames.reduce((n, f) => n + f.dropped, 0);
@@ -175,7 +235,11 @@ describe('quotas', () => {
     expect(dropped).toBeGreaterThan(0);
     // 2 s run (+ the final drain's second): never more than the budget per second.
     expect(delivered).toBeLessThanOrEqual(500 * 4);
-    tally.record('quota', 'events per second (drops exact)', produced === delivered + dropped && dropped > 0 ? undefined : `${produced} != ${delivered} + ${dropped}`);
+    tally.record(
+      'quota',
+      'events per second (drops exact)',
+      produced === delivered + dropped && dropped > 0 ? undefined : `${produced} != ${delivered} + ${dropped}`,
+    );
     await closeAll();
   }, 60_000);
 

@@ -13,23 +13,51 @@ export function memoryBound(sessions: number): number {
 
 export function loadFigures(tally: Tally, f: LoadFigures): void {
   const ms = (n: number) => `${Math.round(n)} ms`;
-  tally.record('load', `${f.sessions} sessions compile, run, stream`, f.failures.length ? f.failures.slice(0, 3).join('; ') : undefined);
+  tally.record(
+    'load',
+    `${f.sessions} sessions compile, run, stream`,
+    f.failures.length ? f.failures.slice(0, 3).join('; ') : undefined,
+  );
   tally.figure('sessions ok / total', `${f.sessionsOk} / ${f.sessions}`);
-  tally.figure('run → running p50 / p95 / max', `${ms(f.toRunning.p50)} / ${ms(f.toRunning.p95)} / ${ms(f.toRunning.max)}`);
+  tally.figure(
+    'run → running p50 / p95 / max',
+    `${ms(f.toRunning.p50)} / ${ms(f.toRunning.p95)} / ${ms(f.toRunning.max)}`,
+  );
   tally.figure('compile p50 / p95', `${ms(f.compileMs.p50)} / ${ms(f.compileMs.p95)}`);
   tally.figure('load p50 / p95', `${ms(f.loadMs.p50)} / ${ms(f.loadMs.p95)}`);
-  tally.figure('examples: events / printk / map frames', `${f.delivered.events} / ${f.delivered.printk} / ${f.delivered.mapFrames}`);
+  tally.figure(
+    'examples: events / printk / map frames',
+    `${f.delivered.events} / ${f.delivered.printk} / ${f.delivered.mapFrames}`,
+  );
   tally.figure('examples: dropped', f.delivered.dropped);
   if (f.flood) {
-    tally.record('load', 'flood: produced = delivered + dropped', f.flood.exact ? undefined : `${f.flood.produced} ≠ ${f.flood.delivered} + ${f.flood.dropped}`);
+    tally.record(
+      'load',
+      'flood: produced = delivered + dropped',
+      f.flood.exact ? undefined : `${f.flood.produced} ≠ ${f.flood.delivered} + ${f.flood.dropped}`,
+    );
     tally.figure('flood: produced', f.flood.produced);
     tally.figure('flood: end', `${f.flood.end} (${f.flood.snapshots} map snapshots)`);
     tally.figure('flood: stats events / dropped', `${f.flood.stats.events} / ${f.flood.stats.dropped}`);
-    tally.figure('flood: delivered / dropped', `${f.flood.delivered.toLocaleString('en-US')} / ${f.flood.dropped.toLocaleString('en-US')}`);
+    tally.figure(
+      'flood: delivered / dropped',
+      `${f.flood.delivered.toLocaleString('en-US')} / ${f.flood.dropped.toLocaleString('en-US')}`,
+    );
   }
-  tally.record('load', 'ping answered during load', f.ping.lost ? `${f.ping.lost} pings unanswered in 10 s` : undefined);
-  tally.figure('ping RTT p50 / p95 / max', `${ms(f.ping.p50)} / ${ms(f.ping.p95)} / ${ms(f.ping.max)} (${f.ping.n} pings)`);
-  tally.record('load', 'memory bounded', f.memory.treePeak < memoryBound(f.sessions) ? undefined : `tree peak ${mib(f.memory.treePeak)}`);
+  tally.record(
+    'load',
+    'ping answered during load',
+    f.ping.lost ? `${f.ping.lost} pings unanswered in 10 s` : undefined,
+  );
+  tally.figure(
+    'ping RTT p50 / p95 / max',
+    `${ms(f.ping.p50)} / ${ms(f.ping.p95)} / ${ms(f.ping.max)} (${f.ping.n} pings)`,
+  );
+  tally.record(
+    'load',
+    'memory bounded',
+    f.memory.treePeak < memoryBound(f.sessions) ? undefined : `tree peak ${mib(f.memory.treePeak)}`,
+  );
   tally.figure('agent peak RSS', mib(f.memory.agentPeak));
   tally.figure('agent + runners peak RSS', mib(f.memory.treePeak));
   tally.figure('BPF programs held after the load', f.programsLeft.length);

@@ -45,7 +45,9 @@ export class Tally {
   /** The tallies `save` left in `dir`, summed; figures keep their section's name. */
   static loadAll(dir: string): Tally {
     const all = new Tally();
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
       const d = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
         section: string;
         groups: [string, GroupTally][];
@@ -72,7 +74,11 @@ export class Tally {
   }
 
   table(title = 'abuse suite'): string {
-    const rows: [string, string, string][] = [...this.groups].map(([group, g]) => [group, String(g.tried), String(g.correct)]);
+    const rows: [string, string, string][] = [...this.groups].map(([group, g]) => [
+      group,
+      String(g.tried),
+      String(g.correct),
+    ]);
     const tried = [...this.groups.values()].reduce((n, g) => n + g.tried, 0);
     const correct = [...this.groups.values()].reduce((n, g) => n + g.correct, 0);
     const w = Math.max(28, ...rows.map((r) => r[0].length), ...this.figures.map((f) => f[0].length));

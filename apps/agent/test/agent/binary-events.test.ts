@@ -54,19 +54,31 @@ interface Delivered {
 async function runEveryKind(options: Record<string, unknown>): Promise<Delivered> {
   const c = connect(agent.wsUrl, { token: agent.token });
   try {
-    c.send({ type: 'run', runId: 'r', snippet: { files: [{ name: 'every.bpf.c', content: everyKind }] }, options: { durationSec: 30, ...options } });
+    c.send({
+      type: 'run',
+      runId: 'r',
+      snippet: { files: [{ name: 'every.bpf.c', content: everyKind }] },
+      options: { durationSec: 30, ...options },
+    });
     await c.waitFor((m) => m.type === 'status' && m.state === 'running');
     for (let i = 0; i < TRIGGERS; i++) execFileSync(TRIGGER);
     const deadline = Date.now() + 20_000;
-    const count = () => c.binary.reduce((n, f) => n + f.header.count, 0) + ofType(c.messages, 'events').reduce((n, f) => n + f.records.length, 0);
+    const count = () =>
+      c.binary.reduce((n, f) => n + f.header.count, 0) +
+      ofType(c.messages, 'events').reduce((n, f) => n + f.records.length, 0);
     while (count() < TRIGGERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     c.send({ type: 'stop', runId: 'r' });
     const stopped = await c.waitFor((m): m is ServerMessageOf<'stopped'> => m.type === 'stopped');
     const schema = ofType(c.messages, 'schema').find((s) => s.source === 'records');
-    if (!schema) throw new Error(`no schema frame for the records ring; got ${c.messages.map((m) => m.type).join(', ')}`);
+    if (!schema)
+      throw new Error(`no schema frame for the records ring; got ${c.messages.map((m) => m.type).join(', ')}`);
     const values = [
-      ...ofType(c.messages, 'events').filter((f) => f.source === 'records').flatMap((f) => f.records.map((r) => r.value)),
-      ...c.binary.filter((f) => f.header.source === 'records').flatMap((f) => f.records.map((b) => decodeRecord(schema.layout, b))),
+      ...ofType(c.messages, 'events')
+        .filter((f) => f.source === 'records')
+        .flatMap((f) => f.records.map((r) => r.value)),
+      ...c.binary
+        .filter((f) => f.header.source === 'records')
+        .flatMap((f) => f.records.map((b) => decodeRecord(schema.layout, b))),
     ];
     return { values, schema, stopped, client: c };
   } finally {
@@ -91,16 +103,24 @@ describe('binary events over the WebSocket', () => {
     expect(withoutSeq(schemaWithoutLayout as ServerMessage)).toEqual(withoutSeq(json.schema));
     expect(json.schema.layout).toBeUndefined();
     // One sequence over text and binary frames: every seq once, none missing.
-    const seqs = [...bin.client.messages.map((m) => m.seq), ...bin.client.binary.map((f) => f.header.seq)].sort((a, b) => a - b);
+    const seqs = [...bin.client.messages.map((m) => m.seq), ...bin.client.binary.map((f) => f.header.seq)].sort(
+      (a, b) => a - b,
+    );
     expect(seqs).toEqual(seqs.map((_, i) => i));
-    for (const f of bin.client.binary) expect(f.header).toMatchObject({ type: 'events', runId: 'r', source: 'records', count: f.records.length });
+    for (const f of bin.client.binary)
+      expect(f.header).toMatchObject({ type: 'events', runId: 'r', source: 'records', count: f.records.length });
   });
 
   it('drops are still counted exactly under a flood: produced = delivered + dropped = stats', async () => {
     const c = connect(agent.wsUrl, { token: agent.token });
     try {
       const name = uniqueName('binflood');
-      c.send({ type: 'run', runId: 'f', snippet: { files: [{ name: 'flood.bpf.c', content: floodProgram(name, { perCall: 256 }) }] }, options: { durationSec: 30, eventFormat: 'binary' } });
+      c.send({
+        type: 'run',
+        runId: 'f',
+        snippet: { files: [{ name: 'flood.bpf.c', content: floodProgram(name, { perCall: 256 }) }] },
+        options: { durationSec: 30, eventFormat: 'binary' },
+      });
       await c.waitFor((m) => m.type === 'status' && m.state === 'running');
       // ~1.5 s of syscalls from here: far over the agent's default 200 000 records/s.
       const end = Date.now() + 1500;
@@ -110,7 +130,9 @@ describe('binary events over the WebSocket', () => {
       const delivered = c.binary.reduce((n, f) => n + f.header.count, 0);
       const dropped = c.binary.reduce((n, f) => n + f.header.dropped, 0);
       const produced = producedCount(c.messages as never);
-      console.log(`binary flood: produced ${produced}, delivered ${delivered}, dropped ${dropped}, ${c.binary.length} frames`);
+      console.log(
+        `binary flood: produced ${produced}, delivered ${delivered}, dropped ${dropped}, ${c.binary.length} frames`,
+      );
       expect(c.binary.every((f) => f.records.every((r) => r.length === 16))).toBe(true);
       expect(ofType(c.messages, 'events').filter((f) => f.source === 'flood')).toEqual([]);
       expect(dropped).toBeGreaterThan(0);
@@ -137,8 +159,19 @@ describe('bpfplay run --binary', () => {
     expect(records(bin)).toEqual(records(json));
     // The same lines: events with the same keys in the same order, the schema without the layout.
     const lines = (r: typeof json, type: string) =>
-      r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.type === type && l.source === 'records');
-    const keys = (r: typeof json) => [...new Set(lines(r, 'events').map((l) => `${Object.keys(l).join()} / ${[...new Set((l.records as object[]).map((x) => Object.keys(x).join()))].join(' ')}`))];
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.type === type && l.source === 'records');
+    const keys = (r: typeof json) => [
+      ...new Set(
+        lines(r, 'events').map(
+          (l) =>
+            `${Object.keys(l).join()} / ${[...new Set((l.records as object[]).map((x) => Object.keys(x).join()))].join(' ')}`,
+        ),
+      ),
+    ];
     expect(keys(bin)).toEqual(keys(json));
     const noSeq = (l: Record<string, unknown>) => ({ ...l, seq: 0, runId: '' });
     expect(lines(bin, 'schema').map(noSeq)).toEqual(lines(json, 'schema').map(noSeq));

@@ -12,7 +12,12 @@ const agent = useSharedAgent();
 async function eventsOf(options: Record<string, unknown>): Promise<ServerMessageOf<'events'>[]> {
   const c = connect(agent.wsUrl, { token: agent.token });
   try {
-    c.send({ type: 'run', runId: 'r', snippet: { files: [{ name: 'p.bpf.c', content: execProbe(uniqueName('t_rows')) }] }, options: { durationSec: 30, ...options } });
+    c.send({
+      type: 'run',
+      runId: 'r',
+      snippet: { files: [{ name: 'p.bpf.c', content: execProbe(uniqueName('t_rows')) }] },
+      options: { durationSec: 30, ...options },
+    });
     await c.waitFor((m) => m.type === 'status' && m.state === 'running');
     for (let i = 0; i < 3; i++) execFileSync('/bin/true');
     await c.waitFor((m) => m.type === 'events' && (m.records.length > 0 || (m.rows?.length ?? 0) > 0));
@@ -37,6 +42,8 @@ describe('compact events (RunOptions.eventRows)', () => {
   it('a client that does not ask keeps getting record objects', async () => {
     const frames = await eventsOf({});
     expect(frames.every((f) => f.rows === undefined && f.columns === undefined)).toBe(true);
-    expect(frames.flatMap((f) => f.records)[0]).toMatchObject({ value: { pid: expect.any(Number), comm: expect.any(String) } });
+    expect(frames.flatMap((f) => f.records)[0]).toMatchObject({
+      value: { pid: expect.any(Number), comm: expect.any(String) },
+    });
   });
 });

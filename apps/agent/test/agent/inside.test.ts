@@ -32,7 +32,11 @@ function btfWithoutRealParent(): Buffer {
     'struct task_struct { int pid; int tgid; char comm[16]; };\nstruct task_struct *keep_task_struct;\n',
   );
   execFileSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-c', join(dir, 'k.c'), '-o', join(dir, 'k.o')]);
-  execFileSync('llvm-objcopy-19', [`--dump-section=.BTF=${join(dir, 'k.btf')}`, join(dir, 'k.o'), join(dir, 'k.stripped.o')]);
+  execFileSync('llvm-objcopy-19', [
+    `--dump-section=.BTF=${join(dir, 'k.btf')}`,
+    join(dir, 'k.o'),
+    join(dir, 'k.stripped.o'),
+  ]);
   return readFileSync(join(dir, 'k.btf'));
 }
 
@@ -47,7 +51,12 @@ describe('CO-RE explorer', () => {
     c.send({ type: 'btf-upload', name: 'no-real-parent', data: btfWithoutRealParent().toString('base64') });
     const up = (await c.waitFor((m) => m.type === 'btf-uploaded')) as Of<'btf-uploaded'>;
     expect(up.types).toBeGreaterThan(0);
-    c.send({ type: 'run', runId: 'core', snippet: { files }, options: { mode: 'compile', coreTargets: ['no-real-parent'] } });
+    c.send({
+      type: 'run',
+      runId: 'core',
+      snippet: { files },
+      options: { mode: 'compile', coreTargets: ['no-real-parent'] },
+    });
     const core = (await c.waitFor((m) => m.type === 'core' && m.runId === 'core')) as Of<'core'>;
     const parent = core.relocations.find((r) => r.access.includes('real_parent'))!;
     expect(parent, JSON.stringify(core.relocations.map((r) => r.access))).toBeDefined();

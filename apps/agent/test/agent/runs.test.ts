@@ -20,7 +20,11 @@ const agent = useSharedAgent();
 describe('a run through the CLI', () => {
   it('streams BTF-decoded ring buffer events and leaves nothing in the kernel', async () => {
     const name = uniqueName('t_exec');
-    const r = await runCli(writeSnippet({ 'exec.bpf.c': execProbe(name) }), ['--duration', '2', '--trigger', 'for i in 1 2 3; do /bin/true; done'], agent);
+    const r = await runCli(
+      writeSnippet({ 'exec.bpf.c': execProbe(name) }),
+      ['--duration', '2', '--trigger', 'for i in 1 2 3; do /bin/true; done'],
+      agent,
+    );
     expect(r.code, r.stderr).toBe(0);
     const records = ofType(r.messages, 'events').flatMap((e) => e.records);
     // At sys_enter_execve the task still has its parent's name: the trigger's shell.
@@ -82,7 +86,11 @@ describe('a run through the CLI', () => {
   it('switches off programs this kernel cannot attach and runs the rest', async () => {
     const k = uniqueName('t_kp');
     const t = uniqueName('t_tp');
-    const r = await runCli(writeSnippet({ 'mixed.bpf.c': kprobeAndTracepoint(k, t) }), ['--duration', '2', '--trigger', 'cat /dev/null; sh -c "cat /dev/null"'], agent);
+    const r = await runCli(
+      writeSnippet({ 'mixed.bpf.c': kprobeAndTracepoint(k, t) }),
+      ['--duration', '2', '--trigger', 'cat /dev/null; sh -c "cat /dev/null"'],
+      agent,
+    );
     expect(r.code, r.stderr).toBe(0);
     const warning = ofType(r.messages, 'warning').find((w) => w.program === k);
     expect(warning?.message).toMatch(/kprobe/);

@@ -37,7 +37,9 @@ describe('sessions', () => {
     fire();
     await new Promise((r) => setTimeout(r, 300));
     const lines = (c: TestClient) =>
-      c.messages.filter((m): m is Extract<ServerMessage, { type: 'printk' }> => m.type === 'printk').flatMap((m) => m.lines.map((l) => l.text));
+      c.messages
+        .filter((m): m is Extract<ServerMessage, { type: 'printk' }> => m.type === 'printk')
+        .flatMap((m) => m.lines.map((l) => l.text));
     expect(lines(a).length).toBeGreaterThan(0);
     expect(lines(b).length).toBeGreaterThan(0);
     expect(lines(a).every((t) => t.startsWith('from-A'))).toBe(true);
@@ -115,7 +117,9 @@ describe('bad input', () => {
     const ok = await fetch(`${agent.url}/api/info?token=${agent.token}`);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { capabilities: { btf: boolean } }).capabilities.btf).toBe(true);
-    const evil = await fetch(`${agent.url}/api/info?token=${agent.token}`, { headers: { origin: 'http://evil.example' } });
+    const evil = await fetch(`${agent.url}/api/info?token=${agent.token}`, {
+      headers: { origin: 'http://evil.example' },
+    });
     expect(evil.status).toBe(403);
   });
 });

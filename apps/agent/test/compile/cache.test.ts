@@ -120,7 +120,9 @@ describe('a cache folder that cannot be written does not stop compiles', { timeo
     try {
       if (what === 'full') {
         // Fill it to the last block: every later write fails with ENOSPC.
-        expect(() => execFileSync('/usr/bin/sh', ['-c', `/usr/bin/head -c 2M /dev/zero > ${mnt.dir}/filler`])).toThrow();
+        expect(() =>
+          execFileSync('/usr/bin/sh', ['-c', `/usr/bin/head -c 2M /dev/zero > ${mnt.dir}/filler`]),
+        ).toThrow();
       }
       const t = await testCompiler({ cacheDir: mnt.dir });
       try {

@@ -22,7 +22,9 @@ describe('parsing clang diagnostics (golden)', () => {
     const clangText = join(GOLDEN, name, 'clang.txt');
     const expected = join(GOLDEN, name, 'expected.json');
     if (!existsSync(clangText) || !existsSync(expected)) {
-      throw new Error(`golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/diagnostics.test.ts`);
+      throw new Error(
+        `golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/diagnostics.test.ts`,
+      );
     }
     expect(parseDiagnostics(readFileSync(clangText, 'utf8'))).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
   });
@@ -37,7 +39,11 @@ describe('the goldens are what clang prints today', { timeout: COMPILE_TIMEOUT }
 
   it.each(cases)('%s', async (name) => {
     const files = filesOf(name);
-    const vmlinux = await ensureVmlinuxHeader({ cacheDir: t.cacheDir, btfPath: '/sys/kernel/btf/vmlinux', warn: () => {} });
+    const vmlinux = await ensureVmlinuxHeader({
+      cacheDir: t.cacheDir,
+      btfPath: '/sys/kernel/btf/vmlinux',
+      warn: () => {},
+    });
     const { exit } = await runClang({
       files,
       main: 'prog.bpf.c',
@@ -73,7 +79,11 @@ describe('diagnostics in headers the user did not write', { timeout: COMPILE_TIM
       expect(i, JSON.stringify(r.diagnostics)).toBeGreaterThanOrEqual(0);
       expect(r.diagnostics[i]).toMatchObject({ file: 'prog.bpf.c', severity: 'error' });
       const note = r.diagnostics[i + 1]!;
-      expect(note).toMatchObject({ file: '<bpfplay>/vmlinux.h', severity: 'note', message: 'previous definition is here' });
+      expect(note).toMatchObject({
+        file: '<bpfplay>/vmlinux.h',
+        severity: 'note',
+        message: 'previous definition is here',
+      });
       expect(note.line).toBeGreaterThan(0);
       expect(r.output).toContain('<bpfplay>/vmlinux.h:');
       expect(r.output).not.toMatch(/\/bpfplay\/gen|\/src\//);
@@ -81,7 +91,9 @@ describe('diagnostics in headers the user did not write', { timeout: COMPILE_TIM
   });
 
   it('a driver error without a place keeps file "" and line 0', () => {
-    expect(parseDiagnostics("clang-19: error: no such file or directory: 'x.c'\nclang-19: error: no input files\n")).toEqual([
+    expect(
+      parseDiagnostics("clang-19: error: no such file or directory: 'x.c'\nclang-19: error: no input files\n"),
+    ).toEqual([
       { file: '', line: 0, col: 0, severity: 'error', message: "no such file or directory: 'x.c'" },
       { file: '', line: 0, col: 0, severity: 'error', message: 'no input files' },
     ]);

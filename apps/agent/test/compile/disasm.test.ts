@@ -21,9 +21,15 @@ describe('parsing llvm-objdump output (golden)', () => {
     const text = join(GOLDEN, name, 'objdump.txt');
     const expected = join(GOLDEN, name, 'expected.json');
     if (!existsSync(text) || !existsSync(expected)) {
-      throw new Error(`golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/disasm.test.ts`);
+      throw new Error(
+        `golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/disasm.test.ts`,
+      );
     }
-    const parsed = parseDisassembly(readFileSync(text, 'utf8'), makeSourceLookup(filesOf(name), knownHeaders(DEFAULT_INCLUDE_DIR, '/nonexistent/vmlinux.h')), await loadHelperNames());
+    const parsed = parseDisassembly(
+      readFileSync(text, 'utf8'),
+      makeSourceLookup(filesOf(name), knownHeaders(DEFAULT_INCLUDE_DIR, '/nonexistent/vmlinux.h')),
+      await loadHelperNames(),
+    );
     expect(parsed).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
   });
 });
@@ -59,8 +65,16 @@ describe('disassemble() on a real object', { timeout: COMPILE_TIMEOUT }, () => {
     const all = sections.flatMap((s) => s.lines);
     const files_ = new Set(all.flatMap((l) => (l.location ? [l.location.file] : [])));
     expect([...files_].sort()).toEqual(['helper.h', 'prog.bpf.c']);
-    expect(all).toContainEqual({ kind: 'source', text: '\tint tgid = BPF_CORE_READ(task, tgid);', location: { file: 'prog.bpf.c', line: 23 } });
-    expect(all).toContainEqual({ kind: 'source', text: '\tbpf_printk("tgid %d", x);', location: { file: 'helper.h', line: 8 } });
+    expect(all).toContainEqual({
+      kind: 'source',
+      text: '\tint tgid = BPF_CORE_READ(task, tgid);',
+      location: { file: 'prog.bpf.c', line: 23 },
+    });
+    expect(all).toContainEqual({
+      kind: 'source',
+      text: '\tbpf_printk("tgid %d", x);',
+      location: { file: 'helper.h', line: 8 },
+    });
     const insns = all.filter((l) => l.kind === 'insn').map((l) => l.text);
     expect(insns.some((i) => i.endsWith('<bpf_get_current_task>'))).toBe(true);
     expect(insns.some((i) => i.endsWith('<bpf_map_lookup_elem>'))).toBe(true);

@@ -18,7 +18,11 @@ int hello(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-export const snippet = (content: string, name = 'prog.bpf.c', more: { name: string; content: string }[] = []): Snippet => ({
+export const snippet = (
+  content: string,
+  name = 'prog.bpf.c',
+  more: { name: string; content: string }[] = [],
+): Snippet => ({
   files: [{ name, content }, ...more],
 });
 

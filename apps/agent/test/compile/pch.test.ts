@@ -15,7 +15,9 @@ const use = (content: string, more: { name: string; content: string }[] = []) =>
 describe('when the precompiled vmlinux.h may stand in for the first lines', () => {
   it('is used when the first directive is #include "vmlinux.h" (or <vmlinux.h>), after comments', () => {
     expect(use('#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n')).toBe(true);
-    expect(use('// SPDX-License-Identifier: GPL-2.0\n/* Copyright\n * 2024 */\n\n  #  include <vmlinux.h>\n')).toBe(true);
+    expect(use('// SPDX-License-Identifier: GPL-2.0\n/* Copyright\n * 2024 */\n\n  #  include <vmlinux.h>\n')).toBe(
+      true,
+    );
   });
 
   it('is not used for programs built on <linux/bpf.h>, or with anything before vmlinux.h', () => {
@@ -28,7 +30,9 @@ describe('when the precompiled vmlinux.h may stand in for the first lines', () =
 
   it('is not used when a snippet file defines a macro the prelude headers look at', () => {
     expect(use('#include "vmlinux.h"\n#define BPF_NO_PRESERVE_ACCESS_INDEX\n')).toBe(false);
-    expect(use('#include "vmlinux.h"\n#include "x.h"\n', [{ name: 'x.h', content: '#undef __always_inline\n' }])).toBe(false);
+    expect(use('#include "vmlinux.h"\n#include "x.h"\n', [{ name: 'x.h', content: '#undef __always_inline\n' }])).toBe(
+      false,
+    );
     // Mentioning one in a comment or a string does not count.
     expect(use('#include "vmlinux.h"\n// #define SEC\nconst char *s = "#define SEC";\n')).toBe(true);
   });
@@ -49,7 +53,11 @@ describe('compiling with the PCH', { timeout: COMPILE_TIMEOUT }, () => {
     const s = snippet(HELLO.replace('hello from execve', 'identical bytes'));
     const withPch = await t.compiler.compile(s);
     expect(withPch.cache).toBe('pch');
-    const vmlinux = await ensureVmlinuxHeader({ cacheDir: t.cacheDir, btfPath: '/sys/kernel/btf/vmlinux', warn: () => {} });
+    const vmlinux = await ensureVmlinuxHeader({
+      cacheDir: t.cacheDir,
+      btfPath: '/sys/kernel/btf/vmlinux',
+      warn: () => {},
+    });
     const cold = await runClang({
       files: s.files,
       main: 'prog.bpf.c',
@@ -69,7 +77,9 @@ describe('compiling with the PCH', { timeout: COMPILE_TIMEOUT }, () => {
     expect(again.cache).toBe('hit');
     expect(again.ok).toBe(true);
     const linux = await t.compiler.compile(
-      snippet('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("xdp") int f(struct xdp_md *c) { return XDP_PASS; }\n'),
+      snippet(
+        '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("xdp") int f(struct xdp_md *c) { return XDP_PASS; }\n',
+      ),
     );
     expect(linux.cache).toBe('cold');
     expect(linux.ok).toBe(true);

@@ -104,7 +104,9 @@ describe('bpf_printk through the shim', { timeout: COMPILE_TIMEOUT }, () => {
         'on_xdp',
       ]);
       const map = JSON.parse(
-        execFileSync('/usr/sbin/bpftool', ['-j', 'map', 'show', 'pinned', `${pins}-maps/bpfplay_printk`], { encoding: 'utf8' }),
+        execFileSync('/usr/sbin/bpftool', ['-j', 'map', 'show', 'pinned', `${pins}-maps/bpfplay_printk`], {
+          encoding: 'utf8',
+        }),
       ) as { type: string; max_entries: number; name: string };
       expect(map).toMatchObject({ type: 'ringbuf', max_entries: 256 * 1024, name: 'bpfplay_printk' });
     } finally {
@@ -186,7 +188,10 @@ char LICENSE[] SEC("license") = "GPL";
   function tagsOf(btf: string): Record<string, string> {
     const vars = new Map([...btf.matchAll(/^\[(\d+)\] VAR '(\w+)'/gm)].map((m) => [m[1]!, m[2]!]));
     return Object.fromEntries(
-      [...btf.matchAll(/DECL_TAG '([^']+)' type_id=(\d+) component_idx=-1/g)].map((m) => [vars.get(m[2]!) ?? `#${m[2]}`, m[1]!]),
+      [...btf.matchAll(/DECL_TAG '([^']+)' type_id=(\d+) component_idx=-1/g)].map((m) => [
+        vars.get(m[2]!) ?? `#${m[2]}`,
+        m[1]!,
+      ]),
     );
   }
 

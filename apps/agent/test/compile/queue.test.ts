@@ -60,9 +60,12 @@ describe('the compile queue', () => {
     let ran = false;
     const heardC: number[] = [];
     const a = q.run(() => g.opened);
-    const b = q.run(async () => {
-      ran = true;
-    }, { signal: ac.signal });
+    const b = q.run(
+      async () => {
+        ran = true;
+      },
+      { signal: ac.signal },
+    );
     const c = q.run(async () => 'c', { onQueued: (p) => heardC.push(p) });
     ac.abort();
     await expect(b).rejects.toMatchObject({ name: 'AbortError' });
@@ -85,7 +88,9 @@ describe('the compile queue', () => {
     const g = gate();
     const a = q.run(() => g.opened);
     const b = q.run(async () => 'b');
-    await expect(q.run(async () => 'c')).rejects.toThrow('compile queue is full (1 waiting); try again in a few seconds');
+    await expect(q.run(async () => 'c')).rejects.toThrow(
+      'compile queue is full (1 waiting); try again in a few seconds',
+    );
     g.open();
     await a;
     expect(await b).toBe('b');
@@ -117,7 +122,11 @@ describe('the compile queue', () => {
   it('background tasks have their own places: a queue full of them still takes a compile', async () => {
     const q = new CompileQueue(1, 2);
     const first = gate();
-    const runs = [q.run(() => first.opened), q.run(async () => {}, { background: true }), q.run(async () => {}, { background: true })];
+    const runs = [
+      q.run(() => first.opened),
+      q.run(async () => {}, { background: true }),
+      q.run(async () => {}, { background: true }),
+    ];
     await tick();
     await expect(q.run(async () => {}, { background: true })).rejects.toThrow(/queue is full/);
     const compile = q.run(async () => 'compiled');

@@ -62,13 +62,19 @@ describe('what clang can read', { timeout: COMPILE_TIMEOUT }, () => {
   it('asm(".incbin") cannot pull a file into the object', async () => {
     const r = await attempt('asm(".incbin \\"/etc/passwd\\"");\n');
     expect(r.diagnostics).toContainEqual(
-      expect.objectContaining({ file: '<inline asm>', severity: 'error', message: "Could not find incbin file '/etc/passwd'" }),
+      expect.objectContaining({
+        file: '<inline asm>',
+        severity: 'error',
+        message: "Could not find incbin file '/etc/passwd'",
+      }),
     );
   });
 
   it('__has_include does not even reveal that a host file exists', async () => {
     const r = await t.compiler.compile(
-      snippet('#if __has_include("/etc/shadow") || __has_include(</etc/hostname>)\n#error host file visible\n#endif\nint x;\n'),
+      snippet(
+        '#if __has_include("/etc/shadow") || __has_include(</etc/hostname>)\n#error host file visible\n#endif\nint x;\n',
+      ),
     );
     expect(r.diagnostics).toEqual([]);
     expect(r.ok).toBe(true);
@@ -141,12 +147,26 @@ describe('the sandbox itself', () => {
   });
 
   it('applies the rlimits from CompileLimits', async () => {
-    const l = resolveLimits({ cpuSeconds: 7, addressSpaceBytes: 123 * 1024 * 1024, fileSizeBytes: 4096 * 1000, processes: 99 });
-    const r = await runSandboxed({ argv: ['/usr/bin/prlimit', '--raw', '--noheadings', '-o', 'RESOURCE,SOFT,HARD'], mounts: [], limits: l });
-    const rows = Object.fromEntries(r.stdout.trim().split('\n').map((line) => {
-      const [name, soft, hard] = line.trim().split(/\s+/);
-      return [name, `${soft}/${hard}`];
-    }));
+    const l = resolveLimits({
+      cpuSeconds: 7,
+      addressSpaceBytes: 123 * 1024 * 1024,
+      fileSizeBytes: 4096 * 1000,
+      processes: 99,
+    });
+    const r = await runSandboxed({
+      argv: ['/usr/bin/prlimit', '--raw', '--noheadings', '-o', 'RESOURCE,SOFT,HARD'],
+      mounts: [],
+      limits: l,
+    });
+    const rows = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [name, soft, hard] = line.trim().split(/\s+/);
+          return [name, `${soft}/${hard}`];
+        }),
+    );
     expect(rows).toMatchObject({
       CPU: '7/8',
       AS: `${123 * 1024 * 1024}/${123 * 1024 * 1024}`,
@@ -189,39 +209,61 @@ describe('the sandbox itself', () => {
     expect(ps).not.toContain(`sleep ${marker}`);
   });
 
-  it('a tool started ahead of time and cancelled before it gets its input is killed, not left to run', async () => {
-    const ac = new AbortController();
-    // `cat` waits for stdin like the clang kept for the next compile does.
-    const proc = startSandboxed({ argv: ['/usr/bin/cat'], mounts: [], limits: resolveLimits({ wallMs: 20_000 }) }, { idle: true });
-    ac.abort();
-    const exit = await proc.feed('never read', ac.signal);
-    expect(exit.aborted).toBe(true);
-    expect(exit.stdout).toBe('');
-  }, COMPILE_TIMEOUT);
+  it(
+    'a tool started ahead of time and cancelled before it gets its input is killed, not left to run',
+    async () => {
+      const ac = new AbortController();
+      // `cat` waits for stdin like the clang kept for the next compile does.
+      const proc = startSandboxed(
+        { argv: ['/usr/bin/cat'], mounts: [], limits: resolveLimits({ wallMs: 20_000 }) },
+        { idle: true },
+      );
+      ac.abort();
+      const exit = await proc.feed('never read', ac.signal);
+      expect(exit.aborted).toBe(true);
+      expect(exit.stdout).toBe('');
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it('a cancelled compile rejects with AbortError', async () => {
-    const ac = new AbortController();
-    const p = t.compiler.compile(snippet(`#include "vmlinux.h"\nint x = ${Math.random() * 1e9 | 0};\n`), { signal: ac.signal });
-    setTimeout(() => ac.abort(), 30);
-    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-  }, COMPILE_TIMEOUT);
-
-  it('a snippet that makes clang exhaust its memory is stopped and reported as such', async () => {
-    // 10^8 tokens from 8 lines of macros: the AST alone needs gigabytes.
-    const levels = ['#define X1 1+1+1+1+1+1+1+1+1+1'];
-    for (let i = 2; i <= 8; i++) levels.push(`#define X${i} ${Array(10).fill(`X${i - 1}`).join('+')}`);
-    const bomb = `${levels.join('\n')}\nint f(void) { return X8; }\n`;
-    const small = await testCompiler({ limits: { addressSpaceBytes: 512 * 1024 * 1024 } });
-    try {
-      const r = await small.compiler.compile(snippet(bomb));
-      expect(r.ok).toBe(false);
-      expect(r.output).toContain('LLVM ERROR: out of memory');
-      expect(r.diagnostics[0]).toMatchObject({
-        severity: 'fatal',
-        message: 'compile needed more than 512 MiB of memory and was stopped',
+  it(
+    'a cancelled compile rejects with AbortError',
+    async () => {
+      const ac = new AbortController();
+      const p = t.compiler.compile(snippet(`#include "vmlinux.h"\nint x = ${(Math.random() * 1e9) | 0};\n`), {
+        signal: ac.signal,
       });
-    } finally {
-      await small.cleanup();
-    }
-  }, COMPILE_TIMEOUT);
+      setTimeout(() => ac.abort(), 30);
+      await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    },
+    COMPILE_TIMEOUT,
+  );
+
+  it(
+    'a snippet that makes clang exhaust its memory is stopped and reported as such',
+    async () => {
+      // 10^8 tokens from 8 lines of macros: the AST alone needs gigabytes.
+      const levels = ['#define X1 1+1+1+1+1+1+1+1+1+1'];
+      for (let i = 2; i <= 8; i++)
+        levels.push(
+          `#define X${i} ${Array(10)
+            .fill(`X${i - 1}`)
+            .join('+')}`,
+        );
+      const bomb = `${levels.join('\n')}\nint f(void) { return X8; }\n`;
+      const small = await testCompiler({ limits: { addressSpaceBytes: 512 * 1024 * 1024 } });
+      try {
+        const r = await small.compiler.compile(snippet(bomb));
+        expect(r.ok).toBe(false);
+        expect(r.output).toContain('LLVM ERROR: out of memory');
+        expect(r.diagnostics[0]).toMatchObject({
+          severity: 'fatal',
+          message: 'compile needed more than 512 MiB of memory and was stopped',
+        });
+      } finally {
+        await small.cleanup();
+      }
+    },
+    COMPILE_TIMEOUT,
+  );
 });

@@ -14,7 +14,10 @@ import { HELLO, snippet, tempDir } from './helpers.js';
  */
 const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(0).padStart(4)} ms   min ${Math.min(...xs).toFixed(0).padStart(4)} ms`;
+const fmt = (xs: number[]) =>
+  `median ${median(xs).toFixed(0).padStart(4)} ms   min ${Math.min(...xs)
+    .toFixed(0)
+    .padStart(4)} ms`;
 
 describe('compile timings for hello world (printed)', () => {
   it('cold, PCH and cache hit, through the sandbox; bare clang for reference', async () => {
@@ -70,9 +73,20 @@ function bareClang(vmlinuxPath: string): { cold: number[]; pch: number[] } {
   const work = mkdtempSync(join(tmpdir(), 'bpfplay-bare-'));
   try {
     const flags = BASE_FLAGS.map((f) =>
-      f.startsWith('-I/bpfplay/include') ? `-I${DEFAULT_INCLUDE_DIR}` : f.startsWith('-I/bpfplay/gen') ? `-I${dirname(vmlinuxPath)}` : f,
+      f.startsWith('-I/bpfplay/include')
+        ? `-I${DEFAULT_INCLUDE_DIR}`
+        : f.startsWith('-I/bpfplay/gen')
+          ? `-I${dirname(vmlinuxPath)}`
+          : f,
     );
-    execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', join(work, 'p.pch')]);
+    execFileSync(CLANG, [
+      ...flags,
+      '-x',
+      'c-header',
+      join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME),
+      '-o',
+      join(work, 'p.pch'),
+    ]);
     const cold: number[] = [];
     const pch: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -43,7 +43,9 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
 
   it('is safe when several agents start at once on an empty cache', async () => {
     const dir = cacheDir();
-    const all = await Promise.all([1, 2, 3, 4].map(() => ensureVmlinuxHeader({ cacheDir: dir, btfPath: BTF, warn: noWarn })));
+    const all = await Promise.all(
+      [1, 2, 3, 4].map(() => ensureVmlinuxHeader({ cacheDir: dir, btfPath: BTF, warn: noWarn })),
+    );
     expect(new Set(all.map((h) => h.path)).size).toBe(1);
     expect(readFileSync(all[0]!.path, 'utf8').trimEnd().endsWith('#endif /* __VMLINUX_H__ */')).toBe(true);
     // No temporary files left next to it.
@@ -71,7 +73,9 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
   });
 
   it('says what to do when there is no BTF', async () => {
-    await expect(ensureVmlinuxHeader({ cacheDir: cacheDir(), btfPath: '/nonexistent/vmlinux', warn: noWarn })).rejects.toThrow(
+    await expect(
+      ensureVmlinuxHeader({ cacheDir: cacheDir(), btfPath: '/nonexistent/vmlinux', warn: noWarn }),
+    ).rejects.toThrow(
       /cannot read the kernel BTF at \/nonexistent\/vmlinux .*CONFIG_DEBUG_INFO_BTF=y, or pass btfPath/,
     );
   });

@@ -53,38 +53,52 @@ describe('a clang started ahead of time', () => {
     rmSync(TMP, { recursive: true, force: true });
   });
 
-  it('is waiting once the PCH is ready, and the first compile of a new source uses it', async () => {
-    await until('a clang is waiting', waiting);
-    const r = await t.compiler.compile(snippet(variant(1)));
-    expect(r.ok).toBe(true);
-    expect(r.cache).toBe('pch');
-    expect(r.warm).toBe(true);
-  }, COMPILE_TIMEOUT);
-
-  it('is there again for the next new source, a moment after the last compile', async () => {
-    await until('the next clang is waiting', waiting);
-    const r = await t.compiler.compile(snippet(variant(2)));
-    expect(r.warm).toBe(true);
-    expect(r.ok).toBe(true);
-  }, COMPILE_TIMEOUT);
-
-  it('gives the same object bytes as a clang started for the compile', async () => {
-    const fresh = await testCompiler({ warm: false });
-    try {
-      const cold = await fresh.compiler.compile(snippet(variant(3)));
-      expect(cold.warm).toBe(false);
+  it(
+    'is waiting once the PCH is ready, and the first compile of a new source uses it',
+    async () => {
       await until('a clang is waiting', waiting);
-      const warm = await t.compiler.compile(snippet(variant(3)));
-      expect(warm.warm).toBe(true);
-      expect(warm.objectHash).toBe(cold.objectHash);
-    } finally {
-      await fresh.cleanup();
-    }
-  }, COMPILE_TIMEOUT);
+      const r = await t.compiler.compile(snippet(variant(1)));
+      expect(r.ok).toBe(true);
+      expect(r.cache).toBe('pch');
+      expect(r.warm).toBe(true);
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it("sees the snippet's headers and names the user's file and line in diagnostics", async () => {
-    await until('a clang is waiting', waiting);
-    const main = `#include "vmlinux.h"
+  it(
+    'is there again for the next new source, a moment after the last compile',
+    async () => {
+      await until('the next clang is waiting', waiting);
+      const r = await t.compiler.compile(snippet(variant(2)));
+      expect(r.warm).toBe(true);
+      expect(r.ok).toBe(true);
+    },
+    COMPILE_TIMEOUT,
+  );
+
+  it(
+    'gives the same object bytes as a clang started for the compile',
+    async () => {
+      const fresh = await testCompiler({ warm: false });
+      try {
+        const cold = await fresh.compiler.compile(snippet(variant(3)));
+        expect(cold.warm).toBe(false);
+        await until('a clang is waiting', waiting);
+        const warm = await t.compiler.compile(snippet(variant(3)));
+        expect(warm.warm).toBe(true);
+        expect(warm.objectHash).toBe(cold.objectHash);
+      } finally {
+        await fresh.cleanup();
+      }
+    },
+    COMPILE_TIMEOUT,
+  );
+
+  it(
+    "sees the snippet's headers and names the user's file and line in diagnostics",
+    async () => {
+      await until('a clang is waiting', waiting);
+      const main = `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "greet.h"
 
@@ -97,31 +111,43 @@ int hello(void *ctx)
 
 char LICENSE[] SEC("license") = "GPL";
 `;
-    const r = await t.compiler.compile(snippet(main, 'prog.bpf.c', [{ name: 'greet.h', content: '#define GREETING "hi"\n' }]));
-    expect(r.warm).toBe(true);
-    expect(r.ok).toBe(false);
-    const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ file: 'prog.bpf.c', line: 9, col: 9 });
-    expect(errors[0]!.message).toContain('missing_variable');
-  }, COMPILE_TIMEOUT);
+      const r = await t.compiler.compile(
+        snippet(main, 'prog.bpf.c', [{ name: 'greet.h', content: '#define GREETING "hi"\n' }]),
+      );
+      expect(r.warm).toBe(true);
+      expect(r.ok).toBe(false);
+      const errors = r.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ file: 'prog.bpf.c', line: 9, col: 9 });
+      expect(errors[0]!.message).toContain('missing_variable');
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it('is stopped by close(), its folders removed', async () => {
-    await until('a clang is waiting', waiting);
-    t.compiler.close();
-    await until('no sandbox of this test is left', () => ours().length === 0, 5_000);
-    const runRoot = join(TMP, `bpfplay-compile-${process.pid}`);
-    await until('its folders are removed', () => readdirSync(runRoot).length === 0, 5_000);
-  }, COMPILE_TIMEOUT);
+  it(
+    'is stopped by close(), its folders removed',
+    async () => {
+      await until('a clang is waiting', waiting);
+      t.compiler.close();
+      await until('no sandbox of this test is left', () => ours().length === 0, 5_000);
+      const runRoot = join(TMP, `bpfplay-compile-${process.pid}`);
+      await until('its folders are removed', () => readdirSync(runRoot).length === 0, 5_000);
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it('a new compiler sweeps the folders of agents that are gone, and only those', async () => {
-    const dead = join(TMP, 'bpfplay-compile-999999999');
-    const living = join(TMP, `bpfplay-compile-${process.ppid}`);
-    for (const d of [dead, living]) mkdirSync(join(d, 'src-left'), { recursive: true });
-    const again = await testCompiler({ warm: false });
-    await again.cleanup();
-    expect(existsSync(dead)).toBe(false);
-    expect(existsSync(join(living, 'src-left'))).toBe(true);
-    rmSync(living, { recursive: true, force: true });
-  }, COMPILE_TIMEOUT);
+  it(
+    'a new compiler sweeps the folders of agents that are gone, and only those',
+    async () => {
+      const dead = join(TMP, 'bpfplay-compile-999999999');
+      const living = join(TMP, `bpfplay-compile-${process.ppid}`);
+      for (const d of [dead, living]) mkdirSync(join(d, 'src-left'), { recursive: true });
+      const again = await testCompiler({ warm: false });
+      await again.cleanup();
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(join(living, 'src-left'))).toBe(true);
+      rmSync(living, { recursive: true, force: true });
+    },
+    COMPILE_TIMEOUT,
+  );
 });

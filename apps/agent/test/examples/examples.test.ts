@@ -25,7 +25,8 @@ const examples = readdirSync(BPF, { withFileTypes: true })
 
 function readMeta(name: string): ExampleMeta {
   const path = join(BPF, name, 'meta.json');
-  if (!existsSync(path)) throw new Error(`bpf/${name} has no meta.json: the gallery cannot show it and nothing proves it works`);
+  if (!existsSync(path))
+    throw new Error(`bpf/${name} has no meta.json: the gallery cannot show it and nothing proves it works`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -41,7 +42,8 @@ function readMeta(name: string): ExampleMeta {
 function sourceFiles(name: string): string[] {
   const main = `${name}.bpf.c`;
   const files = readdirSync(join(BPF, name)).filter((f) => /\.(c|h)$/.test(f));
-  if (!files.includes(main)) throw new Error(`bpf/${name} has no ${main}: an example's main file is named after its folder`);
+  if (!files.includes(main))
+    throw new Error(`bpf/${name} has no ${main}: an example's main file is named after its folder`);
   return files.map((f) => join(BPF, name, f));
 }
 
@@ -98,12 +100,18 @@ describe('gallery examples in bpf/', () => {
       const kinds = loadedKinds(messages);
       if (kinds.length && !meta.expect.fails) {
         const declared = [...new Set(meta.kinds)].sort();
-        if (declared.join() !== kinds.join()) problems.push(`meta.json kinds ${JSON.stringify(declared)} differ from the loaded programs' ${JSON.stringify(kinds)}`);
+        if (declared.join() !== kinds.join())
+          problems.push(
+            `meta.json kinds ${JSON.stringify(declared)} differ from the loaded programs' ${JSON.stringify(kinds)}`,
+          );
       }
       const left = await programsLeftByAgent(programNames(messages), agent.child.pid!);
       if (left.length) problems.push(`after the run the agent still holds programs in the kernel: ${left.join(', ')}`);
 
-      expect(problems, `bpf/${name} did not do what its meta.json promises:\n- ${problems.join('\n- ')}\nthe user saw:\n${transcript(messages, run.stderr)}`).toEqual([]);
+      expect(
+        problems,
+        `bpf/${name} did not do what its meta.json promises:\n- ${problems.join('\n- ')}\nthe user saw:\n${transcript(messages, run.stderr)}`,
+      ).toEqual([]);
     });
   }
 });

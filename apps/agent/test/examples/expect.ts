@@ -38,12 +38,18 @@ function stopped(messages: Messages) {
 /** Numbers may arrive as decimal strings (64-bit values beyond 2^53); compare them exactly. */
 function sameNumber(actual: Value | undefined, expected: number): boolean {
   if (typeof actual === 'number') return actual === expected;
-  if (typeof actual === 'string' && /^-?\d+$/.test(actual) && Number.isInteger(expected)) return BigInt(actual) === BigInt(expected);
+  if (typeof actual === 'string' && /^-?\d+$/.test(actual) && Number.isInteger(expected))
+    return BigInt(actual) === BigInt(expected);
   return false;
 }
 
 function fieldMatches(actual: Value | undefined, expected: string | number | boolean): boolean {
-  if (typeof expected === 'string') return actual !== undefined && actual !== null && new RegExp(expected).test(typeof actual === 'string' ? actual : JSON.stringify(actual));
+  if (typeof expected === 'string')
+    return (
+      actual !== undefined &&
+      actual !== null &&
+      new RegExp(expected).test(typeof actual === 'string' ? actual : JSON.stringify(actual))
+    );
   if (typeof expected === 'number') return sameNumber(actual, expected);
   return actual === expected;
 }
@@ -87,18 +93,23 @@ function checkMap(clause: NonNullable<ExampleExpect['map']>, messages: Messages)
   const total = map.entries.length + map.more;
   const min = clause.minEntries ?? 1;
   if (total < min) problems.push(`map ${clause.name} had ${total} entries, fewer than ${min}`);
-  if (clause.render && map.render !== clause.render) problems.push(`map ${clause.name} was drawn as ${map.render}, not ${clause.render}`);
+  if (clause.render && map.render !== clause.render)
+    problems.push(`map ${clause.name} was drawn as ${map.render}, not ${clause.render}`);
   if (clause.nonZeroBuckets !== undefined) {
     const best = Math.max(0, ...map.entries.map((e) => nonZeroBuckets(e.value)));
     if (best < clause.nonZeroBuckets) {
-      problems.push(`histogram ${clause.name} had ${best} non-zero buckets, fewer than ${clause.nonZeroBuckets}: ${sample(map.entries, 2, (e) => show(e.value))}`);
+      problems.push(
+        `histogram ${clause.name} had ${best} non-zero buckets, fewer than ${clause.nonZeroBuckets}: ${sample(map.entries, 2, (e) => show(e.value))}`,
+      );
     }
   }
   if (map.type === 'stack_trace') {
     // The point of the stack map in the gallery: frames a person can read, not addresses.
     const frames = map.entries.flatMap((e) => (Array.isArray(e.value) ? e.value : []));
     if (!frames.some((f) => typeof f === 'string' && SYMBOLIZED_FRAME.test(f))) {
-      problems.push(`stack map ${clause.name} has no symbolized kernel frame (func+0xoff); the user saw ${sample(map.entries, 2, (e) => show(e.value))}`);
+      problems.push(
+        `stack map ${clause.name} has no symbolized kernel frame (func+0xoff); the user saw ${sample(map.entries, 2, (e) => show(e.value))}`,
+      );
     }
   }
   if (problems.length) problems.push(`map ${clause.name} in the last snapshot: ${show(map, 600)}`);
@@ -106,36 +117,54 @@ function checkMap(clause: NonNullable<ExampleExpect['map']>, messages: Messages)
 }
 
 function checkIter(re: string, messages: Messages): string[] {
-  const text = ofType(messages, 'iter').map((m) => m.text).join('');
+  const text = ofType(messages, 'iter')
+    .map((m) => m.text)
+    .join('');
   if (new RegExp(re).test(text)) return [];
-  return [`iterator output did not match /${re}/; the user saw: ${text ? show(text.slice(0, 400)) : 'no iterator output'}`];
+  return [
+    `iterator output did not match /${re}/; the user saw: ${text ? show(text.slice(0, 400)) : 'no iterator output'}`,
+  ];
 }
 
 function checkFails(clause: NonNullable<ExampleExpect['fails']>, main: string, messages: Messages): string[] {
   const problems: string[] = [];
   const stop = stopped(messages);
   const want = STOP_FOR_STAGE[clause.stage];
-  if (stop?.reason !== want) problems.push(`the run should stop with ${want} but stopped with ${stop ? `${stop.reason}: ${stop.message}` : 'no stopped frame'}`);
+  if (stop?.reason !== want)
+    problems.push(
+      `the run should stop with ${want} but stopped with ${stop ? `${stop.reason}: ${stop.message}` : 'no stopped frame'}`,
+    );
   const re = new RegExp(clause.reason);
-  const lineOk = (file: string | undefined, line: number | undefined) => clause.line === undefined || (file === main && line === clause.line);
+  const lineOk = (file: string | undefined, line: number | undefined) =>
+    clause.line === undefined || (file === main && line === clause.line);
   const at = clause.line === undefined ? '' : ` at ${main}:${clause.line}`;
   switch (clause.stage) {
     case 'compile': {
       const diags = ofType(messages, 'compiled').flatMap((c) => c.diagnostics);
-      if (!diags.some((d) => (d.severity === 'error' || d.severity === 'fatal') && re.test(d.message) && lineOk(d.file, d.line))) {
-        problems.push(`no compile error matching /${clause.reason}/${at}; the user saw ${sample(diags, 5, (d) => `${d.file}:${d.line}: ${d.severity}: ${d.message}`)}`);
+      if (
+        !diags.some(
+          (d) => (d.severity === 'error' || d.severity === 'fatal') && re.test(d.message) && lineOk(d.file, d.line),
+        )
+      ) {
+        problems.push(
+          `no compile error matching /${clause.reason}/${at}; the user saw ${sample(diags, 5, (d) => `${d.file}:${d.line}: ${d.severity}: ${d.message}`)}`,
+        );
       }
       break;
     }
     case 'policy': {
       const violations = ofType(messages, 'refused').flatMap((r) => r.violations);
       if (!violations.some((v) => re.test(v.message) && lineOk(v.location?.file, v.location?.line))) {
-        problems.push(`no refusal matching /${clause.reason}/${at}; the user saw ${sample(violations, 5, (v) => `${v.location ? `${v.location.file}:${v.location.line}: ` : ''}${v.message}`)}`);
+        problems.push(
+          `no refusal matching /${clause.reason}/${at}; the user saw ${sample(violations, 5, (v) => `${v.location ? `${v.location.file}:${v.location.line}: ` : ''}${v.message}`)}`,
+        );
       }
       break;
     }
     case 'verifier': {
-      const failures = ofType(messages, 'verifier').flatMap((v) => (v.failure ? [{ program: v.program, ...v.failure }] : []));
+      const failures = ofType(messages, 'verifier').flatMap((v) =>
+        v.failure ? [{ program: v.program, ...v.failure }] : [],
+      );
       if (!failures.some((f) => re.test(f.reason) && lineOk(f.location?.file, f.location?.line))) {
         problems.push(
           `no verifier failure with reason /${clause.reason}/${at}; the user saw ${sample(failures, 3, (f) => `${f.program} at ${f.location ? `${f.location.file}:${f.location.line}` : '?'}: ${f.reason} (kernel: ${f.message})`)}`,
@@ -145,7 +174,8 @@ function checkFails(clause: NonNullable<ExampleExpect['fails']>, main: string, m
     }
     case 'load':
     case 'attach':
-      if (!stop || !re.test(stop.message)) problems.push(`the stop message does not match /${clause.reason}/: ${stop?.message ?? 'no stopped frame'}`);
+      if (!stop || !re.test(stop.message))
+        problems.push(`the stop message does not match /${clause.reason}/: ${stop?.message ?? 'no stopped frame'}`);
       break;
   }
   return problems;
@@ -157,10 +187,13 @@ export function checkExpect(expect: ExampleExpect, main: string, messages: Messa
   const problems: string[] = [];
   const stop = stopped(messages);
   if (!stop || !SUCCESS.has(stop.reason)) {
-    problems.push(`the run should run to its time limit but stopped with ${stop ? `${stop.reason}: ${stop.message}` : 'no stopped frame'}`);
+    problems.push(
+      `the run should run to its time limit but stopped with ${stop ? `${stop.reason}: ${stop.message}` : 'no stopped frame'}`,
+    );
   }
   for (const link of ofType(messages, 'attached').flatMap((a) => a.links)) {
-    if (!link.ok) problems.push(`${link.program} was not attached to ${link.target}: ${link.message ?? 'no reason given'}`);
+    if (!link.ok)
+      problems.push(`${link.program} was not attached to ${link.target}: ${link.message ?? 'no reason given'}`);
   }
   if (expect.printk !== undefined) problems.push(...checkPrintk(expect.printk, messages));
   if (expect.event) problems.push(...checkEvent(expect.event, messages));
@@ -179,5 +212,7 @@ export function programNames(messages: Messages): string[] {
 
 /** The attach kinds of the programs that loaded, to hold meta.json's `kinds` to the code. */
 export function loadedKinds(messages: Messages): string[] {
-  return [...new Set(ofType(messages, 'loaded').flatMap((l) => l.programs.filter((p) => !p.skipped).map((p) => p.kind)))].sort();
+  return [
+    ...new Set(ofType(messages, 'loaded').flatMap((l) => l.programs.filter((p) => !p.skipped).map((p) => p.kind))),
+  ].sort();
 }

@@ -17,7 +17,8 @@ function children(pid: number): number[] {
   }
   for (const tid of tids) {
     try {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) if (c) out.push(Number(c));
+      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/))
+        if (c) out.push(Number(c));
     } catch {
       // the thread ended meanwhile
     }

@@ -27,7 +27,14 @@ export function writeSnippet(files: Record<string, string>): string[] {
  * (that is the CLI's promise), so a line that does not is a test failure, not noise.
  */
 export function runCli(files: string[], args: string[], agent?: { url: string; token: string }): Promise<CliRun> {
-  const argv = [CLI, 'run', ...files, '--json', ...args, ...(agent ? ['--agent', agent.url, '--token', agent.token] : [])];
+  const argv = [
+    CLI,
+    'run',
+    ...files,
+    '--json',
+    ...args,
+    ...(agent ? ['--agent', agent.url, '--token', agent.token] : []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -48,6 +55,9 @@ export function runCli(files: string[], args: string[], agent?: { url: string; t
   });
 }
 
-export function ofType<T extends ServerMessage['type']>(messages: ServerMessage[], type: T): Extract<ServerMessage, { type: T }>[] {
+export function ofType<T extends ServerMessage['type']>(
+  messages: ServerMessage[],
+  type: T,
+): Extract<ServerMessage, { type: T }>[] {
   return messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
 }

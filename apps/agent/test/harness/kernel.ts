@@ -11,7 +11,8 @@ export function requireKernel(): void {
   if (!existsSync('/sys/kernel/btf/vmlinux')) missing.push('kernel BTF (/sys/kernel/btf/vmlinux)');
   for (const t of ['/usr/bin/clang-19', '/usr/sbin/bpftool', '/usr/bin/bwrap']) if (!existsSync(t)) missing.push(t);
   if (!existsSync('/sys/kernel/tracing/events')) missing.push('tracefs at /sys/kernel/tracing');
-  if (missing.length) throw new Error(`kernel integration tests cannot run: missing ${missing.join(', ')}; run scripts/setup.sh as root`);
+  if (missing.length)
+    throw new Error(`kernel integration tests cannot run: missing ${missing.join(', ')}; run scripts/setup.sh as root`);
 }
 
 interface ProgShow {

@@ -28,7 +28,9 @@ describe('broken gallery examples on this kernel', () => {
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`capture-logs.sh failed: ${err.stderr?.toString().trim() || err.message}`);
     }
-    console.log(`verifier-log live: compiled and loaded ${brokenExamples().length} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `verifier-log live: compiled and loaded ${brokenExamples().length} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }, 180_000);
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -29,7 +29,11 @@ describe('broken gallery examples', () => {
   });
 
   it('every broken-* golden log belongs to an example (no stale captures)', () => {
-    const captured = new Set(goldenLogs().filter((f) => f.startsWith('broken-')).map((f) => f.replace(/\..*$/, '')));
+    const captured = new Set(
+      goldenLogs()
+        .filter((f) => f.startsWith('broken-'))
+        .map((f) => f.replace(/\..*$/, '')),
+    );
     expect([...captured].sort()).toEqual(examples);
   });
 

@@ -116,7 +116,9 @@ describe('logs of tens of MB', () => {
       const t0 = performance.now();
       const r = parseVerifierLog(log);
       const ms = performance.now() - t0;
-      console.log(`verifier-log: ${(log.length / 2 ** 20).toFixed(0)} MB, line info ${withLineInfo}: ${ms.toFixed(1)} ms`);
+      console.log(
+        `verifier-log: ${(log.length / 2 ** 20).toFixed(0)} MB, line info ${withLineInfo}: ${ms.toFixed(1)} ms`,
+      );
       expect(r.failure?.message).toBe('BPF program is too large. Processed 1000001 insn');
       expect(r.failure?.insn).toBe(16);
       if (withLineInfo) expect(r.failure?.location?.line).toBe(46);

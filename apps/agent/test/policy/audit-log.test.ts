@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { RunTrail, snippetHash } from '../../src/audit/run-trail.js';
 
-const snippet = { files: [{ name: 'p.bpf.c', content: 'int x;' }, { name: 'p.h', content: '#define A 1' }] };
+const snippet = {
+  files: [
+    { name: 'p.bpf.c', content: 'int x;' },
+    { name: 'p.h', content: '#define A 1' },
+  ],
+};
 
 describe('audit log', () => {
   it('appends one JSON line per run with ids, hashes, programs, attach points, outcome and figures — never the token', async () => {
@@ -15,11 +20,32 @@ describe('audit log', () => {
     trail.queued(2);
     trail.queued(0);
     trail.compiled({ ok: true, cache: 'pch', durationMs: 175.26, objectHash: 'f00' });
-    trail.frame('loaded', JSON.stringify({ type: 'loaded', programs: [{ name: 'h', section: 'tp/a/b', kind: 'tracepoint', insns: 4, loaded: true }], maps: [{ keySize: 4, valueSize: 8, maxEntries: 10 }], durationMs: 12.34 }));
-    trail.frame('attached', JSON.stringify({ type: 'attached', links: [{ program: 'h', kind: 'tracepoint', target: 'a/b', ok: true }], durationMs: 1 }));
+    trail.frame(
+      'loaded',
+      JSON.stringify({
+        type: 'loaded',
+        programs: [{ name: 'h', section: 'tp/a/b', kind: 'tracepoint', insns: 4, loaded: true }],
+        maps: [{ keySize: 4, valueSize: 8, maxEntries: 10 }],
+        durationMs: 12.34,
+      }),
+    );
+    trail.frame(
+      'attached',
+      JSON.stringify({
+        type: 'attached',
+        links: [{ program: 'h', kind: 'tracepoint', target: 'a/b', ok: true }],
+        durationMs: 1,
+      }),
+    );
     trail.frame('events', '{not even json');
     log.write(trail.record('user', 'stopped by the user\nsecond line', { events: 5, printk: 2, dropped: 1 }));
-    log.write(new RunTrail({ tokenId: 'abc123', sessionId: 's1', runId: 'r2' }, snippet).record('compile-error', 'compile failed', { events: 0, printk: 0, dropped: 0 }));
+    log.write(
+      new RunTrail({ tokenId: 'abc123', sessionId: 's1', runId: 'r2' }, snippet).record(
+        'compile-error',
+        'compile failed',
+        { events: 0, printk: 0, dropped: 0 },
+      ),
+    );
     await log.flush();
     const lines = readFileSync(log.path, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(2);

@@ -25,8 +25,14 @@ const locate = programLocator([{ name: 'p.bpf.c', content: source }]);
 describe('program policy', () => {
   it('refuses denied families with their reason, the program and the SEC() line', () => {
     const [v] = checkPolicy([prog('ssthresh', 'struct_ops/ssthresh')], DEFAULT_POLICY, locate);
-    expect(v).toMatchObject({ rule: 'program-type-denied', program: 'ssthresh', location: { file: 'p.bpf.c', line: 2 } });
-    expect(v!.message).toMatch(/^ssthresh at p\.bpf\.c:2 is a SEC\("struct_ops\/ssthresh"\) program.*replace kernel behaviour/);
+    expect(v).toMatchObject({
+      rule: 'program-type-denied',
+      program: 'ssthresh',
+      location: { file: 'p.bpf.c', line: 2 },
+    });
+    expect(v!.message).toMatch(
+      /^ssthresh at p\.bpf\.c:2 is a SEC\("struct_ops\/ssthresh"\) program.*replace kernel behaviour/,
+    );
   });
 
   it('refuses every family that is not on the allowlist, recognised or not', () => {
@@ -58,12 +64,21 @@ describe('program policy', () => {
     expect(checkPolicy([prog('p', section)], DEFAULT_POLICY).map((v) => v.rule)).toEqual([rule]);
   });
 
-  it.each(['tracepoint/syscalls/sys_enter_execve', 'tp/sched/sched_switch', 'raw_tp/sys_enter', 'tp_btf/sched_wakeup', 'iter/task', 'perf_event', 'xdp', 'tc', 'socket', 'kprobe/do_sys_openat2', 'fentry/do_unlinkat'])(
-    'allows SEC("%s")',
-    (section) => {
-      expect(checkPolicy([prog('p', section)], DEFAULT_POLICY)).toEqual([]);
-    },
-  );
+  it.each([
+    'tracepoint/syscalls/sys_enter_execve',
+    'tp/sched/sched_switch',
+    'raw_tp/sys_enter',
+    'tp_btf/sched_wakeup',
+    'iter/task',
+    'perf_event',
+    'xdp',
+    'tc',
+    'socket',
+    'kprobe/do_sys_openat2',
+    'fentry/do_unlinkat',
+  ])('allows SEC("%s")', (section) => {
+    expect(checkPolicy([prog('p', section)], DEFAULT_POLICY)).toEqual([]);
+  });
 
   it('sees ? sections and writable raw tracepoints as what they are', () => {
     expect(policyKindOf('?tp/syscalls/sys_enter_getpid')).toBe('tracepoint');
@@ -86,7 +101,12 @@ describe('program policy', () => {
 
   it('refuses state-changing helpers and kfuncs, naming the call and its line', () => {
     const calls: ProgramCalls['calls'] = [
-      { kind: 'kfunc', insn: 3, name: 'bpf_send_signal_task', location: { file: 'p.bpf.c', line: 9, col: 2, text: '' } },
+      {
+        kind: 'kfunc',
+        insn: 3,
+        name: 'bpf_send_signal_task',
+        location: { file: 'p.bpf.c', line: 9, col: 2, text: '' },
+      },
       { kind: 'kfunc', insn: 5, name: 'bpf_task_work_schedule_signal_impl' },
       { kind: 'helper', insn: 7, name: 'bpf_setsockopt', helperId: 42 },
       { kind: 'helper', insn: 8, name: 'bpf_ktime_get_ns', helperId: 5 },
@@ -102,8 +122,13 @@ describe('program policy', () => {
   });
 
   it('lets an operator narrow the allowlist and add denials, but not lift a default denial', () => {
-    const tight = mergePolicy(DEFAULT_POLICY, { allowedKinds: ['tracepoint'], deniedHelpers: { bpf_probe_read_kernel: 'no kernel memory here' } });
-    expect(checkPolicy([prog('p', 'raw_tp/sys_enter')], tight).map((v) => v.rule)).toEqual(['program-type-not-allowed']);
+    const tight = mergePolicy(DEFAULT_POLICY, {
+      allowedKinds: ['tracepoint'],
+      deniedHelpers: { bpf_probe_read_kernel: 'no kernel memory here' },
+    });
+    expect(checkPolicy([prog('p', 'raw_tp/sys_enter')], tight).map((v) => v.rule)).toEqual([
+      'program-type-not-allowed',
+    ]);
     const call = { kind: 'helper' as const, insn: 1, name: 'bpf_probe_read_kernel', helperId: 113 };
     expect(checkPolicy([prog('p', 'tp/a/b', [call])], tight)[0]?.message).toMatch(/no kernel memory here/);
     const wide = mergePolicy(DEFAULT_POLICY, { allowedKinds: ['struct_ops'] });
@@ -114,7 +139,10 @@ describe('program policy', () => {
 describe('program locator', () => {
   it('finds the SEC() line of the named program, or its definition when the section is built by a macro', () => {
     const files = [
-      { name: 'a.bpf.c', content: 'SEC("tp/x/y")\nint one(void *c) { return 0; }\nSEC("tp/x/y")\nint two(void *c) { return 0; }\n' },
+      {
+        name: 'a.bpf.c',
+        content: 'SEC("tp/x/y")\nint one(void *c) { return 0; }\nSEC("tp/x/y")\nint two(void *c) { return 0; }\n',
+      },
       { name: 'b.h', content: '#define S "uprobe/" LIBC ":f"\nSEC(S)\nint BPF_KPROBE(three, int a)\n{ return 0; }\n' },
     ];
     const loc = programLocator(files);

@@ -49,22 +49,34 @@ describe('operator policy file', () => {
 
   it('refuses unknown keys (a typo would silently keep a default) and lists the known ones', () => {
     const m = error(JSON.stringify({ limits: { maxRunSecond: 10 } }));
-    expect(m).toMatch(/limits: unknown key "maxRunSecond" \(did you mean "maxRunSeconds"\?\); known keys: maxRunSeconds, /);
+    expect(m).toMatch(
+      /limits: unknown key "maxRunSecond" \(did you mean "maxRunSeconds"\?\); known keys: maxRunSeconds, /,
+    );
     expect(m).toMatch(/maxRunSeconds/);
-    expect(error(JSON.stringify({ deniedHelper: {} }))).toMatch(/the top level: unknown key "deniedHelper" \(did you mean "deniedHelpers"\?\); known keys: \$comment, deniedHelpers/);
+    expect(error(JSON.stringify({ deniedHelper: {} }))).toMatch(
+      /the top level: unknown key "deniedHelper" \(did you mean "deniedHelpers"\?\); known keys: \$comment, deniedHelpers/,
+    );
   });
 
   it('says what a value should be', () => {
     expect(error(JSON.stringify({ limits: { maxRunSeconds: -5 } }))).toMatch(/limits\.maxRunSeconds: must be positive/);
-    expect(error(JSON.stringify({ limits: { maxPrograms: 1.5 } }))).toMatch(/limits\.maxPrograms: must be a whole number/);
+    expect(error(JSON.stringify({ limits: { maxPrograms: 1.5 } }))).toMatch(
+      /limits\.maxPrograms: must be a whole number/,
+    );
     expect(error(JSON.stringify({ compile: { wallMs: '30s' } }))).toMatch(/compile\.wallMs: must be a number/);
-    expect(error(JSON.stringify({ allowedKinds: ['tracepoint', 'kprobes'] }))).toMatch(/allowedKinds\.1: must be one of: tracepoint/);
+    expect(error(JSON.stringify({ allowedKinds: ['tracepoint', 'kprobes'] }))).toMatch(
+      /allowedKinds\.1: must be one of: tracepoint/,
+    );
     expect(error(JSON.stringify({ uprobeBinaries: ['bash'] }))).toMatch(/uprobeBinaries\.0: must be an absolute path/);
     expect(error(JSON.stringify({ deniedHelpers: { bpf_x: '' } }))).toMatch(/deniedHelpers\.bpf_x: give the sentence/);
   });
 
   it('checks limits against each other after merging with the defaults', () => {
-    expect(error(JSON.stringify({ limits: { defaultRunSeconds: 7200 } }))).toMatch(/defaultRunSeconds \(7200\) is above limits\.maxRunSeconds \(3600\)/);
-    expect(error(JSON.stringify({ limits: { maxSessionsPerToken: 500 } }))).toMatch(/maxSessionsPerToken \(500\) is above limits\.maxSessions/);
+    expect(error(JSON.stringify({ limits: { defaultRunSeconds: 7200 } }))).toMatch(
+      /defaultRunSeconds \(7200\) is above limits\.maxRunSeconds \(3600\)/,
+    );
+    expect(error(JSON.stringify({ limits: { maxSessionsPerToken: 500 } }))).toMatch(
+      /maxSessionsPerToken \(500\) is above limits\.maxSessions/,
+    );
   });
 });

@@ -26,10 +26,30 @@ const normalize = (m: FromRunner) =>
 const messages: FromRunner[] = [
   { t: 'frame', type: 'attached', json: '{"type":"attached","runId":"r","links":[]}' },
   { t: 'state', state: 'running', message: '1 program attached' },
-  { t: 'frame', type: 'events', json: Buffer.from('{"type":"events","runId":"r","source":"é","records":[{"t":1,"value":{"comm":"ünï"}}],"dropped":0}') },
-  { t: 'frame', type: 'events', json: Buffer.from(`{"type":"events","runId":"r","source":"big","records":[${'{"t":2,"value":1},'.repeat(20000)}{"t":3,"value":2}],"dropped":5}`) },
-  { t: 'binary', header: '{"type":"events","runId":"r","source":"ring","count":2,"dropped":1,"t":4}', records: Uint8Array.of(1, 0, 0, 0, 0xaa, 2, 0, 0, 0, 0xbb, 0xcc) },
-  { t: 'binary', header: Buffer.from('{"type":"events","runId":"r","source":"ring","count":0,"dropped":9,"t":5}'), records: new Uint8Array(0) },
+  {
+    t: 'frame',
+    type: 'events',
+    json: Buffer.from(
+      '{"type":"events","runId":"r","source":"é","records":[{"t":1,"value":{"comm":"ünï"}}],"dropped":0}',
+    ),
+  },
+  {
+    t: 'frame',
+    type: 'events',
+    json: Buffer.from(
+      `{"type":"events","runId":"r","source":"big","records":[${'{"t":2,"value":1},'.repeat(20000)}{"t":3,"value":2}],"dropped":5}`,
+    ),
+  },
+  {
+    t: 'binary',
+    header: '{"type":"events","runId":"r","source":"ring","count":2,"dropped":1,"t":4}',
+    records: Uint8Array.of(1, 0, 0, 0, 0xaa, 2, 0, 0, 0, 0xbb, 0xcc),
+  },
+  {
+    t: 'binary',
+    header: Buffer.from('{"type":"events","runId":"r","source":"ring","count":0,"dropped":9,"t":5}'),
+    records: new Uint8Array(0),
+  },
   { t: 'done', reason: 'user', message: 'stopped by the user', stats: { events: 3, printk: 0, dropped: 5 } },
 ];
 

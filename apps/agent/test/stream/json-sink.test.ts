@@ -4,7 +4,23 @@ import { ascii, JsonSink } from '../../src/stream/json-sink.js';
 
 describe('JsonSink writes what JSON.stringify would', () => {
   it('integers: every safe integer, both signs, across the 2^32 and 10^8 boundaries', () => {
-    const edges = [0, -0, 1, 9, 10, 99, 100, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 1e8, 1e8 - 1, 1e8 + 1, 1e16, Number.MAX_SAFE_INTEGER];
+    const edges = [
+      0,
+      -0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      1e8,
+      1e8 - 1,
+      1e8 + 1,
+      1e16,
+      Number.MAX_SAFE_INTEGER,
+    ];
     for (const n of [...edges, ...edges.map((x) => -x)]) {
       const s = new JsonSink(1);
       s.int(n);

@@ -45,7 +45,11 @@ describe('KernelSymbols.parse', () => {
 
   it('tells module and BPF program symbols by their [module]', () => {
     expect(syms.format(0xffffffffc0a00040n)).toBe('bpf_prog_6deef7357e7b4530_handle_execve+0x40 [bpf]');
-    expect(syms.lookup(0xffffffffc0201001n)).toEqual({ name: 'ftrace_trampoline', module: '__builtin__ftrace', offset: 1 });
+    expect(syms.lookup(0xffffffffc0201001n)).toEqual({
+      name: 'ftrace_trampoline',
+      module: '__builtin__ftrace',
+      offset: 1,
+    });
   });
 
   it('leaves an address below the first symbol, or far past the nearest one, in hex', () => {

@@ -3,17 +3,23 @@ import { Outbox } from '../../src/stream/outbox.js';
 
 type Frame = { type: string; payload: Record<string, unknown> };
 
-function outbox(limits: { maxEventsPerSec?: number; maxPrintkPerSec?: number; maxBytesPerSec?: number; rateShare?: number }) {
+function outbox(limits: {
+  maxEventsPerSec?: number;
+  maxPrintkPerSec?: number;
+  maxBytesPerSec?: number;
+  rateShare?: number;
+}) {
   const frames: Frame[] = [];
   const box = new Outbox(
     (type, payload) => frames.push({ type, payload }),
     // Event frames arrive as JSON text: parse them as the client would.
-    (type, frame) => frames.push({ type, payload: JSON.parse(Buffer.from(frame).toString()) as Record<string, unknown> }),
+    (type, frame) =>
+      frames.push({ type, payload: JSON.parse(Buffer.from(frame).toString()) as Record<string, unknown> }),
     {
-    maxEventsPerSec: 1_000_000,
-    maxPrintkPerSec: 1_000_000,
-    maxBytesPerSec: 1 << 30,
-    ...limits,
+      maxEventsPerSec: 1_000_000,
+      maxPrintkPerSec: 1_000_000,
+      maxBytesPerSec: 1 << 30,
+      ...limits,
     },
   );
   /** What a source does with each record it reads from the kernel. */
@@ -25,8 +31,10 @@ function outbox(limits: { maxEventsPerSec?: number; maxPrintkPerSec?: number; ma
     }
     box.dropEvents('events', dropped);
   };
-  const delivered = () => frames.filter((f) => f.type === 'events').reduce((n, f) => n + (f.payload.records as unknown[]).length, 0);
-  const droppedSeen = () => frames.filter((f) => f.type === 'events').reduce((n, f) => n + (f.payload.dropped as number), 0);
+  const delivered = () =>
+    frames.filter((f) => f.type === 'events').reduce((n, f) => n + (f.payload.records as unknown[]).length, 0);
+  const droppedSeen = () =>
+    frames.filter((f) => f.type === 'events').reduce((n, f) => n + (f.payload.dropped as number), 0);
   return { box, frames, offer, delivered, droppedSeen };
 }
 

@@ -19,7 +19,16 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function compileFixture(): Btf {
   const out = join(work, 'records.bpf.o');
-  execFileSync('/usr/bin/clang-19', ['-g', '-O2', '-target', 'bpf', '-c', join(import.meta.dirname, 'fixtures/records.bpf.c'), '-o', out]);
+  execFileSync('/usr/bin/clang-19', [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-c',
+    join(import.meta.dirname, 'fixtures/records.bpf.c'),
+    '-o',
+    out,
+  ]);
   const btf = openBpfObject(readFileSync(out), 'records.bpf.o').btf;
   if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
   return btf;
@@ -146,6 +155,8 @@ describe('records straight to JSON (the fast path of the event stream)', () => {
       enc(sink, mem, 0, size);
     }
     const fast = performance.now() - t0;
-    console.log(`struct small: decodeValue+stringify ${Math.round(n / slow)}k/s, record-json ${Math.round(n / fast)}k/s`);
+    console.log(
+      `struct small: decodeValue+stringify ${Math.round(n / slow)}k/s, record-json ${Math.round(n / fast)}k/s`,
+    );
   });
 });

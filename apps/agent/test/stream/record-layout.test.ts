@@ -25,7 +25,16 @@ afterAll(() => {
 
 function agentFixture(): Btf {
   const out = join(work, 'records.bpf.o');
-  execFileSync('/usr/bin/clang-19', ['-g', '-O2', '-target', 'bpf', '-c', join(import.meta.dirname, 'fixtures/records.bpf.c'), '-o', out]);
+  execFileSync('/usr/bin/clang-19', [
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-c',
+    join(import.meta.dirname, 'fixtures/records.bpf.c'),
+    '-o',
+    out,
+  ]);
   const btf = openBpfObject(readFileSync(out), 'records.bpf.o').btf;
   if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
   return btf;
@@ -122,7 +131,7 @@ describe('record layouts: the client decodes raw bytes to what the agent would h
     expect(decodeRow(undefined, Uint8Array.of(1))).toEqual([{ $hex: '01' }]);
   });
 
-  it('the every-kind record: layout, bytes and value as the protocol package\'s golden', () => {
+  it("the every-kind record: layout, bytes and value as the protocol package's golden", () => {
     // The protocol package cannot compile BPF; this file gives it a real layout and clang's bytes.
     const btf = everyKind.btf!;
     const sec = btf.find('.data', 'datasec');
@@ -130,14 +139,22 @@ describe('record layouts: the client decodes raw bytes to what the agent would h
     const v = vs ? btf.type(vs.type) : undefined;
     if (!vs || v?.kind !== 'var') throw new Error('record.bpf.o has no variable rec in .data');
     const bytes = everyKind.elf.section('.data')!.data.subarray(vs.offset, vs.offset + vs.size);
-    const golden = { layout: recordLayout(btf, v.type), hex: Buffer.from(bytes).toString('hex'), value: decodeValue(btf, v.type, bytes) };
+    const golden = {
+      layout: recordLayout(btf, v.type),
+      hex: Buffer.from(bytes).toString('hex'),
+      value: decodeValue(btf, v.type, bytes),
+    };
     const file = join(import.meta.dirname, '../../../../packages/protocol/test/golden/every-kind-record.json');
     const text = `${JSON.stringify(golden, null, 1)}\n`;
     if (process.env.UPDATE_GOLDEN === '1') {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
     }
-    if (!existsSync(file)) throw new Error(`golden file ${file} is missing; run this test with UPDATE_GOLDEN=1 and review it`);
-    expect(JSON.parse(readFileSync(file, 'utf8')), `${file} differs (UPDATE_GOLDEN=1 rewrites it after review)`).toEqual(JSON.parse(text));
+    if (!existsSync(file))
+      throw new Error(`golden file ${file} is missing; run this test with UPDATE_GOLDEN=1 and review it`);
+    expect(
+      JSON.parse(readFileSync(file, 'utf8')),
+      `${file} differs (UPDATE_GOLDEN=1 rewrites it after review)`,
+    ).toEqual(JSON.parse(text));
   });
 });

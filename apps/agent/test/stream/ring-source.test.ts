@@ -55,7 +55,13 @@ afterEach(() => {
 
 /** Load the producer with `count` records per trigger and open its sources as a run does. */
 function start(count: number, eventRows = false, eventFormat?: 'binary'): Source {
-  const spec = { object: new Uint8Array(object), objectName: 'burst', params: { tgid: process.pid, count }, eventRows, eventFormat } as unknown as RunSpec;
+  const spec = {
+    object: new Uint8Array(object),
+    objectName: 'burst',
+    params: { tgid: process.pid, count },
+    eventRows,
+    eventFormat,
+  } as unknown as RunSpec;
   const obj = BpfObject.openMem(object);
   const d = decodersFor(obj, spec);
   d.configure(obj);
@@ -162,7 +168,13 @@ describe('ring buffer source', () => {
     o.box.flush();
     expect(o.frames).toHaveLength(1);
     const f = o.frames[0]!;
-    expect(f).toMatchObject({ source: 'events', records: [], t: 7.25, columns: ['seq', 'pid', 'cpu', 'comm', 'pad'], dropped: 100 });
+    expect(f).toMatchObject({
+      source: 'events',
+      records: [],
+      t: 7.25,
+      columns: ['seq', 'pid', 'cpu', 'comm', 'pad'],
+      dropped: 100,
+    });
     expect(f.rows).toHaveLength(500);
     expect(f.rows![0]).toEqual([0, process.pid, 7, 'bench', 0]);
     expect(f.rows!.map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => i));
@@ -201,7 +213,14 @@ describe('ring buffer source, binary events', () => {
     o.box.flush();
     expect(o.json).toEqual([]);
     expect(o.frames).toHaveLength(1);
-    expect(o.frames[0]!.header).toMatchObject({ type: 'events', seq: 1_000_000_000_000, source: 'events', count: 1000, dropped: 0, t: 3.5 });
+    expect(o.frames[0]!.header).toMatchObject({
+      type: 'events',
+      seq: 1_000_000_000_000,
+      source: 'events',
+      count: 1000,
+      dropped: 0,
+      t: 3.5,
+    });
     expect(o.delivered().every((b) => b.length === 40)).toBe(true);
     const values = o.delivered().map((b) => decodeRecord(layout, b));
     expect(values[0]).toEqual({ seq: 0, pid: process.pid, cpu: 7, comm: 'bench', pad: 0 });

@@ -19,7 +19,12 @@ export default async function ExamplesPage() {
       {error && <p className="error-text">{error}</p>}
       <div className="gallery-grid">
         {examples.map((e) => (
-          <Link key={e.name} href={`/?example=${encodeURIComponent(e.name)}`} className="gallery-card" data-testid={`gallery-${e.name}`}>
+          <Link
+            key={e.name}
+            href={`/?example=${encodeURIComponent(e.name)}`}
+            className="gallery-card"
+            data-testid={`gallery-${e.name}`}
+          >
             <span className="cat">{e.meta.category}</span>
             <h2>{e.meta.title}</h2>
             <p>{e.meta.description || e.problem}</p>

@@ -17,7 +17,12 @@ export function Banners({ items }: { items: BannerItem[] }) {
   return (
     <div className="banners">
       {items.map((b) => (
-        <div key={b.key} className={`banner banner-${b.level}`} role={b.level === 'info' ? undefined : 'alert'} data-testid={b.testId}>
+        <div
+          key={b.key}
+          className={`banner banner-${b.level}`}
+          role={b.level === 'info' ? undefined : 'alert'}
+          data-testid={b.testId}
+        >
           {b.text}
           {b.actions?.map((a) => (
             <button key={a.label} className="btn-small" onClick={a.onClick} data-testid={a.testId}>

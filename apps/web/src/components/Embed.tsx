@@ -24,7 +24,10 @@ import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamV
 import type { Session } from '../state/session';
 import type { EditorMarker } from '../state/markers';
 
-const EditorView = dynamic(() => import('../editor/EditorView'), { ssr: false, loading: () => <div className="editor-host editor-loading">loading editor…</div> });
+const EditorView = dynamic(() => import('../editor/EditorView'), {
+  ssr: false,
+  loading: () => <div className="editor-host editor-loading">loading editor…</div>,
+});
 
 const EMBED_PANES = ['console', 'events', 'problems'] as const;
 type EmbedPane = (typeof EMBED_PANES)[number];
@@ -50,8 +53,15 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
-  const { onFiles, elsewhere } = useMemo(() => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }), [run, fileNames, mainName]);
-  const userPicked = useAutoPane(run, session.streams, (p) => (EMBED_PANES as readonly string[]).includes(p) && setPane(p));
+  const { onFiles, elsewhere } = useMemo(
+    () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
+    [run, fileNames, mainName],
+  );
+  const userPicked = useAutoPane(
+    run,
+    session.streams,
+    (p) => (EMBED_PANES as readonly string[]).includes(p) && setPane(p),
+  );
   const theme = ws?.settings.theme ?? 'dark';
 
   useEffect(() => {
@@ -75,7 +85,13 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   if (!ws) return <div className="embed app-loading">loading…</div>;
   const edited = !sameCode(shareStateOf(ws), stateOfStored(snippet));
   // Unedited: the short link. Edited: a link with the edited code in it (no server needed).
-  const openHref = edited ? playgroundUrl(`${window.location.origin}/`, shareStateOf(ws, { textOf: (n) => editorApi.current?.currentText(n) }).files, ws.snippet.main ? { main: ws.snippet.main } : {}) : shortLinkPath(snippet.id);
+  const openHref = edited
+    ? playgroundUrl(
+        `${window.location.origin}/`,
+        shareStateOf(ws, { textOf: (n) => editorApi.current?.currentText(n) }).files,
+        ws.snippet.main ? { main: ws.snippet.main } : {},
+      )
+    : shortLinkPath(snippet.id);
   const banner = connectionBanner(session.connection, now, window.location.origin);
   return (
     <div className="embed" data-testid="embed">
@@ -85,29 +101,58 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
             ■ Stop
           </button>
         ) : (
-          <button className="btn btn-run" onClick={startRun} disabled={!connected} title={connected ? 'Run (Ctrl+Enter)' : 'Not connected to an agent'} data-testid="run">
+          <button
+            className="btn btn-run"
+            onClick={startRun}
+            disabled={!connected}
+            title={connected ? 'Run (Ctrl+Enter)' : 'Not connected to an agent'}
+            data-testid="run"
+          >
             ▶ Run
           </button>
         )}
         <div className="embed-tabs" role="tablist">
           {fileNames.map((n) => (
-            <button key={n} role="tab" aria-selected={n === ws.snippet.active} className={`pane-tab ${n === ws.snippet.active ? 'pane-tab-active' : ''}`} onClick={() => update((w) => ({ ...w, snippet: { ...w.snippet, active: n } }))} data-testid={`tab-${n}`}>
+            <button
+              key={n}
+              role="tab"
+              aria-selected={n === ws.snippet.active}
+              className={`pane-tab ${n === ws.snippet.active ? 'pane-tab-active' : ''}`}
+              onClick={() => update((w) => ({ ...w, snippet: { ...w.snippet, active: n } }))}
+              data-testid={`tab-${n}`}
+            >
               {n}
             </button>
           ))}
         </div>
         <span className="spacer" />
-        <button className="icon-btn" onClick={() => setSettingsOpen(true)} title="Connection settings" data-testid="open-settings">
+        <button
+          className="icon-btn"
+          onClick={() => setSettingsOpen(true)}
+          title="Connection settings"
+          data-testid="open-settings"
+        >
           ⚙
         </button>
-        <a className="btn embed-open" href={openHref} target="_blank" rel="noreferrer" data-testid="open-in-playground" title={edited ? 'Opens your edited version' : `Opens /s/${snippet.id}`}>
+        <a
+          className="btn embed-open"
+          href={openHref}
+          target="_blank"
+          rel="noreferrer"
+          data-testid="open-in-playground"
+          title={edited ? 'Opens your edited version' : `Opens /s/${snippet.id}`}
+        >
           Open in playground ↗
         </a>
       </header>
       {/* Always present: the grid's rows are positional. */}
       <div>
         {(banner || runError) && (
-          <div className={`embed-banner banner banner-${banner?.level ?? 'error'}`} role="alert" data-testid={banner ? 'banner' : 'run-error'}>
+          <div
+            className={`embed-banner banner banner-${banner?.level ?? 'error'}`}
+            role="alert"
+            data-testid={banner ? 'banner' : 'run-error'}
+          >
             {banner?.text ?? runError}
             {banner && (
               <button className="btn-small" onClick={() => setSettingsOpen(true)}>
@@ -126,7 +171,9 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
           markers={onFiles}
           reveal={null}
           highlight={null}
-          onChange={(name, content) => update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))}
+          onChange={(name, content) =>
+            update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))
+          }
           onCursorLine={() => {}}
           onRun={startRun}
           onCheck={() => {}}
@@ -134,7 +181,13 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
           onStop={stopRun}
         />
       </div>
-      <EmbedOutput session={session} pane={pane} onPane={(p) => ((userPicked.current = true), setPane(p))} onFiles={onFiles} elsewhere={elsewhere} />
+      <EmbedOutput
+        session={session}
+        pane={pane}
+        onPane={(p) => ((userPicked.current = true), setPane(p))}
+        onFiles={onFiles}
+        elsewhere={elsewhere}
+      />
       <StatusBar session={session} run={run} now={now} saveError={null} />
       <SettingsDialog
         open={settingsOpen}
@@ -152,14 +205,33 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   );
 }
 
-function EmbedOutput({ session, pane, onPane, onFiles, elsewhere }: { session: Session; pane: PaneId; onPane(p: EmbedPane): void; onFiles: EditorMarker[]; elsewhere: EditorMarker[] }) {
+function EmbedOutput({
+  session,
+  pane,
+  onPane,
+  onFiles,
+  elsewhere,
+}: {
+  session: Session;
+  pane: PaneId;
+  onPane(p: EmbedPane): void;
+  onFiles: EditorMarker[];
+  elsewhere: EditorMarker[];
+}) {
   const version = useThrottledStreamVersion(session, PANE_INTERVAL_MS);
   const run = session.run;
   return (
     <section className="embed-output" aria-label="Output">
       <div className="pane-tabs" role="tablist">
         {EMBED_PANES.map((p) => (
-          <button key={p} role="tab" aria-selected={p === pane} className={`pane-tab ${p === pane ? 'pane-tab-active' : ''}`} onClick={() => onPane(p)} data-testid={`pane-tab-${p}`}>
+          <button
+            key={p}
+            role="tab"
+            aria-selected={p === pane}
+            className={`pane-tab ${p === pane ? 'pane-tab-active' : ''}`}
+            onClick={() => onPane(p)}
+            data-testid={`pane-tab-${p}`}
+          >
             {TITLES[p]}
           </button>
         ))}

@@ -38,7 +38,14 @@ export function ExamplesSidebar(p: ExamplesSidebarProps) {
   return (
     <aside className="sidebar" aria-label="Examples" data-testid="examples">
       <div className="sidebar-head">
-        <input type="search" placeholder="Filter examples" value={q} onChange={(e) => setQ(e.target.value)} aria-label="Filter examples" data-testid="examples-filter" />
+        <input
+          type="search"
+          placeholder="Filter examples"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          aria-label="Filter examples"
+          data-testid="examples-filter"
+        />
       </div>
       <div className="sidebar-list">
         {p.error && <p className="muted error-text">{p.error}</p>}
@@ -61,7 +68,11 @@ export function ExamplesSidebar(p: ExamplesSidebarProps) {
                   <span className="example-desc">{e.meta.description || e.problem}</span>
                   <span className="example-kinds">
                     {e.meta.kinds.map((k) => (
-                      <span key={k} className={`kind ${p.unsupportedKinds.has(k) ? 'kind-off' : ''}`} title={p.unsupportedKinds.get(k) ?? ''}>
+                      <span
+                        key={k}
+                        className={`kind ${p.unsupportedKinds.has(k) ? 'kind-off' : ''}`}
+                        title={p.unsupportedKinds.get(k) ?? ''}
+                      >
                         {k}
                       </span>
                     ))}

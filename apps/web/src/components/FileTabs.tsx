@@ -103,7 +103,10 @@ export function FileTabs(p: FileTabsProps) {
                 title={`Delete ${f.name}`}
                 onClick={(e) => {
                   e.stopPropagation();
-                  if (f.content.trim() === '' || window.confirm(`Delete ${f.name}? Its text is not kept anywhere else.`)) {
+                  if (
+                    f.content.trim() === '' ||
+                    window.confirm(`Delete ${f.name}? Its text is not kept anywhere else.`)
+                  ) {
                     const err = p.onDelete(f.name);
                     if (err) setError(err);
                   }

@@ -25,7 +25,19 @@ export interface PaneBadge {
 }
 
 /** Tabbed output panes; only the visible one is mounted so hidden tables cost nothing at high rates. */
-export function OutputPanel({ active, session, badgesOf, onSelect, children }: { active: PaneId; session: Session; badgesOf(): Partial<Record<PaneId, PaneBadge>>; onSelect(p: PaneId): void; children: ReactNode }) {
+export function OutputPanel({
+  active,
+  session,
+  badgesOf,
+  onSelect,
+  children,
+}: {
+  active: PaneId;
+  session: Session;
+  badgesOf(): Partial<Record<PaneId, PaneBadge>>;
+  onSelect(p: PaneId): void;
+  children: ReactNode;
+}) {
   // The counts on the tabs move with the streams; the panes below subscribe on their own.
   useThrottledStreamVersion(session);
   const badges = badgesOf();
@@ -35,7 +47,15 @@ export function OutputPanel({ active, session, badgesOf, onSelect, children }: {
         {PANES.map((p, i) => {
           const b = badges[p];
           return (
-            <button key={p} role="tab" aria-selected={p === active} className={`pane-tab ${p === active ? 'pane-tab-active' : ''}`} onClick={() => onSelect(p)} title={`${PANE_TITLES[p]} (Alt+${i + 1})`} data-testid={`pane-tab-${p}`}>
+            <button
+              key={p}
+              role="tab"
+              aria-selected={p === active}
+              className={`pane-tab ${p === active ? 'pane-tab-active' : ''}`}
+              onClick={() => onSelect(p)}
+              title={`${PANE_TITLES[p]} (Alt+${i + 1})`}
+              data-testid={`pane-tab-${p}`}
+            >
               {PANE_TITLES[p]}
               {b && <span className={`badge badge-${b.tone ?? 'muted'}`}>{b.text}</span>}
             </button>

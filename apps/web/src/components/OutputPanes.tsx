@@ -46,13 +46,24 @@ export function OutputPanes(props: OutputPanesProps) {
     case 'console':
       return <ConsolePane streams={session.streams} run={run} version={p.version} />;
     case 'events':
-      return <EventsPane streams={session.streams} version={p.version} running={run !== null && run.stopped === null} />;
+      return (
+        <EventsPane streams={session.streams} version={p.version} running={run !== null && run.stopped === null} />
+      );
     case 'maps':
       return <MapsPane streams={session.streams} run={run} version={p.version} theme={p.theme} />;
     case 'verifier':
       return <VerifierPane run={run} onJump={p.onJump} />;
     case 'disasm':
-      return <DisasmPane run={run} files={p.fileNames} mainFile={p.mainName} cursor={p.cursor} onJump={p.onJump} onHover={p.onHoverLine} />;
+      return (
+        <DisasmPane
+          run={run}
+          files={p.fileNames}
+          mainFile={p.mainName}
+          cursor={p.cursor}
+          onJump={p.onJump}
+          onHover={p.onHoverLine}
+        />
+      );
     case 'core':
       return <CorePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
     case 'params':
@@ -63,18 +74,30 @@ export function OutputPanes(props: OutputPanesProps) {
 }
 
 /** The small counts on the pane tabs, so news in a hidden pane is visible. */
-export function paneBadges(run: RunView | null, session: Session, problems: number, params: number): Partial<Record<PaneId, PaneBadge>> {
+export function paneBadges(
+  run: RunView | null,
+  session: Session,
+  problems: number,
+  params: number,
+): Partial<Record<PaneId, PaneBadge>> {
   const s = session.streams;
   const b: Partial<Record<PaneId, PaneBadge>> = {};
-  if (problems > 0) b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
+  if (problems > 0)
+    b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
   if (s.printk.total > 0) b.console = { text: formatCount(s.printk.total) };
-  if (s.eventsReceived > 0) b.events = { text: formatCount(s.eventsReceived), ...(s.eventsDropped > 0 ? { tone: 'warn' as const } : {}) };
+  if (s.eventsReceived > 0)
+    b.events = { text: formatCount(s.eventsReceived), ...(s.eventsDropped > 0 ? { tone: 'warn' as const } : {}) };
   if (s.maps) b.maps = { text: String(s.maps.maps.length) };
   if (run?.verifier.some((v) => !v.ok)) b.verifier = { text: '✗', tone: 'error' };
   else if (run?.loaded) b.verifier = { text: '✓' };
-  if (run?.core) b.core = { text: String(run.core.relocations.length), ...(run.core.relocations.some((r) => r.results.some((x) => !x.ok)) ? { tone: 'error' as const } : {}) };
+  if (run?.core)
+    b.core = {
+      text: String(run.core.relocations.length),
+      ...(run.core.relocations.some((r) => r.results.some((x) => !x.ok)) ? { tone: 'error' as const } : {}),
+    };
   if (params > 0) b.params = { text: String(params) };
-  const warn = (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + session.notes.filter((n) => n.level !== 'info').length;
+  const warn =
+    (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + session.notes.filter((n) => n.level !== 'info').length;
   if (warn > 0) b.log = { text: String(warn), tone: 'warn' };
   return b;
 }

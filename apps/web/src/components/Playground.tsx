@@ -33,7 +33,10 @@ import { useAutoPane } from '../hooks/useAutoPane';
 import { Splitter } from './Splitter';
 
 // Monaco touches `window` at import: load it only in the browser.
-const EditorView = dynamic(() => import('../editor/EditorView'), { ssr: false, loading: () => <div className="editor-host editor-loading">loading editor…</div> });
+const EditorView = dynamic(() => import('../editor/EditorView'), {
+  ssr: false,
+  loading: () => <div className="editor-host editor-loading">loading editor…</div>,
+});
 
 /** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
 export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
@@ -42,8 +45,17 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const agent = useAgent(target.agentUrl, target.token);
   const { session, now } = agent;
   // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it).
-  const [sidebar, setSidebar] = useState(() => shared === undefined && !(typeof window !== 'undefined' && (/^#v\d+\//.test(window.location.hash) || new URLSearchParams(window.location.search).has('share'))));
-  const [exampleParam] = useState(() => (typeof window === 'undefined' ? null : new URL(window.location.href).searchParams.get('example')));
+  const [sidebar, setSidebar] = useState(
+    () =>
+      shared === undefined &&
+      !(
+        typeof window !== 'undefined' &&
+        (/^#v\d+\//.test(window.location.hash) || new URLSearchParams(window.location.search).has('share'))
+      ),
+  );
+  const [exampleParam] = useState(() =>
+    typeof window === 'undefined' ? null : new URL(window.location.href).searchParams.get('example'),
+  );
   const { examples, error: examplesError } = useExamples(sidebar || exampleParam !== null);
   const [pane, setPane] = useState<PaneId>('console');
   const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
@@ -66,7 +78,10 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = session.run;
   const running = isActive(run);
-  const { onFiles, elsewhere } = useMemo(() => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }), [run, fileNames, mainName]);
+  const { onFiles, elsewhere } = useMemo(
+    () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
+    [run, fileNames, mainName],
+  );
   const hello = session.hello;
   const connected = session.connection.kind === 'ready';
   const theme = ws?.settings.theme ?? 'dark';
@@ -107,30 +122,53 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const startRun = (mode: 'run' | 'compile') => {
     if (!ws || running) return;
     setRunError(null);
-    const req = runRequest(ws, { mode, hello, textOf: (name) => editorApi.current?.currentText(name), knownTargets: core.known });
+    const req = runRequest(ws, {
+      mode,
+      hello,
+      textOf: (name) => editorApi.current?.currentText(name),
+      knownTargets: core.known,
+    });
     if (!req.ok) return setRunError(req.error);
     const msg = session.startRun(req.snippet, req.options);
     userPicked.current = false;
-    if (!agent.send(msg)) session.abandonRun(`not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`);
+    if (!agent.send(msg))
+      session.abandonRun(
+        `not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
+      );
   };
   const stopRun = () => {
     const m = session.stopMessage();
     if (m) agent.send(m);
   };
 
-  const core = useCoreTargets({ session, ws, update, send: agent.send, onError: setRunError, check: () => (startRun('compile'), setPane('core'), (userPicked.current = true)), canCheck: connected && !running });
+  const core = useCoreTargets({
+    session,
+    ws,
+    update,
+    send: agent.send,
+    onError: setRunError,
+    check: () => (startRun('compile'), setPane('core'), (userPicked.current = true)),
+    canCheck: connected && !running,
+  });
   const sharing = useSharing({
     ws,
     update,
     stored: shared,
     contentReplaced: () => setContentRevision((n) => n + 1),
     offerUndo: setUndo,
-    shareInput: () => ({ textOf: (name) => editorApi.current?.currentText(name), isShareableTarget: core.isShareableTarget }),
+    shareInput: () => ({
+      textOf: (name) => editorApi.current?.currentText(name),
+      isShareableTarget: core.isShareableTarget,
+    }),
   });
 
   const pickExample = (e: Example) => {
     if (!ws) return;
-    setUndo({ loaded: e.name, replaced: ws.snippet.example ?? (ws.snippet.shared ? `/s/${ws.snippet.shared.id}` : 'your snippet'), snippet: ws.snippet });
+    setUndo({
+      loaded: e.name,
+      replaced: ws.snippet.example ?? (ws.snippet.shared ? `/s/${ws.snippet.shared.id}` : 'your snippet'),
+      snippet: ws.snippet,
+    });
     setContentRevision((n) => n + 1);
     update((w) => ({
       ...w,
@@ -172,24 +210,94 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     pane: (i) => PANES[i] && (setPane(PANES[i]), (userPicked.current = true)),
     toggleExamples: () => setSidebar((s) => !s),
     addFile: () => setAddRequest((n) => n + 1),
-    toggleTheme: () => update((w) => ({ ...w, settings: { ...w.settings, theme: w.settings.theme === 'dark' ? 'light' : 'dark' } })),
+    toggleTheme: () =>
+      update((w) => ({ ...w, settings: { ...w.settings, theme: w.settings.theme === 'dark' ? 'light' : 'dark' } })),
     settings: () => setDialog('settings'),
     help: () => setDialog('help'),
   });
 
   const banner = connectionBanner(session.connection, now, typeof window === 'undefined' ? '' : window.location.origin);
-  const unsupported = useMemo(() => new Map((hello?.capabilities.attach ?? []).filter((a) => !a.supported).map((a) => [a.kind, a.reason ?? 'not supported here'])), [hello]);
-  const title = ws?.snippet.example ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example) : ws?.snippet.shared ? 'shared snippet' : 'untitled snippet';
+  const unsupported = useMemo(
+    () =>
+      new Map(
+        (hello?.capabilities.attach ?? [])
+          .filter((a) => !a.supported)
+          .map((a) => [a.kind, a.reason ?? 'not supported here']),
+      ),
+    [hello],
+  );
+  const title = ws?.snippet.example
+    ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example)
+    : ws?.snippet.shared
+      ? 'shared snippet'
+      : 'untitled snippet';
 
-  const revertUndo = (u: UndoOffer) => (update((w) => ({ ...w, snippet: u.snippet })), setContentRevision((n) => n + 1), setUndo(null));
+  const revertUndo = (u: UndoOffer) => (
+    update((w) => ({ ...w, snippet: u.snippet })),
+    setContentRevision((n) => n + 1),
+    setUndo(null)
+  );
   const sb = sharing.banner;
   const banners: BannerItem[] = [
-    ...(banner ? [{ key: 'conn', level: banner.level, text: banner.text, testId: 'banner', actions: session.connection.kind === 'refused' ? [{ label: 'enter token', onClick: () => setDialog('settings') }] : [] }] : []),
+    ...(banner
+      ? [
+          {
+            key: 'conn',
+            level: banner.level,
+            text: banner.text,
+            testId: 'banner',
+            actions:
+              session.connection.kind === 'refused'
+                ? [{ label: 'enter token', onClick: () => setDialog('settings') }]
+                : [],
+          },
+        ]
+      : []),
     ...(target.problem ? [{ key: 'target', level: 'warning' as const, text: target.problem }] : []),
-    ...(sb ? [{ key: 'share', level: sb.level, text: sb.text, testId: sb.testId, actions: [...(sb.revert ? [{ label: 'open the shared version', onClick: sharing.revert, testId: 'share-revert' }] : []), { label: 'dismiss', onClick: sharing.dismissBanner }] }] : []),
-    ...(runError ? [{ key: 'run', level: 'error' as const, text: runError, testId: 'run-error', actions: [{ label: 'dismiss', onClick: () => setRunError(null) }] }] : []),
-    ...(notice ? [{ key: 'notice', level: 'info' as const, text: notice, actions: [{ label: 'ok', onClick: dismissNotice }] }] : []),
-    ...(undo ? [{ key: 'undo', level: 'info' as const, text: `Loaded ${undo.loaded}; replaced ${undo.replaced}.`, testId: 'undo-banner', actions: [{ label: 'undo', onClick: () => revertUndo(undo) }, { label: 'ok', onClick: () => setUndo(null) }] }] : []),
+    ...(sb
+      ? [
+          {
+            key: 'share',
+            level: sb.level,
+            text: sb.text,
+            testId: sb.testId,
+            actions: [
+              ...(sb.revert
+                ? [{ label: 'open the shared version', onClick: sharing.revert, testId: 'share-revert' }]
+                : []),
+              { label: 'dismiss', onClick: sharing.dismissBanner },
+            ],
+          },
+        ]
+      : []),
+    ...(runError
+      ? [
+          {
+            key: 'run',
+            level: 'error' as const,
+            text: runError,
+            testId: 'run-error',
+            actions: [{ label: 'dismiss', onClick: () => setRunError(null) }],
+          },
+        ]
+      : []),
+    ...(notice
+      ? [{ key: 'notice', level: 'info' as const, text: notice, actions: [{ label: 'ok', onClick: dismissNotice }] }]
+      : []),
+    ...(undo
+      ? [
+          {
+            key: 'undo',
+            level: 'info' as const,
+            text: `Loaded ${undo.loaded}; replaced ${undo.replaced}.`,
+            testId: 'undo-banner',
+            actions: [
+              { label: 'undo', onClick: () => revertUndo(undo) },
+              { label: 'ok', onClick: () => setUndo(null) },
+            ],
+          },
+        ]
+      : []),
   ];
 
   if (!ws) return <div className="app app-loading">loading…</div>;
@@ -215,9 +323,22 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         onShare={() => void sharing.share()}
         shared={ws.snippet.shared ?? null}
       />
-      <main className="workbench" style={{ gridTemplateColumns: `${sidebar ? '216px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)` }}>
+      <main
+        className="workbench"
+        style={{
+          gridTemplateColumns: `${sidebar ? '216px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)`,
+        }}
+      >
         <Banners items={banners} />
-        {sidebar && <ExamplesSidebar examples={examples} error={examplesError} current={ws.snippet.example} unsupportedKinds={unsupported} onPick={pickExample} />}
+        {sidebar && (
+          <ExamplesSidebar
+            examples={examples}
+            error={examplesError}
+            current={ws.snippet.example}
+            unsupportedKinds={unsupported}
+            onPick={pickExample}
+          />
+        )}
         <section className="editor-col" aria-label="Editor">
           <FileTabs
             files={files}
@@ -235,13 +356,28 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             onRename={(from, to) => {
               const r = renameFile(files, from, to);
               if (!r.ok) return r.error;
-              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: w.snippet.active === from ? to : w.snippet.active, ...(w.snippet.main === from ? { main: to } : {}) } }));
+              update((w) => ({
+                ...w,
+                snippet: {
+                  ...w.snippet,
+                  files: r.files,
+                  active: w.snippet.active === from ? to : w.snippet.active,
+                  ...(w.snippet.main === from ? { main: to } : {}),
+                },
+              }));
               return null;
             }}
             onDelete={(name) => {
               const r = deleteFile(files, name);
               if (!r.ok) return r.error;
-              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: w.snippet.active === name ? r.files[0]!.name : w.snippet.active } }));
+              update((w) => ({
+                ...w,
+                snippet: {
+                  ...w.snippet,
+                  files: r.files,
+                  active: w.snippet.active === name ? r.files[0]!.name : w.snippet.active,
+                },
+              }));
               return null;
             }}
           />
@@ -253,7 +389,9 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             markers={onFiles}
             reveal={reveal}
             highlight={hoverLine ? { file: hoverLine.file, lines: [hoverLine.line] } : null}
-            onChange={(name, content) => update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))}
+            onChange={(name, content) =>
+              update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))
+            }
             onCursorLine={(file, line) => setCursor({ file, line })}
             onRun={() => startRun('run')}
             onCheck={() => startRun('compile')}

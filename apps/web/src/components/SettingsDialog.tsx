@@ -41,19 +41,34 @@ function SettingsForm(p: SettingsDialogProps) {
     >
       <label className="field">
         <span>Agent URL</span>
-        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder={p.defaultUrl} className="mono" data-testid="settings-agent-url" spellCheck={false} />
+        <input
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          placeholder={p.defaultUrl}
+          className="mono"
+          data-testid="settings-agent-url"
+          spellCheck={false}
+        />
         <small>{problem ?? `Default: ${p.defaultUrl}. A page URL with ?agent=ws://host:port/ws sets this too.`}</small>
       </label>
       <label className="field">
         <span>Token</span>
-        <input value={token} onChange={(e) => setToken(e.target.value)} type="password" autoComplete="off" className="mono" data-testid="settings-token" />
+        <input
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          type="password"
+          autoComplete="off"
+          className="mono"
+          data-testid="settings-token"
+        />
         <small>The agent prints it at start, in the URL to open (…/?token=…).</small>
       </label>
       {hello && (
         <div className="agent-info">
           <h3>Connected agent</h3>
           <p>
-            {hello.agent.hostname} · agent {hello.agent.version} · protocol {hello.version} · kernel {hello.capabilities.kernelRelease} ({hello.capabilities.arch}, {hello.capabilities.cpus} CPUs) · BTF{' '}
+            {hello.agent.hostname} · agent {hello.agent.version} · protocol {hello.version} · kernel{' '}
+            {hello.capabilities.kernelRelease} ({hello.capabilities.arch}, {hello.capabilities.cpus} CPUs) · BTF{' '}
             {hello.capabilities.btf ? 'present' : 'missing'}
           </p>
           <table className="grid small">
@@ -68,7 +83,8 @@ function SettingsForm(p: SettingsDialogProps) {
             </tbody>
           </table>
           <p className="small muted">
-            Limits: runs up to {hello.limits.maxRunSeconds} s, {hello.limits.maxEventsPerSec} events/s, {hello.limits.maxPrograms} programs, {hello.limits.maxConcurrentRuns} concurrent runs.
+            Limits: runs up to {hello.limits.maxRunSeconds} s, {hello.limits.maxEventsPerSec} events/s,{' '}
+            {hello.limits.maxPrograms} programs, {hello.limits.maxConcurrentRuns} concurrent runs.
           </p>
         </div>
       )}

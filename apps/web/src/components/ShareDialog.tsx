@@ -32,14 +32,20 @@ function ShareBody({ state, outcome, forkedFrom, origin, title }: ShareDialogPro
   const fragmentUrl = `${origin}/${encodeFragment(state, WEB_RUN_DEFAULTS)}`;
   const id = outcome?.ok ? outcome.id : null;
   const shortUrl = outcome?.ok ? `${origin}${outcome.url}` : null;
-  const embedCode = id ? `<iframe src="${origin}${embedPath(id)}" width="100%" height="460" style="border:1px solid #8884;border-radius:6px" title="bpfplay snippet" loading="lazy"></iframe>` : null;
+  const embedCode = id
+    ? `<iframe src="${origin}${embedPath(id)}" width="100%" height="460" style="border:1px solid #8884;border-radius:6px" title="bpfplay snippet" loading="lazy"></iframe>`
+    : null;
   const markdown = markdownSnippet(state, shortUrl ?? fragmentUrl, title ? { title } : {});
   const folder = `bpfplay-${id ?? 'snippet'}`;
   return (
     <div className="share">
       <section className="field">
         <span>Short link</span>
-        {outcome === null && <p className="muted" data-testid="share-pending">storing the snippet…</p>}
+        {outcome === null && (
+          <p className="muted" data-testid="share-pending">
+            storing the snippet…
+          </p>
+        )}
         {outcome && !outcome.ok && (
           <p className="banner banner-error" role="alert" data-testid="share-error">
             {outcome.error}
@@ -52,7 +58,8 @@ function ShareBody({ state, outcome, forkedFrom, origin, title }: ShareDialogPro
               {outcome?.ok && outcome.created ? 'New link' : 'Already shared: the same code always gets the same link'}
               {forkedFrom && (
                 <>
-                  {' '}· forked from{' '}
+                  {' '}
+                  · forked from{' '}
                   <a href={`/s/${forkedFrom}`} target="_blank" rel="noreferrer">
                     /s/{forkedFrom}
                   </a>
@@ -66,15 +73,26 @@ function ShareBody({ state, outcome, forkedFrom, origin, title }: ShareDialogPro
       <section className="field">
         <span>Link with the code in it</span>
         <CopyRow value={fragmentUrl} testId="share-fragment" />
-        <small>Needs no server: the whole snippet is in the part after #, which browsers never send ({fragmentUrl.length.toLocaleString('en')} characters).</small>
+        <small>
+          Needs no server: the whole snippet is in the part after #, which browsers never send (
+          {fragmentUrl.length.toLocaleString('en')} characters).
+        </small>
       </section>
       <section className="share-actions">
         <CopyButton text={markdown} label="Copy as Markdown" testId="share-markdown" />
         {embedCode && <CopyButton text={embedCode} label="Copy embed (iframe)" testId="share-embed" />}
-        <button className="btn" onClick={() => downloadBytes(tarFiles(state.files, { folder }), `${folder}.tar`, 'application/x-tar')} data-testid="share-tar">
+        <button
+          className="btn"
+          onClick={() => downloadBytes(tarFiles(state.files, { folder }), `${folder}.tar`, 'application/x-tar')}
+          data-testid="share-tar"
+        >
           Download .tar
         </button>
-        <button className="btn" onClick={() => downloadBytes(zipFiles(state.files, { folder }), `${folder}.zip`, 'application/zip')} data-testid="share-zip">
+        <button
+          className="btn"
+          onClick={() => downloadBytes(zipFiles(state.files, { folder }), `${folder}.zip`, 'application/zip')}
+          data-testid="share-zip"
+        >
           Download .zip
         </button>
       </section>

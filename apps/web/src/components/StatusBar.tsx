@@ -6,7 +6,17 @@ import { formatCount } from '../state/format';
 import type { Session } from '../state/session';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
-export function StatusBar({ session, run, now, saveError }: { session: Session; run: RunView | null; now: number; saveError: string | null }) {
+export function StatusBar({
+  session,
+  run,
+  now,
+  saveError,
+}: {
+  session: Session;
+  run: RunView | null;
+  now: number;
+  saveError: string | null;
+}) {
   useThrottledStreamVersion(session);
   const s = session.streams;
   const events = s.eventsReceived;
@@ -25,12 +35,18 @@ export function StatusBar({ session, run, now, saveError }: { session: Session; 
         ))}
       </div>
       <div className="counters">
-        {saveError && <span className="chip chip-error" title={saveError}>autosave off</span>}
+        {saveError && (
+          <span className="chip chip-error" title={saveError}>
+            autosave off
+          </span>
+        )}
         {run && (
           <>
             <span title="Decoded records received">events {formatCount(events)}</span>
             <span title="printk lines received">printk {formatCount(printk)}</span>
-            <span className={dropped ? 'warn' : ''} title="Records and lines the agent reported lost">dropped {formatCount(dropped)}</span>
+            <span className={dropped ? 'warn' : ''} title="Records and lines the agent reported lost">
+              dropped {formatCount(dropped)}
+            </span>
           </>
         )}
       </div>

@@ -34,7 +34,13 @@ export function Toolbar(p: ToolbarProps) {
   const durations = DURATIONS.filter((d) => p.maxDurationSec === null || d <= p.maxDurationSec);
   return (
     <header className="toolbar" role="toolbar" aria-label="Playground">
-      <button className="icon-btn" onClick={p.onToggleSidebar} aria-pressed={p.sidebarOpen} title="Examples (Alt+E)" data-testid="toggle-examples">
+      <button
+        className="icon-btn"
+        onClick={p.onToggleSidebar}
+        aria-pressed={p.sidebarOpen}
+        title="Examples (Alt+E)"
+        data-testid="toggle-examples"
+      >
         ☰
       </button>
       <span className="brand">bpfplay</span>
@@ -48,34 +54,68 @@ export function Toolbar(p: ToolbarProps) {
             ■ Stop
           </button>
         ) : (
-          <button className="btn btn-run" onClick={() => p.onRun('run')} disabled={!p.canRun} title={p.runBlockedReason ?? `Run (${modKey()}+Enter)`} data-testid="run">
+          <button
+            className="btn btn-run"
+            onClick={() => p.onRun('run')}
+            disabled={!p.canRun}
+            title={p.runBlockedReason ?? `Run (${modKey()}+Enter)`}
+            data-testid="run"
+          >
             ▶ Run
           </button>
         )}
-        <button className="btn" onClick={() => p.onRun('compile')} disabled={!p.canRun || p.running} title={`Compile and check only: nothing is loaded (${modKey()}+Shift+Enter)`} data-testid="compile">
+        <button
+          className="btn"
+          onClick={() => p.onRun('compile')}
+          disabled={!p.canRun || p.running}
+          title={`Compile and check only: nothing is loaded (${modKey()}+Shift+Enter)`}
+          data-testid="compile"
+        >
           Check
         </button>
         <label className="duration" title="The agent stops the run after this long">
           <span>for</span>
-          <select value={p.durationSec} onChange={(e) => p.onDuration(Number(e.target.value))} data-testid="duration" aria-label="Run duration">
+          <select
+            value={p.durationSec}
+            onChange={(e) => p.onDuration(Number(e.target.value))}
+            data-testid="duration"
+            aria-label="Run duration"
+          >
             {durations.map((d) => (
               <option key={d} value={d}>
                 {d < 60 ? `${d} s` : `${d / 60} min`}
               </option>
             ))}
-            {!durations.includes(p.durationSec as (typeof DURATIONS)[number]) && <option value={p.durationSec}>{p.durationSec} s</option>}
+            {!durations.includes(p.durationSec as (typeof DURATIONS)[number]) && (
+              <option value={p.durationSec}>{p.durationSec} s</option>
+            )}
           </select>
         </label>
-        <button className="btn" onClick={p.onShare} title="Share: short link, link with the code, Markdown, embed, download" data-testid="share">
+        <button
+          className="btn"
+          onClick={p.onShare}
+          title="Share: short link, link with the code, Markdown, embed, download"
+          data-testid="share"
+        >
           Share
         </button>
       </div>
       <div className="toolbar-right">
         <ConnectionPill state={p.connection} />
-        <button className="icon-btn" onClick={() => p.onTheme(p.theme === 'dark' ? 'light' : 'dark')} title="Switch theme (Alt+T)" data-testid="theme">
+        <button
+          className="icon-btn"
+          onClick={() => p.onTheme(p.theme === 'dark' ? 'light' : 'dark')}
+          title="Switch theme (Alt+T)"
+          data-testid="theme"
+        >
           {p.theme === 'dark' ? '☀' : '☾'}
         </button>
-        <button className="icon-btn" onClick={p.onSettings} title="Connection settings (Alt+,)" data-testid="open-settings">
+        <button
+          className="icon-btn"
+          onClick={p.onSettings}
+          title="Connection settings (Alt+,)"
+          data-testid="open-settings"
+        >
           ⚙
         </button>
         <button className="icon-btn" onClick={p.onHelp} title="Help and keyboard shortcuts (?)" data-testid="open-help">

@@ -45,7 +45,11 @@ export interface EditorViewProps {
 }
 
 const uriOf = (name: string) => monaco.Uri.parse(`file:///${name}`);
-const SEVERITY = { error: monaco.MarkerSeverity.Error, warning: monaco.MarkerSeverity.Warning, info: monaco.MarkerSeverity.Info } as const;
+const SEVERITY = {
+  error: monaco.MarkerSeverity.Error,
+  warning: monaco.MarkerSeverity.Warning,
+  info: monaco.MarkerSeverity.Info,
+} as const;
 
 /** One Monaco editor, one model per snippet file; switching tabs swaps models and keeps view state. */
 export default function EditorView(props: EditorViewProps) {
@@ -88,7 +92,11 @@ export default function EditorView(props: EditorViewProps) {
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, () => cb.current.onCheck());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Period, () => cb.current.onStop());
     // Esc still closes Monaco's own widgets first; only a bare Esc stops the run.
-    editor.addCommand(monaco.KeyCode.Escape, () => cb.current.onStop(), '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !markersNavigationVisible && !editorHasMultipleSelections && !renameInputVisible');
+    editor.addCommand(
+      monaco.KeyCode.Escape,
+      () => cb.current.onStop(),
+      '!suggestWidgetVisible && !findWidgetVisible && !parameterHintsVisible && !markersNavigationVisible && !editorHasMultipleSelections && !renameInputVisible',
+    );
     const sub1 = editor.onDidChangeModelContent(() => {
       const model = editor.getModel();
       if (model) cb.current.onChange(model.uri.path.slice(1), model.getValue());
@@ -162,7 +170,15 @@ export default function EditorView(props: EditorViewProps) {
           const line = Math.min(m.line, model.getLineCount());
           const word = model.getWordAtPosition({ lineNumber: line, column: m.col });
           const endColumn = word && word.startColumn <= m.col ? word.endColumn : model.getLineMaxColumn(line);
-          return { severity: SEVERITY[m.severity], message: m.message, source: m.source, startLineNumber: line, startColumn: m.col, endLineNumber: line, endColumn: Math.max(endColumn, m.col + 1) };
+          return {
+            severity: SEVERITY[m.severity],
+            message: m.message,
+            source: m.source,
+            startLineNumber: line,
+            startColumn: m.col,
+            endLineNumber: line,
+            endColumn: Math.max(endColumn, m.col + 1),
+          };
         }),
       );
     }
@@ -175,7 +191,14 @@ export default function EditorView(props: EditorViewProps) {
         .filter((m) => m.file === name && m.severity !== 'info')
         .map((m) => {
           const line = Math.min(m.line, model.getLineCount());
-          return { range: new monaco.Range(line, 1, line, 1), options: { isWholeLine: true, className: `bp-line-${m.severity}`, linesDecorationsClassName: `bp-gutter-${m.severity} bp-gutter-line-${line}` } };
+          return {
+            range: new monaco.Range(line, 1, line, 1),
+            options: {
+              isWholeLine: true,
+              className: `bp-line-${m.severity}`,
+              linesDecorationsClassName: `bp-gutter-${m.severity} bp-gutter-line-${line}`,
+            },
+          };
         }),
     );
   }, [props.markers, props.active, props.files]);
@@ -202,7 +225,14 @@ export default function EditorView(props: EditorViewProps) {
       highlightDecos.current?.clear();
       return;
     }
-    highlightDecos.current?.set(h.lines.filter((l) => l <= model.getLineCount()).map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { isWholeLine: true, className: 'bp-line-linked' } })));
+    highlightDecos.current?.set(
+      h.lines
+        .filter((l) => l <= model.getLineCount())
+        .map((l) => ({
+          range: new monaco.Range(l, 1, l, 1),
+          options: { isWholeLine: true, className: 'bp-line-linked' },
+        })),
+    );
   }, [props.highlight, props.active]);
 
   return <div ref={host} className="editor-host" data-testid="editor" />;

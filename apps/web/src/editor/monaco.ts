@@ -16,14 +16,22 @@ declare global {
 // worker chunk; the 0.57 worker entry is `editor/editor.worker.js` (the old esm/vs/... path is gone).
 // Every language here is C or plain text, so the editor worker serves every label.
 self.MonacoEnvironment = {
-  getWorker: () => new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: 'monaco-editor-worker' }),
+  getWorker: () =>
+    new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), {
+      type: 'module',
+      name: 'monaco-editor-worker',
+    }),
 };
 
 monaco.editor.defineTheme('bpfplay-dark', {
   base: 'vs-dark',
   inherit: true,
   rules: [],
-  colors: { 'editor.background': '#16181d', 'editorGutter.background': '#16181d', 'editor.lineHighlightBackground': '#1f232b' },
+  colors: {
+    'editor.background': '#16181d',
+    'editorGutter.background': '#16181d',
+    'editor.lineHighlightBackground': '#1f232b',
+  },
 });
 monaco.editor.defineTheme('bpfplay-light', {
   base: 'vs',

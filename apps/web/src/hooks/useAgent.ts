@@ -17,7 +17,14 @@ const browserClock = {
  * `now` ticks every 250 ms so countdowns ("retrying in 3 s", "running 12 s / 60 s") move.
  */
 export function useAgent(agentUrl: string | null, token: string | null) {
-  const session = useMemo(() => new Session((fn) => requestAnimationFrame(fn), () => performance.now()), []);
+  const session = useMemo(
+    () =>
+      new Session(
+        (fn) => requestAnimationFrame(fn),
+        () => performance.now(),
+      ),
+    [],
+  );
   // One socket worker for the page's lifetime (never disposed: React's dev-mode double effects
   // would otherwise terminate the only instance).
   const openSocket = useMemo(() => socketOpener((why) => session.note('warn', why)), [session]);
@@ -66,11 +73,16 @@ function socketOpener(onFallback: (why: string) => void): (url: string) => Socke
   if (typeof Worker === 'undefined') return pageSocket;
   try {
     // The literal `new Worker(new URL(...), ...)` form is what the bundler turns into a worker chunk.
-    const w = new Worker(new URL('../state/agent.worker.ts', import.meta.url), { type: 'module', name: 'bpfplay-agent-socket' });
+    const w = new Worker(new URL('../state/agent.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'bpfplay-agent-socket',
+    });
     const sockets = new WorkerSockets(w as unknown as WorkerLike, pageSocket, onFallback);
     return (url) => sockets.open(url);
   } catch (e) {
-    onFallback(`could not start the socket worker (${(e as Error).message}); reading the agent's frames on the page instead`);
+    onFallback(
+      `could not start the socket worker (${(e as Error).message}); reading the agent's frames on the page instead`,
+    );
     return pageSocket;
   }
 }

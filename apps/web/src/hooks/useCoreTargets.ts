@@ -34,7 +34,10 @@ export function useCoreTargets(opts: {
 
   const bundled = useMemo(() => hello?.capabilities.coreTargets ?? [], [hello]);
   const uploads = session.uploads.list;
-  const known = useMemo(() => new Set([...bundled, ...uploads.filter((u) => u.state === 'ready').map((u) => u.name)]), [bundled, uploads]);
+  const known = useMemo(
+    () => new Set([...bundled, ...uploads.filter((u) => u.state === 'ready').map((u) => u.name)]),
+    [bundled, uploads],
+  );
 
   const upload = async (file: File) => {
     let bytes: Uint8Array;
@@ -49,7 +52,10 @@ export function useCoreTargets(opts: {
       session.removeUpload(r.name);
       return onError(`Not connected to the agent: ${file.name} was not uploaded. Connect, then upload it again.`);
     }
-    update((w) => ({ ...w, snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, r.name, true, MAX_CORE_TARGETS) } }));
+    update((w) => ({
+      ...w,
+      snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, r.name, true, MAX_CORE_TARGETS) },
+    }));
   };
 
   const props: CoreTargetsProps = {
@@ -57,15 +63,22 @@ export function useCoreTargets(opts: {
     uploads,
     selected: (ws?.snippet.coreTargets ?? []).filter((t) => known.has(t) || uploads.some((u) => u.name === t)),
     canCheck: opts.canCheck,
-    onToggle: (name, on) => update((w) => ({ ...w, snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, name, on, MAX_CORE_TARGETS) } })),
+    onToggle: (name, on) =>
+      update((w) => ({
+        ...w,
+        snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, name, on, MAX_CORE_TARGETS) },
+      })),
     onUpload: (f) => void upload(f),
     onRemoveUpload: (name) => {
       session.removeUpload(name);
-      update((w) => ({ ...w, snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, name, false, MAX_CORE_TARGETS) } }));
+      update((w) => ({
+        ...w,
+        snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, name, false, MAX_CORE_TARGETS) },
+      }));
     },
     onCheck: opts.check,
   };
-    // An upload exists only in this tab's agent session: a link naming it would only earn a warning.
+  // An upload exists only in this tab's agent session: a link naming it would only earn a warning.
   const isShareableTarget = (t: string) => (hello ? bundled.includes(t) : !uploads.some((u) => u.name === t));
   return { props, known, isShareableTarget };
 }

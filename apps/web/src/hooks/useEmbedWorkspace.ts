@@ -31,7 +31,10 @@ export function useEmbedWorkspace(snippet: StoredSnippet) {
     const store = browserStore();
     const r = loadWorkspace(store);
     const base = r.kind === 'loaded' ? r.workspace : freshWorkspace();
-    saveWorkspace(store, { ...base, settings: { ...base.settings, agentUrl: ws.settings.agentUrl, token: ws.settings.token } });
+    saveWorkspace(store, {
+      ...base,
+      settings: { ...base.settings, agentUrl: ws.settings.agentUrl, token: ws.settings.token },
+    });
   }, [ws]);
 
   const update = useCallback((fn: (w: Workspace) => Workspace) => setWs((w) => (w === null ? w : fn(w))), []);

@@ -37,7 +37,11 @@ export function useSharing(d: SharingDeps) {
   const deps = useRef(d);
   deps.current = d;
   const [banner, setBanner] = useState<SharingBanner>(null);
-  const [dialog, setDialog] = useState<{ state: ShareState; outcome: ShareOutcome | null; forkedFrom: string | null } | null>(null);
+  const [dialog, setDialog] = useState<{
+    state: ShareState;
+    outcome: ShareOutcome | null;
+    forkedFrom: string | null;
+  } | null>(null);
   const opened = useRef(false);
 
   const open = useCallback((w: Workspace, href: { hash: string; search: string }, stored?: StoredSnippet) => {
@@ -50,15 +54,22 @@ export function useSharing(d: SharingDeps) {
         setBanner({ level: 'error', text: r.message, testId: 'share-link-error' });
         return;
       case 'keep-edits':
-        setBanner({ level: 'info', text: `Showing your edits of /s/${r.id} from before (kept in this browser).`, revert: true, testId: 'share-kept-edits' });
+        setBanner({
+          level: 'info',
+          text: `Showing your edits of /s/${r.id} from before (kept in this browser).`,
+          revert: true,
+          testId: 'share-kept-edits',
+        });
         return;
       case 'open':
         update((cur) => openShareState(cur, r.state, r.shared));
         contentReplaced();
         setBanner(null);
-        if (r.replaced) offerUndo({ loaded: r.label, replaced: w.snippet.example ?? 'your snippet', snippet: w.snippet });
+        if (r.replaced)
+          offerUndo({ loaded: r.label, replaced: w.snippet.example ?? 'your snippet', snippet: w.snippet });
         // The workspace holds it now: a reload must not throw away the edits made since.
-        if (r.source === 'fragment') window.history.replaceState(window.history.state, '', withoutSharedSnippet(window.location.href));
+        if (r.source === 'fragment')
+          window.history.replaceState(window.history.state, '', withoutSharedSnippet(window.location.href));
     }
   }, []);
 
@@ -81,7 +92,12 @@ export function useSharing(d: SharingDeps) {
   const revert = useCallback(() => {
     const stored = deps.current.stored;
     if (!stored) return;
-    update((w) => openShareState(w, stateOfStored(stored), { id: stored.id, ...(stored.forkedFrom ? { forkedFrom: stored.forkedFrom } : {}) }));
+    update((w) =>
+      openShareState(w, stateOfStored(stored), {
+        id: stored.id,
+        ...(stored.forkedFrom ? { forkedFrom: stored.forkedFrom } : {}),
+      }),
+    );
     deps.current.contentReplaced();
     setBanner(null);
   }, [update]);
@@ -102,7 +118,8 @@ export function useSharing(d: SharingDeps) {
       const shared = { id: outcome.id, ...(forkedFrom ? { forkedFrom } : {}) };
       update((x) => ({ ...x, snippet: { ...x.snippet, shared } }));
       // On /s/<old>, the address follows the new link, so a reload opens what is on screen.
-      if (window.location.pathname.startsWith('/s/')) window.history.replaceState(window.history.state, '', outcome.url);
+      if (window.location.pathname.startsWith('/s/'))
+        window.history.replaceState(window.history.state, '', outcome.url);
     }
     setDialog((cur) => (cur && cur.state === state ? { state, outcome, forkedFrom } : cur));
   }, [update]);

@@ -25,7 +25,8 @@ export function useShortcuts(h: ShortcutHandlers) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       const inMonaco = !!t?.closest?.('.monaco-editor');
-      const typing = !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+      const typing =
+        !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
       const inDialog = !!t?.closest?.('dialog');
       const mod = e.ctrlKey || e.metaKey;
       if (mod && e.key === 'Enter' && !inMonaco) {
@@ -47,7 +48,12 @@ export function useShortcuts(h: ShortcutHandlers) {
           ref.current.pane(Number(digit[1]) - 1);
           return;
         }
-        const map: Record<string, () => void> = { KeyE: ref.current.toggleExamples, KeyN: ref.current.addFile, KeyT: ref.current.toggleTheme, Comma: ref.current.settings };
+        const map: Record<string, () => void> = {
+          KeyE: ref.current.toggleExamples,
+          KeyN: ref.current.addFile,
+          KeyT: ref.current.toggleTheme,
+          Comma: ref.current.settings,
+        };
         const fn = map[e.code];
         if (fn) {
           e.preventDefault();

@@ -33,7 +33,10 @@ export function useWorkspace() {
       if (r.migratedFrom !== null) setNotice(`Your saved snippet was upgraded from format version ${r.migratedFrom}.`);
     } else {
       setWs(freshWorkspace());
-      if (r.kind === 'unreadable') setNotice(`Started fresh: ${r.reason}. The old data is kept in localStorage under bpfplay:workspace:unreadable.`);
+      if (r.kind === 'unreadable')
+        setNotice(
+          `Started fresh: ${r.reason}. The old data is kept in localStorage under bpfplay:workspace:unreadable.`,
+        );
     }
   }, []);
 
@@ -42,7 +45,11 @@ export function useWorkspace() {
     if (timer.current !== null) window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => {
       timer.current = null;
-      setSaveError(saveWorkspace(browserStore(), ws) ? null : 'Autosave failed: this browser refused localStorage (private window or full). Your edits live only in this tab.');
+      setSaveError(
+        saveWorkspace(browserStore(), ws)
+          ? null
+          : 'Autosave failed: this browser refused localStorage (private window or full). Your edits live only in this tab.',
+      );
     }, AUTOSAVE_DELAY_MS);
   }, [ws]);
 

@@ -14,7 +14,10 @@ const MAX_EXAMPLE_FILE_BYTES = 64 * 1024;
  * The examples folder: BPFPLAY_EXAMPLES_DIR, else the repository's bpf/ found by walking up from
  * the working directory (next start runs in apps/web; scripts may run from the root).
  */
-export function examplesDir(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): string {
+export function examplesDir(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): string {
   if (env.BPFPLAY_EXAMPLES_DIR) return path.resolve(cwd, env.BPFPLAY_EXAMPLES_DIR);
   let dir = cwd;
   for (let i = 0; i < 6; i++) {
@@ -34,7 +37,10 @@ export async function readExamples(dir: string): Promise<{ examples: Example[]; 
   try {
     names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
   } catch (e) {
-    return { examples: [], error: `cannot read the examples folder ${dir}: ${(e as Error).message}. Set BPFPLAY_EXAMPLES_DIR.` };
+    return {
+      examples: [],
+      error: `cannot read the examples folder ${dir}: ${(e as Error).message}. Set BPFPLAY_EXAMPLES_DIR.`,
+    };
   }
   const examples = await Promise.all(names.map((n) => readExample(dir, n)));
   const present = examples.filter((e): e is Example => e !== null);
@@ -70,12 +76,16 @@ async function readExample(dir: string, name: string): Promise<Example | null> {
     problem = `bpf/${name}/meta.json: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (e as Error).message}`;
     meta = fallbackMeta(name);
   }
-  const main = files.find((f) => f.name === `${name}.bpf.c`)?.name ?? files.find((f) => f.name.endsWith('.bpf.c'))?.name;
+  const main =
+    files.find((f) => f.name === `${name}.bpf.c`)?.name ?? files.find((f) => f.name.endsWith('.bpf.c'))?.name;
   return { name, meta, files, ...(main !== undefined ? { main } : {}), problem };
 }
 
 function mainFirst(name: string) {
-  return (a: string, b: string) => Number(b === `${name}.bpf.c`) - Number(a === `${name}.bpf.c`) || Number(a.endsWith('.h')) - Number(b.endsWith('.h')) || a.localeCompare(b);
+  return (a: string, b: string) =>
+    Number(b === `${name}.bpf.c`) - Number(a === `${name}.bpf.c`) ||
+    Number(a.endsWith('.h')) - Number(b.endsWith('.h')) ||
+    a.localeCompare(b);
 }
 
 function fallbackMeta(name: string): ExampleMeta {

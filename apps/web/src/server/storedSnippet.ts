@@ -9,7 +9,12 @@ export type StoredSnippetResult = { ok: true; snippet: StoredSnippet } | { ok: f
  */
 export async function loadStoredSnippet(id: string): Promise<StoredSnippetResult> {
   const r = await getShareApi().handleGet(id);
-  if (r.status !== 200) return { ok: false, status: r.status, error: (r.json as { error?: string }).error ?? `snippet ${id}: HTTP ${r.status}` };
+  if (r.status !== 200)
+    return {
+      ok: false,
+      status: r.status,
+      error: (r.json as { error?: string }).error ?? `snippet ${id}: HTTP ${r.status}`,
+    };
   const j = r.json as StoredSnippet;
   return {
     ok: true,

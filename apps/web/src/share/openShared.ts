@@ -11,7 +11,14 @@ export type OpenDecision =
    * same page load, e.g. saving ?token=, may have changed its settings). `replaced` says whether
    * different work was there (offer undo).
    */
-  | { kind: 'open'; state: ShareState; shared?: { id: string; forkedFrom?: string }; replaced: boolean; source: 'fragment' | 'short'; label: string }
+  | {
+      kind: 'open';
+      state: ShareState;
+      shared?: { id: string; forkedFrom?: string };
+      replaced: boolean;
+      source: 'fragment' | 'short';
+      label: string;
+    }
   /** /s/<id> reopened after editing that snippet: keep the edits rather than wipe them on reload. */
   | { kind: 'keep-edits'; id: string }
   /** A snippet link that cannot be read; the message says why and what to do. */
@@ -21,7 +28,11 @@ export type OpenDecision =
  * What opening the page does to the workspace: a stored snippet given by /s/<id> wins, then a
  * `#v1/...` fragment; anything else leaves the saved work alone. Pure, so each case is unit-tested.
  */
-export function decideOpen(ws: Workspace, location: { hash: string; search?: string }, stored?: StoredSnippet): OpenDecision {
+export function decideOpen(
+  ws: Workspace,
+  location: { hash: string; search?: string },
+  stored?: StoredSnippet,
+): OpenDecision {
   if (stored) {
     const state = stateOfStored(stored);
     if (ws.snippet.shared?.id === stored.id) {
@@ -33,11 +44,20 @@ export function decideOpen(ws: Workspace, location: { hash: string; search?: str
   }
   const r = decodeLocation(location);
   if (r.ok) {
-    return { kind: 'open', state: r.state, replaced: replaces(ws, r.state), source: 'fragment', label: 'the snippet in this link' };
+    return {
+      kind: 'open',
+      state: r.state,
+      replaced: replaces(ws, r.state),
+      source: 'fragment',
+      label: 'the snippet in this link',
+    };
   }
   // An empty fragment or an ordinary #anchor is not a failed share.
   if (r.code === 'empty' || r.code === 'unrecognised') return { kind: 'none' };
-  return { kind: 'error', message: `This link's snippet could not be opened: ${r.error}. Your own snippet is shown instead.` };
+  return {
+    kind: 'error',
+    message: `This link's snippet could not be opened: ${r.error}. Your own snippet is shown instead.`,
+  };
 }
 
 /** The page URL without the snippet it carried (fragment, or `?share=`), once that is in the workspace. */

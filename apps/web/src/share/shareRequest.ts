@@ -5,7 +5,10 @@ export type ShareOutcome =
   /** `status` is null when no answer came (network) or the request was never sent (size). */
   | { ok: false; status: number | null; error: string };
 
-type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{
+type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{
   ok: boolean;
   status: number;
   headers: { get(name: string): string | null };
@@ -25,7 +28,11 @@ export async function postSnippet(fetchFn: FetchLike, state: ShareState, forkedF
   try {
     res = await fetchFn('/api/snippets', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   } catch (e) {
-    return { ok: false, status: null, error: `Could not reach the web server to store the snippet (${(e as Error).message}). The link with the snippet in it works without the server.` };
+    return {
+      ok: false,
+      status: null,
+      error: `Could not reach the web server to store the snippet (${(e as Error).message}). The link with the snippet in it works without the server.`,
+    };
   }
   let json: unknown = null;
   const text = await res.text().catch(() => '');
@@ -41,7 +48,11 @@ export async function postSnippet(fetchFn: FetchLike, state: ShareState, forkedF
   const serverSays = typeof j.error === 'string' ? j.error : null;
   if (res.status === 429) {
     const after = res.headers.get('retry-after');
-    return { ok: false, status: 429, error: `Not shared: ${serverSays ?? `too many shares; try again${after ? ` in ${after} s` : ' in a minute'}`}.` };
+    return {
+      ok: false,
+      status: 429,
+      error: `Not shared: ${serverSays ?? `too many shares; try again${after ? ` in ${after} s` : ' in a minute'}`}.`,
+    };
   }
   if (serverSays) return { ok: false, status: res.status, error: `Not shared (HTTP ${res.status}): ${serverSays}.` };
   return {
@@ -52,7 +63,10 @@ export async function postSnippet(fetchFn: FetchLike, state: ShareState, forkedF
 }
 
 /** GET /api/snippets/<id>: only what the page needs after re-sharing known content (its fork origin). */
-export async function fetchForkedFrom(fetchFn: (url: string) => Promise<{ ok: boolean; json(): Promise<unknown> }>, id: string): Promise<string | undefined> {
+export async function fetchForkedFrom(
+  fetchFn: (url: string) => Promise<{ ok: boolean; json(): Promise<unknown> }>,
+  id: string,
+): Promise<string | undefined> {
   try {
     const r = await fetchFn(`/api/snippets/${encodeURIComponent(id)}`);
     if (!r.ok) return undefined;

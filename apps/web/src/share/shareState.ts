@@ -49,7 +49,11 @@ export function shareStateOf(ws: Workspace, input: ShareInput = {}): ShareState 
  * reader keeps (duration, CO-RE targets) do not make a snippet "edited".
  */
 export function sameCode(a: ShareState, b: ShareState): boolean {
-  const code = (s: ShareState): ShareState => ({ files: s.files, ...(s.main !== undefined ? { main: s.main } : {}), ...(s.options?.params ? { options: { params: s.options.params } } : {}) });
+  const code = (s: ShareState): ShareState => ({
+    files: s.files,
+    ...(s.main !== undefined ? { main: s.main } : {}),
+    ...(s.options?.params ? { options: { params: s.options.params } } : {}),
+  });
   return canonicalJson(code(a), WEB_RUN_DEFAULTS) === canonicalJson(code(b), WEB_RUN_DEFAULTS);
 }
 
@@ -58,7 +62,11 @@ export function sameCode(a: ShareState, b: ShareState): boolean {
  * the run settings and CO-RE targets only those the link carries change (the author set them for
  * this program); token, agent and theme stay the reader's.
  */
-export function openShareState(ws: Workspace, state: ShareState, shared?: { id: string; forkedFrom?: string }): Workspace {
+export function openShareState(
+  ws: Workspace,
+  state: ShareState,
+  shared?: { id: string; forkedFrom?: string },
+): Workspace {
   const files = state.files.map((f) => ({ name: f.name, content: f.content }));
   const main = state.main ?? mainFileOf(files);
   const o = state.options ?? {};
@@ -69,7 +77,11 @@ export function openShareState(ws: Workspace, state: ShareState, shared?: { id: 
       active: main !== undefined && files.some((f) => f.name === main) ? main : files[0]!.name,
       ...(state.main !== undefined ? { main: state.main } : {}),
       params: { ...(o.params ?? {}) },
-      ...(o.coreTargets?.length ? { coreTargets: [...o.coreTargets] } : ws.snippet.coreTargets ? { coreTargets: ws.snippet.coreTargets } : {}),
+      ...(o.coreTargets?.length
+        ? { coreTargets: [...o.coreTargets] }
+        : ws.snippet.coreTargets
+          ? { coreTargets: ws.snippet.coreTargets }
+          : {}),
       ...(shared ? { shared: { id: shared.id, ...(shared.forkedFrom ? { forkedFrom: shared.forkedFrom } : {}) } } : {}),
     },
     settings: {
@@ -91,5 +103,9 @@ export interface StoredSnippet {
 }
 
 export function stateOfStored(s: StoredSnippet): ShareState {
-  return { files: s.files, ...(s.main !== undefined ? { main: s.main } : {}), ...(s.options ? { options: s.options } : {}) };
+  return {
+    files: s.files,
+    ...(s.main !== undefined ? { main: s.main } : {}),
+    ...(s.options ? { options: s.options } : {}),
+  };
 }

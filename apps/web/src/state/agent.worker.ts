@@ -3,7 +3,10 @@ import type { FromWorker, ToWorker } from './socketWorkerProtocol';
 
 // The WebSocket to the agent lives here, off the page's thread; see socketWorker.ts. (Typed by
 // hand: the webworker lib cannot be mixed with the DOM lib in one tsconfig.)
-const scope = self as unknown as { onmessage: ((e: { data: ToWorker }) => void) | null; postMessage(m: FromWorker, transfer: ArrayBuffer[]): void };
+const scope = self as unknown as {
+  onmessage: ((e: { data: ToWorker }) => void) | null;
+  postMessage(m: FromWorker, transfer: ArrayBuffer[]): void;
+};
 const worker = new SocketWorker(
   (url) => new WebSocket(url) as unknown as RawSocket,
   (m, transfer) => scope.postMessage(m, transfer),

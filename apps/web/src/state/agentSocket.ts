@@ -99,7 +99,11 @@ export class AgentConnection {
     } catch (e) {
       // `new WebSocket` throws synchronously on a malformed URL: treat it as unreachable.
       this.hooks.onProtocolError(`cannot open ${url}: ${(e as Error).message}`);
-      this.dispatch({ type: 'closed', close: { code: 1006, reason: (e as Error).message, neverOpened: true }, now: this.clock.now() });
+      this.dispatch({
+        type: 'closed',
+        close: { code: 1006, reason: (e as Error).message, neverOpened: true },
+        now: this.clock.now(),
+      });
       return;
     }
     this.socket = ws;
@@ -125,7 +129,11 @@ export class AgentConnection {
     ws.onclose = (ev) => {
       if (this.socket !== ws) return;
       this.socket = null;
-      this.dispatch({ type: 'closed', close: { code: ev.code, reason: ev.reason, neverOpened: !this.opened }, now: this.clock.now() });
+      this.dispatch({
+        type: 'closed',
+        close: { code: ev.code, reason: ev.reason, neverOpened: !this.opened },
+        now: this.clock.now(),
+      });
     };
   }
 

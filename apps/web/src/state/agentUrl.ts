@@ -27,7 +27,8 @@ export interface ResolvedConnection {
 
 export function defaultAgentUrl(loc: Pick<PageLocation, 'protocol' | 'hostname'>): string {
   const scheme = loc.protocol === 'https:' ? 'wss' : 'ws';
-  const host = loc.hostname.includes(':') && !loc.hostname.startsWith('[') ? `[${loc.hostname}]` : loc.hostname || '127.0.0.1';
+  const host =
+    loc.hostname.includes(':') && !loc.hostname.startsWith('[') ? `[${loc.hostname}]` : loc.hostname || '127.0.0.1';
   return `${scheme}://${host}:${DEFAULT_AGENT_PORT}/ws`;
 }
 
@@ -39,7 +40,8 @@ export function agentUrlProblem(url: string): string | null {
   } catch {
     return `"${url}" is not a URL; expected something like ws://127.0.0.1:${DEFAULT_AGENT_PORT}/ws`;
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return `agent URL must start with ws:// or wss://, got ${u.protocol}//`;
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    return `agent URL must start with ws:// or wss://, got ${u.protocol}//`;
   return null;
 }
 

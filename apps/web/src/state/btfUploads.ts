@@ -21,7 +21,10 @@ export const MAX_BTF_UPLOAD_BYTES = Math.floor(((MAX_CLIENT_MESSAGE_BYTES - ENVE
  */
 export function uploadName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.btf$/i, '');
-  const clean = base.replace(/[^A-Za-z0-9_.+-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 128);
+  const clean = base
+    .replace(/[^A-Za-z0-9_.+-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 128);
   return clean || 'uploaded-btf';
 }
 
@@ -42,11 +45,18 @@ export class BtfUploads {
   private readonly data = new Map<string, string>();
 
   /** Start an upload; the message to send, or why the file cannot be sent. */
-  add(fileName: string, bytes: Uint8Array): { ok: true; name: string; message: ClientMessage } | { ok: false; error: string } {
+  add(
+    fileName: string,
+    bytes: Uint8Array,
+  ): { ok: true; name: string; message: ClientMessage } | { ok: false; error: string } {
     const name = uploadName(fileName);
-    if (bytes.length === 0) return { ok: false, error: `${fileName} is empty: pick another kernel's /sys/kernel/btf/vmlinux` };
+    if (bytes.length === 0)
+      return { ok: false, error: `${fileName} is empty: pick another kernel's /sys/kernel/btf/vmlinux` };
     if (bytes.length > MAX_BTF_UPLOAD_BYTES) {
-      return { ok: false, error: `${fileName} is ${(bytes.length / 1048576).toFixed(1)} MiB; one upload holds at most ${(MAX_BTF_UPLOAD_BYTES / 1048576).toFixed(1)} MiB (a kernel's BTF is about 5 MiB): is it really a BTF file?` };
+      return {
+        ok: false,
+        error: `${fileName} is ${(bytes.length / 1048576).toFixed(1)} MiB; one upload holds at most ${(MAX_BTF_UPLOAD_BYTES / 1048576).toFixed(1)} MiB (a kernel's BTF is about 5 MiB): is it really a BTF file?`,
+      };
     }
     const data = bytesToBase64(bytes);
     this.data.set(name, data);
@@ -55,7 +65,9 @@ export class BtfUploads {
   }
 
   uploaded(m: ServerMessageOf<'btf-uploaded'>): void {
-    this.list = this.list.map((u) => (u.name === m.name ? { name: u.name, bytes: u.bytes, state: 'ready', types: m.types } : u));
+    this.list = this.list.map((u) =>
+      u.name === m.name ? { name: u.name, bytes: u.bytes, state: 'ready', types: m.types } : u,
+    );
   }
 
   /**
@@ -68,7 +80,9 @@ export class BtfUploads {
     const waiting = this.list.find((u) => u.state === 'sending');
     if (!waiting) return false;
     this.data.delete(waiting.name);
-    this.list = this.list.map((u) => (u === waiting ? { name: u.name, bytes: u.bytes, state: 'failed', error: m.message } : u));
+    this.list = this.list.map((u) =>
+      u === waiting ? { name: u.name, bytes: u.bytes, state: 'failed', error: m.message } : u,
+    );
     return true;
   }
 

@@ -86,8 +86,14 @@ export function connectionBanner(state: ConnectionState, now: number, origin: st
       return null;
     case 'retrying': {
       const secs = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
-      const why = state.lastClose.neverOpened || state.lastClose.code === 1006 ? 'agent unreachable' : `connection to agent closed (${describeClose(state.lastClose)})`;
-      return { level: 'error', text: `${why} at ${state.url} — retrying in ${secs} s. Is the agent running? Start it with \`npm start\`.` };
+      const why =
+        state.lastClose.neverOpened || state.lastClose.code === 1006
+          ? 'agent unreachable'
+          : `connection to agent closed (${describeClose(state.lastClose)})`;
+      return {
+        level: 'error',
+        text: `${why} at ${state.url} — retrying in ${secs} s. Is the agent running? Start it with \`npm start\`.`,
+      };
     }
     case 'refused':
       if (state.code === CLOSE_BAD_TOKEN) {

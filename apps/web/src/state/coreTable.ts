@@ -42,12 +42,21 @@ export function coreSummary(relos: readonly CoreRelocation[], columns: readonly 
 
 /** The one-line verdict for a target, e.g. "debian-6.1-cloud: 1 of 7 fail, 1 poisoned". */
 export function summaryText(s: CoreTargetSummary): string {
-  const head = s.failing ? `${s.failing} of ${s.total} fail` : s.poisoned ? `${s.total - s.poisoned} of ${s.total} resolve` : `all ${s.total} resolve`;
+  const head = s.failing
+    ? `${s.failing} of ${s.total} fail`
+    : s.poisoned
+      ? `${s.total - s.poisoned} of ${s.total} resolve`
+      : `all ${s.total} resolve`;
   return `${s.target}: ${head}${s.poisoned ? `, ${s.poisoned} poisoned (fails only if reached)` : ''}`;
 }
 
 /** Toggle a target in the picked list, keeping the protocol's cap and the order picked. */
-export function toggleTarget(selected: readonly string[] | undefined, name: string, on: boolean, max: number): string[] {
+export function toggleTarget(
+  selected: readonly string[] | undefined,
+  name: string,
+  on: boolean,
+  max: number,
+): string[] {
   const cur = (selected ?? []).filter((t) => t !== name);
   return on ? [...cur, name].slice(-max) : cur;
 }

@@ -12,7 +12,8 @@ export function fileNameProblem(name: string, files: readonly EditorFile[], exce
 }
 
 export function addFile(files: readonly EditorFile[], name: string, content = ''): FileOp {
-  if (files.length >= SNIPPET_LIMITS.maxFiles) return { ok: false, error: `a snippet holds at most ${SNIPPET_LIMITS.maxFiles} files` };
+  if (files.length >= SNIPPET_LIMITS.maxFiles)
+    return { ok: false, error: `a snippet holds at most ${SNIPPET_LIMITS.maxFiles} files` };
   const problem = fileNameProblem(name, files);
   if (problem) return { ok: false, error: problem };
   return { ok: true, files: [...files, { name, content: content || starterContent(name) }] };
@@ -41,7 +42,10 @@ export function mainFile(files: readonly EditorFile[], main?: string): { name: s
   const name = mainFileOf(files, main && files.some((f) => f.name === main) ? main : undefined);
   if (name !== undefined) return { name };
   const bpf = files.filter((f) => f.name.endsWith('.bpf.c')).length;
-  return { error: bpf > 1 ? `${bpf} files end in .bpf.c: keep one, or mark the main file` : 'no .bpf.c file to compile: add one' };
+  return {
+    error:
+      bpf > 1 ? `${bpf} files end in .bpf.c: keep one, or mark the main file` : 'no .bpf.c file to compile: add one',
+  };
 }
 
 export function languageOf(name: string): string {

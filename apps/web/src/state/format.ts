@@ -26,7 +26,8 @@ export function formatValue(v: Value | undefined): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
-  if ('$hex' in v && typeof v.$hex === 'string') return `0x${v.$hex}${typeof v.$error === 'string' ? ` (${v.$error})` : ''}`;
+  if ('$hex' in v && typeof v.$hex === 'string')
+    return `0x${v.$hex}${typeof v.$error === 'string' ? ` (${v.$error})` : ''}`;
   return `{${Object.entries(v)
     .map(([k, x]) => `${k}: ${formatValue(x)}`)
     .join(', ')}}`;

@@ -18,7 +18,8 @@ export function checkServerFrame(raw: string): ParseResult<ServerMessage> {
 }
 
 export function checkServerData(data: unknown): ParseResult<ServerMessage> {
-  const obj = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+  const obj =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
   let envelope = data;
   if (obj && obj.type === 'events') {
     const bad = badRecords(obj.records) ?? (obj.rows === undefined ? null : badRows(obj.rows));
@@ -40,7 +41,13 @@ function failure(obj: Record<string, unknown>, issue: string): ParseResult<Serve
   const runId = typeof obj.runId === 'string' ? obj.runId : undefined;
   const type = typeof obj.type === 'string' ? obj.type : undefined;
   const prefix = type === undefined ? 'message has no "type"' : `bad "${type}" message`;
-  return { ok: false, code: 'bad-message', message: `${prefix}: ${issue}`, ...(runId !== undefined ? { runId } : {}), ...(type !== undefined ? { type } : {}) };
+  return {
+    ok: false,
+    code: 'bad-message',
+    message: `${prefix}: ${issue}`,
+    ...(runId !== undefined ? { runId } : {}),
+    ...(type !== undefined ? { type } : {}),
+  };
 }
 
 /** What the protocol's `Value` accepts: JSON data whose numbers are finite (no 1e999). */

@@ -1,4 +1,14 @@
-import { decodeRecord, decodeRow, layoutColumns, parseBinaryEvents, type BinaryEventsFrame, type RecordLayout, type ServerMessage, type ServerMessageOf, type Value } from '@bpfplay/protocol';
+import {
+  decodeRecord,
+  decodeRow,
+  layoutColumns,
+  parseBinaryEvents,
+  type BinaryEventsFrame,
+  type RecordLayout,
+  type ServerMessage,
+  type ServerMessageOf,
+  type Value,
+} from '@bpfplay/protocol';
 import { checkServerFrame } from './frameCheck';
 import { formatValue } from './format';
 import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
@@ -19,7 +29,10 @@ export interface InboxOutput {
 /** Records kept while the page has not taken them: the Events table keeps this many per source anyway. */
 export const DEFAULT_PENDING_ROWS = 50_000;
 
-type Pending = { kind: 'message'; message: ServerMessage } | { kind: 'problem'; text: string } | { kind: 'rows'; rows: RowBatchBuilder };
+type Pending =
+  | { kind: 'message'; message: ServerMessage }
+  | { kind: 'problem'; text: string }
+  | { kind: 'rows'; rows: RowBatchBuilder };
 
 /**
  * Where the frames of one connection arrive (in the socket worker, or on the page when there is
@@ -55,7 +68,11 @@ export class Inbox {
     if (m.type === 'events') return this.events(m);
     if (m.type === 'schema') {
       const k = key(m.runId, m.source);
-      if (m.fields.length > 0) this.schemaOf.set(k, m.fields.map((f) => f.name));
+      if (m.fields.length > 0)
+        this.schemaOf.set(
+          k,
+          m.fields.map((f) => f.name),
+        );
       this.layoutOf.set(k, { layout: m.layout, columns: layoutColumns(m.layout) });
     }
     if (m.type === 'stopped') this.forgetRun(m.runId);
@@ -63,20 +80,35 @@ export class Inbox {
   }
 
   private unreadable(why: string): void {
-    this.pending.push({ kind: 'problem', text: `agent sent a frame this web app cannot read (${why}); are the agent and web app the same version?` });
+    this.pending.push({
+      kind: 'problem',
+      text: `agent sent a frame this web app cannot read (${why}); are the agent and web app the same version?`,
+    });
   }
 
   /** Binary and JSON frames share one sequence: a gap is reported whichever kind it falls between. */
   private sequence(seq: number): void {
-    if (this.lastSeq >= 0 && seq !== this.lastSeq + 1) this.pending.push({ kind: 'problem', text: `frames ${this.lastSeq + 1}..${seq - 1} from the agent are missing; output may be incomplete` });
+    if (this.lastSeq >= 0 && seq !== this.lastSeq + 1)
+      this.pending.push({
+        kind: 'problem',
+        text: `frames ${this.lastSeq + 1}..${seq - 1} from the agent are missing; output may be incomplete`,
+      });
     this.lastSeq = seq;
   }
 
   private binary(raw: unknown): void {
-    const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : ArrayBuffer.isView(raw) ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+    const bytes =
+      raw instanceof ArrayBuffer
+        ? new Uint8Array(raw)
+        : ArrayBuffer.isView(raw)
+          ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+          : null;
     if (!bytes) {
-      const what = typeof raw === 'object' && raw !== null ? raw.constructor?.name ?? 'object' : typeof raw;
-      this.pending.push({ kind: 'problem', text: `agent sent a message of type ${what}, neither text nor an ArrayBuffer (the WebSocket's binaryType must be "arraybuffer"); message ignored` });
+      const what = typeof raw === 'object' && raw !== null ? (raw.constructor?.name ?? 'object') : typeof raw;
+      this.pending.push({
+        kind: 'problem',
+        text: `agent sent a message of type ${what}, neither text nor an ArrayBuffer (the WebSocket's binaryType must be "arraybuffer"); message ignored`,
+      });
       return;
     }
     const r = parseBinaryEvents(bytes);
@@ -94,7 +126,10 @@ export class Inbox {
       known = { layout: undefined, columns: ['value'] };
       if (!this.noSchema.has(k)) {
         this.noSchema.add(k);
-        this.pending.push({ kind: 'problem', text: `binary events of "${h.source}" arrived before the schema frame that says how to decode them; their records are shown as raw bytes (expected only for an object built without BTF; otherwise are the agent and web app the same version?)` });
+        this.pending.push({
+          kind: 'problem',
+          text: `binary events of "${h.source}" arrived before the schema frame that says how to decode them; their records are shown as raw bytes (expected only for an object built without BTF; otherwise are the agent and web app the same version?)`,
+        });
       }
     }
     const { layout, columns } = known;
@@ -139,7 +174,9 @@ export class Inbox {
   private events(m: ServerMessageOf<'events'>): void {
     const k = key(m.runId, m.source);
     const compact = m.rows !== undefined && m.records.length === 0;
-    const columns = compact ? (m.columns ?? this.schemaOf.get(k) ?? widest(m.rows!)) : this.recordColumns(k, m.records[0]?.value);
+    const columns = compact
+      ? (m.columns ?? this.schemaOf.get(k) ?? widest(m.rows!))
+      : this.recordColumns(k, m.records[0]?.value);
     const n = compact ? m.rows!.length : m.records.length;
     const { builder, first } = this.rowsFor(m.runId, m.source, columns, n, m.dropped);
     const cells = new Array<string>(columns.length);
@@ -161,7 +198,13 @@ export class Inbox {
   }
 
   /** Where a frame's `n` records go, and the first worth formatting: only the newest rows of a huge frame can survive in the table (the rest are counted). */
-  private rowsFor(runId: string, source: string, columns: string[], n: number, dropped: number): { builder: RowBatchBuilder; first: number } {
+  private rowsFor(
+    runId: string,
+    source: string,
+    columns: string[],
+    n: number,
+    dropped: number,
+  ): { builder: RowBatchBuilder; first: number } {
     let builder = this.builderFor(runId, source, columns);
     const first = Math.max(0, n - this.maxPendingRows);
     if (first > 0) {
@@ -175,7 +218,14 @@ export class Inbox {
   /** The open batch for this source, or a new one (after any other message, to keep the order). */
   private builderFor(runId: string, source: string, columns: string[]): RowBatchBuilder {
     const last = this.pending.at(-1);
-    if (last?.kind === 'rows' && last.rows.runId === runId && last.rows.source === source && sameColumns(last.rows.columns, columns) && last.rows.count < this.maxPendingRows) return last.rows;
+    if (
+      last?.kind === 'rows' &&
+      last.rows.runId === runId &&
+      last.rows.source === source &&
+      sameColumns(last.rows.columns, columns) &&
+      last.rows.count < this.maxPendingRows
+    )
+      return last.rows;
     const rows = new RowBatchBuilder(runId, source, columns);
     this.pending.push({ kind: 'rows', rows });
     return rows;

@@ -95,7 +95,9 @@ export function occupiedRange(counts: readonly number[]): [number, number] | nul
 }
 
 /** The keys worth charting: the `n` with the largest latest value (a chart of 80 lines says nothing). */
-export function topSeries<T extends { toArray(): { v: number }[]; at(i: number): { v: number } | undefined; length: number }>(series: Map<string, T>, n: number): string[] {
+export function topSeries<
+  T extends { toArray(): { v: number }[]; at(i: number): { v: number } | undefined; length: number },
+>(series: Map<string, T>, n: number): string[] {
   return [...series.entries()]
     .map(([k, r]) => [k, r.at(r.length - 1)?.v ?? 0] as const)
     .sort((a, b) => b[1] - a[1])

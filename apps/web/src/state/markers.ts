@@ -24,17 +24,30 @@ export function snippetFileOf(reported: string, files: readonly string[], mainFi
  * Every problem of a run as markers. `onFiles` land on a file of the snippet; `elsewhere` point
  * into files the user cannot edit (vmlinux.h, bpf_helpers.h) and are listed, not drawn.
  */
-export function markersOf(run: RunView, files: readonly string[], mainFile: string): { onFiles: EditorMarker[]; elsewhere: EditorMarker[] } {
+export function markersOf(
+  run: RunView,
+  files: readonly string[],
+  mainFile: string,
+): { onFiles: EditorMarker[]; elsewhere: EditorMarker[] } {
   const onFiles: EditorMarker[] = [];
   const elsewhere: EditorMarker[] = [];
   const add = (loc: SourceLocation | undefined, m: Omit<EditorMarker, 'file' | 'line' | 'col'>) => {
     const file = loc ? snippetFileOf(loc.file, files, mainFile) : mainFile;
-    const marker: EditorMarker = { ...m, file: file ?? loc?.file ?? mainFile, line: Math.max(1, loc?.line ?? 1), col: Math.max(1, loc?.col ?? 1) };
+    const marker: EditorMarker = {
+      ...m,
+      file: file ?? loc?.file ?? mainFile,
+      line: Math.max(1, loc?.line ?? 1),
+      col: Math.max(1, loc?.col ?? 1),
+    };
     (file === null ? elsewhere : onFiles).push(marker);
   };
   for (const d of run.compiled?.diagnostics ?? []) {
-    const severity: MarkerSeverity = d.severity === 'error' || d.severity === 'fatal' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
-    add({ file: d.file, line: d.line, col: d.col }, { severity, message: d.option ? `${d.message} [${d.option}]` : d.message, source: 'clang' });
+    const severity: MarkerSeverity =
+      d.severity === 'error' || d.severity === 'fatal' ? 'error' : d.severity === 'warning' ? 'warning' : 'info';
+    add(
+      { file: d.file, line: d.line, col: d.col },
+      { severity, message: d.option ? `${d.message} [${d.option}]` : d.message, source: 'clang' },
+    );
   }
   for (const v of run.refused?.violations ?? []) {
     add(v.location, { severity: 'error', message: `refused (${v.rule}): ${v.message}`, source: 'policy' });

@@ -11,7 +11,8 @@ export interface ParamDecl {
   kind: 'bool' | 'int' | 'string';
 }
 
-const DECL = /^\s*(?:static\s+)?const\s+volatile\s+([A-Za-z_][\w\s]*?)\s+([A-Za-z_]\w*)\s*(\[\s*\d*\s*\])?\s*(?:=\s*([^;]+))?;/;
+const DECL =
+  /^\s*(?:static\s+)?const\s+volatile\s+([A-Za-z_][\w\s]*?)\s+([A-Za-z_]\w*)\s*(\[\s*\d*\s*\])?\s*(?:=\s*([^;]+))?;/;
 
 /**
  * Find `const volatile` globals in the snippet. A regex over lines, not a C parser: it catches the
@@ -28,14 +29,24 @@ export function findParams(files: readonly { name: string; content: string }[]):
       const isArray = m[3] !== undefined;
       const kind: ParamDecl['kind'] = isArray && /char/.test(type) ? 'string' : /bool/.test(type) ? 'bool' : 'int';
       if (isArray && kind !== 'string') return; // arrays of numbers have no single value to set
-      out.push({ name: m[2]!, type: isArray ? `${type}[]` : type, init: m[4]?.trim() ?? null, file: f.name, line: i + 1, kind });
+      out.push({
+        name: m[2]!,
+        type: isArray ? `${type}[]` : type,
+        init: m[4]?.trim() ?? null,
+        file: f.name,
+        line: i + 1,
+        kind,
+      });
     });
   }
   return out;
 }
 
 /** Turn what the user typed into a param value, or say why it is not one. */
-export function parseParamInput(decl: ParamDecl, text: string): { ok: true; value: ParamValue } | { ok: false; error: string } {
+export function parseParamInput(
+  decl: ParamDecl,
+  text: string,
+): { ok: true; value: ParamValue } | { ok: false; error: string } {
   const s = text.trim();
   if (decl.kind === 'string') return { ok: true, value: text };
   if (decl.kind === 'bool') {
@@ -45,7 +56,8 @@ export function parseParamInput(decl: ParamDecl, text: string): { ok: true; valu
   }
   if (/^-?\d+$/.test(s)) {
     const n = Number(s);
-    if (/unsigned|^u\d|__u\d/.test(decl.type) && n < 0) return { ok: false, error: `${decl.name} is ${decl.type}: no negative values` };
+    if (/unsigned|^u\d|__u\d/.test(decl.type) && n < 0)
+      return { ok: false, error: `${decl.name} is ${decl.type}: no negative values` };
     return { ok: true, value: Number.isSafeInteger(n) ? n : s };
   }
   if (/^0x[0-9a-f]+$/i.test(s)) return { ok: true, value: Number.parseInt(s, 16) };

@@ -11,7 +11,8 @@ export class Ring<T> {
   total = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     this.buf = new Array<T | undefined>(capacity);
   }
 

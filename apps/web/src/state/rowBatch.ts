@@ -59,7 +59,8 @@ export class RowBatchBuilder {
       this.t = grow(this.t, this.count * 2);
       if (this.cpu) this.cpu = grow(this.cpu, this.count * 2);
     }
-    if ((this.count + 1) * ncols > this.ends.length) this.ends = grow(this.ends, Math.max(64, (this.count + 1) * ncols * 2));
+    if ((this.count + 1) * ncols > this.ends.length)
+      this.ends = grow(this.ends, Math.max(64, (this.count + 1) * ncols * 2));
     this.t[this.count] = t;
     if (cpu !== undefined && !this.cpu) this.cpu = new Int32Array(this.t.length).fill(-1, 0);
     if (this.cpu) this.cpu[this.count] = cpu ?? -1;
@@ -81,7 +82,18 @@ export class RowBatchBuilder {
     const t = this.t.slice(0, this.count);
     const cpu = this.cpu ? this.cpu.slice(0, this.count) : null;
     const ends = this.ends.slice(0, this.count * this.columns.length);
-    const batch: RowBatch = { runId: this.runId, source: this.source, columns: this.columns, count: this.count, t, cpu, text: this.text.join(''), ends, skipped: this.skipped, dropped: this.dropped };
+    const batch: RowBatch = {
+      runId: this.runId,
+      source: this.source,
+      columns: this.columns,
+      count: this.count,
+      t,
+      cpu,
+      text: this.text.join(''),
+      ends,
+      skipped: this.skipped,
+      dropped: this.dropped,
+    };
     return { batch, transfer: [t.buffer, ends.buffer, ...(cpu ? [cpu.buffer] : [])] as ArrayBuffer[] };
   }
 }
@@ -109,7 +121,16 @@ export function mergeBatches(a: RowBatch, b: RowBatch): RowBatch {
   ends.set(a.ends);
   const shift = a.text.length;
   for (let i = 0; i < b.ends.length; i++) ends[a.ends.length + i] = b.ends[i]! + shift;
-  return { ...a, count, t, cpu, text: a.text + b.text, ends, skipped: a.skipped + b.skipped, dropped: a.dropped + b.dropped };
+  return {
+    ...a,
+    count,
+    t,
+    cpu,
+    text: a.text + b.text,
+    ends,
+    skipped: a.skipped + b.skipped,
+    dropped: a.dropped + b.dropped,
+  };
 }
 
 export function sameColumns(a: readonly string[], b: readonly string[]): boolean {

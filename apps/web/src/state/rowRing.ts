@@ -28,7 +28,8 @@ export class RowRing implements RowsView {
   private skipped = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
   }
 
   get length(): number {
@@ -81,7 +82,8 @@ export class RowRing implements RowsView {
 
   private evict(): void {
     this.firstN = Math.max(this.firstN, this.total - this.capacity);
-    while (this.head < this.batches.length && this.starts[this.head]! + this.batches[this.head]!.count <= this.firstN) this.head++;
+    while (this.head < this.batches.length && this.starts[this.head]! + this.batches[this.head]!.count <= this.firstN)
+      this.head++;
     // Drop the dead prefix now and then, not on every push.
     if (this.head > 64 && this.head * 2 > this.batches.length) {
       this.batches = this.batches.slice(this.head);
@@ -91,7 +93,15 @@ export class RowRing implements RowsView {
   }
 }
 
-function locateIn(batches: RowBatch[], starts: number[], lo: number, hi: number, n: number, i: number, length: number): { batch: RowBatch; row: number } | undefined {
+function locateIn(
+  batches: RowBatch[],
+  starts: number[],
+  lo: number,
+  hi: number,
+  n: number,
+  i: number,
+  length: number,
+): { batch: RowBatch; row: number } | undefined {
   if (i < 0 || i >= length) return undefined;
   // Last batch whose first row is <= n.
   let a = lo;

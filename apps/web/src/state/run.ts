@@ -3,7 +3,21 @@ import type { RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol
 type M<T extends ServerMessage['type']> = ServerMessageOf<T>;
 
 /** Messages that change the run's summary; the high-rate streams (events, printk, maps) go to streams.ts. */
-export type RunMessage = M<'status'> | M<'compiled'> | M<'refused'> | M<'loaded'> | M<'attached'> | M<'verifier'> | M<'core'> | M<'disasm'> | M<'schema'> | M<'iter'> | M<'log'> | M<'warning'> | M<'stopped'> | M<'error'>;
+export type RunMessage =
+  | M<'status'>
+  | M<'compiled'>
+  | M<'refused'>
+  | M<'loaded'>
+  | M<'attached'>
+  | M<'verifier'>
+  | M<'core'>
+  | M<'disasm'>
+  | M<'schema'>
+  | M<'iter'>
+  | M<'log'>
+  | M<'warning'>
+  | M<'stopped'>
+  | M<'error'>;
 
 export interface RunStatusStep {
   state: RunState;
@@ -105,7 +119,11 @@ export function runReducer(run: RunView, m: RunMessage, now: number): RunView {
   if (m.runId !== run.runId) return run;
   switch (m.type) {
     case 'status': {
-      const step: RunStatusStep = { state: m.state, t: m.t, ...(m.message !== undefined ? { message: m.message } : {}) };
+      const step: RunStatusStep = {
+        state: m.state,
+        t: m.t,
+        ...(m.message !== undefined ? { message: m.message } : {}),
+      };
       return {
         ...run,
         state: m.state,

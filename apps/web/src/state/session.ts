@@ -95,7 +95,10 @@ export class Session {
   }
 
   /** Start uploading a BTF file; the message to send, or why it cannot be sent. */
-  uploadBtf(fileName: string, bytes: Uint8Array): { ok: true; name: string; message: ClientMessage } | { ok: false; error: string } {
+  uploadBtf(
+    fileName: string,
+    bytes: Uint8Array,
+  ): { ok: true; name: string; message: ClientMessage } | { ok: false; error: string } {
     const r = this.uploads.add(fileName, bytes);
     this.changed(true);
     return r;
@@ -170,7 +173,10 @@ export class Session {
         // Kept in the log as well: the claim is by order, not by name (the error does not say).
         if (m.type === 'error') this.uploads.failed(m);
         if (m.runId === undefined || !this.run) {
-          this.note(m.type === 'warning' ? 'warn' : 'error', m.type === 'warning' ? m.message : `${m.code}: ${m.message}`);
+          this.note(
+            m.type === 'warning' ? 'warn' : 'error',
+            m.type === 'warning' ? m.message : `${m.code}: ${m.message}`,
+          );
           break;
         }
         this.run = runReducer(this.run, m, this.now());

@@ -8,7 +8,18 @@ export interface StatusChip {
   tone: StepTone;
 }
 
-const FAILURE_REASONS = new Set(['compile-error', 'refused', 'verifier', 'load-error', 'attach-error', 'quota', 'runner-crash', 'error', 'agent-exit', 'disconnect']);
+const FAILURE_REASONS = new Set([
+  'compile-error',
+  'refused',
+  'verifier',
+  'load-error',
+  'attach-error',
+  'quota',
+  'runner-crash',
+  'error',
+  'agent-exit',
+  'disconnect',
+]);
 
 /**
  * The status line: each step of the run with its time, e.g.
@@ -18,7 +29,12 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
   const chips: StatusChip[] = [];
   const stopped = run.stopped !== null;
   if (run.state === 'sent') chips.push({ key: 'sent', label: 'sent to agent…', tone: 'active' });
-  if (run.state === 'queued') chips.push({ key: 'queued', label: `queued${run.queuePosition !== null ? ` (#${run.queuePosition})` : ''}`, tone: 'active' });
+  if (run.state === 'queued')
+    chips.push({
+      key: 'queued',
+      label: `queued${run.queuePosition !== null ? ` (#${run.queuePosition})` : ''}`,
+      tone: 'active',
+    });
 
   if (run.compiled) {
     const c = run.compiled;
@@ -26,7 +42,11 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
     const warnings = c.diagnostics.filter((d) => d.severity === 'warning').length;
     chips.push(
       c.ok
-        ? { key: 'compile', label: `compiled ${formatMs(c.durationMs)}${c.cache === 'hit' ? ' (cached)' : ''}${warnings ? `, ${plural(warnings, 'warning')}` : ''}`, tone: 'done' }
+        ? {
+            key: 'compile',
+            label: `compiled ${formatMs(c.durationMs)}${c.cache === 'hit' ? ' (cached)' : ''}${warnings ? `, ${plural(warnings, 'warning')}` : ''}`,
+            tone: 'done',
+          }
         : { key: 'compile', label: `compile failed: ${plural(errors || 1, 'error')}`, tone: 'error' },
     );
   } else if (run.steps.some((s) => s.state === 'compiling')) {
@@ -34,14 +54,22 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
   }
 
   if (run.refused && run.refused.violations.length > 0) {
-    chips.push({ key: 'policy', label: `refused: ${plural(run.refused.violations.length, 'violation')}`, tone: 'error' });
+    chips.push({
+      key: 'policy',
+      label: `refused: ${plural(run.refused.violations.length, 'violation')}`,
+      tone: 'error',
+    });
   }
 
   const rejected = run.verifier.filter((v) => !v.ok);
   if (run.loaded) {
     const n = run.loaded.programs.filter((p) => p.loaded).length;
     const skipped = run.loaded.programs.filter((p) => p.skipped).length;
-    chips.push({ key: 'load', label: `loaded ${plural(n, 'program')} ${formatMs(run.loaded.durationMs)}${skipped ? `, ${skipped} skipped` : ''}`, tone: 'done' });
+    chips.push({
+      key: 'load',
+      label: `loaded ${plural(n, 'program')} ${formatMs(run.loaded.durationMs)}${skipped ? `, ${skipped} skipped` : ''}`,
+      tone: 'done',
+    });
   } else if (rejected.length > 0) {
     chips.push({ key: 'load', label: `verifier rejected ${rejected.map((v) => v.program).join(', ')}`, tone: 'error' });
   } else if (run.state === 'loading') {
@@ -51,14 +79,20 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
   if (run.attached) {
     const ok = run.attached.links.filter((l) => l.ok).length;
     const bad = run.attached.links.length - ok;
-    chips.push({ key: 'attach', label: `attached ${plural(ok, 'program')}${bad ? `, ${bad} failed` : ''}`, tone: bad && !ok ? 'error' : 'done' });
+    chips.push({
+      key: 'attach',
+      label: `attached ${plural(ok, 'program')}${bad ? `, ${bad} failed` : ''}`,
+      tone: bad && !ok ? 'error' : 'done',
+    });
   } else if (run.state === 'attaching') {
     chips.push({ key: 'attach', label: 'attaching…', tone: 'active' });
   }
 
   if (run.runningSince !== null) {
     const elapsed = Math.max(0, (run.stoppedAt ?? now) - run.runningSince);
-    const label = stopped ? `ran ${formatMs(elapsed)}` : `running ${Math.floor(elapsed / 1000)} s / ${run.durationSec} s`;
+    const label = stopped
+      ? `ran ${formatMs(elapsed)}`
+      : `running ${Math.floor(elapsed / 1000)} s / ${run.durationSec} s`;
     chips.push({ key: 'run', label, tone: stopped ? 'done' : 'active' });
   }
 
@@ -67,7 +101,11 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
     const s = run.stopped;
     const failed = FAILURE_REASONS.has(s.reason);
     const failure = failed ? failureOf(run) : null;
-    chips.push({ key: 'stopped', label: `stopped: ${s.reason}${failure ? ` — ${failure}` : s.message ? ` — ${s.message}` : ''}`, tone: failed ? 'error' : 'muted' });
+    chips.push({
+      key: 'stopped',
+      label: `stopped: ${s.reason}${failure ? ` — ${failure}` : s.message ? ` — ${s.message}` : ''}`,
+      tone: failed ? 'error' : 'muted',
+    });
   }
   return chips;
 }

@@ -37,7 +37,12 @@ export interface StreamLimits {
   seriesPerMap: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { eventRows: 50_000, printkLines: 20_000, seriesPoints: 600, seriesPerMap: 256 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  eventRows: 50_000,
+  printkLines: 20_000,
+  seriesPoints: 600,
+  seriesPerMap: 256,
+};
 
 /**
  * The high-rate output of the current run, kept outside React: frames are folded in as they arrive
@@ -61,7 +66,15 @@ export class Streams {
   source(name: string): EventSourceState {
     let s = this.sources.get(name);
     if (!s) {
-      s = { name, schema: null, rows: new RowRing(this.limits.eventRows), columns: [], hasCpu: false, received: 0, dropped: 0 };
+      s = {
+        name,
+        schema: null,
+        rows: new RowRing(this.limits.eventRows),
+        columns: [],
+        hasCpu: false,
+        received: 0,
+        dropped: 0,
+      };
       this.sources.set(name, s);
     }
     return s;
@@ -130,4 +143,3 @@ export class Streams {
     this.version++;
   }
 }
-

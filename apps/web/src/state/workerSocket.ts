@@ -30,13 +30,18 @@ export class WorkerSockets {
     private readonly onBroken: (why: string) => void,
   ) {
     worker.onmessage = (e) => this.live.get(e.data.id)?.receive(e.data);
-    worker.onerror = (e) => this.fail(`the socket worker failed (${describe(e)}); reading the agent's frames on the page instead`);
+    worker.onerror = (e) =>
+      this.fail(`the socket worker failed (${describe(e)}); reading the agent's frames on the page instead`);
   }
 
   open(url: string): SocketLike {
     if (this.broken !== null) return this.fallback(url);
     const id = this.nextId++;
-    const s = new WorkerSocket(id, (m) => this.worker.postMessage(m), () => this.live.delete(id));
+    const s = new WorkerSocket(
+      id,
+      (m) => this.worker.postMessage(m),
+      () => this.live.delete(id),
+    );
     this.live.set(id, s);
     this.worker.postMessage({ op: 'open', id, url });
     return s;
@@ -99,6 +104,7 @@ class WorkerSocket implements SocketLike {
 }
 
 function describe(e: unknown): string {
-  if (e && typeof e === 'object' && 'message' in e && typeof (e as { message: unknown }).message === 'string') return (e as { message: string }).message || 'no message';
+  if (e && typeof e === 'object' && 'message' in e && typeof (e as { message: unknown }).message === 'string')
+    return (e as { message: string }).message || 'no message';
   return 'no message';
 }

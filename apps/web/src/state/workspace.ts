@@ -93,17 +93,27 @@ export function migrate(raw: string | null): LoadResult {
   const version = typeof data === 'object' && data !== null ? (data as { version?: unknown }).version : undefined;
   if (typeof version !== 'number') return { kind: 'unreadable', reason: 'saved workspace has no version' };
   if (version > WORKSPACE_VERSION) {
-    return { kind: 'unreadable', reason: `saved workspace is version ${version}, written by a newer bpfplay than this one (${WORKSPACE_VERSION})` };
+    return {
+      kind: 'unreadable',
+      reason: `saved workspace is version ${version}, written by a newer bpfplay than this one (${WORKSPACE_VERSION})`,
+    };
   }
   if (version === 1) {
     const r = WorkspaceV1.safeParse(data);
-    if (!r.success) return { kind: 'unreadable', reason: `saved workspace (version 1) is damaged: ${r.error.issues[0]?.message ?? ''}` };
+    if (!r.success)
+      return {
+        kind: 'unreadable',
+        reason: `saved workspace (version 1) is damaged: ${r.error.issues[0]?.message ?? ''}`,
+      };
     return { kind: 'loaded', workspace: migrateV1(r.data), migratedFrom: 1 };
   }
   const r = WorkspaceV2.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];
-    return { kind: 'unreadable', reason: `saved workspace is damaged at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}` };
+    return {
+      kind: 'unreadable',
+      reason: `saved workspace is damaged at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`,
+    };
   }
   // An `active` file that no longer exists would open an empty editor; fall back to the first.
   const ws = r.data;

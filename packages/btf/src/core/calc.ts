@@ -25,9 +25,11 @@ export function calcRelocation(kind: CoreReloKind, spec: CoreSpec | undefined): 
   // Type-based relocations resolve to 0 when no target type exists; that is an answer, not a failure.
   if (!spec) return { ok: true, value: 0 };
   switch (kind) {
-    case 'type_id_target': case 'type_id_local':
+    case 'type_id_target':
+    case 'type_id_local':
       return { ok: true, value: spec.rootId };
-    case 'type_exists': case 'type_matches':
+    case 'type_exists':
+    case 'type_matches':
       return { ok: true, value: 1 };
     case 'type_size': {
       const size = spec.btf.trySizeOf(spec.rootId);
@@ -77,13 +79,18 @@ function calcField(kind: CoreReloKind, spec: CoreSpec | undefined): CalcResult {
     bitSize = byteSize * 8;
   }
   switch (kind) {
-    case 'field_byte_offset': return { ok: true, value: byteOff };
-    case 'field_byte_size': return { ok: true, value: byteSize };
+    case 'field_byte_offset':
+      return { ok: true, value: byteOff };
+    case 'field_byte_size':
+      return { ok: true, value: byteSize };
     case 'field_signed':
       return { ok: true, value: (isAnyEnum(mt) && mt.signed) || (mt.kind === 'int' && mt.signed) ? 1 : 0 };
     // Little-endian formulas: shift the loaded word left then right to isolate the bitfield.
-    case 'field_lshift_u64': return { ok: true, value: 64 - (bitOff + bitSize - byteOff * 8) };
-    case 'field_rshift_u64': return { ok: true, value: 64 - bitSize };
-    default: return { ok: false, poison: false, reason: `unsupported relocation kind ${kind}` };
+    case 'field_lshift_u64':
+      return { ok: true, value: 64 - (bitOff + bitSize - byteOff * 8) };
+    case 'field_rshift_u64':
+      return { ok: true, value: 64 - bitSize };
+    default:
+      return { ok: false, poison: false, reason: `unsupported relocation kind ${kind}` };
   }
 }

@@ -44,9 +44,12 @@ export function fieldsAreCompatible(local: Btf, localId: number, targ: Btf, targ
     if (isComposite(l) && isComposite(t)) return true;
     if (!kindsCompatible(l, t)) return false;
     switch (l.kind) {
-      case 'ptr': case 'float':
+      case 'ptr':
+      case 'float':
         return true;
-      case 'fwd': case 'enum': case 'enum64': {
+      case 'fwd':
+      case 'enum':
+      case 'enum64': {
         const ln = essentialName(l.name);
         const tn = essentialName(t.name);
         return ln === '' || tn === '' || ln === tn;
@@ -74,7 +77,12 @@ export function typesAreCompatible(local: Btf, localId: number, targ: Btf, targI
     const t = targ.resolve(targId);
     if (!kindsCompatible(l, t)) return false;
     switch (l.kind) {
-      case 'void': case 'struct': case 'union': case 'enum': case 'enum64': case 'fwd':
+      case 'void':
+      case 'struct':
+      case 'union':
+      case 'enum':
+      case 'enum64':
+      case 'fwd':
         return true;
       case 'int':
         return l.bitOffset === 0 && t.kind === 'int' && t.bitOffset === 0;
@@ -118,7 +126,15 @@ function namesMatch(a: string, b: string): boolean {
  * for a struct (task_struct: no match), a struct behind pointers only (list_head) and a typedef (pid_t).
  * `why` receives the first difference found, for the explorer's message.
  */
-export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level = MAX_DEPTH, why?: (reason: string) => void): boolean {
+export function typesMatch(
+  local: Btf,
+  localId: number,
+  targ: Btf,
+  targId: number,
+  behindPtr = false,
+  level = MAX_DEPTH,
+  why?: (reason: string) => void,
+): boolean {
   const fail = (reason: string) => {
     why?.(reason);
     return false;
@@ -132,22 +148,42 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
       case 'void':
         return t.kind === 'void' || fail(`void here is ${t.kind} there`);
       case 'fwd':
-        if (behindPtr && t.kind !== 'fwd') return (t.kind === 'struct' && !l.union) || (t.kind === 'union' && l.union) || fail(`${l.name} is a different kind there`);
+        if (behindPtr && t.kind !== 'fwd')
+          return (
+            (t.kind === 'struct' && !l.union) ||
+            (t.kind === 'union' && l.union) ||
+            fail(`${l.name} is a different kind there`)
+          );
         return (t.kind === 'fwd' && t.union === l.union) || fail(`${l.name} is a ${t.kind} there`);
-      case 'enum': case 'enum64': {
+      case 'enum':
+      case 'enum64': {
         if (!isAnyEnum(t)) return fail(`enum ${l.name} is a ${t.kind} there`);
         if (l.size !== t.size) return fail(`enum ${l.name} is ${l.size} bytes here, ${t.size} there`);
         const missing = l.values.find((lv) => !t.values.some((tv) => namesMatch(lv.name, tv.name)));
         return !missing || fail(`enum ${l.name} has no \`${missing.name}\` there`);
       }
-      case 'struct': case 'union':
-        if (behindPtr) return t.kind === l.kind || (t.kind === 'fwd' && t.union === (l.kind === 'union')) || fail(`${l.kind} ${l.name} is a ${t.kind} there`);
+      case 'struct':
+      case 'union':
+        if (behindPtr)
+          return (
+            t.kind === l.kind ||
+            (t.kind === 'fwd' && t.union === (l.kind === 'union')) ||
+            fail(`${l.kind} ${l.name} is a ${t.kind} there`)
+          );
         if (t.kind !== l.kind) return fail(`${l.kind} ${l.name} is a ${t.kind} there`);
         for (const lm of l.members) {
           let inner: string | undefined;
-          const ok = t.members.some((tm) => namesMatch(lm.name, tm.name) &&
-            typesMatch(local, lm.type, targ, tm.type, behindPtr, level - 1, (r) => { inner ??= r; }));
-          if (!ok) return fail(`member \`${lm.name || '(anon)'}\` of ${l.kind} ${l.name || '(anon)'}: ${inner ?? 'not found there'}`);
+          const ok = t.members.some(
+            (tm) =>
+              namesMatch(lm.name, tm.name) &&
+              typesMatch(local, lm.type, targ, tm.type, behindPtr, level - 1, (r) => {
+                inner ??= r;
+              }),
+          );
+          if (!ok)
+            return fail(
+              `member \`${lm.name || '(anon)'}\` of ${l.kind} ${l.name || '(anon)'}: ${inner ?? 'not found there'}`,
+            );
         }
         return true;
       case 'int':

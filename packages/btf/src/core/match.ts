@@ -50,19 +50,26 @@ export function matchSpec(local: CoreSpec, targ: Btf, targId: number, targName =
   const targRoot = targ.type(targId);
   if (isTypeBased(local.kind)) {
     let why: string | undefined;
-    const ok = local.kind === 'type_matches'
-      ? typesMatch(local.btf, local.rootId, targ, targId, false, undefined, (r) => { why ??= r; })
-      : typesAreCompatible(local.btf, local.rootId, targ, targId);
+    const ok =
+      local.kind === 'type_matches'
+        ? typesMatch(local.btf, local.rootId, targ, targId, false, undefined, (r) => {
+            why ??= r;
+          })
+        : typesAreCompatible(local.btf, local.rootId, targ, targId);
     if (ok) return { ok, spec };
     const verdict = local.kind === 'type_matches' ? 'does not match' : 'is not compatible with';
-    return { ok, reason: `${describe(targ, targRoot)} in ${targName} ${verdict} the program's ${cTypeName(local.btf, local.rootId)}${why ? `: ${why}` : ''}` };
+    return {
+      ok,
+      reason: `${describe(targ, targRoot)} in ${targName} ${verdict} the program's ${cTypeName(local.btf, local.rootId)}${why ? `: ${why}` : ''}`,
+    };
   }
   if (isEnumvalBased(local.kind)) {
     const t = targ.resolve(targId);
     const want = local.accessors[0]!.name!;
     if (!isAnyEnum(t)) return { ok: false, reason: `${describe(targ, t)} in ${targName} is not an enum` };
     const idx = t.values.findIndex((v) => essentialName(v.name) === essentialName(want));
-    if (idx < 0) return { ok: false, reason: `enum value \`${want}\` not found in ${describe(targ, t)} of ${targName}` };
+    if (idx < 0)
+      return { ok: false, reason: `enum value \`${want}\` not found in ${describe(targ, t)} of ${targName}` };
     spec.accessors.push({ typeId: t.id, idx, name: t.values[idx]!.name });
     spec.raw.push(idx);
     return { ok: true, spec };
@@ -79,9 +86,16 @@ export function matchSpec(local: CoreSpec, targ: Btf, targId: number, targName =
       id = targ.resolve(id).id;
     } else {
       const t = targ.resolve(id);
-      if (t.kind !== 'array') return { ok: false, reason: `\`${previousName(local, i)}\` is ${cTypeName(targ, t.id)} in ${targName}, not an array` };
+      if (t.kind !== 'array')
+        return {
+          ok: false,
+          reason: `\`${previousName(local, i)}\` is ${cTypeName(targ, t.id)} in ${targName}, not an array`,
+        };
       if (!isFlexArray(targ, spec.accessors[spec.accessors.length - 1], t.nelems) && lacc.idx >= t.nelems) {
-        return { ok: false, reason: `index ${lacc.idx} is out of bounds of \`${previousName(local, i)}\` (${t.nelems} elements) in ${targName}` };
+        return {
+          ok: false,
+          reason: `index ${lacc.idx} is out of bounds of \`${previousName(local, i)}\` (${t.nelems} elements) in ${targName}`,
+        };
       }
       id = targ.resolve(t.type).id;
     }
@@ -105,17 +119,29 @@ function previousName(local: CoreSpec, i: number): string {
 type MemberResult = { ok: true; nextId: number } | { ok: false; reason: string };
 
 /** Finds local member `lacc` in target composite `targId` by exact name, descending into anonymous members. */
-function matchMember(local: CoreSpec, lacc: CoreAccessor, targ: Btf, targId: number, spec: CoreSpec, targName: string): MemberResult {
+function matchMember(
+  local: CoreSpec,
+  lacc: CoreAccessor,
+  targ: Btf,
+  targId: number,
+  spec: CoreSpec,
+  targName: string,
+): MemberResult {
   const lt = local.btf.type(lacc.typeId);
   if (!isComposite(lt)) return { ok: false, reason: `internal: accessor on ${lt.kind}` };
   const lm = lt.members[lacc.idx]!;
   const t = targ.resolve(targId);
-  if (!isComposite(t)) return { ok: false, reason: `${describe(targ, t)} in ${targName} has no fields (looking for \`${lm.name}\`)` };
+  if (!isComposite(t))
+    return { ok: false, reason: `${describe(targ, t)} in ${targName} has no fields (looking for \`${lm.name}\`)` };
   const found = searchMember(local.btf, lm.name, lm.type, targ, t.id, spec);
   if (found === 'incompatible') {
-    return { ok: false, reason: `field \`${lm.name}\` of ${describe(targ, t)} has type ${memberTypeText(targ, t.id, lm.name)} in ${targName}, incompatible with the program's ${cTypeName(local.btf, lm.type)}` };
+    return {
+      ok: false,
+      reason: `field \`${lm.name}\` of ${describe(targ, t)} has type ${memberTypeText(targ, t.id, lm.name)} in ${targName}, incompatible with the program's ${cTypeName(local.btf, lm.type)}`,
+    };
   }
-  if (found === undefined) return { ok: false, reason: `field \`${lm.name}\` not found in ${describe(targ, t)} of ${targName}` };
+  if (found === undefined)
+    return { ok: false, reason: `field \`${lm.name}\` not found in ${describe(targ, t)} of ${targName}` };
   return { ok: true, nextId: found };
 }
 
@@ -125,7 +151,14 @@ function memberTypeText(targ: Btf, compositeId: number, name: string): string {
 }
 
 /** Returns the member's type id, 'incompatible' when the name matched but the type did not, or undefined. */
-function searchMember(local: Btf, name: string, localType: number, targ: Btf, targId: number, spec: CoreSpec): number | 'incompatible' | undefined {
+function searchMember(
+  local: Btf,
+  name: string,
+  localType: number,
+  targ: Btf,
+  targId: number,
+  spec: CoreSpec,
+): number | 'incompatible' | undefined {
   const t = targ.resolve(targId);
   if (!isComposite(t)) return undefined;
   for (const [i, m] of t.members.entries()) {

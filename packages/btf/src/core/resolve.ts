@@ -51,13 +51,27 @@ export function resolveCoreRelocations(obj: BpfObject, targets: CoreTarget[]): C
   return out;
 }
 
-function resolveRecord(obj: BpfObject, btf: Btf, section: string, index: number, rec: CoreReloRecord, targets: CoreTarget[]): CoreRelocationReport {
+function resolveRecord(
+  obj: BpfObject,
+  btf: Btf,
+  section: string,
+  index: number,
+  rec: CoreReloRecord,
+  targets: CoreTarget[],
+): CoreRelocationReport {
   const prog = obj.programAt(section, rec.insnOff);
   const line = lineAt(obj.ext, section, rec.insnOff);
   const report: CoreRelocationReport = {
-    program: prog?.name ?? section, insn: prog ? (rec.insnOff - prog.offset) / 8 : rec.insnOff / 8,
-    kind: rec.kind, typeName: safeTypeName(btf, rec.typeId), access: rec.spec, spec: rec.spec,
-    index, section, sectionOffset: rec.insnOff, results: [],
+    program: prog?.name ?? section,
+    insn: prog ? (rec.insnOff - prog.offset) / 8 : rec.insnOff / 8,
+    kind: rec.kind,
+    typeName: safeTypeName(btf, rec.typeId),
+    access: rec.spec,
+    spec: rec.spec,
+    index,
+    section,
+    sectionOffset: rec.insnOff,
+    results: [],
   };
   if (line) {
     report.location = { file: line.file, line: line.line, col: line.col };
@@ -98,7 +112,11 @@ function resolveAgainst(local: CoreSpec, target: CoreTarget): CoreTargetResult {
   if (local.kind === 'type_id_local') return { ...base, ok: true, value: local.rootId };
   const rootName = local.btf.nameOf(local.rootId);
   if (!rootName) {
-    return { ...base, ok: false, message: `${cTypeName(local.btf, local.rootId)} is anonymous; libbpf cannot relocate anonymous types (give the type a name)` };
+    return {
+      ...base,
+      ok: false,
+      message: `${cTypeName(local.btf, local.rootId)} is anonymous; libbpf cannot relocate anonymous types (give the type a name)`,
+    };
   }
   const candidates = findCandidates(local.btf, local.rootId, target.btf);
   const reasons: string[] = [];
@@ -114,9 +132,10 @@ function resolveAgainst(local: CoreSpec, target: CoreTarget): CoreTargetResult {
     matched.push({ id, spec: m.spec, value: r.ok ? r.value : undefined, poison: !r.ok });
   }
   if (matched.length === 0) {
-    const why = candidates.length === 0
-      ? `${cTypeName(local.btf, local.rootId)} not found in ${target.name}`
-      : unique(reasons).join('; ');
+    const why =
+      candidates.length === 0
+        ? `${cTypeName(local.btf, local.rootId)} not found in ${target.name}`
+        : unique(reasons).join('; ');
     const r = calcRelocation(local.kind, undefined);
     // Existence checks answer 0 here; that is the point of them, so it is a successful result.
     if (r.ok) return { ...base, ok: true, value: r.value, message: why };
@@ -125,13 +144,26 @@ function resolveAgainst(local: CoreSpec, target: CoreTarget): CoreTargetResult {
   const first = matched[0]!;
   for (const m of matched.slice(1)) {
     if (isFieldBased(local.kind) && m.spec.bitOffset !== first.spec.bitOffset) {
-      return { ...base, ok: false, message: `ambiguous: candidates [${first.id}] and [${m.id}] in ${target.name} put the field at different offsets (${first.spec.bitOffset / 8} vs ${m.spec.bitOffset / 8} bytes)` };
+      return {
+        ...base,
+        ok: false,
+        message: `ambiguous: candidates [${first.id}] and [${m.id}] in ${target.name} put the field at different offsets (${first.spec.bitOffset / 8} vs ${m.spec.bitOffset / 8} bytes)`,
+      };
     }
     if (m.value !== first.value || m.poison !== first.poison) {
-      return { ...base, ok: false, message: `ambiguous: candidates [${first.id}] and [${m.id}] in ${target.name} give different results (${first.value} vs ${m.value})` };
+      return {
+        ...base,
+        ok: false,
+        message: `ambiguous: candidates [${first.id}] and [${m.id}] in ${target.name} give different results (${first.value} vs ${m.value})`,
+      };
     }
   }
-  const result: CoreTargetResult = { ...base, ok: first.value !== undefined, targetSpec: first.spec.raw.length ? first.spec.raw.join(':') : undefined, candidates: matched.map((m) => m.id) };
+  const result: CoreTargetResult = {
+    ...base,
+    ok: first.value !== undefined,
+    targetSpec: first.spec.raw.length ? first.spec.raw.join(':') : undefined,
+    candidates: matched.map((m) => m.id),
+  };
   if (first.value !== undefined) result.value = first.value;
   return result;
 }

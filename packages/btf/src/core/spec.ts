@@ -47,16 +47,19 @@ export function isFlexArray(btf: Btf, parent: CoreAccessor | undefined, nelems: 
 /** libbpf's bpf_core_parse_spec, on the program's own BTF. Throws CoreSpecError when the spec is invalid. */
 export function parseLocalSpec(btf: Btf, rootId: number, specText: string, kind: CoreReloKind): CoreSpec {
   const raw = specText.split(':').map((s) => Number(s));
-  if (!specText || raw.some((n) => !Number.isInteger(n) || n < 0)) throw new CoreSpecError(`invalid access spec "${specText}"`);
+  if (!specText || raw.some((n) => !Number.isInteger(n) || n < 0))
+    throw new CoreSpecError(`invalid access spec "${specText}"`);
   const spec: CoreSpec = { btf, rootId, kind, raw, accessors: [], bitOffset: 0 };
   if (isTypeBased(kind)) {
-    if (raw.length !== 1 || raw[0] !== 0) throw new CoreSpecError(`type relocation with spec "${specText}" (expected "0")`);
+    if (raw.length !== 1 || raw[0] !== 0)
+      throw new CoreSpecError(`type relocation with spec "${specText}" (expected "0")`);
     return spec;
   }
   let t = btf.resolve(rootId);
   let id = t.id;
   if (isEnumvalBased(kind)) {
-    if (!isAnyEnum(t) || raw.length !== 1) throw new CoreSpecError(`enum value relocation on ${t.kind} with spec "${specText}"`);
+    if (!isAnyEnum(t) || raw.length !== 1)
+      throw new CoreSpecError(`enum value relocation on ${t.kind} with spec "${specText}"`);
     const v = t.values[raw[0]!];
     if (!v) throw new CoreSpecError(`enumerator #${raw[0]} does not exist in enum ${t.name}`);
     spec.accessors.push({ typeId: id, idx: raw[0]!, name: v.name });

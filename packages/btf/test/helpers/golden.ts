@@ -11,6 +11,9 @@ export function expectGolden(name: string, value: unknown): void {
     writeFileSync(file, text);
     return;
   }
-  if (!existsSync(file)) throw new Error(`golden file ${file} is missing; run the tests once with UPDATE_GOLDEN=1 and review it`);
-  expect(JSON.parse(text), `output differs from ${file} (UPDATE_GOLDEN=1 rewrites it after review)`).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  if (!existsSync(file))
+    throw new Error(`golden file ${file} is missing; run the tests once with UPDATE_GOLDEN=1 and review it`);
+  expect(JSON.parse(text), `output differs from ${file} (UPDATE_GOLDEN=1 rewrites it after review)`).toEqual(
+    JSON.parse(readFileSync(file, 'utf8')),
+  );
 }

@@ -16,11 +16,16 @@ function which(tool: string): string {
     const p = join(dir, tool);
     if (existsSync(p)) return p;
   }
-  throw new Error(`${tool} is not installed; the btf tests need it (Debian: apt-get install ${tool === 'bpftool' ? 'bpftool' : 'clang-19 llvm-19'})`);
+  throw new Error(
+    `${tool} is not installed; the btf tests need it (Debian: apt-get install ${tool === 'bpftool' ? 'bpftool' : 'clang-19 llvm-19'})`,
+  );
 }
 
 export function requireKernelBtf(): Uint8Array {
-  if (!existsSync(VMLINUX)) throw new Error(`${VMLINUX} is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF, and the btf tests need its BTF`);
+  if (!existsSync(VMLINUX))
+    throw new Error(
+      `${VMLINUX} is missing: this kernel was built without CONFIG_DEBUG_INFO_BTF, and the btf tests need its BTF`,
+    );
   return readFileSync(VMLINUX);
 }
 
@@ -65,7 +70,23 @@ export function compileBpf(fixture: string, source?: string): Compiled {
   writeFileSync(src, source ?? readFileSync(join(FIXTURES, fixture)));
   const out = join(dir, basename(fixture).replace(/\.c$/, '.o'));
   try {
-    execFileSync(clang, ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', `-I${vmlinuxHeaderDir()}`, `-I${FIXTURES}`, '-c', src, '-o', out], { stdio: 'pipe' });
+    execFileSync(
+      clang,
+      [
+        '-g',
+        '-O2',
+        '-target',
+        'bpf',
+        '-D__TARGET_ARCH_x86',
+        `-I${vmlinuxHeaderDir()}`,
+        `-I${FIXTURES}`,
+        '-c',
+        src,
+        '-o',
+        out,
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
     const err = e as { stderr?: Buffer };
     throw new Error(`clang-19 failed on ${fixture}:\n${err.stderr?.toString() ?? String(e)}`);

@@ -31,7 +31,13 @@ export class MemoryStore implements SnippetStore {
     for (const id of p.candidates) {
       const row = this.rows.get(id);
       if (row === undefined) {
-        this.rows.set(id, { hash: p.hash, body: p.body, size: p.size, forkedFrom, createdAt: this.now().toISOString() });
+        this.rows.set(id, {
+          hash: p.hash,
+          body: p.body,
+          size: p.size,
+          forkedFrom,
+          createdAt: this.now().toISOString(),
+        });
         return { id, created: true };
       }
       if (row.hash === p.hash) return { id, created: false };

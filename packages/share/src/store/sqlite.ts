@@ -83,7 +83,9 @@ export class SqliteStore implements SnippetStore {
       this.db.close();
       throw e;
     }
-    this.selectById = this.db.prepare('SELECT id, hash, body, size, forked_from, created_at FROM snippets WHERE id = ?');
+    this.selectById = this.db.prepare(
+      'SELECT id, hash, body, size, forked_from, created_at FROM snippets WHERE id = ?',
+    );
     this.exists = this.db.prepare('SELECT 1 AS one FROM snippets WHERE id = ?');
     this.insert = this.db.prepare(
       'INSERT INTO snippets (id, hash, body, size, forked_from, created_at) VALUES (?, ?, ?, ?, ?, ?)',

@@ -11,7 +11,15 @@ import { topSeries } from '../../state/maps';
 const MAX_LINES = 8;
 
 /** Counters of a map over time: one line per key, x in seconds since the run attached. */
-export function CounterChart({ series, theme, version }: { series: Map<string, Ring<SeriesPoint>>; theme: string; version: number }) {
+export function CounterChart({
+  series,
+  theme,
+  version,
+}: {
+  series: Map<string, Ring<SeriesPoint>>;
+  theme: string;
+  version: number;
+}) {
   // Chosen by size, but kept in name order so a line keeps its color while the ranking shifts.
   const keys = topSeries(series, MAX_LINES).sort();
   const data = useMemo<uPlot.AlignedData>(() => {
@@ -38,7 +46,10 @@ export function CounterChart({ series, theme, version }: { series: Map<string, R
         { ...axis, label: 's', size: 30, labelSize: 14 },
         { ...axis, size: 60 },
       ],
-      series: [{ label: 't' }, ...keys.map((k, i) => ({ label: k, stroke: c.palette[i % c.palette.length], width: 1.5, spanGaps: true }))],
+      series: [
+        { label: 't' },
+        ...keys.map((k, i) => ({ label: k, stroke: c.palette[i % c.palette.length], width: 1.5, spanGaps: true })),
+      ],
     } satisfies Omit<uPlot.Options, 'width' | 'height'>;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [theme, keys.join('\u0000')]);

@@ -24,12 +24,29 @@ export function Log2HistChart({ counts, theme }: { counts: number[]; theme: stri
     return {
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: (_u: uPlot, lo: number, hi: number) => [lo - 0.6, hi + 0.6] as [number, number] } },
+      scales: {
+        x: { time: false, range: (_u: uPlot, lo: number, hi: number) => [lo - 0.6, hi + 0.6] as [number, number] },
+      },
       axes: [
-        { ...axis, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? bucketLabel(t) : '')), incrs: [1], size: 34 },
+        {
+          ...axis,
+          values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? bucketLabel(t) : '')),
+          incrs: [1],
+          size: 34,
+        },
         { ...axis, size: 56 },
       ],
-      series: [{}, { label: 'count', fill: c.palette[0] + 'cc', stroke: c.palette[0], width: 1, paths: uPlot.paths.bars!({ size: [0.8, 60] }), points: { show: false } }],
+      series: [
+        {},
+        {
+          label: 'count',
+          fill: c.palette[0] + 'cc',
+          stroke: c.palette[0],
+          width: 1,
+          paths: uPlot.paths.bars!({ size: [0.8, 60] }),
+          points: { show: false },
+        },
+      ],
     } satisfies Omit<uPlot.Options, 'width' | 'height'>;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [theme]);

@@ -9,7 +9,17 @@ import 'uplot/dist/uPlot.min.css';
  * (series layout) and only fed new data afterwards: uPlot redraws a few thousand points in well
  * under a millisecond, rebuilding it on every snapshot would not.
  */
-export function UPlotChart({ opts, data, optsKey, height }: { opts: Omit<uPlot.Options, 'width' | 'height'>; data: uPlot.AlignedData; optsKey: string; height: number }) {
+export function UPlotChart({
+  opts,
+  data,
+  optsKey,
+  height,
+}: {
+  opts: Omit<uPlot.Options, 'width' | 'height'>;
+  data: uPlot.AlignedData;
+  optsKey: string;
+  height: number;
+}) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(data);
@@ -44,6 +54,8 @@ export function themeColors(): { fg: string; grid: string; palette: string[] } {
   return {
     fg: v('--fg-muted', '#999'),
     grid: v('--border', '#333'),
-    palette: ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'].map((n, i) => v(n, ['#4e9af1', '#f5a623', '#7ed321', '#d0021b', '#9013fe', '#50e3c2'][i]!)),
+    palette: ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'].map((n, i) =>
+      v(n, ['#4e9af1', '#f5a623', '#7ed321', '#d0021b', '#9013fe', '#50e3c2'][i]!),
+    ),
   };
 }

@@ -18,11 +18,17 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
     <div className="pane pane-console" data-testid="pane-console">
       <div className="pane-bar">
         <span>
-          {formatCount(ring.total)} lines{ring.evicted > 0 && <span className="muted"> (showing last {formatCount(ring.length)})</span>}
+          {formatCount(ring.total)} lines
+          {ring.evicted > 0 && <span className="muted"> (showing last {formatCount(ring.length)})</span>}
         </span>
         {streams.printkDropped > 0 && <span className="warn">dropped {formatCount(streams.printkDropped)}</span>}
         <span className="spacer" />
-        <button className={`btn-small ${following ? '' : 'btn-attn'}`} onClick={() => setFollowing(true)} disabled={following} title="Follow new lines (End)">
+        <button
+          className={`btn-small ${following ? '' : 'btn-attn'}`}
+          onClick={() => setFollowing(true)}
+          disabled={following}
+          title="Follow new lines (End)"
+        >
           {following ? 'following' : 'paused — follow'}
         </button>
       </div>
@@ -45,7 +51,13 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
         following={following}
         onFollowingChange={setFollowing}
         label="printk output"
-        empty={<p className="empty">{run ? 'No printk output yet. bpf_printk() lines appear here.' : 'Run a program: its bpf_printk() lines appear here.'}</p>}
+        empty={
+          <p className="empty">
+            {run
+              ? 'No printk output yet. bpf_printk() lines appear here.'
+              : 'Run a program: its bpf_printk() lines appear here.'}
+          </p>
+        }
         renderRow={(i, style, slot) => {
           const l = ring.at(i);
           if (!l) return null;

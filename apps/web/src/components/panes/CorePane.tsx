@@ -22,11 +22,23 @@ export interface CoreTargetsProps {
  * CO-RE relocations libbpf applies, resolved against this kernel and against each kernel picked
  * above (bundled BTF or an upload), side by side: which would fail or move elsewhere.
  */
-export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump(file: string, line: number): void; targets: CoreTargetsProps }) {
+export function CorePane({
+  run,
+  onJump,
+  targets,
+}: {
+  run: RunView | null;
+  onJump(file: string, line: number): void;
+  targets: CoreTargetsProps;
+}) {
   const relos = run?.core?.relocations ?? [];
   const columns = coreColumns(relos);
   const summary = coreSummary(relos, columns);
-  const notChecked = targets.selected.filter((t) => !columns.includes(t) && (targets.bundled.includes(t) || targets.uploads.some((u) => u.name === t && u.state === 'ready')));
+  const notChecked = targets.selected.filter(
+    (t) =>
+      !columns.includes(t) &&
+      (targets.bundled.includes(t) || targets.uploads.some((u) => u.name === t && u.state === 'ready')),
+  );
   return (
     <div className="pane" data-testid="pane-core">
       <TargetPicker {...targets} />
@@ -40,21 +52,26 @@ export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump
           ))}
         {run?.core && notChecked.length > 0 && (
           <p className="notice" data-testid="core-not-checked">
-            Not in this report: {notChecked.join(', ')}. Press Check to compare against {notChecked.length > 1 ? 'them' : 'it'}.
+            Not in this report: {notChecked.join(', ')}. Press Check to compare against{' '}
+            {notChecked.length > 1 ? 'them' : 'it'}.
           </p>
         )}
         {relos.length === 0 && (
           <p className="empty">
             {run?.core
               ? 'This object has no CO-RE relocations (no BPF_CORE_READ or preserve_access_index field accesses).'
-              : 'CO-RE relocations (field offsets resolved against this kernel\'s BTF) appear here after a Run or Check. Pick other kernels above to see which relocations would fail there.'}
+              : "CO-RE relocations (field offsets resolved against this kernel's BTF) appear here after a Run or Check. Pick other kernels above to see which relocations would fail there."}
           </p>
         )}
         {relos.length > 0 && (
           <>
             <p className="core-summary">
               {summary.map((s) => (
-                <span key={s.target} className={s.failing ? 'error-text' : s.poisoned ? 'warn' : 'ok'} data-testid={`core-summary-${s.target}`}>
+                <span
+                  key={s.target}
+                  className={s.failing ? 'error-text' : s.poisoned ? 'warn' : 'ok'}
+                  data-testid={`core-summary-${s.target}`}
+                >
                   {summaryText(s)}
                 </span>
               ))}
@@ -76,7 +93,15 @@ export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump
               <tbody>
                 {relos.map((r, i) => (
                   <tr key={i} data-testid="core-relo">
-                    <td>{r.location ? <button className="link" onClick={() => onJump(r.location!.file, r.location!.line)}>{r.location.line}</button> : '—'}</td>
+                    <td>
+                      {r.location ? (
+                        <button className="link" onClick={() => onJump(r.location!.file, r.location!.line)}>
+                          {r.location.line}
+                        </button>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
                     <td className="break" title={`${r.typeName} — spec ${r.spec}`}>
                       {r.access}
                     </td>
@@ -85,7 +110,16 @@ export function CorePane({ run, onJump, targets }: { run: RunView | null; onJump
                       const x = r.results.find((y) => y.target === t);
                       if (!x) return <td key={t}>—</td>;
                       return (
-                        <td key={t} className={x.ok ? 'ok' : x.poisoned ? 'warn' : 'error-text'} title={x.poisoned ? 'libbpf poisons this instruction: the load fails only if the program reaches it (fine behind a bpf_core_*_exists check)' : (x.message ?? x.targetSpec)} data-testid={`core-cell-${t}`}>
+                        <td
+                          key={t}
+                          className={x.ok ? 'ok' : x.poisoned ? 'warn' : 'error-text'}
+                          title={
+                            x.poisoned
+                              ? 'libbpf poisons this instruction: the load fails only if the program reaches it (fine behind a bpf_core_*_exists check)'
+                              : (x.message ?? x.targetSpec)
+                          }
+                          data-testid={`core-cell-${t}`}
+                        >
                           {x.ok ? (x.value ?? 'ok') : `${x.poisoned ? '⚠ poisoned: ' : '✗ '}${x.message ?? 'fails'}`}
                         </td>
                       );
@@ -115,19 +149,44 @@ function TargetPicker(p: CoreTargetsProps) {
         const up = p.uploads.find((u) => u.name === n);
         const usable = !up || up.state === 'ready';
         return (
-          <label key={n} className={`core-target ${up?.state === 'failed' ? 'error-text' : ''}`} title={up?.error ?? (up ? `uploaded, ${up.types ?? '?'} types` : 'bundled with the agent')}>
-            <input type="checkbox" checked={p.selected.includes(n)} disabled={!usable} onChange={(e) => p.onToggle(n, e.target.checked)} data-testid={`core-target-${n}`} />
+          <label
+            key={n}
+            className={`core-target ${up?.state === 'failed' ? 'error-text' : ''}`}
+            title={up?.error ?? (up ? `uploaded, ${up.types ?? '?'} types` : 'bundled with the agent')}
+          >
+            <input
+              type="checkbox"
+              checked={p.selected.includes(n)}
+              disabled={!usable}
+              onChange={(e) => p.onToggle(n, e.target.checked)}
+              data-testid={`core-target-${n}`}
+            />
             {n}
-            {up && <span className="muted small"> {up.state === 'ready' ? `(${up.types} types)` : up.state === 'sending' ? '(uploading…)' : '(refused)'}</span>}
             {up && (
-              <button className="tab-close" onClick={() => p.onRemoveUpload(n)} aria-label={`Remove ${n}`} title="Remove this upload">
+              <span className="muted small">
+                {' '}
+                {up.state === 'ready' ? `(${up.types} types)` : up.state === 'sending' ? '(uploading…)' : '(refused)'}
+              </span>
+            )}
+            {up && (
+              <button
+                className="tab-close"
+                onClick={() => p.onRemoveUpload(n)}
+                aria-label={`Remove ${n}`}
+                title="Remove this upload"
+              >
                 ×
               </button>
             )}
           </label>
         );
       })}
-      <button className="btn-small" onClick={() => input.current?.click()} title="Another kernel's /sys/kernel/btf/vmlinux (raw BTF)" data-testid="core-upload">
+      <button
+        className="btn-small"
+        onClick={() => input.current?.click()}
+        title="Another kernel's /sys/kernel/btf/vmlinux (raw BTF)"
+        data-testid="core-upload"
+      >
         Upload BTF…
       </button>
       <input
@@ -141,7 +200,13 @@ function TargetPicker(p: CoreTargetsProps) {
           e.target.value = '';
         }}
       />
-      <button className="btn-small" onClick={p.onCheck} disabled={!p.canCheck} title="Compile and resolve the relocations again, nothing is loaded" data-testid="core-check">
+      <button
+        className="btn-small"
+        onClick={p.onCheck}
+        disabled={!p.canCheck}
+        title="Compile and resolve the relocations again, nothing is loaded"
+        data-testid="core-check"
+      >
         Check
       </button>
     </div>

@@ -19,20 +19,29 @@ export function DisasmPane(p: DisasmPaneProps) {
   const sections = p.run?.disasm?.sections ?? [];
   const [picked, setPicked] = useState(0);
   const section = sections[Math.min(picked, Math.max(0, sections.length - 1))];
-  const rows = useMemo<DisasmRow[]>(() => (section ? annotateDisasm(section.lines, p.files, p.mainFile) : []), [section, p.files, p.mainFile]);
+  const rows = useMemo<DisasmRow[]>(
+    () => (section ? annotateDisasm(section.lines, p.files, p.mainFile) : []),
+    [section, p.files, p.mainFile],
+  );
   const ref = useRef<HTMLDivElement>(null);
-  const linked = (r: DisasmRow) => p.cursor !== null && r.at !== null && r.at.file === p.cursor.file && r.at.line === p.cursor.line;
+  const linked = (r: DisasmRow) =>
+    p.cursor !== null && r.at !== null && r.at.file === p.cursor.file && r.at.line === p.cursor.line;
 
   useEffect(() => {
     const el = ref.current;
     const hit = el?.querySelector<HTMLElement>('.dis-linked');
-    if (el && hit && (hit.offsetTop < el.scrollTop || hit.offsetTop > el.scrollTop + el.clientHeight - 20)) el.scrollTop = hit.offsetTop - el.clientHeight / 3;
+    if (el && hit && (hit.offsetTop < el.scrollTop || hit.offsetTop > el.scrollTop + el.clientHeight - 20))
+      el.scrollTop = hit.offsetTop - el.clientHeight / 3;
   }, [p.cursor, rows]);
 
   if (!section) {
     return (
       <div className="pane scroll-y" data-testid="pane-disasm">
-        <p className="empty">{p.run ? 'No disassembly yet (it arrives after compiling).' : 'The compiled BPF instructions, interleaved with your source lines, appear here.'}</p>
+        <p className="empty">
+          {p.run
+            ? 'No disassembly yet (it arrives after compiling).'
+            : 'The compiled BPF instructions, interleaved with your source lines, appear here.'}
+        </p>
       </div>
     );
   }
@@ -46,7 +55,9 @@ export function DisasmPane(p: DisasmPaneProps) {
             </option>
           ))}
         </select>
-        <span className="muted small">click a line to show it in the editor; move the editor cursor to find its instructions</span>
+        <span className="muted small">
+          click a line to show it in the editor; move the editor cursor to find its instructions
+        </span>
       </div>
       <div className="scroller mono" ref={ref} onMouseLeave={() => p.onHover(null)}>
         {rows.map((r, i) => (

@@ -24,7 +24,9 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   const [paused, setPaused] = useState<{ view: RowsView; received: number } | null>(null);
   const [following, setFollowing] = useState(true);
 
-  const columnKey = src ? (src.columns.length ? src.columns : (src.schema?.fields.map((f) => f.name) ?? [])).join('\u0000') : '';
+  const columnKey = src
+    ? (src.columns.length ? src.columns : (src.schema?.fields.map((f) => f.name) ?? [])).join('\u0000')
+    : '';
   // One array per distinct set of columns, so rows drawn with it can skip re-rendering.
   const columns = useMemo(() => (columnKey === '' ? [] : columnKey.split('\u0000')), [columnKey]);
   const parsed = useMemo(() => parseFilter(filter, columns), [filter, columns]);
@@ -33,7 +35,13 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   // Matches are found incrementally: each render looks at the rows that arrived since the last.
   const index = useRef<FilterIndex | null>(null);
   if (!parsed || !view) index.current = null;
-  else if (!index.current || index.current.view !== view || index.current.filter.column !== parsed.column || index.current.filter.needle !== parsed.needle) index.current = new FilterIndex(parsed, view);
+  else if (
+    !index.current ||
+    index.current.view !== view ||
+    index.current.filter.column !== parsed.column ||
+    index.current.filter.needle !== parsed.needle
+  )
+    index.current = new FilterIndex(parsed, view);
   const matches = index.current;
   matches?.update();
   const count = matches ? matches.length : (view?.length ?? 0);
@@ -42,7 +50,12 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   // The counts are read when the throttled counter draws, not at each frame (see EventCounts).
   const readCounts = useRef<() => Counts | null>(() => null);
   readCounts.current = () =>
-    src && { shown: matches || paused ? count : null, received: src.received, kept: src.rows.evicted > 0 ? src.rows.length : null, dropped: src.dropped };
+    src && {
+      shown: matches || paused ? count : null,
+      received: src.received,
+      kept: src.rows.evicted > 0 ? src.rows.length : null,
+      dropped: src.dropped,
+    };
 
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
   const showCpu = src?.hasCpu ?? false;
@@ -110,13 +123,32 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
         onFollowingChange={setFollowing}
         label="Events"
         testId="events-table"
-        empty={!src && <p className="empty">{running ? 'Waiting for records from a ring buffer or perf buffer…' : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}</p>}
+        empty={
+          !src && (
+            <p className="empty">
+              {running
+                ? 'Waiting for records from a ring buffer or perf buffer…'
+                : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}
+            </p>
+          )
+        }
         renderRow={(i, style, slot) => {
           const pos = positionOf(i);
           const at = view?.locate(pos);
           if (!view || !at) return null;
           const n = view.firstN + pos;
-          return <EventRowView key={slot ?? n} batch={at.batch} row={at.row} n={n} columns={columns} showCpu={showCpu} grid={grid} style={style} />;
+          return (
+            <EventRowView
+              key={slot ?? n}
+              batch={at.batch}
+              row={at.row}
+              n={n}
+              columns={columns}
+              showCpu={showCpu}
+              grid={grid}
+              style={style}
+            />
+          );
         }}
       />
     </div>
@@ -139,7 +171,8 @@ function EventCounts({ read, stamp }: { read: { current: () => Counts | null }; 
   const shown = useRef<{ counts: Counts | null; at: number; stamp: string } | null>(null);
   const [, redraw] = useState(0);
   const now = performance.now();
-  if (shown.current === null || now - shown.current.at >= COUNTER_INTERVAL_MS) shown.current = { counts: read.current(), at: now, stamp };
+  if (shown.current === null || now - shown.current.at >= COUNTER_INTERVAL_MS)
+    shown.current = { counts: read.current(), at: now, stamp };
   // Skipped the latest change (new records, a filter typed): draw it a little later, so the last numbers always show.
   const behind = shown.current.stamp !== stamp;
   useEffect(() => {
@@ -176,7 +209,11 @@ const EventRowView = memo(
     const direct = sameColumns(batch.columns, columns);
     const cpu = batch.cpu?.[row] ?? -1;
     return (
-      <div className={`table-row ${n % 2 ? 'row-alt' : ''}`} style={{ ...style, gridTemplateColumns: grid }} data-testid="event-row">
+      <div
+        className={`table-row ${n % 2 ? 'row-alt' : ''}`}
+        style={{ ...style, gridTemplateColumns: grid }}
+        data-testid="event-row"
+      >
         <span className="ts">{formatTimestamp(batch.t[row]!)}</span>
         {showCpu && <span className="cpu">{cpu >= 0 ? cpu : ''}</span>}
         {columns.map((c, j) => {
@@ -190,5 +227,12 @@ const EventRowView = memo(
       </div>
     );
   },
-  (a, b) => a.batch === b.batch && a.row === b.row && a.n === b.n && a.columns === b.columns && a.showCpu === b.showCpu && a.grid === b.grid && a.style === b.style,
+  (a, b) =>
+    a.batch === b.batch &&
+    a.row === b.row &&
+    a.n === b.n &&
+    a.columns === b.columns &&
+    a.showCpu === b.showCpu &&
+    a.grid === b.grid &&
+    a.style === b.style,
 );

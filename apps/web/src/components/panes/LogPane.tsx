@@ -8,7 +8,9 @@ export function LogPane({ run, notes }: { run: RunView | null; notes: AgentNote[
   const logs = run?.logs ?? [];
   return (
     <div className="pane scroll-y mono" data-testid="pane-log">
-      {notes.length + logs.length + (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) === 0 && <p className="empty">Agent, libbpf and clang messages appear here.</p>}
+      {notes.length + logs.length + (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) === 0 && (
+        <p className="empty">Agent, libbpf and clang messages appear here.</p>
+      )}
       {notes.map((n, i) => (
         <div key={`n${i}`} className={`log-line log-${n.level}`}>
           <span className="src">web</span> {n.text}

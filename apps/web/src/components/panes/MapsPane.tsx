@@ -11,12 +11,28 @@ import { CounterChart } from '../charts/CounterChart';
 /** Rows of a table snapshot drawn at once; the agent already caps a snapshot (`more` counts the rest). */
 const MAX_TABLE_ROWS = 500;
 
-export function MapsPane({ streams, run, version, theme }: { streams: Streams; run: RunView | null; version: number; theme: string }) {
+export function MapsPane({
+  streams,
+  run,
+  version,
+  theme,
+}: {
+  streams: Streams;
+  run: RunView | null;
+  version: number;
+  theme: string;
+}) {
   const snap = streams.maps;
   const declared = run?.loaded?.maps ?? [];
   return (
     <div className="pane pane-maps scroll-y" data-testid="pane-maps">
-      {!snap && declared.length === 0 && <p className="empty">{run ? 'No map snapshot yet.' : 'Maps of a running program appear here: tables, log2 histograms as bar charts, counters as time series.'}</p>}
+      {!snap && declared.length === 0 && (
+        <p className="empty">
+          {run
+            ? 'No map snapshot yet.'
+            : 'Maps of a running program appear here: tables, log2 histograms as bar charts, counters as time series.'}
+        </p>
+      )}
       {!snap && declared.length > 0 && (
         <table className="grid">
           <thead>
@@ -45,7 +61,12 @@ export function MapsPane({ streams, run, version, theme }: { streams: Streams; r
       {snap?.maps.map((m) => (
         <section key={m.name} className="map-card" data-testid={`map-${m.name}`}>
           <h4>
-            {m.name} <span className="muted">{m.type}{m.keyType || m.valueType ? ` · ${m.keyType ?? '?'} → ${m.valueType ?? '?'}` : ''} · {m.entries.length + m.more} entries</span>
+            {m.name}{' '}
+            <span className="muted">
+              {m.type}
+              {m.keyType || m.valueType ? ` · ${m.keyType ?? '?'} → ${m.valueType ?? '?'}` : ''} ·{' '}
+              {m.entries.length + m.more} entries
+            </span>
           </h4>
           {m.error && <p className="error-text">{m.error}</p>}
           <MapBody snap={m} streams={streams} version={version} theme={theme} />
@@ -56,7 +77,17 @@ export function MapsPane({ streams, run, version, theme }: { streams: Streams; r
   );
 }
 
-function MapBody({ snap, streams, version, theme }: { snap: MapSnapshot; streams: Streams; version: number; theme: string }) {
+function MapBody({
+  snap,
+  streams,
+  version,
+  theme,
+}: {
+  snap: MapSnapshot;
+  streams: Streams;
+  version: number;
+  theme: string;
+}) {
   if (snap.render === 'log2-hist') {
     const hists = log2Histograms(snap);
     if (hists.length === 0) return <KeyValueTable snap={snap} />;
@@ -87,7 +118,10 @@ function KeyValueTable({ snap }: { snap: MapSnapshot }) {
   if (snap.entries.length === 0) return <p className="muted small">empty</p>;
   const globals = snap.render === 'globals';
   // Counters read best largest first; other maps keep the agent's order.
-  const entries = snap.render === 'counters' ? [...snap.entries].sort((a, b) => (numberOf(b.value) ?? 0) - (numberOf(a.value) ?? 0)) : snap.entries;
+  const entries =
+    snap.render === 'counters'
+      ? [...snap.entries].sort((a, b) => (numberOf(b.value) ?? 0) - (numberOf(a.value) ?? 0))
+      : snap.entries;
   return (
     <table className="grid mono">
       <thead>
@@ -100,7 +134,9 @@ function KeyValueTable({ snap }: { snap: MapSnapshot }) {
         {entries.slice(0, MAX_TABLE_ROWS).map((e, i) => (
           <tr key={i}>
             <td>{formatValue(e.key)}</td>
-            <td title={e.cpus ? `per CPU: ${e.cpus.map(formatValue).join(', ')}` : undefined}>{formatValue(e.value)}</td>
+            <td title={e.cpus ? `per CPU: ${e.cpus.map(formatValue).join(', ')}` : undefined}>
+              {formatValue(e.value)}
+            </td>
           </tr>
         ))}
       </tbody>

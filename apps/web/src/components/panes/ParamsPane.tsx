@@ -6,11 +6,26 @@ import { findParams, parseParamInput, type ParamDecl } from '../../state/params'
 import type { EditorFile } from '../../state/workspace';
 
 /** `const volatile` knobs: their initial value for the next Run (written into .rodata before load). */
-export function ParamsPane({ files, params, onChange, onJump }: { files: EditorFile[]; params: Record<string, ParamValue>; onChange(name: string, v: ParamValue | undefined): void; onJump(file: string, line: number): void }) {
+export function ParamsPane({
+  files,
+  params,
+  onChange,
+  onJump,
+}: {
+  files: EditorFile[];
+  params: Record<string, ParamValue>;
+  onChange(name: string, v: ParamValue | undefined): void;
+  onJump(file: string, line: number): void;
+}) {
   const decls = findParams(files);
   return (
     <div className="pane scroll-y" data-testid="pane-params">
-      {decls.length === 0 && <p className="empty">No <code>const volatile</code> globals in this snippet. Declare one (e.g. <code>const volatile pid_t targ_pid = 0;</code>) to set it here before each run.</p>}
+      {decls.length === 0 && (
+        <p className="empty">
+          No <code>const volatile</code> globals in this snippet. Declare one (e.g.{' '}
+          <code>const volatile pid_t targ_pid = 0;</code>) to set it here before each run.
+        </p>
+      )}
       {decls.length > 0 && (
         <table className="grid">
           <thead>
@@ -32,7 +47,17 @@ export function ParamsPane({ files, params, onChange, onJump }: { files: EditorF
   );
 }
 
-function ParamRow({ d, value, onChange, onJump }: { d: ParamDecl; value: ParamValue | undefined; onChange(name: string, v: ParamValue | undefined): void; onJump(file: string, line: number): void }) {
+function ParamRow({
+  d,
+  value,
+  onChange,
+  onJump,
+}: {
+  d: ParamDecl;
+  value: ParamValue | undefined;
+  onChange(name: string, v: ParamValue | undefined): void;
+  onJump(file: string, line: number): void;
+}) {
   const [text, setText] = useState(value === undefined ? '' : String(value));
   const [error, setError] = useState<string | null>(null);
   const apply = (t: string) => {
@@ -59,13 +84,23 @@ function ParamRow({ d, value, onChange, onJump }: { d: ParamDecl; value: ParamVa
       <td className="mono muted">{d.init ?? '0'}</td>
       <td>
         {d.kind === 'bool' ? (
-          <select value={value === undefined ? '' : String(value)} onChange={(e) => apply(e.target.value)} aria-label={d.name}>
+          <select
+            value={value === undefined ? '' : String(value)}
+            onChange={(e) => apply(e.target.value)}
+            aria-label={d.name}
+          >
             <option value="">(as in source)</option>
             <option value="true">true</option>
             <option value="false">false</option>
           </select>
         ) : (
-          <input value={text} placeholder="(as in source)" onChange={(e) => apply(e.target.value)} aria-label={d.name} className="mono" />
+          <input
+            value={text}
+            placeholder="(as in source)"
+            onChange={(e) => apply(e.target.value)}
+            aria-label={d.name}
+            className="mono"
+          />
         )}
         {error && <span className="error-text small"> {error}</span>}
       </td>

@@ -4,11 +4,27 @@ import type { RunView } from '../../state/run';
 import type { EditorMarker } from '../../state/markers';
 
 /** Every diagnostic, refusal and verifier failure as a list; a click puts the cursor on the line. */
-export function ProblemsPane({ run, onFiles, elsewhere, onJump }: { run: RunView | null; onFiles: EditorMarker[]; elsewhere: EditorMarker[]; onJump(file: string, line: number): void }) {
+export function ProblemsPane({
+  run,
+  onFiles,
+  elsewhere,
+  onJump,
+}: {
+  run: RunView | null;
+  onFiles: EditorMarker[];
+  elsewhere: EditorMarker[];
+  onJump(file: string, line: number): void;
+}) {
   const all = [...onFiles, ...elsewhere];
   return (
     <div className="pane scroll-y" data-testid="pane-problems">
-      {all.length === 0 && <p className="empty">{run?.compiled ? 'No problems.' : 'Compiler errors, policy refusals and verifier failures appear here and on their lines in the editor.'}</p>}
+      {all.length === 0 && (
+        <p className="empty">
+          {run?.compiled
+            ? 'No problems.'
+            : 'Compiler errors, policy refusals and verifier failures appear here and on their lines in the editor.'}
+        </p>
+      )}
       <ul className="problems">
         {all.map((m, i) => (
           <li key={i} className={`problem problem-${m.severity}`} data-testid="problem">

@@ -54,7 +54,15 @@ export function TailList(p: TailListProps) {
       rows.push(p.renderRow(i, slotStyle(slot, p.rowHeight), `s${slot}`));
     }
     return (
-      <div ref={box} className="scroller tail mono" onWheel={readUp} onKeyDown={readUp} tabIndex={0} aria-label={p.label} data-testid={p.testId}>
+      <div
+        ref={box}
+        className="scroller tail mono"
+        onWheel={readUp}
+        onKeyDown={readUp}
+        tabIndex={0}
+        aria-label={p.label}
+        data-testid={p.testId}
+      >
         {p.count === 0 ? p.empty : rows}
       </div>
     );
@@ -73,7 +81,12 @@ function slotStyle(slot: number, h: number): React.CSSProperties {
 
 function ReadingList(p: TailListProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: p.count, getScrollElement: () => scroller.current, estimateSize: () => p.rowHeight, overscan: 15 });
+  const v = useVirtualizer({
+    count: p.count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => p.rowHeight,
+    overscan: 15,
+  });
   // Start reading where following left off: at the end.
   useEffect(() => {
     if (p.count > 0) v.scrollToIndex(p.count - 1, { align: 'end' });
@@ -94,7 +107,17 @@ function ReadingList(p: TailListProps) {
       }}
     >
       {p.count === 0 && p.empty}
-      <div style={{ height: v.getTotalSize(), position: 'relative' }}>{v.getVirtualItems().map((item) => p.renderRow(item.index, { position: 'absolute', left: 0, top: 0, transform: `translateY(${item.start}px)`, height: p.rowHeight }))}</div>
+      <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+        {v.getVirtualItems().map((item) =>
+          p.renderRow(item.index, {
+            position: 'absolute',
+            left: 0,
+            top: 0,
+            transform: `translateY(${item.start}px)`,
+            height: p.rowHeight,
+          }),
+        )}
+      </div>
     </div>
   );
 }

@@ -17,7 +17,13 @@ export function VerifierPane({ run, onJump }: { run: RunView | null; onJump(file
   if (verdicts.length === 0 && programs.length === 0) {
     return (
       <div className="pane scroll-y" data-testid="pane-verifier">
-        <p className="empty">{run ? (run.state === 'stopped' ? 'The run stopped before the verifier ran.' : 'Waiting for the verifier…') : "The kernel verifier's verdict and log for each program appear here."}</p>
+        <p className="empty">
+          {run
+            ? run.state === 'stopped'
+              ? 'The run stopped before the verifier ran.'
+              : 'Waiting for the verifier…'
+            : "The kernel verifier's verdict and log for each program appear here."}
+        </p>
       </div>
     );
   }
@@ -49,8 +55,18 @@ export function VerifierPane({ run, onJump }: { run: RunView | null; onJump(file
                   <td>{p.name}</td>
                   <td className="mono">{p.section}</td>
                   <td>{p.insns}</td>
-                  <td>{p.skipped ? <span className="muted">skipped: {p.skipped}</span> : stats?.insnsProcessed !== undefined ? `${formatCount(stats.insnsProcessed)}${stats.insnLimit ? ` / ${formatCount(stats.insnLimit)}` : ''}` : '—'}</td>
-                  <td>{stats?.totalStates !== undefined ? `${stats.totalStates} (${stats.peakStates ?? '?'})` : '—'}</td>
+                  <td>
+                    {p.skipped ? (
+                      <span className="muted">skipped: {p.skipped}</span>
+                    ) : stats?.insnsProcessed !== undefined ? (
+                      `${formatCount(stats.insnsProcessed)}${stats.insnLimit ? ` / ${formatCount(stats.insnLimit)}` : ''}`
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    {stats?.totalStates !== undefined ? `${stats.totalStates} (${stats.peakStates ?? '?'})` : '—'}
+                  </td>
                   <td>{stats?.stackDepth ?? '—'}</td>
                   <td>{stats?.verificationTimeUs !== undefined ? `${stats.verificationTimeUs} µs` : '—'}</td>
                 </tr>
@@ -81,7 +97,11 @@ function Failure({ v, onJump }: { v: Verdict; onJump(file: string, line: number)
       {f?.location && (
         <p>
           at{' '}
-          <button className="link mono" onClick={() => onJump(f.location!.file, f.location!.line)} data-testid="verifier-location">
+          <button
+            className="link mono"
+            onClick={() => onJump(f.location!.file, f.location!.line)}
+            data-testid="verifier-location"
+          >
             {f.location.file}:{f.location.line}
           </button>
           {f.sourceText && <code className="source-text">{f.sourceText.trim()}</code>}
