@@ -36,7 +36,12 @@ test('Maps: a log2 histogram is drawn as a bar chart, counters as a time series'
     // Two snapshots make a line; the legend names the keys.
     await expect(card.getByTestId('counter-chart').locator('canvas').first()).toBeVisible({ timeout: 30_000 });
     await expect(card.locator('table tbody tr').first()).toBeVisible();
-    await page.waitForTimeout(2500);
+    // A few snapshots, so the screenshot shows lines rather than a first point.
+    await expect
+      .poll(async () => Number(await card.getByTestId('counter-chart').getAttribute('data-points')), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThanOrEqual(3);
     await shot(page, '12-maps-counters');
   } finally {
     stop();

@@ -18,8 +18,10 @@ test('files can be added, renamed and deleted, and survive a reload', async ({ p
   await page.getByTestId('file-name-input').press('Enter');
   await expect(page.getByTestId('tab-shared.h')).toBeVisible();
 
-  // Autosave is debounced; give it a moment, then reload.
-  await page.waitForTimeout(800);
+  // Autosave is debounced: wait until it has stored the rename (not for the pagehide flush), then reload.
+  await expect
+    .poll(() => page.evaluate(() => window.localStorage.getItem('bpfplay:workspace') ?? ''))
+    .toContain('"shared.h"');
   await page.reload();
   await expect(page.getByTestId('tab-shared.h')).toBeVisible();
   await expect(page.getByTestId('tab-main.bpf.c')).toBeVisible();

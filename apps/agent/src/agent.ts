@@ -5,7 +5,7 @@ import { helperNames, loadBtf, type Btf } from '@bpfplay/btf';
 import type { AttachSupport } from '@bpfplay/protocol';
 import { PROTOCOL_VERSION } from '@bpfplay/protocol';
 import type { AgentContext } from './agent-context.js';
-import { createCompiler } from './compile/index.js';
+import { createCompiler, holdMarkedCompiles } from './compile/index.js';
 import { publicLimits, type AgentConfig } from './config.js';
 import { probeCapabilities } from './probe/capabilities.js';
 import type { RunController } from './run/controller.js';
@@ -41,6 +41,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   const compiler = await createCompiler({
     cacheDir: join(config.dataDir, 'cache'),
     ...(config.compileLimits ? { limits: config.compileLimits } : {}),
+    ...(config.testHoldCompileMarker ? { testHooks: holdMarkedCompiles(config.testHoldCompileMarker, log) } : {}),
   });
   log(`compiler ready: ${compiler.info.clangVersion} (${Math.round(performance.now() - t0)} ms)`);
   const capabilities = await probeCapabilities(compiler);

@@ -77,6 +77,11 @@ export interface AgentConfig {
   policy?: Partial<Policy>;
   /** Operator overrides of the compile sandbox limits (compile/limits.ts), from --policy FILE. */
   compileLimits?: Partial<CompileLimits>;
+  /**
+   * Tests only, from BPFPLAY_TEST_HOLD_COMPILE: compiles whose main file contains this marker are
+   * held in clang until cancelled (compile/index.ts, holdMarkedCompiles).
+   */
+  testHoldCompileMarker?: string;
 }
 
 /** apps/agent/ (works from src/ under tsx and from dist/ when bundled). */
@@ -93,6 +98,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     limits: { ...DEFAULT_LIMITS },
     uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
     warmRunners: 1,
+    ...(process.env.BPFPLAY_TEST_HOLD_COMPILE ? { testHoldCompileMarker: process.env.BPFPLAY_TEST_HOLD_COMPILE } : {}),
     ...overrides,
   };
 }

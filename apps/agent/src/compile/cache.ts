@@ -114,6 +114,7 @@ export class ObjectCache {
   }
 
   private async evict(): Promise<void> {
+    // A stable sort: entries used in the same millisecond stay in the map's order, which is their order of use.
     const oldestFirst = [...this.entries].sort((a, b) => a[1].used - b[1].used);
     for (const [key] of oldestFirst) {
       if (this.total <= this.capBytes * 0.8) break;

@@ -15,6 +15,8 @@ export interface ClangRun {
   vmlinuxDir: string;
   limits: CompileLimits;
   signal?: AbortSignal;
+  /** Test hook (CompileTestHooks.holdSource, compile/index.ts). */
+  holdSource?: (main: string) => Promise<void> | undefined;
 }
 
 /** A clang in its sandbox, started and waiting for its source on stdin, with its two folders. */
@@ -38,7 +40,7 @@ function stdinSource(main: string, content: string): string {
 
 async function start(
   pchPath: string | undefined,
-  run: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal'>,
+  run: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal' | 'holdSource'>,
   idle: boolean,
 ): Promise<Started> {
   const src = await makeRunDir('readable');
@@ -71,7 +73,8 @@ async function finish(s: Started, run: ClangRun): Promise<{ exit: SandboxExit; o
     // The main file too, for a header that includes it back.
     for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: 0o644 });
     const mainFile = run.files.find((f) => f.name === run.main);
-    const exit = await s.proc.feed(stdinSource(run.main, mainFile?.content ?? ''), run.signal);
+    const content = mainFile?.content ?? '';
+    const exit = await s.proc.feed(stdinSource(run.main, content), run.signal, run.holdSource?.(content));
     if (exit.code !== 0) return { exit };
     return { exit, object: await readFile(join(s.out, 'prog.o')) };
   } finally {
@@ -100,7 +103,7 @@ export class ClangPool {
   private closed = false;
 
   constructor(
-    private readonly base: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal'>,
+    private readonly base: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal' | 'holdSource'>,
     private readonly warm: boolean,
     /** How long after a compile the next spare is started. */
     private readonly refillDelayMs = 300,

@@ -72,6 +72,36 @@ export interface CompilerOptions {
   warn?: (message: string) => void;
   /** Keep a clang started ahead of time for the next compile (default true; see ClangPool). */
   warm?: boolean;
+  /** For tests only: see CompileTestHooks. */
+  testHooks?: CompileTestHooks;
+}
+
+/**
+ * Lets a test hold a compile inside clang for as long as it needs, instead of hoping a big source
+ * takes longer than the test's next step (it did not on a machine 2.5× faster than this one).
+ */
+export interface CompileTestHooks {
+  /**
+   * Called with the main file's text as it is written to clang's stdin. Return a promise to keep
+   * stdin open — clang waits for the rest of its input, holding its compile slot — until it
+   * settles (or the compile is cancelled or hits the wall-clock limit); undefined lets it go.
+   */
+  holdSource?(main: string): Promise<void> | undefined;
+}
+
+/**
+ * The hook the agent installs when BPFPLAY_TEST_HOLD_COMPILE=<marker> is set (by tests that start
+ * an agent process): a compile whose main file contains the marker stays in clang until cancelled
+ * (Stop) or the wall-clock limit, and the agent says so on its log, so the test knows the slot is taken.
+ */
+export function holdMarkedCompiles(marker: string, log: (line: string) => void): CompileTestHooks {
+  return {
+    holdSource(main) {
+      if (!main.includes(marker)) return undefined;
+      log(`test hook: holding a compile in clang until it is cancelled (${marker})`);
+      return new Promise<void>(() => {});
+    },
+  };
 }
 
 export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
@@ -184,6 +214,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
           vmlinuxDir: vmlinux.dir,
           limits,
           ...(o.signal ? { signal: o.signal } : {}),
+          ...(opts.testHooks?.holdSource ? { holdSource: (m: string) => opts.testHooks!.holdSource!(m) } : {}),
         };
         let r = await pool.run({ ...common, pchPath });
         if (r.exit.aborted) throw abortError(o.signal!);

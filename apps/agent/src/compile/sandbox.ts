@@ -147,9 +147,11 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxExit> {
 export interface SandboxProcess {
   /**
    * Writes `input` to stdin (undefined: nothing, stdin closed) and waits for the exit. The wall
-   * clock (`limits.wallMs`) starts here, not at spawn. Call once.
+   * clock (`limits.wallMs`) starts here, not at spawn. With `hold`, stdin stays open (the tool
+   * keeps waiting for the rest of its input) until `hold` settles: a test hook (CompileTestHooks)
+   * that keeps a compile running for as long as a test needs, on any machine. Call once.
    */
-  feed(input: string | undefined, signal?: AbortSignal): Promise<SandboxExit>;
+  feed(input: string | undefined, signal?: AbortSignal, hold?: Promise<void>): Promise<SandboxExit>;
   /** Exited already (killed, crashed) before being fed: its answer is not worth waiting for. */
   readonly exited: boolean;
   kill(): void;
@@ -197,7 +199,7 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
       return closed !== undefined || spawnError !== undefined;
     },
     kill,
-    feed(input, signal) {
+    feed(input, signal, hold) {
       if (o.idle) {
         child.ref();
         for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { ref?: () => void }).ref?.();
@@ -238,7 +240,10 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
         };
         if (closed || spawnError) return done();
         waiters.push(done);
-        child.stdin.end(input);
+        if (!hold) return void child.stdin.end(input);
+        if (input !== undefined) child.stdin.write(input);
+        const release = () => void child.stdin.end();
+        hold.then(release, release);
       });
     },
   };

@@ -25,8 +25,12 @@ export function writePolicy(policy: unknown): string {
   return path;
 }
 
-export async function startPolicyAgent(policy: unknown, extraArgs: string[] = []): Promise<AgentProcess> {
-  return startAgentProcess(['--policy', writePolicy(policy), ...extraArgs]);
+export async function startPolicyAgent(
+  policy: unknown,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<AgentProcess> {
+  return startAgentProcess(['--policy', writePolicy(policy), ...extraArgs], env);
 }
 
 /** True while the agent process lives and answers /healthz. */

@@ -259,8 +259,11 @@ describe('data folder faults', () => {
     const c = connect(a.wsUrl, { token: a.token });
     const o = await runOnce(c, 'full', tracepoint(uniqueName('f_full')), { options: { durationSec: 1 } });
     const o2 = await runOnce(c, 'full2', tracepoint(uniqueName('f_full2')), { options: { durationSec: 1 } });
-    await new Promise((r) => setTimeout(r, 300));
-    const warned = /audit log .*No space|ENOSPC|no space/i.test(a.output());
+    // The audit line is written after the `stopped` frame: wait for the agent to say it could not.
+    const warned = await a.waitForOutput(/cannot append to the audit log/, 10_000).then(
+      () => /audit log .*No space|ENOSPC|no space/i.test(a.output()),
+      () => false,
+    );
     tally.record(
       'disk fault',
       'data folder full',
@@ -282,8 +285,7 @@ describe('data folder faults', () => {
     const o = await runOnce(c, 'ro', tracepoint(uniqueName('f_ro')), { options: { durationSec: 1 } });
     tally.record('disk fault', 'data folder read-only', o.stopped?.reason === 'timeout' ? undefined : describeEnd(o));
     expect(o.stopped?.reason).toBe('timeout');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(a.output()).toMatch(/read-only|EROFS/i);
+    await a.waitForOutput(/read-only|EROFS/i, 10_000);
     await a.stop();
   }, 90_000);
 });

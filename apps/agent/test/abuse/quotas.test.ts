@@ -30,12 +30,16 @@ const LIMITS = {
 };
 const tally = new Tally();
 const tag = `q${Math.random().toString(36).slice(2, 5)}`;
+/** Compiles whose source holds this marker stay in clang until stopped (compile/index.ts, holdMarkedCompiles). */
+const HOLD = `${tag}-hold-compile`;
 let agent: AgentProcess;
 const open: TestClient[] = [];
 
 beforeAll(async () => {
   requireKernel();
-  agent = await startPolicyAgent({ limits: LIMITS, compile: { concurrency: 1, maxQueued: 2 } });
+  agent = await startPolicyAgent({ limits: LIMITS, compile: { concurrency: 1, maxQueued: 2 } }, [], {
+    BPFPLAY_TEST_HOLD_COMPILE: HOLD,
+  });
 });
 afterAll(async () => {
   await closeAll();
@@ -172,13 +176,10 @@ describe('quotas', () => {
     const a = session();
     const b = session();
     const unique = (i: number) => `/* ${tag} ${i} ${Math.random()} */`;
-    // The first compile holds the only slot for a second or more (1024 programs).
-    const slow = runOnce(a, 'slow', { 'p.bpf.c': `${unique(0)}\n${manyPrograms(`${tag}u`, 1024)}` });
-    await a.waitFor((m) => m.type === 'status' && m.runId === 'slow' && m.state === 'compiling', 20_000);
-    // "compiling" is said before the object-cache lookup (a file read); a compile sent right after
-    // could reach the free slot first when the reads complete out of order. The slow one holds the
-    // slot for seconds, so half a second settles who is first without weakening the check.
-    await new Promise((r) => setTimeout(r, 500));
+    // The first compile holds the only slot until this test stops it (the agent's test hook keeps
+    // clang waiting for the rest of its source), however fast the machine compiles.
+    const slow = runOnce(a, 'slow', tiny(`${tag}u`, `${unique(0)} /* ${HOLD} */`));
+    await agent.waitForOutput(new RegExp(`holding a compile in clang until it is cancelled \\(${HOLD}\\)`));
     const q1 = runOnce(a, 'q1', tiny(`${tag}v`, unique(1)));
     await a.waitFor((m) => m.type === 'status' && m.runId === 'q1' && m.state === 'queued', 20_000);
     const q2 = runOnce(b, 'q2', tiny(`${tag}w`, unique(2)));
@@ -188,7 +189,9 @@ describe('quotas', () => {
       c.messages
         .filter((m) => m.type === 'status' && m.runId === runId && m.state === 'queued')
         .map((m) => (m.type === 'status' ? m.queuePosition : -1));
-    const [o1, o2] = await Promise.all([q1, q2, slow]);
+    a.send({ type: 'stop', runId: 'slow' });
+    const [o1, o2, held] = await Promise.all([q1, q2, slow]);
+    expect(held.stopped?.reason).toBe('user');
     expect(positions(a, 'q1')).toEqual([1]);
     expect(positions(b, 'q2')).toEqual([2, 1]);
     const queuedMsg = a.messages.find((m) => m.type === 'status' && m.runId === 'q1' && m.state === 'queued');

@@ -35,7 +35,11 @@ describe('sessions', () => {
     fire();
     await Promise.all([a.waitFor(isType('printk', 'ra')), b.waitFor(isType('printk', 'rb'))]);
     fire();
-    await new Promise((r) => setTimeout(r, 300));
+    a.send({ type: 'stop', runId: 'ra' });
+    b.send({ type: 'stop', runId: 'rb' });
+    // `stopped` follows the final drain: every line either run produced has arrived.
+    expect((await a.waitFor(isType('stopped', 'ra'))).reason).toBe('user');
+    expect((await b.waitFor(isType('stopped', 'rb'))).reason).toBe('user');
     const lines = (c: TestClient) =>
       c.messages
         .filter((m): m is Extract<ServerMessage, { type: 'printk' }> => m.type === 'printk')
@@ -44,10 +48,6 @@ describe('sessions', () => {
     expect(lines(b).length).toBeGreaterThan(0);
     expect(lines(a).every((t) => t.startsWith('from-A'))).toBe(true);
     expect(lines(b).every((t) => t.startsWith('from-B'))).toBe(true);
-    a.send({ type: 'stop', runId: 'ra' });
-    b.send({ type: 'stop', runId: 'rb' });
-    expect((await a.waitFor(isType('stopped', 'ra'))).reason).toBe('user');
-    expect((await b.waitFor(isType('stopped', 'rb'))).reason).toBe('user');
     a.close();
     b.close();
   });

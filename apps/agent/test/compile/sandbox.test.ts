@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompileTestHooks } from '../../src/compile/index.js';
 import { describeLimitHit, resolveLimits } from '../../src/compile/limits.js';
 import { runSandboxed, startSandboxed } from '../../src/compile/sandbox.js';
 import { COMPILE_TIMEOUT, secretFirstLine, snippet, type TestCompiler, testCompiler } from './helpers.js';
@@ -14,8 +15,10 @@ const SHADOW = secretFirstLine('/etc/shadow');
 const PASSWD = secretFirstLine('/etc/passwd');
 
 let t: TestCompiler;
+/** Read at each compile: a test sets holdSource to keep its compile in clang as long as it needs. */
+const hooks: CompileTestHooks = {};
 beforeAll(async () => {
-  t = await testCompiler();
+  t = await testCompiler({ testHooks: hooks });
 }, COMPILE_TIMEOUT);
 afterAll(() => t?.cleanup());
 
@@ -203,10 +206,8 @@ describe('the sandbox itself', () => {
     });
     expect(r.timedOut).toBe(true);
     expect(describeLimitHit(l, r)).toBe('compile took longer than 0.5 s (wall-clock limit) and was stopped');
-    // The pid namespace dies with bwrap; give the kernel a moment to reap.
-    await new Promise((res) => setTimeout(res, 200));
-    const ps = execFileSync('/usr/bin/ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(ps).not.toContain(`sleep ${marker}`);
+    // The pid namespace dies with bwrap; the kernel reaps its processes a moment later.
+    expect(await stillRunning(`sleep ${marker}`)).toBe(false);
   });
 
   it(
@@ -230,11 +231,19 @@ describe('the sandbox itself', () => {
     'a cancelled compile rejects with AbortError',
     async () => {
       const ac = new AbortController();
-      const p = t.compiler.compile(snippet(`#include "vmlinux.h"\nint x = ${(Math.random() * 1e9) | 0};\n`), {
-        signal: ac.signal,
-      });
-      setTimeout(() => ac.abort(), 30);
-      await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+      const marker = `int cancelled_${(Math.random() * 1e9) | 0};`;
+      let inClang!: () => void;
+      const held = new Promise<void>((r) => (inClang = r));
+      // clang gets the source but never the end of it: only the cancel can end this compile.
+      hooks.holdSource = (main) => (main.includes(marker) ? (inClang(), new Promise<void>(() => {})) : undefined);
+      try {
+        const p = t.compiler.compile(snippet(`#include "vmlinux.h"\n${marker}\n`), { signal: ac.signal });
+        await held;
+        ac.abort();
+        await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+      } finally {
+        delete hooks.holdSource;
+      }
     },
     COMPILE_TIMEOUT,
   );
@@ -267,3 +276,14 @@ describe('the sandbox itself', () => {
     COMPILE_TIMEOUT,
   );
 });
+
+/** Polls `ps` until no process's command line contains `needle` (true if one still does after 5 s). */
+async function stillRunning(needle: string): Promise<boolean> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const ps = execFileSync('/usr/bin/ps', ['-eo', 'args'], { encoding: 'utf8' });
+    if (!ps.includes(needle)) return false;
+    if (Date.now() > until) return true;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}

@@ -14,15 +14,20 @@ export interface AgentProcess {
   child: ChildProcess;
   /** Everything the agent wrote to stdout and stderr so far. */
   output(): string;
+  /** Resolves once the agent's output (so far or later) matches `re`. */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** Start `bpfplay agent` as its own process (the way people run it), on a free port. */
-export async function startAgentProcess(extraArgs: string[] = []): Promise<AgentProcess> {
+export async function startAgentProcess(
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<AgentProcess> {
   const token = randomBytes(16).toString('hex');
   const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', '--token', token, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BPFPLAY_DATA_DIR: process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var') },
+    env: { ...process.env, BPFPLAY_DATA_DIR: process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var'), ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -45,6 +50,25 @@ export async function startAgentProcess(extraArgs: string[] = []): Promise<Agent
     token,
     child,
     output: () => out,
+    waitForOutput: (re, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (re.test(out)) return resolve();
+        const check = () => {
+          if (!re.test(out)) return;
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          child.stderr!.off('data', check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          child.stdout!.off('data', check);
+          child.stderr!.off('data', check);
+          reject(new Error(`the agent did not print ${re} within ${timeoutMs} ms:\n${out}`));
+        }, timeoutMs);
+        // Registered after the listeners that append to `out`, so `out` already holds this chunk.
+        child.stdout!.on('data', check);
+        child.stderr!.on('data', check);
+      }),
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         // A child killed by a signal has exitCode null and signalCode set: it has exited too.

@@ -54,7 +54,7 @@ export function CounterChart({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [theme, keys.join('\u0000')]);
   return (
-    <div data-testid="counter-chart">
+    <div data-testid="counter-chart" data-points={data[0].length}>
       <UPlotChart opts={opts} data={data} optsKey={`counters-${theme}-${keys.join('\u0000')}`} height={180} />
     </div>
   );
