@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything bpfplay needs on a Debian 12 machine, idempotently: Debian packages (clang-19,
-# libbpf, bpftool, bubblewrap, chromium...), the kernel filesystems the agent uses, npm packages, and
+# libbpf and bpftool from bookworm-backports, bubblewrap, chromium...), the kernel filesystems the agent uses, npm packages, and
 # the builds. Safe to run again: each step is skipped when already done. Needs root (apt, mount, BPF).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,21 +12,67 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# clang-19/llvm-19: compiler and objdump; libbpf-dev: bpf_helpers.h & co; libbpf1: the loader (via koffi);
-# bpftool: vmlinux.h from BTF; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
-# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4 + python3: scripts/core-targets.sh; chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 llvm-19 libbpf-dev libbpf1 bpftool bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
+# Extra Debian suites, written in this one place for every part of bpfplay that needs one. Adding a suite
+# changes no installed version: bookworm-backports is NotAutomatic (apt takes from it only what is named
+# with -t), and bullseye is pinned below bookworm so it only serves packages bookworm does not have.
+#   bookworm-backports: libbpf 1.4 + bpftool 7.5 (below); the 6.12 cloud kernel for the kernel matrix.
+#   bullseye:           the 5.10 cloud kernel for the kernel matrix (apt-get download only).
+EXTRA_SOURCES=/etc/apt/sources.list.d/bpfplay.sources
+EXTRA_PINS=/etc/apt/preferences.d/bpfplay
+extra_sources='Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports bullseye
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+'
+extra_pins='Package: *
+Pin: release n=bullseye
+Pin-Priority: 100
+'
+apt_updated=0
+apt_update() { [ "$apt_updated" = 1 ] || { apt-get update -q; apt_updated=1; }; }
+if [ "$(cat "$EXTRA_SOURCES" 2>/dev/null)" != "${extra_sources%$'\n'}" ] || [ "$(cat "$EXTRA_PINS" 2>/dev/null)" != "${extra_pins%$'\n'}" ]; then
+  log "adding Debian suites bookworm-backports and bullseye (opt-in per package)"
+  printf '%s' "$extra_pins" >"$EXTRA_PINS"
+  printf '%s' "$extra_sources" >"$EXTRA_SOURCES"
+  apt_update
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# clang-19/llvm-19: compiler and objdump; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
+# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4 + python3: scripts/core-targets.sh;
+# chromium: the e2e browser; bpftrace: the benchmark's reference.
+PACKAGES=(clang-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
+  apt_update
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   log "Debian packages present"
+fi
+
+# From bookworm-backports, these packages alone: libbpf1 (the loader, via koffi) and libbpf-dev (bpf_helpers.h
+# & co) 1.4, bpftool 7.5 (vmlinux.h from BTF). Programs written today use libbpf 1.2+ macros (BPF_UPROBE,
+# BPF_KSYSCALL, bpf_ksym_exists) that bookworm's libbpf 1.1.2 lacks. Named as pkg/bookworm-backports rather
+# than with -t: -t raises the whole suite for the transaction and also upgrades linux-libc-dev and linux-perf
+# (measured with apt-get -s); pkg/suite takes only these three and resolves their dependencies from bookworm.
+BACKPORTS=("libbpf1 1:1.4" "libbpf-dev 1:1.4" "bpftool 7.5")
+old=()
+for entry in "${BACKPORTS[@]}"; do
+  read -r p min <<<"$entry"
+  v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null | sed -n 's/^install ok installed //p')
+  { [ -n "$v" ] && dpkg --compare-versions "$v" ge "$min"; } || old+=("$p")
+done
+if [ ${#old[@]} -gt 0 ]; then
+  log "installing from bookworm-backports: ${old[*]}"
+  apt_update
+  apt-get install -y -q --no-install-recommends "${old[@]/%//bookworm-backports}"
+else
+  log "libbpf 1.4 and bpftool 7.5 (bookworm-backports) present"
 fi
 
 # libbpf attaches tracepoints through tracefs; bpffs is mounted for bpftool's sake (the agent never pins).

@@ -1,14 +1,16 @@
 import koffi from 'koffi';
 
 /**
- * Raw koffi declarations for Debian's libbpf1 (1.1.x) and the few libc calls we need. Everything here
- * is unsafe (pointers are bigints); the rest of the package wraps it in owned handles.
- *
- * Only functions present in libbpf 1.1 are used: newer ones (ring_buffer__ring, bpf_object__prepare)
- * would fail to resolve on this Debian release.
+ * Raw koffi declarations for libbpf1 1.4 (Debian bookworm-backports, installed by scripts/setup.sh) and
+ * the few libc calls we need. Everything here is unsafe (pointers are bigints); the rest of the package
+ * wraps it in owned handles. Option structs are declared up to the fields we use: `sz` tells libbpf
+ * which fields we know, so a newer libbpf reads them the same way.
  */
 export const lib = koffi.load('libbpf.so.1');
 export const libc = koffi.load('libc.so.6');
+
+/** The oldest libbpf these bindings (and the headers programs compile against) are written for. */
+export const LIBBPF_MIN = { major: 1, minor: 4 } as const;
 
 /** `struct bpf_object_open_opts` of libbpf 1.1 (80 bytes on x86_64; `sz` tells libbpf which fields we know). */
 export const OpenOpts = koffi.struct('bpf_object_open_opts', {
@@ -204,6 +206,18 @@ export const c = {
     'int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)',
   ) as Fn<[number, number, number, number, number], number>,
 };
+
+/**
+ * Refuse an older libbpf at once, with the fix, rather than failing later on a missing symbol or, worse,
+ * compiling programs against 1.4 headers and loading them with a 1.1 library.
+ */
+const found = { major: bpf.major_version(), minor: bpf.minor_version() };
+if (found.major < LIBBPF_MIN.major || (found.major === LIBBPF_MIN.major && found.minor < LIBBPF_MIN.minor)) {
+  throw new Error(
+    `libbpf ${found.major}.${found.minor} is installed; bpfplay needs libbpf ${LIBBPF_MIN.major}.${LIBBPF_MIN.minor} ` +
+      `or newer (Debian: libbpf1 from bookworm-backports). Run scripts/setup.sh as root.`,
+  );
+}
 
 export const errno = (): number => koffi.errno();
 

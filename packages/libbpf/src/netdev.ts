@@ -45,7 +45,7 @@ export function sendFrame(fd: number, frame: Uint8Array): boolean {
 }
 
 /**
- * Attach a tc (sched_cls) program with libbpf's netlink API (libbpf 1.1 has no tcx links). Unlike
+ * Attach a tc (sched_cls) program with libbpf's netlink API (tcx links need kernel 6.6; this works on all). Unlike
  * a bpf_link, the filter outlives our fds: callers attach only to devices they own and destroy.
  */
 export function attachTc(progFd: number, ifindexValue: number, point: number): () => void {

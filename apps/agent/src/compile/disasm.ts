@@ -127,11 +127,14 @@ export async function runObjdump(object: Buffer, limits: CompileLimits): Promise
   }
 }
 
-/** Helper ids to names, read from libbpf's bpf_helper_defs.h (`... (*bpf_map_lookup_elem)(...) = (void *) 1;`). */
+/**
+ * Helper ids to names, read from libbpf's bpf_helper_defs.h: `... (*bpf_map_lookup_elem)(...) = (void *) 1;`
+ * up to libbpf 1.1, `... (* const bpf_map_lookup_elem)(...)` from 1.2 on.
+ */
 export async function loadHelperNames(path = `${SYSTEM_BPF_INCLUDE}/bpf_helper_defs.h`): Promise<Map<number, string>> {
   const names = new Map<number, string>();
   const text = await readFile(path, 'utf8').catch(() => '');
-  for (const m of text.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\([^;]*?\)\s*=\s*\(void\s*\*\)\s*(\d+)\s*;/g)) {
+  for (const m of text.matchAll(/\(\s*\*\s*(?:const\s+)?(\w+)\s*\)\s*\([^;]*?\)\s*=\s*\(void\s*\*\)\s*(\d+)\s*;/g)) {
     names.set(Number(m[2]), m[1]!);
   }
   return names;

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHelperNames, parseDisassembly, runObjdump } from '../../src/compile/disasm.js';
@@ -31,6 +32,23 @@ describe('parsing llvm-objdump output (golden)', () => {
       await loadHelperNames(),
     );
     expect(parsed).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
+  });
+});
+
+describe('helper names from bpf_helper_defs.h', () => {
+  it('reads both the libbpf 1.1 form and the 1.2+ form (`* const name`)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'helper-defs-')), 'bpf_helper_defs.h');
+    writeFileSync(
+      file,
+      'static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;\n' +
+        'static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *) 131;\n',
+    );
+    const names = await loadHelperNames(file);
+    expect([names.get(1), names.get(131)]).toEqual(['bpf_map_lookup_elem', 'bpf_ringbuf_reserve']);
+  });
+
+  it("names every helper of the installed libbpf's header (bpf_ringbuf_reserve is 131)", async () => {
+    expect((await loadHelperNames()).get(131)).toBe('bpf_ringbuf_reserve');
   });
 });
 
