@@ -21,10 +21,12 @@
  * BPFPLAY_KEEP_TYPE(struct my_rec);  at file scope: keeps a type in the object's BTF even when the
  * program only uses it through local variables (clang emits BTF only for types reachable from
  * globals and function signatures). Use it with BPFPLAY_RECORD(my_rec) for a record type of your own.
+ * The pointers live in a section named like DWARF's (.debug_*), which libbpf skips without a word:
+ * under any other name it logs "skipping unrecognized data section" on every load.
  */
 #define ___bpfplay_cat2(a, b) a##b
 #define ___bpfplay_cat(a, b) ___bpfplay_cat2(a, b)
 #define BPFPLAY_KEEP_TYPE(T) \
-	T *___bpfplay_cat(___bpfplay_keep_, __COUNTER__) __attribute__((section(".bpfplay.types"), used))
+	T *___bpfplay_cat(___bpfplay_keep_, __COUNTER__) __attribute__((section(".debug_bpfplay_types"), used))
 
 #endif /* __BPFPLAY_H__ */

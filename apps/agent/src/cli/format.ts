@@ -1,4 +1,5 @@
 import type { MapSnapshot, ServerMessage, Value } from '@bpfplay/protocol';
+import { EventTable } from './event-table.js';
 
 const ms = (t: number) => `${(t / 1000).toFixed(3)}s`;
 
@@ -46,10 +47,26 @@ function mapLines(m: MapSnapshot): string[] {
 }
 
 /**
- * One message as a person reads it in a terminal; undefined for frames that say nothing new to a
- * person (every map snapshot but the last is summarised by the `stopped` line's statistics).
+ * A run's frames as a person reads them in a terminal, one after the other (records become rows
+ * of a table whose header comes with the source's schema, so this keeps state).
  */
-export function formatMessage(m: ServerMessage): string | undefined {
+export class Transcript {
+  private readonly events = new EventTable();
+
+  /** One message as lines of text; undefined for frames that say nothing new to a person. */
+  format(m: ServerMessage): string | undefined {
+    if (m.type === 'schema') return this.events.schema(m);
+    if (m.type === 'events') return this.events.events(m);
+    return formatMessage(m);
+  }
+}
+
+/**
+ * One message on its own; undefined for frames that say nothing new to a person (every map
+ * snapshot but the last is summarised by the `stopped` line's statistics). Records need the
+ * table a Transcript keeps.
+ */
+function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>): string | undefined {
   switch (m.type) {
     case 'hello': {
       const no = m.capabilities.attach.filter((a) => !a.supported).map((a) => a.kind);
@@ -93,13 +110,6 @@ export function formatMessage(m: ServerMessage): string | undefined {
       return [
         ...m.lines.map((l) => `${ms(l.t).padStart(9)} cpu${l.cpu} ${l.text}`),
         ...(m.dropped ? [`(${m.dropped} printk lines dropped)`] : []),
-      ].join('\n');
-    case 'schema':
-      return m.undecodedReason ? `events from ${m.source} shown as hex: ${m.undecodedReason}` : undefined;
-    case 'events':
-      return [
-        ...m.records.map((r) => `${ms(r.t).padStart(9)} ${m.source} ${compact(r.value)}`),
-        ...(m.dropped ? [`(${m.dropped} ${m.source} records dropped)`] : []),
       ].join('\n');
     case 'maps':
       return undefined;

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
 import { parseServerMessage } from '@bpfplay/protocol';
-import { formatMaps, formatMessage } from './format.js';
+import { formatMaps, Transcript } from './format.js';
 import { BinaryEvents } from './binary-events.js';
 
 export interface RunClientOptions {
@@ -59,6 +59,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
     process.on('SIGINT', onSigint);
 
     const binary = new BinaryEvents();
+    const transcript = new Transcript();
     ws.on('message', (data: Buffer, isBinary) => {
       const parsed = isBinary ? binary.events(data) : parseServerMessage(data.toString());
       if (!parsed.ok) {
@@ -73,7 +74,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
       else {
         if (m.type === 'maps' && m.runId === runId) lastMaps = m;
         if (m.type === 'stopped' && m.runId === runId && lastMaps) o.out(formatMaps(lastMaps.maps));
-        const line = formatMessage(m);
+        const line = transcript.format(m);
         if (line !== undefined) o.out(line);
       }
       if (m.type === 'hello') {

@@ -34,14 +34,18 @@ interface Started {
  * the working directory /src. Every compile goes this way, warm or not, so the same snippet always
  * gives the same object bytes.
  */
-function stdinSource(main: string, content: string): string {
+export function stdinSource(main: string, content: string): string {
   return `# 1 "${main}"\n${content}`;
 }
+
+/** What a compile asks of clang after the flags: the object from stdin. */
+const COMPILE_ARGS = ['-c', '-x', 'c', '-', '-o', `${SANDBOX.out}/prog.o`];
 
 async function start(
   pchPath: string | undefined,
   run: Omit<ClangRun, 'files' | 'main' | 'pchPath' | 'signal' | 'holdSource'>,
   idle: boolean,
+  tail: readonly string[] = COMPILE_ARGS,
 ): Promise<Started> {
   const src = await makeRunDir('readable');
   const out = await makeRunDir('writable');
@@ -53,17 +57,7 @@ async function start(
     { host: out, sandbox: SANDBOX.out, writable: true },
   ];
   if (pchPath !== undefined) mounts.push({ host: pchPath, sandbox: SANDBOX.pch });
-  const argv = [
-    CLANG,
-    ...BASE_FLAGS,
-    ...(pchPath !== undefined ? ['-include-pch', SANDBOX.pch] : []),
-    '-c',
-    '-x',
-    'c',
-    '-',
-    '-o',
-    `${SANDBOX.out}/prog.o`,
-  ];
+  const argv = [CLANG, ...BASE_FLAGS, ...(pchPath !== undefined ? ['-include-pch', SANDBOX.pch] : []), ...tail];
   const proc = startSandboxed({ argv, mounts, cwd: SANDBOX.src, limits: run.limits }, { idle });
   return { proc, src, out, pchPath };
 }
@@ -86,6 +80,22 @@ async function finish(s: Started, run: ClangRun): Promise<{ exit: SandboxExit; o
 /** One clang run in the sandbox, started now (no spare). */
 export async function runClang(run: ClangRun): Promise<{ exit: SandboxExit; object?: Buffer }> {
   return finish(await start(run.pchPath, run, false), run);
+}
+
+/**
+ * clang asked a question about the source instead of compiling it (`-fsyntax-only` with an AST
+ * dump, for stack-limit.ts): same sandbox, flags and stdin source as a compile, so what it
+ * answers is about the program that failed. `args` replace `-c … -o prog.o`; the answer is stdout.
+ */
+export async function queryClang(run: ClangRun, args: readonly string[]): Promise<SandboxExit> {
+  const s = await start(run.pchPath, run, false, [...args, '-x', 'c', '-']);
+  try {
+    for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: 0o644 });
+    const mainFile = run.files.find((f) => f.name === run.main);
+    return await s.proc.feed(stdinSource(run.main, mainFile?.content ?? ''), run.signal);
+  } finally {
+    void discard(s);
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { type Diagnostic, type DisasmLine, describeIssues, mainFileOf, Snippet }
 import { cacheKey, ObjectCache } from './cache.js';
 import { ClangPool, pchRejected } from './clang.js';
 import { parseDiagnostics } from './diagnostics.js';
+import { explainStackLimit, hasStackLimitError } from './stack-limit.js';
 import { loadHelperNames, parseDisassembly, runObjdump } from './disasm.js';
 import { type CompileLimits, describeLimitHit, resolveLimits } from './limits.js';
 import { displayText } from './paths.js';
@@ -228,7 +229,9 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
         }
         const { exit, object } = r;
         const output = displayText([exit.stdout, exit.stderr].filter(Boolean).join('\n'));
-        const diagnostics = parseDiagnostics(exit.stderr, limits.maxDiagnostics);
+        let diagnostics = parseDiagnostics(exit.stderr, limits.maxDiagnostics);
+        if (!object && hasStackLimitError(diagnostics))
+          diagnostics = await explainStackLimit(diagnostics, { ...common, pchPath });
         const limitHit = describeLimitHit(limits, exit);
         // First: the limit is why it failed; whatever clang said before it was stopped follows.
         if (limitHit) diagnostics.unshift({ file: '', line: 0, col: 0, severity: 'fatal', message: limitHit });

@@ -36,8 +36,16 @@ export interface OpenSpec {
   maxMapBytes?: number;
 }
 
-function open(spec: OpenSpec): BpfObject {
-  const obj = BpfObject.openMem(spec.object, { name: spec.objectName });
+/**
+ * Opening parses the ELF, and libbpf has things to say about it; captured like the load's log, or
+ * libbpf's default printer writes them to the runner's stderr (and so into a terminal run's output)
+ * when nothing in the process captured a log before.
+ */
+function open(spec: OpenSpec, emit: Emit = () => {}): BpfObject {
+  const opened = collectLibbpfLog(() => BpfObject.openMem(spec.object, { name: spec.objectName }));
+  emitLibbpfLog(emit, opened.log);
+  if (opened.error !== undefined) throw opened.error;
+  const obj = opened.result!;
   try {
     for (const p of obj.programs()) if (spec.skip[p.name] !== undefined) p.autoload = false;
     spec.configure?.(obj);
@@ -49,7 +57,7 @@ function open(spec: OpenSpec): BpfObject {
 }
 
 function emitLibbpfLog(emit: Emit, log: string): void {
-  const lines = log.split('\n').filter((l) => l && !l.includes('skipping unrecognized data section'));
+  const lines = log.split('\n').filter(Boolean);
   if (lines.length) emit('log', { source: 'libbpf', level: 'info', text: lines.join('\n') });
 }
 
@@ -62,7 +70,7 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
   const t0 = performance.now();
   let obj: BpfObject;
   try {
-    obj = open(spec);
+    obj = open(spec, emit);
   } catch (e) {
     throw new RunFailure('load-error', `libbpf could not open the object: ${(e as Error).message}`);
   }

@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIssues, ExampleMeta, type ServerMessage } from '@bpfplay/protocol';
-import { formatMessage } from '../../src/cli/format.js';
+import { Transcript } from '../../src/cli/format.js';
 import { REPO, startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
-import { runCli } from '../harness/cli.js';
+import { ofType, runCli } from '../harness/cli.js';
 import { requireKernel } from '../harness/kernel.js';
 import { checkExpect, loadedKinds, programNames } from './expect.js';
 import { programsLeftByAgent } from './leftovers.js';
@@ -58,9 +58,10 @@ function cliArgs(meta: ExampleMeta): string[] {
 
 /** The run as the CLI prints it to a person, for failure messages. */
 function transcript(messages: ServerMessage[], stderr: string): string {
+  const t = new Transcript();
   const lines = messages
     .filter((m) => m.type !== 'hello')
-    .map(formatMessage)
+    .map((m) => t.format(m))
     .filter((l): l is string => l !== undefined)
     .flatMap((l) => l.split('\n'));
   const tail = lines.length > 30 ? ['…', ...lines.slice(-30)] : lines;
@@ -105,6 +106,10 @@ describe('gallery examples in bpf/', () => {
             `meta.json kinds ${JSON.stringify(declared)} differ from the loaded programs' ${JSON.stringify(kinds)}`,
           );
       }
+      // Our own sections (BPFPLAY_KEEP_TYPE's) must not make libbpf talk on every load.
+      for (const l of ofType(messages, 'log'))
+        for (const line of l.text.split('\n'))
+          if (l.source === 'libbpf' && /unrecognized data section/.test(line)) problems.push(`libbpf said: ${line}`);
       const left = await programsLeftByAgent(programNames(messages), agent.child.pid!);
       if (left.length) problems.push(`after the run the agent still holds programs in the kernel: ${left.join(', ')}`);
 
