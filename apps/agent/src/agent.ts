@@ -15,7 +15,7 @@ import { tokenId } from './server/auth.js';
 import { Connection } from './server/connection.js';
 import { createAgentServer } from './server/http.js';
 import { Session } from './session/session.js';
-import { bundledCoreTargets } from './core/bundled.js';
+import { bundledCoreTargets } from './co-re/bundled.js';
 import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
 import { AuditLog } from './audit/audit-log.js';
 

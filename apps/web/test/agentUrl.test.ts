@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentUrlProblem, defaultAgentUrl, resolveConnection, socketUrl } from '../src/state/agentUrl';
+import { agentUrlProblem, defaultAgentUrl, resolveConnection, socketUrl } from '../src/state/socket/agentUrl';
 
 const loc = (href: string) => {
   const u = new URL(href);

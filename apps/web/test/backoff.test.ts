@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconnectDelayMs } from '../src/state/backoff';
+import { reconnectDelayMs } from '../src/state/socket/backoff';
 
 describe('reconnect backoff', () => {
   it('doubles from 100 ms and stops at 10 s', () => {

@@ -8,7 +8,7 @@ import { cellText, type RowBatch } from '../src/state/rowBatch';
  * Binary events frames (RunOptions.eventFormat 'binary') in the socket worker's inbox: they must
  * give the Events table exactly the rows the compact JSON rows of the same records give. The
  * record is the protocol's golden one: every kind of field, its bytes and the value the agent's own
- * BTF decoder gave for them (written by the agent's record-layout test).
+ * BTF decoder gave for them (written by the agent's btf-layout test).
  */
 const golden = JSON.parse(
   readFileSync(new URL('../../../packages/protocol/test/golden/every-kind-record.json', import.meta.url), 'utf8'),

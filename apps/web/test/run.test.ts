@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import { failureOf, newRun, runReducer, type RunMessage } from '../src/state/run';
+import { failureOf, newRun, runReducer, type RunFrame } from '../src/state/run';
 import { statusChips } from '../src/state/statusLine';
 
 const R = 'r1';
-const fold = (msgs: RunMessage[], nows: number[] = []) =>
+const fold = (msgs: RunFrame[], nows: number[] = []) =>
   msgs.reduce((run, m, i) => runReducer(run, m, nows[i] ?? 1000), newRun(R, 0, 60, 'run'));
-const status = (state: ServerMessageOf<'status'>['state'], t: number): RunMessage => ({
+const status = (state: ServerMessageOf<'status'>['state'], t: number): RunFrame => ({
   type: 'status',
   seq: 1,
   runId: R,
   state,
   t,
 });
-const compiled = (ok: boolean): RunMessage => ({
+const compiled = (ok: boolean): RunFrame => ({
   type: 'compiled',
   seq: 2,
   runId: R,
@@ -33,7 +33,7 @@ const compiled = (ok: boolean): RunMessage => ({
         },
       ],
 });
-const loaded: RunMessage = {
+const loaded: RunFrame = {
   type: 'loaded',
   seq: 3,
   runId: R,
@@ -45,7 +45,7 @@ const loaded: RunMessage = {
     { name: 'c', section: 'kprobe/z', kind: 'kprobe', insns: 10, loaded: false, skipped: 'kprobes unsupported' },
   ],
 };
-const attached: RunMessage = {
+const attached: RunFrame = {
   type: 'attached',
   seq: 4,
   runId: R,
@@ -55,7 +55,7 @@ const attached: RunMessage = {
     { program: 'b', kind: 'tracepoint', target: 'y', ok: true },
   ],
 };
-const stopped = (reason: ServerMessageOf<'stopped'>['reason']): RunMessage => ({
+const stopped = (reason: ServerMessageOf<'stopped'>['reason']): RunFrame => ({
   type: 'stopped',
   seq: 9,
   runId: R,
@@ -99,7 +99,7 @@ describe('run status line', () => {
   });
 
   it('a verifier rejection shows the program and the plain reason', () => {
-    const v: RunMessage = {
+    const v: RunFrame = {
       type: 'verifier',
       seq: 5,
       runId: R,
@@ -123,6 +123,6 @@ describe('run status line', () => {
 
   it('ignores messages of other runs', () => {
     const run = newRun(R, 0, 60, 'run');
-    expect(runReducer(run, { ...stopped('user'), runId: 'other' } as RunMessage, 0)).toBe(run);
+    expect(runReducer(run, { ...stopped('user'), runId: 'other' } as RunFrame, 0)).toBe(run);
   });
 });

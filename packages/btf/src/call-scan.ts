@@ -4,7 +4,7 @@
  * from this list with the line that calls them.
  */
 import { lineAt } from './btf-ext.js';
-import type { BpfObject, BpfProgram } from './bpf-object.js';
+import type { ObjectSpec, ProgramSpec } from './object-spec.js';
 import { STT } from './elf.js';
 import { BPF_JMP_CALL, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, type BpfInsn } from './insn.js';
 
@@ -34,7 +34,7 @@ export interface ProgramCalls {
   calls: ProgramCall[];
 }
 
-export function scanCalls(obj: BpfObject, helpers: Map<number, string>): ProgramCalls[] {
+export function scanCalls(obj: ObjectSpec, helpers: Map<number, string>): ProgramCalls[] {
   return obj.programs.map((p) => ({
     program: p.name,
     section: p.section,
@@ -44,14 +44,14 @@ export function scanCalls(obj: BpfObject, helpers: Map<number, string>): Program
   }));
 }
 
-function describeCall(obj: BpfObject, p: BpfProgram, insn: BpfInsn, helpers: Map<number, string>): ProgramCall {
+function describeCall(obj: ObjectSpec, p: ProgramSpec, insn: BpfInsn, helpers: Map<number, string>): ProgramCall {
   const call = classify(obj, p, insn, helpers);
   const line = lineAt(obj.ext, p.section, insn.offset);
   if (line) call.location = { file: line.file, line: line.line, col: line.col, text: line.text };
   return call;
 }
 
-function classify(obj: BpfObject, p: BpfProgram, insn: BpfInsn, helpers: Map<number, string>): ProgramCall {
+function classify(obj: ObjectSpec, p: ProgramSpec, insn: BpfInsn, helpers: Map<number, string>): ProgramCall {
   const base = { insn: insn.index };
   if (insn.src === CALL_HELPER) {
     return { ...base, kind: 'helper', helperId: insn.imm, name: helpers.get(insn.imm) ?? `helper #${insn.imm}` };

@@ -7,8 +7,9 @@ export type { ElfFile, ElfSection, ElfSymbol, ElfRelocation, ElfRelocationSectio
 export { parseBtfExt, lineAt, CORE_RELO_KINDS } from './btf-ext.js';
 export type { BtfExt, FuncInfo, LineInfo, CoreReloRecord, CoreReloKind } from './btf-ext.js';
 export { decodeInsns, type BpfInsn } from './insn.js';
-export { openBpfObject, type BpfObject, type BpfProgram } from './bpf-object.js';
+export { openObjectSpec, type ObjectSpec, type ProgramSpec } from './object-spec.js';
 export { decodeValue } from './decode.js';
+export { recordLayout } from './layout.js';
 export { cString } from './decode-scalar.js';
 export { fieldsOf } from './fields.js';
 export {
@@ -26,6 +27,6 @@ export {
   type CoreTarget,
   type CoreTargetResult,
   type CoreRelocationReport,
-} from './core/resolve.js';
-export { essentialName, typesAreCompatible, typesMatch, fieldsAreCompatible } from './core/compat.js';
-export { parseLocalSpec, formatAccess, type CoreSpec, type CoreAccessor } from './core/spec.js';
+} from './co-re/resolve.js';
+export { essentialName, typesAreCompatible, typesMatch, fieldsAreCompatible } from './co-re/compat.js';
+export { parseLocalSpec, formatAccess, type CoreSpec, type CoreAccessor } from './co-re/spec.js';

@@ -5,7 +5,7 @@ import {
   fieldsOf,
   findRecordType,
   mapDefinitions,
-  openBpfObject,
+  openObjectSpec,
   type Btf,
 } from '../src/index.js';
 import { compileBpf, removeCompiled } from './helpers/toolchain.js';
@@ -13,7 +13,7 @@ import { expectGolden } from './helpers/golden.js';
 
 afterAll(removeCompiled);
 
-const obj = openBpfObject(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
+const obj = openObjectSpec(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
 const btf = obj.btf as Btf;
 
 /** The bytes clang laid out for the global `rec`, found through the .data DATASEC. */

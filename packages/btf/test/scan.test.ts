@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Btf, helperNames, lineAt, openBpfObject, parseElf, scanCalls, SHF } from '../src/index.js';
+import { Btf, helperNames, lineAt, openObjectSpec, parseElf, scanCalls, SHF } from '../src/index.js';
 import { compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
 import { expectGolden } from './helpers/golden.js';
 
 afterAll(removeCompiled);
 
 const compiled = compileBpf('calls.bpf.c');
-const obj = openBpfObject(compiled.bytes, 'calls.bpf.o');
+const obj = openObjectSpec(compiled.bytes, 'calls.bpf.o');
 const helpers = helperNames(Btf.parse(requireKernelBtf(), { name: 'vmlinux' }));
 
 describe('ELF reader', () => {

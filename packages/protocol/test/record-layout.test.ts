@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cString, decodeRecord, decodeRow, layoutColumns, RecordLayout, type Value } from '../src/index.js';
 
 /**
- * test/golden/every-kind-record.json is written by the agent's record-layout test from a record
+ * test/golden/every-kind-record.json is written by the agent's btf-layout test from a record
  * clang compiled (packages/btf/test/fixtures/record.bpf.c: every BTF kind, bitfields, enums,
  * anonymous members, nested arrays) with the agent's layout and its BTF decoder's value. Here the
  * protocol's decoder, on its own, must give that value from those bytes.

@@ -1,4 +1,4 @@
-import { openBpfObject, scanCalls, type BpfObject as ObjectInfo } from '@bpfplay/btf';
+import { openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
 import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 
@@ -44,9 +44,9 @@ export interface Prepared {
  */
 export function prepareObject(scope: RunScope, object: Buffer): Prepared {
   const { ctx, snippet, send, runId } = scope;
-  let info: ObjectInfo;
+  let info: ObjectSpec;
   try {
-    info = openBpfObject(object, 'snippet');
+    info = openObjectSpec(object, 'snippet');
   } catch (e) {
     return {
       refused: `the compiled object could not be read: ${(e as Error).message}`,
@@ -107,7 +107,7 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
  * makes that open fail with a bare ENOENT. The runner checks every map against the quota after
  * open; this checks the global sections, the one part that cannot wait for open, the same way.
  */
-function globalsOverQuota(info: ObjectInfo, limitBytes: number): string | undefined {
+function globalsOverQuota(info: ObjectSpec, limitBytes: number): string | undefined {
   const shapes = info.elf.sections
     .filter((sec) => /^\.(bss|data|rodata)(\.|$)/.test(sec.name) && !/^\.rodata\.(str|cst)/.test(sec.name))
     .map((sec) => ({ name: `${info.name}${sec.name}`, type: 'array', keySize: 4, valueSize: sec.size, maxEntries: 1 }));

@@ -1,4 +1,4 @@
-import { loadBtf, resolveCoreRelocations, type BpfObject as ObjectInfo, type CoreTarget } from '@bpfplay/btf';
+import { loadBtf, resolveCoreRelocations, type ObjectSpec, type CoreTarget } from '@bpfplay/btf';
 import { readFileSync } from 'node:fs';
 import { snippetLocation } from './files.js';
 import type { RunScope } from './prepare.js';
@@ -7,7 +7,7 @@ import type { RunScope } from './prepare.js';
  * Disassembly and the CO-RE report: useful at once, needed by nobody on the path to the first
  * event, so they run alongside the load and the run waits for them only before its final frame.
  */
-export function startSideInfo(scope: RunScope, info: ObjectInfo, object: Buffer): Promise<void> {
+export function startSideInfo(scope: RunScope, info: ObjectSpec, object: Buffer): Promise<void> {
   const { ctx, snippet, options, send, runId } = scope;
   const warn = (what: string) => (e: unknown) =>
     send({ type: 'warning', runId, message: `${what} unavailable: ${(e as Error).message}` });

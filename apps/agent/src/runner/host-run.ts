@@ -6,7 +6,7 @@ import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
-import { startTraffic } from '../stream/traffic.js';
+import { startTraffic } from '../attach/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
 import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';

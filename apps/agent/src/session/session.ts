@@ -3,7 +3,7 @@ import type { ClientMessage, RunMessage, StopReason } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 import { RunController } from '../run/controller.js';
 import type { Connection } from '../server/connection.js';
-import { dropUploadedBtf, storeUploadedBtf } from '../core/targets.js';
+import { dropUploadedBtf, storeUploadedBtf } from '../co-re/targets.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
 
 /**

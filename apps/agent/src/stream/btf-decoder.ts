@@ -1,10 +1,9 @@
 import type { Btf, MapDefinition } from '@bpfplay/btf';
-import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions } from '@bpfplay/btf';
+import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions, recordLayout } from '@bpfplay/btf';
 import type { BpfMap } from '@bpfplay/libbpf';
 import type { FieldInfo, MapSnapshot, RecordLayout, Value } from '@bpfplay/protocol';
 import type { MapDecoder } from './maps.js';
 import type { RecordDecoder } from './sources.js';
-import { recordLayout } from './record-layout.js';
 
 export interface RecordSchema {
   source: string;

@@ -1,4 +1,4 @@
-import { findRecordType, openBpfObject } from '@bpfplay/btf';
+import { findRecordType, openObjectSpec } from '@bpfplay/btf';
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE } from '@bpfplay/libbpf';
 import { writeParams } from '../load/params.js';
@@ -14,7 +14,7 @@ import { hexDecoder, PRINTK_MAP } from './sources.js';
  * without BTF still runs: its records and maps are shown as hex, and parameters cannot be set.
  */
 export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
-  const btf = openBpfObject(spec.object, spec.objectName).btf;
+  const btf = openObjectSpec(spec.object, spec.objectName).btf;
   const binary = spec.eventFormat === 'binary';
   if (!btf) {
     return {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeValue, openBpfObject, type Btf } from '@bpfplay/btf';
+import { decodeValue, openObjectSpec, type Btf } from '@bpfplay/btf';
 import { JsonSink } from '../../src/stream/json-sink.js';
 import { compileRecordJson, compileRecordRow, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
 
@@ -29,7 +29,7 @@ function compileFixture(): Btf {
     '-o',
     out,
   ]);
-  const btf = openBpfObject(readFileSync(out), 'records.bpf.o').btf;
+  const btf = openObjectSpec(readFileSync(out), 'records.bpf.o').btf;
   if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
   return btf;
 }

@@ -7,7 +7,7 @@ import { useAgent } from '../hooks/useAgent';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
 import { useEmbedWorkspace } from '../hooks/useEmbedWorkspace';
 import { useAutoPane } from '../hooks/useAutoPane';
-import { connectionBanner } from '../state/connection';
+import { connectionBanner } from '../state/socket/connectionState';
 import { mainFile, updateFile } from '../state/files';
 import { markersOf } from '../state/markers';
 import { isActive } from '../state/run';
@@ -21,7 +21,7 @@ import { ProblemsPane } from './panes/ProblemsPane';
 import { StatusBar } from './StatusBar';
 import { SettingsDialog } from './SettingsDialog';
 import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 import type { EditorMarker } from '../state/markers';
 
 const EditorView = dynamic(() => import('../editor/EditorView'), {
@@ -41,14 +41,14 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const { ws, update } = useEmbedWorkspace(snippet);
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
-  const { session, now } = agent;
+  const { store, now } = agent;
   const [pane, setPane] = useState<PaneId>('console');
   const [runError, setRunError] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const editorApi = useRef<EditorApi | null>(null);
-  const run = session.run;
+  const run = store.run;
   const running = isActive(run);
-  const connected = session.connection.kind === 'ready';
+  const connected = store.connection.kind === 'ready';
   const files = useMemo(() => ws?.snippet.files ?? [], [ws]);
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
   const main = mainFile(files, ws?.snippet.main);
@@ -59,7 +59,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   );
   const userPicked = useAutoPane(
     run,
-    session.streams,
+    store.streams,
     (p) => (EMBED_PANES as readonly string[]).includes(p) && setPane(p),
   );
   const theme = ws?.settings.theme ?? 'dark';
@@ -71,14 +71,14 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const startRun = () => {
     if (!ws || running) return;
     setRunError(null);
-    const req = runRequest(ws, { mode: 'run', hello: session.hello, textOf: (n) => editorApi.current?.currentText(n) });
+    const req = runRequest(ws, { mode: 'run', hello: store.hello, textOf: (n) => editorApi.current?.currentText(n) });
     if (!req.ok) return setRunError(req.error);
-    const msg = session.startRun(req.snippet, req.options);
+    const msg = store.startRun(req.snippet, req.options);
     userPicked.current = false;
-    if (!agent.send(msg)) session.abandonRun('not connected to the agent: the run was not sent');
+    if (!agent.send(msg)) store.abandonRun('not connected to the agent: the run was not sent');
   };
   const stopRun = () => {
-    const m = session.stopMessage();
+    const m = store.stopMessage();
     if (m) agent.send(m);
   };
 
@@ -92,7 +92,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
         ws.snippet.main ? { main: ws.snippet.main } : {},
       )
     : shortLinkPath(snippet.id);
-  const banner = connectionBanner(session.connection, now, window.location.origin);
+  const banner = connectionBanner(store.connection, now, window.location.origin);
   return (
     <div className="embed" data-testid="embed">
       <header className="embed-bar">
@@ -182,19 +182,19 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
         />
       </div>
       <EmbedOutput
-        session={session}
+        store={store}
         pane={pane}
         onPane={(p) => ((userPicked.current = true), setPane(p))}
         onFiles={onFiles}
         elsewhere={elsewhere}
       />
-      <StatusBar session={session} run={run} now={now} saveError={null} />
+      <StatusBar store={store} run={run} now={now} saveError={null} />
       <SettingsDialog
         open={settingsOpen}
         agentUrl={target.agentUrl ?? target.defaultUrl}
         defaultUrl={target.defaultUrl}
         token={target.token}
-        connection={session.connection}
+        connection={store.connection}
         onClose={() => setSettingsOpen(false)}
         onSave={(url, token) => {
           update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));
@@ -206,20 +206,20 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
 }
 
 function EmbedOutput({
-  session,
+  store,
   pane,
   onPane,
   onFiles,
   elsewhere,
 }: {
-  session: Session;
+  store: AgentStore;
   pane: PaneId;
   onPane(p: EmbedPane): void;
   onFiles: EditorMarker[];
   elsewhere: EditorMarker[];
 }) {
-  const version = useThrottledStreamVersion(session, PANE_INTERVAL_MS);
-  const run = session.run;
+  const version = useThrottledStreamVersion(store, PANE_INTERVAL_MS);
+  const run = store.run;
   return (
     <section className="embed-output" aria-label="Output">
       <div className="pane-tabs" role="tablist">
@@ -238,11 +238,11 @@ function EmbedOutput({
       </div>
       <div className="pane-host" role="tabpanel">
         {pane === 'events' ? (
-          <EventsPane streams={session.streams} version={version} running={isActive(run)} />
+          <EventsPane streams={store.streams} version={version} running={isActive(run)} />
         ) : pane === 'problems' ? (
           <ProblemsPane run={run} onFiles={onFiles} elsewhere={elsewhere} onJump={() => {}} />
         ) : (
-          <ConsolePane streams={session.streams} run={run} version={version} />
+          <ConsolePane streams={store.streams} run={run} version={version} />
         )}
       </div>
     </section>

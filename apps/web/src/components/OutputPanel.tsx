@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disasm', 'core', 'params', 'log'] as const;
@@ -27,19 +27,19 @@ export interface PaneBadge {
 /** Tabbed output panes; only the visible one is mounted so hidden tables cost nothing at high rates. */
 export function OutputPanel({
   active,
-  session,
+  store,
   badgesOf,
   onSelect,
   children,
 }: {
   active: PaneId;
-  session: Session;
+  store: AgentStore;
   badgesOf(): Partial<Record<PaneId, PaneBadge>>;
   onSelect(p: PaneId): void;
   children: ReactNode;
 }) {
   // The counts on the tabs move with the streams; the panes below subscribe on their own.
-  useThrottledStreamVersion(session);
+  useThrottledStreamVersion(store);
   const badges = badgesOf();
   return (
     <section className="output" aria-label="Output">

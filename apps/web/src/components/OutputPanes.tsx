@@ -1,7 +1,7 @@
 'use client';
 
 import type { ParamValue } from '@bpfplay/protocol';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 import type { RunView } from '../state/run';
 import type { EditorMarker } from '../state/markers';
 import type { EditorFile } from '../state/workspace';
@@ -13,14 +13,14 @@ import { EventsPane } from './panes/EventsPane';
 import { MapsPane } from './panes/MapsPane';
 import { VerifierPane } from './panes/VerifierPane';
 import { DisasmPane } from './panes/DisasmPane';
-import { CorePane, type CoreTargetsProps } from './panes/CorePane';
+import { CoRePane, type CoreTargetsProps } from './panes/CoRePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
 import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
   pane: PaneId;
-  session: Session;
+  store: AgentStore;
   theme: string;
   files: EditorFile[];
   fileNames: string[];
@@ -36,21 +36,19 @@ export interface OutputPanesProps {
 }
 
 export function OutputPanes(props: OutputPanesProps) {
-  const version = useThrottledStreamVersion(props.session, PANE_INTERVAL_MS);
+  const version = useThrottledStreamVersion(props.store, PANE_INTERVAL_MS);
   const p = { ...props, version };
-  const { session } = p;
-  const run = session.run;
+  const { store } = p;
+  const run = store.run;
   switch (p.pane) {
     case 'problems':
       return <ProblemsPane run={run} onFiles={p.onFiles} elsewhere={p.elsewhere} onJump={p.onJump} />;
     case 'console':
-      return <ConsolePane streams={session.streams} run={run} version={p.version} />;
+      return <ConsolePane streams={store.streams} run={run} version={p.version} />;
     case 'events':
-      return (
-        <EventsPane streams={session.streams} version={p.version} running={run !== null && run.stopped === null} />
-      );
+      return <EventsPane streams={store.streams} version={p.version} running={run !== null && run.stopped === null} />;
     case 'maps':
-      return <MapsPane streams={session.streams} run={run} version={p.version} theme={p.theme} />;
+      return <MapsPane streams={store.streams} run={run} version={p.version} theme={p.theme} />;
     case 'verifier':
       return <VerifierPane run={run} onJump={p.onJump} />;
     case 'disasm':
@@ -65,22 +63,22 @@ export function OutputPanes(props: OutputPanesProps) {
         />
       );
     case 'core':
-      return <CorePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
+      return <CoRePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
     case 'params':
       return <ParamsPane files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />;
     case 'log':
-      return <LogPane run={run} notes={session.notes} />;
+      return <LogPane run={run} notes={store.notes} />;
   }
 }
 
 /** The small counts on the pane tabs, so news in a hidden pane is visible. */
 export function paneBadges(
   run: RunView | null,
-  session: Session,
+  store: AgentStore,
   problems: number,
   params: number,
 ): Partial<Record<PaneId, PaneBadge>> {
-  const s = session.streams;
+  const s = store.streams;
   const b: Partial<Record<PaneId, PaneBadge>> = {};
   if (problems > 0)
     b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
@@ -97,7 +95,7 @@ export function paneBadges(
     };
   if (params > 0) b.params = { text: String(params) };
   const warn =
-    (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + session.notes.filter((n) => n.level !== 'info').length;
+    (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + store.notes.filter((n) => n.level !== 'info').length;
   if (warn > 0) b.log = { text: String(warn), tone: 'warn' };
   return b;
 }

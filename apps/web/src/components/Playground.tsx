@@ -9,13 +9,13 @@ import { useExamples } from '../hooks/useExamples';
 import { useShortcuts } from '../hooks/useShortcuts';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
 import { useSharing, type UndoOffer } from '../hooks/useSharing';
-import { useCoreTargets } from '../hooks/useCoreTargets';
+import { useCoReTargets } from '../hooks/useCoReTargets';
 import { runRequest } from '../state/runRequest';
 import type { StoredSnippet } from '../share/shareState';
 import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
 import { markersOf } from '../state/markers';
 import { findParams } from '../state/params';
-import { connectionBanner } from '../state/connection';
+import { connectionBanner } from '../state/socket/connectionState';
 import { isActive } from '../state/run';
 import type { Example } from '../examples/types';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
@@ -43,7 +43,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
-  const { session, now } = agent;
+  const { store, now } = agent;
   // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it).
   const [sidebar, setSidebar] = useState(
     () =>
@@ -76,16 +76,16 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const paramCount = useMemo(() => findParams(files).length, [files]);
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
-  const run = session.run;
+  const run = store.run;
   const running = isActive(run);
   const { onFiles, elsewhere } = useMemo(
     () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
     [run, fileNames, mainName],
   );
-  const hello = session.hello;
-  const connected = session.connection.kind === 'ready';
+  const hello = store.hello;
+  const connected = store.connection.kind === 'ready';
   const theme = ws?.settings.theme ?? 'dark';
-  const userPicked = useAutoPane(run, session.streams, setPane);
+  const userPicked = useAutoPane(run, store.streams, setPane);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -129,20 +129,20 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
       knownTargets: core.known,
     });
     if (!req.ok) return setRunError(req.error);
-    const msg = session.startRun(req.snippet, req.options);
+    const msg = store.startRun(req.snippet, req.options);
     userPicked.current = false;
     if (!agent.send(msg))
-      session.abandonRun(
+      store.abandonRun(
         `not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
       );
   };
   const stopRun = () => {
-    const m = session.stopMessage();
+    const m = store.stopMessage();
     if (m) agent.send(m);
   };
 
-  const core = useCoreTargets({
-    session,
+  const core = useCoReTargets({
+    store,
     ws,
     update,
     send: agent.send,
@@ -216,7 +216,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     help: () => setDialog('help'),
   });
 
-  const banner = connectionBanner(session.connection, now, typeof window === 'undefined' ? '' : window.location.origin);
+  const banner = connectionBanner(store.connection, now, typeof window === 'undefined' ? '' : window.location.origin);
   const unsupported = useMemo(
     () =>
       new Map(
@@ -247,7 +247,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             text: banner.text,
             testId: 'banner',
             actions:
-              session.connection.kind === 'refused'
+              store.connection.kind === 'refused'
                 ? [{ label: 'enter token', onClick: () => setDialog('settings') }]
                 : [],
           },
@@ -310,7 +310,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         runBlockedReason={connected ? null : 'Not connected to an agent'}
         durationSec={ws.settings.durationSec}
         maxDurationSec={hello?.limits.maxRunSeconds ?? null}
-        connection={session.connection}
+        connection={store.connection}
         theme={theme}
         sidebarOpen={sidebar}
         onRun={startRun}
@@ -406,12 +406,12 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             setPane(p);
             userPicked.current = true;
           }}
-          session={session}
-          badgesOf={() => paneBadges(session.run, session, onFiles.length + elsewhere.length, paramCount)}
+          store={store}
+          badgesOf={() => paneBadges(store.run, store, onFiles.length + elsewhere.length, paramCount)}
         >
           <OutputPanes
             pane={pane}
-            session={session}
+            store={store}
             theme={theme}
             files={files}
             fileNames={fileNames}
@@ -434,13 +434,13 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
           />
         </OutputPanel>
       </main>
-      <StatusBar session={session} run={run} now={now} saveError={saveError} />
+      <StatusBar store={store} run={run} now={now} saveError={saveError} />
       <SettingsDialog
         open={dialog === 'settings'}
         agentUrl={target.agentUrl ?? target.defaultUrl}
         defaultUrl={target.defaultUrl}
         token={target.token}
-        connection={session.connection}
+        connection={store.connection}
         onClose={() => setDialog(null)}
         onSave={(url, token) => {
           update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { agentUrlProblem } from '../state/agentUrl';
-import type { ConnectionState } from '../state/connection';
+import { agentUrlProblem } from '../state/socket/agentUrl';
+import type { ConnectionState } from '../state/socket/connectionState';
 import { Dialog } from './Dialog';
 
 export interface SettingsDialogProps {

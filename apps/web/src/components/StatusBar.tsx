@@ -3,22 +3,22 @@
 import type { RunView } from '../state/run';
 import { statusChips } from '../state/statusLine';
 import { formatCount } from '../state/format';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export function StatusBar({
-  session,
+  store,
   run,
   now,
   saveError,
 }: {
-  session: Session;
+  store: AgentStore;
   run: RunView | null;
   now: number;
   saveError: string | null;
 }) {
-  useThrottledStreamVersion(session);
-  const s = session.streams;
+  useThrottledStreamVersion(store);
+  const s = store.streams;
   const events = s.eventsReceived;
   const printk = s.printk.total;
   const dropped = s.eventsDropped + s.printkDropped;

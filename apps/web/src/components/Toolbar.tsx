@@ -1,6 +1,6 @@
 'use client';
 
-import type { ConnectionState } from '../state/connection';
+import type { ConnectionState } from '../state/socket/connectionState';
 import type { Theme } from '../state/workspace';
 
 export const DURATIONS = [5, 10, 30, 60, 120, 300, 600] as const;

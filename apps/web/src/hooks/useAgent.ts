@@ -2,9 +2,9 @@
 
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ClientMessage } from '@bpfplay/protocol';
-import { AgentConnection, type SocketLike } from '../state/agentSocket';
-import { Session } from '../state/session';
-import { WorkerSockets, type WorkerLike } from '../state/workerSocket';
+import { AgentConnection, type SocketLike } from '../state/socket/agentConnection';
+import { AgentStore } from '../state/agentStore';
+import { WorkerSockets, type WorkerLike } from '../state/socket/workerSockets';
 
 const browserClock = {
   now: () => performance.now(),
@@ -17,9 +17,9 @@ const browserClock = {
  * `now` ticks every 250 ms so countdowns ("retrying in 3 s", "running 12 s / 60 s") move.
  */
 export function useAgent(agentUrl: string | null, token: string | null) {
-  const session = useMemo(
+  const store = useMemo(
     () =>
-      new Session(
+      new AgentStore(
         (fn) => requestAnimationFrame(fn),
         () => performance.now(),
       ),
@@ -27,19 +27,19 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   );
   // One socket worker for the page's lifetime (never disposed: React's dev-mode double effects
   // would otherwise terminate the only instance).
-  const openSocket = useMemo(() => socketOpener((why) => session.note('warn', why)), [session]);
+  const openSocket = useMemo(() => socketOpener((why) => store.note('warn', why)), [store]);
   const connection = useMemo(
     () =>
       new AgentConnection(openSocket, browserClock, {
-        onState: (s) => session.setConnection(s),
-        onMessage: (m) => session.handle(m),
-        onRows: (b) => session.rows(b),
-        onProtocolError: (t) => session.note('error', t),
+        onState: (s) => store.setConnection(s),
+        onMessage: (m) => store.handle(m),
+        onRows: (b) => store.rows(b),
+        onProtocolError: (t) => store.note('error', t),
       }),
-    [session, openSocket],
+    [store, openSocket],
   );
   // Coarse: the page re-renders when the run or connection changes, not on every streamed frame.
-  const version = useSyncExternalStore(session.subscribe, session.getCoarseVersion, () => 0);
+  const version = useSyncExternalStore(store.subscribe, store.getCoarseVersion, () => 0);
 
   useEffect(() => {
     if (agentUrl === null) return;
@@ -55,7 +55,7 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   }, []);
 
   const send = (m: ClientMessage): boolean => connection.send(m);
-  return { session, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
+  return { store, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
 }
 
 /** A WebSocket read on the page; binary events frames as ArrayBuffers, which the inbox reads synchronously. */
@@ -73,7 +73,7 @@ function socketOpener(onFallback: (why: string) => void): (url: string) => Socke
   if (typeof Worker === 'undefined') return pageSocket;
   try {
     // The literal `new Worker(new URL(...), ...)` form is what the bundler turns into a worker chunk.
-    const w = new Worker(new URL('../state/agent.worker.ts', import.meta.url), {
+    const w = new Worker(new URL('../state/socket/socket.worker.ts', import.meta.url), {
       type: 'module',
       name: 'bpfplay-agent-socket',
     });

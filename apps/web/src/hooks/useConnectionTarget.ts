@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { defaultAgentUrl, resolveConnection } from '../state/agentUrl';
+import { defaultAgentUrl, resolveConnection } from '../state/socket/agentUrl';
 import type { Workspace } from '../state/workspace';
 
 /**

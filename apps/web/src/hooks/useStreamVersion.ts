@@ -1,11 +1,11 @@
 'use client';
 
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 
 /** Re-render with the streams (at most once per animation frame). Only panes that draw streams use it. */
-export function useStreamVersion(session: Session): number {
-  return useSyncExternalStore(session.subscribe, session.getVersion, () => 0);
+export function useStreamVersion(store: AgentStore): number {
+  return useSyncExternalStore(store.subscribe, store.getVersion, () => 0);
 }
 
 /** How often counters (tab badges, status bar, "N received") follow the streams. */
@@ -25,28 +25,28 @@ export const PANE_INTERVAL_MS = 33;
  * change outside the Events list made the browser lay out and repaint the whole page every frame
  * (measured at 100k records/s: ~10 ms of layout and ~6 ms of paint per frame on this machine).
  */
-export function useThrottledStreamVersion(session: Session, everyMs = COUNTER_INTERVAL_MS): number {
-  const [version, setVersion] = useState(() => session.getVersion());
+export function useThrottledStreamVersion(store: AgentStore, everyMs = COUNTER_INTERVAL_MS): number {
+  const [version, setVersion] = useState(() => store.getVersion());
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = 0;
     const show = () => {
       timer = undefined;
       last = performance.now();
-      setVersion(session.getVersion());
+      setVersion(store.getVersion());
     };
-    const unsubscribe = session.subscribe(() => {
+    const unsubscribe = store.subscribe(() => {
       if (timer !== undefined) return;
       const wait = last + everyMs - performance.now();
       if (wait <= 0) show();
       else timer = setTimeout(show, wait);
     });
     // A change between the first render and the subscription.
-    setVersion(session.getVersion());
+    setVersion(store.getVersion());
     return () => {
       unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [session, everyMs]);
+  }, [store, everyMs]);
   return version;
 }

@@ -3,7 +3,7 @@ import type { RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol
 type M<T extends ServerMessage['type']> = ServerMessageOf<T>;
 
 /** Messages that change the run's summary; the high-rate streams (events, printk, maps) go to streams.ts. */
-export type RunMessage =
+export type RunFrame =
   | M<'status'>
   | M<'compiled'>
   | M<'refused'>
@@ -87,7 +87,7 @@ export function newRun(runId: string, now: number, durationSec: number, mode: 'r
   };
 }
 
-export function isRunMessage(m: ServerMessage): m is RunMessage {
+export function isRunFrame(m: ServerMessage): m is RunFrame {
   switch (m.type) {
     case 'status':
     case 'compiled':
@@ -115,7 +115,7 @@ export function isActive(run: RunView | null): boolean {
 }
 
 /** Fold one message of this run into its view. Messages of another run are ignored. */
-export function runReducer(run: RunView, m: RunMessage, now: number): RunView {
+export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
   if (m.runId !== run.runId) return run;
   switch (m.type) {
     case 'status': {

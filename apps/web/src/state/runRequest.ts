@@ -1,5 +1,5 @@
 import { Snippet, describeIssues, type RunOptions } from '@bpfplay/protocol';
-import type { Hello } from './connection';
+import type { Hello } from './socket/connectionState';
 import { mainFile } from './files';
 import type { Workspace } from './workspace';
 

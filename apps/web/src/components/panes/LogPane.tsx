@@ -1,7 +1,7 @@
 'use client';
 
 import type { RunView } from '../../state/run';
-import type { AgentNote } from '../../state/session';
+import type { AgentNote } from '../../state/agentStore';
 
 /** What the agent and libbpf said, plus warnings and protocol problems, oldest first. */
 export function LogPane({ run, notes }: { run: RunView | null; notes: AgentNote[] }) {

@@ -3,7 +3,7 @@
 import { useRef } from 'react';
 import type { RunView } from '../../state/run';
 import type { BtfUpload } from '../../state/btfUploads';
-import { coreColumns, coreSummary, summaryText } from '../../state/coreTable';
+import { coreColumns, coreSummary, summaryText } from '../../state/coReTable';
 
 export interface CoreTargetsProps {
   /** BTF files bundled with the agent (hello.capabilities.coreTargets). */
@@ -22,7 +22,7 @@ export interface CoreTargetsProps {
  * CO-RE relocations libbpf applies, resolved against this kernel and against each kernel picked
  * above (bundled BTF or an upload), side by side: which would fail or move elsewhere.
  */
-export function CorePane({
+export function CoRePane({
   run,
   onJump,
   targets,

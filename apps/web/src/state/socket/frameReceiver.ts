@@ -1,5 +1,5 @@
-import { Inbox } from './inbox';
-import type { FromWorker, ToWorker } from './socketWorkerProtocol';
+import { Inbox } from '../inbox';
+import type { FromWorker, ToWorker } from './workerMessages';
 
 /** The part of the browser's WebSocket the worker uses, so tests can hand in a fake. */
 export interface RawSocket {
@@ -13,12 +13,12 @@ export interface RawSocket {
 }
 
 /**
- * The socket worker's logic (agent.worker.ts only wires it to `self`): it owns the WebSocket to the
+ * The socket worker's logic (socket.worker.ts only wires it to `self`): it owns the WebSocket to the
  * agent, so receiving, decoding and checking frames and formatting records happen off the page's
  * thread. The page gets at most one delivery in flight; frames arriving meanwhile merge in the
  * inbox, so a busy page receives one batch per frame it draws instead of a queue of frames.
  */
-export class SocketWorker {
+export class FrameReceiver {
   private current: { id: number; ws: RawSocket; inbox: Inbox; inFlight: boolean } | null = null;
 
   constructor(

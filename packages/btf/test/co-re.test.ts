@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Btf, loadBtf, openBpfObject, resolveCoreRelocations, type CoreRelocationReport } from '../src/index.js';
+import { Btf, loadBtf, openObjectSpec, resolveCoreRelocations, type CoreRelocationReport } from '../src/index.js';
 import { bpftool, compileBpf, requireKernelBtf, removeCompiled } from './helpers/toolchain.js';
 import { libbpfCoreRelocations } from './helpers/libbpf-log.js';
 import { expectGolden } from './helpers/golden.js';
@@ -10,7 +10,7 @@ import { expectGolden } from './helpers/golden.js';
 afterAll(removeCompiled);
 
 const compiled = compileBpf('core.bpf.c');
-const obj = openBpfObject(compiled.bytes, 'core.bpf.o');
+const obj = openObjectSpec(compiled.bytes, 'core.bpf.o');
 const vmlinux = Btf.parse(requireKernelBtf(), { name: 'vmlinux' });
 
 /** The trimmed "kernel": its .BTF section dumped to a raw BTF file, as a user would upload it. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { connectionBanner, connectionReducer, initialConnection, type ConnectionState } from '../src/state/connection';
+import {
+  connectionBanner,
+  connectionReducer,
+  initialConnection,
+  type ConnectionState,
+} from '../src/state/socket/connectionState';
 import { hello } from './fixtures';
 
 const url = 'ws://127.0.0.1:7100/ws';

@@ -1,5 +1,5 @@
 import { packetSocket, sendFrame, closeFd } from '@bpfplay/libbpf';
-import { NET, type SandboxNet } from '../attach/sandbox-net.js';
+import { NET, type SandboxNet } from './sandbox-net.js';
 
 function ipv4(s: string): number[] {
   return s.split('.').map(Number);

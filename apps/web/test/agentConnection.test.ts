@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentConnection, type Clock, type SocketLike } from '../src/state/agentSocket';
-import type { ConnectionState } from '../src/state/connection';
+import { AgentConnection, type Clock, type SocketLike } from '../src/state/socket/agentConnection';
+import type { ConnectionState } from '../src/state/socket/connectionState';
 import { Inbox } from '../src/state/inbox';
 import type { RowBatch } from '../src/state/rowBatch';
 import { hello } from './fixtures';

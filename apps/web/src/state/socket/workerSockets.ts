@@ -1,5 +1,5 @@
-import type { SocketLike } from './agentSocket';
-import type { FromWorker, ToWorker } from './socketWorkerProtocol';
+import type { SocketLike } from './agentConnection';
+import type { FromWorker, ToWorker } from './workerMessages';
 
 /** The part of `Worker` this uses, so tests can hand in a fake. */
 export interface WorkerLike {
@@ -14,7 +14,7 @@ const OPEN = 1;
 const CLOSED = 3;
 
 /**
- * Sockets whose WebSocket lives in the socket worker (agent.worker.ts). To AgentConnection each
+ * Sockets whose WebSocket lives in the socket worker (socket.worker.ts). To AgentConnection each
  * looks like a WebSocket whose messages are already-checked deliveries (`InboxOutput`) instead of
  * raw frames. If the worker fails, the socket in use closes as if the network dropped it, and the
  * reconnect opens a WebSocket on the page (`fallback`), whose frames the page then reads itself.

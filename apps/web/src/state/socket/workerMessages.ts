@@ -1,7 +1,7 @@
-import type { InboxOutput } from './inbox';
+import type { InboxOutput } from '../inbox';
 
 /**
- * Messages between the page and the socket worker (agent.worker.ts). `id` names one socket: after
+ * Messages between the page and the socket worker (socket.worker.ts). `id` names one socket: after
  * a reconnect, late messages about the previous one are ignored on both sides.
  */
 export type ToWorker =

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBinaryEvents, type ServerMessage } from '@bpfplay/protocol';
-import { SocketWorker, type RawSocket } from '../src/state/socketWorker';
-import { WorkerSockets, type WorkerLike } from '../src/state/workerSocket';
-import type { FromWorker, ToWorker } from '../src/state/socketWorkerProtocol';
-import type { SocketLike } from '../src/state/agentSocket';
+import { FrameReceiver, type RawSocket } from '../src/state/socket/frameReceiver';
+import { WorkerSockets, type WorkerLike } from '../src/state/socket/workerSockets';
+import type { FromWorker, ToWorker } from '../src/state/socket/workerMessages';
+import type { SocketLike } from '../src/state/socket/agentConnection';
 import type { InboxOutput } from '../src/state/inbox';
 import { hello } from './fixtures';
 
@@ -34,7 +34,7 @@ function wired() {
   const sockets: FakeWs[] = [];
   const toWorker: ToWorker[] = [];
   const toPage: FromWorker[] = [];
-  const worker = new SocketWorker(
+  const worker = new FrameReceiver(
     (url) => {
       const s = new FakeWs(url);
       sockets.push(s);

@@ -1,8 +1,8 @@
 import type { ClientMessage, RunOptions, ServerMessage, Snippet } from '@bpfplay/protocol';
-import type { ConnectionState, Hello } from './connection';
-import { initialConnection } from './connection';
+import type { ConnectionState, Hello } from './socket/connectionState';
+import { initialConnection } from './socket/connectionState';
 import { frameBatcher } from './batch';
-import { isActive, isRunMessage, newRun, runReducer, type RunView } from './run';
+import { isActive, isRunFrame, newRun, runReducer, type RunView } from './run';
 import { Streams, type StreamLimits } from './streams';
 import { BtfUploads } from './btfUploads';
 import type { RowBatch } from './rowBatch';
@@ -20,7 +20,7 @@ export const MAX_NOTES = 200;
  * (`useSyncExternalStore(session.subscribe, session.getVersion)`). Messages are applied at once;
  * listeners are told at most once per animation frame.
  */
-export class Session {
+export class AgentStore {
   connection: ConnectionState = initialConnection;
   hello: Hello | null = null;
   run: RunView | null = null;
@@ -182,7 +182,7 @@ export class Session {
         this.run = runReducer(this.run, m, this.now());
         break;
       default:
-        if (isRunMessage(m) && this.run) this.run = runReducer(this.run, m, this.now());
+        if (isRunFrame(m) && this.run) this.run = runReducer(this.run, m, this.now());
     }
     this.changed(true);
   }

@@ -5,7 +5,7 @@
 import type { CoreRelocation } from '@bpfplay/protocol';
 import type { Btf } from '../btf.js';
 import { lineAt, type CoreReloRecord } from '../btf-ext.js';
-import type { BpfObject } from '../bpf-object.js';
+import type { ObjectSpec } from '../object-spec.js';
 import type { BpfInsn } from '../insn.js';
 import { cTypeName } from '../c-type.js';
 import { calcRelocation } from './calc.js';
@@ -41,7 +41,7 @@ export interface CoreRelocationReport extends CoreRelocation {
   results: CoreTargetResult[];
 }
 
-export function resolveCoreRelocations(obj: BpfObject, targets: CoreTarget[]): CoreRelocationReport[] {
+export function resolveCoreRelocations(obj: ObjectSpec, targets: CoreTarget[]): CoreRelocationReport[] {
   const { btf, ext } = obj;
   if (!btf || !ext) return [];
   const out: CoreRelocationReport[] = [];
@@ -52,7 +52,7 @@ export function resolveCoreRelocations(obj: BpfObject, targets: CoreTarget[]): C
 }
 
 function resolveRecord(
-  obj: BpfObject,
+  obj: ObjectSpec,
   btf: Btf,
   section: string,
   index: number,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import { Session } from '../src/state/session';
+import { AgentStore } from '../src/state/agentStore';
 import { Inbox } from '../src/state/inbox';
 import { batchesOf } from './rows';
 
@@ -28,10 +28,10 @@ const eventsFrame = (runId: string, n: number, seq: number): ServerMessageOf<'ev
   })),
 });
 
-describe('session store', () => {
+describe('store store', () => {
   it('tells listeners once per animation frame however many frames arrived', () => {
     const frames = manualFrames();
-    const s = new Session(frames.schedule, () => 0);
+    const s = new AgentStore(frames.schedule, () => 0);
     const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, { durationSec: 5 });
     if (run.type !== 'run') throw new Error('expected a run message');
     let calls = 0;
@@ -46,7 +46,7 @@ describe('session store', () => {
 
   it('streamed frames after the first do not change the coarse version (the page around the panes stays put)', () => {
     const frames = manualFrames();
-    const s = new Session(frames.schedule, () => 0);
+    const s = new AgentStore(frames.schedule, () => 0);
     const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
     if (run.type !== 'run') throw new Error('expected a run message');
     frames.flush();
@@ -67,14 +67,14 @@ describe('session store', () => {
 
   it('drops output of an older run', () => {
     const frames = manualFrames();
-    const s = new Session(frames.schedule, () => 0);
+    const s = new AgentStore(frames.schedule, () => 0);
     s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
     for (const b of batchesOf([eventsFrame('stale-run', 3, 1)])) s.rows(b);
     expect(s.streams.eventsReceived).toBe(0);
   });
 
   it('a lost connection ends the active run locally and says why', () => {
-    const s = new Session(
+    const s = new AgentStore(
       () => {},
       () => 7,
     );
@@ -94,7 +94,7 @@ describe('session store', () => {
 
   it('checks, formats and folds 100k records, in either form (figures printed, not asserted)', () => {
     for (const form of ['compact rows', 'record objects'] as const) {
-      const s = new Session(
+      const s = new AgentStore(
         () => {},
         () => 0,
       );

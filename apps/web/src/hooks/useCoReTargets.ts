@@ -2,18 +2,18 @@
 
 import { useEffect, useMemo } from 'react';
 import type { ClientMessage } from '@bpfplay/protocol';
-import type { Session } from '../state/session';
+import type { AgentStore } from '../state/agentStore';
 import type { Workspace } from '../state/workspace';
-import { toggleTarget } from '../state/coreTable';
+import { toggleTarget } from '../state/coReTable';
 import { MAX_CORE_TARGETS } from '../state/runRequest';
-import type { CoreTargetsProps } from '../components/panes/CorePane';
+import type { CoreTargetsProps } from '../components/panes/CoRePane';
 
 /**
  * The CO-RE explorer's "check against another kernel": the picked targets live in the workspace
  * (and travel in shared links), the uploads in the session (they live as long as the agent session).
  */
-export function useCoreTargets(opts: {
-  session: Session;
+export function useCoReTargets(opts: {
+  store: AgentStore;
   ws: Workspace | null;
   update(fn: (w: Workspace) => Workspace): void;
   send(m: ClientMessage): boolean;
@@ -21,19 +21,19 @@ export function useCoreTargets(opts: {
   check(): void;
   canCheck: boolean;
 }) {
-  const { session, ws, update, send, onError } = opts;
-  const hello = session.hello;
-  const sessionId = session.connection.kind === 'ready' ? hello?.session.id : undefined;
+  const { store, ws, update, send, onError } = opts;
+  const hello = store.hello;
+  const sessionId = store.connection.kind === 'ready' ? hello?.session.id : undefined;
 
   // A new agent session (reconnect) starts without this tab's uploads.
   useEffect(() => {
     if (sessionId === undefined) return;
-    for (const m of session.resendUploads()) send(m);
+    for (const m of store.resendUploads()) send(m);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sessionId]);
 
   const bundled = useMemo(() => hello?.capabilities.coreTargets ?? [], [hello]);
-  const uploads = session.uploads.list;
+  const uploads = store.uploads.list;
   const known = useMemo(
     () => new Set([...bundled, ...uploads.filter((u) => u.state === 'ready').map((u) => u.name)]),
     [bundled, uploads],
@@ -46,10 +46,10 @@ export function useCoreTargets(opts: {
     } catch (e) {
       return onError(`Could not read ${file.name}: ${(e as Error).message}`);
     }
-    const r = session.uploadBtf(file.name, bytes);
+    const r = store.uploadBtf(file.name, bytes);
     if (!r.ok) return onError(`Upload refused: ${r.error}`);
     if (!send(r.message)) {
-      session.removeUpload(r.name);
+      store.removeUpload(r.name);
       return onError(`Not connected to the agent: ${file.name} was not uploaded. Connect, then upload it again.`);
     }
     update((w) => ({
@@ -70,7 +70,7 @@ export function useCoreTargets(opts: {
       })),
     onUpload: (f) => void upload(f),
     onRemoveUpload: (name) => {
-      session.removeUpload(name);
+      store.removeUpload(name);
       update((w) => ({
         ...w,
         snippet: { ...w.snippet, coreTargets: toggleTarget(w.snippet.coreTargets, name, false, MAX_CORE_TARGETS) },

@@ -1,5 +1,6 @@
-import type { Btf, BtfMember, BtfType } from '@bpfplay/btf';
-import { safeTypeName as safeName } from '@bpfplay/btf';
+import type { Btf } from './btf.js';
+import type { BtfMember, BtfType } from './btf-types.js';
+import { safeTypeName as safeName } from './c-type.js';
 import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
 
 /**
@@ -8,7 +9,7 @@ import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
  * way decodeValue's Decoder does, case by case, with the same depth counting (a type nested deeper
  * than 64 levels is "nested too deeply" at the same place), and turns every static failure
  * (no size, odd bit offset, bitfield of a struct) into an `unknown` node carrying decodeValue's
- * own message. test/stream/record-layout.test.ts checks the equality on random bytes.
+ * own message. apps/agent/test/stream/btf-layout.test.ts checks the equality on random bytes.
  */
 export function recordLayout(btf: Btf, typeId: number): RecordLayout {
   const typeName = safeName(btf, typeId);

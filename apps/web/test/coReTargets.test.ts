@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CoreRelocation, ServerMessageOf } from '@bpfplay/protocol';
 import { BtfUploads, MAX_BTF_UPLOAD_BYTES, bytesToBase64, uploadName } from '../src/state/btfUploads';
-import { coreColumns, coreSummary, summaryText, toggleTarget } from '../src/state/coreTable';
+import { coreColumns, coreSummary, summaryText, toggleTarget } from '../src/state/coReTable';
 import { runRequest } from '../src/state/runRequest';
-import { Session } from '../src/state/session';
+import { AgentStore } from '../src/state/agentStore';
 import { DEFAULT_SETTINGS, type Workspace } from '../src/state/workspace';
 import { hello } from './fixtures';
 
@@ -103,8 +103,8 @@ describe('BTF uploads', () => {
     expect(u.list).toEqual([]);
   });
 
-  it('reaches the session: btf-uploaded marks the upload ready', () => {
-    const s = new Session(
+  it('reaches the store: btf-uploaded marks the upload ready', () => {
+    const s = new AgentStore(
       () => 0,
       () => 0,
     );

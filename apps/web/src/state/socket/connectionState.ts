@@ -8,7 +8,7 @@ export const CLOSE_BAD_ORIGIN = 4403;
 export type Hello = ServerMessageOf<'hello'>;
 
 /**
- * The connection to one agent, as a pure state machine. `AgentConnection` (agentSocket.ts) performs
+ * The connection to one agent, as a pure state machine. `AgentConnection` (agentConnection.ts) performs
  * the I/O and feeds events in; the UI renders banners from the state alone, so every banner a user
  * can see is reachable from a unit test.
  */

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeValue, openBpfObject, type Btf } from '@bpfplay/btf';
+import { decodeValue, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
 import { decodeRecord, decodeRow, layoutColumns, RecordLayout } from '@bpfplay/protocol';
-import { recordLayout } from '../../src/stream/record-layout.js';
 import { compileRecordRow, recordMemory } from '../../src/stream/record-json.js';
 import { JsonSink } from '../../src/stream/json-sink.js';
 import { compileBpf, removeCompiled } from '../../../../packages/btf/test/helpers/toolchain.js';
@@ -35,12 +34,12 @@ function agentFixture(): Btf {
     '-o',
     out,
   ]);
-  const btf = openBpfObject(readFileSync(out), 'records.bpf.o').btf;
+  const btf = openObjectSpec(readFileSync(out), 'records.bpf.o').btf;
   if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
   return btf;
 }
 
-const everyKind = openBpfObject(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
+const everyKind = openObjectSpec(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
 const records = agentFixture();
 
 function struct(btf: Btf, name: string): number {

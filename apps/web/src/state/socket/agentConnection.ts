@@ -1,7 +1,7 @@
 import type { ClientMessage, ServerMessage } from '@bpfplay/protocol';
-import { Inbox, type Delivery, type InboxOutput } from './inbox';
-import type { RowBatch } from './rowBatch';
-import { connectionReducer, initialConnection, type ConnectionEvent, type ConnectionState } from './connection';
+import { Inbox, type Delivery, type InboxOutput } from '../inbox';
+import type { RowBatch } from '../rowBatch';
+import { connectionReducer, initialConnection, type ConnectionEvent, type ConnectionState } from './connectionState';
 import { socketUrl } from './agentUrl';
 
 /** The part of the browser's WebSocket this module uses, so tests can hand in a fake. */
@@ -36,7 +36,7 @@ const OPEN = 1;
 /**
  * One WebSocket to the agent, reconnecting with backoff. All decisions live in connectionReducer;
  * this class only opens sockets, hands on what arrives and runs the retry timer. A socket is either
- * the socket worker's (workerSocket.ts: its messages are `InboxOutput`, checked and batched off the
+ * the socket worker's (workerSockets.ts: its messages are `InboxOutput`, checked and batched off the
  * page's thread) or a plain WebSocket, whose raw frames go through an Inbox here.
  */
 export class AgentConnection {

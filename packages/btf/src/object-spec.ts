@@ -3,21 +3,21 @@ import { lineAt, parseBtfExt, type BtfExt, type LineInfo } from './btf-ext.js';
 import { parseElf, programSymbols, type ElfFile, type ElfProgramSymbol, type ElfSection } from './elf.js';
 import { decodeInsns, type BpfInsn } from './insn.js';
 
-export interface BpfProgram extends ElfProgramSymbol {
+export interface ProgramSpec extends ElfProgramSymbol {
   insns: BpfInsn[];
 }
 
 /** A compiled BPF object (before anything is loaded): ELF, its BTF and .BTF.ext, and its programs. */
-export interface BpfObject {
+export interface ObjectSpec {
   name: string;
   elf: ElfFile;
   /** Undefined when the object was compiled without -g. */
   btf: Btf | undefined;
   ext: BtfExt | undefined;
   /** Programs and `.text` subprograms, in section then offset order. */
-  programs: BpfProgram[];
+  programs: ProgramSpec[];
   /** The program whose instructions include byte `offset` of `section`. */
-  programAt(section: string, offset: number): BpfProgram | undefined;
+  programAt(section: string, offset: number): ProgramSpec | undefined;
   /**
    * Source line of instruction `insn` (index in 8-byte slots, as the verifier log counts) of a program:
    * what the verifier explorer needs to point at the user's code.
@@ -50,7 +50,7 @@ function relocatedBtf(elf: ElfFile, btfSec: ElfSection): Uint8Array {
   return out;
 }
 
-export function openBpfObject(bytes: Uint8Array, name = 'object'): BpfObject {
+export function openObjectSpec(bytes: Uint8Array, name = 'object'): ObjectSpec {
   const elf = parseElf(bytes);
   const btfSec = elf.section('.BTF');
   const btf = btfSec ? Btf.parse(relocatedBtf(elf, btfSec), { name }) : undefined;
