@@ -3,9 +3,9 @@
  * relocatable files (ET_REL) written by clang for EM_BPF; the reader does not insist on the machine so it
  * can also look at other little-endian objects (e.g. a vmlinux image's .BTF section).
  */
-export const SHT = { PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4, NOBITS: 8, REL: 9 } as const;
+export const SHT = { PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4, NOBITS: 8, REL: 9, DYNSYM: 11 } as const;
 export const SHF = { WRITE: 0x1, ALLOC: 0x2, EXECINSTR: 0x4 } as const;
-export const STT = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4 } as const;
+export const STT = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4, GNU_IFUNC: 10 } as const;
 export const STB = { LOCAL: 0, GLOBAL: 1, WEAK: 2 } as const;
 export const EM_BPF = 247;
 const SHN_UNDEF = 0;
@@ -24,6 +24,10 @@ export interface ElfSection {
   data: Uint8Array;
   /** Size in memory (for .bss this is the size, while `data` is empty). */
   size: number;
+  /** sh_addr: where the section is loaded (0 in a relocatable object). */
+  addr: number;
+  /** sh_offset: where its bytes are in the file. */
+  offset: number;
   link: number;
   info: number;
   entsize: number;
@@ -61,6 +65,8 @@ export interface ElfFile {
   type: number;
   sections: ElfSection[];
   symbols: ElfSymbol[];
+  /** .dynsym: what a shared library or executable exports (stripped files have only these). */
+  dynamicSymbols: ElfSymbol[];
   relocationSections: ElfRelocationSection[];
   section(name: string): ElfSection | undefined;
   /** Relocations that apply to section `index`, sorted by offset. */
@@ -109,6 +115,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
       flags: num(v.getBigUint64(h + 8, true), 'sh_flags'),
       data: stype === SHT.NOBITS ? new Uint8Array(0) : bytes.subarray(offset, offset + size),
       size,
+      addr: num(v.getBigUint64(h + 16, true), 'sh_addr'),
+      offset,
       link: v.getUint32(h + 40, true),
       info: v.getUint32(h + 44, true),
       entsize: num(v.getBigUint64(h + 56, true), 'sh_entsize'),
@@ -122,6 +130,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     flags: s.flags,
     data: s.data,
     size: s.size,
+    addr: s.addr,
+    offset: s.offset,
     link: s.link,
     info: s.info,
     entsize: s.entsize,
@@ -129,6 +139,8 @@ export function parseElf(bytes: Uint8Array): ElfFile {
 
   const symtab = sections.find((s) => s.type === SHT.SYMTAB);
   const symbols = symtab ? readSymbols(symtab, sections[symtab.link]?.data ?? new Uint8Array(0)) : [];
+  const dynsym = sections.find((s) => s.type === SHT.DYNSYM);
+  const dynamicSymbols = dynsym ? readSymbols(dynsym, sections[dynsym.link]?.data ?? new Uint8Array(0)) : [];
   const relocationSections = sections
     .filter((s) => s.type === SHT.REL || s.type === SHT.RELA)
     .map((s) => ({ section: s, target: s.info, relocations: readRelocations(s) }));
@@ -147,6 +159,7 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     type,
     sections,
     symbols,
+    dynamicSymbols,
     relocationSections,
     section: (name) => byName.get(name),
     relocationsFor: (index) => relocsByTarget.get(index) ?? [],

@@ -124,6 +124,12 @@ export const bpf = {
     Ptr
   >,
   program_attach_xdp: lib.func('void *bpf_program__attach_xdp(void *prog, int ifindex)') as Fn<[bigint, number], Ptr>,
+  program_attach_uprobe: lib.func(
+    'void *bpf_program__attach_uprobe(void *prog, bool retprobe, int pid, const char *binary_path, size_t func_offset)',
+  ) as Fn<[bigint, boolean, number, string, number], Ptr>,
+  program_attach_usdt: lib.func(
+    'void *bpf_program__attach_usdt(void *prog, int pid, const char *binary_path, const char *usdt_provider, const char *usdt_name, void *opts)',
+  ) as Fn<[bigint, number, string, string, string, null], Ptr>,
 
   link_fd: lib.func('int bpf_link__fd(void *link)') as Fn<[bigint], number>,
   link_destroy: lib.func('int bpf_link__destroy(void *link)') as Fn<[bigint], number>,

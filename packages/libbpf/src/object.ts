@@ -224,6 +224,24 @@ export class BpfProgram {
     return this.object.track(new BpfLink(checkPtr('bpf_program__attach_iter', bpf.program_attach_iter(this.p, opts))));
   }
 
+  /**
+   * A uprobe (or uretprobe) at `fileOffset` bytes into the file `path`, in every process. The caller
+   * decides the file and offset (an absolute path: libbpf searches nothing) — the agent's policy
+   * checks them first; `attach()` would re-read them from the section text instead.
+   */
+  attachUprobe(retprobe: boolean, path: string, fileOffset: number): BpfLink {
+    if (!path.startsWith('/')) throw new Error(`attachUprobe needs an absolute path, got ${path}`);
+    const l = bpf.program_attach_uprobe(this.p, retprobe, -1, path, fileOffset);
+    return this.object.track(new BpfLink(checkPtr('bpf_program__attach_uprobe', l)));
+  }
+
+  /** The USDT probes `provider:name` of the file `path` (absolute), in every process. */
+  attachUsdt(path: string, provider: string, name: string): BpfLink {
+    if (!path.startsWith('/')) throw new Error(`attachUsdt needs an absolute path, got ${path}`);
+    const l = bpf.program_attach_usdt(this.p, -1, path, provider, name, null);
+    return this.object.track(new BpfLink(checkPtr('bpf_program__attach_usdt', l)));
+  }
+
   attachXdp(ifindex: number): BpfLink {
     return this.object.track(new BpfLink(checkPtr('bpf_program__attach_xdp', bpf.program_attach_xdp(this.p, ifindex))));
   }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { BpfLink, BpfObject, BpfProgram } from '@bpfplay/libbpf';
 import { collectLibbpfLog, onlineCpus, openCpuClock } from '@bpfplay/libbpf';
 import type { LinkInfo } from '@bpfplay/protocol';
-import { ALTERNATIVES, attachKindOf, capabilityOf, uprobeTarget } from './kinds.js';
+import { ALTERNATIVES, attachKindOf, capabilityOf } from './kinds.js';
+import type { ProbeTarget } from '../policy/uprobes.js';
 import { attachToSandbox, type SandboxNet } from './sandbox-net.js';
 
 export interface Attached {
@@ -25,6 +26,8 @@ export interface AttachOptions {
   perfFrequency: number;
   /** The run's private network, for XDP, tc and socket programs. */
   net?: SandboxNet;
+  /** uprobe/uretprobe/USDT programs → the file and offset the agent's policy checked (policy/uprobes.ts). */
+  probes?: Record<string, ProbeTarget>;
 }
 
 function describe(e: unknown, log: string): string {
@@ -49,7 +52,8 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
   for (const prog of obj.programs()) {
     if (!prog.autoload) continue;
     const kind = attachKindOf(prog.section);
-    const info: LinkInfo = { program: prog.name, kind, target: targetOf(prog.section, kind), ok: false };
+    const probe = opts.probes?.[prog.name];
+    const info: LinkInfo = { program: prog.name, kind, target: probe?.display ?? targetOf(prog.section), ok: false };
     const r = collectLibbpfLog(() => {
       switch (kind) {
         case 'iter':
@@ -68,6 +72,15 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
             throw new Error(`${kind} programs need the run's sandbox network, which this runner does not have`);
           info.target = attachToSandbox(opts.net, prog, kind, keep);
           return undefined;
+        case 'uprobe':
+        case 'uretprobe':
+        case 'usdt':
+          // Never prog.attach(): libbpf would read the file and offset from the section text again.
+          if (!probe)
+            throw new Error(`no checked target for ${prog.name}; the agent attaches only what its policy checked`);
+          if (probe.kind === 'usdt') keep(prog.attachUsdt(probe.path, probe.provider, probe.name));
+          else keep(prog.attachUprobe(probe.retprobe, probe.path, probe.fileOffset));
+          return undefined;
         default:
           keep(prog.attach());
           return undefined;
@@ -85,11 +98,7 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
   return { links, iterators, handles };
 }
 
-function targetOf(section: string, kind: string): string {
-  if (kind === 'uprobe' || kind === 'uretprobe') {
-    const t = uprobeTarget(section);
-    if (t) return `${t.binary}:${t.func}`;
-  }
+function targetOf(section: string): string {
   const slash = section.indexOf('/');
   return slash < 0 ? section : section.slice(slash + 1);
 }

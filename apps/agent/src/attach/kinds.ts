@@ -100,13 +100,3 @@ export const ALTERNATIVES: Partial<Record<string, string>> = {
   lsm: 'LSM programs cannot run here; trace the same path with a tracepoint',
   uprobe: 'uprobes need the uprobe PMU; trace the syscalls the program makes with tracepoints instead',
 };
-
-/**
- * Uprobe sections name their target: `uprobe//usr/bin/bash:readline`, `uretprobe/bash:readline`.
- * Returns the binary path (absolute as written, or the bare name libbpf would search for).
- */
-export function uprobeTarget(section: string): { binary: string; func: string } | undefined {
-  const m = /^u(?:ret)?probe(?:\.s)?\/(.+):([^:]+)$/.exec(section);
-  if (!m) return undefined;
-  return { binary: m[1]!, func: m[2]! };
-}

@@ -26,9 +26,11 @@ import { knownHeaders, makeSourceLookup } from './sources.js';
 import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
 import { ensureVmlinuxHeader } from './vmlinux.js';
 import { sweepStaleRunDirs } from './storage.js';
+import { decodeHostFunction, HostFunctionCache, type HostInstruction } from './host-disasm.js';
 
 export { type CompileLimits, DEFAULT_COMPILE_LIMITS } from './limits.js';
 export { QueueFullError } from './queue.js';
+export type { HostInstruction } from './host-disasm.js';
 
 export interface CompileResult {
   ok: boolean;
@@ -55,6 +57,11 @@ export interface Compiler {
     object: Buffer,
     snippet: Snippet,
   ): Promise<{ section: string; programs: string[]; lines: DisasmLine[] }[]>;
+  /**
+   * The instructions in [from, to) of a host binary (a function decoded from its entry), for the
+   * uprobe policy; llvm-objdump in the sandbox, through the compile queue, remembered per function.
+   */
+  decodeHostFunction(path: string, from: number, to: number): Promise<HostInstruction[]>;
   readonly info: { clangVersion: string; btfHash: string; vmlinuxHeader: string };
   /** Stops the clang kept waiting for the next compile; resolves once it and every cache write are done. */
   close(): Promise<void>;
@@ -144,6 +151,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   const queue = new CompileQueue(limits.concurrency, limits.maxQueued);
   const headers = knownHeaders(includeDir, vmlinux.path);
   const inflight = new Map<string, Promise<CompileResult>>();
+  const decoded = new HostFunctionCache();
   /** Objects on their way to the disk cache: the run that compiled one does not wait for the write. */
   const writing = new Map<string, Promise<void>>();
 
@@ -278,6 +286,8 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   return {
     compile,
     disassemble,
+    decodeHostFunction: (path, from, to) =>
+      decoded.get(path, from, to, () => queue.run(() => decodeHostFunction(path, from, to, limits))),
     info: { clangVersion: clang, btfHash: vmlinux.btfHash, vmlinuxHeader: vmlinux.path },
     close: async () => {
       await pool.close();

@@ -1,46 +1,14 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { ProgramCalls } from '@bpfplay/btf';
 import type { SourceLocation, Violation } from '@bpfplay/protocol';
-import { attachKindOf, capabilityOf, uprobeTarget, type AttachKind } from '../attach/kinds.js';
+import { capabilityOf, type AttachKind } from '../attach/kinds.js';
+import { policyKindOf } from './kind.js';
 import type { ProgramLocator } from './locate.js';
 import type { Policy } from './policy.js';
 
+export { policyKindOf } from './kind.js';
+
 function where(loc: { file: string; line: number; col: number } | undefined): { location?: SourceLocation } {
   return loc ? { location: { file: loc.file, line: loc.line, col: loc.col } } : {};
-}
-
-/** libbpf accepts a bare binary name in uprobe sections and searches PATH; so do we, then compare real paths. */
-export function resolveBinary(binary: string): string | undefined {
-  const candidates = binary.startsWith('/')
-    ? [binary]
-    : (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).map((d) => join(d, binary));
-  for (const c of candidates) {
-    if (!existsSync(c)) continue;
-    try {
-      return realpathSync(c);
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The family a section belongs to for the policy. `?` (libbpf's "not loaded unless asked") does not
- * change what the program is; writable raw tracepoints are raw_tp to the attacher but a family of
- * their own here, because they may write to the tracepoint's buffer.
- */
-export function policyKindOf(section: string): string {
-  const s = section.startsWith('?') ? section.slice(1) : section;
-  if (/^raw_(tp|tracepoint)\.w\//.test(s)) return 'raw_tp.w';
-  return attachKindOf(s);
-}
-
-/** `usdt/<binary>:<provider>:<probe>`: the binary whose USDT notes become uprobes. */
-function usdtBinary(section: string): string | undefined {
-  const m = /^usdt(?:\.s)?\/(.+):[^:]+:[^:]+$/.exec(section);
-  return m?.[1];
 }
 
 /**
@@ -50,7 +18,6 @@ function usdtBinary(section: string): string | undefined {
  */
 export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: ProgramLocator): Violation[] {
   const out: Violation[] = [];
-  const allowed = new Set(policy.uprobeBinaries.map((b) => resolveBinary(b)).filter((b): b is string => !!b));
   const allowedKinds = new Set(policy.allowedKinds);
   for (const p of programs) {
     for (const call of p.calls) {
@@ -92,23 +59,6 @@ export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: P
         `${p.program}${at} is SEC("${p.section}"), ${what}; this agent allows: ${[...allowedKinds].join(', ')}`,
       );
       continue;
-    }
-    if (kind === 'uprobe' || kind === 'uretprobe' || kind === 'usdt') {
-      const binary = kind === 'usdt' ? usdtBinary(p.section) : uprobeTarget(p.section)?.binary;
-      if (binary === undefined) {
-        refuse(
-          'uprobe-target',
-          `${p.program}${at} is SEC("${p.section}"), which names no binary the agent can check; write SEC("${kind}/<binary>:<function>") with a binary from the allowlist: ${policy.uprobeBinaries.join(', ')}`,
-        );
-        continue;
-      }
-      const real = resolveBinary(binary);
-      if (!real || !allowed.has(real)) {
-        refuse(
-          'uprobe-target',
-          `${p.program}${at} attaches to ${binary}${real && real !== binary ? ` (${real})` : ''}, which is not on the agent's uprobe allowlist: ${policy.uprobeBinaries.join(', ')}`,
-        );
-      }
     }
   }
   return out;

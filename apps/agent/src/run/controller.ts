@@ -135,7 +135,7 @@ export class RunController {
       message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms`,
     });
 
-    const prepared = prepareObject(
+    const prepared = await prepareObject(
       {
         ctx: this.ctx,
         runId: this.runId,
@@ -177,6 +177,7 @@ export class RunController {
         object: compiled.object,
         objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
         skip: prepared.skip,
+        probes: prepared.probes,
         params: options.params ?? {},
         perfFrequency: options.perfFrequency ?? 49,
         mapIntervalMs: options.mapIntervalMs ?? 1000,

@@ -16,6 +16,7 @@ export interface RunScope {
 import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
 import { checkPolicy } from '../policy/check.js';
 import { programLocator } from '../policy/locate.js';
+import { checkUprobes, verifyProbePoints, type ProbeTarget } from '../policy/uprobes.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
 import { checkMapQuota } from '../policy/map-quota.js';
 import { startSideInfo } from './side-info.js';
@@ -33,6 +34,8 @@ export interface Prepared {
   skip: Record<string, string>;
   /** XDP/tc/socket programs: run in a private network namespace with a veth pair. */
   network?: boolean;
+  /** uprobe/uretprobe/USDT programs → the file and offset the policy checked; the runner attaches to these. */
+  probes: Record<string, ProbeTarget>;
   /** Disassembly and CO-RE report, computed off the critical path; await before the final frame. */
   sideInfo: Promise<void>;
 }
@@ -42,7 +45,7 @@ export interface Prepared {
  * programs this kernel can run (the rest are switched off with a warning each, as a C loader of a
  * libbpf-tools program would), and the side information (disassembly, CO-RE relocations).
  */
-export function prepareObject(scope: RunScope, object: Buffer): Prepared {
+export async function prepareObject(scope: RunScope, object: Buffer): Promise<Prepared> {
   const { ctx, snippet, send, runId } = scope;
   let info: ObjectSpec;
   try {
@@ -51,6 +54,7 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
     return {
       refused: `the compiled object could not be read: ${(e as Error).message}`,
       skip: {},
+      probes: {},
       sideInfo: Promise.resolve(),
     };
   }
@@ -67,7 +71,16 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
       c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c,
     ),
   }));
-  const violations = checkPolicy(calls, ctx.policy, programLocator(snippet.files));
+  const locate = programLocator(snippet.files);
+  const violations = checkPolicy(calls, ctx.policy, locate);
+  const uprobes = checkUprobes(calls, ctx.policy, locate);
+  violations.push(...uprobes.violations);
+  const probes = uprobes.targets;
+  if (!violations.length) {
+    const sectionOf = (program: string) => calls.find((c) => c.program === program)?.section ?? '';
+    const decode = (path: string, from: number, to: number) => ctx.compiler.decodeHostFunction(path, from, to);
+    violations.push(...(await verifyProbePoints(probes, decode, locate, sectionOf)));
+  }
   const entry = calls.filter((c) => !c.subprogram);
   if (entry.length > ctx.config.limits.maxPrograms) {
     violations.push({
@@ -76,13 +89,13 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
     });
   }
   const globals = globalsOverQuota(info, ctx.config.limits.maxMapBytes);
-  if (globals) return { quota: globals, skip: {}, sideInfo };
+  if (globals) return { quota: globals, skip: {}, probes, sideInfo };
   if (violations.length) {
     send({ type: 'refused', runId, violations });
-    return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, sideInfo };
+    return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, probes, sideInfo };
   }
   if (entry.length === 0) {
-    return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, sideInfo };
+    return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, probes, sideInfo };
   }
 
   const skip: Record<string, string> = {};
@@ -96,10 +109,10 @@ export function prepareObject(scope: RunScope, object: Buffer): Prepared {
     send({ type: 'warning', runId, program: p.program, message: skip[p.program]! });
   }
   if (Object.keys(skip).length === entry.length) {
-    return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, sideInfo };
+    return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, probes, sideInfo };
   }
   const network = needsNetwork(entry.filter((p) => skip[p.program] === undefined).map((p) => attachKindOf(p.section)));
-  return { skip, sideInfo, network };
+  return { skip, sideInfo, network, probes };
 }
 
 /**

@@ -101,6 +101,7 @@ export class HostRun {
       if (this.spec.network) this.net = setupSandboxNet();
       this.attached = attachAll(this.obj, {
         perfFrequency: this.spec.perfFrequency,
+        probes: this.spec.probes,
         ...(this.net ? { net: this.net } : {}),
       });
       this.attachedAt = process.hrtime.bigint();

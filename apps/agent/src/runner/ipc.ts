@@ -1,5 +1,6 @@
 import type { ParamValue, RunState, StopReason } from '@bpfplay/protocol';
 import type { AttachSupport } from '@bpfplay/protocol';
+import type { ProbeTarget } from '../policy/uprobes.js';
 
 /**
  * Messages between the agent and a runner process. A runner is a child process that owns one run's
@@ -13,6 +14,11 @@ export interface RunSpec {
   objectName: string;
   /** Programs the agent switched off before load, with the warning the user already got. */
   skip: Record<string, string>;
+  /**
+   * uprobe/uretprobe/USDT programs → the file (real path) and offset the policy checked. The runner
+   * attaches to these and to nothing else: a probe program missing here is not attached.
+   */
+  probes: Record<string, ProbeTarget>;
   params: Record<string, ParamValue>;
   perfFrequency: number;
   mapIntervalMs: number;

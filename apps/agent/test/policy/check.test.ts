@@ -86,19 +86,6 @@ describe('program policy', () => {
     expect(policyKindOf('raw_tp/x')).toBe('raw_tp');
   });
 
-  it('refuses uprobes, uretprobes and USDT probes outside the allowlist, and ones that name no binary', () => {
-    const policy = mergePolicy(DEFAULT_POLICY, { uprobeBinaries: ['/bin/bash'] });
-    expect(checkPolicy([prog('a', 'uprobe//bin/bash:readline')], policy)).toEqual([]);
-    expect(checkPolicy([prog('a', 'uprobe/bash:readline')], policy)).toEqual([]); // PATH lookup, like libbpf
-    const rules = (s: string) => checkPolicy([prog('a', s)], policy).map((v) => v.rule);
-    expect(rules('uprobe//usr/bin/cat:main')).toEqual(['uprobe-target']);
-    expect(rules('uretprobe//usr/bin/cat:main')).toEqual(['uprobe-target']);
-    expect(rules('usdt//usr/bin/python3:python:function__entry')).toEqual(['uprobe-target']);
-    expect(rules('usdt//bin/bash:p:n')).toEqual([]);
-    expect(rules('uprobe')).toEqual(['uprobe-target']);
-    expect(rules('uprobe.multi//usr/bin/cat:*')).toEqual(['uprobe-target']);
-  });
-
   it('refuses state-changing helpers and kfuncs, naming the call and its line', () => {
     const calls: ProgramCalls['calls'] = [
       {
