@@ -36,8 +36,15 @@ export class BpfMap {
   get keySize(): number {
     return bpf.map_key_size(this.p);
   }
+  set keySize(n: number) {
+    checkInt('bpf_map__set_key_size', bpf.map_set_key_size(this.p, n));
+  }
   get valueSize(): number {
     return bpf.map_value_size(this.p);
+  }
+  /** Before load only, like maxEntries: what a C loader does for a stack-trace map's depth. */
+  set valueSize(n: number) {
+    checkInt('bpf_map__set_value_size', bpf.map_set_value_size(this.p, n));
   }
   get maxEntries(): number {
     return bpf.map_max_entries(this.p);

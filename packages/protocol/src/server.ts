@@ -303,9 +303,25 @@ export const MapsMessage = runFrame('maps', { t: z.number(), maps: z.array(MapSn
 
 export const IterMessage = runFrame('iter', { program: z.string(), text: z.string(), done: z.boolean() });
 
-/** The program's `const volatile` globals (its knobs) with their compiled-in values; set them with `options.params`. */
+/**
+ * A map size the playground sets because the program's C loader would (`bpf_map__set_max_entries`,
+ * `bpf_map__set_value_size` before load): the param is named `map.<map>.<field>`.
+ */
+export const MapSizeParam = z.object({
+  map: z.string(),
+  field: z.enum(['max_entries', 'value_size']),
+  /** Why the playground sets it, e.g. "hash map start declares no max_entries". */
+  why: z.string(),
+});
+export type MapSizeParam = z.infer<typeof MapSizeParam>;
+
+/**
+ * The run's parameters, the one list clients show and edit: the program's `const volatile` globals
+ * (its knobs) with their compiled-in values, and the map sizes the playground chose as its loader
+ * (`loader` set), with the value it will use. Set any of them with `options.params` by `name`.
+ */
 export const ParamsMessage = runFrame('params', {
-  params: z.array(z.object({ name: z.string(), type: z.string(), value: Value })),
+  params: z.array(z.object({ name: z.string(), type: z.string(), value: Value, loader: MapSizeParam.optional() })),
 });
 
 export const LogMessage = runFrame('log', {

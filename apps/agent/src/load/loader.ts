@@ -4,6 +4,8 @@ import { attachKindOf } from '../attach/kinds.js';
 import { checkMapQuota } from '../policy/map-quota.js';
 import type { Emit } from '../stream/outbox.js';
 import { parseVerifierLog } from './verifier-log.js';
+import { replaceFailed, type ProgramPlan } from './program-choice.js';
+import type { MapSize } from './map-sizes.js';
 
 /** A run that cannot continue; `reason` becomes the `stopped` frame's reason. */
 export class RunFailure extends Error {
@@ -30,6 +32,10 @@ export interface OpenSpec {
   object: Uint8Array;
   objectName: string;
   skip: Record<string, string>;
+  /** Variants to switch on in place of a program that fails to load (load/program-choice.ts). */
+  fallbacks?: Record<string, string[]>;
+  /** Map sizes to set after open, as the program's C loader would (load/map-sizes.ts). */
+  mapSizes?: Record<string, MapSize>;
   /** Called after open and before load, e.g. to write `const volatile` parameters. */
   configure?: (obj: BpfObject) => void;
   /** Map memory quota (policy/map-quota.ts): over it, the run fails with reason `quota` before load. */
@@ -48,6 +54,13 @@ function open(spec: OpenSpec, emit: Emit = () => {}): BpfObject {
   const obj = opened.result!;
   try {
     for (const p of obj.programs()) if (spec.skip[p.name] !== undefined) p.autoload = false;
+    for (const [name, size] of Object.entries(spec.mapSizes ?? {})) {
+      const map = obj.map(name);
+      if (!map) continue;
+      if (size.keySize !== undefined) map.keySize = size.keySize;
+      if (size.valueSize !== undefined) map.valueSize = size.valueSize;
+      if (size.maxEntries !== undefined) map.maxEntries = size.maxEntries;
+    }
     spec.configure?.(obj);
     return obj;
   } catch (e) {
@@ -63,11 +76,37 @@ function emitLibbpfLog(emit: Emit, log: string): void {
 
 /**
  * Open and load the object, sending `verifier` frames (stats per program, or the parsed failure) and
- * `loaded`. On a verifier rejection the failing program is loaded a second time in a fresh object with
- * the full log: the first, fast load only asks for statistics.
+ * `loaded`. When a program fails and a variant of it waits (tp_btf → raw_tp, fentry → kprobe), the
+ * failing one is switched off with a warning and the object opened and loaded again; otherwise the
+ * failing program is loaded a second time in a fresh object with the full log: the first, fast load
+ * only asks for statistics.
  */
 export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
   const t0 = performance.now();
+  let plan: ProgramPlan = { off: spec.skip, fallbacks: spec.fallbacks ?? {} };
+  for (;;) {
+    const attempt = loadOnce({ ...spec, skip: plan.off }, emit);
+    if (attempt.obj) return reportLoaded(attempt.obj, plan.off, emit, t0);
+    const next = attempt.failed ? replaceFailed(plan, attempt.programs, attempt.failed, attempt.why) : undefined;
+    if (!next) throw explainLoadFailure({ ...spec, skip: plan.off }, attempt.error, attempt.log, emit);
+    for (const [program, message] of Object.entries(next.off))
+      if (plan.off[program] !== message) emit('warning', { program, message });
+    plan = next;
+  }
+}
+
+type Attempt =
+  | { obj: BpfObject }
+  | {
+      obj?: undefined;
+      error: unknown;
+      log: string;
+      failed?: string;
+      why: string;
+      programs: { program: string; section: string }[];
+    };
+
+function loadOnce(spec: OpenSpec, emit: Emit): Attempt {
   let obj: BpfObject;
   try {
     obj = open(spec, emit);
@@ -92,10 +131,25 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
   for (const p of obj.programs()) if (p.autoload) p.setLog(STATS_LOG.size, STATS_LOG.level);
   const r = collectLibbpfLog(() => obj.load());
   emitLibbpfLog(emit, r.log);
-  if (r.error !== undefined) {
-    obj.close();
-    throw explainLoadFailure(spec, r.error, r.log, emit);
-  }
+  if (r.error === undefined) return { obj };
+  // Any per-program failure counts here, also one before the verifier (a tp_btf target this kernel's
+  // BTF lacks): libbpf 1.4 ends each with "prog 'x': failed to load".
+  const failed = failedProgram(r.log) ?? /prog '([^']+)': failed to load/.exec(r.log)?.[1];
+  const programs = obj.programs().map((p) => ({ program: p.name, section: p.section }));
+  const why = failed === undefined ? '' : shortReason(obj.program(failed)?.log().text ?? '', r.log, r.error);
+  obj.close();
+  return { error: r.error, log: r.log, programs, why, ...(failed !== undefined ? { failed } : {}) };
+}
+
+/** The kernel's reason in a few words: the verifier's, else libbpf's errno text (EPERM for fentry here). */
+function shortReason(verifierLog: string, libbpfLog: string, error: unknown): string {
+  const parsed = parseVerifierLog(verifierLog, { failed: true }).failure;
+  if (parsed) return parsed.reason;
+  const m = /BPF program load failed: (.+)/.exec(libbpfLog);
+  return m?.[1]?.trim() ?? (error instanceof Error ? error.message : String(error));
+}
+
+function reportLoaded(obj: BpfObject, skip: Record<string, string>, emit: Emit, t0: number): BpfObject {
   const programs: ProgramInfo[] = obj.programs().map((p) => {
     const info: ProgramInfo = {
       name: p.name,
@@ -104,7 +158,7 @@ export function loadObject(spec: OpenSpec, emit: Emit): BpfObject {
       insns: p.insnCount,
       loaded: p.autoload,
     };
-    const skipped = spec.skip[p.name];
+    const skipped = skip[p.name];
     if (skipped !== undefined) info.skipped = skipped;
     if (p.autoload) {
       try {

@@ -7,6 +7,7 @@ import { QueueFullError } from '../compile/queue.js';
 import type { FromRunner } from '../runner/ipc.js';
 import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
+import { knobValues } from '../load/map-sizes.js';
 
 /** After `running`, how long side information waits for the run's first output before it starts anyway. */
 const SIDE_INFO_DELAY_MS = 150;
@@ -178,7 +179,9 @@ export class RunController {
         objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
         skip: prepared.skip,
         probes: prepared.probes,
-        params: options.params ?? {},
+        ...(prepared.fallbacks ? { fallbacks: prepared.fallbacks } : {}),
+        ...(prepared.mapSizes ? { mapSizes: prepared.mapSizes } : {}),
+        params: knobValues(options.params ?? {}),
         perfFrequency: options.perfFrequency ?? 49,
         mapIntervalMs: options.mapIntervalMs ?? 1000,
         maxEventsPerSec: limits.maxEventsPerSec,

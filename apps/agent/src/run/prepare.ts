@@ -1,4 +1,4 @@
-import { openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
+import { mapDefinitions, openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
 import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 
@@ -13,7 +13,9 @@ export interface RunScope {
   /** Side information (disassembly, CO-RE report) starts once this settles; default at once. */
   startAfter?: Promise<void>;
 }
-import { attachKindOf, ALTERNATIVES, capabilityOf } from '../attach/kinds.js';
+import { attachKindOf } from '../attach/kinds.js';
+import { planPrograms } from '../load/program-choice.js';
+import { sizeMaps, type MapSize } from '../load/map-sizes.js';
 import { checkPolicy } from '../policy/check.js';
 import { programLocator } from '../policy/locate.js';
 import { checkUprobes, verifyProbePoints, type ProbeTarget } from '../policy/uprobes.js';
@@ -32,6 +34,10 @@ export interface Prepared {
   nothingToRun?: string;
   /** Programs switched off before load, with the reason the user was told. */
   skip: Record<string, string>;
+  /** Variants waiting for a program that is on, tried in order if it fails to load (load/program-choice.ts). */
+  fallbacks?: Record<string, string[]>;
+  /** Map sizes the playground sets as the loader (load/map-sizes.ts), applied by the runner after open. */
+  mapSizes?: Record<string, MapSize>;
   /** XDP/tc/socket programs: run in a private network namespace with a veth pair. */
   network?: boolean;
   /** uprobe/uretprobe/USDT programs → the file and offset the policy checked; the runner attaches to these. */
@@ -59,11 +65,17 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     };
   }
   const sideInfo = startSideInfo(scope, info, object);
+  const sizing = sizeMaps(info.btf ? mapDefinitions(info.btf) : [], scope.options.params ?? {});
   if (info.btf) {
-    const params = listParams(info.btf, info.elf.section('.rodata')?.data);
-    if (params.length)
-      send({ type: 'params', runId, params: params.map(({ name, type, value }) => ({ name, type, value })) });
+    const knobs = listParams(info.btf, info.elf.section('.rodata')?.data).map(({ name, type, value }) => ({
+      name,
+      type,
+      value,
+    }));
+    const params = [...knobs, ...sizing.params];
+    if (params.length) send({ type: 'params', runId, params });
   }
+  for (const message of sizing.warnings) send({ type: 'warning', runId, message });
   // Source lines carry clang's sandbox paths; users know their snippet's file names.
   const calls = scanCalls(info, ctx.helperNames()).map((p) => ({
     ...p,
@@ -82,10 +94,14 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     violations.push(...(await verifyProbePoints(probes, decode, locate, sectionOf)));
   }
   const entry = calls.filter((c) => !c.subprogram);
-  if (entry.length > ctx.config.limits.maxPrograms) {
+  // Rules of the loader we play: unsupported kinds off, one variant per hook. The program-count limit
+  // counts what is left, so a tool shipping fentry + kprobe + tp_btf variants is not refused for them.
+  const plan = planPrograms(entry, ctx.capabilities);
+  const toLoad = entry.filter((p) => plan.off[p.program] === undefined).length;
+  if (toLoad > ctx.config.limits.maxPrograms) {
     violations.push({
       rule: 'too-many-programs',
-      message: `the object has ${entry.length} programs (each one attach point); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
+      message: `the object has ${toLoad} programs to load (each one attach point${toLoad < entry.length ? `; ${entry.length - toLoad} more switched off` : ''}); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
     });
   }
   const globals = globalsOverQuota(info, ctx.config.limits.maxMapBytes);
@@ -98,21 +114,13 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, probes, sideInfo };
   }
 
-  const skip: Record<string, string> = {};
-  for (const p of entry) {
-    const family = capabilityOf(attachKindOf(p.section));
-    const support = ctx.capabilities.find((c) => c.kind === family);
-    if (!support || support.supported) continue;
-    const alt = support.hint ?? ALTERNATIVES[family];
-    skip[p.program] =
-      `${p.program} (SEC("${p.section}")) is switched off: this kernel cannot run ${family} programs (${support.reason ?? 'probe failed'})${alt ? `; ${alt}` : ''}`;
-    send({ type: 'warning', runId, program: p.program, message: skip[p.program]! });
-  }
+  const skip = plan.off;
+  for (const [program, message] of Object.entries(skip)) send({ type: 'warning', runId, program, message });
   if (Object.keys(skip).length === entry.length) {
     return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, probes, sideInfo };
   }
   const network = needsNetwork(entry.filter((p) => skip[p.program] === undefined).map((p) => attachKindOf(p.section)));
-  return { skip, sideInfo, network, probes };
+  return { skip, fallbacks: plan.fallbacks, mapSizes: sizing.sizes, sideInfo, network, probes };
 }
 
 /**

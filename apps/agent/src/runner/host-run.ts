@@ -83,15 +83,21 @@ export class HostRun {
   start(): void {
     try {
       this.hooks.state('loading');
+      let configured = false;
       this.obj = loadObject(
         {
           object: this.spec.object,
           objectName: this.spec.objectName,
           skip: this.spec.skip,
+          ...(this.spec.fallbacks ? { fallbacks: this.spec.fallbacks } : {}),
+          ...(this.spec.mapSizes ? { mapSizes: this.spec.mapSizes } : {}),
           maxMapBytes: this.spec.maxMapBytes,
+          // Called for every open: a program switched off for its variant means opening again.
           configure: (obj) => {
             this.d = this.decoders(obj);
-            for (const w of this.d.configure(obj)) this.hooks.emit('warning', { message: w });
+            const warnings = this.d.configure(obj);
+            if (!configured) for (const w of warnings) this.hooks.emit('warning', { message: w });
+            configured = true;
           },
         },
         this.hooks.emit,

@@ -1,6 +1,7 @@
 import type { ParamValue, RunState, StopReason } from '@bpfplay/protocol';
 import type { AttachSupport } from '@bpfplay/protocol';
 import type { ProbeTarget } from '../policy/uprobes.js';
+import type { MapSize } from '../load/map-sizes.js';
 
 /**
  * Messages between the agent and a runner process. A runner is a child process that owns one run's
@@ -19,6 +20,11 @@ export interface RunSpec {
    * attaches to these and to nothing else: a probe program missing here is not attached.
    */
   probes: Record<string, ProbeTarget>;
+  /** Variants to load instead of a program that fails (load/program-choice.ts). */
+  fallbacks?: Record<string, string[]>;
+  /** Map sizes set after open as the program's loader would (load/map-sizes.ts). */
+  mapSizes?: Record<string, MapSize>;
+  /** `const volatile` values (map sizes are in mapSizes). */
   params: Record<string, ParamValue>;
   perfFrequency: number;
   mapIntervalMs: number;

@@ -131,6 +131,25 @@ describe('quotas', () => {
     );
     expect(progs.stopped?.reason).toBe('refused');
 
+    // The limit counts the programs left after the playground switched variants off: 4 hooks with
+    // a tp_btf and a raw_tp variant each are 4 programs to load, not 8.
+    const hooks = ['sched_switch', 'sched_wakeup', 'sched_process_exit', 'sched_process_fork'];
+    const variants = hooks
+      .map(
+        (h, i) =>
+          `SEC("tp_btf/${h}") int ${tag}b${i}(void *c) { return 0; }\nSEC("raw_tp/${h}") int ${tag}r${i}(void *c) { return 0; }`,
+      )
+      .join('\n');
+    const paired = await runOnce(c, 'variants', {
+      'v.bpf.c': `#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n${variants}\nchar LICENSE[] SEC("license") = "GPL";\n`,
+    });
+    tally.record(
+      'quota',
+      'programs per run counts one variant per hook',
+      paired.stopped?.reason === 'timeout' ? undefined : `${paired.stopped?.reason} ${paired.stopped?.message}`,
+    );
+    expect(paired.stopped?.reason, paired.stopped?.message).toBe('timeout');
+
     const maps = await runOnce(
       c,
       'maps',
