@@ -21,7 +21,7 @@ export {
   type RecordTypeResult,
 } from './maps.js';
 export { helperNames } from './helper-names.js';
-export { scanCalls, type ProgramCall, type ProgramCalls, type SourceLine } from './call-scan.js';
+export { scanCalls, type KfuncCall, type ProgramCall, type ProgramCalls, type SourceLine } from './call-scan.js';
 export {
   resolveCoreRelocations,
   type CoreTarget,

@@ -91,3 +91,67 @@ describe('call scan', () => {
     ]);
   });
 });
+
+describe('kfunc calls as the kernel will see them', () => {
+  const vmlinux = Btf.parse(requireKernelBtf(), { name: 'vmlinux' });
+  const id = vmlinux.findByName('bpf_send_signal_task', 'func')[0]!;
+  /** A call instruction (code 0x85) with src_reg `src` and immediate `imm`, as one little-endian quadword. */
+  const call = (src: number, imm: number, off = 0) =>
+    `0x${((BigInt(imm >>> 0) << 32n) | (BigInt(off & 0xffff) << 16n) | (BigInt(src << 4) << 8n) | 0x85n).toString(16)}`;
+  const source = `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, u64 value) __ksym;
+extern int bpf_send_signal_task___mine(struct task_struct *task, int sig, enum pid_type type, u64 value) __ksym;
+SEC("tp/syscalls/sys_enter_getpid")
+int by_id(void *ctx)
+{
+	asm volatile(".quad ${call(2, id)}");
+	return 0;
+}
+SEC("tp/syscalls/sys_enter_getpid")
+int helper_bytes(void *ctx)
+{
+	asm volatile(".quad bpf_send_signal_task + 0x85" ::: "memory");
+	return 0;
+}
+SEC("tp/syscalls/sys_enter_getpid")
+int flavored(void *ctx)
+{
+	return bpf_send_signal_task___mine(bpf_get_current_task_btf(), 9, PIDTYPE_PID, 0);
+}
+SEC("tp/syscalls/sys_enter_getpid")
+int unknown(void *ctx)
+{
+	asm volatile(".quad ${call(2, 0x7ffffff0)}\\n\\t.quad ${call(2, id, 1)}\\n\\t.quad ${call(3, 1)}");
+	return 0;
+}
+void *keep[] = { &bpf_send_signal_task };
+char LICENSE[] SEC("license") = "GPL";
+`;
+  const tricks = openObjectSpec(compileBpf('kfunc-tricks.bpf.c', source).bytes, 'kfunc-tricks.bpf.o');
+  const scan = Object.fromEntries(scanCalls(tricks, helpers, vmlinux).map((p) => [p.program, p.calls]));
+
+  it('names a raw kfunc call by its BTF id through the kernel BTF', () => {
+    expect(scan.by_id).toMatchObject([
+      { kind: 'kfunc', name: 'bpf_send_signal_task', kfunc: { via: 'btf-id', btfId: id, resolved: true } },
+    ]);
+  });
+
+  it('treats any call relocated against an extern as the kfunc libbpf will make of it, even "helper 0" bytes', () => {
+    expect(scan.helper_bytes).toMatchObject([
+      { kind: 'kfunc', name: 'bpf_send_signal_task', kfunc: { via: 'extern', resolved: true } },
+    ]);
+  });
+
+  it('strips the ___flavor suffix as libbpf does when it resolves the extern', () => {
+    expect(scan.flavored!.map((c) => `${c.kind}:${c.name}`)).toContain('kfunc:bpf_send_signal_task');
+  });
+
+  it('leaves ids the kernel BTF does not name, module BTF slots and bad src_regs unresolved or invalid', () => {
+    expect(scan.unknown!.map((c) => [c.kind, c.kfunc?.resolved])).toEqual([
+      ['kfunc', false],
+      ['kfunc', false],
+      ['invalid', undefined],
+    ]);
+  });
+});

@@ -61,6 +61,7 @@ const OperatorFile = z.strictObject({
   $comment: z.union([z.string(), z.array(z.string())]).optional(),
   deniedHelpers: z.record(CName, Reason).optional(),
   deniedKfuncs: z.record(CName, Reason).optional(),
+  allowedKfuncs: z.array(CName).optional(),
   allowedKinds: z.array(Kind).optional(),
   deniedKinds: z.partialRecord(Kind, Reason).optional(),
   uprobeBinaries: z.array(z.string().startsWith('/', { error: 'must be an absolute path' })).optional(),

@@ -1,3 +1,5 @@
+import { DEFAULT_ALLOWED_KFUNCS } from './kfuncs.js';
+
 /**
  * The program policy: what a snippet may ask the kernel to do, checked on the compiled object before
  * anything is loaded. Every rule carries the sentence the user sees. The operator can tighten it with
@@ -6,8 +8,10 @@
 export interface Policy {
   /** Helper name → why it is refused. */
   deniedHelpers: Record<string, string>;
-  /** kfunc name → why it is refused. */
+  /** kfunc name → why it is refused (a denial gives the reason; anything not allowed is refused too). */
   deniedKfuncs: Record<string, string>;
+  /** kfuncs a snippet may call (policy/kfuncs.ts); every other kfunc is refused by name before load. */
+  allowedKfuncs: string[];
   /**
    * Program families (see attach/kinds.ts) a snippet may use. Anything else — including section
    * names the agent does not recognise — is refused, so a new libbpf section type is closed by
@@ -56,6 +60,7 @@ export const DEFAULT_POLICY: Policy = {
     hid_bpf_hw_output_report: `${CHANGES_SYSTEM}: it sends reports to HID devices`,
     hid_bpf_input_report: `${CHANGES_SYSTEM}: it injects input events`,
   },
+  allowedKfuncs: [...DEFAULT_ALLOWED_KFUNCS],
   // Every tracing family this agent knows how to attach, plus the networking ones, which only ever
   // see the run's own veth in its own network namespace (attach/sandbox-net.ts).
   allowedKinds: [
@@ -89,12 +94,13 @@ export const DEFAULT_POLICY: Policy = {
 
 /**
  * Merge an operator policy file over the defaults: denials add up (a file cannot lift a default
- * denial), the lists (`allowedKinds`, `uprobeBinaries`) replace the defaults when given.
+ * denial), the lists (`allowedKinds`, `allowedKfuncs`, `uprobeBinaries`) replace the defaults when given.
  */
 export function mergePolicy(base: Policy, extra: Partial<Policy>): Policy {
   return {
     deniedHelpers: { ...base.deniedHelpers, ...(extra.deniedHelpers ?? {}) },
     deniedKfuncs: { ...base.deniedKfuncs, ...(extra.deniedKfuncs ?? {}) },
+    allowedKfuncs: extra.allowedKfuncs ?? base.allowedKfuncs,
     allowedKinds: extra.allowedKinds ?? base.allowedKinds,
     deniedKinds: { ...base.deniedKinds, ...(extra.deniedKinds ?? {}) },
     uprobeBinaries: extra.uprobeBinaries ?? base.uprobeBinaries,

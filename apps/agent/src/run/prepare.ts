@@ -77,7 +77,7 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
   }
   for (const message of sizing.warnings) send({ type: 'warning', runId, message });
   // Source lines carry clang's sandbox paths; users know their snippet's file names.
-  const calls = scanCalls(info, ctx.helperNames()).map((p) => ({
+  const calls = scanCalls(info, ctx.helperNames(), ctx.vmlinux()).map((p) => ({
     ...p,
     calls: p.calls.map((c) =>
       c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c,

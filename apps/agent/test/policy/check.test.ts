@@ -108,6 +108,42 @@ describe('program policy', () => {
     expect(v[0]!.message).toMatch(/^p at p\.bpf\.c:9 calls bpf_send_signal_task\(\)/);
   });
 
+  it('allows only listed kfuncs, refuses unnamed ones, unknown helpers and invalid calls', () => {
+    const calls: ProgramCalls['calls'] = [
+      { kind: 'kfunc', insn: 1, name: 'bpf_task_acquire', kfunc: { via: 'extern', resolved: true } },
+      { kind: 'kfunc', insn: 2, name: 'bpf_wq_init', kfunc: { via: 'extern', resolved: true } },
+      {
+        kind: 'kfunc',
+        insn: 3,
+        name: 'kfunc #99999',
+        kfunc: { via: 'btf-id', btfId: 99999, btfSlot: 0, resolved: false },
+      },
+      {
+        kind: 'kfunc',
+        insn: 4,
+        name: 'kfunc #7 of module BTF #1',
+        kfunc: { via: 'btf-id', btfId: 7, btfSlot: 1, resolved: false },
+      },
+      { kind: 'helper', insn: 5, name: 'helper #9999', helperId: 9999 },
+      { kind: 'invalid', insn: 6, name: 'call with src_reg 3' },
+    ];
+    const v = checkPolicy([prog('p', 'tp/a/b', calls)], DEFAULT_POLICY);
+    expect(v.map((x) => [x.rule, x.helper])).toEqual([
+      ['kfunc-not-allowed', 'bpf_wq_init'],
+      ['kfunc-unresolved', 'kfunc #99999'],
+      ['kfunc-unresolved', 'kfunc #7 of module BTF #1'],
+      ['helper-unknown', 'helper #9999'],
+      ['call-invalid', 'call with src_reg 3'],
+    ]);
+    expect(v[2]!.message).toMatch(/module BTF/);
+    const wider = mergePolicy(DEFAULT_POLICY, {
+      allowedKfuncs: [...DEFAULT_POLICY.allowedKfuncs, 'bpf_wq_init', 'bpf_send_signal_task'],
+    });
+    expect(checkPolicy([prog('p', 'tp/a/b', calls.slice(0, 2))], wider)).toEqual([]);
+    const signal = { kind: 'kfunc' as const, insn: 1, name: 'bpf_send_signal_task' };
+    expect(checkPolicy([prog('p', 'tp/a/b', [signal])], wider).map((x) => x.rule)).toEqual(['kfunc-denied']);
+  });
+
   it('lets an operator narrow the allowlist and add denials, but not lift a default denial', () => {
     const tight = mergePolicy(DEFAULT_POLICY, {
       allowedKinds: ['tracepoint'],

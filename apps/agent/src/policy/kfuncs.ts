@@ -1,0 +1,136 @@
+/**
+ * The kfuncs a snippet may call: the ones that only observe, or that manage the program's own objects
+ * (references it takes and drops, its own lists, cpumasks, dynptrs, arena pages). Everything else —
+ * what writes, signals, destroys, schedules work, touches keys, crypto, conntrack or congestion
+ * control, and every test kfunc — is refused by name before load. New kernels add kfuncs; a kfunc
+ * nobody reviewed stays refused until it is added here (or by an operator's `allowedKfuncs`).
+ *
+ * Reviewed against the `bpf_kfunc`-tagged functions of this 6.18 kernel's BTF (203 of them).
+ */
+export const DEFAULT_ALLOWED_KFUNCS: readonly string[] = [
+  // RCU and preemption sections around what a program reads.
+  'bpf_rcu_read_lock',
+  'bpf_rcu_read_unlock',
+  'bpf_preempt_disable',
+  'bpf_preempt_enable',
+  // Casts the verifier checks.
+  'bpf_cast_to_kern_ctx',
+  'bpf_rdonly_cast',
+  // References to tasks and cgroups, taken and dropped by the program.
+  'bpf_task_acquire',
+  'bpf_task_release',
+  'bpf_task_from_pid',
+  'bpf_task_from_vpid',
+  'bpf_task_under_cgroup',
+  'bpf_task_get_cgroup1',
+  'bpf_cgroup_acquire',
+  'bpf_cgroup_release',
+  'bpf_cgroup_ancestor',
+  'bpf_cgroup_from_id',
+  // Open-coded iterators over numbers, tasks, VMAs, cgroups, bits, slab caches, dma-bufs.
+  ...['num', 'task', 'task_vma', 'css', 'css_task', 'bits', 'kmem_cache', 'dmabuf'].flatMap((it) =>
+    ['new', 'next', 'destroy'].map((op) => `bpf_iter_${it}_${op}`),
+  ),
+  // Dynptrs: views of the program's own memory, ring buffer records, or packets in the run's own
+  // network namespace (attach/sandbox-net.ts).
+  'bpf_dynptr_adjust',
+  'bpf_dynptr_clone',
+  'bpf_dynptr_copy',
+  'bpf_dynptr_is_null',
+  'bpf_dynptr_is_rdonly',
+  'bpf_dynptr_size',
+  'bpf_dynptr_slice',
+  'bpf_dynptr_slice_rdwr',
+  'bpf_dynptr_memset',
+  'bpf_dynptr_from_skb',
+  'bpf_dynptr_from_skb_meta',
+  'bpf_dynptr_from_xdp',
+  // Reading memory, as the bpf_probe_read_* and bpf_copy_from_user* helpers do.
+  'bpf_probe_read_kernel_dynptr',
+  'bpf_probe_read_kernel_str_dynptr',
+  'bpf_probe_read_user_dynptr',
+  'bpf_probe_read_user_str_dynptr',
+  'bpf_copy_from_user_dynptr',
+  'bpf_copy_from_user_str',
+  'bpf_copy_from_user_str_dynptr',
+  'bpf_copy_from_user_task_dynptr',
+  'bpf_copy_from_user_task_str',
+  'bpf_copy_from_user_task_str_dynptr',
+  // Strings.
+  ...['strcmp', 'strcasecmp', 'strchr', 'strchrnul', 'strcspn', 'strlen', 'strnchr', 'strnlen', 'strnstr'].map(
+    (f) => `bpf_${f}`,
+  ),
+  'bpf_strrchr',
+  'bpf_strspn',
+  'bpf_strstr',
+  // The program's own allocated objects, lists and trees.
+  'bpf_obj_new_impl',
+  'bpf_obj_drop_impl',
+  'bpf_percpu_obj_new_impl',
+  'bpf_percpu_obj_drop_impl',
+  'bpf_refcount_acquire_impl',
+  'bpf_list_push_front_impl',
+  'bpf_list_push_back_impl',
+  'bpf_list_pop_front',
+  'bpf_list_pop_back',
+  'bpf_list_front',
+  'bpf_list_back',
+  'bpf_rbtree_add_impl',
+  'bpf_rbtree_remove',
+  'bpf_rbtree_first',
+  'bpf_rbtree_root',
+  'bpf_rbtree_left',
+  'bpf_rbtree_right',
+  // cpumasks the program creates (bpf_cpumask_create) and reads.
+  ...[
+    'create',
+    'acquire',
+    'release',
+    'first',
+    'first_zero',
+    'first_and',
+    'set_cpu',
+    'clear_cpu',
+    'test_cpu',
+    'test_and_set_cpu',
+    'test_and_clear_cpu',
+    'setall',
+    'clear',
+    'and',
+    'or',
+    'xor',
+    'equal',
+    'intersects',
+    'subset',
+    'empty',
+    'full',
+    'copy',
+    'any_distribute',
+    'any_and_distribute',
+    'weight',
+    'populate',
+  ].map((op) => `bpf_cpumask_${op}`),
+  // Locks in the program's map values, exceptions, arena pages (counted by the map quota).
+  'bpf_res_spin_lock',
+  'bpf_res_spin_unlock',
+  'bpf_res_spin_lock_irqsave',
+  'bpf_res_spin_unlock_irqrestore',
+  'bpf_throw',
+  'bpf_arena_alloc_pages',
+  'bpf_arena_free_pages',
+  'bpf_arena_reserve_pages',
+  // Reading state.
+  'bpf_map_sum_elem_count',
+  'bpf_get_kmem_cache',
+  'bpf_session_cookie',
+  'bpf_session_is_return',
+  'bpf_get_task_exe_file',
+  'bpf_put_file',
+  'bpf_path_d_path',
+  'bpf_get_file_xattr',
+  'bpf_get_dentry_xattr',
+  'bpf_cgroup_read_xattr',
+  'bpf_xdp_metadata_rx_hash',
+  'bpf_xdp_metadata_rx_timestamp',
+  'bpf_xdp_metadata_rx_vlan_tag',
+];
