@@ -39,10 +39,10 @@ if [ "$(cat "$EXTRA_SOURCES" 2>/dev/null)" != "${extra_sources%$'\n'}" ] || [ "$
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-# clang-19/llvm-19: compiler and objdump; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
+# clang-19/llvm-19: compiler and objdump; clangd-19: the editor's completion, hover and live diagnostics; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
 # iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4 + python3: scripts/core-targets.sh;
 # chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
+PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

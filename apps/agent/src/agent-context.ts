@@ -7,6 +7,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { RunController } from './run/controller.js';
 import type { RunnerPool } from './runner/process.js';
 import type { Session } from './session/session.js';
+import type { LspService } from './lsp/service.js';
 
 /** What every session and run of one agent shares. */
 export interface AgentContext {
@@ -21,6 +22,8 @@ export interface AgentContext {
   vmlinux(): Btf;
   /** Helper id → name, from this kernel's enum bpf_func_id. */
   helperNames(): Map<number, string>;
+  /** clangd processes and what the editor's channels share (lsp/service.ts). */
+  lsp: LspService;
   /** BTF files to check CO-RE relocations against: bundled ones, plus uploads keyed by session. */
   coreTargets: Map<string, string>;
   activeRuns(): number;

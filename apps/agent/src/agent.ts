@@ -18,6 +18,8 @@ import { Session } from './session/session.js';
 import { bundledCoreTargets } from './co-re/bundled.js';
 import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
 import { AuditLog } from './audit/audit-log.js';
+import { createLspService } from './lsp/service.js';
+import { DEFAULT_INCLUDE_DIR } from './compile/toolchain.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -63,14 +65,24 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     uprobeBinaries: config.uprobeBinaries,
     ...(config.policy ?? {}),
   });
+  const loadVmlinux = () => (vmlinux ??= loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' }));
+  const lsp = createLspService({
+    vmlinuxHeader: compiler.info.vmlinuxHeader,
+    includeDir: DEFAULT_INCLUDE_DIR,
+    limits: config.limits,
+    capabilities,
+    vmlinux: loadVmlinux,
+    uprobeBinaries: config.uprobeBinaries,
+  });
   const ctx: AgentContext = {
     config,
     compiler,
     pool,
     capabilities,
     policy,
+    lsp,
     audit: new AuditLog(join(config.dataDir, 'audit.log'), log),
-    vmlinux: () => (vmlinux ??= loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' })),
+    vmlinux: loadVmlinux,
     helperNames: () => (helpers ??= helperNames(ctx.vmlinux())),
     coreTargets: bundledCoreTargets(config),
     activeRuns: () => runs.size,
@@ -133,7 +145,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       (closing ??= (async () => {
         for (const s of [...sessions]) s.close('agent-exit', 'the agent is shutting down', true);
         pool.close();
-        await compiler.close();
+        await Promise.all([compiler.close(), lsp.close()]);
         for (const ws of wss.clients) ws.terminate();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

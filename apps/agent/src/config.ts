@@ -33,6 +33,22 @@ export interface AgentLimits extends Limits {
   lowWaterBytes: number;
   /** Protocol errors a connection may cause before the agent closes it. */
   maxProtocolErrors: number;
+  /**
+   * clangd processes alive at once (the editor's completion, hover, diagnostics), the waiting
+   * spare included. A session holds at most one; past this, the least recently used session's
+   * goes (it starts again at that session's next edit). See lsp/pool.ts for the measurement.
+   */
+  lspMaxProcesses: number;
+  /** A session's clangd ends after this long without an edit or request. */
+  lspIdleMs: number;
+  /** RLIMIT_AS of one clangd, bytes (measured peak with vmlinux.h ≈ 0.95 GB of address space). */
+  lspAddressSpaceBytes: number;
+  /** RLIMIT_CPU of one clangd over its whole life, seconds; past it the process ends and starts again on demand. */
+  lspCpuSeconds: number;
+  /** Editor requests (completion, hover...) a session may have waiting at once; more are answered "busy". */
+  lspMaxPendingRequests: number;
+  /** Milliseconds clangd may take to answer one request before the editor is told it timed out. */
+  lspRequestTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: AgentLimits = {
@@ -57,6 +73,12 @@ export const DEFAULT_LIMITS: AgentLimits = {
   highWaterBytes: 8 << 20,
   lowWaterBytes: 1 << 20,
   maxProtocolErrors: 100,
+  lspMaxProcesses: 24,
+  lspIdleMs: 10 * 60_000,
+  lspAddressSpaceBytes: 2048 * 1024 * 1024,
+  lspCpuSeconds: 900,
+  lspMaxPendingRequests: 8,
+  lspRequestTimeoutMs: 10_000,
 };
 
 export interface AgentConfig {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunOptions, Snippet } from './common';
+import { CheckMessage, LspCancelMessage, LspChangeMessage, LspOpenMessage, LspRequestMessage } from './lsp';
 
 /** Client-chosen id of a run: lets the client match output to the Run press that caused it. */
 export const RunId = z
@@ -37,7 +38,17 @@ export const PingMessage = z.object({
   t: z.number().optional(),
 });
 
-export const ClientMessage = z.discriminatedUnion('type', [RunMessage, StopMessage, BtfUploadMessage, PingMessage]);
+export const ClientMessage = z.discriminatedUnion('type', [
+  RunMessage,
+  StopMessage,
+  BtfUploadMessage,
+  PingMessage,
+  LspOpenMessage,
+  LspChangeMessage,
+  LspRequestMessage,
+  LspCancelMessage,
+  CheckMessage,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type RunMessage = z.infer<typeof RunMessage>;
 export type StopMessage = z.infer<typeof StopMessage>;

@@ -9,6 +9,7 @@ export * from './server';
 export * from './examples';
 export * from './record-layout';
 export * from './binary-events';
+export * from './lsp';
 export { describeIssues } from './issues';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */

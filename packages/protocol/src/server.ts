@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import { Diagnostic, SourceLocation, Value } from './common';
 import { RecordLayout } from './record-layout';
-
-/**
- * Every server frame carries `seq`, increasing by one per frame on a connection, so a client can
- * tell it missed something (it never should on one WebSocket; it matters across reconnects).
- */
-const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
-  z.object({ type: z.literal(type), seq: z.number().int().nonnegative(), ...shape });
+import { frame } from './frame';
+import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 
 const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
   frame(type, { runId: z.string(), ...shape });
@@ -409,6 +404,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
   ErrorMessage,
   PongMessage,
   BtfUploadedMessage,
+  LspResponseMessage,
+  LspDiagnosticsMessage,
+  LspStatusMessage,
+  CheckedMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { type CompileLimits, rlimitArgs } from './limits.js';
 
@@ -157,12 +157,19 @@ export interface SandboxProcess {
   kill(): void;
 }
 
+/**
+ * Starts bwrap with the tool inside, stdin/stdout/stderr piped. detached: bwrap leads its own
+ * process group, so killing that group (`process.kill(-pid)`) ends the tool and cannot reach the
+ * agent. Long-lived tools (clangd, lsp/clangd.ts) use this directly.
+ */
+export function spawnSandboxed(run: Omit<SandboxRun, 'signal'>): ChildProcessWithoutNullStreams {
+  return spawn(BWRAP, sandboxArgs(run), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
+}
+
 export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: boolean } = {}): SandboxProcess {
-  const args = sandboxArgs(run);
   const { limits } = run;
   let started = performance.now();
-  // detached: bwrap leads its own process group, so the kill below cannot reach the agent.
-  const child = spawn(BWRAP, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
+  const child = spawnSandboxed(run);
   const out = new CappedText(limits.outputBytes);
   const err = new CappedText(limits.outputBytes);
   child.stdout.on('data', (b: Buffer) => out.push(b));

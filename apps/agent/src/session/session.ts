@@ -5,6 +5,8 @@ import { RunController } from '../run/controller.js';
 import type { Connection } from '../server/connection.js';
 import { dropUploadedBtf, storeUploadedBtf } from '../co-re/targets.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
+import { LspChannel } from '../lsp/channel.js';
+import { CheckRunner } from '../lsp/check.js';
 
 /**
  * A client session (one WebSocket). Owns its runs: when the socket closes, every run is stopped and
@@ -14,12 +16,17 @@ export class Session {
   readonly id = randomUUID();
   private readonly runs = new Map<string, RunController>();
   private closed = false;
+  /** The editor's completion, hover and diagnostics (clangd), and its compile-as-you-type. */
+  private readonly lsp: LspChannel;
+  private readonly checks: CheckRunner;
 
   constructor(
     private readonly ctx: AgentContext,
     private readonly conn: Connection,
     readonly tokenId: string,
   ) {
+    this.lsp = ctx.lsp.channel((p) => conn.send(p));
+    this.checks = new CheckRunner(ctx.compiler, (p) => conn.send(p));
     conn.attach({
       onMessage: (m) => this.onMessage(m),
       onBackpressure: (b) => {
@@ -48,6 +55,24 @@ export class Session {
         const r = storeUploadedBtf(this.ctx, this.id, m.name, m.data);
         if ('error' in r) return this.conn.error('bad-message', r.error);
         return this.conn.send({ type: 'btf-uploaded', name: m.name, types: r.types });
+      }
+      case 'lsp-open':
+        return this.lsp.open(m.snippet);
+      case 'lsp-change':
+        try {
+          return this.lsp.change(m);
+        } catch (e) {
+          // The editor and the agent disagree about the text: the editor opens the files again.
+          return this.conn.error('bad-message', (e as Error).message);
+        }
+      case 'lsp-request':
+        return this.lsp.request(m.id, m.request);
+      case 'lsp-cancel':
+        return this.lsp.cancel(m.id);
+      case 'check': {
+        const tooBig = snippetQuotaError(m.snippet, this.ctx.config.limits);
+        if (tooBig) return this.conn.error('quota', tooBig);
+        return this.checks.check(m);
       }
     }
   }
@@ -104,6 +129,8 @@ export class Session {
     this.closed = true;
     for (const r of [...this.runs.values()]) kill ? r.kill(reason, message) : r.stop(reason, message);
     dropUploadedBtf(this.ctx, this.id);
+    this.lsp.close();
+    this.checks.close();
     this.ctx.sessionClosed(this);
   }
 }
