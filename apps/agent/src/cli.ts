@@ -6,6 +6,7 @@ import { Snippet, type ParamValue, type RunOptions, describeIssues } from '@bpfp
 import { startAgent } from './agent.js';
 import { defaultConfig } from './config.js';
 import { runOnAgent } from './cli/run-client.js';
+import { askAgent, formatResult } from './cli/lsp-client.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 
 const USAGE = `usage:
@@ -14,7 +15,10 @@ const USAGE = `usage:
   bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--binary (ring buffer records as raw bytes, decoded here)]
-              [--trigger "shell command run once the probes are attached"]`;
+              [--trigger "shell command run once the probes are attached"]
+  bpfplay complete FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
+  bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
+              (L and C count from 1 in the first FILE; the other files are its headers)`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`bpfplay: ${message}\n`);
@@ -158,6 +162,48 @@ async function runCommand(args: string[]): Promise<number> {
   return outcome.exitCode;
 }
 
+/** `complete` and `hover`: what the editor would show at a position of a file. */
+async function lspCommand(method: 'completion' | 'hover', args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      line: { type: 'string' },
+      col: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      main: { type: 'string' },
+      agent: { type: 'string' },
+      token: { type: 'string' },
+    },
+  });
+  const line = Number(values.line);
+  const col = Number(values.col);
+  if (!Number.isInteger(line) || line < 1 || !Number.isInteger(col) || col < 1)
+    fail(`--line and --col are required and count from 1\n${USAGE}`);
+  const snippet = readSnippet(positionals, values.main);
+  const file = snippet.files[0]!.name;
+  const position = { line: line - 1, character: col - 1 };
+  let agentUrl = values.agent;
+  let token = values.token ?? process.env.BPFPLAY_TOKEN;
+  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
+  if (!agentUrl) {
+    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
+    agentUrl = local.url;
+    token = local.token;
+  }
+  if (!token) fail('--token (or BPFPLAY_TOKEN) is required with --agent');
+  try {
+    const result = await askAgent({ agentUrl, token, snippet, request: { method, file, position } });
+    process.stdout.write(`${values.json ? JSON.stringify(result) : formatResult(result)}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`bpfplay: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await local?.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
@@ -166,6 +212,11 @@ async function main(): Promise<void> {
     case 'run':
       process.exitCode = await runCommand(rest);
       // ws and timers may linger a moment; the run is over and reported.
+      setTimeout(() => process.exit(process.exitCode), 100).unref();
+      return;
+    case 'complete':
+    case 'hover':
+      process.exitCode = await lspCommand(cmd === 'complete' ? 'completion' : 'hover', rest);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case undefined:

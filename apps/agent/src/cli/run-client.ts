@@ -25,7 +25,7 @@ export interface RunOutcome {
   messages: number;
 }
 
-function wsUrl(agentUrl: string, token: string): string {
+export function wsUrl(agentUrl: string, token: string): string {
   const u = new URL(agentUrl);
   u.protocol = u.protocol === 'https:' ? 'wss:' : u.protocol === 'http:' ? 'ws:' : u.protocol;
   if (!u.pathname.endsWith('/ws')) u.pathname = `${u.pathname.replace(/\/$/, '')}/ws`;

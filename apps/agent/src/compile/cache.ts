@@ -17,6 +17,8 @@ export interface CacheKeyParts {
   flags: readonly string[];
   clangVersion: string;
   btfHash: string;
+  /** sha256 of the generated vmlinux.h (one BTF, several bpftool versions). */
+  vmlinuxHash: string;
   /** sha256 of our shim headers and libbpf's headers (toolchain.headersHash). */
   headersHash: string;
 }
@@ -33,7 +35,16 @@ export function cacheKey(p: CacheKeyParts): string {
     h.update(`${b.length}:`);
     h.update(b);
   };
-  for (const s of [FORMAT, p.clangVersion, p.btfHash, p.headersHash, p.main, String(p.flags.length), ...p.flags])
+  for (const s of [
+    FORMAT,
+    p.clangVersion,
+    p.btfHash,
+    p.vmlinuxHash,
+    p.headersHash,
+    p.main,
+    String(p.flags.length),
+    ...p.flags,
+  ])
     field(s);
   field(String(files.length));
   for (const f of files) {

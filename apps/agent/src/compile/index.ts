@@ -137,7 +137,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   const macros = await preludeMacros(includeDir, vmlinux.path);
   const pch = new PrecompiledHeader({
     cacheDir,
-    key: sha256([clang, ...BASE_FLAGS, vmlinux.btfHash, hHash].join('\0')),
+    key: sha256([clang, ...BASE_FLAGS, vmlinux.headerHash, hHash].join('\0')),
     includeDir,
     vmlinuxDir: vmlinux.dir,
     limits,
@@ -172,6 +172,7 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
       flags: BASE_FLAGS,
       clangVersion: clang,
       btfHash: vmlinux.btfHash,
+      vmlinuxHash: vmlinux.headerHash,
       headersHash: hHash,
     });
     // A result still being written to the cache is as good as a hit.

@@ -10,6 +10,11 @@ export const BPFTOOL = '/usr/sbin/bpftool';
 export interface VmlinuxHeader {
   /** sha256 of the BTF file, hex. */
   btfHash: string;
+  /**
+   * sha256 of vmlinux.h itself: the same BTF gives another header with another bpftool (7.4+
+   * adds the kernel's kfunc prototypes), so compiled work is keyed by this, not by the BTF alone.
+   */
+  headerHash: string;
   /** Folder holding only vmlinux.h; it is mounted read-only into the sandbox. */
   dir: string;
   path: string;
@@ -17,8 +22,8 @@ export interface VmlinuxHeader {
 
 /**
  * vmlinux.h for this kernel, generated from its BTF with bpftool and kept under
- * `<cacheDir>/btf/<sha256 of the BTF>/`, so it is made again only when the BTF changes (a new
- * kernel). Written to a temporary name and renamed: two agents starting together each write
+ * `<cacheDir>/btf/<sha256 of the BTF>/bpftool-<version>/`, so it is made again only when the BTF
+ * changes (a new kernel) or bpftool does (a newer one writes more, e.g. kfunc prototypes). Written to a temporary name and renamed: two agents starting together each write
  * their own file and the last rename wins with identical content, and nobody ever reads a
  * half-written header.
  */
@@ -38,13 +43,24 @@ export async function ensureVmlinuxHeader(opts: {
     );
   }
   const btfHash = createHash('sha256').update(btf).digest('hex');
-  const dir = join(opts.cacheDir, 'btf', btfHash);
+  const dir = join(opts.cacheDir, 'btf', btfHash, `bpftool-${await bpftoolVersion()}`);
   const path = join(dir, 'vmlinux.h');
-  if (await isNonEmptyFile(path)) return { btfHash, dir, path };
+  const made = async (d: string) => {
+    const p = join(d, 'vmlinux.h');
+    return {
+      btfHash,
+      headerHash: createHash('sha256')
+        .update(await readFile(p))
+        .digest('hex'),
+      dir: d,
+      path: p,
+    };
+  };
+  if (await isNonEmptyFile(path)) return made(dir);
   try {
     await mkdir(dir, { recursive: true, mode: 0o755 });
     await generate(btfPath, dir);
-    return { btfHash, dir, path };
+    return await made(dir);
   } catch (e) {
     // A read-only or full cache must not stop compiles: generate into a private folder instead.
     // (A full disk may not even surface as ENOSPC: bpftool can exit 0 after a short write,
@@ -56,8 +72,28 @@ export async function ensureVmlinuxHeader(opts: {
       `cannot write vmlinux.h under ${opts.cacheDir} (${(e as Error).message}); ` +
         `using ${fallback} for this run — fix the cache folder's permissions or free space`,
     );
-    return { btfHash, dir: fallback, path: join(fallback, 'vmlinux.h') };
+    return made(fallback);
   }
+}
+
+/** `bpftool version`'s own version ("7.5.0"), made safe for a folder name. */
+async function bpftoolVersion(): Promise<string> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(BPFTOOL, ['version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    child.on('error', (e) => reject(new Error(`cannot run ${BPFTOOL}: ${e.message}; install bpftool`)));
+    child.on('close', () => resolve(text));
+  });
+  const v = /v?(\d+\.\d+\.\d+)/.exec(out)?.[1];
+  return (
+    v ??
+    (out
+      .split('\n')[0]
+      ?.replace(/[^A-Za-z0-9.+-]/g, '_')
+      .slice(0, 40) ||
+      'unknown')
+  );
 }
 
 async function generate(btfPath: string, dir: string): Promise<void> {

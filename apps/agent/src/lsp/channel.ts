@@ -19,7 +19,8 @@ import {
   overlaps,
   signatureResult,
 } from './convert.js';
-import { Documents, isSource, linePrefix } from './documents.js';
+import { Documents, isSource, linePrefix, offsetAt } from './documents.js';
+import { calleeAt, enrichHover, enrichSignature } from './helper-docs.js';
 import { readHeader } from './headers.js';
 import type { ClangdPool, PoolOwner } from './pool.js';
 import type { SecCatalog } from './sec-names.js';
@@ -178,20 +179,25 @@ export class LspChannel implements PoolOwner {
           ),
         );
       case 'hover':
-        return hoverResult(await proc.request('textDocument/hover', { textDocument, position: req.position }, signal));
+        return enrichHover(
+          hoverResult(await proc.request('textDocument/hover', { textDocument, position: req.position }, signal)),
+        );
       case 'signatureHelp':
-        return signatureResult(
-          await proc.request(
-            'textDocument/signatureHelp',
-            {
-              textDocument,
-              position: req.position,
-              context: req.trigger
-                ? { triggerKind: 2, triggerCharacter: req.trigger, isRetrigger: false }
-                : { triggerKind: 1, isRetrigger: false },
-            },
-            signal,
+        return enrichSignature(
+          signatureResult(
+            await proc.request(
+              'textDocument/signatureHelp',
+              {
+                textDocument,
+                position: req.position,
+                context: req.trigger
+                  ? { triggerKind: 2, triggerCharacter: req.trigger, isRetrigger: false }
+                  : { triggerKind: 1, isRetrigger: false },
+              },
+              signal,
+            ),
           ),
+          calleeAt(doc.text.slice(0, offsetAt(doc.text, req.position) ?? 0)),
         );
       case 'definition':
         return definitionResult(

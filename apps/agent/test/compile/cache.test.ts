@@ -14,6 +14,7 @@ const BASE: CacheKeyParts = {
   flags: ['-O2', '-g'],
   clangVersion: 'clang 19',
   btfHash: 'btf1',
+  vmlinuxHash: 'vml1',
   headersHash: 'hdr1',
 };
 
@@ -29,6 +30,7 @@ describe('cache key', () => {
     ['flags', { flags: ['-O2'] }],
     ['clang version', { clangVersion: 'clang 19.1.8' }],
     ['kernel BTF', { btfHash: 'btf2' }],
+    ['vmlinux.h (another bpftool)', { vmlinuxHash: 'vml2' }],
     ['shim and libbpf headers', { headersHash: 'hdr2' }],
   ] as [string, Partial<CacheKeyParts>][])('changes with the %s', (_what, change) => {
     expect(cacheKey({ ...BASE, ...change })).not.toBe(cacheKey(BASE));

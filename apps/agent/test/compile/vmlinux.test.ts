@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { COMPILE_TIMEOUT, HELLO, snippet, tempDir, testCompiler } from './helper
 
 const BTF = '/sys/kernel/btf/vmlinux';
 const btfHash = createHash('sha256').update(readFileSync(BTF)).digest('hex');
+/** One folder per bpftool version: a newer bpftool writes more (kfunc prototypes) from the same BTF. */
+const bpftoolDir = `bpftool-${/v(\d+\.\d+\.\d+)/.exec(execFileSync('/usr/sbin/bpftool', ['version']).toString())![1]}`;
 const noWarn = (m: string) => {
   throw new Error(`unexpected warning: ${m}`);
 };
@@ -20,11 +23,12 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
     return d.dir;
   };
 
-  it("is generated under btf/<sha256 of the BTF>/ and is bpftool's complete C dump", async () => {
+  it("is generated under btf/<sha256 of the BTF>/bpftool-<version>/ and is bpftool's complete C dump", async () => {
     const dir = cacheDir();
     const h = await ensureVmlinuxHeader({ cacheDir: dir, btfPath: BTF, warn: noWarn });
     expect(h.btfHash).toBe(btfHash);
-    expect(h.path).toBe(join(dir, 'btf', btfHash, 'vmlinux.h'));
+    expect(h.path).toBe(join(dir, 'btf', btfHash, bpftoolDir, 'vmlinux.h'));
+    expect(h.headerHash).toBe(createHash('sha256').update(readFileSync(h.path)).digest('hex'));
     const text = readFileSync(h.path, 'utf8');
     expect(text.startsWith('#ifndef __VMLINUX_H__')).toBe(true);
     expect(text).toMatch(/struct task_struct \{/);
@@ -49,7 +53,7 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
     expect(new Set(all.map((h) => h.path)).size).toBe(1);
     expect(readFileSync(all[0]!.path, 'utf8').trimEnd().endsWith('#endif /* __VMLINUX_H__ */')).toBe(true);
     // No temporary files left next to it.
-    expect(readdirSync(join(dir, 'btf', btfHash))).toEqual(['vmlinux.h']);
+    expect(readdirSync(join(dir, 'btf', btfHash, bpftoolDir))).toEqual(['vmlinux.h']);
   });
 
   it('is generated anew, in its own folder, when the BTF changes', async () => {
@@ -62,7 +66,7 @@ describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
       writeFileSync(other, r.object!);
       const h = await ensureVmlinuxHeader({ cacheDir: dir, btfPath: other, warn: noWarn });
       expect(h.btfHash).not.toBe(btfHash);
-      expect(h.path).toBe(join(dir, 'btf', h.btfHash, 'vmlinux.h'));
+      expect(h.path).toBe(join(dir, 'btf', h.btfHash, bpftoolDir, 'vmlinux.h'));
       const text = readFileSync(h.path, 'utf8');
       expect(text).toMatch(/^#ifndef __VMLINUX_H__/);
       expect(text).not.toMatch(/struct task_struct \{/);
