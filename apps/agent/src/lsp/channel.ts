@@ -8,6 +8,7 @@ import {
   type ServerPayload,
   type Snippet,
 } from '@bpfplay/protocol';
+import type { Btf } from '@bpfplay/btf';
 import type { AgentLimits } from '../config.js';
 import { type ClangdProcess, LspError, type RawDiagnostic } from './clangd.js';
 import {
@@ -21,12 +22,15 @@ import {
 } from './convert.js';
 import { Documents, isSource, linePrefix, offsetAt } from './documents.js';
 import { calleeAt, enrichHover, enrichSignature } from './helper-docs.js';
+import { enrichMemberHover } from './member-layout.js';
 import { readHeader } from './headers.js';
 import type { ClangdPool, PoolOwner } from './pool.js';
 import type { SecCatalog } from './sec-names.js';
 
 export interface LspChannelDeps {
   pool: ClangdPool;
+  /** This kernel's BTF (member offsets and sizes in hovers). */
+  vmlinux(): Btf;
   catalog: SecCatalog;
   limits: AgentLimits;
   dirs: { vmlinuxDir: string; includeDir: string };
@@ -179,8 +183,11 @@ export class LspChannel implements PoolOwner {
           ),
         );
       case 'hover':
-        return enrichHover(
-          hoverResult(await proc.request('textDocument/hover', { textDocument, position: req.position }, signal)),
+        return enrichMemberHover(
+          enrichHover(
+            hoverResult(await proc.request('textDocument/hover', { textDocument, position: req.position }, signal)),
+          ),
+          this.deps.vmlinux,
         );
       case 'signatureHelp':
         return enrichSignature(

@@ -11,7 +11,10 @@ export interface PoolOwner {
 
 interface Entry {
   owner: PoolOwner | undefined;
+  /** Date.now() of the last use, for the idle timeout. */
   lastUsed: number;
+  /** Order of the last use (a counter: two uses in one millisecond still have an order), for LRU. */
+  useOrder: number;
 }
 
 /**
@@ -29,6 +32,7 @@ interface Entry {
  */
 export class ClangdPool {
   private readonly live = new Map<ClangdProcess, Entry>();
+  private uses = 0;
   private spare: ClangdProcess | undefined;
   private spareTimer: NodeJS.Timeout | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -78,14 +82,16 @@ export class ClangdPool {
       this.makeRoom();
       proc = await this.startProcess();
     }
-    this.live.set(proc, { owner, lastUsed: Date.now() });
+    this.live.set(proc, { owner, lastUsed: Date.now(), useOrder: ++this.uses });
     this.scheduleSpare();
     return { proc, warm };
   }
 
   touch(proc: ClangdProcess): void {
     const e = this.live.get(proc);
-    if (e) e.lastUsed = Date.now();
+    if (!e) return;
+    e.lastUsed = Date.now();
+    e.useOrder = ++this.uses;
   }
 
   /** The owner is done with it (session closed): the process ends. */
@@ -108,7 +114,7 @@ export class ClangdPool {
           return;
         }
         this.spare = p;
-        this.live.set(p, { owner: undefined, lastUsed: Date.now() });
+        this.live.set(p, { owner: undefined, lastUsed: Date.now(), useOrder: ++this.uses });
         // The preamble of the common prelude, parsed while nobody waits for it.
         p.sync(`file://${MAIN_URI_PATH}`, WARM_TEXT, 0);
       },
@@ -160,7 +166,7 @@ export class ClangdPool {
   private makeRoom(): void {
     while (this.live.size >= this.o.limits.lspMaxProcesses) {
       let victim: [ClangdProcess, Entry] | undefined;
-      for (const e of this.live) if (!victim || e[1].lastUsed < victim[1].lastUsed) victim = e;
+      for (const e of this.live) if (!victim || e[1].useOrder < victim[1].useOrder) victim = e;
       if (!victim) return;
       const [proc, entry] = victim;
       this.live.delete(proc);

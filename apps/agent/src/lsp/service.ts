@@ -43,7 +43,7 @@ export function createLspService(o: {
   return {
     pool,
     catalog,
-    channel: (send) => new LspChannel({ pool, catalog, limits: o.limits, dirs, send }),
+    channel: (send) => new LspChannel({ pool, catalog, vmlinux: o.vmlinux, limits: o.limits, dirs, send }),
     close: () => pool.close(),
   };
 }

@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadBtf } from '@bpfplay/btf';
 import type { LspRequest, LspResult, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
 import { useSharedAgent } from '../harness/agent-process.js';
+import { startPolicyAgent } from '../abuse/agents.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
 
 /**
@@ -90,8 +93,12 @@ describe('editor intelligence (clangd in the sandbox)', () => {
     const member = PROGRAM.replace('\treturn 0;', '\tint p = t->tgid;\n\treturn 0;');
     c.send({ type: 'lsp-open', snippet: { files: [{ name: 'hover.bpf.c', content: member }] } });
     const m = await ask(c, { method: 'hover', file: 'hover.bpf.c', position: at(member, 't->') });
-    expect(m.contents).toMatch(/Offset: \d+ bytes/);
+    // This kernel's layout, from its BTF (clangd shows it only on the declaration itself).
+    const vmlinux = loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' });
+    const tgid = vmlinux.flatMembers(vmlinux.findByName('task_struct', 'struct')[0]!).find((x) => x.name === 'tgid')!;
+    expect(m.contents).toContain(`Offset: ${tgid.bitOffset / 8} bytes`);
     expect(m.contents).toMatch(/Size: 4 bytes/);
+    expect(m.contents).toMatch(/Type: `pid_t/);
     c.close();
   });
 
@@ -162,3 +169,65 @@ describe('editor intelligence (clangd in the sandbox)', () => {
     c.close();
   });
 });
+
+describe('a session’s clangd', () => {
+  it('ends when the session’s socket closes', async () => {
+    // One process at most: no spare can start while the session holds it, so the one clangd is the session's.
+    const own = await startPolicyAgent({ limits: { lspMaxProcesses: 1 } });
+    try {
+      const c = connect(own.wsUrl, { token: own.token });
+      c.send({ type: 'lsp-open', snippet: { files: [{ name: 'end.bpf.c', content: PROGRAM }] } });
+      await c.waitFor(diagnosticsOf('end.bpf.c'));
+      const pids = clangdsUnder(own.child.pid!);
+      expect(pids).toHaveLength(1);
+      c.close();
+      await until(() => !isAlive(pids[0]!));
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+/** clangd processes among the descendants of `pid` (the agent → bwrap → bwrap → clangd). */
+function clangdsUnder(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    let kids: number[] = [];
+    try {
+      for (const t of readdirSync(`/proc/${p}/task`))
+        kids.push(...readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      kids = [];
+    }
+    for (const k of kids) {
+      let comm = '';
+      try {
+        comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      if (comm.startsWith('clangd')) out.push(k);
+      else walk(k);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for a condition the agent reaches by itself (a process reaped); fails after 20 s. */
+async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
