@@ -98,6 +98,31 @@ export type RunTarget = z.infer<typeof RunTarget>;
 export const ParamValue = z.union([z.number(), z.string(), z.boolean()]);
 export type ParamValue = z.infer<typeof ParamValue>;
 
+/**
+ * What the agent uses for a RunOptions field a client leaves out, and what clients offer as the
+ * default: one value for the CLI, the web app and the agent. 99 Hz, not 100: a rate that does not
+ * beat with the kernel's own 100/250/1000 Hz timers (`perf record -F 99`'s habit). Shared links
+ * leave defaults out, so changing one changes what old links run with.
+ */
+export const RUN_DEFAULTS = Object.freeze({
+  perfFrequency: 99,
+  mapIntervalMs: 1000,
+  packetsPerSec: 20,
+});
+
+/**
+ * Close codes the agent ends a WebSocket with when it refuses the session (4000-4999 are the
+ * application's): the web app turns them into banners, and retrying cannot fix the first two.
+ */
+export const CLOSE_CODES = Object.freeze({
+  /** Missing or wrong token. */
+  unauthorized: 4401,
+  /** The page's Origin is not allowed (--allow-origin). */
+  forbiddenOrigin: 4403,
+  /** A session quota (per token, or in total). */
+  tooMany: 4429,
+});
+
 export const RunOptions = z.object({
   /** Seconds until the agent stops the run by itself; the agent caps it at `limits.maxRunSeconds`. */
   durationSec: z
@@ -107,9 +132,9 @@ export const RunOptions = z.object({
     .optional(),
   /** Initial values of `const volatile` globals, by name. */
   params: z.record(z.string(), ParamValue).optional(),
-  /** Sampling frequency for `SEC("perf_event")` programs (software cpu-clock), in Hz. */
+  /** Sampling frequency for `SEC("perf_event")` programs (software cpu-clock), in Hz; default RUN_DEFAULTS. */
   perfFrequency: z.number().int().min(1).max(10_000).optional(),
-  /** XDP/tc/socket runs: packets per second the agent sends through the run's sandbox veth. */
+  /** XDP/tc/socket runs: packets per second the agent sends through the run's sandbox veth; default RUN_DEFAULTS. */
   packetsPerSec: z.number().int().min(0).max(100_000).optional(),
   /**
    * Ring buffer records as rows of values (`events.columns` / `events.rows`) instead of objects:
@@ -125,7 +150,7 @@ export const RunOptions = z.object({
    * JSON. Default `json`.
    */
   eventFormat: z.enum(['json', 'binary']).optional(),
-  /** Milliseconds between map snapshots. */
+  /** Milliseconds between map snapshots; default RUN_DEFAULTS. */
   mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
   /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */
   mode: z.enum(['run', 'compile']).optional(),

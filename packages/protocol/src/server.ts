@@ -420,3 +420,9 @@ export type ServerPayload = ServerMessage extends infer M
     ? Omit<M, 'seq'>
     : never
   : never;
+
+/**
+ * A frame of one type as a run's stages build it (the runner's `Emit`): without `type`, `seq` and
+ * `runId`, which are added on the way out. The compiler checks every field against the schema.
+ */
+export type RunFrameBody<T extends ServerPayload['type']> = Omit<Extract<ServerPayload, { type: T }>, 'type' | 'runId'>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Snippet, StopReason } from '@bpfplay/protocol';
+import type { ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
 import type { AuditRecord } from './audit-log.js';
 
 /** sha256 over each file's name and content, in name order, so the same files always hash the same. */
@@ -43,7 +43,7 @@ export class RunTrail {
   }
 
   /** A runner frame (text or UTF-8 bytes); only `loaded` and `attached` are read, once each per run. */
-  frame(type: string, json: string | Uint8Array): void {
+  frame(type: ServerMessage['type'], json: string | Uint8Array): void {
     if (type !== 'loaded' && type !== 'attached') return;
     try {
       const text =

@@ -1,5 +1,5 @@
-import type { RunMessage, RunState, ServerPayload, StopReason } from '@bpfplay/protocol';
-import { mainFileOf } from '@bpfplay/protocol';
+import type { RunMessage, RunState, ServerMessage, ServerPayload, StopReason } from '@bpfplay/protocol';
+import { mainFileOf, RUN_DEFAULTS } from '@bpfplay/protocol';
 import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
 import { binaryMessage } from '../stream/binary-frame.js';
@@ -25,7 +25,7 @@ const STOP_MAX_MS = 20_000;
 export interface RunSink {
   send(payload: ServerPayload): void;
   /** Forward a runner frame (already JSON: text, or UTF-8 bytes). */
-  forward(type: string, json: string | Uint8Array): void;
+  forward(type: ServerMessage['type'], json: string | Uint8Array): void;
   /** Forward a runner's binary events message (stream/binary-frame.ts: `seq` still to be stamped). */
   forwardBinary(message: Uint8Array): void;
   ended(run: RunController): void;
@@ -182,8 +182,8 @@ export class RunController {
         ...(prepared.fallbacks ? { fallbacks: prepared.fallbacks } : {}),
         ...(prepared.mapSizes ? { mapSizes: prepared.mapSizes } : {}),
         params: knobValues(options.params ?? {}),
-        perfFrequency: options.perfFrequency ?? 49,
-        mapIntervalMs: options.mapIntervalMs ?? 1000,
+        perfFrequency: options.perfFrequency ?? RUN_DEFAULTS.perfFrequency,
+        mapIntervalMs: options.mapIntervalMs ?? RUN_DEFAULTS.mapIntervalMs,
         maxEventsPerSec: limits.maxEventsPerSec,
         maxPrintkPerSec: limits.maxPrintkPerSec,
         maxBytesPerSec: limits.maxBytesPerSec,
@@ -194,7 +194,7 @@ export class RunController {
         ...(options.eventRows ? { eventRows: true } : {}),
         ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
         uprobeBinaries: this.ctx.config.uprobeBinaries,
-        ...(prepared.network ? { network: { pps: options.packetsPerSec ?? 20 } } : {}),
+        ...(prepared.network ? { network: { pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec } } : {}),
       },
     });
     if (this.paused) runner.send({ t: 'pause', paused: true });

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { ServerMessage } from '@bpfplay/protocol';
 import type { FromRunner } from './ipc.js';
 
 /**
@@ -133,7 +134,9 @@ export class FramePipeReader {
   private decode(buf: Buffer): FromRunner {
     if (buf[0] === FRAME) {
       const typeLen = buf[1]!;
-      return { t: 'frame', type: buf.toString('latin1', 2, 2 + typeLen), json: buf.subarray(2 + typeLen) };
+      // Written by our own runner from a typed Emit: the type is one of the protocol's.
+      const type = buf.toString('latin1', 2, 2 + typeLen) as ServerMessage['type'];
+      return { t: 'frame', type, json: buf.subarray(2 + typeLen) };
     }
     if (buf[0] === BINARY) {
       const h = buf.readUInt32LE(1);

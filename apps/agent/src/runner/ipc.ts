@@ -1,4 +1,4 @@
-import type { ParamValue, RunState, StopReason } from '@bpfplay/protocol';
+import type { ParamValue, RunState, ServerMessage, StopReason } from '@bpfplay/protocol';
 import type { AttachSupport } from '@bpfplay/protocol';
 import type { ProbeTarget } from '../policy/uprobes.js';
 import type { MapSize } from '../load/map-sizes.js';
@@ -71,7 +71,7 @@ export type FromRunner =
    * A protocol frame without `seq`, already JSON, so the agent only stamps and forwards it. Bulk
    * frames (events) come as UTF-8 bytes, written straight from the ring buffer without a string.
    */
-  | { t: 'frame'; type: string; json: string | Uint8Array }
+  | { t: 'frame'; type: ServerMessage['type']; json: string | Uint8Array }
   /** A binary events frame without `seq`: header JSON, and the records (u32 LE length + bytes each). */
   | {
       t: 'binary';

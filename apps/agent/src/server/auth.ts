@@ -1,11 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** Close codes the web app turns into banners (4000-4999 are free for applications). */
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_FORBIDDEN_ORIGIN = 4403;
-export const CLOSE_TOO_MANY = 4429;
-
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
 }

@@ -1,16 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_CLIENT_MESSAGE_BYTES } from '@bpfplay/protocol';
+import { CLOSE_CODES, MAX_CLIENT_MESSAGE_BYTES } from '@bpfplay/protocol';
 import type { AgentConfig } from '../config.js';
-import {
-  CLOSE_FORBIDDEN_ORIGIN,
-  CLOSE_TOO_MANY,
-  CLOSE_UNAUTHORIZED,
-  originAllowed,
-  requestToken,
-  tokenMatches,
-} from './auth.js';
+import { originAllowed, requestToken, tokenMatches } from './auth.js';
 
 export interface HttpHandlers {
   /** A WebSocket that passed the token and Origin checks. */
@@ -32,7 +25,7 @@ function json(res: ServerResponse, status: number, body: unknown, origin?: strin
 
 /**
  * The agent's HTTP side. Every request except /healthz needs the token and an allowed Origin. A
- * WebSocket with a bad token or Origin is accepted and then closed with 4401/4403 and a reason,
+ * WebSocket with a bad token or Origin is accepted and then closed with CLOSE_CODES (4401/4403) and a reason,
  * because a browser cannot read the status of a refused handshake and would show "unreachable".
  */
 export function createAgentServer(
@@ -73,15 +66,15 @@ export function createAgentServer(
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!originAllowed(req, config.allowedOrigins, selfOrigin)) {
         return ws.close(
-          CLOSE_FORBIDDEN_ORIGIN,
+          CLOSE_CODES.forbiddenOrigin,
           `origin ${req.headers.origin} not allowed; start the agent with --allow-origin`,
         );
       }
       if (!tokenMatches(requestToken(req), config.token)) {
-        return ws.close(CLOSE_UNAUTHORIZED, 'wrong or missing token: open the URL the agent printed');
+        return ws.close(CLOSE_CODES.unauthorized, 'wrong or missing token: open the URL the agent printed');
       }
       const refusal = handlers.sessionRefusal();
-      if (refusal) return ws.close(CLOSE_TOO_MANY, refusal);
+      if (refusal) return ws.close(CLOSE_CODES.tooMany, refusal);
       handlers.onSession(ws, req);
     });
   });

@@ -1,14 +1,15 @@
-import type { EventRecord, PrintkLine } from '@bpfplay/protocol';
+import type { EventRecord, PrintkLine, RunFrameBody, ServerPayload } from '@bpfplay/protocol';
 import { ascii, JsonSink } from './json-sink.js';
 import { RateWindow } from './rate.js';
 import { HEADER_START } from './binary-frame.js';
 
-export type Emit = (type: string, payload: Record<string, unknown>) => void;
+/** Emit one frame of a run: `type` picks the protocol schema its body is checked against at compile time. */
+export type Emit = <T extends ServerPayload['type']>(type: T, body: RunFrameBody<T>) => void;
 /**
  * Emit a frame (without `seq`) that is already JSON, as UTF-8 bytes valid only during the call:
  * event records are written into it as they are read, never held as objects or strings.
  */
-export type EmitJson = (type: string, frame: Uint8Array) => void;
+export type EmitJson = (type: 'events', frame: Uint8Array) => void;
 /**
  * Emit a binary events frame (protocol binary-events.ts) without `seq`: the header's JSON and the
  * records (each u32 LE length + bytes), both valid only during the call.

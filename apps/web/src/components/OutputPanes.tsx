@@ -65,7 +65,9 @@ export function OutputPanes(props: OutputPanesProps) {
     case 'core':
       return <CoRePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
     case 'params':
-      return <ParamsPane files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />;
+      return (
+        <ParamsPane declared={store.params} files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />
+      );
     case 'log':
       return <LogPane run={run} notes={store.notes} />;
   }

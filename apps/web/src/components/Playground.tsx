@@ -14,7 +14,6 @@ import { runRequest } from '../state/runRequest';
 import type { StoredSnippet } from '../share/shareState';
 import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
 import { markersOf } from '../state/markers';
-import { findParams } from '../state/params';
 import { connectionBanner } from '../state/socket/connectionState';
 import { isActive } from '../state/run';
 import type { Example } from '../examples/types';
@@ -72,8 +71,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
 
   const files = ws?.snippet.files ?? [];
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
-  // Re-rendered once per frame while streaming: keep per-render work off the source text.
-  const paramCount = useMemo(() => findParams(files).length, [files]);
+  const paramCount = store.params?.length ?? 0;
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = store.run;

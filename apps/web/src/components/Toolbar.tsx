@@ -1,5 +1,6 @@
 'use client';
 
+import { CLOSE_CODES } from '@bpfplay/protocol';
 import type { ConnectionState } from '../state/socket/connectionState';
 import type { Theme } from '../state/workspace';
 
@@ -151,7 +152,7 @@ function ConnectionPill({ state }: { state: ConnectionState }) {
       break;
     case 'refused':
       cls = 'bad';
-      text = state.code === 4401 ? 'wrong token' : 'origin refused';
+      text = state.code === CLOSE_CODES.unauthorized ? 'wrong token' : 'origin refused';
       title = state.url;
       break;
   }

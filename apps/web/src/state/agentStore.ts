@@ -6,6 +6,7 @@ import { isActive, isRunFrame, newRun, runReducer, type RunView } from './run';
 import { Streams, type StreamLimits } from './streams';
 import { BtfUploads } from './btfUploads';
 import type { RowBatch } from './rowBatch';
+import type { ParamsFrame } from './params';
 
 export interface AgentNote {
   t: number;
@@ -29,6 +30,11 @@ export class AgentStore {
   readonly uploads = new BtfUploads();
   /** Agent-level warnings/errors and protocol problems not tied to a run. */
   notes: AgentNote[] = [];
+  /**
+   * The `const volatile` globals of the last object the agent compiled for this page (its `params`
+   * frame): kept across runs, so the Params pane can be filled in before the next Run.
+   */
+  params: ParamsFrame | null = null;
   private version = 0;
   /** Bumped only when something other than the streams changed (connection, run steps, notes). */
   private coarseVersion = 0;
@@ -162,6 +168,9 @@ export class AgentStore {
         break;
       case 'hello':
         this.hello = m;
+        break;
+      case 'params':
+        this.params = m.params;
         break;
       case 'pong':
         break;

@@ -1,50 +1,55 @@
-import type { ParamValue } from '@bpfplay/protocol';
-
-/** A `const volatile` global: a knob the loader sets before load (.rodata), like libbpf-tools' `targ_pid`. */
-export interface ParamDecl {
-  name: string;
-  type: string;
-  /** The initializer as written, or null (zero). */
-  init: string | null;
-  file: string;
-  line: number;
-  kind: 'bool' | 'int' | 'string';
-}
-
-const DECL =
-  /^\s*(?:static\s+)?const\s+volatile\s+([A-Za-z_][\w\s]*?)\s+([A-Za-z_]\w*)\s*(\[\s*\d*\s*\])?\s*(?:=\s*([^;]+))?;/;
+import type { ParamValue, ServerMessageOf, Value } from '@bpfplay/protocol';
 
 /**
- * Find `const volatile` globals in the snippet. A regex over lines, not a C parser: it catches the
- * one-declaration-per-line style every libbpf program uses and misses exotic forms, which then
- * simply keep their compiled-in value.
+ * A `const volatile` global: a knob the loader sets before load (.rodata), like libbpf-tools'
+ * `targ_pid`. The list comes from the agent's `params` frame, which it reads from the object's BTF
+ * after each Run or Check: what the compiler made of the source, not a guess from its text.
  */
-export function findParams(files: readonly { name: string; content: string }[]): ParamDecl[] {
-  const out: ParamDecl[] = [];
+export interface ParamDecl {
+  name: string;
+  /** C type without the `const volatile` every parameter has, e.g. `pid_t`, `char[16]`. */
+  type: string;
+  /** The value compiled in, as the agent decoded it. */
+  compiled: Value;
+  kind: 'bool' | 'int' | 'string';
+  /** Where the declaration is in the snippet, for the jump link; undefined when it is not found. */
+  at?: { file: string; line: number };
+}
+
+export type ParamsFrame = ServerMessageOf<'params'>['params'];
+
+/** The parameters of the agent's `params` frame, each with where the snippet declares it. */
+export function paramDecls(frame: ParamsFrame, files: readonly { name: string; content: string }[]): ParamDecl[] {
+  return frame.map((p) => {
+    const type = p.type.replace(/^(?:(?:const|volatile)\s+)+/, '').trim();
+    const kind: ParamDecl['kind'] =
+      typeof p.value === 'boolean'
+        ? 'bool'
+        : /\bchar\s*\[/.test(type) && typeof p.value === 'string'
+          ? 'string'
+          : 'int';
+    const at = declarationOf(p.name, files);
+    return { name: p.name, type, compiled: p.value, kind, ...(at ? { at } : {}) };
+  });
+}
+
+/** The first line that mentions `name` as a word next to `volatile`: where the knob is declared. */
+function declarationOf(
+  name: string,
+  files: readonly { name: string; content: string }[],
+): { file: string; line: number } | undefined {
+  const word = new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\b`);
   for (const f of files) {
-    f.content.split('\n').forEach((text, i) => {
-      const m = DECL.exec(text);
-      if (!m) return;
-      const type = m[1]!.replace(/\s+/g, ' ').trim();
-      const isArray = m[3] !== undefined;
-      const kind: ParamDecl['kind'] = isArray && /char/.test(type) ? 'string' : /bool/.test(type) ? 'bool' : 'int';
-      if (isArray && kind !== 'string') return; // arrays of numbers have no single value to set
-      out.push({
-        name: m[2]!,
-        type: isArray ? `${type}[]` : type,
-        init: m[4]?.trim() ?? null,
-        file: f.name,
-        line: i + 1,
-        kind,
-      });
-    });
+    const lines = f.content.split('\n');
+    const i = lines.findIndex((l) => l.includes('volatile') && word.test(l));
+    if (i >= 0) return { file: f.name, line: i + 1 };
   }
-  return out;
+  return undefined;
 }
 
 /** Turn what the user typed into a param value, or say why it is not one. */
 export function parseParamInput(
-  decl: ParamDecl,
+  decl: Pick<ParamDecl, 'name' | 'type' | 'kind'>,
   text: string,
 ): { ok: true; value: ParamValue } | { ok: false; error: string } {
   const s = text.trim();

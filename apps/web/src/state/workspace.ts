@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParamValue } from '@bpfplay/protocol';
+import { ParamValue, RUN_DEFAULTS } from '@bpfplay/protocol';
 import type { KeyValueStore } from './kvStore';
 
 /** One key holds the whole working state: the snippet being edited and the user's settings. */
@@ -61,8 +61,8 @@ export const DEFAULT_SETTINGS: Settings = {
   token: null,
   theme: 'dark',
   durationSec: 30,
-  perfFrequency: 99,
-  mapIntervalMs: 1000,
+  perfFrequency: RUN_DEFAULTS.perfFrequency,
+  mapIntervalMs: RUN_DEFAULTS.mapIntervalMs,
 };
 
 export const V1_FILE_NAME = 'prog.bpf.c';

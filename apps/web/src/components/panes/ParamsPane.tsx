@@ -1,26 +1,40 @@
 'use client';
 
 import { useState } from 'react';
+import { useMemo } from 'react';
 import type { ParamValue } from '@bpfplay/protocol';
-import { findParams, parseParamInput, type ParamDecl } from '../../state/params';
+import { formatValue } from '../../state/format';
+import { paramDecls, parseParamInput, type ParamDecl, type ParamsFrame } from '../../state/params';
 import type { EditorFile } from '../../state/workspace';
 
-/** `const volatile` knobs: their initial value for the next Run (written into .rodata before load). */
+/**
+ * `const volatile` knobs: their initial value for the next Run (written into .rodata before load).
+ * The list is the agent's (`params` frame of the last Run or Check), read from the object's BTF.
+ */
 export function ParamsPane({
+  declared,
   files,
   params,
   onChange,
   onJump,
 }: {
+  /** The last `params` frame; null until the agent has compiled this page's snippet once. */
+  declared: ParamsFrame | null;
   files: EditorFile[];
   params: Record<string, ParamValue>;
   onChange(name: string, v: ParamValue | undefined): void;
   onJump(file: string, line: number): void;
 }) {
-  const decls = findParams(files);
+  const decls = useMemo(() => (declared ? paramDecls(declared, files) : []), [declared, files]);
   return (
     <div className="pane scroll-y" data-testid="pane-params">
-      {decls.length === 0 && (
+      {declared === null && (
+        <p className="empty">
+          Run or Check (Ctrl/Cmd+Shift+Enter) to list this program&apos;s <code>const volatile</code> globals: the agent
+          reads them from the compiled object.
+        </p>
+      )}
+      {declared !== null && decls.length === 0 && (
         <p className="empty">
           No <code>const volatile</code> globals in this snippet. Declare one (e.g.{' '}
           <code>const volatile pid_t targ_pid = 0;</code>) to set it here before each run.
@@ -32,7 +46,7 @@ export function ParamsPane({
             <tr>
               <th>name</th>
               <th>type</th>
-              <th>in source</th>
+              <th>compiled in</th>
               <th>value for next run</th>
             </tr>
           </thead>
@@ -76,12 +90,16 @@ function ParamRow({
   return (
     <tr>
       <td className="mono">
-        <button className="link" onClick={() => onJump(d.file, d.line)}>
-          {d.name}
-        </button>
+        {d.at ? (
+          <button className="link" onClick={() => onJump(d.at!.file, d.at!.line)}>
+            {d.name}
+          </button>
+        ) : (
+          d.name
+        )}
       </td>
       <td className="mono">{d.type}</td>
-      <td className="mono muted">{d.init ?? '0'}</td>
+      <td className="mono muted">{formatValue(d.compiled)}</td>
       <td>
         {d.kind === 'bool' ? (
           <select

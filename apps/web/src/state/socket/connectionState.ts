@@ -1,9 +1,5 @@
-import type { ServerMessageOf } from '@bpfplay/protocol';
+import { CLOSE_CODES, type ServerMessageOf } from '@bpfplay/protocol';
 import { reconnectDelayMs } from './backoff';
-
-/** Close codes the agent uses to refuse a connection; retrying cannot fix either. */
-export const CLOSE_BAD_TOKEN = 4401;
-export const CLOSE_BAD_ORIGIN = 4403;
 
 export type Hello = ServerMessageOf<'hello'>;
 
@@ -53,7 +49,7 @@ export function connectionReducer(state: ConnectionState, ev: ConnectionEvent): 
     case 'closed': {
       if (state.kind === 'idle' || state.kind === 'refused' || state.kind === 'retrying') return state;
       const { code, reason } = ev.close;
-      if (code === CLOSE_BAD_TOKEN || code === CLOSE_BAD_ORIGIN) {
+      if (code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbiddenOrigin) {
         return { kind: 'refused', url: state.url, code, reason };
       }
       // A connection that reached `hello` was healthy: start the backoff over.
@@ -96,7 +92,7 @@ export function connectionBanner(state: ConnectionState, now: number, origin: st
       };
     }
     case 'refused':
-      if (state.code === CLOSE_BAD_TOKEN) {
+      if (state.code === CLOSE_CODES.unauthorized) {
         return {
           level: 'error',
           text: `Wrong token — open the URL the agent printed (it ends in ?token=…).${state.reason ? ` Agent said: ${state.reason}` : ''}`,
