@@ -6,6 +6,7 @@ const volatile pid_t targ_pid = 0;
 const volatile bool targ_failed = false;
 const volatile unsigned long long min_us = 10000;
 const volatile char targ_comm[16] = {};
+struct { __uint(type, BPF_MAP_TYPE_HASH); __type(key, u32); __type(value, u64); } start SEC(".maps");
 `;
 
 /** What the agent's params frame says for `src` (load/params.ts: the .rodata variables, decoded). */
@@ -16,6 +17,13 @@ const frame: ParamsFrame = [
   { name: 'targ_comm', type: 'const volatile char[16]', value: '' },
   // Declared in a header the snippet does not have, or by a macro: listed, without a jump link.
   { name: 'from_macro', type: 'const volatile int', value: 3 },
+  // A map size the playground sets as the loader would: declared where the map is.
+  {
+    name: 'map.start.max_entries',
+    type: '__u32',
+    value: 10240,
+    loader: { map: 'start', field: 'max_entries', why: 'hash map start declares no max_entries' },
+  },
 ];
 
 describe('const volatile parameters', () => {
@@ -27,7 +35,9 @@ describe('const volatile parameters', () => {
       ['min_us', 'unsigned long long', 10000, 'int', 4],
       ['targ_comm', 'char[16]', '', 'string', 5],
       ['from_macro', 'int', 3, 'int', undefined],
+      ['map.start.max_entries', '__u32', 10240, 'int', 6],
     ]);
+    expect(p.at(-1)!.loader).toBe('hash map start declares no max_entries');
   });
 
   it('parses typed input and explains bad input', () => {

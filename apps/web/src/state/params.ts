@@ -14,6 +14,8 @@ export interface ParamDecl {
   kind: 'bool' | 'int' | 'string';
   /** Where the declaration is in the snippet, for the jump link; undefined when it is not found. */
   at?: { file: string; line: number };
+  /** A map size the playground sets as the program's loader would (`map.<map>.<field>`): why. */
+  loader?: string;
 }
 
 export type ParamsFrame = ServerMessageOf<'params'>['params'];
@@ -28,20 +30,29 @@ export function paramDecls(frame: ParamsFrame, files: readonly { name: string; c
         : /\bchar\s*\[/.test(type) && typeof p.value === 'string'
           ? 'string'
           : 'int';
-    const at = declarationOf(p.name, files);
-    return { name: p.name, type, compiled: p.value, kind, ...(at ? { at } : {}) };
+    // A map size is declared where its map is; a knob where its `const volatile` is.
+    const at = p.loader ? declarationOf(p.loader.map, '.maps', files) : declarationOf(p.name, 'volatile', files);
+    return {
+      name: p.name,
+      type,
+      compiled: p.value,
+      kind,
+      ...(at ? { at } : {}),
+      ...(p.loader ? { loader: p.loader.why } : {}),
+    };
   });
 }
 
-/** The first line that mentions `name` as a word next to `volatile`: where the knob is declared. */
+/** The first line that mentions `name` as a word next to `marker`: where it is declared. */
 function declarationOf(
   name: string,
+  marker: string,
   files: readonly { name: string; content: string }[],
 ): { file: string; line: number } | undefined {
   const word = new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\b`);
   for (const f of files) {
     const lines = f.content.split('\n');
-    const i = lines.findIndex((l) => l.includes('volatile') && word.test(l));
+    const i = lines.findIndex((l) => l.includes(marker) && word.test(l));
     if (i >= 0) return { file: f.name, line: i + 1 };
   }
   return undefined;

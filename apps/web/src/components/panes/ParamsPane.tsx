@@ -98,7 +98,9 @@ function ParamRow({
           d.name
         )}
       </td>
-      <td className="mono">{d.type}</td>
+      <td className="mono" title={d.loader}>
+        {d.type}
+      </td>
       <td className="mono muted">{formatValue(d.compiled)}</td>
       <td>
         {d.kind === 'bool' ? (
