@@ -19,6 +19,14 @@ export interface MapDefinition {
   valueTypeId?: number;
   keySize?: number;
   valueSize?: number;
+  /** `__uint(pinning, ...)`: non-zero asks libbpf to pin the map in bpffs (and to reuse a map pinned there). */
+  pinning?: number;
+  mapFlags?: number;
+  /**
+   * Map-in-map: the inner map's definition, `__array(values, struct { ... })`. libbpf creates a map
+   * from it at load (to give the kernel the inner map's shape), so it costs memory like any map.
+   */
+  inner?: MapDefinition;
   /** All decl tags on the variable, e.g. `bpfplay.record:event`. */
   tags: string[];
   /** Value of a `bpfplay.render:` tag, e.g. `log2-hist`. */
@@ -35,29 +43,47 @@ export function mapDefinitions(btf: Btf): MapDefinition[] {
     const def: MapDefinition = { name: v.name, varId: v.id, tags: btf.declTags(v.id) };
     const render = def.tags.find((t) => t.startsWith(RENDER_TAG));
     if (render) def.render = render.slice(RENDER_TAG.length);
-    const st = btf.resolve(v.type);
-    if (st.kind === 'struct') {
-      for (const m of st.members) {
-        const p = btf.resolve(m.type);
-        if (p.kind !== 'ptr') continue;
-        const target = btf.resolve(p.type);
-        const n = target.kind === 'array' ? target.nelems : undefined;
-        if (m.name === 'type' && n !== undefined) def.type = n;
-        else if (m.name === 'max_entries' && n !== undefined) def.maxEntries = n;
-        else if (m.name === 'key_size' && n !== undefined) def.keySize = n;
-        else if (m.name === 'value_size' && n !== undefined) def.valueSize = n;
-        else if (m.name === 'key') {
-          def.keyTypeId = p.type;
-          def.keySize = btf.trySizeOf(p.type);
-        } else if (m.name === 'value') {
-          def.valueTypeId = p.type;
-          def.valueSize = btf.trySizeOf(p.type);
-        }
-      }
-    }
+    readMapFields(btf, v.type, def, 0);
     out.push(def);
   }
   return out;
+}
+
+/** The members of a map definition struct, as libbpf's parse_btf_map_def reads them. */
+function readMapFields(btf: Btf, structId: number, def: MapDefinition, depth: number): void {
+  const st = btf.resolve(structId);
+  if (st.kind !== 'struct') return;
+  for (const m of st.members) {
+    const p = btf.resolve(m.type);
+    if (m.name === 'values' && p.kind === 'array' && depth === 0) {
+      // `__array(values, struct { ... })`: an array of pointers to the inner map's definition (for a
+      // prog array, to a function prototype: no map).
+      const elem = btf.resolve(p.type);
+      const target = elem.kind === 'ptr' ? btf.resolve(elem.type) : undefined;
+      if (target?.kind === 'struct') {
+        const inner: MapDefinition = { name: `${def.name}.inner`, varId: def.varId, tags: [] };
+        readMapFields(btf, target.id, inner, depth + 1);
+        def.inner = inner;
+      }
+      continue;
+    }
+    if (p.kind !== 'ptr') continue;
+    const target = btf.resolve(p.type);
+    const n = target.kind === 'array' ? target.nelems : undefined;
+    if (m.name === 'type' && n !== undefined) def.type = n;
+    else if (m.name === 'max_entries' && n !== undefined) def.maxEntries = n;
+    else if (m.name === 'key_size' && n !== undefined) def.keySize = n;
+    else if (m.name === 'value_size' && n !== undefined) def.valueSize = n;
+    else if (m.name === 'pinning' && n !== undefined) def.pinning = n;
+    else if (m.name === 'map_flags' && n !== undefined) def.mapFlags = n;
+    else if (m.name === 'key') {
+      def.keyTypeId = p.type;
+      def.keySize = btf.trySizeOf(p.type);
+    } else if (m.name === 'value') {
+      def.valueTypeId = p.type;
+      def.valueSize = btf.trySizeOf(p.type);
+    }
+  }
 }
 
 export type RecordTypeResult =

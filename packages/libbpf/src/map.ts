@@ -55,6 +55,18 @@ export class BpfMap {
   get flags(): number {
     return bpf.map_flags(this.p);
   }
+  /** Where libbpf will pin the map at load (a `pinning` attribute), or null: set after open. */
+  get pinPath(): string | null {
+    return bpf.map_pin_path(this.p);
+  }
+  /**
+   * A map-in-map's inner template: libbpf creates a map from it at load to tell the kernel the inner
+   * shape, so it allocates memory like any map. Undefined for other maps.
+   */
+  innerMap(): BpfMap | undefined {
+    const inner = bpf.map_inner_map(this.p);
+    return inner === null || inner === 0n ? undefined : new BpfMap(inner, this.isLoaded);
+  }
   get btfKeyTypeId(): number {
     return bpf.map_btf_key_type_id(this.p);
   }

@@ -158,6 +158,8 @@ export const bpf = {
   >,
   num_possible_cpus: lib.func('int libbpf_num_possible_cpus(void)') as Fn<[], number>,
   map_set_max_entries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t n)') as Fn<[bigint, number], number>,
+  map_inner_map: lib.func('void *bpf_map__inner_map(void *map)') as Fn<[bigint], Ptr>,
+  map_pin_path: lib.func('const char *bpf_map__pin_path(void *map)') as Fn<[bigint], string | null>,
   map_set_value_size: lib.func('int bpf_map__set_value_size(void *map, uint32_t size)') as Fn<[bigint, number], number>,
   map_set_key_size: lib.func('int bpf_map__set_key_size(void *map, uint32_t size)') as Fn<[bigint, number], number>,
   obj_get_info_by_fd: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)') as Fn<

@@ -113,9 +113,25 @@ function loadOnce(spec: OpenSpec, emit: Emit): Attempt {
   } catch (e) {
     throw new RunFailure('load-error', `libbpf could not open the object: ${(e as Error).message}`);
   }
+  // Every map libbpf will create at load: each map, and each map-in-map's inner template.
+  const created = obj.maps().flatMap((m) => {
+    const inner = m.innerMap();
+    return inner ? [m, inner] : [m];
+  });
+  // The agent refused `pinning` already (policy/map-definitions.ts); this is libbpf's own view, the
+  // last word: a pin path would make load reuse a map pinned by other software, or leave a pin.
+  const pinned = created.filter((m) => m.pinPath);
+  if (pinned.length) {
+    const which = pinned.map((m) => `${m.name} (${m.pinPath})`).join(', ');
+    obj.close();
+    throw new RunFailure(
+      'refused',
+      `map ${which} would be pinned; the playground never pins: remove the pinning attribute`,
+    );
+  }
   if (spec.maxMapBytes !== undefined) {
     // After open, libbpf knows each map's final shape (including .bss/.data sizes); nothing is allocated yet.
-    const shapes = obj.maps().map((m) => ({
+    const shapes = created.map((m) => ({
       name: m.name,
       type: m.typeName,
       keySize: m.keySize,

@@ -20,7 +20,8 @@ import { checkPolicy } from '../policy/check.js';
 import { programLocator } from '../policy/locate.js';
 import { checkUprobes, verifyProbePoints, type ProbeTarget } from '../policy/uprobes.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
-import { checkMapQuota } from '../policy/map-quota.js';
+import { checkMapQuota, type MapShape } from '../policy/map-quota.js';
+import { checkMapDefinitions, mapLocator, mapShapes, possibleCpus } from '../policy/map-definitions.js';
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
 import { snippetFileName } from './files.js';
@@ -65,7 +66,8 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     };
   }
   const sideInfo = startSideInfo(scope, info, object);
-  const sizing = sizeMaps(info.btf ? mapDefinitions(info.btf) : [], scope.options.params ?? {});
+  const defs = info.btf ? mapDefinitions(info.btf) : [];
+  const sizing = sizeMaps(defs, scope.options.params ?? {});
   if (info.btf) {
     const knobs = listParams(info.btf, info.elf.section('.rodata')?.data).map(({ name, type, value }) => ({
       name,
@@ -85,6 +87,7 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
   }));
   const locate = programLocator(snippet.files);
   const violations = checkPolicy(calls, ctx.policy, locate);
+  violations.push(...checkMapDefinitions(defs, mapLocator(snippet.files)));
   const uprobes = checkUprobes(calls, ctx.policy, locate);
   violations.push(...uprobes.violations);
   const probes = uprobes.targets;
@@ -104,8 +107,8 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
       message: `the object has ${toLoad} programs to load (each one attach point${toLoad < entry.length ? `; ${entry.length - toLoad} more switched off` : ''}); the limit is ${ctx.config.limits.maxPrograms} per run: split the snippet or remove programs`,
     });
   }
-  const globals = globalsOverQuota(info, ctx.config.limits.maxMapBytes);
-  if (globals) return { quota: globals, skip: {}, probes, sideInfo };
+  const overQuota = mapsOverQuota(info, mapShapes(defs, sizing.sizes), ctx.config.limits.maxMapBytes);
+  if (overQuota) return { quota: overQuota, skip: {}, probes, sideInfo };
   if (violations.length) {
     send({ type: 'refused', runId, violations });
     return { refused: violations.map((v) => `${v.rule}: ${v.message}`).join('\n'), skip: {}, probes, sideInfo };
@@ -124,13 +127,15 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
 }
 
 /**
- * Global variables become one-entry array maps when libbpf opens the object; a `.bss` of a TiB
- * makes that open fail with a bare ENOENT. The runner checks every map against the quota after
- * open; this checks the global sections, the one part that cannot wait for open, the same way.
+ * The map-memory quota on every map libbpf will create, decided before a runner opens the object (so
+ * `--compile-only` says it): the `.maps` definitions with the sizes the playground sets as loader,
+ * the inner template of each map-in-map, and the global sections, which become one-entry array maps
+ * when libbpf opens the object (a `.bss` of a TiB makes that open fail with a bare ENOENT). The
+ * runner checks again on libbpf's own view after open (load/loader.ts).
  */
-function globalsOverQuota(info: ObjectSpec, limitBytes: number): string | undefined {
-  const shapes = info.elf.sections
+function mapsOverQuota(info: ObjectSpec, defined: MapShape[], limitBytes: number): string | undefined {
+  const globals = info.elf.sections
     .filter((sec) => /^\.(bss|data|rodata)(\.|$)/.test(sec.name) && !/^\.rodata\.(str|cst)/.test(sec.name))
     .map((sec) => ({ name: `${info.name}${sec.name}`, type: 'array', keySize: 4, valueSize: sec.size, maxEntries: 1 }));
-  return checkMapQuota(shapes, limitBytes, 1).error;
+  return checkMapQuota([...defined, ...globals], limitBytes, possibleCpus()).error;
 }
