@@ -1,17 +1,18 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { playgroundUrl, shortLinkPath } from '@bpfplay/share';
 import { useAgent } from '../hooks/useAgent';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
 import { useEmbedWorkspace } from '../hooks/useEmbedWorkspace';
 import { useAutoPane } from '../hooks/useAutoPane';
+import { useRunControls } from '../hooks/useRunControls';
 import { connectionBanner } from '../state/socket/connectionState';
-import { mainFile, updateFile } from '../state/files';
+import { mainFile } from '../state/files';
 import { markersOf } from '../state/markers';
 import { isActive } from '../state/run';
-import { runRequest } from '../state/runRequest';
+import { workspaceReducer, type WorkspaceAction } from '../state/workspaceActions';
 import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from '../share/shareState';
 import type { EditorApi } from '../editor/EditorView';
 import type { PaneId } from './OutputPanel';
@@ -39,16 +40,14 @@ const TITLES: Record<EmbedPane, string> = { console: 'Console', events: 'Events'
  */
 export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const { ws, update } = useEmbedWorkspace(snippet);
+  const act = useCallback((a: WorkspaceAction) => update((w) => workspaceReducer(w, a)), [update]);
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
   const { store, now } = agent;
   const [pane, setPane] = useState<PaneId>('console');
-  const [runError, setRunError] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const editorApi = useRef<EditorApi | null>(null);
   const run = store.run;
-  const running = isActive(run);
-  const connected = store.connection.kind === 'ready';
   const files = useMemo(() => ws?.snippet.files ?? [], [ws]);
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
   const main = mainFile(files, ws?.snippet.main);
@@ -68,19 +67,17 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  const startRun = () => {
-    if (!ws || running) return;
-    setRunError(null);
-    const req = runRequest(ws, { mode: 'run', hello: store.hello, textOf: (n) => editorApi.current?.currentText(n) });
-    if (!req.ok) return setRunError(req.error);
-    const msg = store.startRun(req.snippet, req.options);
-    userPicked.current = false;
-    if (!agent.send(msg)) store.abandonRun('not connected to the agent: the run was not sent');
-  };
-  const stopRun = () => {
-    const m = store.stopMessage();
-    if (m) agent.send(m);
-  };
+  const controls = useRunControls({
+    ws,
+    store,
+    send: agent.send,
+    agentUrl: target.agentUrl,
+    editor: editorApi,
+    onStart: () => (userPicked.current = false),
+  });
+  const { running, connected, runError } = controls;
+  const startRun = () => controls.start('run');
+  const stopRun = controls.stop;
 
   if (!ws) return <div className="embed app-loading">loading…</div>;
   const edited = !sameCode(shareStateOf(ws), stateOfStored(snippet));
@@ -118,7 +115,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
               role="tab"
               aria-selected={n === ws.snippet.active}
               className={`pane-tab ${n === ws.snippet.active ? 'pane-tab-active' : ''}`}
-              onClick={() => update((w) => ({ ...w, snippet: { ...w.snippet, active: n } }))}
+              onClick={() => act({ type: 'file-selected', name: n })}
               data-testid={`tab-${n}`}
             >
               {n}
@@ -171,9 +168,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
           markers={onFiles}
           reveal={null}
           highlight={null}
-          onChange={(name, content) =>
-            update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))
-          }
+          onChange={(name, content) => act({ type: 'file-edited', name, content })}
           onCursorLine={() => {}}
           onRun={startRun}
           onCheck={() => {}}
@@ -197,7 +192,7 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
         connection={store.connection}
         onClose={() => setSettingsOpen(false)}
         onSave={(url, token) => {
-          update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));
+          act({ type: 'agent-set', agentUrl: url, token });
           agent.reconnect();
         }}
       />

@@ -10,12 +10,12 @@ import { useShortcuts } from '../hooks/useShortcuts';
 import { useConnectionTarget } from '../hooks/useConnectionTarget';
 import { useSharing, type UndoOffer } from '../hooks/useSharing';
 import { useCoReTargets } from '../hooks/useCoReTargets';
-import { runRequest } from '../state/runRequest';
+import { useRunControls } from '../hooks/useRunControls';
 import type { StoredSnippet } from '../share/shareState';
-import { addFile, deleteFile, mainFile, renameFile, updateFile } from '../state/files';
+import { mainFile } from '../state/files';
 import { markersOf } from '../state/markers';
 import { connectionBanner } from '../state/socket/connectionState';
-import { isActive } from '../state/run';
+import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAction } from '../state/workspaceActions';
 import type { Example } from '../examples/types';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
 import { Toolbar } from './Toolbar';
@@ -40,6 +40,7 @@ const EditorView = dynamic(() => import('../editor/EditorView'), {
 /** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
 export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
+  const act = useCallback((a: WorkspaceAction) => update((w) => workspaceReducer(w, a)), [update]);
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
   const { store, now } = agent;
@@ -64,7 +65,6 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const [addRequest, setAddRequest] = useState(0);
   const [split, setSplit] = useState(48);
   const [undo, setUndo] = useState<UndoOffer | null>(null);
-  const [runError, setRunError] = useState<string | null>(null);
   const [contentRevision, setContentRevision] = useState(0);
   const nonce = useRef(0);
   const editorApi = useRef<EditorApi | null>(null);
@@ -75,13 +75,11 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = store.run;
-  const running = isActive(run);
   const { onFiles, elsewhere } = useMemo(
     () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
     [run, fileNames, mainName],
   );
   const hello = store.hello;
-  const connected = store.connection.kind === 'ready';
   const theme = ws?.settings.theme ?? 'dark';
   const userPicked = useAutoPane(run, store.streams, setPane);
 
@@ -101,10 +99,10 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const jump = useCallback(
     (file: string, line: number) => {
       if (!fileNames.includes(file)) return;
-      update((w) => ({ ...w, snippet: { ...w.snippet, active: file } }));
+      act({ type: 'file-selected', name: file });
       setReveal({ file, line, nonce: ++nonce.current });
     },
-    [fileNames, update],
+    [fileNames, act],
   );
 
   // Show the first error of a run once, where it is: a verifier failure in a long file is often
@@ -117,27 +115,19 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     jump(firstError.file, firstError.line);
   }, [run, firstError, jump]);
 
-  const startRun = (mode: 'run' | 'compile') => {
-    if (!ws || running) return;
-    setRunError(null);
-    const req = runRequest(ws, {
-      mode,
-      hello,
-      textOf: (name) => editorApi.current?.currentText(name),
-      knownTargets: core.known,
-    });
-    if (!req.ok) return setRunError(req.error);
-    const msg = store.startRun(req.snippet, req.options);
-    userPicked.current = false;
-    if (!agent.send(msg))
-      store.abandonRun(
-        `not connected to the agent at ${target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
-      );
-  };
-  const stopRun = () => {
-    const m = store.stopMessage();
-    if (m) agent.send(m);
-  };
+  const controls = useRunControls({
+    ws,
+    store,
+    send: agent.send,
+    agentUrl: target.agentUrl,
+    editor: editorApi,
+    // Read when Run is pressed; `core` is made below because its Check button runs a compile.
+    knownTargets: () => core.known,
+    onStart: () => (userPicked.current = false),
+  });
+  const { running, connected, runError, setRunError } = controls;
+  const startRun = controls.start;
+  const stopRun = controls.stop;
 
   const core = useCoReTargets({
     store,
@@ -168,18 +158,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
       snippet: ws.snippet,
     });
     setContentRevision((n) => n + 1);
-    update((w) => ({
-      ...w,
-      snippet: {
-        files: e.files.map((f) => ({ ...f })),
-        active: e.main ?? e.files[0]!.name,
-        ...(e.main ? { main: e.main } : {}),
-        example: e.name,
-        params: { ...(e.meta.params ?? {}) },
-        // The kernels picked to check CO-RE against are the user's choice, not the example's.
-        ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
-      },
-    }));
+    act({ type: 'example-loaded', example: e });
     // The address no longer names what is on screen; a reload of /s/<id> would open that again.
     if (window.location.pathname.startsWith('/s/')) window.history.replaceState(window.history.state, '', '/');
   };
@@ -208,8 +187,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     pane: (i) => PANES[i] && (setPane(PANES[i]), (userPicked.current = true)),
     toggleExamples: () => setSidebar((s) => !s),
     addFile: () => setAddRequest((n) => n + 1),
-    toggleTheme: () =>
-      update((w) => ({ ...w, settings: { ...w.settings, theme: w.settings.theme === 'dark' ? 'light' : 'dark' } })),
+    toggleTheme: () => act({ type: 'theme-toggled' }),
     settings: () => setDialog('settings'),
     help: () => setDialog('help'),
   });
@@ -231,10 +209,16 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
       : 'untitled snippet';
 
   const revertUndo = (u: UndoOffer) => (
-    update((w) => ({ ...w, snippet: u.snippet })),
+    act({ type: 'snippet-restored', snippet: u.snippet }),
     setContentRevision((n) => n + 1),
     setUndo(null)
   );
+  /** A file action, or the reason it cannot be done (shown by the file tabs). */
+  const fileAction = (a: FileAction): string | null => {
+    const problem = fileActionProblem(ws!, a);
+    if (problem === null) act(a);
+    return problem;
+  };
   const sb = sharing.banner;
   const banners: BannerItem[] = [
     ...(banner
@@ -313,9 +297,9 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         sidebarOpen={sidebar}
         onRun={startRun}
         onStop={stopRun}
-        onDuration={(d) => update((w) => ({ ...w, settings: { ...w.settings, durationSec: d } }))}
+        onDuration={(d) => act({ type: 'duration-set', durationSec: d })}
         onToggleSidebar={() => setSidebar((s) => !s)}
-        onTheme={(t) => update((w) => ({ ...w, settings: { ...w.settings, theme: t } }))}
+        onTheme={(t) => act({ type: 'theme-set', theme: t })}
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
         onShare={() => void sharing.share()}
@@ -344,40 +328,10 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             main={'name' in main ? main.name : null}
             markers={onFiles}
             addRequest={addRequest}
-            onSelect={(name) => update((w) => ({ ...w, snippet: { ...w.snippet, active: name } }))}
-            onAdd={(name) => {
-              const r = addFile(files, name);
-              if (!r.ok) return r.error;
-              update((w) => ({ ...w, snippet: { ...w.snippet, files: r.files, active: name } }));
-              return null;
-            }}
-            onRename={(from, to) => {
-              const r = renameFile(files, from, to);
-              if (!r.ok) return r.error;
-              update((w) => ({
-                ...w,
-                snippet: {
-                  ...w.snippet,
-                  files: r.files,
-                  active: w.snippet.active === from ? to : w.snippet.active,
-                  ...(w.snippet.main === from ? { main: to } : {}),
-                },
-              }));
-              return null;
-            }}
-            onDelete={(name) => {
-              const r = deleteFile(files, name);
-              if (!r.ok) return r.error;
-              update((w) => ({
-                ...w,
-                snippet: {
-                  ...w.snippet,
-                  files: r.files,
-                  active: w.snippet.active === name ? r.files[0]!.name : w.snippet.active,
-                },
-              }));
-              return null;
-            }}
+            onSelect={(name) => act({ type: 'file-selected', name })}
+            onAdd={(name) => fileAction({ type: 'file-added', name })}
+            onRename={(from, to) => fileAction({ type: 'file-renamed', from, to })}
+            onDelete={(name) => fileAction({ type: 'file-deleted', name })}
           />
           <EditorView
             apiRef={editorApi}
@@ -387,9 +341,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             markers={onFiles}
             reveal={reveal}
             highlight={hoverLine ? { file: hoverLine.file, lines: [hoverLine.line] } : null}
-            onChange={(name, content) =>
-              update((w) => ({ ...w, snippet: { ...w.snippet, files: updateFile(w.snippet.files, name, content) } }))
-            }
+            onChange={(name, content) => act({ type: 'file-edited', name, content })}
             onCursorLine={(file, line) => setCursor({ file, line })}
             onRun={() => startRun('run')}
             onCheck={() => startRun('compile')}
@@ -418,14 +370,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             elsewhere={elsewhere}
             cursor={cursor}
             params={ws.snippet.params}
-            onParam={(name: string, v: ParamValue | undefined) =>
-              update((w) => {
-                const params = { ...w.snippet.params };
-                if (v === undefined) delete params[name];
-                else params[name] = v;
-                return { ...w, snippet: { ...w.snippet, params } };
-              })
-            }
+            onParam={(name: string, value: ParamValue | undefined) => act({ type: 'param-set', name, value })}
             onJump={jump}
             onHoverLine={setHoverLine}
             coreTargets={core.props}
@@ -441,7 +386,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         connection={store.connection}
         onClose={() => setDialog(null)}
         onSave={(url, token) => {
-          update((w) => ({ ...w, settings: { ...w.settings, agentUrl: url, token } }));
+          act({ type: 'agent-set', agentUrl: url, token });
           agent.reconnect();
         }}
       />

@@ -1,0 +1,58 @@
+'use client';
+
+import { useState } from 'react';
+import type { ClientMessage } from '@bpfplay/protocol';
+import type { EditorApi } from '../editor/EditorView';
+import type { AgentStore } from '../state/agentStore';
+import { isActive } from '../state/run';
+import { runRequest } from '../state/runRequest';
+import type { Workspace } from '../state/workspace';
+
+export interface RunControlsInput {
+  ws: Workspace | null;
+  store: AgentStore;
+  send(m: ClientMessage): boolean;
+  /** Where the page tried to connect, for the message when a run could not be sent. */
+  agentUrl: string | null;
+  /** The editor's own text: a keystroke just before Ctrl+Enter must be sent. */
+  editor: { current: EditorApi | null };
+  /** CO-RE targets the agent knows for this session (bundled + this tab's uploads); read at each Run. */
+  knownTargets?: () => ReadonlySet<string> | undefined;
+  /** Called as a run starts (the page lets the output pane follow the new run again). */
+  onStart?: () => void;
+}
+
+/**
+ * Run, Check and Stop, the same on the editor page and the embed: build the request from the
+ * workspace (runRequest), reset the store's run, send it, and say why when it cannot be sent.
+ */
+export function useRunControls(o: RunControlsInput) {
+  const [runError, setRunError] = useState<string | null>(null);
+  const { store } = o;
+  const running = isActive(store.run);
+  const connected = store.connection.kind === 'ready';
+
+  const start = (mode: 'run' | 'compile') => {
+    if (!o.ws || running) return;
+    setRunError(null);
+    const known = o.knownTargets?.();
+    const req = runRequest(o.ws, {
+      mode,
+      hello: store.hello,
+      textOf: (name) => o.editor.current?.currentText(name),
+      ...(known ? { knownTargets: known } : {}),
+    });
+    if (!req.ok) return setRunError(req.error);
+    const msg = store.startRun(req.snippet, req.options);
+    o.onStart?.();
+    if (!o.send(msg))
+      store.abandonRun(
+        `not connected to the agent at ${o.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
+      );
+  };
+  const stop = () => {
+    const m = store.stopMessage();
+    if (m) o.send(m);
+  };
+  return { running, connected, start, stop, runError, setRunError };
+}
