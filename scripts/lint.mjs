@@ -33,7 +33,7 @@ for (const p of code.filter((p) => !p.includes('/test/'))) {
 }
 
 // Turbopack cannot map `./x.js` to x.ts in packages the web app compiles (vercel/next.js#82945).
-for (const pkg of ['packages/protocol/src', 'packages/share/src']) {
+for (const pkg of ['packages/protocol/src', 'packages/share/src', 'packages/lessons/src']) {
   for (const p of walk(join(repo, pkg)).filter((f) => f.endsWith('.ts'))) {
     const m = /from '\.{1,2}\/[^']*\.js'/.exec(readFileSync(p, 'utf8'));
     if (m) problems.push(`${rel(p)}: ${m[0]} — import without the extension (the web app's Turbopack build needs it)`);
@@ -47,20 +47,38 @@ for (const p of code.filter((p) => /\.(test|spec)\.tsx?$/.test(p))) {
   if (m) problems.push(`${rel(p)}: ${m[0]} — remove it; tests that cannot run must fail with the reason`);
 }
 
-// Gallery examples follow libbpf-bootstrap's layout (bpf/<name>/<name>.bpf.c + meta.json).
+function checkBpfSource(path) {
+  const src = readFileSync(path, 'utf8');
+  if (!/^\/\/ SPDX-License-Identifier: /.test(src))
+    problems.push(`${rel(path)}: first line must be the SPDX identifier`);
+  if (!/SEC\("license"\)/.test(src)) problems.push(`${rel(path)}: no char LICENSE[] SEC("license")`);
+}
+
+// Gallery examples follow libbpf-bootstrap's layout (bpf/<name>/<name>.bpf.c + meta.json); bpf/lessons
+// is the lesson track (isExampleFolder in packages/protocol/src/examples.ts).
 for (const name of readdirSync(join(repo, 'bpf'))) {
   const dir = join(repo, 'bpf', name);
-  if (!statSync(dir).isDirectory()) continue;
+  if (!statSync(dir).isDirectory() || name === 'lessons') continue;
   const main = join(dir, `${name}.bpf.c`);
   if (!existsSync(main)) {
     problems.push(`bpf/${name}: no ${name}.bpf.c`);
     continue;
   }
-  const src = readFileSync(main, 'utf8');
-  if (!/^\/\/ SPDX-License-Identifier: /.test(src))
-    problems.push(`bpf/${name}/${name}.bpf.c: first line must be the SPDX identifier`);
-  if (!/SEC\("license"\)/.test(src)) problems.push(`bpf/${name}/${name}.bpf.c: no char LICENSE[] SEC("license")`);
+  checkBpfSource(main);
   if (!existsSync(join(dir, 'meta.json'))) problems.push(`bpf/${name}: no meta.json`);
+}
+
+// Lessons: bpf/lessons/NN-name/ with lesson.md, check.json, starter/ and solution/ (packages/lessons).
+for (const name of readdirSync(join(repo, 'bpf/lessons'))) {
+  const dir = join(repo, 'bpf/lessons', name);
+  if (!statSync(dir).isDirectory()) continue;
+  if (!/^\d{2}-[a-z0-9-]+$/.test(name)) problems.push(`bpf/lessons/${name}: lesson folders are named NN-name`);
+  for (const f of ['lesson.md', 'check.json', 'starter', 'solution'])
+    if (!existsSync(join(dir, f))) problems.push(`bpf/lessons/${name}: no ${f}`);
+  for (const sub of ['starter', 'solution']) {
+    if (!existsSync(join(dir, sub))) continue;
+    for (const f of readdirSync(join(dir, sub)).filter((f) => f.endsWith('.bpf.c'))) checkBpfSource(join(dir, sub, f));
+  }
 }
 
 for (const p of code.filter((p) => /\.(ts|tsx)$/.test(p) && !p.includes('/test/') && !p.includes('/specs/'))) {

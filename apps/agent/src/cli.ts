@@ -1,29 +1,25 @@
-import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
-import { Snippet, type ParamValue, type RunOptions, describeIssues } from '@bpfplay/protocol';
+import type { ParamValue, RunOptions } from '@bpfplay/protocol';
 import { startAgent } from './agent.js';
 import { defaultConfig } from './config.js';
 import { runOnAgent } from './cli/run-client.js';
 import { askAgent, formatResult } from './cli/lsp-client.js';
+import { fail, readSnippet } from './cli/snippet-files.js';
+import { lessonCommand, LESSON_USAGE } from './cli/lesson-command.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
-                [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N]
+                [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N] [--lessons DIR]
   bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--binary (ring buffer records as raw bytes, decoded here)]
               [--trigger "shell command run once the probes are attached"]
   bpfplay complete FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
   bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
-              (L and C count from 1 in the first FILE; the other files are its headers)`;
-
-function fail(message: string, code = 2): never {
-  process.stderr.write(`bpfplay: ${message}\n`);
-  process.exit(code);
-}
+              (L and C count from 1 in the first FILE; the other files are its headers)
+${LESSON_USAGE}`;
 
 function parseParam(s: string): [string, ParamValue] {
   const eq = s.indexOf('=');
@@ -48,6 +44,7 @@ async function agentCommand(args: string[]): Promise<void> {
       policy: { type: 'string' },
       warm: { type: 'string' },
       'max-events-per-sec': { type: 'string' },
+      lessons: { type: 'string' },
     },
   });
   const config = defaultConfig({
@@ -57,6 +54,7 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
+    ...(values.lessons ? { lessonsDir: values.lessons } : {}),
   });
   if (values.policy) {
     try {
@@ -92,24 +90,6 @@ async function agentCommand(args: string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-function readSnippet(files: string[], main?: string): Snippet {
-  if (!files.length) fail(`run needs at least one file\n${USAGE}`);
-  const raw = {
-    files: files.map((f) => {
-      try {
-        if (statSync(f).size > 1 << 20) fail(`${f} is larger than 1 MiB`);
-        return { name: basename(f), content: readFileSync(f, 'utf8') };
-      } catch (e) {
-        return fail(`cannot read ${f}: ${(e as Error).message}`);
-      }
-    }),
-    ...(main ? { main: basename(main) } : {}),
-  };
-  const r = Snippet.safeParse(raw);
-  if (!r.success) fail(`the files do not form a valid snippet: ${describeIssues(r.error)}`);
-  return r.data;
-}
-
 async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -128,7 +108,7 @@ async function runCommand(args: string[]): Promise<number> {
       trigger: { type: 'string' },
     },
   });
-  const snippet = readSnippet(positionals, values.main);
+  const snippet = readSnippet(positionals, values.main, USAGE);
   const options: RunOptions = {
     ...(values.duration ? { durationSec: Number(values.duration) } : {}),
     ...(values.param ? { params: Object.fromEntries(values.param.map(parseParam)) } : {}),
@@ -180,7 +160,7 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
   const col = Number(values.col);
   if (!Number.isInteger(line) || line < 1 || !Number.isInteger(col) || col < 1)
     fail(`--line and --col are required and count from 1\n${USAGE}`);
-  const snippet = readSnippet(positionals, values.main);
+  const snippet = readSnippet(positionals, values.main, USAGE);
   const file = snippet.files[0]!.name;
   const position = { line: line - 1, character: col - 1 };
   let agentUrl = values.agent;
@@ -217,6 +197,10 @@ async function main(): Promise<void> {
     case 'complete':
     case 'hover':
       process.exitCode = await lspCommand(cmd === 'complete' ? 'completion' : 'hover', rest);
+      setTimeout(() => process.exit(process.exitCode), 100).unref();
+      return;
+    case 'lesson':
+      process.exitCode = await lessonCommand(rest, USAGE);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case undefined:

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from '@bpfplay/protocol';
-import { SNIPPET_LIMITS } from '@bpfplay/protocol';
+import { LESSONS_FOLDER, SNIPPET_LIMITS } from '@bpfplay/protocol';
+import { LESSONS_DIR_ENV } from '@bpfplay/lessons';
 import type { CompileLimits } from './compile/limits.js';
 import type { Policy } from './policy/policy.js';
 
@@ -95,6 +96,8 @@ export interface AgentConfig {
   warmRunners: number;
   /** URL of the web app, printed with the token so one URL opens the playground. */
   webUrl?: string;
+  /** The lesson track (bpf/lessons): checks read their lesson, trigger included, from here only. */
+  lessonsDir: string;
   /** Operator additions to the program policy (policy/policy.ts), from --policy FILE. */
   policy?: Partial<Policy>;
   /** Operator overrides of the compile sandbox limits (compile/limits.ts), from --policy FILE. */
@@ -117,6 +120,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     token: randomBytes(24).toString('base64url'),
     allowedOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
     dataDir: process.env.BPFPLAY_DATA_DIR ?? join(REPO_ROOT, 'var'),
+    lessonsDir: process.env[LESSONS_DIR_ENV] ?? join(REPO_ROOT, 'bpf', LESSONS_FOLDER),
     limits: { ...DEFAULT_LIMITS },
     uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
     warmRunners: 1,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunOptions, Snippet } from './common';
 import { CheckMessage, LspCancelMessage, LspChangeMessage, LspOpenMessage, LspRequestMessage } from './lsp';
+import { LessonId } from './lessons';
 
 /** Client-chosen id of a run: lets the client match output to the Run press that caused it. */
 export const RunId = z
@@ -33,6 +34,19 @@ export const BtfUploadMessage = z.object({
   data: z.string().max(64 * 1024 * 1024),
 });
 
+/**
+ * Check a lesson (not `check`, which compiles as the learner types): the agent runs the snippet through the same pipeline as `run`, plants fresh
+ * values, runs the lesson's own trigger (never one from the client) and answers with `verdict`
+ * after the run's `stopped`. Only how records travel is the client's choice; the lesson sets the rest.
+ */
+export const LessonCheckMessage = z.object({
+  type: z.literal('lesson-check'),
+  runId: RunId,
+  lesson: LessonId,
+  snippet: Snippet,
+  options: RunOptions.pick({ eventFormat: true, eventRows: true }).optional(),
+});
+
 export const PingMessage = z.object({
   type: z.literal('ping'),
   t: z.number().optional(),
@@ -48,8 +62,10 @@ export const ClientMessage = z.discriminatedUnion('type', [
   LspRequestMessage,
   LspCancelMessage,
   CheckMessage,
+  LessonCheckMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type RunMessage = z.infer<typeof RunMessage>;
+export type LessonCheckMessage = z.infer<typeof LessonCheckMessage>;
 export type StopMessage = z.infer<typeof StopMessage>;
 export type BtfUploadMessage = z.infer<typeof BtfUploadMessage>;

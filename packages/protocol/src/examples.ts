@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** `bpf/lessons/` holds the lesson track (lessons.ts); every other folder of `bpf/` is a gallery example. */
+export const LESSONS_FOLDER = 'lessons';
+
+/** True for the folders of `bpf/` that are gallery examples. */
+export function isExampleFolder(name: string): boolean {
+  return name !== LESSONS_FOLDER;
+}
+
 /**
  * `bpf/<name>/meta.json`: what an example is, and what output proves it works. The gallery shows
  * `title`/`description`; the example test runs the program through the CLI, runs `trigger` while it

@@ -7,6 +7,7 @@ export * from './common';
 export * from './client';
 export * from './server';
 export * from './examples';
+export * from './lessons';
 export * from './record-layout';
 export * from './binary-events';
 export * from './lsp';

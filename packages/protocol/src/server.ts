@@ -3,6 +3,7 @@ import { Diagnostic, SourceLocation, Value } from './common';
 import { RecordLayout } from './record-layout';
 import { frame } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
+import { ExpectationResult } from './lessons';
 
 const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
   frame(type, { runId: z.string(), ...shape });
@@ -359,6 +360,20 @@ export const StoppedMessage = runFrame('stopped', {
   }),
 });
 
+/**
+ * A lesson check's outcome, after the run's `stopped`: every expectation in plain words, and a
+ * summary that names the first one that failed (or why the program never got to run).
+ */
+export const VerdictMessage = runFrame('verdict', {
+  lesson: z.string(),
+  passed: z.boolean(),
+  summary: z.string(),
+  expectations: z.array(ExpectationResult),
+  /** The values this check planted (a random process name, file name, port...), by name. */
+  planted: z.record(z.string(), z.union([z.string(), z.number()])),
+  durationMs: z.number(),
+});
+
 export const ErrorCode = z.enum([
   'bad-json',
   'bad-message',
@@ -401,6 +416,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   LogMessage,
   WarningMessage,
   StoppedMessage,
+  VerdictMessage,
   ErrorMessage,
   PongMessage,
   BtfUploadedMessage,

@@ -1,5 +1,6 @@
 import { packetSocket, sendFrame, closeFd } from '@bpfplay/libbpf';
 import { NET, type SandboxNet } from './sandbox-net.js';
+import type { PlantedPackets } from '../runner/ipc.js';
 
 function ipv4(s: string): number[] {
   return s.split('.').map(Number);
@@ -20,7 +21,7 @@ const PORTS = [53, 80, 443, 8080, 7777];
  * examples have varied traffic to count, drop or pass. The IPv4 checksum is real (the stack drops
  * bad ones after XDP); L4 checksums are left to offload semantics (UDP 0 = none).
  */
-export function buildFrame(net: SandboxNet, kind: Kind, seq: number): Uint8Array {
+export function buildFrame(net: SandboxNet, kind: Kind, seq: number, port?: number): Uint8Array {
   const l4len = kind === 'tcp' ? 20 : 8;
   const payload = 32;
   const f = new Uint8Array(14 + 20 + l4len + payload);
@@ -39,7 +40,7 @@ export function buildFrame(net: SandboxNet, kind: Kind, seq: number): Uint8Array
   f[ip + 11] = c & 0xff;
   const l4 = ip + 20;
   const sport = 40000 + (seq % 1000);
-  const dport = PORTS[seq % PORTS.length]!;
+  const dport = port ?? PORTS[seq % PORTS.length]!;
   if (kind === 'icmp') {
     f.set([8, 0, 0, 0, 0x12, 0x34, (seq >> 8) & 0xff, seq & 0xff], l4);
     const ic = checksum(f, l4, f.length);
@@ -53,10 +54,14 @@ export function buildFrame(net: SandboxNet, kind: Kind, seq: number): Uint8Array
   return f;
 }
 
-/** Sends `pps` frames a second into play0 until stopped; returns the stop function. */
-export function startTraffic(net: SandboxNet, pps: number): () => void {
+/**
+ * Sends `pps` frames a second into play0 until stopped; returns the stop function. A lesson check's
+ * `planted` UDP packets (to a port the learner cannot guess) go first, all at once.
+ */
+export function startTraffic(net: SandboxNet, pps: number, planted?: PlantedPackets): () => void {
   const fd = packetSocket(NET.peer);
   let seq = 0;
+  for (let i = 0; i < (planted?.count ?? 0); i++) sendFrame(fd, buildFrame(net, 'udp', seq++, planted!.port));
   const kinds: Kind[] = ['udp', 'udp', 'tcp', 'icmp'];
   const timer = setInterval(() => {
     for (let i = 0; i < Math.max(1, Math.round(pps / 10)); i++) {

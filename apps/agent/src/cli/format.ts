@@ -1,4 +1,4 @@
-import type { MapSnapshot, ServerMessage, Value } from '@bpfplay/protocol';
+import type { MapSnapshot, ServerMessage, ServerMessageOf, Value } from '@bpfplay/protocol';
 import { EventTable } from './event-table.js';
 
 const ms = (t: number) => `${(t / 1000).toFixed(3)}s`;
@@ -125,6 +125,8 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
       return `stopped (${m.reason}) after ${ms(m.durationMs)}: ${m.message} — ${m.stats.events} events, ${m.stats.printk} printk lines, ${m.stats.dropped} dropped`;
     case 'error':
       return `error (${m.code}): ${m.message}`;
+    case 'verdict':
+      return formatVerdict(m);
     case 'core':
     case 'disasm':
     case 'pong':
@@ -136,4 +138,14 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
 /** The last snapshot of each map, printed once when the run ends. */
 export function formatMaps(maps: MapSnapshot[]): string {
   return maps.flatMap(mapLines).join('\n');
+}
+
+/** A lesson check's verdict as a lesson author or learner reads it in a terminal. */
+export function formatVerdict(m: ServerMessageOf<'verdict'>): string {
+  return [
+    `lesson ${m.lesson}: ${m.passed ? 'PASSED' : 'NOT PASSED'} (${(m.durationMs / 1000).toFixed(1)} s)`,
+    // "Not yet: expected X, but Y" is what the ✗ line below says too.
+    ...(m.passed || m.summary.startsWith('Not yet') ? [] : [`  ${m.summary}`]),
+    ...m.expectations.map((e) => `  ${e.ok ? '✓' : '✗'} ${e.text}${e.detail ? ` — ${e.detail}` : ''}`),
+  ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
+import type { RunOptions, ServerMessage, ServerMessageOf, Snippet, StopReason } from '@bpfplay/protocol';
 import { parseServerMessage } from '@bpfplay/protocol';
 import { formatMaps, Transcript } from './format.js';
 import { BinaryEvents } from './binary-events.js';
@@ -14,6 +14,10 @@ export interface RunClientOptions {
   err: (line: string) => void;
   /** Called once the run is attached and running (used to fire triggers). */
   onRunning?: () => void;
+  /** Check this lesson instead of running: the agent answers `verdict` after `stopped`. */
+  lesson?: string;
+  /** Print only what concerns the verdict (compile errors, refusals, verifier failures), not the run's output. */
+  quiet?: boolean;
 }
 
 /** Stop reasons that mean "the run did what was asked", for the exit code. */
@@ -23,7 +27,11 @@ export interface RunOutcome {
   exitCode: number;
   reason?: StopReason;
   messages: number;
+  verdict?: ServerMessageOf<'verdict'>;
 }
+
+/** Frames a quiet check still prints: why a program did not get to run. */
+const QUIET_SHOWN = new Set(['compiled', 'refused', 'verifier', 'error', 'warning', 'verdict']);
 
 export function wsUrl(agentUrl: string, token: string): string {
   const u = new URL(agentUrl);
@@ -44,6 +52,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
     const ws = new WebSocket(wsUrl(o.agentUrl, o.token));
     let messages = 0;
     let lastMaps: Extract<ServerMessage, { type: 'maps' }> | undefined;
+    let stoppedReason: StopReason | undefined;
     let result: RunOutcome | undefined;
     const finish = (r: RunOutcome) => {
       if (result) return;
@@ -71,21 +80,39 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
       if (m.type === 'schema' && m.layout) m = binary.schema(m);
       messages++;
       if (o.json) o.out(JSON.stringify(m));
-      else {
+      else if (o.quiet) {
+        const line = QUIET_SHOWN.has(m.type) && !(m.type === 'compiled' && m.ok) ? transcript.format(m) : undefined;
+        if (line !== undefined) o.out(line);
+      } else {
         if (m.type === 'maps' && m.runId === runId) lastMaps = m;
         if (m.type === 'stopped' && m.runId === runId && lastMaps) o.out(formatMaps(lastMaps.maps));
         const line = transcript.format(m);
         if (line !== undefined) o.out(line);
       }
       if (m.type === 'hello') {
-        ws.send(JSON.stringify({ type: 'run', runId, snippet: o.snippet, options: o.options }));
+        const { eventFormat, eventRows } = o.options;
+        ws.send(
+          JSON.stringify(
+            o.lesson
+              ? { type: 'lesson-check', runId, lesson: o.lesson, snippet: o.snippet, options: { eventFormat, eventRows } }
+              : { type: 'run', runId, snippet: o.snippet, options: o.options },
+          ),
+        );
       } else if (m.type === 'status' && m.state === 'running' && m.runId === runId) {
         o.onRunning?.();
       } else if (m.type === 'error' && (m.runId === runId || m.runId === undefined)) {
         if (!o.json) o.err(`bpfplay: ${m.message}`);
         if (m.runId === runId || m.code === 'unauthorized') finish({ exitCode: 2, messages });
       } else if (m.type === 'stopped' && m.runId === runId) {
-        finish({ exitCode: SUCCESS.includes(m.reason) ? 0 : 1, reason: m.reason, messages });
+        stoppedReason = m.reason;
+        if (!o.lesson) finish({ exitCode: SUCCESS.includes(m.reason) ? 0 : 1, reason: m.reason, messages });
+      } else if (m.type === 'verdict' && m.runId === runId) {
+        finish({
+          exitCode: m.passed ? 0 : 1,
+          messages,
+          verdict: m,
+          ...(stoppedReason ? { reason: stoppedReason } : {}),
+        });
       }
     });
     ws.on('close', (code, reason) => {

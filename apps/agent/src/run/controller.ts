@@ -4,7 +4,7 @@ import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
 import { binaryMessage } from '../stream/binary-frame.js';
 import { QueueFullError } from '../compile/queue.js';
-import type { FromRunner } from '../runner/ipc.js';
+import type { FromRunner, PlantedPackets } from '../runner/ipc.js';
 import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
 import { knobValues } from '../load/map-sizes.js';
@@ -65,6 +65,8 @@ export class RunController {
     private readonly sink: RunSink,
     private readonly sessionId: string,
     tokenId = '',
+    /** Set by a lesson check (lesson/check-run.ts), never by a client. */
+    private readonly planted: { packets?: PlantedPackets } = {},
   ) {
     this.runId = msg.runId;
     this.trail = new RunTrail({ tokenId, sessionId, runId: msg.runId }, msg.snippet);
@@ -194,7 +196,14 @@ export class RunController {
         ...(options.eventRows ? { eventRows: true } : {}),
         ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
         uprobeBinaries: this.ctx.config.uprobeBinaries,
-        ...(prepared.network ? { network: { pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec } } : {}),
+        ...(prepared.network
+          ? {
+              network: {
+                pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec,
+                ...(this.planted.packets ? { planted: this.planted.packets } : {}),
+              },
+            }
+          : {}),
       },
     });
     if (this.paused) runner.send({ t: 'pause', paused: true });

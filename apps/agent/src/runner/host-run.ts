@@ -122,7 +122,8 @@ export class HostRun {
       this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
       this.hooks.state('running', `${ok.length} program${ok.length === 1 ? '' : 's'} attached`);
       this.runIterators();
-      if (this.net && this.spec.network) this.stopTraffic = startTraffic(this.net, this.spec.network.pps);
+      if (this.net && this.spec.network)
+        this.stopTraffic = startTraffic(this.net, this.spec.network.pps, this.spec.network.planted);
       if (ok.every((l) => l.kind === 'iter')) {
         this.finish('finished', 'iterator output complete');
         return;

@@ -43,7 +43,13 @@ export interface RunSpec {
   eventFormat?: 'binary';
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
-  network?: { pps: number };
+  network?: { pps: number; planted?: PlantedPackets };
+}
+
+/** A lesson check's UDP packets to a planted port, sent once right after attach (lesson/check-run.ts). */
+export interface PlantedPackets {
+  port: number;
+  count: number;
 }
 
 export type ToRunner =

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientMessage, RunMessage, StopReason } from '@bpfplay/protocol';
+import type { LessonCheckMessage, ClientMessage, RunMessage, Snippet, StopReason } from '@bpfplay/protocol';
+import { LessonError, readLesson, type Lesson } from '@bpfplay/lessons';
 import type { AgentContext } from '../agent-context.js';
-import { RunController } from '../run/controller.js';
+import { RunController, type RunSink } from '../run/controller.js';
+import { CheckRun } from '../lesson/check-run.js';
 import type { Connection } from '../server/connection.js';
 import { dropUploadedBtf, storeUploadedBtf } from '../co-re/targets.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
@@ -44,6 +46,8 @@ export class Session {
     switch (m.type) {
       case 'run':
         return this.startRun(m);
+      case 'lesson-check':
+        return this.startLessonCheck(m);
       case 'stop': {
         const run = this.runs.get(m.runId);
         if (!run) return this.conn.error('not-found', `no active run "${m.runId}" in this session`, m.runId);
@@ -77,45 +81,75 @@ export class Session {
     }
   }
 
-  private startRun(m: RunMessage): void {
+  /** The quotas a run or a lesson check must pass before it starts; false (and an error sent) when it may not. */
+  private admit(runId: string, snippet: Snippet): boolean {
     const limits = this.ctx.config.limits;
-    if (this.runs.has(m.runId)) return this.conn.error('bad-message', `run "${m.runId}" is already active`, m.runId);
+    if (this.runs.has(runId)) {
+      this.conn.error('bad-message', `run "${runId}" is already active`, runId);
+      return false;
+    }
     if (this.runs.size >= limits.maxRunsPerSession) {
-      return this.conn.error(
+      this.conn.error(
         'quota',
         `this session already has ${this.runs.size} active runs (limit ${limits.maxRunsPerSession}); stop one first`,
-        m.runId,
+        runId,
       );
+      return false;
     }
     if (this.ctx.activeRuns() >= limits.maxConcurrentRuns) {
-      return this.conn.error(
+      this.conn.error(
         'busy',
         `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`,
-        m.runId,
+        runId,
       );
+      return false;
     }
-    const tooBig = snippetQuotaError(m.snippet, limits);
-    if (tooBig) return this.conn.error('quota', tooBig, m.runId);
-    const run = new RunController(
-      this.ctx,
-      m,
-      {
-        send: (p) => this.conn.send(p),
-        forward: (_type, json) => this.conn.forward(json),
-        forwardBinary: (message) => this.conn.forwardBinary(message),
-        ended: (r) => {
-          this.runs.delete(r.runId);
-          this.ctx.runEnded(r);
-          this.shareOutput();
-        },
+    const tooBig = snippetQuotaError(snippet, limits);
+    if (tooBig) {
+      this.conn.error('quota', tooBig, runId);
+      return false;
+    }
+    return true;
+  }
+
+  private sink(): RunSink {
+    return {
+      send: (p) => this.conn.send(p),
+      forward: (_type, json) => this.conn.forward(json),
+      forwardBinary: (message) => this.conn.forwardBinary(message),
+      ended: (r) => {
+        this.runs.delete(r.runId);
+        this.ctx.runEnded(r);
+        this.shareOutput();
       },
-      this.id,
-      this.tokenId,
-    );
-    this.runs.set(m.runId, run);
+    };
+  }
+
+  private launch(run: RunController, start: () => Promise<void>): void {
+    this.runs.set(run.runId, run);
     this.shareOutput();
     this.ctx.runStarted(run, this);
-    void run.start();
+    void start();
+  }
+
+  private startRun(m: RunMessage): void {
+    if (!this.admit(m.runId, m.snippet)) return;
+    const run = new RunController(this.ctx, m, this.sink(), this.id, this.tokenId);
+    this.launch(run, () => run.start());
+  }
+
+  /** A lesson check: the lesson (and its trigger) is read from the agent's own lessons folder. */
+  private startLessonCheck(m: LessonCheckMessage): void {
+    let lesson: Lesson;
+    try {
+      lesson = readLesson(this.ctx.config.lessonsDir, m.lesson);
+    } catch (e) {
+      if (!(e instanceof LessonError)) throw e;
+      return this.conn.error('not-found', e.message, m.runId);
+    }
+    if (!this.admit(m.runId, m.snippet)) return;
+    const check = new CheckRun(this.ctx, lesson, m, this.sink(), this.id, this.tokenId);
+    this.launch(check.run, () => check.start());
   }
 
   /** The output budgets (events/s, bytes/s) are per session: split them evenly between its runs. */

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeIssues, ExampleMeta, type ServerMessage } from '@bpfplay/protocol';
+import { describeIssues, ExampleMeta, isExampleFolder, type ServerMessage } from '@bpfplay/protocol';
 import { Transcript } from '../../src/cli/format.js';
 import { REPO, startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
 import { ofType, runCli } from '../harness/cli.js';
@@ -19,7 +19,7 @@ const BPF = join(REPO, 'bpf');
 const DEFAULT_DURATION_SEC = 3;
 
 const examples = readdirSync(BPF, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && isExampleFolder(d.name))
   .map((d) => d.name)
   .sort();
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ExampleMeta, describeIssues } from '@bpfplay/protocol';
+import { ExampleMeta, describeIssues, isExampleFolder } from '@bpfplay/protocol';
 import { z } from 'zod';
 import type { Example } from '../examples/types';
 
@@ -35,7 +35,9 @@ const CATEGORY_ORDER: readonly string[] = ExampleMeta.shape.category.options;
 export async function readExamples(dir: string): Promise<{ examples: Example[]; error: string | null }> {
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory() && isExampleFolder(d.name))
+      .map((d) => d.name);
   } catch (e) {
     return {
       examples: [],
