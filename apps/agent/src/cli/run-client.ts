@@ -94,7 +94,13 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
         ws.send(
           JSON.stringify(
             o.lesson
-              ? { type: 'lesson-check', runId, lesson: o.lesson, snippet: o.snippet, options: { eventFormat, eventRows } }
+              ? {
+                  type: 'lesson-check',
+                  runId,
+                  lesson: o.lesson,
+                  snippet: o.snippet,
+                  options: { eventFormat, eventRows },
+                }
               : { type: 'run', runId, snippet: o.snippet, options: o.options },
           ),
         );

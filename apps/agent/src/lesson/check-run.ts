@@ -26,7 +26,7 @@ const RAN: StopReason[] = ['user', 'timeout', 'finished'];
  * the trigger. After the run's `stopped` — so nothing of it is left in the kernel — and after the
  * trigger's processes are gone, a `verdict` says in plain words what passed and what did not.
  */
-export class CheckRun {
+export class LessonCheckRun {
   readonly run: RunController;
   private readonly planted: Record<string, string | number>;
   private readonly judge: Judge;

@@ -3,7 +3,7 @@ import type { LessonCheckMessage, ClientMessage, RunMessage, Snippet, StopReason
 import { LessonError, readLesson, type Lesson } from '@bpfplay/lessons';
 import type { AgentContext } from '../agent-context.js';
 import { RunController, type RunSink } from '../run/controller.js';
-import { CheckRun } from '../lesson/check-run.js';
+import { LessonCheckRun } from '../lesson/check-run.js';
 import type { Connection } from '../server/connection.js';
 import { dropUploadedBtf, storeUploadedBtf } from '../co-re/targets.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
@@ -148,7 +148,7 @@ export class Session {
       return this.conn.error('not-found', e.message, m.runId);
     }
     if (!this.admit(m.runId, m.snippet)) return;
-    const check = new CheckRun(this.ctx, lesson, m, this.sink(), this.id, this.tokenId);
+    const check = new LessonCheckRun(this.ctx, lesson, m, this.sink(), this.id, this.tokenId);
     this.launch(check.run, () => check.start());
   }
 

@@ -42,7 +42,8 @@ export function runCli(files: string[], args: string[], agent?: { url: string; t
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the CLI may exit before its last lines have been read from the pipe.
+    child.on('close', (code) => {
       const messages: ServerMessage[] = [];
       for (const line of stdout.split('\n')) {
         if (!line.trim()) continue;
