@@ -75,6 +75,14 @@ else
   log "libbpf 1.4 and bpftool 7.5 (bookworm-backports) present"
 fi
 
+# The compile sandbox (clang, llvm-objdump, clangd) runs as this user and no other process does:
+# not `nobody`, whose other processes could reach the sandbox's output files and share its process
+# limit. No login, no home. The agent refuses to start without it.
+if ! id -u bpfplay-sandbox >/dev/null 2>&1; then
+  log "creating the compile sandbox's user bpfplay-sandbox"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin bpfplay-sandbox
+fi
+
 # libbpf attaches tracepoints through tracefs; bpffs is mounted for bpftool's sake (the agent never pins).
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null || true

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostic, SnippetFile } from '@bpfplay/protocol';
 import { isStorageError, writeFileAtomic } from './storage.js';
@@ -75,7 +75,10 @@ export class ObjectCache {
   static async open(cacheDir: string, capBytes: number, warn: (message: string) => void): Promise<ObjectCache> {
     const cache = new ObjectCache(join(cacheDir, 'objects'), capBytes, warn);
     try {
-      await mkdir(cache.dir, { recursive: true, mode: 0o755 });
+      // Other people's compiled snippets: root's alone (0700 folder, 0600 entries), also in a
+      // cache an older agent left open to everyone.
+      await mkdir(cache.dir, { recursive: true, mode: 0o700 });
+      await chmod(cache.dir, 0o700);
       for (const name of await readdir(cache.dir)) {
         if (!name.endsWith('.entry')) continue;
         const s = await stat(join(cache.dir, name)).catch(() => undefined);

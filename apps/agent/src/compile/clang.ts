@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { type SandboxExit, type SandboxMount, type SandboxProcess, startSandboxed } from './sandbox.js';
-import { makeRunDir, removeDir } from './storage.js';
+import { makeRunDir, readSandboxOutput, removeDir, RUN_FILE_MODE } from './storage.js';
 import { BASE_FLAGS, CLANG, SANDBOX } from './toolchain.js';
 
 export interface ClangRun {
@@ -65,12 +65,12 @@ async function start(
 async function finish(s: Started, run: ClangRun): Promise<{ exit: SandboxExit; object?: Buffer }> {
   try {
     // The main file too, for a header that includes it back.
-    for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: 0o644 });
+    for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: RUN_FILE_MODE });
     const mainFile = run.files.find((f) => f.name === run.main);
     const content = mainFile?.content ?? '';
     const exit = await s.proc.feed(stdinSource(run.main, content), run.signal, run.holdSource?.(content));
     if (exit.code !== 0) return { exit };
-    return { exit, object: await readFile(join(s.out, 'prog.o')) };
+    return { exit, object: await readSandboxOutput(s.out, 'prog.o', run.limits.fileSizeBytes) };
   } finally {
     // Not awaited: the run waits for the object, not for the clean-up (a few ms here).
     void discard(s);
@@ -90,7 +90,7 @@ export async function runClang(run: ClangRun): Promise<{ exit: SandboxExit; obje
 export async function queryClang(run: ClangRun, args: readonly string[]): Promise<SandboxExit> {
   const s = await start(run.pchPath, run, false, [...args, '-x', 'c', '-']);
   try {
-    for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: 0o644 });
+    for (const f of run.files) await writeFile(join(s.src, f.name), f.content, { mode: RUN_FILE_MODE });
     const mainFile = run.files.find((f) => f.name === run.main);
     return await s.proc.feed(stdinSource(run.main, mainFile?.content ?? ''), run.signal);
   } finally {

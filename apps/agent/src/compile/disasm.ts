@@ -4,7 +4,7 @@ import type { DisasmLine, SourceLocation } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { displayPath } from './paths.js';
 import { runSandboxed } from './sandbox.js';
-import { makeRunDir, removeDir } from './storage.js';
+import { makeRunDir, removeDir, RUN_FILE_MODE } from './storage.js';
 import { OBJDUMP, SYSTEM_BPF_INCLUDE } from './toolchain.js';
 
 export interface DisasmSection {
@@ -109,7 +109,7 @@ export function parseDisassembly(
 export async function runObjdump(object: Buffer, limits: CompileLimits): Promise<string> {
   const dir = await makeRunDir('readable');
   try {
-    await writeFile(join(dir, 'prog.o'), object, { mode: 0o644 });
+    await writeFile(join(dir, 'prog.o'), object, { mode: RUN_FILE_MODE });
     const exit = await runSandboxed({
       argv: [OBJDUMP, '-d', '-l', '-r', '--no-show-raw-insn', '/obj/prog.o'],
       mounts: [{ host: dir, sandbox: '/obj' }],

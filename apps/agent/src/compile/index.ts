@@ -3,14 +3,15 @@
  *
  *   compile(): validate → object cache (hit) → same snippet already compiling? share it →
  *              PCH if the program starts with vmlinux.h → queue (2 at once) → clang in bwrap as
- *              uid 65534 (sandbox.ts, limits.ts) → diagnostics.ts → cache the object.
+ *              the user bpfplay-sandbox (sandbox.ts, sandbox-user.ts, limits.ts) → diagnostics.ts →
+ *              cache the object.
  *   disassemble(): llvm-objdump in the same sandbox → disasm.ts, source lines from sources.ts.
  *
  * Modules: vmlinux.ts (vmlinux.h by BTF hash), pch.ts, cache.ts, queue.ts, clang.ts,
  * toolchain.ts (paths, flags), paths.ts (sandbox paths → the user's names), storage.ts.
  */
 import { createHash } from 'node:crypto';
-import { access, constants as fsConstants, mkdir } from 'node:fs/promises';
+import { access, chmod, constants as fsConstants, mkdir } from 'node:fs/promises';
 import { type Diagnostic, type DisasmLine, describeIssues, mainFileOf, Snippet } from '@bpfplay/protocol';
 import { cacheKey, ObjectCache } from './cache.js';
 import { ClangPool, pchRejected } from './clang.js';
@@ -26,6 +27,7 @@ import { knownHeaders, makeSourceLookup } from './sources.js';
 import { BASE_FLAGS, clangVersion, DEFAULT_INCLUDE_DIR, headersHash, OBJDUMP } from './toolchain.js';
 import { ensureVmlinuxHeader } from './vmlinux.js';
 import { sweepStaleRunDirs } from './storage.js';
+import { SANDBOX_USER, sandboxIds } from './sandbox-user.js';
 import { decodeHostFunction, HostFunctionCache, type HostInstruction } from './host-disasm.js';
 
 export { type CompileLimits, DEFAULT_COMPILE_LIMITS } from './limits.js';
@@ -123,9 +125,10 @@ export async function createCompiler(opts: CompilerOptions): Promise<Compiler> {
   await preflight();
   // Folders left by agents that were killed mid-compile.
   await sweepStaleRunDirs();
-  await mkdir(cacheDir, { recursive: true, mode: 0o755 }).catch((e: Error) =>
-    warn(`cannot create cache folder ${cacheDir}: ${e.message}`),
-  );
+  // Root's alone: the sandbox reaches what it needs in there (vmlinux.h, the PCH) through its mounts.
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 })
+    .then(() => chmod(cacheDir, 0o700))
+    .catch((e: Error) => warn(`cannot create cache folder ${cacheDir}: ${e.message}`));
 
   const [clang, vmlinux, hHash, helpers] = await Promise.all([
     clangVersion(),
@@ -326,9 +329,10 @@ function sha256(data: string | Uint8Array): string {
 async function preflight(): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(
-      'the compile sandbox must be started as root: bwrap sets it up and setpriv then drops clang to uid 65534; run the agent as root',
+      `the compile sandbox must be started as root: bwrap sets it up and setpriv then drops clang to the user ${SANDBOX_USER}; run the agent as root`,
     );
   }
+  sandboxIds(); // throws, with the fix, when setup has not created the sandbox user
   const tools: [string, string][] = [
     [BWRAP, 'bubblewrap'],
     ['/usr/bin/setpriv', 'util-linux'],

@@ -4,7 +4,11 @@
  * sandbox, and the output cap into a `[Truncated]` marker; cache.ts and queue.ts read the rest.
  */
 export interface CompileLimits {
-  /** RLIMIT_CPU for clang, seconds. A hello-world takes 0.2–0.5 s; a 64 KiB snippet a few seconds. */
+  /**
+   * RLIMIT_CPU for clang, seconds. A hello-world takes 0.2–0.5 s; a 64 KiB snippet a few seconds
+   * (4096 programs from one macro: ~6 s). Every second above that is a compile slot of two held by
+   * one snippet.
+   */
   cpuSeconds: number;
   /**
    * RLIMIT_AS for clang, bytes. Measured: clang-19 with vmlinux.h (6.18, 2.8 MB) fails under 300 MB
@@ -15,8 +19,8 @@ export interface CompileLimits {
   /** RLIMIT_FSIZE: largest file clang may write. The PCH is ~16 MB; objects are KiBs. */
   fileSizeBytes: number;
   /**
-   * RLIMIT_NPROC. Counted per real uid across the whole machine, and every sandbox runs as 65534,
-   * so this caps all compiles (and any other `nobody` process) together, not one compile.
+   * RLIMIT_NPROC. Counted per real uid across the whole machine, and every sandbox runs as the one
+   * sandbox user (sandbox-user.ts), so this caps all sandboxed tools together, not one compile.
    */
   processes: number;
   /** Wall clock for one sandboxed run; on expiry the whole process tree is SIGKILLed. */
@@ -36,7 +40,7 @@ export interface CompileLimits {
 }
 
 export const DEFAULT_COMPILE_LIMITS: Readonly<CompileLimits> = Object.freeze({
-  cpuSeconds: 20,
+  cpuSeconds: 10,
   addressSpaceBytes: 1536 * 1024 * 1024,
   fileSizeBytes: 64 * 1024 * 1024,
   processes: 256,
@@ -79,17 +83,32 @@ export function rlimitArgs(limits: CompileLimits): string[] {
 /** Says which limit a killed or failed run most likely hit, in words a user can act on. */
 export function describeLimitHit(
   limits: CompileLimits,
-  exit: { signal: NodeJS.Signals | null; timedOut: boolean; stderr: string },
+  exit: { signal: NodeJS.Signals | null; timedOut: boolean; stderr: string; durationMs?: number; aborted?: boolean },
 ): string | undefined {
   if (exit.timedOut) return `compile took longer than ${limits.wallMs / 1000} s (wall-clock limit) and was stopped`;
-  if (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && /CPU time/i.test(exit.stderr)))
-    return `compile used more than ${limits.cpuSeconds} s of CPU time and was stopped`;
+  if (exit.signal === 'SIGXCPU' || (exit.signal === 'SIGKILL' && cpuLimitKill(limits, exit)))
+    return `compile took too long: CPU limit (${limits.cpuSeconds} s of CPU time) reached and clang was stopped; make the program smaller (fewer programs, fewer unrolled loops or macro expansions)`;
   if (exit.signal === 'SIGXFSZ')
     return `compile tried to write a file over ${mib(limits.fileSizeBytes)} and was stopped`;
   // "failed to map segment": the limit is so low that clang's own libLLVM.so cannot be mapped.
   if (/out of memory|std::bad_alloc|Cannot allocate memory|Allocation failed|failed to map segment/i.test(exit.stderr))
     return `compile needed more than ${mib(limits.addressSpaceBytes)} of memory and was stopped`;
   return undefined;
+}
+
+/**
+ * A SIGKILL we did not send (no wall-clock stop, no cancel) after at least the CPU limit's worth of
+ * wall time is the hard RLIMIT_CPU: clang catches the soft limit's SIGXCPU in its crash handler
+ * (measured: it printed a stack dump and went on until the hard limit killed it, ~21 s for a 20 s
+ * limit, which used to read "clang crashed (SIGKILL)"). One clang is one thread, so it cannot have
+ * used its CPU seconds in less wall time.
+ */
+function cpuLimitKill(
+  limits: CompileLimits,
+  exit: { timedOut: boolean; stderr: string; durationMs?: number; aborted?: boolean },
+): boolean {
+  if (exit.timedOut || exit.aborted) return false;
+  return /CPU time/i.test(exit.stderr) || (exit.durationMs ?? 0) >= limits.cpuSeconds * 1000;
 }
 
 function mib(bytes: number): string {

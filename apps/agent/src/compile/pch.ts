@@ -1,10 +1,11 @@
-import { copyFile, mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 import type { CompileLimits } from './limits.js';
 import { runSandboxed } from './sandbox.js';
-import { makeRunDir, removeDir, writeFileAtomic } from './storage.js';
+import { makeRunDir, readSandboxOutput, removeDir, writeFileAtomic } from './storage.js';
+import { sandboxIds } from './sandbox-user.js';
 import { BASE_FLAGS, CLANG, PRELUDE_NAME, SANDBOX, SYSTEM_BPF_INCLUDE } from './toolchain.js';
 
 /**
@@ -82,15 +83,20 @@ export class PrecompiledHeader {
         );
         return undefined;
       }
-      const built = join(out, 'prelude.pch');
+      // Read like any sandbox output (storage.ts): the tool owned the folder it wrote into.
+      const built = await readSandboxOutput(out, 'prelude.pch', limits.fileSizeBytes);
+      // Kept 0640 root:<sandbox group>: the sandbox reads it through its mount, nobody else at all.
+      const { gid } = sandboxIds();
       try {
-        await mkdir(join(cacheDir, 'pch'), { recursive: true, mode: 0o755 });
-        await writeFileAtomic(target, await readFile(built));
+        await mkdir(join(cacheDir, 'pch'), { recursive: true, mode: 0o700 });
+        await writeFileAtomic(target, built, 0o640);
+        await chown(target, 0, gid);
         return target;
       } catch (e) {
         // Keep it in a private folder for this process; a full cache still gets the speed-up.
         const keep = await mkdtemp(join(tmpdir(), 'bpfplay-pch-'));
-        await copyFile(built, join(keep, 'prelude.pch'));
+        await writeFile(join(keep, 'prelude.pch'), built, { mode: 0o640 });
+        await chown(join(keep, 'prelude.pch'), 0, gid);
         warn(`cannot store the precompiled header under ${cacheDir} (${(e as Error).message}); keeping it in ${keep}`);
         return join(keep, 'prelude.pch');
       }

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { type CompileLimits, rlimitArgs } from './limits.js';
+import { sandboxIds } from './sandbox-user.js';
 
 /**
  * Runs a tool (clang, llvm-objdump) inside bubblewrap. What the tool can see:
@@ -8,18 +9,17 @@ import { type CompileLimits, rlimitArgs } from './limits.js';
  *   private tmpfs /tmp, and exactly the mounts the caller names. No /proc, /etc, /home, /root,
  *   /sys, no network (empty net namespace), no other process (own pid namespace).
  *
- * Why bwrap runs as root and `setpriv` drops to 65534 inside, instead of `--unshare-user --uid
- * 65534`: a user namespace created by root maps the sandbox uid to real uid 0, so "65534" would
- * still own every root-owned file it can reach. Here the compiler is really uid/gid 65534 with no
- * capabilities and no_new_privs. The price is that `--unshare-all` cannot be used (it adds a user
- * namespace in which 65534 is unmapped, and setpriv then fails with EINVAL), so every other
- * namespace is listed by hand below.
+ * Why bwrap runs as root and `setpriv` drops to the sandbox user (sandbox-user.ts) inside, instead
+ * of `--unshare-user --uid N`: a user namespace created by root maps the sandbox uid to real uid 0,
+ * so "N" would still own every root-owned file it can reach. Here the compiler really runs as the
+ * sandbox user, with no capabilities and no_new_privs. The price is that `--unshare-all` cannot be
+ * used (it adds a user namespace in which that uid is unmapped, and setpriv then fails with EINVAL),
+ * so every other namespace is listed by hand below.
  */
 
 export const BWRAP = '/usr/bin/bwrap';
 const SETPRIV = '/usr/bin/setpriv';
 const PRLIMIT = '/usr/bin/prlimit';
-export const SANDBOX_UID = 65534;
 
 export interface SandboxMount {
   host: string;
@@ -54,6 +54,7 @@ export interface SandboxExit {
 export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
   const { argv, mounts, cwd, limits } = run;
   if (!argv[0]?.startsWith('/usr/')) throw new Error(`sandboxed tool must live under /usr: ${argv[0]}`);
+  const user = sandboxIds();
   const args = [
     // bwrap dies with us, and with it (pid 1 of the namespace) every process inside.
     '--die-with-parent',
@@ -67,7 +68,7 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
     'bpfplay-compile',
     '--cap-drop',
     'ALL',
-    // Only what setpriv needs to drop to 65534; it clears them again with the uid change.
+    // Only what setpriv needs to drop to the sandbox user; it clears them again with the uid change.
     '--cap-add',
     'CAP_SETUID',
     '--cap-add',
@@ -79,6 +80,11 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
     '--setenv',
     'LANG',
     'C.UTF-8',
+    // A clang stopped by RLIMIT_CPU's SIGXCPU runs its crash handler; symbolizing the stack dump took
+    // seconds of the little CPU left and ended in the hard limit's SIGKILL instead of SIGXCPU.
+    '--setenv',
+    'LLVM_DISABLE_SYMBOLIZATION',
+    '1',
     '--ro-bind',
     '/usr',
     '/usr',
@@ -98,7 +104,7 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
     '/dev',
     '--size',
     String(Math.floor(limits.tmpfsBytes)),
-    // bwrap makes new folders 0700 root; 65534 must be able to use /tmp and reach the mounts.
+    // bwrap makes new folders 0700 root; the sandbox user must be able to use /tmp and reach the mounts.
     '--perms',
     '1777',
     '--tmpfs',
@@ -120,8 +126,8 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
   args.push(
     '--',
     SETPRIV,
-    `--reuid=${SANDBOX_UID}`,
-    `--regid=${SANDBOX_UID}`,
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
     '--clear-groups',
     '--inh-caps=-all',
     '--bounding-set=-all',

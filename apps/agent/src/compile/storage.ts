@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, mkdtemp, readdir, rename, rm, writeFile, chmod } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chown, lstat, mkdir, mkdtemp, open, readdir, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SANDBOX_UID } from './sandbox.js';
+import { sandboxIds } from './sandbox-user.js';
 
-/** Write-then-rename, so a reader (another agent, a crash halfway) never sees half a file. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+/**
+ * Write-then-rename, so a reader (another agent, a crash halfway) never sees half a file. Mode 0600
+ * unless told: what the agent keeps (compiled objects of other people's snippets) is nobody else's.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
   const tmp = join(dirname(path), `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data, { mode: 0o644 });
+    await writeFile(tmp, data, { mode });
+    await chmod(tmp, mode);
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
@@ -32,17 +37,81 @@ function runRoot(): string {
 }
 
 /**
- * A fresh folder for one sandboxed run. `readable` ones (the snippet) are 0755 so uid 65534 can
- * read them through the read-only mount; `writable` ones (the output) belong to 65534 alone.
- * Under the system temp folder, never the cache: a full cache must not stop compiles.
+ * The run root belongs to root alone (0700): nothing else on the machine can reach the run folders
+ * under it, let alone rename or swap them. Its name is predictable (it carries the pid), so a folder
+ * already there — made by someone else in the shared temp folder to catch our files — is refused
+ * rather than used.
+ */
+async function ensureRunRoot(): Promise<string> {
+  const root = runRoot();
+  await mkdir(root, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  const st = await lstat(root);
+  if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o077) !== 0) {
+    throw new Error(
+      `${root} is not the agent's own folder (${st.isSymbolicLink() ? 'a symlink' : `owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)}`}); ` +
+        'someone else made it: remove it and start the agent again',
+    );
+  }
+  return root;
+}
+
+/**
+ * A fresh folder for one sandboxed run, under the root-only run root (never the cache: a full cache
+ * must not stop compiles). `readable` ones (the snippet) belong to root with the sandbox user's group
+ * (02750; files inherit the group and are written 0640): the sandbox reads them through its
+ * read-only mount, nobody else reads them at all. `writable` ones (the output) belong to the sandbox
+ * user alone (0700); what the agent takes out of them it reads with readSandboxOutput.
  */
 export async function makeRunDir(kind: 'readable' | 'writable'): Promise<string> {
-  const root = runRoot();
-  await mkdir(root, { recursive: true, mode: 0o755 });
+  const root = await ensureRunRoot();
   const dir = await mkdtemp(join(root, kind === 'readable' ? 'src-' : 'out-'));
-  if (kind === 'readable') await chmod(dir, 0o755);
-  else await chown(dir, SANDBOX_UID, SANDBOX_UID);
+  const { uid, gid } = sandboxIds();
+  if (kind === 'readable') {
+    await chown(dir, 0, gid);
+    await chmod(dir, 0o2750);
+  } else {
+    await chown(dir, uid, gid);
+    await chmod(dir, 0o700);
+  }
   return dir;
+}
+
+/** Mode for the snippet's files in a `readable` run folder: the owner writes, the sandbox group reads. */
+export const RUN_FILE_MODE = 0o640;
+
+/**
+ * A file the sandboxed tool wrote, read without trusting the folder it is in: the tool owns that
+ * folder and could have left a symlink (to /etc/shadow), a FIFO (to block us), a hard link or a file
+ * larger than it was allowed to write. Opened with O_NOFOLLOW and O_NONBLOCK, then checked on the
+ * open descriptor: a regular file, one link, at most `maxBytes`.
+ */
+export async function readSandboxOutput(dir: string, name: string, maxBytes: number): Promise<Buffer> {
+  const path = join(dir, name);
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    (e: NodeJS.ErrnoException) => {
+      throw new Error(
+        e.code === 'ELOOP' ? `${name} from the sandbox is a symlink; refused` : `cannot open ${name}: ${e.message}`,
+      );
+    },
+  );
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${name} from the sandbox is not a regular file; refused`);
+    if (st.nlink !== 1) throw new Error(`${name} from the sandbox has ${st.nlink} links; refused`);
+    if (st.size > maxBytes) throw new Error(`${name} from the sandbox is ${st.size} bytes, over ${maxBytes}; refused`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return buf.subarray(0, off);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Removes the run folders of agent processes that no longer exist. */

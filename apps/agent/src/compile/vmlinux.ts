@@ -66,7 +66,7 @@ export async function ensureVmlinuxHeader(opts: {
     // (A full disk may not even surface as ENOSPC: bpftool can exit 0 after a short write,
     // which generate() reports as an incomplete header.) If that fails too, the tool is broken.
     const fallback = await mkdtemp(join(tmpdir(), 'bpfplay-vmlinux-'));
-    await chmod(fallback, 0o755); // mounted into the sandbox, where uid 65534 must read it
+    await chmod(fallback, 0o755); // mounted into the sandbox, where the sandbox user must read it
     await generate(btfPath, fallback);
     warn(
       `cannot write vmlinux.h under ${opts.cacheDir} (${(e as Error).message}); ` +
