@@ -2,7 +2,7 @@
 // Project conventions that the type checker cannot see. Fails on a broken rule; prints long files as
 // a note (the style guide says "files under ~400 lines", which is advice, not a rule).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -81,9 +81,66 @@ for (const name of readdirSync(join(repo, 'bpf/lessons'))) {
   }
 }
 
+// No import cycles (type-only imports included): a module that refers back to its users cannot be
+// read, tested or moved on its own (issue 17: AgentContext ↔ run/controller ↔ session).
+for (const dir of ['apps/agent/src', 'apps/web/src', 'apps/web/app', 'e2e', 'bench/src'].concat(
+  readdirSync(join(repo, 'packages')).map((p) => `packages/${p}/src`),
+)) {
+  if (!existsSync(join(repo, dir))) continue;
+  for (const cycle of importCycles(walk(join(repo, dir)).filter((f) => /\.(ts|tsx)$/.test(f))))
+    problems.push(
+      `import cycle: ${cycle.map(rel).join(' → ')} → back to the first; move what they share into its own module`,
+    );
+}
+
 for (const p of code.filter((p) => /\.(ts|tsx)$/.test(p) && !p.includes('/test/') && !p.includes('/specs/'))) {
   const lines = readFileSync(p, 'utf8').split('\n').length;
   if (lines > 450) notes.push(`${rel(p)}: ${lines} lines`);
+}
+
+/** Strongly connected groups of files (Tarjan) in the graph of relative imports, each one cycle. */
+function importCycles(files) {
+  const graph = new Map();
+  for (const f of files) {
+    const deps = [];
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:import|export)\s[^'";]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const base = resolve(dirname(f), m[1]).replace(/\.js$/, '');
+      const hit = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base].find(
+        (c) => existsSync(c) && statSync(c).isFile(),
+      );
+      if (hit) deps.push(hit);
+    }
+    graph.set(f, deps);
+  }
+  let next = 0;
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const cycles = [];
+  const visit = (v) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group = [];
+    let w;
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) cycles.push(group.reverse());
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
 }
 
 if (notes.length) console.log(`lint: long files (worth splitting when next touched):\n  ${notes.join('\n  ')}`);

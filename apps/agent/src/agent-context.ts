@@ -4,12 +4,15 @@ import type { Policy } from './policy/policy.js';
 import type { Compiler } from './compile/index.js';
 import type { AgentConfig } from './config.js';
 import type { AuditLog } from './audit/audit-log.js';
-import type { RunController } from './run/controller.js';
+import type { RunRegistry } from './run/registry.js';
 import type { RunnerPool } from './runner/process.js';
-import type { Session } from './session/session.js';
+import type { CoReTargets } from './co-re/targets.js';
 import type { LspService } from './lsp/service.js';
 
-/** What every session and run of one agent shares. */
+/**
+ * What every session and run of one agent shares: services, never their users (it imports nothing
+ * from session/ or run/controller, so no module that takes a context is imported back by it).
+ */
 export interface AgentContext {
   config: AgentConfig;
   compiler: Compiler;
@@ -24,10 +27,8 @@ export interface AgentContext {
   helperNames(): Map<number, string>;
   /** clangd processes and what the editor's channels share (lsp/service.ts). */
   lsp: LspService;
-  /** BTF files to check CO-RE relocations against: bundled ones, plus uploads keyed by session. */
-  coreTargets: Map<string, string>;
-  activeRuns(): number;
-  runStarted(run: RunController, session: Session): void;
-  runEnded(run: RunController): void;
-  sessionClosed(session: Session): void;
+  /** BTF files to check CO-RE relocations against: bundled ones, plus each session's uploads. */
+  coReTargets: CoReTargets;
+  /** Every active run of the agent (for limits.maxConcurrentRuns). */
+  runs: RunRegistry;
 }

@@ -6,16 +6,17 @@ import type { AttachSupport } from '@bpfplay/protocol';
 import { PROTOCOL_VERSION } from '@bpfplay/protocol';
 import type { AgentContext } from './agent-context.js';
 import { createCompiler, holdMarkedCompiles } from './compile/index.js';
-import { publicLimits, type AgentConfig } from './config.js';
+import { AGENT_ROOT, type AgentConfig } from './config.js';
+import { publicLimits } from './limits.js';
 import { probeCapabilities } from './probe/capabilities.js';
-import type { RunController } from './run/controller.js';
 import { RunnerPool } from './runner/process.js';
 import { WARMUP_SOURCE } from './runner/warm-up-source.js';
 import { tokenId } from './server/auth.js';
 import { Connection } from './server/connection.js';
 import { createAgentServer } from './server/http.js';
 import { Session } from './session/session.js';
-import { bundledCoreTargets } from './co-re/bundled.js';
+import { CoReTargets } from './co-re/targets.js';
+import { RunRegistry } from './run/registry.js';
 import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createLspService } from './lsp/service.js';
@@ -57,7 +58,6 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     () => {},
   );
   const sessions = new Set<Session>();
-  const runs = new Map<RunController, Session>();
 
   let vmlinux: Btf | undefined;
   let helpers: Map<number, string> | undefined;
@@ -84,11 +84,11 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     audit: new AuditLog(join(config.dataDir, 'audit.log'), log),
     vmlinux: loadVmlinux,
     helperNames: () => (helpers ??= helperNames(ctx.vmlinux())),
-    coreTargets: bundledCoreTargets(config),
-    activeRuns: () => runs.size,
-    runStarted: (run, session) => runs.set(run, session),
-    runEnded: (run) => runs.delete(run),
-    sessionClosed: (s) => sessions.delete(s),
+    coReTargets: new CoReTargets(join(config.dataDir, 'btf-uploads'), [
+      join(AGENT_ROOT, 'btf'),
+      join(config.dataDir, 'btf'),
+    ]),
+    runs: new RunRegistry(),
   };
 
   const hello = () => ({
@@ -100,7 +100,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       cpus: cpus().length,
       btf: true,
       attach: capabilities,
-      coreTargets: [...ctx.coreTargets.keys()].filter((k) => !k.includes('/')),
+      coreTargets: ctx.coReTargets.bundled(),
       runTargets: ['host'],
       uprobeBinaries: config.uprobeBinaries,
     },
@@ -121,7 +121,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     },
     onSession: (ws) => {
       const conn = new Connection(ws, config.limits);
-      const session = new Session(ctx, conn, tokenId(config.token));
+      const session = new Session(ctx, conn, tokenId(config.token), (s) => sessions.delete(s));
       sessions.add(session);
       conn.send({ type: 'hello', session: { id: session.id }, ...hello() });
     },

@@ -40,12 +40,11 @@ export const Snippet = z
   })
   .superRefine((s, ctx) => {
     const names = new Set<string>();
-    let total = 0;
     for (const f of s.files) {
       if (names.has(f.name)) ctx.addIssue({ code: 'custom', message: `duplicate file name ${f.name}` });
       names.add(f.name);
-      total += utf8Length(f.content);
     }
+    const total = snippetBytes(s.files);
     if (total > SNIPPET_LIMITS.maxTotalBytes) {
       ctx.addIssue({
         code: 'custom',
@@ -60,6 +59,16 @@ export const Snippet = z
     }
   });
 export type Snippet = z.infer<typeof Snippet>;
+
+/**
+ * A snippet's size as every limit counts it (the protocol's maxTotalBytes, the agent's
+ * maxSnippetBytes, the share cap, the audit log): UTF-8 bytes of the files' contents, names not counted.
+ */
+export function snippetBytes(files: readonly { content: string }[]): number {
+  let n = 0;
+  for (const f of files) n += utf8Length(f.content);
+  return n;
+}
 
 /** UTF-8 byte length without Buffer, so the schema runs in the browser too. */
 export function utf8Length(s: string): number {

@@ -9,6 +9,16 @@ export * from './server';
 export * from './examples';
 export * from './lessons';
 export * from './record-layout';
+export {
+  cString,
+  decodeRecord,
+  decodeRow,
+  hexValue,
+  intValue,
+  layoutColumns,
+  toHex,
+  undecodable,
+} from './record-reader';
 export * from './binary-events';
 export * from './lsp';
 export { describeIssues } from './issues';

@@ -1,9 +1,4 @@
 import { z } from 'zod';
-import type { Value } from './common';
-import { compileNode, ctxFor, toHex, undecodable, type Read } from './record-reader';
-
-/** The scalar rules every decoder shares (the agent's BTF decoder in packages/btf too). */
-export { cString, intValue, toHex, undecodable } from './record-reader';
 
 /**
  * How to turn a ring buffer record's raw bytes into a `Value`, for clients that take binary events
@@ -83,53 +78,3 @@ export const RecordLayout = z.object({
   root: LayoutNode,
 });
 export type RecordLayout = z.infer<typeof RecordLayout>;
-
-/** Records from a source without a layout (no record type known): their bytes, as the agent sends them. */
-export function hexValue(bytes: Uint8Array): Value {
-  return { $hex: toHex(bytes) };
-}
-
-/** Compiled once per layout object (a client keeps the one from the schema frame). */
-const compiled = new WeakMap<RecordLayout, Read>();
-
-function readerOf(layout: RecordLayout): Read {
-  let r = compiled.get(layout);
-  if (!r) compiled.set(layout, (r = compileNode(layout.root)));
-  return r;
-}
-
-/** Decode one record's bytes (the whole record, as it came) with its source's layout. */
-export function decodeRecord(layout: RecordLayout | undefined, bytes: Uint8Array): Value {
-  if (!layout) return hexValue(bytes);
-  if (bytes.length < layout.size) return shortRecord(layout, bytes);
-  const c = ctxFor(bytes);
-  return readerOf(layout)(c, c.start);
-}
-
-/** The columns of the row form: the record's top-level field names, or `value` for a non-struct record. */
-export function layoutColumns(layout: RecordLayout | undefined): string[] {
-  if (!layout || layout.root.k !== 'struct') return ['value'];
-  return [...new Set(layout.root.fields.map((f) => f.name))];
-}
-
-/**
- * One record as a row, its values in `layoutColumns` order (as the agent's `eventRows` form): a
- * record shorter than its type has the explanation in its first column and null in the others.
- */
-export function decodeRow(
-  layout: RecordLayout | undefined,
-  bytes: Uint8Array,
-  columns = layoutColumns(layout),
-): Value[] {
-  if (!layout || layout.root.k !== 'struct') return [decodeRecord(layout, bytes)];
-  if (bytes.length < layout.size) return [shortRecord(layout, bytes), ...columns.slice(1).map(() => null)];
-  const v = decodeRecord(layout, bytes) as Record<string, Value>;
-  return columns.map((c) => v[c] ?? null);
-}
-
-function shortRecord(layout: RecordLayout, bytes: Uint8Array): Value {
-  return undecodable(
-    bytes,
-    `${bytes.length} bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`,
-  );
-}

@@ -1,4 +1,4 @@
-import { SNIPPET_LIMITS, utf8Length } from '@bpfplay/protocol';
+import { SNIPPET_LIMITS, snippetBytes } from '@bpfplay/protocol';
 
 /**
  * The share size cap: SNIPPET_LIMITS.maxTotalBytes (64 KiB) of file contents, the same cap the
@@ -17,12 +17,8 @@ export function describeBytes(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes} bytes (${bytes / 1024} KiB)` : `${bytes} bytes`;
 }
 
-/** Total UTF-8 bytes of the files' contents: the quantity the cap applies to. */
-export function contentBytes(files: readonly { content: string }[]): number {
-  let n = 0;
-  for (const f of files) n += utf8Length(f.content);
-  return n;
-}
+/** Total UTF-8 bytes of the files' contents: the quantity the cap applies to (the protocol's rule). */
+export const contentBytes = snippetBytes;
 
 export type SizeCheck = { ok: true; bytes: number } | { ok: false; bytes: number; error: string };
 

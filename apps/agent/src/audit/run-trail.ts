@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
+import { snippetBytes, type ServerMessage, type Snippet, type StopReason } from '@bpfplay/protocol';
 import type { AuditRecord } from './audit-log.js';
 
 /** sha256 over each file's name and content, in name order, so the same files always hash the same. */
@@ -78,7 +78,7 @@ export class RunTrail {
       ...this.ids,
       snippetHash: snippetHash(this.snippet),
       files: this.snippet.files.length,
-      bytes: this.snippet.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
+      bytes: snippetBytes(this.snippet.files),
       ...(this.objectHash ? { objectHash: this.objectHash } : {}),
       programs: this.programs,
       attach: this.attach,

@@ -9,7 +9,7 @@ import {
   type Snippet,
 } from '@bpfplay/protocol';
 import type { Btf } from '@bpfplay/btf';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { type ClangdProcess, LspError, type RawDiagnostic } from './clangd.js';
 import {
   codeActionResult,

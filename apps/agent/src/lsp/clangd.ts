@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawnSandboxed } from '../compile/sandbox.js';
 import { makeRunDir, removeDir } from '../compile/storage.js';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { encodeMessage, type JsonRpcMessage, MessageReader } from './framing.js';
 import { clangdArgv, clangdMounts, clangdSandboxLimits } from './layout.js';
 

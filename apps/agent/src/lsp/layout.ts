@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { type CompileLimits, DEFAULT_COMPILE_LIMITS } from '../compile/limits.js';
 import { makeRunDir } from '../compile/storage.js';
 import type { SandboxMount } from '../compile/sandbox.js';

@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { removeDir } from '../compile/storage.js';
 import { ClangdProcess } from './clangd.js';
 import { CLANGD, MAIN_URI_PATH, WARM_TEXT, writeLspConfig } from './layout.js';

@@ -13,7 +13,7 @@
 import { dirname } from 'node:path';
 import type { Btf } from '@bpfplay/btf';
 import type { AttachSupport, ServerPayload } from '@bpfplay/protocol';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { LspChannel } from './channel.js';
 import { ClangdPool } from './pool.js';
 import { SecCatalog } from './sec-names.js';

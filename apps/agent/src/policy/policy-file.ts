@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_COMPILE_LIMITS, type CompileLimits } from '../compile/limits.js';
-import { DEFAULT_LIMITS, type AgentConfig, type AgentLimits } from '../config.js';
+import { type AgentConfig } from '../config.js';
+import { DEFAULT_LIMITS, type AgentLimits } from '../limits.js';
 import type { Policy } from './policy.js';
 
 /**
  * The operator's file (`bpfplay agent --policy FILE`): the program policy plus every quota, in one
  * JSON document an operator can read top to bottom. Everything is optional; what is given is merged
- * over the defaults (policy/policy.ts, config.ts DEFAULT_LIMITS, compile/limits.ts). It is checked
+ * over the defaults (policy/policy.ts, limits.ts DEFAULT_LIMITS, compile/limits.ts). It is checked
  * strictly on load — an unknown key is a typo that would otherwise leave a limit at its default, so
  * the agent refuses to start and says which key and what it expected. See SECURITY.md and
  * apps/agent/policy.example.json.

@@ -1,8 +1,8 @@
 import type { Snippet } from '@bpfplay/protocol';
-import { utf8Length } from '@bpfplay/protocol';
+import { snippetBytes } from '@bpfplay/protocol';
 
 /**
- * The operator's snippet quotas (config.ts maxSnippetBytes, maxFiles). The protocol schema already
+ * The operator's snippet quotas (limits.ts maxSnippetBytes, maxFiles). The protocol schema already
  * caps every snippet at its own maxima; this is the agent's tighter setting, checked before compile.
  */
 export function snippetQuotaError(
@@ -12,7 +12,7 @@ export function snippetQuotaError(
   if (snippet.files.length > limits.maxFiles) {
     return `the snippet has ${snippet.files.length} files; this agent allows ${limits.maxFiles} (source quota): merge some headers`;
   }
-  const bytes = snippet.files.reduce((n, f) => n + utf8Length(f.content), 0);
+  const bytes = snippetBytes(snippet.files);
   if (bytes > limits.maxSnippetBytes) {
     return `the snippet is ${bytes} bytes; this agent allows ${limits.maxSnippetBytes} bytes (source quota): shorten it`;
   }

@@ -9,18 +9,10 @@ import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
 import { knobValues } from '../load/map-sizes.js';
 
-/** After `running`, how long side information waits for the run's first output before it starts anyway. */
-const SIDE_INFO_DELAY_MS = 150;
+import { RUN_TIMES } from '../limits.js';
 
-/**
- * How long a runner may stay silent after `stop` before it is killed. While it is still sending (the
- * final drain of a flooded ring, its last map snapshot) the wait is extended, up to STOP_MAX_MS:
- * killing it mid-way would lose the frames that make "produced = delivered + dropped" add up.
- */
-const STOP_GRACE_MS = 3000;
-/** Load + attach (the verifier included) must finish within this, whatever the run time. */
-const STARTUP_LIMIT_S = 120;
-const STOP_MAX_MS = 20_000;
+/** The fixed times of a run, with their reasons, in limits.ts. */
+const { startupLimitS, stopGraceMs, stopMaxMs, sideInfoDelayMs, sideInfoMaxWaitMs } = RUN_TIMES;
 
 export interface RunSink {
   send(payload: ServerPayload): void;
@@ -211,8 +203,8 @@ export class RunController {
     // up a short run before it has produced anything. Load and attach get their own, generous limit.
     this.durationSec = durationSec;
     this.timer = setTimeout(
-      () => this.stop('timeout', `load and attach did not finish within ${STARTUP_LIMIT_S} s`),
-      STARTUP_LIMIT_S * 1000,
+      () => this.stop('timeout', `load and attach did not finish within ${startupLimitS} s`),
+      startupLimitS * 1000,
     );
   }
 
@@ -224,7 +216,7 @@ export class RunController {
   }
 
   private onRunner(m: FromRunner): void {
-    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < STOP_MAX_MS)
+    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < stopMaxMs)
       this.killTimer.refresh();
     switch (m.t) {
       case 'frame':
@@ -241,7 +233,7 @@ export class RunController {
       case 'state':
         this.status(m.state, m.message ? { message: m.message } : {});
         if (m.state === 'running') {
-          setTimeout(this.releaseSideInfo, SIDE_INFO_DELAY_MS).unref();
+          setTimeout(this.releaseSideInfo, sideInfoDelayMs).unref();
           clearTimeout(this.timer);
           const d = this.durationSec;
           this.timer = setTimeout(() => this.stop('timeout', `run time limit reached (${d} s)`), d * 1000);
@@ -284,7 +276,7 @@ export class RunController {
     this.status('stopping');
     if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
     this.stopAt = performance.now();
-    this.killTimer = setTimeout(() => this.runner?.kill(), STOP_GRACE_MS);
+    this.killTimer = setTimeout(() => this.runner?.kill(), stopGraceMs);
   }
 
   /** Kill without ceremony (agent exit): the kernel releases everything with the process. */
@@ -300,11 +292,11 @@ export class RunController {
     this.releaseSideInfo();
     clearTimeout(this.timer);
     clearTimeout(this.killTimer);
-    if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), STOP_GRACE_MS).unref();
+    if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), stopGraceMs).unref();
     const durationMs = this.elapsed();
     this.ctx.audit?.write(this.trail.record(reason, message, stats));
     // Disassembly and CO-RE frames belong before the final one; never wait on them for long.
-    const late = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    const late = new Promise<void>((r) => setTimeout(r, sideInfoMaxWaitMs).unref());
     void Promise.race([this.sideInfo, late]).then(() => {
       this.status('stopped', { message });
       this.sink.send({ type: 'stopped', runId: this.runId, reason, message, durationMs, stats });

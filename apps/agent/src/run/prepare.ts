@@ -1,18 +1,5 @@
 import { mapDefinitions, openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
-import type { RunOptions, ServerPayload, Snippet } from '@bpfplay/protocol';
-import type { AgentContext } from '../agent-context.js';
-
-/** What the stages of one run share on the agent side. */
-export interface RunScope {
-  ctx: AgentContext;
-  runId: string;
-  sessionId: string;
-  snippet: Snippet;
-  options: RunOptions;
-  send: (p: ServerPayload) => void;
-  /** Side information (disassembly, CO-RE report) starts once this settles; default at once. */
-  startAfter?: Promise<void>;
-}
+import type { RunScope } from './scope.js';
 import { attachKindOf } from '../attach/kinds.js';
 import { planPrograms } from '../load/program-choice.js';
 import { sizeMaps, type MapSize } from '../load/map-sizes.js';

@@ -1,7 +1,7 @@
 import { loadBtf, resolveCoreRelocations, type ObjectSpec, type CoreTarget } from '@bpfplay/btf';
 import { readFileSync } from 'node:fs';
 import { snippetLocation } from './files.js';
-import type { RunScope } from './prepare.js';
+import type { RunScope } from './scope.js';
 
 /**
  * Disassembly and the CO-RE report: useful at once, needed by nobody on the path to the first
@@ -23,15 +23,13 @@ export function startSideInfo(scope: RunScope, info: ObjectSpec, object: Buffer)
       const targets: CoreTarget[] = [{ name: 'this kernel', btf: ctx.vmlinux() }];
       for (const name of options.coreTargets ?? []) {
         // The session's own uploads first, then the BTF files bundled with the agent.
-        const path = ctx.coreTargets.get(`${scope.sessionId}/${name}`) ?? ctx.coreTargets.get(name);
+        const path = ctx.coReTargets.path(scope.sessionId, name);
         if (!path) {
-          const known = [...ctx.coreTargets.keys()].filter(
-            (k) => !k.includes('/') || k.startsWith(`${scope.sessionId}/`),
-          );
+          const known = ctx.coReTargets.known(scope.sessionId);
           send({
             type: 'warning',
             runId,
-            message: `no BTF named "${name}" to check CO-RE against; known: ${known.map((k) => k.split('/').pop()).join(', ') || 'none'}`,
+            message: `no BTF named "${name}" to check CO-RE against; known: ${known.join(', ') || 'none'}`,
           });
           continue;
         }

@@ -28,7 +28,7 @@ export interface RunSpec {
   params: Record<string, ParamValue>;
   perfFrequency: number;
   mapIntervalMs: number;
-  /** The session's output budgets (config.ts); this run gets `rateShare` of each. */
+  /** The session's output budgets (limits.ts); this run gets `rateShare` of each. */
   maxEventsPerSec: number;
   maxPrintkPerSec: number;
   maxBytesPerSec: number;

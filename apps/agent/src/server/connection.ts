@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { ClientMessage, ServerPayload } from '@bpfplay/protocol';
 import { parseClientMessage } from '@bpfplay/protocol';
-import type { AgentLimits } from '../config.js';
+import type { AgentLimits } from '../limits.js';
 import { stampSeq } from '../stream/binary-frame.js';
 
 export interface ConnectionHandler {

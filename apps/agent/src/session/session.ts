@@ -5,7 +5,6 @@ import type { AgentContext } from '../agent-context.js';
 import { RunController, type RunSink } from '../run/controller.js';
 import { LessonCheckRun } from '../lesson/check-run.js';
 import type { Connection } from '../server/connection.js';
-import { dropUploadedBtf, storeUploadedBtf } from '../co-re/targets.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
 import { LspChannel } from '../lsp/channel.js';
 import { CheckRunner } from '../lsp/check.js';
@@ -26,6 +25,8 @@ export class Session {
     private readonly ctx: AgentContext,
     private readonly conn: Connection,
     readonly tokenId: string,
+    /** Called once, when the session has closed (the agent forgets it). */
+    private readonly onClosed: (s: Session) => void = () => {},
   ) {
     this.lsp = ctx.lsp.channel((p) => conn.send(p));
     this.checks = new CheckRunner(ctx.compiler, (p) => conn.send(p));
@@ -56,7 +57,7 @@ export class Session {
       case 'ping':
         return this.conn.send({ type: 'pong', ...(m.t !== undefined ? { t: m.t } : {}) });
       case 'btf-upload': {
-        const r = storeUploadedBtf(this.ctx, this.id, m.name, m.data);
+        const r = this.ctx.coReTargets.upload(this.id, m.name, m.data);
         if ('error' in r) return this.conn.error('bad-message', r.error);
         return this.conn.send({ type: 'btf-uploaded', name: m.name, types: r.types });
       }
@@ -96,7 +97,7 @@ export class Session {
       );
       return false;
     }
-    if (this.ctx.activeRuns() >= limits.maxConcurrentRuns) {
+    if (this.ctx.runs.count >= limits.maxConcurrentRuns) {
       this.conn.error(
         'busy',
         `the agent is running ${limits.maxConcurrentRuns} runs already; try again shortly`,
@@ -119,7 +120,7 @@ export class Session {
       forwardBinary: (message) => this.conn.forwardBinary(message),
       ended: (r) => {
         this.runs.delete(r.runId);
-        this.ctx.runEnded(r);
+        this.ctx.runs.remove(r);
         this.shareOutput();
       },
     };
@@ -128,7 +129,7 @@ export class Session {
   private launch(run: RunController, start: () => Promise<void>): void {
     this.runs.set(run.runId, run);
     this.shareOutput();
-    this.ctx.runStarted(run, this);
+    this.ctx.runs.add(run);
     void start();
   }
 
@@ -162,9 +163,9 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     for (const r of [...this.runs.values()]) kill ? r.kill(reason, message) : r.stop(reason, message);
-    dropUploadedBtf(this.ctx, this.id);
+    this.ctx.coReTargets.dropSession(this.id);
     this.lsp.close();
     this.checks.close();
-    this.ctx.sessionClosed(this);
+    this.onClosed(this);
   }
 }

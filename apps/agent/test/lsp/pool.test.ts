@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/config.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
 import type { ClangdProcess } from '../../src/lsp/clangd.js';

@@ -1,0 +1,129 @@
+import type { Limits } from '@bpfplay/protocol';
+import { SNIPPET_LIMITS } from '@bpfplay/protocol';
+
+/*
+ * Every limit the agent applies, in one module, each with the reason for its value:
+ *   AgentLimits / DEFAULT_LIMITS — what the operator may change (flags, --policy FILE);
+ *   RUN_TIMES — the fixed times of a run's life on the agent (run/controller.ts);
+ *   the compile sandbox's limits (CPU, memory, wall clock, queue) are CompileLimits in
+ *   compile/limits.ts, next to the prlimit flags that apply them, re-exported here.
+ * The snippet's own size and file count come from the protocol (SNIPPET_LIMITS, snippetBytes).
+ */
+export { DEFAULT_COMPILE_LIMITS, type CompileLimits } from './compile/limits.js';
+
+/**
+ * The limits an operator may change, with the reason for each default. Flags and a policy file
+ * override them; the code that applies each limit reads it from the agent's config.
+ */
+export interface AgentLimits extends Limits {
+  /** Open WebSocket sessions per token and in total. */
+  maxSessionsPerToken: number;
+  maxSessions: number;
+  /** Concurrent runs in one session (a second tab of the same user is another session). */
+  maxRunsPerSession: number;
+  /** printk lines per second per session before lines are dropped and counted. */
+  maxPrintkPerSec: number;
+  /**
+   * Bytes per second of streamed records (events + printk, as JSON) per session before records are
+   * dropped and counted. With `maxEventsPerSec` (also per session) this is what one flooding program
+   * can cost the agent; a session's runs share both budgets equally.
+   */
+  maxBytesPerSec: number;
+  /** Map entries sent per map per snapshot; the rest is reported as "N more". */
+  maxMapEntries: number;
+  /** Frames per second per session (design: ≤ 60, each holding many records). */
+  maxFramesPerSec: number;
+  /** Socket bytes queued before the agent stops sending bulk frames to that client and counts drops. */
+  highWaterBytes: number;
+  lowWaterBytes: number;
+  /** Protocol errors a connection may cause before the agent closes it. */
+  maxProtocolErrors: number;
+  /**
+   * clangd processes alive at once (the editor's completion, hover, diagnostics), the waiting
+   * spare included. A session holds at most one; past this, the least recently used session's
+   * goes (it starts again at that session's next edit). See lsp/pool.ts for the measurement.
+   */
+  lspMaxProcesses: number;
+  /** A session's clangd ends after this long without an edit or request. */
+  lspIdleMs: number;
+  /** RLIMIT_AS of one clangd, bytes (measured peak with vmlinux.h ≈ 0.95 GB of address space). */
+  lspAddressSpaceBytes: number;
+  /** RLIMIT_CPU of one clangd over its whole life, seconds; past it the process ends and starts again on demand. */
+  lspCpuSeconds: number;
+  /** Editor requests (completion, hover...) a session may have waiting at once; more are answered "busy". */
+  lspMaxPendingRequests: number;
+  /** Milliseconds clangd may take to answer one request before the editor is told it timed out. */
+  lspRequestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: AgentLimits = {
+  // A workshop exercise runs for seconds to minutes; an hour stops forgotten tabs holding probes.
+  maxRunSeconds: 3600,
+  defaultRunSeconds: 60,
+  maxSnippetBytes: SNIPPET_LIMITS.maxTotalBytes,
+  maxFiles: SNIPPET_LIMITS.maxFiles,
+  // A browser table cannot show more; the bench measures what the pipeline itself can carry.
+  maxEventsPerSec: 200_000,
+  // Sum of key+value bytes × max_entries over a run's maps, before load.
+  maxMapBytes: 256 << 20,
+  maxPrograms: 64,
+  maxConcurrentRuns: 64,
+  maxSessionsPerToken: 64,
+  maxSessions: 256,
+  maxRunsPerSession: 4,
+  maxPrintkPerSec: 20_000,
+  maxBytesPerSec: 32 << 20,
+  maxMapEntries: 512,
+  maxFramesPerSec: 60,
+  highWaterBytes: 8 << 20,
+  lowWaterBytes: 1 << 20,
+  maxProtocolErrors: 100,
+  lspMaxProcesses: 24,
+  lspIdleMs: 10 * 60_000,
+  lspAddressSpaceBytes: 2048 * 1024 * 1024,
+  lspCpuSeconds: 900,
+  lspMaxPendingRequests: 8,
+  lspRequestTimeoutMs: 10_000,
+};
+
+/**
+ * The fixed times of one run's life on the agent (run/controller.ts): not operator settings,
+ * because each follows from how the pieces behave, measured here.
+ */
+export const RUN_TIMES = Object.freeze({
+  /**
+   * Load + attach (the verifier included) must finish within this, whatever the run time: the run
+   * time counts from attach, so a verifier that takes seconds on a big program does not use up a
+   * short run, and this catches one that never finishes.
+   */
+  startupLimitS: 120,
+  /**
+   * How long a runner may stay silent after `stop` before it is killed. While it is still sending
+   * (the final drain of a flooded ring, its last map snapshot) the wait is extended, up to
+   * stopMaxMs: killing it mid-way would lose the frames that make "produced = delivered + dropped"
+   * add up.
+   */
+  stopGraceMs: 3000,
+  stopMaxMs: 20_000,
+  /**
+   * After `running`, how long side information (disassembly, CO-RE report) waits for the run's
+   * first output before it starts anyway: spawning llvm-objdump forks the agent (tens of ms here)
+   * and competes for the two cores with the path to the first event.
+   */
+  sideInfoDelayMs: 150,
+  /** The final `stopped` frame waits this long at most for side information still being made. */
+  sideInfoMaxWaitMs: 5000,
+});
+
+export function publicLimits(l: AgentLimits): Limits {
+  return {
+    maxRunSeconds: l.maxRunSeconds,
+    defaultRunSeconds: l.defaultRunSeconds,
+    maxSnippetBytes: l.maxSnippetBytes,
+    maxFiles: l.maxFiles,
+    maxEventsPerSec: l.maxEventsPerSec,
+    maxMapBytes: l.maxMapBytes,
+    maxPrograms: l.maxPrograms,
+    maxConcurrentRuns: l.maxConcurrentRuns,
+  };
+}
