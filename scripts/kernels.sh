@@ -8,6 +8,7 @@
 #                the bzImage's decompression (measured here: ~0.3 s of TCG time per boot)
 #   btf          its raw BTF (.BTF), what /sys/kernel/btf/vmlinux would give on that kernel
 #   config       its build configuration (the agent reads the highlights from it: BTF, kprobes, ...)
+#   System.map   its symbols: guests boot with nokaslr, so stack traces from a guest resolve with it
 #   modules/     the virtio modules microvm's devices need (virtio_mmio, virtio_console...), decompressed,
 #                in load order: in Debian's configs they are modules, not built in
 #   kernel.json  name, release, package and version (written last: its presence means "complete")
@@ -43,7 +44,7 @@ PY
 
 fetch() {
   local name=$1 suite=$2 dir="$out/$1"
-  [ -s "$dir/kernel.json" ] && return 0
+  [ -s "$dir/kernel.json" ] && [ -s "$dir/System.map" ] && return 0
   local work
   work=$(mktemp -d)
   chmod 755 "$work"
@@ -66,6 +67,7 @@ fetch() {
   extract_vmlinux "$vmlinuz" "$tmp/vmlinux" || { warn "$name: could not decompress $vmlinuz"; return 0; }
   llvm-objcopy-19 --dump-section .BTF="$tmp/btf" "$tmp/vmlinux" /dev/null || { warn "$name: no .BTF section"; return 0; }
   cp "$work/x/boot/config-$release" "$tmp/config"
+  cp "$work/x/boot/System.map-$release" "$tmp/System.map"
   local i=0 m f
   for m in "${MODULES[@]}"; do
     f=$(find "$work/x/lib/modules/$release/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -1)

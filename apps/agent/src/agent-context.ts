@@ -8,6 +8,8 @@ import type { RunRegistry } from './run/registry.js';
 import type { RunnerPool } from './runner/process.js';
 import type { CoReTargets } from './co-re/targets.js';
 import type { LspService } from './lsp/service.js';
+import type { GuestPools } from './runner/guest-pool.js';
+import type { RunTargetEnv } from './run/target-env.js';
 
 /**
  * What every session and run of one agent shares: services, never their users (it imports nothing
@@ -17,6 +19,12 @@ export interface AgentContext {
   config: AgentConfig;
   compiler: Compiler;
   pool: RunnerPool;
+  /** Warm guests of the kernel matrix, per kernel (runner/guest-pool.ts). */
+  guests: GuestPools;
+  /** Where runs may happen, by name: `host` (unless --isolate) and each kernel of the matrix. */
+  targets: Map<string, RunTargetEnv>;
+  /** The target of a run that names none: `host`, or with --isolate a kernel of the matrix. */
+  defaultTarget: string;
   capabilities: AttachSupport[];
   policy: Policy;
   /** One JSON line per finished run in <dataDir>/audit.log. */

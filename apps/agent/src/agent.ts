@@ -21,6 +21,14 @@ import { DEFAULT_POLICY, mergePolicy, type Policy } from './policy/policy.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createLspService } from './lsp/service.js';
 import { DEFAULT_INCLUDE_DIR } from './compile/toolchain.js';
+import { guestCapabilities, listKernels } from './guest/kernels.js';
+import { chooseMachine } from './guest/machine.js';
+import { GUEST_LIMITS } from './guest/limits.js';
+import { GuestPools } from './runner/guest-pool.js';
+import { guestPolicy } from './policy/guest-policy.js';
+import type { RunTargetEnv } from './run/target-env.js';
+import { HOST_TARGET, type KernelInfo } from '@bpfplay/protocol';
+import { freemem } from 'node:os';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -59,6 +67,49 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   );
   const sessions = new Set<Session>();
 
+  // The kernel matrix: kernels setup fetched (scripts/kernels.sh) with a guest built for them.
+  const kernels = listKernels();
+  const machine = kernels.length ? chooseMachine() : undefined;
+  if (machine)
+    log(`kernel matrix: ${kernels.map((k) => `${k.name} (${k.release})`).join(', ')}; guests run under ${machine.why}`);
+  else if (config.isolate)
+    throw new Error('--isolate needs the kernel matrix: run scripts/setup.sh (scripts/kernels.sh, guest/build.sh)');
+  // Booting is CPU-bound under TCG: at most one boot per core but one, so warm-up never starves runs.
+  const guests = new GuestPools(GUEST_LIMITS.warmPerKernel, Math.max(1, cpus().length - 1));
+  const targets = new Map<string, RunTargetEnv>();
+  const guestTargetPolicy = guestPolicy(config.policy ?? {});
+  if (!config.isolate)
+    targets.set(HOST_TARGET, {
+      name: HOST_TARGET,
+      capabilities,
+      policy: mergePolicy(DEFAULT_POLICY, { uprobeBinaries: config.uprobeBinaries, ...(config.policy ?? {}) }),
+    });
+  const kernelInfo: KernelInfo[] = [];
+  for (const k of kernels) {
+    const attach = guestCapabilities(k);
+    targets.set(k.name, {
+      name: k.name,
+      capabilities: attach,
+      policy: guestTargetPolicy,
+      guest: { kernel: k, machine: machine! },
+    });
+    kernelInfo.push({
+      name: k.name,
+      release: k.release,
+      source: k.source,
+      highlights: k.highlights,
+      attach,
+      accel: machine!.accel,
+    });
+  }
+  // The pool's memory bound: warm guests never take more than half of what is free now.
+  const affordable = Math.floor(freemem() / 2 / (GUEST_LIMITS.hostMbPerGuest << 20));
+  const warmNow = config.warmGuests.includes('all')
+    ? kernels
+    : kernels.filter((k) => config.warmGuests.includes(k.name));
+  for (const k of warmNow.slice(0, affordable)) guests.warm(targets.get(k.name)!.guest!);
+  const defaultTarget = config.isolate ? kernels[kernels.length - 1]!.name : HOST_TARGET;
+
   let vmlinux: Btf | undefined;
   let helpers: Map<number, string> | undefined;
   const policy: Policy = mergePolicy(DEFAULT_POLICY, {
@@ -78,16 +129,20 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     config,
     compiler,
     pool,
+    guests,
+    targets,
+    defaultTarget,
     capabilities,
     policy,
     lsp,
     audit: new AuditLog(join(config.dataDir, 'audit.log'), log),
     vmlinux: loadVmlinux,
     helperNames: () => (helpers ??= helperNames(ctx.vmlinux())),
-    coReTargets: new CoReTargets(join(config.dataDir, 'btf-uploads'), [
-      join(AGENT_ROOT, 'btf'),
-      join(config.dataDir, 'btf'),
-    ]),
+    coReTargets: new CoReTargets(
+      join(config.dataDir, 'btf-uploads'),
+      [join(AGENT_ROOT, 'btf'), join(config.dataDir, 'btf')],
+      kernels,
+    ),
     runs: new RunRegistry(),
   };
 
@@ -101,7 +156,8 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       btf: true,
       attach: capabilities,
       coreTargets: ctx.coReTargets.bundled(),
-      runTargets: ['host'],
+      runTargets: [...targets.keys()],
+      ...(kernelInfo.length ? { kernels: kernelInfo } : {}),
       uprobeBinaries: config.uprobeBinaries,
     },
     limits: publicLimits(config.limits),
@@ -145,6 +201,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       (closing ??= (async () => {
         for (const s of [...sessions]) s.close('agent-exit', 'the agent is shutting down', true);
         pool.close();
+        guests.close();
         await Promise.all([compiler.close(), lsp.close()]);
         for (const ws of wss.clients) ws.terminate();
         server.closeAllConnections();

@@ -12,7 +12,9 @@ import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
                 [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N] [--lessons DIR]
+                [--isolate (every run in a throwaway microVM)] [--warm-guests all|5.10,6.1,...]
   bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
+              [--kernel host,5.10,6.1,6.12 (run targets, side by side)]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--binary (ring buffer records as raw bytes, decoded here)]
               [--trigger "shell command run once the probes are attached"]
@@ -45,6 +47,8 @@ async function agentCommand(args: string[]): Promise<void> {
       warm: { type: 'string' },
       'max-events-per-sec': { type: 'string' },
       lessons: { type: 'string' },
+      isolate: { type: 'boolean', default: false },
+      'warm-guests': { type: 'string' },
     },
   });
   const config = defaultConfig({
@@ -55,6 +59,8 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
     ...(values.lessons ? { lessonsDir: values.lessons } : {}),
+    isolate: values.isolate ?? false,
+    ...(values['warm-guests'] ? { warmGuests: values['warm-guests'].split(',') } : {}),
   });
   if (values.policy) {
     try {
@@ -106,6 +112,7 @@ async function runCommand(args: string[]): Promise<number> {
       'compile-only': { type: 'boolean', default: false },
       'core-target': { type: 'string', multiple: true },
       trigger: { type: 'string' },
+      kernel: { type: 'string' },
     },
   });
   const snippet = readSnippet(positionals, values.main, USAGE);
@@ -116,6 +123,7 @@ async function runCommand(args: string[]): Promise<number> {
     ...(values['compile-only'] ? { mode: 'compile' as const } : {}),
     ...(values['core-target'] ? { coreTargets: values['core-target'] } : {}),
     ...(values.binary ? { eventFormat: 'binary' as const } : {}),
+    ...(values.kernel ? { targets: values.kernel.split(',').map((k) => k.trim()) } : {}),
   };
   let agentUrl = values.agent;
   let token = values.token ?? process.env.BPFPLAY_TOKEN;

@@ -19,6 +19,13 @@ export interface AgentConfig {
   uprobeBinaries: string[];
   /** Warm runner processes kept ready, so a run does not wait for Node to start. */
   warmRunners: number;
+  /**
+   * Every run goes to a kernel-matrix guest (a microVM thrown away after the run); `host` is not a
+   * run target. For public workshops and untrusted users: see SECURITY.md, "Isolated mode".
+   */
+  isolate: boolean;
+  /** Kernels whose guests are booted at agent start rather than at their first run (`all`, or names). */
+  warmGuests: string[];
   /** URL of the web app, printed with the token so one URL opens the playground. */
   webUrl?: string;
   /** The lesson track (bpf/lessons): checks read their lesson, trigger included, from here only. */
@@ -50,6 +57,8 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
     warmRunners: 1,
     ...(process.env.BPFPLAY_TEST_HOLD_COMPILE ? { testHoldCompileMarker: process.env.BPFPLAY_TEST_HOLD_COMPILE } : {}),
+    isolate: false,
+    warmGuests: [],
     ...overrides,
   };
 }

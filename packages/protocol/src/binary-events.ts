@@ -18,6 +18,8 @@ export const BinaryEventsHeader = z.object({
   type: z.literal('events'),
   seq: z.number().int().nonnegative(),
   runId: z.string(),
+  /** The run's target (RunOptions.targets), as on JSON frames. */
+  target: z.string().optional(),
   source: z.string(),
   count: z.number().int().nonnegative(),
   /** Records lost since the last frame of this source (ring full, over the rate limit, client behind). */

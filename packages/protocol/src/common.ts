@@ -95,13 +95,18 @@ export function mainFileOf(files: readonly { name: string }[], main?: string): s
   return undefined;
 }
 
-/** Where a run happens. Only `host` exists today; the others are named so the protocol does not change. */
-export const RunTarget = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('host') }),
-  z.object({ kind: z.literal('microvm'), kernel: z.string().min(1) }),
-  z.object({ kind: z.literal('agent'), node: z.string().min(1) }),
-]);
-export type RunTarget = z.infer<typeof RunTarget>;
+/**
+ * Where a run happens, by name: `host` (the agent's own kernel), or a kernel of the matrix such as
+ * `6.1` (a microVM booted with Debian's 6.1 cloud kernel). The names a agent offers are in
+ * `hello.capabilities.runTargets`; frames of a run carry their target in `target`.
+ */
+export const HOST_TARGET = 'host';
+export const TargetName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9._-]+$/, 'target names use letters, digits, . _ and -');
+export type TargetName = z.infer<typeof TargetName>;
 
 /** A value for a `const volatile` global (a .rodata knob such as `targ_pid`). */
 export const ParamValue = z.union([z.number(), z.string(), z.boolean()]);
@@ -165,7 +170,17 @@ export const RunOptions = z.object({
   mode: z.enum(['run', 'compile']).optional(),
   /** Names of BTF files (from `hello.capabilities.coreTargets` or uploaded) to check CO-RE relocations against. */
   coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
-  target: RunTarget.optional(),
+  /**
+   * Where to run the one compiled object: `host` and/or kernels of the matrix, side by side (each
+   * its own stream of frames, labelled with `target`). Default: `host` alone, or on an agent started
+   * with `--isolate`, its first kernel.
+   */
+  targets: z
+    .array(TargetName)
+    .min(1)
+    .max(8)
+    .refine((t) => new Set(t).size === t.length, 'each target at most once')
+    .optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

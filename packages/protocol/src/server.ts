@@ -1,12 +1,17 @@
 import { z } from 'zod';
-import { Diagnostic, SourceLocation, Value } from './common';
+import { Diagnostic, SourceLocation, TargetName, Value } from './common';
 import { RecordLayout } from './record-layout';
 import { frame } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 import { ExpectationResult } from './lessons';
 
+/**
+ * `target`: which of the run's targets (RunOptions.targets) the frame is about — set on everything a
+ * runner sends (load, verifier, attach, output, per-target status); absent on what belongs to the
+ * run as a whole (compile, CO-RE, disassembly, the final `stopped`).
+ */
 const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
-  frame(type, { runId: z.string(), ...shape });
+  frame(type, { runId: z.string(), target: TargetName.optional(), ...shape });
 
 /** What this kernel can attach, probed at agent start (never hard-coded: hosts differ). */
 export const AttachSupport = z.object({
@@ -19,6 +24,30 @@ export const AttachSupport = z.object({
   hint: z.string().optional(),
 });
 export type AttachSupport = z.infer<typeof AttachSupport>;
+
+/** A kernel of the matrix, as setup fetched it (scripts/kernels.sh): a run target and a CO-RE target. */
+export const KernelInfo = z.object({
+  /** The target's name, e.g. `6.1`. */
+  name: z.string(),
+  /** `uname -r` inside its guest. */
+  release: z.string(),
+  /** The Debian package it came from. */
+  source: z.string(),
+  /** Read from its build configuration. */
+  highlights: z.object({
+    btf: z.boolean(),
+    kprobes: z.boolean(),
+    fentry: z.boolean(),
+    ringbuf: z.boolean(),
+    lsm: z.boolean(),
+    uprobes: z.boolean(),
+  }),
+  /** What its guests can attach (the same shape as the host's `attach`). */
+  attach: z.array(AttachSupport),
+  /** `tcg` (emulated) or `kvm`. */
+  accel: z.string(),
+});
+export type KernelInfo = z.infer<typeof KernelInfo>;
 
 export const Limits = z.object({
   maxRunSeconds: z.number(),
@@ -44,7 +73,10 @@ export const HelloMessage = frame('hello', {
     attach: z.array(AttachSupport),
     /** Bundled BTF files a run can check CO-RE relocations against. */
     coreTargets: z.array(z.string()),
+    /** Where a run may happen (RunOptions.targets): `host` and the kernels' names; `host` is absent on an `--isolate` agent. */
     runTargets: z.array(z.string()),
+    /** The kernel matrix: one entry per kernel in `runTargets`. */
+    kernels: z.array(KernelInfo).optional(),
     /** Binaries uprobes may attach to. */
     uprobeBinaries: z.array(z.string()),
   }),
@@ -53,6 +85,8 @@ export const HelloMessage = frame('hello', {
 
 export const RunState = z.enum([
   'queued',
+  /** A kernel-matrix target's microVM is starting (a cold guest); a warm one goes straight to loading. */
+  'booting',
   'compiling',
   'compiled',
   'loading',
@@ -328,6 +362,7 @@ export const LogMessage = runFrame('log', {
 
 export const WarningMessage = frame('warning', {
   runId: z.string().optional(),
+  target: TargetName.optional(),
   program: z.string().optional(),
   message: z.string(),
 });
@@ -349,15 +384,32 @@ export const StopReason = z.enum([
 ]);
 export type StopReason = z.infer<typeof StopReason>;
 
+const RunStats = z.object({
+  events: z.number().int(),
+  printk: z.number().int(),
+  dropped: z.number().int(),
+});
+
+/** How one target of a run ended. */
+export const TargetOutcome = z.object({
+  target: TargetName,
+  reason: StopReason,
+  message: z.string(),
+  stats: RunStats,
+});
+export type TargetOutcome = z.infer<typeof TargetOutcome>;
+
+/**
+ * The run is over, on every target. With `target`: one target of a run with several ended (the
+ * others go on). Without: the run's end; `reason` is the first failing target's (else the shared
+ * one, e.g. `timeout`), `stats` add up the targets, and `targets` says how each one ended.
+ */
 export const StoppedMessage = runFrame('stopped', {
   reason: StopReason,
   message: z.string(),
   durationMs: z.number(),
-  stats: z.object({
-    events: z.number().int(),
-    printk: z.number().int(),
-    dropped: z.number().int(),
-  }),
+  stats: RunStats,
+  targets: z.array(TargetOutcome).optional(),
 });
 
 /**

@@ -15,7 +15,7 @@ export type ShareState = z.infer<typeof ShareState>;
  * same program identical (and so their ids). Numeric knobs have no protocol-wide default (the web
  * app and the agent pick their own), so callers pass theirs to `withoutDefaults`.
  */
-export const NEUTRAL_OPTIONS: RunOptions = { mode: 'run', target: { kind: 'host' } };
+export const NEUTRAL_OPTIONS: RunOptions = { mode: 'run', targets: ['host'] };
 
 export type ParseStateResult =
   { ok: true; state: ShareState } | { ok: false; code: 'too-large' | 'invalid'; error: string };

@@ -87,7 +87,7 @@ describe('a shared link carries the whole snippet in its fragment', () => {
         durationSec: 5,
         params: { targ_pid: 42, verbose: true },
         mode: 'run',
-        target: { kind: 'host' },
+        targets: ['host'],
         coreTargets: [],
       },
     };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Btf } from '@bpfplay/btf';
 
 /**
- * The BTF files a run can check its CO-RE relocations against: the ones shipped with the agent
+ * The BTF files a run can check its CO-RE relocations against: each kernel of the matrix, the ones shipped with the agent
  * (apps/agent/btf/<name>.btf), any the operator drops into <dataDir>/btf, and the ones a session
  * uploaded (another kernel's /sys/kernel/btf/vmlinux), which only that session sees and which go
  * when it does.
@@ -16,7 +16,10 @@ export class CoReTargets {
     /** Where uploads are kept (<dataDir>/btf-uploads/<session>/<name>). */
     private readonly uploadDir: string,
     bundledDirs: string[],
+    /** The kernel matrix (guest/kernels.ts): each kernel's name, e.g. `6.1`, is also its run target. */
+    kernels: { name: string; btf: string }[] = [],
   ) {
+    for (const k of kernels) if (existsSync(k.btf)) this.paths.set(k.name, k.btf);
     for (const dir of bundledDirs) {
       if (!existsSync(dir)) continue;
       for (const f of readdirSync(dir)) if (f.endsWith('.btf')) this.paths.set(f.slice(0, -4), join(dir, f));

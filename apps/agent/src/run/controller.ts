@@ -1,18 +1,15 @@
-import type { RunMessage, RunState, ServerMessage, ServerPayload, StopReason } from '@bpfplay/protocol';
+import type { RunMessage, RunState, ServerMessage, ServerPayload, StopReason, TargetOutcome } from '@bpfplay/protocol';
 import { mainFileOf, RUN_DEFAULTS } from '@bpfplay/protocol';
+import { knobValues } from '../load/map-sizes.js';
 import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
-import { binaryMessage } from '../stream/binary-frame.js';
 import { QueueFullError } from '../compile/queue.js';
-import type { FromRunner, PlantedPackets } from '../runner/ipc.js';
-import type { RunnerProcess } from '../runner/process.js';
 import { prepareObject } from './prepare.js';
-import { knobValues } from '../load/map-sizes.js';
-
+import type { RunTargetEnv } from './target-env.js';
 import { RUN_TIMES } from '../limits.js';
-
-/** The fixed times of a run, with their reasons, in limits.ts. */
-const { startupLimitS, stopGraceMs, stopMaxMs, sideInfoDelayMs, sideInfoMaxWaitMs } = RUN_TIMES;
+import { GUEST_LIMITS } from '../guest/limits.js';
+import { TargetRun, type TargetSink } from './target-run.js';
+import type { PlantedPackets } from '../runner/ipc.js';
 
 export interface RunSink {
   send(payload: ServerPayload): void;
@@ -24,18 +21,16 @@ export interface RunSink {
 }
 
 /**
- * One run on the agent side: compile → check → (runner) load → attach → stream → stopped. Whatever
- * happens, exactly one `stopped` frame is sent, and only after the runner process is gone or has
- * reported that it released the kernel objects.
+ * One run on the agent side: compile once → check per target → (one runner per target) load →
+ * attach → stream → stopped. Whatever happens, exactly one final `stopped` frame is sent, and only
+ * after every target's runner process is gone or has reported that it released everything.
  */
 export class RunController {
   readonly runId: string;
   private readonly t0 = performance.now();
   private readonly abort = new AbortController();
-  private runner?: RunnerProcess;
-  private timer?: NodeJS.Timeout;
-  private killTimer?: NodeJS.Timeout;
-  private stopAt?: number;
+  private targets: TargetRun[] = [];
+  private readonly outcomes: TargetOutcome[] = [];
   private stopRequest?: { reason: StopReason; message: string };
   private stoppedSent = false;
   private paused = false;
@@ -68,12 +63,13 @@ export class RunController {
     return Math.round((performance.now() - this.t0) * 10) / 10;
   }
 
-  private lastState?: RunState;
+  private lastState?: string;
 
-  private status(state: RunState, extra: { message?: string; queuePosition?: number } = {}): void {
-    // The agent and the runner may both announce "stopping"; say it once.
-    if (state === this.lastState && state !== 'queued') return;
-    this.lastState = state;
+  private status(state: RunState, extra: { message?: string; queuePosition?: number; target?: string } = {}): void {
+    // The agent and the runner may both announce "stopping"; say it once (per target).
+    const key = `${extra.target ?? ''}:${state}`;
+    if (key === this.lastState && state !== 'queued') return;
+    this.lastState = key;
     this.sink.send({ type: 'status', runId: this.runId, state, t: this.elapsed(), ...extra });
   }
 
@@ -130,32 +126,29 @@ export class RunController {
       message: `${compiled.cache === 'hit' ? 'cached' : 'compiled'} in ${Math.round(compiled.durationMs)} ms`,
     });
 
-    const prepared = await prepareObject(
-      {
-        ctx: this.ctx,
-        runId: this.runId,
-        sessionId: this.sessionId,
-        snippet,
-        options,
-        send: (p) => this.sink.send(p),
-        startAfter: this.sideInfoGate,
-      },
-      compiled.object,
-    );
-    this.sideInfo = prepared.sideInfo;
-    if (prepared.refused) return this.finish('refused', prepared.refused);
-    if (prepared.quota) return this.finish('quota', prepared.quota);
-    if (prepared.nothingToRun) return this.finish('attach-error', prepared.nothingToRun);
-    if (options.mode === 'compile') return this.finish('finished', 'compile-only run: checked, not loaded');
-
-    const runner = await this.ctx.pool.acquire({ netns: prepared.network === true });
-    this.runner = runner;
-    req = this.pendingStop();
-    if (req) {
-      runner.kill();
-      return this.finish(req.reason, req.message);
+    const targets = this.targetEnvs();
+    if (typeof targets === 'string') return this.finish('refused', targets);
+    const scope = {
+      ctx: this.ctx,
+      runId: this.runId,
+      sessionId: this.sessionId,
+      snippet,
+      options,
+      send: (p: ServerPayload) => this.sink.send(p),
+      startAfter: this.sideInfoGate,
+    };
+    const first = await prepareObject(scope, compiled.object, targets[0]);
+    this.sideInfo = first.sideInfo;
+    if (first.quota) return this.finish('quota', first.quota);
+    const shared = first.shared;
+    if (!shared) return this.finish('refused', first.refused ?? 'the compiled object could not be read');
+    if (options.mode === 'compile') {
+      for (const t of targets.slice(1)) await prepareObject(scope, compiled.object, t, shared);
+      return this.finish(
+        first.refused ? 'refused' : 'finished',
+        first.refused ?? 'compile-only run: checked, not loaded',
+      );
     }
-    runner.on({ message: (m) => this.onRunner(m), exit: () => this.onRunnerExit() });
     const limits = this.ctx.config.limits;
     const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);
     if (options.durationSec !== undefined && options.durationSec > limits.maxRunSeconds) {
@@ -165,141 +158,190 @@ export class RunController {
         message: `run time capped at ${limits.maxRunSeconds} s (the agent's limit); asked for ${options.durationSec} s`,
       });
     }
-    runner.send({
-      t: 'start',
-      spec: {
-        runId: this.runId,
-        object: compiled.object,
-        objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
-        skip: prepared.skip,
-        probes: prepared.probes,
-        ...(prepared.fallbacks ? { fallbacks: prepared.fallbacks } : {}),
-        ...(prepared.mapSizes ? { mapSizes: prepared.mapSizes } : {}),
-        params: knobValues(options.params ?? {}),
-        perfFrequency: options.perfFrequency ?? RUN_DEFAULTS.perfFrequency,
-        mapIntervalMs: options.mapIntervalMs ?? RUN_DEFAULTS.mapIntervalMs,
-        maxEventsPerSec: limits.maxEventsPerSec,
-        maxPrintkPerSec: limits.maxPrintkPerSec,
-        maxBytesPerSec: limits.maxBytesPerSec,
-        rateShare: this.rateShare,
-        maxMapBytes: limits.maxMapBytes,
-        maxMapEntries: limits.maxMapEntries,
-        maxFramesPerSec: limits.maxFramesPerSec,
-        ...(options.eventRows ? { eventRows: true } : {}),
-        ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
-        uprobeBinaries: this.ctx.config.uprobeBinaries,
-        ...(prepared.network
-          ? {
-              network: {
-                pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec,
-                ...(this.planted.packets ? { planted: this.planted.packets } : {}),
-              },
-            }
-          : {}),
-      },
-    });
-    if (this.paused) runner.send({ t: 'pause', paused: true });
-    // The run time counts from attach: a verifier that takes seconds on a big program must not use
-    // up a short run before it has produced anything. Load and attach get their own, generous limit.
-    this.durationSec = durationSec;
-    this.timer = setTimeout(
-      () => this.stop('timeout', `load and attach did not finish within ${startupLimitS} s`),
-      startupLimitS * 1000,
+    this.targets = targets.map(
+      (env) =>
+        new TargetRun(
+          env.name,
+          this.targetSink(env.name),
+          env.guest ? Math.max(RUN_TIMES.stopGraceMs, (GUEST_LIMITS.quitSeconds + 2) * 1000) : RUN_TIMES.stopGraceMs,
+        ),
+    );
+    await Promise.all(
+      targets.map(async (env, i) => {
+        const t = this.targets[i]!;
+        const prepared = i === 0 ? first : await prepareObject(scope, compiled.object!, env, shared);
+        if (prepared.refused) return t.end('refused', prepared.refused);
+        if (prepared.quota) return t.end('quota', prepared.quota);
+        if (prepared.nothingToRun) return t.end('attach-error', prepared.nothingToRun);
+        if (this.pendingStop()) return t.end(this.pendingStop()!.reason, this.pendingStop()!.message);
+        const runner = env.guest
+          ? await this.ctx.guests.acquire(env.guest)
+          : await this.ctx.pool.acquire({ netns: prepared.network === true });
+        const label = this.labelled ? { target: env.name } : {};
+        t.start(
+          runner,
+          {
+            runId: this.runId,
+            object: compiled.object!,
+            objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
+            skip: prepared.skip,
+            probes: prepared.probes,
+            ...(prepared.fallbacks ? { fallbacks: prepared.fallbacks } : {}),
+            ...(prepared.mapSizes ? { mapSizes: prepared.mapSizes } : {}),
+            params: knobValues(options.params ?? {}),
+            perfFrequency: options.perfFrequency ?? RUN_DEFAULTS.perfFrequency,
+            mapIntervalMs: options.mapIntervalMs ?? RUN_DEFAULTS.mapIntervalMs,
+            maxEventsPerSec: limits.maxEventsPerSec,
+            maxPrintkPerSec: limits.maxPrintkPerSec,
+            maxBytesPerSec: limits.maxBytesPerSec,
+            rateShare: this.rateShare / targets.length,
+            maxMapBytes: limits.maxMapBytes,
+            maxMapEntries: limits.maxMapEntries,
+            maxFramesPerSec: limits.maxFramesPerSec,
+            ...(options.eventRows ? { eventRows: true } : {}),
+            ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
+            uprobeBinaries: this.ctx.config.uprobeBinaries,
+            ...(prepared.network
+              ? {
+                  network: {
+                    pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec,
+                    ...(this.planted.packets ? { planted: this.planted.packets } : {}),
+                  },
+                }
+              : {}),
+            ...label,
+            ...(env.guest ? { guest: env.guest } : {}),
+          },
+          durationSec,
+        );
+      }),
     );
   }
 
-  private durationSec = 0;
+  /** The run's targets (options.targets, or the agent's default), or why one cannot be used. */
+  private targetEnvs(): RunTargetEnv[] | string {
+    const names = this.msg.options?.targets ?? [this.ctx.defaultTarget];
+    const out: RunTargetEnv[] = [];
+    for (const name of names) {
+      const env = this.ctx.targets.get(name);
+      if (!env)
+        return `no run target named "${name}" on this agent; its targets: ${[...this.ctx.targets.keys()].join(', ')}`;
+      out.push(env);
+    }
+    return out;
+  }
+
+  /** Frames of a run that named its targets carry the target; a plain run's frames stay as they were. */
+  private get labelled(): boolean {
+    return this.msg.options?.targets !== undefined;
+  }
+
+  private targetSink(target: string): TargetSink {
+    const label = this.labelled ? { target } : {};
+    return {
+      status: (state, extra) => this.status(state, { ...extra, ...label }),
+      forward: (type, json) => {
+        this.trail.frame(type, json);
+        this.sink.forward(type, json);
+      },
+      forwardBinary: (m) => this.sink.forwardBinary(m),
+      output: () => this.releaseSideInfo(),
+      ended: (outcome) => {
+        this.outcomes.push(outcome);
+        if (this.targets.length > 1) {
+          this.sink.send({
+            type: 'stopped',
+            runId: this.runId,
+            target,
+            reason: outcome.reason,
+            message: outcome.message,
+            durationMs: this.elapsed(),
+            stats: outcome.stats,
+          });
+        }
+        if (this.targets.every((t) => t.done)) this.finishTargets();
+      },
+    };
+  }
+
+  /** Every target ended: the run's one final `stopped` sums them up. */
+  private finishTargets(): void {
+    const o = this.outcomes;
+    const shared = this.stopRequest;
+    const failed = o.find((x) => !['user', 'timeout', 'finished', 'disconnect', 'agent-exit'].includes(x.reason));
+    const head = failed ?? o[0]!;
+    const stats = o.reduce(
+      (a, x) => ({
+        events: a.events + x.stats.events,
+        printk: a.printk + x.stats.printk,
+        dropped: a.dropped + x.stats.dropped,
+      }),
+      { events: 0, printk: 0, dropped: 0 },
+    );
+    const message =
+      o.length === 1 ? head.message : o.map((x) => `${x.target}: ${x.reason}: ${x.message.split('\n')[0]}`).join('\n');
+    this.finish(shared && !failed ? shared.reason : head.reason, message, stats, this.labelled ? o : undefined);
+  }
 
   /** Read through a method: TS would otherwise narrow the field across the awaits above. */
   private pendingStop(): { reason: StopReason; message: string } | undefined {
     return this.stopRequest;
   }
 
-  private onRunner(m: FromRunner): void {
-    if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < stopMaxMs)
-      this.killTimer.refresh();
-    switch (m.t) {
-      case 'frame':
-        this.trail.frame(m.type, m.json);
-        this.sink.forward(m.type, m.json);
-        if (m.type === 'printk' || m.type === 'events') this.releaseSideInfo();
-        break;
-      case 'binary':
-        this.sink.forwardBinary(
-          m.wire ?? binaryMessage(typeof m.header === 'string' ? Buffer.from(m.header) : m.header, m.records),
-        );
-        this.releaseSideInfo();
-        break;
-      case 'state':
-        this.status(m.state, m.message ? { message: m.message } : {});
-        if (m.state === 'running') {
-          setTimeout(this.releaseSideInfo, sideInfoDelayMs).unref();
-          clearTimeout(this.timer);
-          const d = this.durationSec;
-          this.timer = setTimeout(() => this.stop('timeout', `run time limit reached (${d} s)`), d * 1000);
-        }
-        break;
-      case 'done':
-        this.finish(m.reason, m.message, m.stats);
-        break;
-      default:
-        break;
-    }
-  }
-
-  private onRunnerExit(): void {
-    if (this.stoppedSent) return;
-    const req = this.stopRequest;
-    if (req) this.finish(req.reason, req.message);
-    else this.finish('runner-crash', 'the runner process ended unexpectedly; its programs were released by the kernel');
-  }
-
-  /** Backpressure from the client's socket: the runner keeps draining the kernel but drops and counts. */
+  /** Backpressure from the client's socket: the runners keep draining the kernel but drop and count. */
   setPaused(paused: boolean): void {
     if (this.paused === paused) return;
     this.paused = paused;
-    this.runner?.send({ t: 'pause', paused });
+    for (const t of this.targets) t.setPaused(paused);
   }
 
-  /** The session's output budget is split between its runs; the runner applies the new share at once. */
+  /** The session's output budget is split between its runs (and a run's between its targets). */
   setRateShare(share: number): void {
     if (this.rateShare === share) return;
     this.rateShare = share;
-    this.runner?.send({ t: 'share', share });
+    for (const t of this.targets) t.setRateShare(share / this.targets.length);
   }
 
   stop(reason: StopReason, message: string): void {
     if (this.stoppedSent || this.stopRequest) return;
     this.stopRequest = { reason, message };
     this.abort.abort();
-    if (!this.runner) return; // the pipeline notices stopRequest at its next step
+    if (!this.targets.length) return; // the pipeline notices stopRequest at its next step
     this.status('stopping');
-    if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
-    this.stopAt = performance.now();
-    this.killTimer = setTimeout(() => this.runner?.kill(), stopGraceMs);
+    for (const t of this.targets) t.stop(reason, message);
   }
 
-  /** Kill without ceremony (agent exit): the kernel releases everything with the process. */
+  /** Kill without ceremony (agent exit): the kernel releases everything with the processes. */
   kill(reason: StopReason, message: string): void {
     this.stopRequest ??= { reason, message };
-    this.runner?.kill();
+    for (const t of this.targets) t.kill(reason, message);
     this.finish(reason, message);
   }
 
-  private finish(reason: StopReason, message: string, stats = { events: 0, printk: 0, dropped: 0 }): void {
+  private finish(
+    reason: StopReason,
+    message: string,
+    stats = { events: 0, printk: 0, dropped: 0 },
+    targets?: TargetOutcome[],
+  ): void {
     if (this.stoppedSent) return;
     this.stoppedSent = true;
     this.releaseSideInfo();
-    clearTimeout(this.timer);
-    clearTimeout(this.killTimer);
-    if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), stopGraceMs).unref();
     const durationMs = this.elapsed();
     this.ctx.audit?.write(this.trail.record(reason, message, stats));
     // Disassembly and CO-RE frames belong before the final one; never wait on them for long.
-    const late = new Promise<void>((r) => setTimeout(r, sideInfoMaxWaitMs).unref());
+    const late = new Promise<void>((r) => setTimeout(r, RUN_TIMES.sideInfoMaxWaitMs).unref());
     void Promise.race([this.sideInfo, late]).then(() => {
       this.status('stopped', { message });
-      this.sink.send({ type: 'stopped', runId: this.runId, reason, message, durationMs, stats });
+      this.sink.send({
+        type: 'stopped',
+        runId: this.runId,
+        reason,
+        message,
+        durationMs,
+        stats,
+        ...(targets ? { targets } : {}),
+      });
       this.sink.ended(this);
     });
   }

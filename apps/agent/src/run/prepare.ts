@@ -1,5 +1,8 @@
 import { mapDefinitions, openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
 import type { RunScope } from './scope.js';
+import type { AttachSupport, ServerPayload } from '@bpfplay/protocol';
+import type { Policy } from '../policy/policy.js';
+import type { RunTargetEnv } from './target-env.js';
 import { attachKindOf } from '../attach/kinds.js';
 import { planPrograms } from '../load/program-choice.js';
 import { sizeMaps, type MapSize } from '../load/map-sizes.js';
@@ -12,6 +15,14 @@ import { checkMapDefinitions, mapLocator, mapShapes, possibleCpus } from '../pol
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
 import { snippetFileName } from './files.js';
+
+/** What the targets of one run share: the object read once, its side information and map sizes. */
+export interface SharedPrep {
+  info: ObjectSpec;
+  sideInfo: Promise<void>;
+  defs: ReturnType<typeof mapDefinitions>;
+  sizing: ReturnType<typeof sizeMaps>;
+}
 
 export interface Prepared {
   /** Set when the policy refused the object: the run ends here. */
@@ -39,8 +50,27 @@ export interface Prepared {
  * programs this kernel can run (the rest are switched off with a warning each, as a C loader of a
  * libbpf-tools program would), and the side information (disassembly, CO-RE relocations).
  */
-export async function prepareObject(scope: RunScope, object: Buffer): Promise<Prepared> {
-  const { ctx, snippet, send, runId } = scope;
+export async function prepareObject(
+  scope: RunScope,
+  object: Buffer,
+  target?: RunTargetEnv,
+  prior?: SharedPrep,
+): Promise<Prepared & { shared?: SharedPrep }> {
+  const { ctx, snippet, runId } = scope;
+  // Frames about one target of a run that names its targets say which.
+  const label = target && scope.options.targets ? { target: target.name } : {};
+  const send = (p: ServerPayload) => scope.send({ ...p, ...label } as ServerPayload);
+  const capabilities = target?.capabilities ?? ctx.capabilities;
+  const policy = target?.policy ?? ctx.policy;
+  const shared = prior ?? readObject(scope, object);
+  if ('refused' in shared) return shared;
+  return { ...(await decide(scope, shared, send, capabilities, policy)), shared };
+}
+
+/** Read the object once per run: side information, the params frame, map sizes. */
+function readObject(scope: RunScope, object: Buffer): SharedPrep | (Prepared & { refused: string }) {
+  const { runId } = scope;
+  const send = scope.send;
   let info: ObjectSpec;
   try {
     info = openObjectSpec(object, 'snippet');
@@ -65,6 +95,18 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     if (params.length) send({ type: 'params', runId, params });
   }
   for (const message of sizing.warnings) send({ type: 'warning', runId, message });
+  return { info, sideInfo, defs, sizing };
+}
+
+/** The policy and the loader's choices for one target (its capabilities and policy). */
+async function decide(
+  scope: RunScope,
+  { info, sideInfo, defs, sizing }: SharedPrep,
+  send: (p: ServerPayload) => void,
+  capabilities: AttachSupport[],
+  policy: Policy,
+): Promise<Prepared> {
+  const { ctx, snippet, runId } = scope;
   // Source lines carry clang's sandbox paths; users know their snippet's file names.
   const calls = scanCalls(info, ctx.helperNames(), ctx.vmlinux()).map((p) => ({
     ...p,
@@ -73,9 +115,9 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
     ),
   }));
   const locate = programLocator(snippet.files);
-  const violations = checkPolicy(calls, ctx.policy, locate);
+  const violations = checkPolicy(calls, policy, locate);
   violations.push(...checkMapDefinitions(defs, mapLocator(snippet.files)));
-  const uprobes = checkUprobes(calls, ctx.policy, locate);
+  const uprobes = checkUprobes(calls, policy, locate);
   violations.push(...uprobes.violations);
   const probes = uprobes.targets;
   if (!violations.length) {
@@ -86,7 +128,7 @@ export async function prepareObject(scope: RunScope, object: Buffer): Promise<Pr
   const entry = calls.filter((c) => !c.subprogram);
   // Rules of the loader we play: unsupported kinds off, one variant per hook. The program-count limit
   // counts what is left, so a tool shipping fentry + kprobe + tp_btf variants is not refused for them.
-  const plan = planPrograms(entry, ctx.capabilities);
+  const plan = planPrograms(entry, capabilities);
   const toLoad = entry.filter((p) => plan.off[p.program] === undefined).length;
   if (toLoad > ctx.config.limits.maxPrograms) {
     violations.push({

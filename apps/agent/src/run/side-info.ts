@@ -1,5 +1,6 @@
 import { loadBtf, resolveCoreRelocations, type ObjectSpec, type CoreTarget } from '@bpfplay/btf';
 import { readFileSync } from 'node:fs';
+import { HOST_TARGET } from '@bpfplay/protocol';
 import { snippetLocation } from './files.js';
 import type { RunScope } from './scope.js';
 
@@ -21,7 +22,9 @@ export function startSideInfo(scope: RunScope, info: ObjectSpec, object: Buffer)
   const core = start
     .then(() => {
       const targets: CoreTarget[] = [{ name: 'this kernel', btf: ctx.vmlinux() }];
-      for (const name of options.coreTargets ?? []) {
+      // A run on kernels of the matrix is checked against their BTF without being asked.
+      const kernels = (options.targets ?? []).filter((t) => t !== HOST_TARGET);
+      for (const name of [...new Set([...(options.coreTargets ?? []), ...kernels])]) {
         // The session's own uploads first, then the BTF files bundled with the agent.
         const path = ctx.coReTargets.path(scope.sessionId, name);
         if (!path) {

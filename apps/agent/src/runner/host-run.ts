@@ -42,7 +42,7 @@ export interface RunHooks {
   emitBinary?: EmitBinary;
   /** Bytes sent but not yet read by the agent; above BACKLOG_BYTES the run drops (and counts) records. */
   backlog?: () => number;
-  state: (state: 'loading' | 'loaded' | 'attaching' | 'running' | 'stopping', message?: string) => void;
+  state: (state: 'booting' | 'loading' | 'loaded' | 'attaching' | 'running' | 'stopping', message?: string) => void;
   done: (reason: StopReason, message: string, stats: RunStats) => void;
 }
 

@@ -2,6 +2,8 @@ import type { ParamValue, RunState, ServerMessage, StopReason } from '@bpfplay/p
 import type { AttachSupport } from '@bpfplay/protocol';
 import type { ProbeTarget } from '../policy/uprobes.js';
 import type { MapSize } from '../load/map-sizes.js';
+import type { GuestKernel } from '../guest/kernels.js';
+import type { GuestMachine } from '../guest/qemu.js';
 
 /**
  * Messages between the agent and a runner process. A runner is a child process that owns one run's
@@ -44,12 +46,22 @@ export interface RunSpec {
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
   network?: { pps: number; planted?: PlantedPackets };
+  /** The run's target, written into every frame it sends (`host`, or a kernel's name such as `6.1`). */
+  target?: string;
+  /** Run in a microVM of this kernel (guest/guest-run.ts) instead of on the host. */
+  guest?: GuestBoot;
 }
 
 /** A lesson check's UDP packets to a planted port, sent once right after attach (lesson/check-run.ts). */
 export interface PlantedPackets {
   port: number;
   count: number;
+}
+
+/** What a runner needs to boot a kernel-matrix guest. */
+export interface GuestBoot {
+  kernel: GuestKernel;
+  machine: GuestMachine;
 }
 
 export type ToRunner =
@@ -62,7 +74,9 @@ export type ToRunner =
   | { t: 'share'; share: number }
   | { t: 'probe'; probes: ProbeSpec[] }
   /** While idle in the pool: load this object once, unattached, and close it (runner/warm-up.ts). */
-  | { t: 'warm'; object: Uint8Array };
+  | { t: 'warm'; object: Uint8Array }
+  /** While idle in a guest pool: boot this guest now, so a run finds it waiting (a warm guest). */
+  | { t: 'boot'; guest: GuestBoot };
 
 export interface ProbeSpec {
   kind: string;
@@ -88,7 +102,10 @@ export type FromRunner =
     }
   | { t: 'state'; state: RunState; message?: string }
   | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
-  | { t: 'probed'; results: AttachSupport[] };
+  | { t: 'probed'; results: AttachSupport[] }
+  /** A guest booted ahead of its run is ready (`boot`), after this long. */
+  | { t: 'booted'; bootMs: number }
+  | { t: 'boot-failed'; message: string };
 
 export interface RunStats {
   events: number;

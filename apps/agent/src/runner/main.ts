@@ -6,6 +6,8 @@ import { HostRun } from './host-run.js';
 import { decodersFor } from '../stream/decoders.js';
 import { runProbes } from '../probe/run-probes.js';
 import { warmUp } from './warm-up.js';
+import { GuestRun } from '../guest/guest-run.js';
+import { Guest } from '../guest/qemu.js';
 
 /**
  * Entry of a runner process (dist/runner.js), forked by the agent with an IPC channel. It owns the
@@ -26,20 +28,24 @@ function send(m: FromRunner): void {
 libc.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 if (process.ppid === 1) process.exit(1); // the agent died before prctl took effect
 process.on('disconnect', () => {
+  guest?.kill();
   BpfObject.closeAll();
   process.exit(0);
 });
 
-let run: HostRun | undefined;
+let run: HostRun | GuestRun | undefined;
+/** A guest booted ahead of its run (a warm guest), or the one this runner's run is using. */
+let guest: Guest | undefined;
 
 process.on('message', (m: ToRunner) => {
   switch (m.t) {
     case 'start': {
       if (run) return;
       const spec = { ...m.spec, object: new Uint8Array(m.spec.object) };
-      run = new HostRun(spec, (obj) => decodersFor(obj, spec), {
-        emit: (type, payload) =>
-          send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...payload }) }),
+      const target = spec.target !== undefined ? { target: spec.target } : {};
+      const hooks = {
+        emit: (type: string, payload: Record<string, unknown>) =>
+          send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...target, ...payload }) }),
         // The pipe writer keeps its own copy, so the outbox may reuse its buffer at once.
         emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
         emitBinary: (header, records) => send({ t: 'binary', header, records }),
@@ -50,13 +56,37 @@ process.on('message', (m: ToRunner) => {
           // Leave once the agent has everything; it also kills us if we linger.
           pipe.end(() => process.exit(0));
         },
-      });
-      run.start();
+      } satisfies ConstructorParameters<typeof HostRun>[2];
+      if (spec.guest) {
+        guest ??= new Guest(spec.guest.kernel, spec.guest.machine);
+        const g = new GuestRun(spec, guest, (obj) => decodersFor(obj, spec), hooks);
+        run = g;
+        void g.start();
+      } else {
+        const h = new HostRun(spec, (obj) => decodersFor(obj, spec), hooks);
+        run = h;
+        h.start();
+      }
       break;
     }
+    case 'boot':
+      if (!run && !guest) {
+        guest = new Guest(m.guest.kernel, m.guest.machine);
+        // An idle warm guest must not keep this runner alive on its own; a run refs it.
+        guest.ref(false);
+        guest.ready.then(
+          (r) => send({ t: 'booted', bootMs: r.bootMs }),
+          (e: Error) => send({ t: 'boot-failed', message: e.message }),
+        );
+      }
+      break;
     case 'stop':
-      run?.finish(m.reason, m.message);
-      if (!run) process.exit(0);
+      if (run instanceof GuestRun) run.finishRun(m.reason, m.message);
+      else run?.finish(m.reason, m.message);
+      if (!run) {
+        guest?.kill();
+        process.exit(0);
+      }
       break;
     case 'pause':
       run?.setPaused(m.paused);

@@ -24,6 +24,8 @@ export class RunnerProcess {
   /** The runner's fd 4: frames, state and done (frame-pipe.ts); the IPC channel carries the rest. */
   private readonly frames: Socket;
   readonly ready: Promise<void>;
+  /** Resolves with the boot time when a guest this runner was told to boot is ready (`boot`). */
+  readonly booted: Promise<number>;
   private listener: Partial<RunnerEvents> = {};
   exited = false;
 
@@ -47,8 +49,17 @@ export class RunnerProcess {
       markReady = res;
       fail = rej;
     });
+    let markBooted!: (ms: number) => void;
+    let bootFailed!: (e: Error) => void;
+    this.booted = new Promise<number>((res, rej) => {
+      markBooted = res;
+      bootFailed = rej;
+    });
+    this.booted.catch(() => {});
     const dispatch = (m: FromRunner) => {
       if (m.t === 'ready') markReady();
+      else if (m.t === 'booted') markBooted(m.bootMs);
+      else if (m.t === 'boot-failed') bootFailed(new Error(m.message));
       else this.listener.message?.(m);
     };
     this.child.on('message', dispatch);
@@ -58,6 +69,7 @@ export class RunnerProcess {
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       fail(new Error(`runner exited before it was ready (code ${code}, signal ${signal})`));
+      bootFailed(new Error(`runner exited (code ${code}, signal ${signal})`));
     });
     // 'close' comes after the pipes are drained: whatever the runner wrote has been dispatched.
     this.child.on('close', (code, signal) => this.listener.exit?.(code, signal));

@@ -13,7 +13,7 @@ import { hexDecoder, PRINTK_MAP } from './sources.js';
  * Decoders for one object, from the BTF in its ELF (the same bytes libbpf loads). An object built
  * without BTF still runs: its records and maps are shown as hex, and parameters cannot be set.
  */
-export function decodersFor(obj: BpfObject, spec: RunSpec): RunDecoders {
+export function decodersFor(obj: Pick<BpfObject, 'maps'>, spec: RunSpec): RunDecoders {
   const btf = openObjectSpec(spec.object, spec.objectName).btf;
   const binary = spec.eventFormat === 'binary';
   if (!btf) {

@@ -1,7 +1,7 @@
 import type { BpfMap, BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, numPossibleCpus } from '@bpfplay/libbpf';
 import type { MapEntry, MapSnapshot, Value } from '@bpfplay/protocol';
-import { kernelSymbols, symbolizeStack } from './ksyms.js';
+import { kernelSymbols, symbolizeStack, type KernelSymbols } from './ksyms.js';
 import { PRINTK_MAP } from './sources.js';
 
 /** How a map's bytes become values; the BTF-backed implementation lives in stream/btf-decoder.ts. */
@@ -64,11 +64,10 @@ const BPF_F_STACK_BUILD_ID = 1 << 5;
  * Such maps rarely carry BTF (libbpf-tools declare them with key_size/value_size), so they are
  * decoded here by layout rather than by the object's BTF decoder.
  */
-function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number): void {
+function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number, syms: KernelSymbols): void {
   snap.render = 'table';
   snap.keyType = 'u32 (stack id)';
   const buildIds = (map.flags & BPF_F_STACK_BUILD_ID) !== 0;
-  const syms = kernelSymbols();
   // The column header is where a user looks when frames are numbers: say why there.
   snap.valueType = buildIds
     ? 'struct bpf_stack_build_id[]'
@@ -83,15 +82,29 @@ function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number): voi
   }));
 }
 
-function splitPerCpu(map: BpfMap, bytes: Buffer): Uint8Array[] {
+function splitPerCpu(map: BpfMap, bytes: Buffer, cpus: number): Uint8Array[] {
   const slot = Math.ceil(map.valueSize / 8) * 8;
   const out: Uint8Array[] = [];
-  for (let cpu = 0; cpu < numPossibleCpus(); cpu++) out.push(bytes.subarray(cpu * slot, cpu * slot + map.valueSize));
+  for (let cpu = 0; cpu < cpus; cpu++) out.push(bytes.subarray(cpu * slot, cpu * slot + map.valueSize));
   return out;
 }
 
+/** Where a snapshot's maps live: this kernel (the defaults), or a kernel-matrix guest (guest/guest-run.ts). */
+export interface SnapshotSource {
+  /** Possible CPUs of the kernel the maps live in: a per-CPU value holds one slot for each. */
+  cpus?: number;
+  /** That kernel's symbols, for stack trace maps. */
+  symbols?: () => KernelSymbols;
+}
+
 /** One snapshot of every readable map of the object, each capped at `maxEntries` entries. */
-export function snapshotMaps(obj: BpfObject, decoder: MapDecoder, maxEntries: number): MapSnapshot[] {
+export function snapshotMaps(
+  obj: Pick<BpfObject, 'maps'>,
+  decoder: MapDecoder,
+  maxEntries: number,
+  where: SnapshotSource = {},
+): MapSnapshot[] {
+  const cpus = where.cpus ?? numPossibleCpus();
   const out: MapSnapshot[] = [];
   for (const map of obj.maps()) {
     if (!snapshotable(map)) continue;
@@ -106,14 +119,14 @@ export function snapshotMaps(obj: BpfObject, decoder: MapDecoder, maxEntries: nu
       render: d.render,
     };
     try {
-      if (map.type === MAP_TYPE.stack_trace) snapshotStacks(map, snap, maxEntries);
+      if (map.type === MAP_TYPE.stack_trace) snapshotStacks(map, snap, maxEntries, (where.symbols ?? kernelSymbols)());
       else {
         const { entries, more } = map.entries(maxEntries);
         snap.more = more;
         snap.entries = entries.map(({ key, value }): MapEntry => {
           if (!map.perCpu) return { key: decoder.key(map, key), value: decoder.value(map, value) };
-          const cpus = splitPerCpu(map, value).map((v) => decoder.value(map, v));
-          return { key: decoder.key(map, key), value: decoder.sum(map, cpus), cpus };
+          const values = splitPerCpu(map, value, cpus).map((v) => decoder.value(map, v));
+          return { key: decoder.key(map, key), value: decoder.sum(map, values), cpus: values };
         });
         if (d.bucketsPerKey) snap.entries = [foldBuckets(snap.entries)];
       }

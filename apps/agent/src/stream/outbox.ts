@@ -16,6 +16,10 @@ export type EmitJson = (type: 'events', frame: Uint8Array) => void;
  */
 export type EmitBinary = (header: string, records: Uint8Array) => void;
 
+/** A run on a named target (the kernel matrix) says so in every frame. */
+const targetField = (target: string | undefined): string =>
+  target === undefined ? '' : `,"target":${JSON.stringify(target)}`;
+
 /** What commitEvent needs of a batch: where its records are written and its counts. */
 interface Batch {
   readonly sink: JsonSink;
@@ -40,8 +44,9 @@ export class EventBatch implements Batch {
     runId: string,
     source: string,
     readonly columns?: string[],
+    target?: string,
   ) {
-    const head = `{"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"records":[`;
+    const head = `{"type":"events","runId":${JSON.stringify(runId)}${targetField(target)},"source":${JSON.stringify(source)},"records":[`;
     this.sink.bytes(ascii(columns ? `${head}],"columns":${JSON.stringify(columns)},"rows":[` : head));
     this.start = this.sink.pos;
   }
@@ -81,9 +86,9 @@ export class BinaryBatch implements Batch {
   t = 0;
   private readonly head: string;
 
-  constructor(runId: string, source: string) {
+  constructor(runId: string, source: string, target?: string) {
     // The `seq` slot first: the agent stamps it in place (binary-frame.ts).
-    this.head = `${HEADER_START}"type":"events","runId":${JSON.stringify(runId)},"source":${JSON.stringify(source)},"count":`;
+    this.head = `${HEADER_START}"type":"events","runId":${JSON.stringify(runId)}${targetField(target)},"source":${JSON.stringify(source)},"count":`;
   }
 
   header(): string {
@@ -111,6 +116,8 @@ export interface OutboxLimits {
   rateShare?: number;
   /** Written into the events frames the outbox builds. */
   runId?: string;
+  /** The run's target (`host`, `6.1`...), written into the events frames too. */
+  target?: string;
 }
 
 /** A printk line's JSON is its text plus `{"t":…,"cpu":…,"text":""}`. */
@@ -195,14 +202,15 @@ export class Outbox {
    */
   batch(source: string, columns?: string[]): EventBatch {
     let b = this.events.get(source);
-    if (!b) this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source, columns)));
+    if (!b)
+      this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source, columns, this.limits.target)));
     return b;
   }
 
   /** The batch of a source sent as binary events (RunOptions.eventFormat 'binary'). */
   binaryBatch(source: string): BinaryBatch {
     let b = this.binary.get(source);
-    if (!b) this.binary.set(source, (b = new BinaryBatch(this.limits.runId ?? 'run', source)));
+    if (!b) this.binary.set(source, (b = new BinaryBatch(this.limits.runId ?? 'run', source, this.limits.target)));
     return b;
   }
 

@@ -29,6 +29,17 @@ export interface Source {
 /** Records read between two looks at the clock and the allowance. */
 const CHUNK = 512;
 
+/**
+ * What a ring source reads: the kernel's ring, mapped (RingBufferReader), or the records a
+ * kernel-matrix guest sent (guest/guest-ring.ts). Both hand out records in place in `bytes`.
+ */
+export type RingReader = Pick<
+  RingBufferReader,
+  'bytes' | 'size' | 'drain' | 'drainInPlace' | 'pending' | 'skip' | 'close'
+>;
+/** What a perf buffer source reads: the kernel's perf buffers, or a guest's samples. */
+export type PerfReader = Pick<PerfBufferReader, 'consume' | 'close'>;
+
 /** Milliseconds since attach for a kernel timestamp (bpf_ktime_get_ns and hrtime share CLOCK_MONOTONIC). */
 export type KtimeToRunMs = (ktimeNs: bigint) => number;
 
@@ -39,9 +50,9 @@ function printkText(record: Uint8Array): string {
   return Buffer.from(msg.buffer, msg.byteOffset, end).toString('utf8').replace(/\n$/, '');
 }
 
-class PrintkSource implements Source {
+export class PrintkSource implements Source {
   constructor(
-    private readonly ring: RingBufferReader,
+    private readonly ring: RingReader,
     private readonly toRunMs: KtimeToRunMs,
   ) {}
 
@@ -69,14 +80,14 @@ class PrintkSource implements Source {
  * is filling up) is consumed and counted as dropped rather than left for the kernel to refuse:
  * refused records are lost without anyone counting them, dropped ones are reported.
  */
-class RingEventSource implements Source {
+export class RingEventSource implements Source {
   private readonly mem: RecordMemory;
   private readonly fast: RecordJson | undefined;
   private readonly row: { encode: RecordJson; columns: string[] } | undefined;
 
   constructor(
     private readonly name: string,
-    private readonly ring: RingBufferReader,
+    private readonly ring: RingReader,
     private readonly decoder: RecordDecoder,
   ) {
     this.mem = recordMemory(ring.bytes);
@@ -162,10 +173,10 @@ class RingEventSource implements Source {
   }
 }
 
-class PerfEventSource implements Source {
+export class PerfEventSource implements Source {
   constructor(
     private readonly name: string,
-    private readonly reader: PerfBufferReader,
+    private readonly reader: PerfReader,
     private readonly decoder: RecordDecoder,
   ) {}
 

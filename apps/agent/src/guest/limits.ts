@@ -1,0 +1,20 @@
+/**
+ * The kernel-matrix guests' limits, each with the reason for its value. (Measured on the 2-core
+ * reference machine under TCG: a cold boot to the loader's READY takes ~2 s quiet and up to ~15 s
+ * when eight other sessions load both cores.)
+ */
+export const GUEST_LIMITS = {
+  /** A guest that is not ready by then is killed and the run reports it (a hung boot). */
+  bootSeconds: 60,
+  /** After QUIT, the guest must detach, drain and say DONE within this, or it is killed. */
+  quitSeconds: 5,
+  /** Guest RAM: the loader, busybox and a program's maps (the host's map quota still applies). */
+  memoryMb: 256,
+  /**
+   * Booted guests kept waiting per kernel. One each: a warm guest costs no CPU while it waits (the
+   * vCPU halts) but ~100 MB of host memory (guest pages it touched while booting, plus qemu).
+   */
+  warmPerKernel: 1,
+  /** Host memory one guest may cost, for the pool's bound: guest RAM plus qemu's own (TCG code cache). */
+  hostMbPerGuest: 384,
+} as const;

@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { GuestKernel } from './kernels.js';
+import { GuestReader, Fields, FROM, type GuestMessage } from './wire.js';
+
+export const QEMU = 'qemu-system-x86_64';
+
+/** How a guest is run; chosen once at agent start (guest/accel.ts). */
+export interface GuestMachine {
+  accel: 'tcg' | 'kvm';
+  /**
+   * The TSC frequency the guest kernel is told (tsc_early_khz). Under TCG the guest reads the host's
+   * TSC and has no timer to calibrate it against on microvm: measured here, without this the 6.1
+   * kernel stops at "tsc: Unable to calibrate against PIT" on a loaded machine.
+   */
+  tscKhz: number;
+  memoryMb: number;
+}
+
+/** Nobody's uid: qemu runs unprivileged, so a guest that escaped the emulator would hold nothing. */
+const NOBODY = 65534;
+
+/**
+ * The kernel command line. Quiet (a serial console costs an emulated I/O exit per character), no
+ * KASLR or mitigations (nothing in the guest to protect from itself), only the BPF LSM (the others'
+ * set-up costs boot time and BPF LSM programs need `bpf` in the list), one 8250 port for the console.
+ */
+export function kernelCommandLine(m: GuestMachine): string {
+  return [
+    'console=ttyS0',
+    'quiet',
+    'loglevel=1',
+    'panic=-1',
+    `tsc_early_khz=${m.tscKhz}`,
+    'tsc=reliable',
+    'no_timer_check',
+    'mitigations=off',
+    'nokaslr',
+    'audit=0',
+    'lsm=bpf',
+    '8250.nr_uarts=1',
+    'cryptomgr.notests',
+  ].join(' ');
+}
+
+/**
+ * qemu's arguments for one guest: microvm, no network and no disk (-nodefaults), seccomp-sandboxed,
+ * the guest console on fd 3 and the loader's port on stdin/stdout.
+ */
+export function qemuArgs(k: GuestKernel, m: GuestMachine): string[] {
+  return [
+    '-M',
+    `microvm,accel=${m.accel}`,
+    '-cpu',
+    m.accel === 'kvm' ? 'host' : 'max',
+    '-smp',
+    '1',
+    '-m',
+    String(m.memoryMb),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-sandbox',
+    'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    // fd 3 is one end of a socketpair (Node's stdio 'pipe'): qemu takes it as a connected socket.
+    '-chardev',
+    'socket,id=console,fd=3',
+    '-serial',
+    'chardev:console',
+    '-kernel',
+    k.vmlinux,
+    '-initrd',
+    k.initramfs,
+    '-append',
+    kernelCommandLine(m),
+    '-device',
+    'virtio-serial-device',
+    '-chardev',
+    'stdio,id=port,signal=off',
+    '-device',
+    'virtserialport,chardev=port,name=bpfplay',
+  ];
+}
+
+/** The last lines of the guest's console a report carries (a panic, an oops). */
+const CONSOLE_TAIL = 4096;
+
+export interface GuestExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The guest console's tail and qemu's own complaints. */
+  console: string;
+}
+
+/**
+ * One booted (or booting) microVM. Its qemu runs as nobody, dies with the process that started it
+ * (PDEATHSIG, set by setpriv before exec), and is killed, never asked, when the run is over.
+ */
+export class Guest {
+  private readonly child: ChildProcess;
+  readonly ready: Promise<{ release: string; cpus: number; bootMs: number }>;
+  readonly exited: Promise<GuestExit>;
+  private handler?: (m: GuestMessage) => void;
+  private consoleText = '';
+  private readonly startedAt = performance.now();
+  isExited = false;
+
+  constructor(
+    readonly kernel: GuestKernel,
+    machine: GuestMachine,
+  ) {
+    const groups = machine.accel === 'kvm' ? ['--groups', 'kvm'] : ['--clear-groups'];
+    this.child = spawn(
+      'setpriv',
+      [
+        '--reuid',
+        String(NOBODY),
+        '--regid',
+        String(NOBODY),
+        ...groups,
+        '--nnp',
+        '--pdeathsig',
+        'KILL',
+        '--',
+        QEMU,
+        ...qemuArgs(kernel, machine),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] },
+    );
+    const keep = (chunk: Buffer) => {
+      this.consoleText = (this.consoleText + chunk.toString('utf8')).slice(-CONSOLE_TAIL);
+    };
+    (this.child.stdio[3] as Readable).on('data', keep);
+    this.child.stderr!.on('data', keep);
+    let markReady!: (v: { release: string; cpus: number; bootMs: number }) => void;
+    let fail!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      markReady = res;
+      fail = rej;
+    });
+    this.ready.catch(() => {});
+    const reader = new GuestReader((m) => {
+      if (m.kind === FROM.ready) {
+        const f = new Fields(m.p);
+        const cpus = f.u32();
+        markReady({ cpus, release: f.text(), bootMs: performance.now() - this.startedAt });
+      } else this.handler?.(m);
+    });
+    this.child.stdout!.on('data', (c: Buffer) => reader.push(c));
+    // A write after qemu died fails with EPIPE: the exit is what gets reported.
+    this.child.stdin!.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.on('close', (code, signal) => {
+        this.isExited = true;
+        fail(new Error(`the ${kernel.name} guest stopped before it was ready: ${this.describeExit(code, signal)}`));
+        resolve({ code, signal, console: this.consoleText.trim() });
+      });
+    });
+    this.child.on('error', (e) => fail(e));
+  }
+
+  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    const tail = this.consoleText.trim().split('\n').slice(-6).join('\n');
+    return `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail ? `\n${tail}` : ''}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Messages after `ready`. */
+  onMessage(handler: (m: GuestMessage) => void): void {
+    this.handler = handler;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.isExited) (this.child.stdin as Writable).write(bytes);
+  }
+
+  /** Keep (or stop keeping) the runner's event loop alive for this guest. */
+  ref(on: boolean): void {
+    for (const s of [this.child.stdout, this.child.stderr, this.child.stdio[3]] as (Readable & {
+      ref?: () => void;
+      unref?: () => void;
+    })[])
+      on ? s.ref?.() : s.unref?.();
+    on ? this.child.ref() : this.child.unref();
+  }
+
+  kill(): void {
+    if (!this.isExited) this.child.kill('SIGKILL');
+  }
+
+  console(): string {
+    return this.consoleText.trim();
+  }
+}

@@ -1,0 +1,90 @@
+import type { GuestBoot } from './ipc.js';
+import { RunnerProcess, RUNNER_ENTRY } from './process.js';
+
+/**
+ * Warm guests of the kernel matrix: per kernel, runner processes whose microVM is booted and waiting
+ * for an object, the way the runner pool keeps Node started and the compiler keeps a clang waiting.
+ * A kernel's pool starts filling at its first run (an agent that never runs on a kernel boots none),
+ * or at start for the kernels named by --warm-guests. Bounded: `perKernel` guests each, and at most
+ * `maxBooting` booting at once, so keeping guests warm never takes every core from the runs.
+ */
+export class GuestPools {
+  private readonly idle = new Map<string, RunnerProcess[]>();
+  private readonly wanted = new Set<string>();
+  private booting = 0;
+  private closed = false;
+  private readonly queue: GuestBoot[] = [];
+
+  constructor(
+    private readonly perKernel: number,
+    private readonly maxBooting: number,
+    private readonly entry = RUNNER_ENTRY,
+  ) {}
+
+  /** Start keeping this kernel's guests warm. */
+  warm(boot: GuestBoot): void {
+    this.wanted.add(boot.kernel.name);
+    this.fill(boot);
+  }
+
+  private fill(boot: GuestBoot): void {
+    const name = boot.kernel.name;
+    const list = this.idle.get(name) ?? [];
+    this.idle.set(name, list);
+    const queued = this.queue.filter((b) => b.kernel.name === name).length;
+    for (let n = list.length + queued; n < this.perKernel && !this.closed; n++) this.queue.push(boot);
+    this.next();
+  }
+
+  private next(): void {
+    while (!this.closed && this.booting < this.maxBooting && this.queue.length) {
+      const boot = this.queue.shift()!;
+      const r = new RunnerProcess(this.entry);
+      r.unref();
+      this.booting++;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        this.booting--;
+        this.next();
+      };
+      r.booted.then(settle, () => {
+        settle();
+        this.remove(boot.kernel.name, r);
+      });
+      void r.ready.then(
+        () => r.send({ t: 'boot', guest: boot }),
+        () => {},
+      );
+      this.idle.get(boot.kernel.name)!.push(r);
+    }
+  }
+
+  private remove(name: string, r: RunnerProcess): void {
+    const list = this.idle.get(name) ?? [];
+    const i = list.indexOf(r);
+    if (i >= 0) list.splice(i, 1);
+    r.kill();
+  }
+
+  /** A runner for a run on this kernel: a warm guest when one waits (booted or booting), else a cold one. */
+  async acquire(boot: GuestBoot): Promise<RunnerProcess> {
+    const list = this.idle.get(boot.kernel.name) ?? [];
+    const r = list.shift() ?? new RunnerProcess(this.entry);
+    r.ref();
+    this.warm(boot);
+    await r.ready;
+    return r;
+  }
+
+  /** Idle guests by kernel, and whether each is booted (for the bench and the agent's log). */
+  status(): Record<string, { idle: number }> {
+    return Object.fromEntries([...this.idle].map(([k, v]) => [k, { idle: v.length }]));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const list of this.idle.values()) for (const r of list.splice(0)) r.kill();
+  }
+}
