@@ -55,9 +55,14 @@ export class Transcript {
 
   /** One message as lines of text; undefined for frames that say nothing new to a person. */
   format(m: ServerMessage): string | undefined {
-    if (m.type === 'schema') return this.events.schema(m);
-    if (m.type === 'events') return this.events.events(m);
-    return formatMessage(m);
+    const line = m.type === 'schema' ? this.events.schema(m) : m.type === 'events' ? this.events.events(m) : formatMessage(m);
+    // A run on several targets prints every line of a target with its name, e.g. `[6.1] ...`.
+    const target = 'target' in m ? m.target : undefined;
+    if (line === undefined || target === undefined) return line;
+    return line
+      .split('\n')
+      .map((l) => `[${target}] ${l}`)
+      .join('\n');
   }
 }
 
@@ -70,7 +75,10 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
   switch (m.type) {
     case 'hello': {
       const no = m.capabilities.attach.filter((a) => !a.supported).map((a) => a.kind);
-      return `connected: kernel ${m.capabilities.kernelRelease}${no.length ? `, cannot attach: ${no.join(', ')}` : ''}`;
+      const kernels = m.capabilities.kernels?.length
+        ? `; kernel matrix: ${m.capabilities.kernels.map((k) => `${k.name} (${k.release})`).join(', ')}`
+        : '';
+      return `connected: kernel ${m.capabilities.kernelRelease}${no.length ? `, cannot attach: ${no.join(', ')}` : ''}${kernels}`;
     }
     case 'status':
       return m.state === 'stopped' ? undefined : `[${m.state}] ${ms(m.t)}${m.message ? ` ${m.message}` : ''}`;
@@ -122,6 +130,8 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
     case 'warning':
       return `warning: ${m.message}`;
     case 'stopped':
+      if (m.targets && m.target === undefined)
+        return `stopped (${m.reason}) after ${ms(m.durationMs)}:\n${m.targets.map((t) => `  ${t.target}: ${t.reason}: ${t.message.split('\n')[0]} — ${t.stats.events} events, ${t.stats.printk} printk lines, ${t.stats.dropped} dropped`).join('\n')}`;
       return `stopped (${m.reason}) after ${ms(m.durationMs)}: ${m.message} — ${m.stats.events} events, ${m.stats.printk} printk lines, ${m.stats.dropped} dropped`;
     case 'error':
       return `error (${m.code}): ${m.message}`;

@@ -51,9 +51,10 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
     const runId = `cli-${Date.now().toString(36)}`;
     const ws = new WebSocket(wsUrl(o.agentUrl, o.token));
     let messages = 0;
-    let lastMaps: Extract<ServerMessage, { type: 'maps' }> | undefined;
+    let lastMaps: Map<string, Extract<ServerMessage, { type: 'maps' }>> | undefined;
     let stoppedReason: StopReason | undefined;
     let result: RunOutcome | undefined;
+    let triggered = false;
     const finish = (r: RunOutcome) => {
       if (result) return;
       result = r;
@@ -84,8 +85,19 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
         const line = QUIET_SHOWN.has(m.type) && !(m.type === 'compiled' && m.ok) ? transcript.format(m) : undefined;
         if (line !== undefined) o.out(line);
       } else {
-        if (m.type === 'maps' && m.runId === runId) lastMaps = m;
-        if (m.type === 'stopped' && m.runId === runId && lastMaps) o.out(formatMaps(lastMaps.maps));
+        if (m.type === 'maps' && m.runId === runId) (lastMaps ??= new Map()).set(m.target ?? '', m);
+        if (m.type === 'stopped' && m.runId === runId) {
+          // The last snapshot of a target's maps, when that target (or the whole run) ends.
+          for (const [target, snap] of lastMaps ?? []) {
+            if (m.target !== undefined && m.target !== target) continue;
+            o.out(
+              target
+                ? `[${target}] ${formatMaps(snap.maps).split('\n').join(`\n[${target}] `)}`
+                : formatMaps(snap.maps),
+            );
+            lastMaps?.delete(target);
+          }
+        }
         const line = transcript.format(m);
         if (line !== undefined) o.out(line);
       }
@@ -105,11 +117,14 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
           ),
         );
       } else if (m.type === 'status' && m.state === 'running' && m.runId === runId) {
-        o.onRunning?.();
+        // With several targets, the trigger fires once, when the first one runs.
+        if (!triggered) o.onRunning?.();
+        triggered = true;
       } else if (m.type === 'error' && (m.runId === runId || m.runId === undefined)) {
         if (!o.json) o.err(`bpfplay: ${m.message}`);
         if (m.runId === runId || m.code === 'unauthorized') finish({ exitCode: 2, messages });
-      } else if (m.type === 'stopped' && m.runId === runId) {
+      } else if (m.type === 'stopped' && m.runId === runId && m.target === undefined) {
+        // A target's own `stopped` (runs on several targets) is not the end of the run.
         stoppedReason = m.reason;
         if (!o.lesson) finish({ exitCode: SUCCESS.includes(m.reason) ? 0 : 1, reason: m.reason, messages });
       } else if (m.type === 'verdict' && m.runId === runId) {
