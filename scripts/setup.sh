@@ -40,9 +40,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 # clang-19/llvm-19: compiler and objdump; clangd-19: the editor's completion, hover and live diagnostics; bubblewrap + util-linux (setpriv, prlimit): the compile sandbox;
-# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4 + python3: scripts/core-targets.sh;
+# iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4/zstd/xz + python3: scripts/kernels.sh;
+# busybox-static + libelf-dev/zlib1g-dev/libzstd-dev: the kernel matrix's guest (apps/agent/guest/build.sh);
 # chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 python3 chromium bpftrace ca-certificates)
+PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 zstd xz-utils python3 chromium bpftrace ca-certificates busybox-static libelf-dev zlib1g-dev libzstd-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -60,7 +61,10 @@ fi
 # BPF_KSYSCALL, bpf_ksym_exists) that bookworm's libbpf 1.1.2 lacks. Named as pkg/bookworm-backports rather
 # than with -t: -t raises the whole suite for the transaction and also upgrades linux-libc-dev and linux-perf
 # (measured with apt-get -s); pkg/suite takes only these three and resolves their dependencies from bookworm.
-BACKPORTS=("libbpf1 1:1.4" "libbpf-dev 1:1.4" "bpftool 7.5")
+# qemu 10 for the kernel matrix's microVMs: bookworm's qemu 7.2 corrupts EFLAGS around cmpxchg16b
+# under TCG (measured: Debian's 6.12 kernel oopsed in SLUB in 1 of 3 boots, EFLAGS with TF set);
+# qemu 10.0 booted every kernel cleanly in 9 of 9 boots.
+BACKPORTS=("libbpf1 1:1.4" "libbpf-dev 1:1.4" "bpftool 7.5" "qemu-system-x86 1:10" "qemu-system-common 1:10" "qemu-system-data 1:10" "seabios 1.16.3")
 old=()
 for entry in "${BACKPORTS[@]}"; do
   read -r p min <<<"$entry"
@@ -94,7 +98,10 @@ if [ ! -e /sys/kernel/btf/vmlinux ]; then
 fi
 
 # Another kernel's BTF for the CO-RE explorer's "check against another kernel".
-./scripts/core-targets.sh
+# The kernel matrix: Debian's 5.10/6.1/6.12 cloud kernels (also the CO-RE pane's other kernels), and
+# the guest that runs objects on them (a static loader + busybox initramfs per kernel).
+./scripts/kernels.sh
+apps/agent/guest/build.sh || echo "setup: the kernel-matrix guest did not build; runs on the host still work" >&2
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then

@@ -55,7 +55,8 @@ export class Transcript {
 
   /** One message as lines of text; undefined for frames that say nothing new to a person. */
   format(m: ServerMessage): string | undefined {
-    const line = m.type === 'schema' ? this.events.schema(m) : m.type === 'events' ? this.events.events(m) : formatMessage(m);
+    const line =
+      m.type === 'schema' ? this.events.schema(m) : m.type === 'events' ? this.events.events(m) : formatMessage(m);
     // A run on several targets prints every line of a target with its name, e.g. `[6.1] ...`.
     const target = 'target' in m ? m.target : undefined;
     if (line === undefined || target === undefined) return line;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BpfMap, BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE } from '@bpfplay/libbpf';
-import { openBpfObject } from '@bpfplay/btf';
+import { openObjectSpec } from '@bpfplay/btf';
 import type { LinkInfo, MapInfo, ProgramInfo, StopReason } from '@bpfplay/protocol';
 import { attachKindOf } from '../attach/kinds.js';
 import { writeParams } from '../load/params.js';
@@ -102,7 +102,7 @@ export class GuestRun {
     const s = this.spec;
     const parts: Buffer[] = [wireMessage(TO.object, s.object), wireMessage(TO.name, s.objectName)];
     for (const name of Object.keys(s.skip)) parts.push(wireMessage(TO.skip, name));
-    const info = openBpfObject(s.object, s.objectName);
+    const info = openObjectSpec(s.object, s.objectName);
     for (const p of info.programs) {
       const kind = attachKindOf(p.section);
       if (kind === 'iter') parts.push(wireMessage(TO.mode, u8(MODE.iter), p.name));
@@ -121,6 +121,9 @@ export class GuestRun {
         parts.push(wireMessage(TO.initial, cstr('.rodata'), copy));
       }
     }
+    // Map sizes the playground sets as the loader (load/map-sizes.ts), as on the host.
+    for (const [name, size] of Object.entries(s.mapSizes ?? {}))
+      parts.push(wireMessage(TO.resize, u32(size.maxEntries ?? 0, size.valueSize ?? 0), name));
     parts.push(wireMessage(TO.config, u32(s.perfFrequency, s.mapIntervalMs, s.maxMapEntries)));
     parts.push(wireMessage(TO.go));
     this.guest.send(Buffer.concat(parts));

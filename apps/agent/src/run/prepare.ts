@@ -56,7 +56,7 @@ export async function prepareObject(
   target?: RunTargetEnv,
   prior?: SharedPrep,
 ): Promise<Prepared & { shared?: SharedPrep }> {
-  const { ctx, snippet, runId } = scope;
+  const { ctx } = scope;
   // Frames about one target of a run that names its targets say which.
   const label = target && scope.options.targets ? { target: target.name } : {};
   const send = (p: ServerPayload) => scope.send({ ...p, ...label } as ServerPayload);

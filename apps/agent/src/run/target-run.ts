@@ -1,4 +1,4 @@
-import type { RunState, StopReason, TargetOutcome } from '@bpfplay/protocol';
+import type { RunState, ServerMessage, StopReason, TargetOutcome } from '@bpfplay/protocol';
 import { binaryMessage } from '../stream/binary-frame.js';
 import { RUN_TIMES } from '../limits.js';
 import type { FromRunner, RunSpec } from '../runner/ipc.js';
@@ -13,7 +13,7 @@ export type RunStats = TargetOutcome['stats'];
 export interface TargetSink {
   status(state: RunState, extra: { message?: string }): void;
   /** A runner frame (already JSON, `target` in it when the run names its targets). */
-  forward(type: string, json: string | Uint8Array): void;
+  forward(type: ServerMessage['type'], json: string | Uint8Array): void;
   forwardBinary(message: Uint8Array): void;
   /** First output, or a moment after running: side information may start. */
   output(): void;

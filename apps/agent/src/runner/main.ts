@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import { BpfObject, libc } from '@bpfplay/libbpf';
 import { FRAME_PIPE_FD, FramePipeWriter } from './frame-pipe.js';
 import type { FromRunner, ToRunner } from './ipc.js';
-import { HostRun } from './host-run.js';
+import { HostRun, type RunHooks } from './host-run.js';
 import { decodersFor } from '../stream/decoders.js';
 import { runProbes } from '../probe/run-probes.js';
 import { warmUp } from './warm-up.js';
@@ -43,8 +43,8 @@ process.on('message', (m: ToRunner) => {
       if (run) return;
       const spec = { ...m.spec, object: new Uint8Array(m.spec.object) };
       const target = spec.target !== undefined ? { target: spec.target } : {};
-      const hooks = {
-        emit: (type: string, payload: Record<string, unknown>) =>
+      const hooks: RunHooks = {
+        emit: (type, payload) =>
           send({ t: 'frame', type, json: JSON.stringify({ type, runId: spec.runId, ...target, ...payload }) }),
         // The pipe writer keeps its own copy, so the outbox may reuse its buffer at once.
         emitJson: (type, frame) => send({ t: 'frame', type, json: frame }),
@@ -56,7 +56,7 @@ process.on('message', (m: ToRunner) => {
           // Leave once the agent has everything; it also kills us if we linger.
           pipe.end(() => process.exit(0));
         },
-      } satisfies ConstructorParameters<typeof HostRun>[2];
+      };
       if (spec.guest) {
         guest ??= new Guest(spec.guest.kernel, spec.guest.machine);
         const g = new GuestRun(spec, guest, (obj) => decodersFor(obj, spec), hooks);
