@@ -118,15 +118,3 @@ export function createShareApi(opts: ShareApiOptions): ShareApi {
 
   return { handleCreate, handleGet };
 }
-
-/**
- * The client key for rate limiting. Behind a reverse proxy the first X-Forwarded-For entry is the
- * caller; with no proxy Next.js gives route handlers no peer address, so everyone shares one bucket
- * ("local"), which is right for the single-machine playground this usually is.
- */
-export function clientKeyFromHeaders(headers: { get(name: string): string | null }): string {
-  const xff = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  if (xff) return xff;
-  const real = headers.get('x-real-ip')?.trim();
-  return real || 'local';
-}

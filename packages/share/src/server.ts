@@ -3,6 +3,7 @@ export * from './index';
 export * from './id';
 export * from './rateLimit';
 export * from './api';
+export * from './request';
 export * from './dataDir';
 export * from './defaultApi';
 export * from './store/types';

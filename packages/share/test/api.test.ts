@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SNIPPET_LIMITS } from '@bpfplay/protocol';
-import { clientKeyFromHeaders, createShareApi } from '../src/api.js';
+import { createShareApi } from '../src/api.js';
 import { snippetId } from '../src/id.js';
 import { MAX_REQUEST_BYTES } from '../src/limits.js';
 import { RateLimiter } from '../src/rateLimit.js';
@@ -139,14 +139,5 @@ describe('GET /api/snippets/<id>', () => {
       expect(r.status, id).toBe(400);
       expect((r.json as { error: string }).error).toMatch(/is not a snippet id/);
     }
-  });
-});
-
-describe('client key', () => {
-  const h = (m: Record<string, string>) => ({ get: (n: string) => m[n] ?? null });
-  it('is the first X-Forwarded-For address, else X-Real-IP, else one shared "local" bucket', () => {
-    expect(clientKeyFromHeaders(h({ 'x-forwarded-for': '203.0.113.9, 10.0.0.1' }))).toBe('203.0.113.9');
-    expect(clientKeyFromHeaders(h({ 'x-real-ip': '198.51.100.2' }))).toBe('198.51.100.2');
-    expect(clientKeyFromHeaders(h({}))).toBe('local');
   });
 });

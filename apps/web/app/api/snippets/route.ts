@@ -1,12 +1,15 @@
 import { NextResponse } from 'next/server';
-import { clientKeyFromHeaders, getShareApi } from '@bpfplay/share/server';
+import { getShareApi, handleCreateRequest, shareRequestPolicy } from '@bpfplay/share/server';
 
 // better-sqlite3 is a native addon: the edge runtime cannot load it.
 export const runtime = 'nodejs';
 
-/** Store a snippet; answers {id, url, created} or {error} (400/413/429/500), see packages/share/README.md. */
+/**
+ * Store a snippet; answers {id, url, created} or {error} (400/403/413/415/429/500), see
+ * packages/share/README.md. The request itself (same-origin, JSON, body cap read as a stream, the
+ * client behind trusted proxies) is checked in packages/share/src/request.ts.
+ */
 export async function POST(req: Request) {
-  // The raw text, not req.json(): the API checks the body's size before parsing it.
-  const r = await getShareApi().handleCreate(await req.text(), clientKeyFromHeaders(req.headers));
+  const r = await handleCreateRequest(getShareApi(), req, shareRequestPolicy());
   return NextResponse.json(r.json, { status: r.status, ...(r.headers ? { headers: r.headers } : {}) });
 }
