@@ -57,6 +57,11 @@ export const ExampleMeta = z.object({
   duration: z.number().positive().optional(),
   /** Shell command the test runs (with `sh -c`) while the program is attached, to make it fire. */
   trigger: z.string().optional(),
+  /**
+   * The run target the example test runs it on, when not the host: a kernel of the matrix (e.g.
+   * `6.1` for kprobes and fentry, which the reference machine's kernel lacks).
+   */
+  kernel: z.string().optional(),
   /** Values for `const volatile` parameters. */
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   expect: ExampleExpect,

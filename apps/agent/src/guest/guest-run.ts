@@ -95,6 +95,14 @@ export class GuestRun {
     });
     this.guest.onMessage((m) => this.onGuest(m));
     this.sendSettings();
+    this.bootTimer = setTimeout(
+      () =>
+        this.kill(
+          'timeout',
+          `the ${this.kernel} guest did not load and attach within ${GUEST_LIMITS.loadSeconds} s (it stopped answering) and was killed`,
+        ),
+      GUEST_LIMITS.loadSeconds * 1000,
+    );
     this.hooks.state('loading');
   }
 
@@ -206,6 +214,7 @@ export class GuestRun {
         break;
       }
       case FROM.attached:
+        clearTimeout(this.bootTimer);
         this.attachNs = f.u64();
         this.guestNow = this.attachNs;
         this.onAttached(f.u32() / 1000);

@@ -6,6 +6,12 @@
 export const GUEST_LIMITS = {
   /** A guest that is not ready by then is killed and the run reports it (a hung boot). */
   bootSeconds: 60,
+  /**
+   * From GO to attached (load, verifier, attach in the guest), else the guest is killed: a guest
+   * whose kernel stopped answering (a program that spins on every syscall under emulation) would
+   * otherwise hold its run for the agent's whole startup limit.
+   */
+  loadSeconds: 30,
   /** After QUIT, the guest must detach, drain and say DONE within this, or it is killed. */
   quitSeconds: 5,
   /** Guest RAM: the loader, busybox and a program's maps (the host's map quota still applies). */

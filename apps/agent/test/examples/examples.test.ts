@@ -53,6 +53,7 @@ function cliArgs(meta: ExampleMeta): string[] {
     String(meta.duration ?? DEFAULT_DURATION_SEC),
     ...Object.entries(meta.params ?? {}).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
     ...(meta.trigger ? ['--trigger', meta.trigger] : []),
+    ...(meta.kernel ? ['--kernel', meta.kernel] : []),
   ];
 }
 
