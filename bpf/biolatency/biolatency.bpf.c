@@ -8,7 +8,8 @@
  *
  * The histogram is an array map named `hist` with one integer counter per bucket. The
  * playground draws such a map (an array of integers named like hist or slots) as a log2
- * histogram; BPFPLAY_HIST on the map says so explicitly for other names.
+ * histogram; BPFPLAY_HIST on the map says so explicitly for other names. BPFPLAY_UNIT(us)
+ * labels its buckets in microseconds.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -48,7 +49,7 @@ struct {
 	__uint(max_entries, MAX_SLOTS);
 	__type(key, u32);
 	__type(value, u64);
-} hist SEC(".maps");
+} hist SEC(".maps") BPFPLAY_UNIT(us);
 
 SEC("tracepoint/block/block_rq_issue")
 int block_rq_issue(struct trace_event_raw_block_rq *ctx)

@@ -31,13 +31,16 @@ struct {
 	__type(value, u64);
 } start SEC(".maps");
 
-/* Key 0 holds the machine-wide histogram; with targ_per_process the key is the process id. */
+/*
+ * Key 0 holds the machine-wide histogram; with targ_per_process the key is the process id.
+ * BPFPLAY_UNIT(us) labels the buckets in microseconds (a name like hists_us would do it too).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, u32);
 	__type(value, struct hist);
-} hists SEC(".maps");
+} hists SEC(".maps") BPFPLAY_UNIT(us);
 
 static __always_inline int trace_enqueue(u32 tgid, u32 pid)
 {

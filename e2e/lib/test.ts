@@ -116,6 +116,35 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
+/** The sizes the README's screenshots show: a laptop, and a 1024×768 projector. */
+export const SCREEN_SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 768 },
+] as const;
+
+/**
+ * `name-1440x900.png` and `name-1024x768.png`; `before` runs after each resize (to scroll the
+ * thing shown into view again). The viewport is restored afterwards.
+ */
+export async function shotAtSizes(page: Page, name: string, before?: () => Promise<void>): Promise<void> {
+  const original = page.viewportSize();
+  for (const size of SCREEN_SIZES) {
+    await page.setViewportSize(size);
+    await before?.();
+    await shot(page, `${name}-${size.width}x${size.height}`);
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/** Let the page read and write the clipboard, as a person's Ctrl+C / Ctrl+V does. */
+export async function allowClipboard(page: Page, s: Servers): Promise<void> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.web });
+}
+
+export async function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
 export function exampleMeta(name: string): ExampleMeta {
   const file = path.join(repo, 'bpf', name, 'meta.json');
   let raw: string;

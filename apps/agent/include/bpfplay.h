@@ -8,6 +8,9 @@
  *       records in `events` are `struct my_rec` (without it the decoder uses `struct event`).
  *   struct { __uint(type, BPF_MAP_TYPE_ARRAY); ... } slots SEC(".maps") BPFPLAY_HIST;
  *       render this map as a log2 histogram: index i counts values in [2^i, 2^(i+1)).
+ *   struct { ... } hists SEC(".maps") BPFPLAY_UNIT(us);
+ *       the values are in microseconds (ns, us, ms, s, bytes, or any word): the histogram's
+ *       buckets are labelled with it. Without it the unit comes from the map's name (lat_ns).
  *
  * Included by the playground's <bpf/bpf_helpers.h>; include it yourself only when you do not use that header.
  */
@@ -16,6 +19,7 @@
 
 #define BPFPLAY_RECORD(type_name) __attribute__((btf_decl_tag("bpfplay.record:" #type_name)))
 #define BPFPLAY_HIST __attribute__((btf_decl_tag("bpfplay.render:log2-hist")))
+#define BPFPLAY_UNIT(unit) __attribute__((btf_decl_tag("bpfplay.unit:" #unit)))
 
 /*
  * BPFPLAY_KEEP_TYPE(struct my_rec);  at file scope: keeps a type in the object's BTF even when the

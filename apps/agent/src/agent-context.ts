@@ -39,4 +39,9 @@ export interface AgentContext {
   coReTargets: CoReTargets;
   /** Every active run of the agent (for limits.maxConcurrentRuns). */
   runs: RunRegistry;
+  /** Example name → its meta.json trigger (trigger/example-triggers.ts). */
+  triggers: Map<string, string>;
+  /** Counts a trigger in if the agent-wide limit allows it; false when it does not. */
+  triggerStarted(): boolean;
+  triggerEnded(): void;
 }

@@ -29,6 +29,7 @@ import { guestPolicy } from './policy/guest-policy.js';
 import type { RunTargetEnv } from './run/target-env.js';
 import { HOST_TARGET, type KernelInfo } from '@bpfplay/protocol';
 import { freemem } from 'node:os';
+import { loadTriggers } from './trigger/example-triggers.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -109,6 +110,8 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     : kernels.filter((k) => config.warmGuests.includes(k.name));
   for (const k of warmNow.slice(0, affordable)) guests.warm(targets.get(k.name)!.guest!);
   const defaultTarget = config.isolate ? kernels[kernels.length - 1]!.name : HOST_TARGET;
+  const triggers = loadTriggers(config.examplesDir, log);
+  let triggersRunning = 0;
 
   let vmlinux: Btf | undefined;
   let helpers: Map<number, string> | undefined;
@@ -144,6 +147,9 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       kernels,
     ),
     runs: new RunRegistry(),
+    triggers,
+    triggerStarted: () => triggersRunning < config.limits.maxTriggers && ++triggersRunning > 0,
+    triggerEnded: () => void triggersRunning--,
   };
 
   const hello = () => ({
@@ -159,6 +165,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       runTargets: [...targets.keys()],
       ...(kernelInfo.length ? { kernels: kernelInfo } : {}),
       uprobeBinaries: config.uprobeBinaries,
+      triggers: [...triggers.keys()],
     },
     limits: publicLimits(config.limits),
   });

@@ -30,6 +30,8 @@ export interface AgentConfig {
   webUrl?: string;
   /** The lesson track (bpf/lessons): checks read their lesson, trigger included, from here only. */
   lessonsDir: string;
+  /** The gallery (bpf/): the agent runs the `trigger` of an example's meta.json from here, and nothing else. */
+  examplesDir: string;
   /** Operator additions to the program policy (policy/policy.ts), from --policy FILE. */
   policy?: Partial<Policy>;
   /** Operator overrides of the compile sandbox limits (compile/limits.ts), from --policy FILE. */
@@ -56,6 +58,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     limits: { ...DEFAULT_LIMITS },
     uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
     warmRunners: 1,
+    examplesDir: join(REPO_ROOT, 'bpf'),
     ...(process.env.BPFPLAY_TEST_HOLD_COMPILE ? { testHoldCompileMarker: process.env.BPFPLAY_TEST_HOLD_COMPILE } : {}),
     isolate: false,
     warmGuests: [],

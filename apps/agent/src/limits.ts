@@ -54,6 +54,10 @@ export interface AgentLimits extends Limits {
   lspMaxPendingRequests: number;
   /** Milliseconds clangd may take to answer one request before the editor is told it timed out. */
   lspRequestTimeoutMs: number;
+  /** Example triggers (client `trigger`) running at once on the agent; one per session at most. */
+  maxTriggers: number;
+  /** Seconds an example trigger may run before it is killed. */
+  triggerSeconds: number;
 }
 
 export const DEFAULT_LIMITS: AgentLimits = {
@@ -84,6 +88,9 @@ export const DEFAULT_LIMITS: AgentLimits = {
   lspCpuSeconds: 900,
   lspMaxPendingRequests: 8,
   lspRequestTimeoutMs: 10_000,
+  // Triggers are short shell loops (the longest, runqlat's, keeps three CPUs busy for 1 s).
+  maxTriggers: 4,
+  triggerSeconds: 20,
 };
 
 /**

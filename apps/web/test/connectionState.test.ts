@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   connectionBanner,
   connectionReducer,
+  connectionStatus,
   initialConnection,
   type ConnectionState,
 } from '../src/state/socket/connectionState';
@@ -10,8 +11,15 @@ import { hello } from './fixtures';
 const url = 'ws://127.0.0.1:7100/ws';
 const origin = 'http://127.0.0.1:3000';
 
-function closeWith(state: ConnectionState, code: number, reason = '', neverOpened = false, now = 1000) {
-  return connectionReducer(state, { type: 'closed', close: { code, reason, neverOpened }, now });
+function closeWith(
+  state: ConnectionState,
+  code: number,
+  reason = '',
+  neverOpened = false,
+  now = 1000,
+  tokenSent = true,
+) {
+  return connectionReducer(state, { type: 'closed', close: { code, reason, neverOpened, tokenSent }, now });
 }
 
 describe('connection state machine', () => {
@@ -73,5 +81,35 @@ describe('connection state machine', () => {
     expect(connectionBanner(s, 1000, origin)?.text).toContain(
       'connection to agent closed (code 1001: agent restarting)',
     );
+  });
+
+  it('says "ready" in the status bar only when it is, and otherwise what to do', () => {
+    let s = connectionReducer(initialConnection, { type: 'connect', url });
+    expect(connectionStatus(s, 0).text).toBe(`connecting to the agent at ${url}…`);
+    s = closeWith(s, 1006, '', true, 0);
+    expect(connectionStatus(s, 0)).toEqual({
+      text: `agent unreachable at ${url} — retrying in 1 s; is it running? (npm start)`,
+      tone: 'error',
+    });
+    expect(connectionStatus(initialConnection, 0).text).toMatch(/^no agent/);
+    s = connectionReducer(s, { type: 'retry-due' });
+    s = connectionReducer(s, { type: 'hello', hello });
+    expect(connectionStatus(s, 0).text).toBe('ready — Ctrl+Enter runs the snippet');
+  });
+
+  it('someone with no token is told there is none, not that it is wrong', () => {
+    const s = closeWith(
+      connectionReducer(initialConnection, { type: 'connect', url }),
+      4401,
+      'wrong or missing token',
+      false,
+      0,
+      false,
+    );
+    expect(s).toMatchObject({ kind: 'refused', tokenSent: false });
+    expect(connectionBanner(s, 0, origin)?.text).toMatch(/^No token — .*enter the token in Settings/);
+    expect(connectionStatus(s, 0).text).toMatch(/^no token — /);
+    const wrong = closeWith(connectionReducer(initialConnection, { type: 'connect', url }), 4401, '', false, 0, true);
+    expect(connectionStatus(wrong, 0).text).toMatch(/^wrong token — /);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapSnapshot } from '@bpfplay/protocol';
-import { bucketLabel, log2Histograms, numberOf, occupiedRange } from '../src/state/maps';
+import { compactNumber, log2Histograms, numberOf } from '../src/state/maps';
 
 const snap = (entries: MapSnapshot['entries']): MapSnapshot => ({
   name: 'hist',
@@ -35,10 +35,17 @@ describe('log2 histograms', () => {
     ]);
   });
 
-  it('labels buckets like libbpf-tools and finds the occupied range', () => {
-    expect([0, 1, 2, 9, 10, 20].map(bucketLabel)).toEqual(['0–1', '2–3', '4–7', '512–1023', '1K–2047', '1M–2097151']);
-    expect(occupiedRange([0, 0, 4, 0, 1, 0])).toEqual([2, 4]);
-    expect(occupiedRange([0, 0])).toBeNull();
+  it('writes y-axis ticks short enough to fit the axis', () => {
+    expect([0, 950, 1500, 12_000, 4_000_000, 4_250_000, 1.5e9, 123_456_789].map(compactNumber)).toEqual([
+      '0',
+      '950',
+      '1.5K',
+      '12K',
+      '4M',
+      '4.3M',
+      '1.5G',
+      '123M',
+    ]);
   });
 
   it('reads u64 values sent as decimal strings', () => {

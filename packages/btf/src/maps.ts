@@ -7,6 +7,7 @@ import type { Btf } from './btf.js';
 
 export const RECORD_TAG = 'bpfplay.record:';
 export const RENDER_TAG = 'bpfplay.render:';
+export const UNIT_TAG = 'bpfplay.unit:';
 
 export interface MapDefinition {
   name: string;
@@ -31,6 +32,8 @@ export interface MapDefinition {
   tags: string[];
   /** Value of a `bpfplay.render:` tag, e.g. `log2-hist`. */
   render?: string;
+  /** Value of a `bpfplay.unit:` tag, e.g. `us` (BPFPLAY_UNIT). */
+  unit?: string;
 }
 
 export function mapDefinitions(btf: Btf): MapDefinition[] {
@@ -43,6 +46,8 @@ export function mapDefinitions(btf: Btf): MapDefinition[] {
     const def: MapDefinition = { name: v.name, varId: v.id, tags: btf.declTags(v.id) };
     const render = def.tags.find((t) => t.startsWith(RENDER_TAG));
     if (render) def.render = render.slice(RENDER_TAG.length);
+    const unit = def.tags.find((t) => t.startsWith(UNIT_TAG));
+    if (unit) def.unit = unit.slice(UNIT_TAG.length);
     readMapFields(btf, v.type, def, 0);
     out.push(def);
   }

@@ -52,6 +52,20 @@ export const PingMessage = z.object({
   t: z.number().optional(),
 });
 
+/**
+ * Run a gallery example's own trigger (`trigger` in bpf/<example>/meta.json) on the agent's machine,
+ * to make the example's probes fire. Only the example is named: the command is the agent's copy of
+ * meta.json, never text from the client (listed in `hello.capabilities.triggers`).
+ */
+export const TriggerMessage = z.object({
+  type: z.literal('trigger'),
+  example: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'example names use lower-case letters, digits, _ and -'),
+});
+
 export const ClientMessage = z.discriminatedUnion('type', [
   RunMessage,
   StopMessage,
@@ -63,9 +77,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   LspCancelMessage,
   CheckMessage,
   LessonCheckMessage,
+  TriggerMessage,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type RunMessage = z.infer<typeof RunMessage>;
 export type LessonCheckMessage = z.infer<typeof LessonCheckMessage>;
 export type StopMessage = z.infer<typeof StopMessage>;
 export type BtfUploadMessage = z.infer<typeof BtfUploadMessage>;
+export type TriggerMessage = z.infer<typeof TriggerMessage>;

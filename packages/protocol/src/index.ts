@@ -21,6 +21,7 @@ export {
 } from './record-reader';
 export * from './binary-events';
 export * from './lsp';
+export * from './log2-hist';
 export { describeIssues } from './issues';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */

@@ -79,6 +79,8 @@ export const HelloMessage = frame('hello', {
     kernels: z.array(KernelInfo).optional(),
     /** Binaries uprobes may attach to. */
     uprobeBinaries: z.array(z.string()),
+    /** Gallery examples whose meta.json trigger this agent runs on request (client `trigger`); absent on older agents. */
+    triggers: z.array(z.string()).optional(),
   }),
   limits: Limits,
 });
@@ -325,6 +327,11 @@ export const MapSnapshot = z.object({
    * `counters`: integer values, worth charting over time. `globals`: .bss/.data/.rodata variables.
    */
   render: z.enum(['table', 'log2-hist', 'counters', 'globals']),
+  /**
+   * What the values measure (a log2-hist's buckets): `ns`, `us`, `ms`, `s`, `bytes`, from a
+   * BPFPLAY_UNIT annotation or the map's or field's name (log2-hist.ts), else absent.
+   */
+  unit: z.string().max(32).optional(),
   error: z.string().optional(),
 });
 export type MapSnapshot = z.infer<typeof MapSnapshot>;
@@ -447,6 +454,20 @@ export const ErrorMessage = frame('error', {
 
 export const PongMessage = frame('pong', { t: z.number().optional() });
 
+/** A gallery example's trigger ran (client `trigger`): what ran, how it ended, what it printed (capped). */
+export const TriggeredMessage = frame('triggered', {
+  example: z.string(),
+  command: z.string(),
+  /** Who it ran as, e.g. `nobody (uid 65534)`. */
+  user: z.string(),
+  exitCode: z.number().int().nullable(),
+  /** Set when it was killed, e.g. by the time limit. */
+  signal: z.string().optional(),
+  timedOut: z.boolean(),
+  output: z.string(),
+  durationMs: z.number(),
+});
+
 export const BtfUploadedMessage = frame('btf-uploaded', { name: z.string(), types: z.number().int() });
 
 export const ServerMessage = z.discriminatedUnion('type', [
@@ -476,6 +497,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   LspDiagnosticsMessage,
   LspStatusMessage,
   CheckedMessage,
+  TriggeredMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

@@ -1,4 +1,5 @@
 import type { MapSnapshot, ServerMessage, ServerMessageOf, Value } from '@bpfplay/protocol';
+import { log2HistText } from '@bpfplay/protocol';
 import { EventTable } from './event-table.js';
 
 const ms = (t: number) => `${(t / 1000).toFixed(3)}s`;
@@ -7,23 +8,20 @@ function compact(v: Value): string {
   return JSON.stringify(v);
 }
 
+/** Each histogram of a log2-hist map as bpftrace prints one (the same text the web app copies). */
 function histogram(m: MapSnapshot): string[] {
   const lines: string[] = [];
   for (const e of m.entries) {
     const v = e.value;
     const slots = v && typeof v === 'object' && !Array.isArray(v) ? v.slots : v;
     const buckets = Array.isArray(slots) ? slots.map((x) => (typeof x === 'number' ? x : Number(x))) : [];
-    if (m.entries.length > 1) lines.push(`  ${compact(e.key)}:`);
-    const max = Math.max(1, ...buckets);
-    buckets.forEach((n, i) => {
-      if (!n) return;
-      // libbpf-tools' convention: slot i = floor(log2(v)) counts [2^i, 2^(i+1)); slot 0 also holds 0.
-      const lo = i === 0 ? 0 : 2 ** i;
-      const hi = 2 ** (i + 1) - 1;
-      lines.push(
-        `  ${`${lo} -> ${hi}`.padStart(24)} : ${String(n).padEnd(8)} |${'*'.repeat(Math.round((40 * n) / max)).padEnd(40)}|`,
-      );
-    });
+    const name = m.entries.length > 1 ? `${m.name}[${compact(e.key)}]` : m.name;
+    lines.push(
+      ...log2HistText(name, buckets, m.unit)
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return lines;
 }

@@ -8,6 +8,7 @@ import type { Connection } from '../server/connection.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
 import { LspChannel } from '../lsp/channel.js';
 import { CheckRunner } from '../lsp/check.js';
+import { runTrigger } from '../trigger/example-triggers.js';
 
 /**
  * A client session (one WebSocket). Owns its runs: when the socket closes, every run is stopped and
@@ -20,6 +21,7 @@ export class Session {
   /** The editor's completion, hover and diagnostics (clangd), and its compile-as-you-type. */
   private readonly lsp: LspChannel;
   private readonly checks: CheckRunner;
+  private triggering = false;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -56,6 +58,8 @@ export class Session {
       }
       case 'ping':
         return this.conn.send({ type: 'pong', ...(m.t !== undefined ? { t: m.t } : {}) });
+      case 'trigger':
+        return this.trigger(m.example);
       case 'btf-upload': {
         const r = this.ctx.coReTargets.upload(this.id, m.name, m.data);
         if ('error' in r) return this.conn.error('bad-message', r.error);
@@ -151,6 +155,25 @@ export class Session {
     if (!this.admit(m.runId, m.snippet)) return;
     const check = new LessonCheckRun(this.ctx, lesson, m, this.sink(), this.id, this.tokenId);
     this.launch(check.run, () => check.start());
+  }
+
+  /** Runs an example's own trigger from the agent's bpf/; one at a time per session. */
+  private trigger(example: string): void {
+    const command = this.ctx.triggers.get(example);
+    if (command === undefined)
+      return this.conn.error('not-found', `the agent has no trigger for an example named "${example}"`);
+    if (this.triggering) return this.conn.error('busy', 'a trigger of this session is still running; wait for it');
+    if (!this.ctx.triggerStarted())
+      return this.conn.error(
+        'busy',
+        `the agent is running ${this.ctx.config.limits.maxTriggers} triggers already; try again shortly`,
+      );
+    this.triggering = true;
+    void runTrigger(example, command, this.ctx.config.limits.triggerSeconds).then((r) => {
+      this.triggering = false;
+      this.ctx.triggerEnded();
+      this.conn.send(r);
+    });
   }
 
   /** The output budgets (events/s, bytes/s) are per session: split them evenly between its runs. */

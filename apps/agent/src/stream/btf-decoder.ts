@@ -2,6 +2,7 @@ import type { Btf, MapDefinition } from '@bpfplay/btf';
 import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions, recordLayout } from '@bpfplay/btf';
 import type { BpfMap } from '@bpfplay/libbpf';
 import type { FieldInfo, MapSnapshot, RecordLayout, Value } from '@bpfplay/protocol';
+import { unitFromName } from '@bpfplay/protocol';
 import type { MapDecoder } from './maps.js';
 import type { RecordDecoder } from './sources.js';
 
@@ -64,6 +65,8 @@ interface MapPlan {
   datasec?: number;
   /** An array map used as a histogram: one bucket per key, folded into one entry. */
   bucketsPerKey?: boolean;
+  /** What a histogram's values measure (MapSnapshot.unit). */
+  unit?: string;
 }
 
 function isInt(btf: Btf, id: number | undefined): boolean {
@@ -81,6 +84,27 @@ function hasSlots(btf: Btf, id: number | undefined): boolean {
 }
 
 const HIST_NAME = /hist|slots/i;
+
+/**
+ * A histogram's unit: BPFPLAY_UNIT on the map, else the map's name (`lat_ns`), else the name of the
+ * slots field or of the value struct (`struct hist_us { __u32 us_slots[...] }`).
+ */
+function histUnit(btf: Btf, mapName: string, def: MapDefinition | undefined): string | undefined {
+  if (def?.unit) return unitFromName(def.unit) ?? def.unit;
+  const names = [mapName];
+  if (def?.valueTypeId !== undefined) {
+    const v = btf.resolve(def.valueTypeId);
+    if (v.kind === 'struct') {
+      names.push(v.name);
+      for (const m of v.members) if (btf.resolve(m.type).kind === 'array') names.push(m.name);
+    }
+  }
+  for (const n of names) {
+    const u = unitFromName(n);
+    if (u) return u;
+  }
+  return undefined;
+}
 const ARRAY_TYPES = new Set(['array', 'percpu_array']);
 
 /** Maps decoded with their BTF key/value types, with a hint on how to draw each. */
@@ -109,9 +133,11 @@ export class BtfMapDecoder implements MapDecoder {
         render = 'log2-hist';
         bucketsPerKey = true;
       } else if (isInt(this.btf, valueId)) render = 'counters';
+      const unit = render === 'log2-hist' ? histUnit(this.btf, map.name, def) : undefined;
       p = {
         render,
         bucketsPerKey,
+        ...(unit ? { unit } : {}),
         ...(keyId !== undefined ? { keyId } : {}),
         ...(valueId !== undefined ? { valueId } : {}),
       };
@@ -125,10 +151,12 @@ export class BtfMapDecoder implements MapDecoder {
     valueType?: string;
     render: MapSnapshot['render'];
     bucketsPerKey?: boolean;
+    unit?: string;
   } {
     const p = this.plan(map);
     return {
       render: p.render,
+      ...(p.unit ? { unit: p.unit } : {}),
       ...(p.keyId !== undefined ? { keyType: cTypeName(this.btf, p.keyId) } : {}),
       ...(p.valueId !== undefined ? { valueType: cTypeName(this.btf, p.valueId) } : {}),
       ...(p.bucketsPerKey ? { bucketsPerKey: true } : {}),

@@ -11,6 +11,7 @@ export interface MapDecoder {
     valueType?: string;
     render: MapSnapshot['render'];
     bucketsPerKey?: boolean;
+    unit?: string;
   };
   key(map: BpfMap, bytes: Uint8Array): Value;
   value(map: BpfMap, bytes: Uint8Array): Value;
@@ -97,6 +98,23 @@ export interface SnapshotSource {
   symbols?: () => KernelSymbols;
 }
 
+/**
+ * Integer values are drawn as counters over time, but not every integer counts: runqlat's `start`
+ * holds when each thread became runnable (bpf_ktime_get_ns()), and a chart of those is a set of
+ * rising lines that says nothing. Such values sit just below the kernel's monotonic clock, which
+ * is the clock Node's hrtime reads; a map is a table of timestamps once most of its values do.
+ * (A guest kernel's clock is not ours: there such maps stay counters.)
+ */
+const TIMESTAMP_WINDOW_NS = 3600e9;
+const timestampMaps = new WeakMap<object, Set<string>>();
+
+export function looksLikeTimestamps(entries: readonly MapEntry[], nowNs = Number(process.hrtime.bigint())): boolean {
+  const values = entries.map((e) => (typeof e.value === 'number' ? e.value : Number(e.value)));
+  if (values.length === 0) return false;
+  const near = values.filter((v) => Number.isFinite(v) && v > 1e9 && v <= nowNs && nowNs - v < TIMESTAMP_WINDOW_NS);
+  return near.length >= Math.ceil(values.length * 0.8);
+}
+
 /** One snapshot of every readable map of the object, each capped at `maxEntries` entries. */
 export function snapshotMaps(
   obj: Pick<BpfObject, 'maps'>,
@@ -106,6 +124,8 @@ export function snapshotMaps(
 ): MapSnapshot[] {
   const cpus = where.cpus ?? numPossibleCpus();
   const out: MapSnapshot[] = [];
+  let stamps = timestampMaps.get(obj);
+  if (!stamps) timestampMaps.set(obj, (stamps = new Set()));
   for (const map of obj.maps()) {
     if (!snapshotable(map)) continue;
     const d = decoder.describe(map);
@@ -117,6 +137,7 @@ export function snapshotMaps(
       entries: [],
       more: 0,
       render: d.render,
+      ...(d.unit ? { unit: d.unit } : {}),
     };
     try {
       if (map.type === MAP_TYPE.stack_trace) snapshotStacks(map, snap, maxEntries, (where.symbols ?? kernelSymbols)());
@@ -129,6 +150,12 @@ export function snapshotMaps(
           return { key: decoder.key(map, key), value: decoder.sum(map, values), cpus: values };
         });
         if (d.bucketsPerKey) snap.entries = [foldBuckets(snap.entries)];
+      }
+      // Once a table of timestamps, always: a chart must not come and go between snapshots.
+      if (snap.render === 'counters' && (stamps.has(map.name) || looksLikeTimestamps(snap.entries))) {
+        stamps.add(map.name);
+        snap.render = 'table';
+        snap.valueType = `${snap.valueType ?? 'u64'} (timestamps, ns since boot)`;
       }
     } catch (e) {
       snap.error = (e as Error).message;

@@ -11,12 +11,13 @@ import { useRunControls } from '../hooks/useRunControls';
 import { connectionBanner } from '../state/socket/connectionState';
 import { mainFile } from '../state/files';
 import { markersOf } from '../state/markers';
-import { isActive } from '../state/run';
+import { hasIterator, isActive } from '../state/run';
 import { workspaceReducer, type WorkspaceAction } from '../state/workspaceActions';
 import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from '../share/shareState';
 import type { EditorApi } from '../editor/EditorView';
 import type { PaneId } from './OutputPanel';
 import { ConsolePane } from './panes/ConsolePane';
+import { IterPane } from './panes/IterPane';
 import { EventsPane } from './panes/EventsPane';
 import { ProblemsPane } from './panes/ProblemsPane';
 import { StatusBar } from './StatusBar';
@@ -30,9 +31,14 @@ const EditorView = dynamic(() => import('../editor/EditorView'), {
   loading: () => <div className="editor-host editor-loading">loading editor…</div>,
 });
 
-const EMBED_PANES = ['console', 'events', 'problems'] as const;
+const EMBED_PANES = ['console', 'iter', 'events', 'problems'] as const;
 type EmbedPane = (typeof EMBED_PANES)[number];
-const TITLES: Record<EmbedPane, string> = { console: 'Console', events: 'Events', problems: 'Problems' };
+const TITLES: Record<EmbedPane, string> = {
+  console: 'Console',
+  iter: 'Iterator',
+  events: 'Events',
+  problems: 'Problems',
+};
 
 /**
  * /embed/<id>: the snippet, Run/Stop and its output, small enough for an iframe in a tutorial.
@@ -218,7 +224,7 @@ function EmbedOutput({
   return (
     <section className="embed-output" aria-label="Output">
       <div className="pane-tabs" role="tablist">
-        {EMBED_PANES.map((p) => (
+        {EMBED_PANES.filter((p) => p !== 'iter' || hasIterator(run)).map((p) => (
           <button
             key={p}
             role="tab"
@@ -236,6 +242,8 @@ function EmbedOutput({
           <EventsPane streams={store.streams} version={version} running={isActive(run)} />
         ) : pane === 'problems' ? (
           <ProblemsPane run={run} onFiles={onFiles} elsewhere={elsewhere} onJump={() => {}} />
+        ) : pane === 'iter' ? (
+          <IterPane run={run} />
         ) : (
           <ConsolePane streams={store.streams} run={run} version={version} />
         )}

@@ -53,7 +53,12 @@ export function FileTabs(p: FileTabsProps) {
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
+          if (e.key === 'Enter') {
+            // Committing focuses the editor before the key is done: without this the same Enter
+            // lands in the file as a blank first line.
+            e.preventDefault();
+            commit();
+          }
           if (e.key === 'Escape') {
             e.stopPropagation();
             cancel();

@@ -3,13 +3,17 @@
 import type { ReactNode } from 'react';
 import type { AgentStore } from '../state/agentStore';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
+import { hasIterator } from '../state/run';
 
+/** The panes Alt+1…9 select, in tab order. */
 export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disasm', 'core', 'params', 'log'] as const;
-export type PaneId = (typeof PANES)[number];
+/** `iter`: an iterator program's text, a tab only while the run has one (after Console). */
+export type PaneId = (typeof PANES)[number] | 'iter';
 
 export const PANE_TITLES: Record<PaneId, string> = {
   problems: 'Problems',
   console: 'Console',
+  iter: 'Iterator',
   events: 'Events',
   maps: 'Maps',
   verifier: 'Verifier',
@@ -30,21 +34,27 @@ export function OutputPanel({
   store,
   badgesOf,
   onSelect,
+  header,
   children,
 }: {
   active: PaneId;
   store: AgentStore;
   badgesOf(): Partial<Record<PaneId, PaneBadge>>;
   onSelect(p: PaneId): void;
+  /** Above the tabs (an example's trigger). */
+  header?: ReactNode;
   children: ReactNode;
 }) {
   // The counts on the tabs move with the streams; the panes below subscribe on their own.
   useThrottledStreamVersion(store);
   const badges = badgesOf();
+  const tabs: PaneId[] = hasIterator(store.run) ? [...PANES.slice(0, 2), 'iter', ...PANES.slice(2)] : [...PANES];
   return (
     <section className="output" aria-label="Output">
+      {header}
       <div className="pane-tabs" role="tablist">
-        {PANES.map((p, i) => {
+        {tabs.map((p) => {
+          const i = (PANES as readonly string[]).indexOf(p);
           const b = badges[p];
           return (
             <button
@@ -53,7 +63,7 @@ export function OutputPanel({
               aria-selected={p === active}
               className={`pane-tab ${p === active ? 'pane-tab-active' : ''}`}
               onClick={() => onSelect(p)}
-              title={`${PANE_TITLES[p]} (Alt+${i + 1})`}
+              title={i >= 0 ? `${PANE_TITLES[p]} (Alt+${i + 1})` : PANE_TITLES[p]}
               data-testid={`pane-tab-${p}`}
             >
               {PANE_TITLES[p]}

@@ -16,6 +16,7 @@ import { DisasmPane } from './panes/DisasmPane';
 import { CoRePane, type CoreTargetsProps } from './panes/CoRePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
+import { IterPane } from './panes/IterPane';
 import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
@@ -45,6 +46,8 @@ export function OutputPanes(props: OutputPanesProps) {
       return <ProblemsPane run={run} onFiles={p.onFiles} elsewhere={p.elsewhere} onJump={p.onJump} />;
     case 'console':
       return <ConsolePane streams={store.streams} run={run} version={p.version} />;
+    case 'iter':
+      return <IterPane run={run} />;
     case 'events':
       return <EventsPane streams={store.streams} version={p.version} running={run !== null && run.stopped === null} />;
     case 'maps':
@@ -85,6 +88,8 @@ export function paneBadges(
   if (problems > 0)
     b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
   if (s.printk.total > 0) b.console = { text: formatCount(s.printk.total) };
+  const iterLines = Object.values(run?.iter ?? {}).reduce((n, o) => n + (o.text.match(/\n/g)?.length ?? 0), 0);
+  if (iterLines > 0) b.iter = { text: formatCount(iterLines) };
   if (s.eventsReceived > 0)
     b.events = { text: formatCount(s.eventsReceived), ...(s.eventsDropped > 0 ? { tone: 'warn' as const } : {}) };
   if (s.maps) b.maps = { text: String(s.maps.maps.length) };

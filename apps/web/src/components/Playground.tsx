@@ -14,7 +14,7 @@ import { useRunControls } from '../hooks/useRunControls';
 import type { StoredSnippet } from '../share/shareState';
 import { mainFile } from '../state/files';
 import { markersOf } from '../state/markers';
-import { connectionBanner } from '../state/socket/connectionState';
+import { connectionBanner, connectionStatus } from '../state/socket/connectionState';
 import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAction } from '../state/workspaceActions';
 import type { Example } from '../examples/types';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
@@ -30,6 +30,7 @@ import { ShareDialog } from './ShareDialog';
 import { Banners, type BannerItem } from './Banners';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { Splitter } from './Splitter';
+import { TriggerBar } from './TriggerBar';
 
 // Monaco touches `window` at import: load it only in the browser.
 const EditorView = dynamic(() => import('../editor/EditorView'), {
@@ -56,7 +57,10 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const [exampleParam] = useState(() =>
     typeof window === 'undefined' ? null : new URL(window.location.href).searchParams.get('example'),
   );
-  const { examples, error: examplesError } = useExamples(sidebar || exampleParam !== null);
+  // The current example's trigger comes from the gallery too.
+  const { examples, error: examplesError } = useExamples(
+    sidebar || exampleParam !== null || ws?.snippet.example !== undefined,
+  );
   const [pane, setPane] = useState<PaneId>('console');
   const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
@@ -202,8 +206,9 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
       ),
     [hello],
   );
+  const currentExample = ws?.snippet.example ? examples?.find((e) => e.name === ws.snippet.example) : undefined;
   const title = ws?.snippet.example
-    ? (examples?.find((e) => e.name === ws.snippet.example)?.meta.title ?? ws.snippet.example)
+    ? (currentExample?.meta.title ?? ws.snippet.example)
     : ws?.snippet.shared
       ? 'shared snippet'
       : 'untitled snippet';
@@ -289,7 +294,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         title={title}
         running={running}
         canRun={connected}
-        runBlockedReason={connected ? null : 'Not connected to an agent'}
+        runBlockedReason={connected ? null : connectionStatus(store.connection, now).text}
         durationSec={ws.settings.durationSec}
         maxDurationSec={hello?.limits.maxRunSeconds ?? null}
         connection={store.connection}
@@ -358,6 +363,18 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
           }}
           store={store}
           badgesOf={() => paneBadges(store.run, store, onFiles.length + elsewhere.length, paramCount)}
+          header={
+            currentExample?.meta.trigger && (
+              <TriggerBar
+                example={currentExample.name}
+                command={currentExample.meta.trigger}
+                agentRuns={hello?.capabilities.triggers?.includes(currentExample.name) ?? false}
+                running={running && run?.attached !== null}
+                state={store.trigger}
+                onRun={() => agent.send(store.triggerMessage(currentExample.name))}
+              />
+            )
+          }
         >
           <OutputPanes
             pane={pane}

@@ -2,6 +2,7 @@
 
 import type { RunView } from '../state/run';
 import { statusChips } from '../state/statusLine';
+import { connectionStatus } from '../state/socket/connectionState';
 import { formatCount } from '../state/format';
 import type { AgentStore } from '../state/agentStore';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
@@ -23,10 +24,16 @@ export function StatusBar({
   const printk = s.printk.total;
   const dropped = s.eventsDropped + s.printkDropped;
   const chips = run ? statusChips(run, now) : [];
+  const idle = connectionStatus(store.connection, now);
   return (
     <footer className="statusbar" data-testid="status" aria-live="polite">
       <div className="chips" data-state={run?.state ?? 'idle'}>
-        {chips.length === 0 && <span className="chip chip-muted">ready — {`Ctrl+Enter`} runs the snippet</span>}
+        {(chips.length === 0 || store.connection.kind !== 'ready') && (
+          <span className={`chip chip-${idle.tone}`} data-step="connection">
+            {idle.text}
+            {chips.length > 0 && <span className="arrow"> · last run:</span>}
+          </span>
+        )}
         {chips.map((c, i) => (
           <span key={c.key} className={`chip chip-${c.tone}`} data-step={c.key}>
             {i > 0 && <span className="arrow">→</span>}

@@ -152,7 +152,8 @@ function ConnectionPill({ state }: { state: ConnectionState }) {
       break;
     case 'refused':
       cls = 'bad';
-      text = state.code === CLOSE_CODES.unauthorized ? 'wrong token' : 'origin refused';
+      text =
+        state.code === CLOSE_CODES.unauthorized ? (state.tokenSent ? 'wrong token' : 'no token') : 'origin refused';
       title = state.url;
       break;
   }

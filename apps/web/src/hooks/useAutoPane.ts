@@ -8,7 +8,7 @@ import type { PaneId } from '../components/OutputPanel';
 /**
  * After Run, show the pane where the news is — once per run, and never after the user picked a
  * pane themselves: compile errors and refusals → Problems, a verifier rejection → Verifier, the
- * first decoded record → Events, else the first printk line → Console.
+ * iterator's text → Iterator, the first decoded record → Events, else the first printk line → Console.
  */
 export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: PaneId) => void) {
   const userPicked = useRef(false);
@@ -18,6 +18,7 @@ export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: 
   if (run) {
     if ((run.compiled && !run.compiled.ok) || (run.refused && run.refused.violations.length > 0)) want = 'problems';
     else if (run.verifier.some((v) => !v.ok)) want = 'verifier';
+    else if (Object.keys(run.iter).length > 0) want = 'iter';
     else if (streams.eventsReceived > 0 || streams.sources.size > 0) want = 'events';
     else if (streams.printk.total > 0) want = 'console';
     else if (run.state === 'stopped' && run.mode === 'compile') want = 'disasm';

@@ -1,4 +1,4 @@
-import type { ClientMessage, RunOptions, ServerMessage, Snippet } from '@bpfplay/protocol';
+import type { ClientMessage, RunOptions, ServerMessage, ServerMessageOf, Snippet } from '@bpfplay/protocol';
 import type { ConnectionState, Hello } from './socket/connectionState';
 import { initialConnection } from './socket/connectionState';
 import { frameBatcher } from './batch';
@@ -15,6 +15,14 @@ export interface AgentNote {
 }
 
 export const MAX_NOTES = 200;
+
+/** An example's trigger asked of the agent (client `trigger`), and how it went. */
+export interface TriggerRun {
+  example: string;
+  result: ServerMessageOf<'triggered'> | null;
+  /** The agent refused it (busy, no such trigger). */
+  error: string | null;
+}
 
 /**
  * What the page knows about the agent and the current run, as one external store for React
@@ -35,6 +43,8 @@ export class AgentStore {
    * frame): kept across runs, so the Params pane can be filled in before the next Run.
    */
   params: ParamsFrame | null = null;
+  /** The last example trigger this tab asked for. */
+  trigger: TriggerRun | null = null;
   private version = 0;
   /** Bumped only when something other than the streams changed (connection, run steps, notes). */
   private coarseVersion = 0;
@@ -123,6 +133,13 @@ export class AgentStore {
     return out;
   }
 
+  /** Ask the agent to run an example's own trigger (meta.json's, on the agent's side). */
+  triggerMessage(example: string): ClientMessage {
+    this.trigger = { example, result: null, error: null };
+    this.changed(true);
+    return { type: 'trigger', example };
+  }
+
   stopMessage(): ClientMessage | null {
     if (!this.run || !isActive(this.run)) return null;
     return { type: 'stop', runId: this.run.runId };
@@ -177,10 +194,16 @@ export class AgentStore {
       case 'btf-uploaded':
         this.uploads.uploaded(m);
         break;
+      case 'triggered':
+        if (this.trigger?.example === m.example) this.trigger = { ...this.trigger, result: m };
+        break;
       case 'warning':
       case 'error':
         // Kept in the log as well: the claim is by order, not by name (the error does not say).
         if (m.type === 'error') this.uploads.failed(m);
+        // The agent's answer to a trigger it would not run (the frame names no run).
+        if (m.type === 'error' && m.runId === undefined && this.trigger && !this.trigger.result && !this.trigger.error)
+          this.trigger = { ...this.trigger, error: m.message };
         if (m.runId === undefined || !this.run) {
           this.note(
             m.type === 'warning' ? 'warn' : 'error',

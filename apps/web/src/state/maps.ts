@@ -67,31 +67,24 @@ export function log2Histograms(snap: MapSnapshot): Log2Hist[] {
   return out;
 }
 
-/** Bucket i's range as text: 0–1, 2–3, 4–7, 8–15, 1K–2K-1 … */
-export function bucketLabel(i: number): string {
-  const lo = i === 0 ? 0 : 2 ** i;
-  const hi = 2 ** (i + 1) - 1;
-  return `${compact(lo)}–${compact(hi)}`;
-}
-
-function compact(n: number): string {
-  if (n >= 2 ** 30 && n % 2 ** 30 === 0) return `${n / 2 ** 30}G`;
-  if (n >= 2 ** 20 && n % 2 ** 20 === 0) return `${n / 2 ** 20}M`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
-  return String(n);
-}
-
-/** The range of buckets worth drawing: from the first non-zero to the last non-zero one. */
-export function occupiedRange(counts: readonly number[]): [number, number] | null {
-  let lo = -1;
-  let hi = -1;
-  counts.forEach((c, i) => {
-    if (c > 0) {
-      if (lo < 0) lo = i;
-      hi = i;
+/**
+ * A y-axis tick as short text: 950, 12K, 4.2M, 1.5G. Full numbers ("4,000,000") do not fit the
+ * axis and got cut to "000,000"; the exact values are in the table below the chart.
+ */
+export function compactNumber(n: number): string {
+  const a = Math.abs(n);
+  for (const [suffix, p] of [
+    ['T', 1e12],
+    ['G', 1e9],
+    ['M', 1e6],
+    ['K', 1e3],
+  ] as const) {
+    if (a >= p) {
+      const v = n / p;
+      return `${Number.isInteger(v) || Math.abs(v) >= 100 ? Math.round(v) : Number(v.toFixed(1))}${suffix}`;
     }
-  });
-  return lo < 0 ? null : [lo, hi];
+  }
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(2)));
 }
 
 /** The keys worth charting: the `n` with the largest latest value (a chart of 80 lines says nothing). */

@@ -167,6 +167,12 @@ export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
   }
 }
 
+/** The run loaded an iterator program (SEC("iter/...")), or one has printed: it gets its own pane. */
+export function hasIterator(run: RunView | null): boolean {
+  if (!run) return false;
+  return Object.keys(run.iter).length > 0 || (run.loaded?.programs.some((p) => p.kind === 'iter' && p.loaded) ?? false);
+}
+
 /** The run's failure, in one line, if it failed before running. */
 export function failureOf(run: RunView): string | null {
   if (run.compiled && !run.compiled.ok) {

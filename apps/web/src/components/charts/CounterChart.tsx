@@ -5,9 +5,12 @@ import type uPlot from 'uplot';
 import type { Ring } from '../../state/ring';
 import type { SeriesPoint } from '../../state/streams';
 import { UPlotChart, themeColors } from './UPlotChart';
-import { topSeries } from '../../state/maps';
+import { compactNumber, topSeries } from '../../state/maps';
 
-/** Lines drawn at most; the table below the chart lists every key. */
+/**
+ * Lines drawn at most, one colour each (themeColors has as many): the table below the chart lists
+ * every key. With fewer colours than lines, two keys shared one and the legend could not tell them apart.
+ */
 const MAX_LINES = 8;
 
 /** Counters of a map over time: one line per key, x in seconds since the run attached. */
@@ -44,11 +47,16 @@ export function CounterChart({
       scales: { x: { time: false } },
       axes: [
         { ...axis, label: 's', size: 30, labelSize: 14 },
-        { ...axis, size: 60 },
+        // Short ticks (4.2M) and an axis as wide as its longest one: "4,000,000" in 60 px was cut to "000,000".
+        {
+          ...axis,
+          values: (_u: uPlot, ticks: number[]) => ticks.map(compactNumber),
+          size: (_u: uPlot, values: string[] | null) => 14 + 7 * Math.max(3, ...(values ?? []).map((v) => v.length)),
+        },
       ],
       series: [
         { label: 't' },
-        ...keys.map((k, i) => ({ label: k, stroke: c.palette[i % c.palette.length], width: 1.5, spanGaps: true })),
+        ...keys.map((k, i) => ({ label: k, stroke: c.palette[i]!, width: 1.5, spanGaps: true })),
       ],
     } satisfies Omit<uPlot.Options, 'width' | 'height'>;
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -54,8 +54,9 @@ export function themeColors(): { fg: string; grid: string; palette: string[] } {
   return {
     fg: v('--fg-muted', '#999'),
     grid: v('--border', '#333'),
-    palette: ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6'].map((n, i) =>
-      v(n, ['#4e9af1', '#f5a623', '#7ed321', '#d0021b', '#9013fe', '#50e3c2'][i]!),
+    // Eight distinct colours: CounterChart draws at most eight lines.
+    palette: ['--c1', '--c2', '--c3', '--c4', '--c5', '--c6', '--c7', '--c8'].map((n, i) =>
+      v(n, ['#4e9af1', '#f5a623', '#7ed321', '#d0021b', '#9013fe', '#50e3c2', '#f78fc4', '#c9d46a'][i]!),
     ),
   };
 }

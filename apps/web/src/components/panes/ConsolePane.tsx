@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { Streams } from '../../state/streams';
-import type { RunView } from '../../state/run';
+import { hasIterator, type RunView } from '../../state/run';
 import { formatCount, formatTimestamp } from '../../state/format';
 import { TailList } from './TailList';
 
@@ -12,13 +12,13 @@ const ROW = 20;
 export function ConsolePane({ streams, run, version }: { streams: Streams; run: RunView | null; version: number }) {
   const ring = streams.printk;
   const [following, setFollowing] = useState(true);
-  const iters = run ? Object.entries(run.iter) : [];
+  const iterator = hasIterator(run);
 
   return (
     <div className="pane pane-console" data-testid="pane-console">
       <div className="pane-bar">
         <span>
-          {formatCount(ring.total)} lines
+          {formatCount(ring.total)} printk lines
           {ring.evicted > 0 && <span className="muted"> (showing last {formatCount(ring.length)})</span>}
         </span>
         {streams.printkDropped > 0 && <span className="warn">dropped {formatCount(streams.printkDropped)}</span>}
@@ -32,18 +32,6 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
           {following ? 'following' : 'paused — follow'}
         </button>
       </div>
-      {iters.length > 0 && (
-        <div className="iter-output">
-          {iters.map(([prog, out]) => (
-            <details key={prog} open>
-              <summary>
-                iterator {prog} {out.done ? '(done)' : '(reading…)'}
-              </summary>
-              <pre data-testid={`iter-${prog}`}>{out.text}</pre>
-            </details>
-          ))}
-        </div>
-      )}
       <TailList
         count={ring.length}
         rowHeight={ROW}
@@ -53,9 +41,11 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
         label="printk output"
         empty={
           <p className="empty">
-            {run
-              ? 'No printk output yet. bpf_printk() lines appear here.'
-              : 'Run a program: its bpf_printk() lines appear here.'}
+            {iterator
+              ? 'An iterator writes with BPF_SEQ_PRINTF: its text is in the Iterator tab. bpf_printk() lines would appear here.'
+              : run
+                ? 'No printk output yet. bpf_printk() lines appear here.'
+                : 'Run a program: its bpf_printk() lines appear here.'}
           </p>
         }
         renderRow={(i, style, slot) => {

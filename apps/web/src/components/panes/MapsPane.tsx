@@ -96,7 +96,12 @@ function MapBody({
         {hists.slice(0, 8).map((h, i) => (
           <div key={h.label ?? i}>
             {h.label && <p className="small">{h.label}</p>}
-            <Log2HistChart counts={h.counts} theme={theme} />
+            <Log2HistChart
+              name={h.label ? `${snap.name}[${h.label}]` : snap.name}
+              counts={h.counts}
+              unit={snap.unit}
+              theme={theme}
+            />
           </div>
         ))}
       </>

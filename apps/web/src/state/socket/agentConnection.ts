@@ -131,7 +131,7 @@ export class AgentConnection {
       this.socket = null;
       this.dispatch({
         type: 'closed',
-        close: { code: ev.code, reason: ev.reason, neverOpened: !this.opened },
+        close: { code: ev.code, reason: ev.reason, neverOpened: !this.opened, tokenSent: !!this.token },
         now: this.clock.now(),
       });
     };

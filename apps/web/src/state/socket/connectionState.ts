@@ -15,13 +15,16 @@ export type ConnectionState =
   | { kind: 'handshake'; url: string; attempt: number }
   | { kind: 'ready'; url: string; hello: Hello }
   | { kind: 'retrying'; url: string; attempt: number; delayMs: number; retryAt: number; lastClose: CloseInfo }
-  | { kind: 'refused'; url: string; code: number; reason: string };
+  /** `tokenSent: false`: the page had no token to send (someone opened the bare URL). */
+  | { kind: 'refused'; url: string; code: number; reason: string; tokenSent: boolean };
 
 export interface CloseInfo {
   code: number;
   reason: string;
   /** The socket never opened (connection refused, DNS, wrong port). */
   neverOpened: boolean;
+  /** Whether the page sent a token at all (absent: it did). */
+  tokenSent?: boolean;
 }
 
 export type ConnectionEvent =
@@ -50,7 +53,7 @@ export function connectionReducer(state: ConnectionState, ev: ConnectionEvent): 
       if (state.kind === 'idle' || state.kind === 'refused' || state.kind === 'retrying') return state;
       const { code, reason } = ev.close;
       if (code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbiddenOrigin) {
-        return { kind: 'refused', url: state.url, code, reason };
+        return { kind: 'refused', url: state.url, code, reason, tokenSent: ev.close.tokenSent ?? true };
       }
       // A connection that reached `hello` was healthy: start the backoff over.
       const attempt = state.kind === 'ready' ? 0 : state.attempt;
@@ -92,6 +95,12 @@ export function connectionBanner(state: ConnectionState, now: number, origin: st
       };
     }
     case 'refused':
+      if (state.code === CLOSE_CODES.unauthorized && !state.tokenSent) {
+        return {
+          level: 'error',
+          text: 'No token — the agent needs the token it printed at start: open the URL it printed (it ends in ?token=…), or enter the token in Settings (⚙).',
+        };
+      }
       if (state.code === CLOSE_CODES.unauthorized) {
         return {
           level: 'error',
@@ -102,6 +111,38 @@ export function connectionBanner(state: ConnectionState, now: number, origin: st
         level: 'error',
         text: `The agent at ${state.url} refused this page's origin ${origin} — restart it with --allow-origin ${origin}.${state.reason ? ` Agent said: ${state.reason}` : ''}`,
       };
+  }
+}
+
+/**
+ * The connection in the status bar's few words, where people look before pressing Run: `ready`
+ * only when it is, otherwise what is wrong and what to do about it.
+ */
+export function connectionStatus(
+  state: ConnectionState,
+  now: number,
+): { text: string; tone: 'muted' | 'active' | 'error' } {
+  switch (state.kind) {
+    case 'ready':
+      return { text: 'ready — Ctrl+Enter runs the snippet', tone: 'muted' };
+    case 'idle':
+      return { text: 'no agent — set its URL in Settings (⚙)', tone: 'error' };
+    case 'connecting':
+    case 'handshake':
+      return { text: `connecting to the agent at ${state.url}…`, tone: 'active' };
+    case 'retrying': {
+      const secs = Math.max(0, Math.ceil((state.retryAt - now) / 1000));
+      return {
+        text: `agent unreachable at ${state.url} — retrying in ${secs} s; is it running? (npm start)`,
+        tone: 'error',
+      };
+    }
+    case 'refused':
+      if (state.code !== CLOSE_CODES.unauthorized)
+        return { text: 'the agent refused this page’s origin — see the banner for the flag to add', tone: 'error' };
+      return state.tokenSent
+        ? { text: 'wrong token — open the URL the agent printed, or fix it in Settings (⚙)', tone: 'error' }
+        : { text: 'no token — open the URL the agent printed, or enter it in Settings (⚙)', tone: 'error' };
   }
 }
 
