@@ -22,6 +22,7 @@ export {
 export * from './binary-events';
 export * from './lsp';
 export * from './log2-hist';
+export * from './number-names';
 export { describeIssues } from './issues';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */

@@ -52,14 +52,16 @@ export function Log2HistChart({
         {
           ...axis,
           // Every bucket when they fit, else every 2nd, 4th…: uPlot picks the first step whose
-          // ticks are `space` pixels apart. Slanted, a `[16K, 32K)` needs about 22 px.
+          // ticks are `space` pixels apart. At 45° a `[16K, 32K)` needs about 26 px across and
+          // 60 px down, so the axis is that tall plus its unit under the labels.
           values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (Number.isInteger(t) ? log2BucketLabel(t) : '')),
           incrs: [1, 2, 4, 8, 16],
-          space: 22,
-          rotate: -35,
-          size: 62,
+          space: 26,
+          rotate: -45,
+          size: 66,
           label: units || 'value',
-          labelSize: 16,
+          labelSize: 18,
+          labelGap: 0,
           font: '11px system-ui, sans-serif',
         },
         { ...axis, values: (_u: uPlot, ticks: number[]) => ticks.map(compactNumber), size: 48 },
@@ -121,7 +123,7 @@ export function Log2HistChart({
           {text}
         </pre>
       ) : (
-        <UPlotChart opts={opts} data={data} optsKey={`hist-${theme}-${units}`} height={200} />
+        <UPlotChart opts={opts} data={data} optsKey={`hist-${theme}-${units}`} height={230} />
       )}
     </div>
   );
