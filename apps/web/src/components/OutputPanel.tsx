@@ -50,7 +50,7 @@ export function OutputPanel({
   const badges = badgesOf();
   const tabs: PaneId[] = hasIterator(store.run) ? [...PANES.slice(0, 2), 'iter', ...PANES.slice(2)] : [...PANES];
   return (
-    <section className="output" aria-label="Output">
+    <section className={`output ${header ? 'output-with-header' : ''}`} aria-label="Output">
       {header}
       <div className="pane-tabs" role="tablist">
         {tabs.map((p) => {
