@@ -33,6 +33,15 @@ export const ExampleExpect = z.object({
       nonZeroBuckets: z.number().int().optional(),
     })
     .optional(),
+  /** A stack profile (maps frame `stacks`) of map `name` with at least `minSamples` stacks, one frame matching `frame`. */
+  stacks: z
+    .object({
+      name: z.string(),
+      minSamples: z.number().int().optional(),
+      /** A regular expression some frame of some sample must match (e.g. a kernel function). */
+      frame: z.string().optional(),
+    })
+    .optional(),
   /** Iterator output must match this regular expression. */
   iter: z.string().optional(),
   /** The run must fail at this stage, with a reason matching `reason` (regex) on `line` of the main file. */

@@ -336,7 +336,33 @@ export const MapSnapshot = z.object({
 });
 export type MapSnapshot = z.infer<typeof MapSnapshot>;
 
-export const MapsMessage = runFrame('maps', { t: z.number(), maps: z.array(MapSnapshot) });
+/**
+ * A stack profile: a map of counts keyed by stack ids (libbpf-tools' profile, offcputime, stackcount),
+ * joined with its stack-trace map and symbolized (kernel frames from kallsyms, user frames of
+ * allowlisted binaries from their ELF symbols). Samples are drawn as a flame graph and a table.
+ */
+export const StackProfile = z.object({
+  /** The map of counts. */
+  name: z.string(),
+  /** The BPF_MAP_TYPE_STACK_TRACE map its stack ids index. */
+  stackMap: z.string(),
+  /** What a sample's value is: `count`, or the value field it came from (`delta` for offcputime: ns). */
+  unit: z.string(),
+  /** Root first: the command (when the key has one), user frames, kernel frames; identical paths merged. */
+  samples: z.array(z.object({ frames: z.array(z.string()), value: z.number() })),
+  /** Stacks lost: ids that were -EEXIST (the stack map was full) or are no longer in the stack map. */
+  missing: z.number().int().nonnegative().optional(),
+  /** Entries of the counts map beyond the snapshot limit, not in the samples. */
+  more: z.number().int().nonnegative().optional(),
+});
+export type StackProfile = z.infer<typeof StackProfile>;
+
+export const MapsMessage = runFrame('maps', {
+  t: z.number(),
+  maps: z.array(MapSnapshot),
+  /** Stack profiles joined from these maps, when the program has any. */
+  stacks: z.array(StackProfile).optional(),
+});
 
 export const IterMessage = runFrame('iter', { program: z.string(), text: z.string(), done: z.boolean() });
 

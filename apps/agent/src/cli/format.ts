@@ -1,4 +1,4 @@
-import type { MapSnapshot, ServerMessage, ServerMessageOf, Value } from '@bpfplay/protocol';
+import type { MapSnapshot, ServerMessage, ServerMessageOf, StackProfile, Value } from '@bpfplay/protocol';
 import { log2HistText } from '@bpfplay/protocol';
 import { EventTable } from './event-table.js';
 
@@ -145,8 +145,18 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
 }
 
 /** The last snapshot of each map, printed once when the run ends. */
-export function formatMaps(maps: MapSnapshot[]): string {
-  return maps.flatMap(mapLines).join('\n');
+export function formatMaps(maps: MapSnapshot[], stacks: StackProfile[] = []): string {
+  return [...maps.flatMap(mapLines), ...stacks.flatMap((p) => stackLines(p))].join('\n');
+}
+
+/** The heaviest stacks of a profile, folded (`root;...;leaf value`) as flamegraph.pl reads them. */
+function stackLines(p: StackProfile, top = 10): string[] {
+  const total = p.samples.reduce((n, s) => n + s.value, 0);
+  const lost = p.missing ? `, ${p.missing} stacks lost` : '';
+  return [
+    `stacks ${p.name} × ${p.stackMap} (${p.samples.length} stacks, ${total} ${p.unit}${lost}; heaviest ${Math.min(top, p.samples.length)}, folded):`,
+    ...p.samples.slice(0, top).map((s) => `  ${s.frames.join(';')} ${s.value}`),
+  ];
 }
 
 /** A lesson check's verdict as a lesson author or learner reads it in a terminal. */

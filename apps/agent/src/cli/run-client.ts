@@ -92,8 +92,8 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
             if (m.target !== undefined && m.target !== target) continue;
             o.out(
               target
-                ? `[${target}] ${formatMaps(snap.maps).split('\n').join(`\n[${target}] `)}`
-                : formatMaps(snap.maps),
+                ? `[${target}] ${formatMaps(snap.maps, snap.stacks).split('\n').join(`\n[${target}] `)}`
+                : formatMaps(snap.maps, snap.stacks),
             );
             lastMaps?.delete(target);
           }

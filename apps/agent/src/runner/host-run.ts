@@ -4,13 +4,15 @@ import type { StopReason } from '@bpfplay/protocol';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
-import { snapshotMaps, type MapDecoder } from '../stream/maps.js';
+import { readStack, snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
 import { startTraffic } from '../attach/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
 import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';
 import { waitForDetachedPrograms } from './quiesce.js';
+import { stackProfiles } from '../stream/stacks.js';
+import { UserSymbols } from '../stream/usyms.js';
 
 export interface RunDecoders {
   records: RecordDecoder;
@@ -70,7 +72,12 @@ export class HostRun {
   private net?: SandboxNet;
   private stopTraffic?: () => void;
   private attachedAt = process.hrtime.bigint();
+  private usymsCache?: UserSymbols;
   readonly outbox: Outbox;
+
+  private get usyms(): UserSymbols {
+    return (this.usymsCache ??= new UserSymbols(this.spec.uprobeBinaries));
+  }
 
   constructor(
     private readonly spec: RunSpec,
@@ -183,7 +190,15 @@ export class HostRun {
   private snapshot(decoder: MapDecoder): void {
     if (!this.obj) return;
     const maps = snapshotMaps(this.obj, decoder, this.spec.maxMapEntries);
-    if (maps.length) this.hooks.emit('maps', { t: Number(process.hrtime.bigint() - this.attachedAt) / 1e6, maps });
+    if (!maps.length) return;
+    const obj = this.obj;
+    this.usyms.refresh();
+    const stacks = stackProfiles(maps, (name, id) => readStack(obj, name, id), this.usyms);
+    this.hooks.emit('maps', {
+      t: Number(process.hrtime.bigint() - this.attachedAt) / 1e6,
+      maps,
+      ...(stacks.length ? { stacks } : {}),
+    });
   }
 
   setPaused(paused: boolean): void {

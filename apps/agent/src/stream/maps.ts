@@ -48,9 +48,13 @@ const NOT_SNAPSHOTTED = new Set([
 /** clang's pools of string literals and constants (`.rodata.str1.1`, `.rodata.cst16`): not the user's variables. */
 const LITERAL_POOL = /\.rodata\.(str|cst)/;
 
+/** libbpf's own maps behind <bpf/usdt.bpf.h> (argument specs per probe site): not the program's data. */
+const LIBBPF_INTERNAL = /^__bpf_usdt_/;
+
 export function snapshotable(map: BpfMap): boolean {
   return (
     map.name !== PRINTK_MAP &&
+    !LIBBPF_INTERNAL.test(map.name) &&
     !NOT_SNAPSHOTTED.has(map.type) &&
     !map.name.endsWith('.kconfig') &&
     !LITERAL_POOL.test(map.name)
@@ -79,8 +83,37 @@ function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number, syms
   snap.more = more;
   snap.entries = entries.map(({ key, value }) => ({
     key: key.readUInt32LE(0),
-    value: buildIds ? { $hex: value.toString('hex') } : symbolizeStack(value, syms),
+    value: buildIds ? { $hex: value.toString('hex') } : symbolizeCached(value),
   }));
+}
+
+/**
+ * Symbolized stacks by their raw bytes: symbolizing is what costs (a kallsyms lookup and a name per
+ * frame), and a stack's bytes decide its frames. Without BPF_F_REUSE_STACKID an id keeps its stack,
+ * so every snapshot after the first finds nearly all of them here. Bounded like the map itself.
+ */
+const symbolized = new Map<string, string[]>();
+const MAX_CACHED = 20_000;
+
+function symbolizeCached(value: Buffer): string[] {
+  const k = value.toString('latin1');
+  let frames = symbolized.get(k);
+  if (!frames) {
+    if (symbolized.size >= MAX_CACHED) symbolized.clear();
+    frames = symbolizeStack(value, kernelSymbols());
+    symbolized.set(k, frames);
+  }
+  return frames;
+}
+
+/** One stack of a stack_trace map by id, as the snapshot shows it; undefined when the id is not there. */
+export function readStack(obj: BpfObject, mapName: string, id: number): string[] | undefined {
+  const map = obj.map(mapName);
+  if (!map || map.type !== MAP_TYPE.stack_trace) return undefined;
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(id >>> 0);
+  const value = map.lookup(key);
+  return value ? symbolizeCached(value) : undefined;
 }
 
 function splitPerCpu(map: BpfMap, bytes: Buffer, cpus: number): Uint8Array[] {

@@ -87,18 +87,18 @@ describe('the playground as the loader', () => {
       expect.stringMatching(/^map start \(hash\) .* max_entries 10240; change with --param map\.start\.max_entries=N/),
     );
     expect(warnings).toContainEqual(
-      expect.stringMatching(/^map stackmap \(stack_trace\) .* max_entries 1024 and value_size 1016/),
+      expect.stringMatching(/^map stackmap \(stack_trace\) .* max_entries 10240 and value_size 1016/),
     );
     const params = ofType(r.messages, 'params')[0]?.params ?? [];
     const sized = params.filter((p) => p.loader).map((p) => [p.name, p.value]);
     expect(sized.sort()).toEqual([
-      ['map.stackmap.max_entries', 1024],
+      ['map.stackmap.max_entries', 10240],
       ['map.stackmap.value_size', 1016],
       ['map.start.max_entries', 10240],
     ]);
     const maps = ofType(r.messages, 'loaded')[0]?.maps ?? [];
     expect(maps.find((m) => m.name === 'start')).toMatchObject({ maxEntries: 10240 });
-    expect(maps.find((m) => m.name === 'stackmap')).toMatchObject({ maxEntries: 1024, valueSize: 1016, keySize: 4 });
+    expect(maps.find((m) => m.name === 'stackmap')).toMatchObject({ maxEntries: 10240, valueSize: 1016, keySize: 4 });
     expect(await waitNoPrograms(name)).toEqual([]);
   });
 

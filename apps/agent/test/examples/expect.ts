@@ -199,6 +199,26 @@ export function checkExpect(expect: ExampleExpect, main: string, messages: Messa
   if (expect.event) problems.push(...checkEvent(expect.event, messages));
   if (expect.map) problems.push(...checkMap(expect.map, messages));
   if (expect.iter !== undefined) problems.push(...checkIter(expect.iter, messages));
+  if (expect.stacks) problems.push(...checkStacks(expect.stacks, messages));
+  return problems;
+}
+
+function checkStacks(clause: NonNullable<ExampleExpect['stacks']>, messages: Messages): string[] {
+  const profile = ofType(messages, 'maps')
+    .at(-1)
+    ?.stacks?.find((p) => p.name === clause.name);
+  if (!profile) return [`no stack profile of map ${clause.name} (the flame graph would be empty)`];
+  const problems: string[] = [];
+  const min = clause.minSamples ?? 1;
+  if (profile.samples.length < min)
+    problems.push(`the ${clause.name} profile has ${profile.samples.length} stacks, expected at least ${min}`);
+  if (clause.frame !== undefined) {
+    const re = new RegExp(clause.frame);
+    if (!profile.samples.some((s) => s.frames.some((f) => re.test(f))))
+      problems.push(
+        `no frame of the ${clause.name} profile matched /${clause.frame}/; the user saw ${sample(profile.samples, 3, (s) => s.frames.join(';'))}`,
+      );
+  }
   return problems;
 }
 

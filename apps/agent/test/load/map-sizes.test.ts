@@ -28,12 +28,12 @@ describe('map sizes the playground sets as the loader', () => {
     ]);
   });
 
-  it('gives a stack-trace map with only key_size 1024 stacks of 127 frames', () => {
+  it('gives a stack-trace map with only key_size 10240 stacks of 127 frames', () => {
     const r = sizeMaps([def('stackmap', 'stack_trace', { keySize: 4 })], {});
-    expect(r.sizes).toEqual({ stackmap: { maxEntries: 1024, valueSize: 127 * 8 } });
+    expect(r.sizes).toEqual({ stackmap: { maxEntries: 10240, valueSize: 127 * 8 } });
     expect(r.params.map((p) => p.name)).toEqual(['map.stackmap.max_entries', 'map.stackmap.value_size']);
     expect(r.warnings[0]).toMatch(
-      /map stackmap \(stack_trace\) leaves its sizes .* max_entries 1024 and value_size 1016 \(127 frames of u64\)/,
+      /map stackmap \(stack_trace\) leaves its sizes .* max_entries 10240 and value_size 1016 \(127 frames of u64\)/,
     );
   });
 
@@ -66,7 +66,7 @@ describe('map sizes the playground sets as the loader', () => {
       },
     );
     expect(r.sizes.start).toEqual({ maxEntries: 10240 });
-    expect(r.sizes.st).toEqual({ maxEntries: 1024, valueSize: 1016 });
+    expect(r.sizes.st).toEqual({ maxEntries: 10240, valueSize: 1016 });
     expect(r.warnings.slice(2)).toEqual([
       'parameter map.nope.max_entries: the program has no map named nope (maps: start, st)',
       'parameter map.start.max_entries: -3 is not a size (an integer from 1 to 4294967295)',

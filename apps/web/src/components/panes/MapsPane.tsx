@@ -7,6 +7,7 @@ import { formatValue } from '../../state/format';
 import { log2Histograms, numberOf } from '../../state/maps';
 import { Log2HistChart } from '../charts/Log2HistChart';
 import { CounterChart } from '../charts/CounterChart';
+import { FlameGraph } from '../charts/FlameGraph';
 
 /** Rows of a table snapshot drawn at once; the agent already caps a snapshot (`more` counts the rest). */
 const MAX_TABLE_ROWS = 500;
@@ -58,6 +59,14 @@ export function MapsPane({
         </table>
       )}
       {snap && <p className="muted small">snapshot at {(snap.t / 1000).toFixed(1)} s</p>}
+      {snap?.stacks?.map((p) => (
+        <section key={`stacks-${p.name}`} className="map-card" data-testid={`stacks-${p.name}`}>
+          <h4>
+            stacks of {p.name} <span className="muted">× {p.stackMap} · flame graph (click a frame to zoom)</span>
+          </h4>
+          <FlameGraph profile={p} />
+        </section>
+      ))}
       {snap?.maps.map((m) => (
         <section key={m.name} className="map-card" data-testid={`map-${m.name}`}>
           <h4>

@@ -1,0 +1,42 @@
+import { connected, exampleMeta, expect, keepTriggering, openPlayground, shot, test } from '../lib/test';
+
+/**
+ * A learner's first minutes with a real profiler: open libbpf-tools' profile from the gallery, run
+ * it, read the warning that the playground sized its maps, see the stacks as a flame graph with a
+ * table, zoom into a frame, and find the map sizes in Params to change them for the next run.
+ */
+test('profile: stacks as a flame graph and a table; the map sizes the playground chose are in Params', async ({
+  page,
+  servers,
+}) => {
+  const meta = exampleMeta('profile');
+  await openPlayground(page, servers);
+  await connected(page);
+
+  const stop = keepTriggering(meta.trigger!, 200);
+  try {
+    await page.getByTestId('example-profile').click();
+    await expect(page.getByTestId('tab-profile.bpf.c')).toHaveAttribute('aria-selected', 'true');
+    await page.getByTestId('run').click();
+    await expect(page.getByTestId('status')).toContainText('running', { timeout: 60_000 });
+    await page.getByTestId('pane-tab-maps').click();
+    const flame = page.getByTestId('flame-counts');
+    await expect(flame.locator('svg .flame-frame').nth(2)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('flame-table-counts').locator('tbody tr').first()).toBeVisible();
+    await shot(page, '30-stacks-flame-graph');
+    // Zoom into the widest command: the root bar then names it.
+    await flame.locator('svg .flame-frame').nth(1).click();
+    await expect(flame.getByRole('button', { name: 'reset zoom' })).toBeVisible();
+  } finally {
+    stop();
+  }
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('status')).toContainText('stopped');
+
+  await page.getByTestId('pane-tab-params').click();
+  const sizes = page.getByTestId('map-sizes');
+  await expect(sizes).toContainText('map.stackmap.value_size');
+  await expect(sizes).toContainText('stack_trace map stackmap declares no value_size');
+  await page.getByTestId('param-map.counts.max_entries').fill('4096');
+  await expect(page.getByTestId('param-map.counts.max_entries')).toHaveAttribute('aria-invalid', 'false');
+});
