@@ -1,5 +1,5 @@
 import type { BpfObject } from '@bpfplay/libbpf';
-import { readIter } from '@bpfplay/libbpf';
+import { MAP_TYPE, readIter } from '@bpfplay/libbpf';
 import type { StopReason } from '@bpfplay/protocol';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
@@ -12,6 +12,7 @@ import type { RecordSchema } from '../stream/btf-decoder.js';
 import type { RunSpec, RunStats } from './ipc.js';
 import { waitForDetachedPrograms } from './quiesce.js';
 import { stackProfiles } from '../stream/stacks.js';
+import { kernelSymbols } from '../stream/ksyms.js';
 import { UserSymbols } from '../stream/usyms.js';
 
 export interface RunDecoders {
@@ -109,6 +110,13 @@ export class HostRun {
         },
         this.hooks.emit,
       );
+      // Symbols for stacks are read before attach, while no run time is counting: parsing kallsyms
+      // and the allowlisted binaries took 4 s on this machine under load, and a first snapshot that
+      // long delayed the run's stop until the agent killed the runner (its frames lost with it).
+      if (this.obj.maps().some((m) => m.type === MAP_TYPE.stack_trace)) {
+        kernelSymbols();
+        this.usyms.preload();
+      }
       this.hooks.state('attaching');
       const t0 = performance.now();
       if (this.spec.network) this.net = setupSandboxNet();

@@ -63,6 +63,8 @@ function commOf(key: Obj, value: Value, shape: KeyShape): string | undefined {
 }
 
 const HEX = /^0x[0-9a-f]+$/i;
+/** Time a snapshot may spend naming user frames (reading /proc maps and ELF symbols). */
+const USER_SYMBOLS_BUDGET_MS = 150;
 const EFAULT = 14;
 
 /**
@@ -74,7 +76,9 @@ export function stackProfiles(
   snaps: MapSnapshot[],
   lookupStack: (stackMap: string, id: number) => string[] | undefined,
   usyms?: UserSymbols,
+  budgetMs = USER_SYMBOLS_BUDGET_MS,
 ): StackProfile[] {
+  const deadline = performance.now() + budgetMs;
   const stackMap = snaps.find((s) => s.type === 'stack_trace');
   if (!stackMap) return [];
   const cache = new Map<number, string[] | undefined>();
@@ -119,7 +123,10 @@ export function stackProfiles(
         const memo = `${pid}:${id}`;
         let named = userStacks.get(memo);
         if (!named) {
-          named = [...f].reverse().map((fr) => (HEX.test(fr) ? (usyms?.format(pid, BigInt(fr)) ?? fr) : fr));
+          // Past the budget user frames stay addresses this time: a snapshot that takes seconds
+          // delays the run's output and, during stop, may not finish before the runner is killed.
+          const name = usyms && performance.now() < deadline ? usyms : undefined;
+          named = [...f].reverse().map((fr) => (name && HEX.test(fr) ? (name.format(pid, BigInt(fr)) ?? fr) : fr));
           userStacks.set(memo, named);
         }
         return named;
