@@ -1,5 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { spawnSandboxed } from '../compile/sandbox.js';
 import { makeRunDir, removeDir } from '../compile/storage.js';
 import type { AgentLimits } from '../limits.js';
@@ -199,6 +200,23 @@ export class ClangdProcess {
       pids = next;
     }
     return undefined;
+  }
+
+  /**
+   * Sets the nice value of every clangd thread (Linux nice is per thread; threads started later
+   * inherit it from the main thread, which is set too). The spare parses at a low priority; a
+   * session's clangd answers a typing user at the priority of everything else.
+   */
+  async setNice(nice: number): Promise<void> {
+    const pid = await this.clangdPid();
+    if (pid === undefined) return;
+    for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+      try {
+        setPriority(Number(tid), nice);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
   }
 
   kill(why = 'stopped by the agent'): void {

@@ -82,11 +82,15 @@ export function enrichHover(
   const m = /^### \w+ `(bpf_\w+)`/.exec(hover.contents);
   const h = m ? docs.get(m[1]!) : undefined;
   if (!h) return hover;
-  const [title, ...rest] = hover.contents.split('\n');
+  const lines = hover.contents.split('\n');
   const firstDocLine = h.doc.split('\n')[0]!.slice(0, 40).replace(/\*/g, '');
   const hasDoc = hover.contents.replace(/\\\*/g, '').replace(/\*/g, '').includes(firstDocLine);
-  const parts = [title!, '```c', `${signatureOf(h)};`, '```', ...(hasDoc ? [] : [h.doc]), ...rest];
-  return { ...hover, contents: parts.join('\n') };
+  // After clangd's heading ("### variable `x`", "provided by ..."), before its first rule.
+  let end = lines.findIndex((l) => l === '---');
+  if (end < 0) end = lines.length;
+  while (end > 1 && lines[end - 1]!.trim() === '') end--;
+  const added = ['', '```c', `${signatureOf(h)};`, '```', ...(hasDoc ? [] : ['', h.doc])];
+  return { ...hover, contents: [...lines.slice(0, end), ...added, ...lines.slice(end)].join('\n') };
 }
 
 /**

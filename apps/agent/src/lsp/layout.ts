@@ -7,6 +7,8 @@ import type { SandboxMount } from '../compile/sandbox.js';
 import { BASE_FLAGS, CLANG, SANDBOX } from '../compile/toolchain.js';
 
 export const CLANGD = '/usr/bin/clangd-19';
+/** Nice value of a clangd nobody is using yet (the spare); a session's runs at 0. */
+export const SPARE_NICE = 10;
 /**
  * clang-19's own resource folder (stddef.h, stdarg.h...). clangd finds it from /proc/self/exe,
  * which the sandbox does not have, and would fall back to a relative path that resolves nowhere.
@@ -75,9 +77,10 @@ export function clangdArgv(): string[] {
     '/usr/bin/env',
     `XDG_CONFIG_HOME=${LSP_CONFIG_DIR}`,
     'MALLOC_ARENA_MAX=2',
+    // Started low (a spare parses while nobody waits); pool.ts raises a session's to 0.
     '/usr/bin/nice',
     '-n',
-    '5',
+    String(SPARE_NICE),
     CLANGD,
     `--compile-commands-dir=${LSP_CONFIG_DIR}`,
     `--resource-dir=${RESOURCE_DIR}`,

@@ -83,6 +83,9 @@ export class ClangdPool {
       proc = await this.startProcess();
     }
     this.live.set(proc, { owner, lastUsed: Date.now(), useOrder: ++this.uses });
+    // A user waits on it now: the priority of everything else (compiles, runs), not the spare's.
+    await proc.ready.catch(() => {});
+    await proc.setNice(0);
     this.scheduleSpare();
     return { proc, warm };
   }

@@ -77,13 +77,14 @@ describe('clangd pool: bounded, least recently used first, idle ones end', () =>
     expect(o.why[0]).toMatch(/^idle for 0 min; the code analyser starts again when you type/);
   });
 
-  it('hands a session the spare, already started', async () => {
+  it('hands a session the spare, already started, and raises it from the spare’s low priority', async () => {
     const p = await pool({});
     p.warmUp();
     await until(() => p.stats().spare);
     const { proc, warm } = await p.acquire(owner());
     expect(warm).toBe(true);
     expect(proc.open.has('file:///src/.main.bpf.c')).toBe(true);
+    expect(await nices(proc)).toEqual([0]);
   });
 
   it('runs clangd as the sandbox user, capped by the sandbox rlimits', async () => {
@@ -98,8 +99,21 @@ describe('clangd pool: bounded, least recently used first, idle ones end', () =>
     const limits = await readFile(`/proc/${pid}/limits`, 'utf8');
     expect(limits).toMatch(new RegExp(`Max address space\\s+${1536 * 1024 * 1024}\\s`));
     expect(limits).toMatch(/Max cpu time\s+900\s/);
+    expect(await nices(proc)).toEqual([0]);
   });
 });
+
+/** The distinct nice values of a clangd's threads (field 19 of /proc/<tid>/stat). */
+async function nices(proc: ClangdProcess): Promise<number[]> {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const pid = (await proc.clangdPid())!;
+  const out = new Set<number>();
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    out.add(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return [...out];
+}
 
 async function isAlive(pid: number): Promise<boolean> {
   try {

@@ -130,10 +130,14 @@ static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flag
     const hover = enrichHover(
       {
         method: 'hover',
-        contents: '### variable `bpf_ringbuf_reserve`  \n\n---\nType: `void *(*const)(void *, __u64, __u64)`',
+        contents:
+          '### variable `bpf_ringbuf_reserve`  \nprovided by `<bpf/bpf_helpers.h>`  \n\n---\nType: `void *(*const)(void *, __u64, __u64)`',
       },
       docs,
     );
+    // clangd's heading first, then the declaration and the documentation, then clangd's details.
+    expect(hover.contents).toMatch(/^### variable `bpf_ringbuf_reserve`  \nprovided by .*\n\n```c\n/);
+    expect(hover.contents).toMatch(/otherwise\.\n\n---\nType: /);
     expect(hover.contents).toContain('void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags);');
     expect(hover.contents).toContain('Reserve *size* bytes');
   });

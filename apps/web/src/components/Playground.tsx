@@ -352,6 +352,17 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             onCheck={() => startRun('compile')}
             contentRevision={contentRevision}
             onStop={stopRun}
+            mainFile={mainName}
+            lsp={{
+              client: agent.lsp,
+              // The snippet as Run sends it: compile-as-you-type then leaves Run an object-cache hit.
+              snippet: () => {
+                const r =
+                  ws && runRequest(ws, { mode: 'compile', hello, textOf: (n) => editorApi.current?.currentText(n) });
+                return r && r.ok ? r.snippet : null;
+              },
+              openFile: jump,
+            }}
           />
         </section>
         <Splitter value={split} onChange={setSplit} />

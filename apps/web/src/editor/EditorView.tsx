@@ -1,7 +1,10 @@
 'use client';
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { monaco } from './monaco';
+import { attachLsp, type EditorLsp } from './lsp/attach';
+import { LspStatusLine } from './lsp/LspStatusLine';
+import type { LspStatus } from './lsp/client';
 import { languageOf } from '../state/files';
 import type { EditorMarker } from '../state/markers';
 import type { EditorFile, Theme } from '../state/workspace';
@@ -39,6 +42,10 @@ export interface EditorViewProps {
    * model by a keystroke or two, and overwriting would eat characters and move the cursor.
    */
   contentRevision: number;
+  /** Completion, hover, definitions and live diagnostics from the agent's clangd (editor/lsp/). */
+  lsp?: Pick<EditorLsp, 'client' | 'snippet' | 'openFile'>;
+  /** The file clang compiles: the agent's clangd is told again when it changes. */
+  mainFile?: string;
   onRun(): void;
   onCheck(): void;
   onStop(): void;
@@ -60,6 +67,10 @@ export default function EditorView(props: EditorViewProps) {
   const highlightDecos = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
   const cb = useRef(props);
   cb.current = props;
+  const lspHandle = useRef<ReturnType<typeof attachLsp> | null>(null);
+  const [header, setHeader] = useState<string | null>(null);
+  const [lspStatus, setLspStatus] = useState<{ state: LspStatus; message: string | undefined } | null>(null);
+  const [check, setCheck] = useState<'pending' | 'ok' | 'failed' | null>(null);
 
   // Create the editor once.
   useEffect(() => {
@@ -103,13 +114,27 @@ export default function EditorView(props: EditorViewProps) {
     );
     const sub1 = editor.onDidChangeModelContent(() => {
       const model = editor.getModel();
-      if (model) cb.current.onChange(model.uri.path.slice(1), model.getValue());
+      if (model?.uri.scheme === 'file') cb.current.onChange(model.uri.path.slice(1), model.getValue());
     });
     const sub2 = editor.onDidChangeCursorPosition((e) => {
       const model = editor.getModel();
-      if (model) cb.current.onCursorLine(model.uri.path.slice(1), e.position.lineNumber);
+      // Not for a header shown read-only by go-to-definition: the page knows snippet files only.
+      if (model?.uri.scheme === 'file') cb.current.onCursorLine(model.uri.path.slice(1), e.position.lineNumber);
     });
+    if (cb.current.lsp) {
+      const lsp = cb.current.lsp;
+      lspHandle.current = attachLsp(editor, {
+        client: lsp.client,
+        snippet: () => cb.current.lsp?.snippet() ?? null,
+        openFile: (file, line) => cb.current.lsp?.openFile(file, line),
+        onHeader: setHeader,
+        onStatus: (state, message) => setLspStatus({ state, message }),
+        onCheck: setCheck,
+      });
+    }
     return () => {
+      lspHandle.current?.dispose();
+      lspHandle.current = null;
       sub1.dispose();
       sub2.dispose();
       editor.dispose();
@@ -143,6 +168,10 @@ export default function EditorView(props: EditorViewProps) {
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.contentRevision]);
+
+  useEffect(() => {
+    if (props.mainFile !== undefined) lspHandle.current?.reopen();
+  }, [props.mainFile]);
 
   // Switch the visible model when the active tab changes.
   useEffect(() => {
@@ -239,5 +268,21 @@ export default function EditorView(props: EditorViewProps) {
     );
   }, [props.highlight, props.active]);
 
-  return <div ref={host} className="editor-host" data-testid="editor" />;
+  return (
+    // data-check: where compile-as-you-type is (tests wait on it; Run after "ok" is a cache hit).
+    <div className="editor-frame" data-check={check ?? undefined}>
+      {header !== null && (
+        <div className="header-view-bar" data-testid="header-view">
+          <span>
+            <b>{header.replace(/^<bpfplay>\//, '')}</b> — read-only ({header})
+          </span>
+          <button type="button" onClick={() => lspHandle.current?.back()}>
+            Back to {props.active}
+          </button>
+        </div>
+      )}
+      <div ref={host} className="editor-host" data-testid="editor" />
+      {lspStatus && <LspStatusLine state={lspStatus.state} message={lspStatus.message} />}
+    </div>
+  );
 }

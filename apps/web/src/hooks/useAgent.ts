@@ -5,6 +5,7 @@ import type { ClientMessage } from '@bpfplay/protocol';
 import { AgentConnection, type SocketLike } from '../state/socket/agentConnection';
 import { AgentStore } from '../state/agentStore';
 import { WorkerSockets, type WorkerLike } from '../state/socket/workerSockets';
+import { LspClient } from '../editor/lsp/client';
 
 const browserClock = {
   now: () => performance.now(),
@@ -28,16 +29,25 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   // One socket worker for the page's lifetime (never disposed: React's dev-mode double effects
   // would otherwise terminate the only instance).
   const openSocket = useMemo(() => socketOpener((why) => store.note('warn', why)), [store]);
+  // The editor's language features share the socket: their frames go to the LSP client, not the store.
+  const lspSend = useMemo(() => ({ current: (_m: ClientMessage): boolean => false }), []);
+  const lsp = useMemo(() => new LspClient((m) => lspSend.current(m), browserClock), [lspSend]);
   const connection = useMemo(
     () =>
       new AgentConnection(openSocket, browserClock, {
-        onState: (s) => store.setConnection(s),
-        onMessage: (m) => store.handle(m),
+        onState: (s) => {
+          store.setConnection(s);
+          lsp.setReady(s.kind === 'ready');
+        },
+        onMessage: (m) => {
+          if (!lsp.receive(m)) store.handle(m);
+        },
         onRows: (b) => store.rows(b),
         onProtocolError: (t) => store.note('error', t),
       }),
-    [store, openSocket],
+    [store, openSocket, lsp],
   );
+  lspSend.current = (m) => connection.send(m);
   // Coarse: the page re-renders when the run or connection changes, not on every streamed frame.
   const version = useSyncExternalStore(store.subscribe, store.getCoarseVersion, () => 0);
 
@@ -55,7 +65,7 @@ export function useAgent(agentUrl: string | null, token: string | null) {
   }, []);
 
   const send = (m: ClientMessage): boolean => connection.send(m);
-  return { store, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
+  return { store, lsp, version, now, send, reconnect: () => agentUrl !== null && connection.connect(agentUrl, token) };
 }
 
 /** A WebSocket read on the page; binary events frames as ArrayBuffers, which the inbox reads synchronously. */
