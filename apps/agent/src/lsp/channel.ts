@@ -10,6 +10,7 @@ import {
 } from '@bpfplay/protocol';
 import type { Btf } from '@bpfplay/btf';
 import type { AgentLimits } from '../limits.js';
+import { RUN_FILE_MODE } from '../compile/storage.js';
 import { type ClangdProcess, LspError, type RawDiagnostic } from './clangd.js';
 import {
   codeActionResult,
@@ -278,7 +279,7 @@ export class LspChannel implements PoolOwner {
   private async writeFiles(proc: ClangdProcess, names: string[]): Promise<void> {
     for (const n of names) {
       const doc = this.docs.get(n);
-      if (doc) await writeFile(join(proc.srcDir, n), doc.text, { mode: 0o644 }).catch(() => {});
+      if (doc) await writeFile(join(proc.srcDir, n), doc.text, { mode: RUN_FILE_MODE }).catch(() => {});
     }
   }
 

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentLimits } from '../limits.js';
 import { type CompileLimits, DEFAULT_COMPILE_LIMITS } from '../compile/limits.js';
-import { makeRunDir } from '../compile/storage.js';
+import { makeRunDir, RUN_FILE_MODE } from '../compile/storage.js';
 import type { SandboxMount } from '../compile/sandbox.js';
 import { BASE_FLAGS, CLANG, SANDBOX } from '../compile/toolchain.js';
 
@@ -111,9 +111,12 @@ export function compileCommands(): object[] {
 /** The folder with clangd's configuration, written once per agent. */
 export async function writeLspConfig(): Promise<string> {
   const dir = await makeRunDir('readable');
-  await writeFile(join(dir, 'compile_commands.json'), JSON.stringify(compileCommands(), null, 1), { mode: 0o644 });
-  await mkdir(join(dir, 'clangd'), { mode: 0o755 });
-  await writeFile(join(dir, 'clangd', 'config.yaml'), CONFIG_YAML, { mode: 0o644 });
+  // The run folder is the sandbox group's to read (setgid): so is what is made inside it.
+  await writeFile(join(dir, 'compile_commands.json'), JSON.stringify(compileCommands(), null, 1), {
+    mode: RUN_FILE_MODE,
+  });
+  await mkdir(join(dir, 'clangd'), { mode: 0o750 });
+  await writeFile(join(dir, 'clangd', 'config.yaml'), CONFIG_YAML, { mode: RUN_FILE_MODE });
   return dir;
 }
 

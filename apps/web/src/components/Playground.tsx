@@ -356,11 +356,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             lsp={{
               client: agent.lsp,
               // The snippet as Run sends it: compile-as-you-type then leaves Run an object-cache hit.
-              snippet: () => {
-                const r =
-                  ws && runRequest(ws, { mode: 'compile', hello, textOf: (n) => editorApi.current?.currentText(n) });
-                return r && r.ok ? r.snippet : null;
-              },
+              snippet: controls.snippet,
               openFile: jump,
             }}
           />

@@ -54,5 +54,15 @@ export function useRunControls(o: RunControlsInput) {
     const m = store.stopMessage();
     if (m) o.send(m);
   };
-  return { running, connected, start, stop, runError, setRunError };
+  /** The snippet a Run would send now, or null: compile-as-you-type compiles exactly this (same cache key). */
+  const snippet = () => {
+    if (!o.ws) return null;
+    const req = runRequest(o.ws, {
+      mode: 'compile',
+      hello: store.hello,
+      textOf: (name) => o.editor.current?.currentText(name),
+    });
+    return req.ok ? req.snippet : null;
+  };
+  return { running, connected, start, stop, snippet, runError, setRunError };
 }
