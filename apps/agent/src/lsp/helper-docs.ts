@@ -82,14 +82,20 @@ export function enrichHover(
   const m = /^### \w+ `(bpf_\w+)`/.exec(hover.contents);
   const h = m ? docs.get(m[1]!) : undefined;
   if (!h) return hover;
-  const lines = hover.contents.split('\n');
-  const firstDocLine = h.doc.split('\n')[0]!.slice(0, 40).replace(/\*/g, '');
-  const hasDoc = hover.contents.replace(/\\\*/g, '').replace(/\*/g, '').includes(firstDocLine);
+  let lines = hover.contents.split('\n');
+  // clangd's own copy of the comment (once it has indexed the headers) follows "Type:", escaped
+  // and line by line; ours replaces it, so the hover reads the same before and after indexing.
+  const type = lines.findIndex((l) => l.startsWith('Type: '));
+  if (type >= 0) {
+    let stop = type + 1;
+    while (stop < lines.length && lines[stop]!.trim() !== '' && lines[stop] !== '---') stop++;
+    lines = [...lines.slice(0, type + 1), ...lines.slice(stop)];
+  }
   // After clangd's heading ("### variable `x`", "provided by ..."), before its first rule.
   let end = lines.findIndex((l) => l === '---');
   if (end < 0) end = lines.length;
   while (end > 1 && lines[end - 1]!.trim() === '') end--;
-  const added = ['', '```c', `${signatureOf(h)};`, '```', ...(hasDoc ? [] : ['', h.doc])];
+  const added = ['', '```c', `${signatureOf(h)};`, '```', '', h.doc];
   return { ...hover, contents: [...lines.slice(0, end), ...added, ...lines.slice(end)].join('\n') };
 }
 

@@ -135,6 +135,17 @@ static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flag
       },
       docs,
     );
+    // Once clangd has indexed the headers it has the comment too, escaped: ours replaces it.
+    const indexed = enrichHover(
+      {
+        method: 'hover',
+        contents:
+          '### variable `bpf_ringbuf_reserve`  \n\n---\nType: `void *`  \nbpf_ringbuf_reserve  \nReserve \\*size\\* bytes  \n\n---\n```cpp\nstatic void *x\n```',
+      },
+      docs,
+    );
+    expect(indexed.contents.match(/Reserve/g)).toHaveLength(1);
+    expect(indexed.contents).toMatch(/Type: `void \*`  \n\n---\n```cpp/);
     // clangd's heading first, then the declaration and the documentation, then clangd's details.
     expect(hover.contents).toMatch(/^### variable `bpf_ringbuf_reserve`  \nprovided by .*\n\n```c\n/);
     expect(hover.contents).toMatch(/otherwise\.\n\n---\nType: /);
