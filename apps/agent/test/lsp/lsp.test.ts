@@ -214,10 +214,11 @@ function clangdsUnder(pid: number): number[] {
   return out;
 }
 
+/** Alive and not a zombie (a killed process stays visible to kill(0) until it is reaped). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
