@@ -9,6 +9,8 @@ test('profile: stacks as a flame graph and a table; the map sizes the playground
   page,
   servers,
 }) => {
+  // Compile, a 10240-stack map and the first symbolization take a while on a loaded machine.
+  test.setTimeout(240_000);
   const meta = exampleMeta('profile');
   await openPlayground(page, servers);
   await connected(page);
@@ -24,8 +26,9 @@ test('profile: stacks as a flame graph and a table; the map sizes the playground
     await expect(flame.locator('svg .flame-frame').nth(2)).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId('flame-table-counts').locator('tbody tr').first()).toBeVisible();
     await shot(page, '30-stacks-flame-graph');
-    // Zoom into the widest command: the root bar then names it.
-    await flame.locator('svg .flame-frame').nth(1).click();
+    // Zoom into the widest command. The graph is redrawn at each snapshot, so the click may not wait
+    // for an element to stay put.
+    await flame.locator('svg .flame-frame').nth(1).click({ force: true });
     await expect(flame.getByRole('button', { name: 'reset zoom' })).toBeVisible();
   } finally {
     stop();
