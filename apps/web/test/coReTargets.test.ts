@@ -117,7 +117,7 @@ describe('BTF uploads', () => {
 
 describe('the run request', () => {
   const ws: Workspace = {
-    version: 2,
+    version: 3,
     snippet: {
       files: [{ name: 'p.bpf.c', content: 'saved' }],
       active: 'p.bpf.c',

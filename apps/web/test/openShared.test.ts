@@ -6,7 +6,7 @@ import { decideOpen, withoutSharedSnippet } from '../src/share/openShared';
 import { openShareState, shareStateOf } from '../src/share/shareState';
 
 const workspace = (files = [{ name: 'mine.bpf.c', content: 'my work' }], shared?: { id: string }): Workspace => ({
-  version: 2,
+  version: 3,
   snippet: { files, active: files[0]!.name, params: {}, ...(shared ? { shared } : {}) },
   settings: { ...DEFAULT_SETTINGS },
 });

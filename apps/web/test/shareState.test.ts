@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, type Workspace } from '../src/state/workspace';
 import { WEB_RUN_DEFAULTS, openShareState, sameCode, shareStateOf } from '../src/share/shareState';
 
 const ws = (over: Partial<Workspace['snippet']> = {}, settings: Partial<Workspace['settings']> = {}): Workspace => ({
-  version: 2,
+  version: 3,
   snippet: {
     files: [
       { name: 'prog.bpf.c', content: '#include "x.h"\nint x;' },
@@ -14,7 +14,7 @@ const ws = (over: Partial<Workspace['snippet']> = {}, settings: Partial<Workspac
     params: {},
     ...over,
   },
-  settings: { ...DEFAULT_SETTINGS, token: 'secret', theme: 'light', ...settings },
+  settings: { ...DEFAULT_SETTINGS, tokens: { 'ws://127.0.0.1:7100': 'secret' }, theme: 'light', ...settings },
 });
 
 describe('what Share stores and a link carries', () => {

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, type Workspace } from '../src/state/workspace';
 import { fileActionProblem, workspaceReducer, type WorkspaceAction } from '../src/state/workspaceActions';
 
 const ws = (over: Partial<Workspace['snippet']> = {}): Workspace => ({
-  version: 2,
+  version: 3,
   snippet: {
     files: [
       { name: 'main.bpf.c', content: '#include "common.h"\n' },
@@ -60,9 +60,17 @@ describe('workspace actions', () => {
       ws(),
       { type: 'duration-set', durationSec: 120 },
       { type: 'theme-toggled' },
-      { type: 'agent-set', agentUrl: 'ws://h:1/ws', token: 't' },
+      { type: 'agent-set', agentUrl: 'ws://h:1/ws', defaultAgentUrl: 'ws://d:7100/ws', token: 't' },
     );
-    expect(w.settings).toMatchObject({ durationSec: 120, theme: 'light', agentUrl: 'ws://h:1/ws', token: 't' });
+    expect(w.settings).toMatchObject({
+      durationSec: 120,
+      theme: 'light',
+      agentUrl: 'ws://h:1/ws',
+      tokens: { 'ws://h:1': 't' },
+    });
+    // Another agent gets its own token; the first keeps its own; the default agent is keyed by its URL.
+    const both = apply(w, { type: 'agent-set', agentUrl: null, defaultAgentUrl: 'ws://d:7100/ws', token: 'd' });
+    expect(both.settings).toMatchObject({ agentUrl: null, tokens: { 'ws://h:1': 't', 'ws://d:7100': 'd' } });
     expect(apply(w, { type: 'theme-set', theme: 'dark' }).settings.theme).toBe('dark');
   });
 

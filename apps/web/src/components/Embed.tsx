@@ -150,19 +150,31 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
       </header>
       {/* Always present: the grid's rows are positional. */}
       <div>
-        {(banner || runError) && (
-          <div
-            className={`embed-banner banner banner-${banner?.level ?? 'error'}`}
-            role="alert"
-            data-testid={banner ? 'banner' : 'run-error'}
-          >
-            {banner?.text ?? runError}
-            {banner && (
-              <button className="btn-small" onClick={() => setSettingsOpen(true)}>
-                settings
-              </button>
-            )}
+        {target.pendingSwitch ? (
+          <div className="embed-banner banner banner-warning" role="alert" data-testid="agent-switch">
+            {target.pendingSwitch.question}
+            <button className="btn-small" onClick={target.confirmSwitch} data-testid="agent-switch-confirm">
+              connect to it
+            </button>
+            <button className="btn-small" onClick={target.declineSwitch} data-testid="agent-switch-cancel">
+              stay
+            </button>
           </div>
+        ) : (
+          (banner || runError) && (
+            <div
+              className={`embed-banner banner banner-${banner?.level ?? 'error'}`}
+              role="alert"
+              data-testid={banner ? 'banner' : 'run-error'}
+            >
+              {banner?.text ?? runError}
+              {banner && (
+                <button className="btn-small" onClick={() => setSettingsOpen(true)}>
+                  settings
+                </button>
+              )}
+            </div>
+          )
         )}
       </div>
       <div className="embed-editor">
@@ -195,10 +207,11 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
         agentUrl={target.agentUrl ?? target.defaultUrl}
         defaultUrl={target.defaultUrl}
         token={target.token}
+        {...(target.tokenFor ? { tokenFor: target.tokenFor } : {})}
         connection={store.connection}
         onClose={() => setSettingsOpen(false)}
         onSave={(url, token) => {
-          act({ type: 'agent-set', agentUrl: url, token });
+          act({ type: 'agent-set', agentUrl: url, defaultAgentUrl: target.defaultUrl, token });
           agent.reconnect();
         }}
       />

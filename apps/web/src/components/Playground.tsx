@@ -241,6 +241,20 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         ]
       : []),
     ...(target.problem ? [{ key: 'target', level: 'warning' as const, text: target.problem }] : []),
+    ...(target.pendingSwitch
+      ? [
+          {
+            key: 'agent-switch',
+            level: 'warning' as const,
+            text: target.pendingSwitch.question,
+            testId: 'agent-switch',
+            actions: [
+              { label: 'connect to it', onClick: target.confirmSwitch, testId: 'agent-switch-confirm' },
+              { label: 'stay', onClick: target.declineSwitch, testId: 'agent-switch-cancel' },
+            ],
+          },
+        ]
+      : []),
     ...(sb
       ? [
           {
@@ -407,10 +421,11 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         agentUrl={target.agentUrl ?? target.defaultUrl}
         defaultUrl={target.defaultUrl}
         token={target.token}
+        {...(target.tokenFor ? { tokenFor: target.tokenFor } : {})}
         connection={store.connection}
         onClose={() => setDialog(null)}
         onSave={(url, token) => {
-          act({ type: 'agent-set', agentUrl: url, token });
+          act({ type: 'agent-set', agentUrl: url, defaultAgentUrl: target.defaultUrl, token });
           agent.reconnect();
         }}
       />

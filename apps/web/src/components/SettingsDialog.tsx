@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { agentUrlProblem } from '../state/socket/agentUrl';
+import { agentOrigin } from '../state/socket/agentCredentials';
 import type { ConnectionState } from '../state/socket/connectionState';
 import { Dialog } from './Dialog';
 
@@ -10,6 +11,8 @@ export interface SettingsDialogProps {
   agentUrl: string;
   defaultUrl: string;
   token: string | null;
+  /** The token saved for another agent URL (each agent keeps its own; socket/agentCredentials.ts). */
+  tokenFor?: (url: string) => string | null;
   connection: ConnectionState;
   onClose(): void;
   onSave(agentUrl: string | null, token: string | null): void;
@@ -43,7 +46,12 @@ function SettingsForm(p: SettingsDialogProps) {
         <span>Agent URL</span>
         <input
           value={url}
-          onChange={(e) => setUrl(e.target.value)}
+          onChange={(e) => {
+            const next = e.target.value;
+            // Another agent: its own token (or none), never the one typed for the previous agent.
+            if (agentOrigin(next.trim()) !== agentOrigin(url.trim())) setToken(p.tokenFor?.(next.trim()) ?? '');
+            setUrl(next);
+          }}
           placeholder={p.defaultUrl}
           className="mono"
           data-testid="settings-agent-url"
@@ -61,7 +69,10 @@ function SettingsForm(p: SettingsDialogProps) {
           className="mono"
           data-testid="settings-token"
         />
-        <small>The agent prints it at start, in the URL to open (…/?token=…).</small>
+        <small>
+          The agent prints it at start, in the URL to open (…/?token=…). It is saved for{' '}
+          {agentOrigin(url.trim()) ?? 'this agent'} only and never sent to another agent.
+        </small>
       </label>
       {hello && (
         <div className="agent-info">

@@ -1,32 +1,60 @@
 'use client';
 
-import { useEffect, useState } from 'react';
-import { defaultAgentUrl, resolveConnection } from '../state/socket/agentUrl';
+import { useCallback, useEffect, useState } from 'react';
+import {
+  acceptSwitch,
+  planConnection,
+  switchQuestion,
+  tokenFor,
+  type PendingSwitch,
+} from '../state/socket/agentCredentials';
+import { defaultAgentUrl } from '../state/socket/agentUrl';
 import type { Workspace } from '../state/workspace';
 
 /**
- * Which agent to connect to, with which token. On load, `?token=` and `?agent=` from the page URL
- * are saved into the workspace settings and the token is removed from the address bar (so it does
- * not end up in bookmarks or screenshots). Returns agentUrl null until that has happened, so the
- * first connection already uses the URL's token.
+ * Which agent to connect to, with which token (the rules: state/socket/agentCredentials.ts). On
+ * load, `?token=` and `?agent=` from the page URL are applied and removed from the address bar (so
+ * the token does not end up in bookmarks or screenshots). A link naming another agent waits for the
+ * user's confirmation (`pendingSwitch`, shown as a banner) before anything is sent there. Returns
+ * agentUrl null until the URL has been read, so the first connection already uses the URL's token.
  */
 export function useConnectionTarget(ws: Workspace | null, update: (fn: (w: Workspace) => Workspace) => void) {
   const [resolved, setResolved] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [pending, setPending] = useState<PendingSwitch | null>(null);
   const [defaultUrl, setDefaultUrl] = useState('ws://127.0.0.1:7100/ws');
 
   useEffect(() => {
     if (ws === null || resolved) return;
-    const r = resolveConnection(window.location, { agentUrl: ws.settings.agentUrl, token: ws.settings.token });
+    const saved = { agentUrl: ws.settings.agentUrl, tokens: ws.settings.tokens };
+    const plan = planConnection(window.location, saved);
     setDefaultUrl(defaultAgentUrl(window.location));
-    if (r.cleanedHref !== null) window.history.replaceState(window.history.state, '', r.cleanedHref);
-    if (r.agentParamError) setProblem(`Ignored ?agent=: ${r.agentParamError}`);
-    if (r.save.agentUrl !== ws.settings.agentUrl || r.save.token !== ws.settings.token) {
-      update((w) => ({ ...w, settings: { ...w.settings, agentUrl: r.save.agentUrl, token: r.save.token } }));
-    }
+    if (plan.cleanedHref !== null) window.history.replaceState(window.history.state, '', plan.cleanedHref);
+    if (plan.agentParamError) setProblem(`Ignored ?agent=: ${plan.agentParamError}`);
+    setPending(plan.pendingSwitch);
+    if (plan.save !== saved) update((w) => ({ ...w, settings: { ...w.settings, ...plan.save } }));
     setResolved(true);
   }, [ws, resolved, update]);
 
-  if (!resolved || ws === null) return { agentUrl: null, token: null, defaultUrl, problem };
-  return { agentUrl: ws.settings.agentUrl ?? defaultUrl, token: ws.settings.token, defaultUrl, problem };
+  const confirmSwitch = useCallback(() => {
+    if (!pending) return;
+    update((w) => ({ ...w, settings: { ...w.settings, ...acceptSwitch(w.settings, pending) } }));
+    setPending(null);
+  }, [pending, update]);
+  const declineSwitch = useCallback(() => setPending(null), []);
+
+  if (!resolved || ws === null)
+    return { agentUrl: null, token: null, defaultUrl, problem, pendingSwitch: null, confirmSwitch, declineSwitch };
+  const agentUrl = ws.settings.agentUrl ?? defaultUrl;
+  return {
+    agentUrl,
+    token: tokenFor(ws.settings.tokens, agentUrl),
+    /** The token saved for another URL typed into Settings: only that agent's own. */
+    tokenFor: (url: string) => tokenFor(ws.settings.tokens, url),
+    defaultUrl,
+    problem,
+    pendingSwitch: pending && { ...pending, question: switchQuestion(agentUrl, pending) },
+    confirmSwitch,
+    declineSwitch,
+  };
 }

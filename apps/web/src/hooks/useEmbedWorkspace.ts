@@ -5,6 +5,7 @@ import { browserStore } from '../state/kvStore';
 import { loadWorkspace, saveWorkspace, type Workspace } from '../state/workspace';
 import { openShareState, stateOfStored, type StoredSnippet } from '../share/shareState';
 import { freshWorkspace } from './useWorkspace';
+import { defaultAgentUrl } from '../state/socket/agentUrl';
 
 /**
  * The embed's working state: the stored snippet's files, edited in memory only (an iframe in a
@@ -17,7 +18,7 @@ export function useEmbedWorkspace(snippet: StoredSnippet) {
   const savedSettings = useRef<string | null>(null);
 
   useEffect(() => {
-    const r = loadWorkspace(browserStore());
+    const r = loadWorkspace(browserStore(), { defaultAgentUrl: defaultAgentUrl(window.location) });
     const base = r.kind === 'loaded' ? r.workspace : freshWorkspace();
     savedSettings.current = connectionOf(base);
     setWs(openShareState(base, stateOfStored(snippet), { id: snippet.id }));
@@ -29,11 +30,11 @@ export function useEmbedWorkspace(snippet: StoredSnippet) {
     if (conn === savedSettings.current) return;
     savedSettings.current = conn;
     const store = browserStore();
-    const r = loadWorkspace(store);
+    const r = loadWorkspace(store, { defaultAgentUrl: defaultAgentUrl(window.location) });
     const base = r.kind === 'loaded' ? r.workspace : freshWorkspace();
     saveWorkspace(store, {
       ...base,
-      settings: { ...base.settings, agentUrl: ws.settings.agentUrl, token: ws.settings.token },
+      settings: { ...base.settings, agentUrl: ws.settings.agentUrl, tokens: ws.settings.tokens },
     });
   }, [ws]);
 
@@ -41,4 +42,4 @@ export function useEmbedWorkspace(snippet: StoredSnippet) {
   return { ws, update };
 }
 
-const connectionOf = (w: Workspace) => JSON.stringify([w.settings.agentUrl, w.settings.token]);
+const connectionOf = (w: Workspace) => JSON.stringify([w.settings.agentUrl, w.settings.tokens]);

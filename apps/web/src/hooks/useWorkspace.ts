@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { browserStore } from '../state/kvStore';
 import { DEFAULT_SETTINGS, WORKSPACE_VERSION, loadWorkspace, saveWorkspace, type Workspace } from '../state/workspace';
 import { STARTER_FILES } from '../examples/starter';
+import { defaultAgentUrl } from '../state/socket/agentUrl';
 
 /** Autosave waits for a pause in typing; a save per keystroke would serialize every file each time. */
 const AUTOSAVE_DELAY_MS = 400;
@@ -27,7 +28,7 @@ export function useWorkspace() {
   const timer = useRef<number | null>(null);
 
   useEffect(() => {
-    const r = loadWorkspace(browserStore());
+    const r = loadWorkspace(browserStore(), { defaultAgentUrl: defaultAgentUrl(window.location) });
     if (r.kind === 'loaded') {
       setWs(r.workspace);
       if (r.migratedFrom !== null) setNotice(`Your saved snippet was upgraded from format version ${r.migratedFrom}.`);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ParamValue, RUN_DEFAULTS } from '@bpfplay/protocol';
 import type { KeyValueStore } from './kvStore';
+import { withToken } from './socket/agentCredentials';
 
 /** One key holds the whole working state: the snippet being edited and the user's settings. */
 export const WORKSPACE_KEY = 'bpfplay:workspace';
-export const WORKSPACE_VERSION = 2;
+export const WORKSPACE_VERSION = 3;
 
 export const Theme = z.enum(['dark', 'light']);
 export type Theme = z.infer<typeof Theme>;
@@ -25,40 +26,44 @@ export const WorkspaceV1 = z.object({
 });
 export type WorkspaceV1 = z.infer<typeof WorkspaceV1>;
 
-export const Settings = z.object({
+const CommonSettings = z.object({
   agentUrl: z.string().nullable(),
-  token: z.string().nullable(),
   theme: Theme,
   durationSec: z.number().positive(),
   perfFrequency: z.number().int().positive(),
   mapIntervalMs: z.number().int().positive(),
 });
+
+/** Version 2 saved one token, sent to whichever agent the settings named (issue 11: a link could change that). */
+const SettingsV2 = CommonSettings.extend({ token: z.string().nullable() });
+
+/** Version 3: tokens by agent origin (socket/agentCredentials.ts); a token is only sent where it came from. */
+export const Settings = CommonSettings.extend({ tokens: z.record(z.string(), z.string()) });
 export type Settings = z.infer<typeof Settings>;
 
-export const WorkspaceV2 = z.object({
-  version: z.literal(2),
-  snippet: z.object({
-    files: z.array(EditorFile).min(1),
-    main: z.string().optional(),
-    active: z.string(),
-    /** The gallery example this started from, if any (shown in the title bar). */
-    example: z.string().optional(),
-    params: z.record(z.string(), ParamValue),
-    /** Other kernels' BTF (bundled names or this tab's uploads) to check CO-RE relocations against. */
-    coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
-    /**
-     * The short link this snippet was opened from or last shared as: the next Share names it as
-     * `forkedFrom`, and reopening /s/<id> keeps the edits made since.
-     */
-    shared: z.object({ id: z.string(), forkedFrom: z.string().optional() }).optional(),
-  }),
-  settings: Settings,
+const Snippet = z.object({
+  files: z.array(EditorFile).min(1),
+  main: z.string().optional(),
+  active: z.string(),
+  /** The gallery example this started from, if any (shown in the title bar). */
+  example: z.string().optional(),
+  params: z.record(z.string(), ParamValue),
+  /** Other kernels' BTF (bundled names or this tab's uploads) to check CO-RE relocations against. */
+  coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
+  /**
+   * The short link this snippet was opened from or last shared as: the next Share names it as
+   * `forkedFrom`, and reopening /s/<id> keeps the edits made since.
+   */
+  shared: z.object({ id: z.string(), forkedFrom: z.string().optional() }).optional(),
 });
-export type Workspace = z.infer<typeof WorkspaceV2>;
+
+export const WorkspaceV2 = z.object({ version: z.literal(2), snippet: Snippet, settings: SettingsV2 });
+export const WorkspaceV3 = z.object({ version: z.literal(3), snippet: Snippet, settings: Settings });
+export type Workspace = z.infer<typeof WorkspaceV3>;
 
 export const DEFAULT_SETTINGS: Settings = {
   agentUrl: null,
-  token: null,
+  tokens: {},
   theme: 'dark',
   durationSec: 30,
   perfFrequency: RUN_DEFAULTS.perfFrequency,
@@ -67,12 +72,35 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export const V1_FILE_NAME = 'prog.bpf.c';
 
-export function migrateV1(v1: WorkspaceV1): Workspace {
+export interface MigrationContext {
+  /** The agent a workspace without a chosen agent talks to (socket/agentUrl.ts defaultAgentUrl). */
+  defaultAgentUrl: string;
+}
+
+/** An old single token belongs to the agent the old settings pointed at: that origin, and only it, keeps it. */
+function tokensOf(
+  token: string | null | undefined,
+  agentUrl: string | null,
+  ctx: MigrationContext,
+): Settings['tokens'] {
+  return token ? withToken({}, agentUrl ?? ctx.defaultAgentUrl, token) : {};
+}
+
+export function migrateV1(v1: WorkspaceV1, ctx: MigrationContext): Workspace {
   return {
-    version: 2,
+    version: 3,
     snippet: { files: [{ name: V1_FILE_NAME, content: v1.source }], active: V1_FILE_NAME, params: {} },
-    settings: { ...DEFAULT_SETTINGS, token: v1.token ?? null, theme: v1.theme ?? DEFAULT_SETTINGS.theme },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      tokens: tokensOf(v1.token, null, ctx),
+      theme: v1.theme ?? DEFAULT_SETTINGS.theme,
+    },
   };
+}
+
+export function migrateV2(v2: z.infer<typeof WorkspaceV2>, ctx: MigrationContext): Workspace {
+  const { token, ...settings } = v2.settings;
+  return { ...v2, version: 3, settings: { ...settings, tokens: tokensOf(token, settings.agentUrl, ctx) } };
 }
 
 export type LoadResult =
@@ -81,8 +109,10 @@ export type LoadResult =
   /** Saved data we cannot read: the caller starts fresh and tells the user, and keeps the raw text. */
   | { kind: 'unreadable'; reason: string };
 
+const DEFAULT_CONTEXT: MigrationContext = { defaultAgentUrl: 'ws://127.0.0.1:7100/ws' };
+
 /** Parse whatever was saved, upgrading older versions to the current one. Never throws. */
-export function migrate(raw: string | null): LoadResult {
+export function migrate(raw: string | null, ctx: MigrationContext = DEFAULT_CONTEXT): LoadResult {
   if (raw === null || raw === '') return { kind: 'empty' };
   let data: unknown;
   try {
@@ -105,9 +135,11 @@ export function migrate(raw: string | null): LoadResult {
         kind: 'unreadable',
         reason: `saved workspace (version 1) is damaged: ${r.error.issues[0]?.message ?? ''}`,
       };
-    return { kind: 'loaded', workspace: migrateV1(r.data), migratedFrom: 1 };
+    return { kind: 'loaded', workspace: migrateV1(r.data, ctx), migratedFrom: 1 };
   }
-  const r = WorkspaceV2.safeParse(data);
+  // Version 2 differs in the settings only: upgraded silently, the snippet is as it was.
+  const r =
+    version === 2 ? WorkspaceV2.transform((v2) => migrateV2(v2, ctx)).safeParse(data) : WorkspaceV3.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];
     return {
@@ -124,9 +156,9 @@ export function migrate(raw: string | null): LoadResult {
 /** Where an unreadable workspace is moved so a fresh start does not destroy the user's text. */
 export const UNREADABLE_BACKUP_KEY = `${WORKSPACE_KEY}:unreadable`;
 
-export function loadWorkspace(store: KeyValueStore): LoadResult {
+export function loadWorkspace(store: KeyValueStore, ctx?: MigrationContext): LoadResult {
   const raw = store.get(WORKSPACE_KEY);
-  const r = migrate(raw);
+  const r = migrate(raw, ctx);
   if (r.kind === 'unreadable' && raw !== null) store.set(UNREADABLE_BACKUP_KEY, raw);
   return r;
 }

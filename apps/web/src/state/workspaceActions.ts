@@ -2,6 +2,7 @@ import type { ParamValue } from '@bpfplay/protocol';
 import type { Example } from '../examples/types';
 import { addFile, deleteFile, renameFile, updateFile } from './files';
 import type { Theme, Workspace } from './workspace';
+import { withToken } from './socket/agentCredentials';
 
 /**
  * Every change the pages make to the workspace, by name (rust-playground's slice style): a page
@@ -23,7 +24,8 @@ export type WorkspaceAction =
   | { type: 'duration-set'; durationSec: number }
   | { type: 'theme-set'; theme: Theme }
   | { type: 'theme-toggled' }
-  | { type: 'agent-set'; agentUrl: string | null; token: string | null }
+  /** `agentUrl` (null: the default agent) gets `token`; tokens saved for other agents stay theirs. */
+  | { type: 'agent-set'; agentUrl: string | null; defaultAgentUrl: string; token: string | null }
   /** A gallery example replaces the snippet; the CO-RE targets the user picked stay. */
   | { type: 'example-loaded'; example: Example }
   /** Undo of a replacement: the snippet as it was. */
@@ -88,7 +90,10 @@ export function workspaceReducer(w: Workspace, a: WorkspaceAction): Workspace {
     case 'theme-toggled':
       return settings({ theme: w.settings.theme === 'dark' ? 'light' : 'dark' });
     case 'agent-set':
-      return settings({ agentUrl: a.agentUrl, token: a.token });
+      return settings({
+        agentUrl: a.agentUrl,
+        tokens: withToken(w.settings.tokens, a.agentUrl ?? a.defaultAgentUrl, a.token),
+      });
     case 'example-loaded': {
       const e = a.example;
       return {
