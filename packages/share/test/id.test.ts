@@ -17,7 +17,7 @@ describe('content-addressed ids', () => {
       options: { durationSec: 5, params: { a: 1, b: 2 } },
     };
     const b = {
-      options: { params: { b: 2, a: 1 }, durationSec: 5, mode: 'run', target: { kind: 'host' } },
+      options: { params: { b: 2, a: 1 }, durationSec: 5, mode: 'run', targets: ['host'] },
       files: [{ content: HELLO, name: 'prog.bpf.c' }],
     } as ShareState;
     expect(snippetId(a)).toBe(snippetId(b));
