@@ -123,3 +123,34 @@ test('a 1024-byte buffer on the stack: one problem, on the array’s line, in pl
   await expect(problems.first()).not.toContainText('mllvm');
   expect(await editorLineOf(page, '.bp-gutter-error')).toBe(7);
 });
+
+test('after an edit the last run’s problems are marked stale, and the next Check replaces them', async ({
+  page,
+  servers,
+}) => {
+  // The error is on line 7; two lines typed above it move it to line 9.
+  await seedSnippet(page, servers, [{ name: 'stale.bpf.c', content: program('\treturn missing_variable;') }]);
+  await openPlayground(page, servers);
+  await connected(page);
+  await page.keyboard.press('Control+Shift+Enter');
+  await expect(page.getByTestId('status')).toContainText('compile failed');
+  await expect(page.locator('.bp-gutter-error')).toHaveCount(1);
+  expect(await editorLineOf(page, '.bp-gutter-error')).toBe(7);
+
+  await page.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('/* a comment\n   over two lines */\n');
+  // Line 7 is now other code: no red marker claims it; the problem is listed as stale.
+  await expect(page.locator('.bp-gutter-error')).toHaveCount(0);
+  await expect(page.locator('.bp-gutter-stale')).toHaveCount(1);
+  await page.getByTestId('pane-tab-problems').click();
+  await expect(page.getByTestId('problem').first()).toHaveAttribute('data-stale', 'true');
+  await expect(page.getByTestId('problem').first()).toContainText('changed since this run');
+
+  await page.keyboard.press('Control+Shift+Enter');
+  await expect(page.getByTestId('status')).toContainText('compile failed');
+  await expect(page.locator('.bp-gutter-stale')).toHaveCount(0);
+  await expect(page.locator('.bp-gutter-error')).toHaveCount(1);
+  expect(await editorLineOf(page, '.bp-gutter-error')).toBe(9);
+  await expect(page.getByTestId('problem').first()).not.toHaveAttribute('data-stale', 'true');
+});

@@ -180,6 +180,8 @@ export const LinkInfo = z.object({
   target: z.string(),
   ok: z.boolean(),
   message: z.string().optional(),
+  /** The program's SEC("...") line: where a failed attach is marked in the editor. */
+  location: SourceLocation.optional(),
 });
 export type LinkInfo = z.infer<typeof LinkInfo>;
 
@@ -397,6 +399,8 @@ export const WarningMessage = frame('warning', {
   runId: z.string().optional(),
   target: TargetName.optional(),
   program: z.string().optional(),
+  /** Where the warning is about, e.g. the SEC("...") line of a program switched off. */
+  location: SourceLocation.optional(),
   message: z.string(),
 });
 

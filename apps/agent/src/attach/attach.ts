@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BpfLink, BpfObject, BpfProgram } from '@bpfplay/libbpf';
 import { collectLibbpfLog, onlineCpus, openCpuClock } from '@bpfplay/libbpf';
-import type { LinkInfo } from '@bpfplay/protocol';
+import type { LinkInfo, SourceLocation } from '@bpfplay/protocol';
 import { ALTERNATIVES, attachKindOf, capabilityOf } from './kinds.js';
 import type { ProbeTarget } from '../policy/uprobes.js';
 import { attachToSandbox, type SandboxNet } from './sandbox-net.js';
@@ -28,6 +28,8 @@ export interface AttachOptions {
   net?: SandboxNet;
   /** uprobe/uretprobe/USDT programs → the file and offset the agent's policy checked (policy/uprobes.ts). */
   probes?: Record<string, ProbeTarget>;
+  /** Each program's SEC("...") line, put on its link so a failed attach can be marked in the editor. */
+  locations?: Record<string, SourceLocation>;
 }
 
 function describe(e: unknown, log: string): string {
@@ -54,6 +56,8 @@ export function attachAll(obj: BpfObject, opts: AttachOptions): Attached {
     const kind = attachKindOf(prog.section);
     const probe = opts.probes?.[prog.name];
     const info: LinkInfo = { program: prog.name, kind, target: probe?.display ?? targetOf(prog.section), ok: false };
+    const at = opts.locations?.[prog.name];
+    if (at) info.location = at;
     const r = collectLibbpfLog(() => {
       switch (kind) {
         case 'iter':

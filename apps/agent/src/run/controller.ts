@@ -186,6 +186,7 @@ export class RunController {
             objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
             skip: prepared.skip,
             probes: prepared.probes,
+            ...(prepared.locations ? { locations: prepared.locations } : {}),
             ...(prepared.fallbacks ? { fallbacks: prepared.fallbacks } : {}),
             ...(prepared.mapSizes ? { mapSizes: prepared.mapSizes } : {}),
             params: knobValues(options.params ?? {}),

@@ -1,6 +1,6 @@
 import { mapDefinitions, openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
 import type { RunScope } from './scope.js';
-import type { AttachSupport, ServerPayload } from '@bpfplay/protocol';
+import type { AttachSupport, ServerPayload, SourceLocation } from '@bpfplay/protocol';
 import type { Policy } from '../policy/policy.js';
 import type { RunTargetEnv } from './target-env.js';
 import { attachKindOf } from '../attach/kinds.js';
@@ -41,6 +41,8 @@ export interface Prepared {
   network?: boolean;
   /** uprobe/uretprobe/USDT programs → the file and offset the policy checked; the runner attaches to these. */
   probes: Record<string, ProbeTarget>;
+  /** Each program's SEC("...") line, for frames about a program as a whole (a failed attach). */
+  locations?: Record<string, SourceLocation>;
   /** Disassembly and CO-RE report, computed off the critical path; await before the final frame. */
   sideInfo: Promise<void>;
 }
@@ -146,13 +148,25 @@ async function decide(
     return { nothingToRun: 'the object has no programs: add a function with SEC("...")', skip: {}, probes, sideInfo };
   }
 
+  const locations: Record<string, SourceLocation> = {};
+  for (const p of entry) {
+    const at = locate(p.section, p.program);
+    if (at) locations[p.program] = at;
+  }
   const skip = plan.off;
-  for (const [program, message] of Object.entries(skip)) send({ type: 'warning', runId, program, message });
+  for (const [program, message] of Object.entries(skip))
+    send({ type: 'warning', runId, program, message, ...(locations[program] ? { location: locations[program] } : {}) });
   if (Object.keys(skip).length === entry.length) {
-    return { nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`, skip, probes, sideInfo };
+    return {
+      nothingToRun: `nothing this kernel can run:\n${Object.values(skip).join('\n')}`,
+      skip,
+      probes,
+      sideInfo,
+      locations,
+    };
   }
   const network = needsNetwork(entry.filter((p) => skip[p.program] === undefined).map((p) => attachKindOf(p.section)));
-  return { skip, fallbacks: plan.fallbacks, mapSizes: sizing.sizes, sideInfo, network, probes };
+  return { skip, fallbacks: plan.fallbacks, mapSizes: sizing.sizes, sideInfo, network, probes, locations };
 }
 
 /**

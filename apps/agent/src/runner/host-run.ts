@@ -123,6 +123,7 @@ export class HostRun {
       this.attached = attachAll(this.obj, {
         perfFrequency: this.spec.perfFrequency,
         probes: this.spec.probes,
+        ...(this.spec.locations ? { locations: this.spec.locations } : {}),
         ...(this.net ? { net: this.net } : {}),
       });
       this.attachedAt = process.hrtime.bigint();

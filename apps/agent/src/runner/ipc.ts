@@ -1,4 +1,4 @@
-import type { ParamValue, RunState, ServerMessage, StopReason } from '@bpfplay/protocol';
+import type { ParamValue, RunState, ServerMessage, SourceLocation, StopReason } from '@bpfplay/protocol';
 import type { AttachSupport } from '@bpfplay/protocol';
 import type { ProbeTarget } from '../policy/uprobes.js';
 import type { MapSize } from '../load/map-sizes.js';
@@ -22,6 +22,8 @@ export interface RunSpec {
    * attaches to these and to nothing else: a probe program missing here is not attached.
    */
   probes: Record<string, ProbeTarget>;
+  /** Each program's SEC("...") line in the snippet (run/prepare.ts), for attach results. */
+  locations?: Record<string, SourceLocation>;
   /** Variants to load instead of a program that fails (load/program-choice.ts). */
   fallbacks?: Record<string, string[]>;
   /** Map sizes set after open as the program's loader would (load/map-sizes.ts). */

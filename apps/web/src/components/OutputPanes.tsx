@@ -3,7 +3,7 @@
 import type { ParamValue } from '@bpfplay/protocol';
 import type { AgentStore } from '../state/agentStore';
 import type { RunView } from '../state/run';
-import type { EditorMarker } from '../state/markers';
+import { runProblem, type EditorMarker } from '../state/markers';
 import type { EditorFile } from '../state/workspace';
 import { formatCount } from '../state/format';
 import type { PaneBadge, PaneId } from './OutputPanel';
@@ -34,6 +34,8 @@ export interface OutputPanesProps {
   onJump(file: string, line: number): void;
   onHoverLine(at: { file: string; line: number } | null): void;
   coreTargets: CoreTargetsProps;
+  /** Files edited since the run (run.ts staleFiles). */
+  stale: ReadonlySet<string>;
 }
 
 export function OutputPanes(props: OutputPanesProps) {
@@ -53,7 +55,7 @@ export function OutputPanes(props: OutputPanesProps) {
     case 'maps':
       return <MapsPane streams={store.streams} run={run} version={p.version} theme={p.theme} />;
     case 'verifier':
-      return <VerifierPane run={run} onJump={p.onJump} />;
+      return <VerifierPane run={run} onJump={p.onJump} stale={p.stale.size > 0} />;
     case 'disasm':
       return (
         <DisasmPane
@@ -85,8 +87,13 @@ export function paneBadges(
 ): Partial<Record<PaneId, PaneBadge>> {
   const s = store.streams;
   const b: Partial<Record<PaneId, PaneBadge>> = {};
-  if (problems > 0)
-    b.problems = { text: String(problems), tone: run?.compiled?.ok === false || run?.refused ? 'error' : 'warn' };
+  const failed = run ? runProblem(run) : null;
+  const count = problems + (failed ? 1 : 0);
+  if (count > 0)
+    b.problems = {
+      text: String(count),
+      tone: run?.compiled?.ok === false || run?.refused || failed ? 'error' : 'warn',
+    };
   if (s.printk.total > 0) b.console = { text: formatCount(s.printk.total) };
   const iterLines = Object.values(run?.iter ?? {}).reduce((n, o) => n + (o.text.match(/\n/g)?.length ?? 0), 0);
   if (iterLines > 0) b.iter = { text: formatCount(iterLines) };

@@ -13,7 +13,8 @@ import { useCoReTargets } from '../hooks/useCoReTargets';
 import { useRunControls } from '../hooks/useRunControls';
 import type { StoredSnippet } from '../share/shareState';
 import { mainFile } from '../state/files';
-import { markersOf } from '../state/markers';
+import { markersOf, markStale } from '../state/markers';
+import { staleFiles } from '../state/run';
 import { connectionBanner, connectionStatus } from '../state/socket/connectionState';
 import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAction } from '../state/workspaceActions';
 import type { Example } from '../examples/types';
@@ -79,10 +80,13 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const main = mainFile(files, ws?.snippet.main);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = store.run;
-  const { onFiles, elsewhere } = useMemo(
-    () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
-    [run, fileNames, mainName],
-  );
+  // Edited since the run: its markers there point at lines that may now hold other code.
+  const stale = useMemo(() => staleFiles(run, files), [run, files]);
+  const { onFiles, elsewhere } = useMemo(() => {
+    if (!run) return { onFiles: [], elsewhere: [] };
+    const m = markersOf(run, fileNames, mainName);
+    return { onFiles: markStale(m.onFiles, stale), elsewhere: m.elsewhere };
+  }, [run, fileNames, mainName, stale]);
   const hello = store.hello;
   const theme = ws?.settings.theme ?? 'dark';
   const userPicked = useAutoPane(run, store.streams, setPane);
@@ -112,7 +116,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   // Show the first error of a run once, where it is: a verifier failure in a long file is often
   // below the fold.
   const revealedFor = useRef<string | null>(null);
-  const firstError = onFiles.find((m) => m.severity === 'error');
+  const firstError = onFiles.find((m) => m.severity === 'error' && !m.stale);
   useEffect(() => {
     if (!run || !firstError || revealedFor.current === run.runId) return;
     revealedFor.current = run.runId;
@@ -412,6 +416,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             onJump={jump}
             onHoverLine={setHoverLine}
             coreTargets={core.props}
+            stale={stale}
           />
         </OutputPanel>
       </main>

@@ -204,8 +204,11 @@ export default function EditorView(props: EditorViewProps) {
           const word = model.getWordAtPosition({ lineNumber: line, column: m.col });
           const endColumn = word && word.startColumn <= m.col ? word.endColumn : model.getLineMaxColumn(line);
           return {
-            severity: SEVERITY[m.severity],
-            message: m.message,
+            // Stale (the file changed since the run): a hint's dotted underline, not a red one.
+            severity: m.stale ? monaco.MarkerSeverity.Hint : SEVERITY[m.severity],
+            message: m.stale
+              ? `${m.message}\n(from the last run; this file changed since: Run or Check again)`
+              : m.message,
             source: m.source,
             startLineNumber: line,
             startColumn: m.col,
@@ -228,8 +231,8 @@ export default function EditorView(props: EditorViewProps) {
             range: new monaco.Range(line, 1, line, 1),
             options: {
               isWholeLine: true,
-              className: `bp-line-${m.severity}`,
-              linesDecorationsClassName: `bp-gutter-${m.severity} bp-gutter-line-${line}`,
+              className: m.stale ? 'bp-line-stale' : `bp-line-${m.severity}`,
+              linesDecorationsClassName: `bp-gutter-${m.stale ? 'stale' : m.severity} bp-gutter-line-${line}`,
             },
           };
         }),

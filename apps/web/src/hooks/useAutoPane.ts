@@ -2,12 +2,13 @@
 
 import { useEffect, useRef } from 'react';
 import type { RunView } from '../state/run';
+import { runProblem } from '../state/markers';
 import type { Streams } from '../state/streams';
 import type { PaneId } from '../components/OutputPanel';
 
 /**
  * After Run, show the pane where the news is — once per run, and never after the user picked a
- * pane themselves: compile errors and refusals → Problems, a verifier rejection → Verifier, the
+ * pane themselves: compile errors, refusals and runs that failed to start → Problems, a verifier rejection → Verifier, the
  * iterator's text → Iterator, the first decoded record → Events, else the first printk line → Console.
  */
 export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: PaneId) => void) {
@@ -17,6 +18,8 @@ export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: 
   let want: PaneId | null = null;
   if (run) {
     if ((run.compiled && !run.compiled.ok) || (run.refused && run.refused.violations.length > 0)) want = 'problems';
+    // Refused by the agent, or nothing could attach: the reason and its line are in Problems.
+    else if (runProblem(run) !== null) want = 'problems';
     else if (run.verifier.some((v) => !v.ok)) want = 'verifier';
     else if (Object.keys(run.iter).length > 0) want = 'iter';
     else if (streams.eventsReceived > 0 || streams.sources.size > 0) want = 'events';

@@ -10,7 +10,16 @@ export interface EditorMarker {
   col: number;
   severity: MarkerSeverity;
   message: string;
-  source: 'clang' | 'verifier' | 'policy';
+  /** `loader`: a program the playground switched off; `attach`: a program that could not attach. */
+  source: 'clang' | 'verifier' | 'policy' | 'loader' | 'attach';
+  /** The file changed since the run: the line may no longer be this problem's (run/staleFiles). */
+  stale?: boolean;
+}
+
+/** The markers of files edited since the run, flagged stale (drawn faded, listed as "changed since"). */
+export function markStale(markers: EditorMarker[], stale: ReadonlySet<string>): EditorMarker[] {
+  if (stale.size === 0) return markers;
+  return markers.map((m) => (stale.has(m.file) ? { ...m, stale: true } : m));
 }
 
 /** Compilers report paths (`/src/hello.bpf.c`, `./hello.h`); the editor knows flat file names. */
@@ -60,7 +69,40 @@ export function markersOf(
     if (f.hint) lines.push(`hint: ${f.hint}`);
     add(f.location, { severity: 'error', message: lines.join('\n'), source: 'verifier' });
   }
+  // A program this kernel cannot run (a kprobe where CONFIG_KPROBES is off) is switched off with a
+  // warning at its SEC line; when that left nothing to run, it is why the run failed.
+  const nothingRan = run.stopped?.reason === 'attach-error' && !run.attached?.links.some((l) => l.ok);
+  for (const w of run.warnings) {
+    if (!w.location) continue;
+    add(w.location, {
+      severity: nothingRan ? 'error' : 'warning',
+      message: `${w.program ? `${w.program} switched off: ` : ''}${w.message}`,
+      source: 'loader',
+    });
+  }
+  for (const l of run.attached?.links ?? []) {
+    if (l.ok || !l.location) continue;
+    add(l.location, {
+      severity: 'error',
+      message: `${l.program} could not attach to ${l.target}: ${l.message ?? 'no reason given'}`,
+      source: 'attach',
+    });
+  }
   return { onFiles, elsewhere };
+}
+
+const ENDED_WELL = new Set(['user', 'timeout', 'finished']);
+
+/**
+ * Why the run failed, when that is not a line of the snippet (the agent was busy, a quota, an
+ * attach failure, nothing this kernel can run): the Problems pane's first entry, so it never says
+ * "No problems" about a run that failed.
+ */
+export function runProblem(run: RunView): string | null {
+  const s = run.stopped;
+  if (!s || ENDED_WELL.has(s.reason)) return null;
+  if (s.reason === 'compile-error' || s.reason === 'refused' || s.reason === 'verifier') return null;
+  return `stopped: ${s.reason} — ${s.message}`;
 }
 
 export function countBySeverity(markers: readonly EditorMarker[], file: string): { errors: number; warnings: number } {

@@ -48,11 +48,13 @@ export interface RunView {
   schemas: M<'schema'>[];
   iter: Record<string, { text: string; done: boolean }>;
   logs: M<'log'>[];
-  warnings: string[];
+  warnings: M<'warning'>[];
   stopped: M<'stopped'> | null;
   /** Client clock when `stopped` arrived. */
   stoppedAt: number | null;
   errors: M<'error'>[];
+  /** The files as this run sent them: what its line numbers refer to (stale markers, staleFiles). */
+  files: Record<string, string>;
 }
 
 /** Agent log lines kept per run; libbpf can be chatty at debug level. */
@@ -60,8 +62,15 @@ export const MAX_LOG_LINES = 2000;
 /** Iterator output kept per program (characters). */
 export const MAX_ITER_CHARS = 1 << 20;
 
-export function newRun(runId: string, now: number, durationSec: number, mode: 'run' | 'compile'): RunView {
+export function newRun(
+  runId: string,
+  now: number,
+  durationSec: number,
+  mode: 'run' | 'compile',
+  files: readonly { name: string; content: string }[] = [],
+): RunView {
   return {
+    files: Object.fromEntries(files.map((f) => [f.name, f.content])),
     runId,
     startedAt: now,
     durationSec,
@@ -159,12 +168,45 @@ export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
       return { ...run, logs };
     }
     case 'warning':
-      return { ...run, warnings: [...run.warnings, m.program ? `${m.program}: ${m.message}` : m.message] };
+      return { ...run, warnings: [...run.warnings, m] };
     case 'stopped':
       return { ...run, stopped: m, stoppedAt: now, state: 'stopped' };
-    case 'error':
-      return { ...run, errors: [...run.errors, m] };
+    case 'error': {
+      const errors = [...run.errors, m];
+      // The agent refused the run before it began (busy, a quota, a snippet too big): no `stopped`
+      // follows, so the run ends here; otherwise the page would wait on "sent to agent…" forever.
+      if (run.state !== 'sent' || run.stopped) return { ...run, errors };
+      const stopped: M<'stopped'> = {
+        type: 'stopped',
+        seq: m.seq,
+        runId: run.runId,
+        reason: m.code === 'quota' || m.code === 'busy' ? 'quota' : 'error',
+        message: `the agent refused the run (${m.code}): ${m.message}`,
+        durationMs: 0,
+        stats: { events: 0, printk: 0, dropped: 0 },
+      };
+      return { ...run, errors, stopped, stoppedAt: now, state: 'stopped' };
+    }
   }
+}
+
+/**
+ * The files edited since the run was sent: its line numbers no longer point at the same code there,
+ * so its markers are shown as stale until the next Run or Check replaces them.
+ */
+export function staleFiles(run: RunView | null, files: readonly { name: string; content: string }[]): Set<string> {
+  const out = new Set<string>();
+  if (!run) return out;
+  for (const f of files) {
+    const sent = run.files[f.name];
+    if (sent !== undefined && sent !== f.content) out.add(f.name);
+  }
+  return out;
+}
+
+/** `program: message` for the Log pane. */
+export function warningText(w: M<'warning'>): string {
+  return w.program ? `${w.program}: ${w.message}` : w.message;
 }
 
 /** The run loaded an iterator program (SEC("iter/...")), or one has printed: it gets its own pane. */
@@ -188,6 +230,13 @@ export function failureOf(run: RunView): string | null {
   if (bad) {
     const loc = bad.failure?.location;
     return `verifier rejected ${bad.program}${loc ? ` at ${loc.file}:${loc.line}` : ''}: ${bad.failure?.reason ?? 'see the Verifier pane'}`;
+  }
+  const refusal = run.errors.find((e) => e.code === 'busy' || e.code === 'quota');
+  if (refusal && run.steps.length === 0) return `the agent said ${refusal.code}: ${refusal.message}`;
+  const link = run.attached?.links.find((l) => !l.ok);
+  if (link && run.stopped?.reason === 'attach-error') {
+    const loc = link.location;
+    return `${link.program}${loc ? ` at ${loc.file}:${loc.line}` : ''} could not attach: ${link.message ?? 'no reason given'}`;
   }
   return null;
 }

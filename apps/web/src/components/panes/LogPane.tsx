@@ -1,6 +1,6 @@
 'use client';
 
-import type { RunView } from '../../state/run';
+import { warningText, type RunView } from '../../state/run';
 import type { AgentNote } from '../../state/agentStore';
 
 /** What the agent and libbpf said, plus warnings and protocol problems, oldest first. */
@@ -18,7 +18,7 @@ export function LogPane({ run, notes }: { run: RunView | null; notes: AgentNote[
       ))}
       {run?.warnings.map((w, i) => (
         <div key={`w${i}`} className="log-line log-warn" data-testid="run-warning">
-          <span className="src">warning</span> {w}
+          <span className="src">warning</span> {warningText(w)}
         </div>
       ))}
       {run?.errors.map((e, i) => (

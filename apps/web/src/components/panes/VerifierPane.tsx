@@ -11,7 +11,16 @@ type Verdict = ServerMessageOf<'verifier'>;
  * The verifier's verdict per program. On failure: the plain reason first, the source line it
  * points at, then the log with the failing instruction highlighted. On success: its statistics.
  */
-export function VerifierPane({ run, onJump }: { run: RunView | null; onJump(file: string, line: number): void }) {
+export function VerifierPane({
+  run,
+  onJump,
+  stale = false,
+}: {
+  run: RunView | null;
+  onJump(file: string, line: number): void;
+  /** The snippet was edited since this run: its lines may have moved. */
+  stale?: boolean;
+}) {
   const verdicts = run?.verifier ?? [];
   const programs = run?.loaded?.programs ?? [];
   if (verdicts.length === 0 && programs.length === 0) {
@@ -31,6 +40,12 @@ export function VerifierPane({ run, onJump }: { run: RunView | null; onJump(file
   const ok = verdicts.filter((v) => v.ok);
   return (
     <div className="pane scroll-y" data-testid="pane-verifier">
+      {stale && (
+        <p className="notice" data-testid="verifier-stale">
+          The code changed since this run: the lines below may hold other code now. Run or Check again to see the
+          verifier&apos;s verdict on what the editor shows.
+        </p>
+      )}
       {failed.map((v) => (
         <Failure key={v.program} v={v} onJump={onJump} />
       ))}
