@@ -70,7 +70,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   // The kernel matrix: kernels setup fetched (scripts/kernels.sh) with a guest built for them.
   const kernels = listKernels();
-  const machine = kernels.length ? chooseMachine() : undefined;
+  const machine = kernels.length ? await chooseMachine(kernels[0]!) : undefined;
   if (machine)
     log(`kernel matrix: ${kernels.map((k) => `${k.name} (${k.release})`).join(', ')}; guests run under ${machine.why}`);
   else if (config.isolate)
@@ -164,6 +164,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       coreTargets: ctx.coReTargets.bundled(),
       runTargets: [...targets.keys()],
       ...(kernelInfo.length ? { kernels: kernelInfo } : {}),
+      ...(machine ? { guestAccel: { accel: machine.accel, why: machine.why } } : {}),
       uprobeBinaries: config.uprobeBinaries,
       triggers: [...triggers.keys()],
     },

@@ -77,6 +77,11 @@ export const HelloMessage = frame('hello', {
     runTargets: z.array(z.string()),
     /** The kernel matrix: one entry per kernel in `runTargets`. */
     kernels: z.array(KernelInfo).optional(),
+    /**
+     * How the matrix's guests run, probed at agent start: `kvm` only where /dev/kvm exists and a
+     * probe guest booted with it in time; `why` says what the probe found (e.g. no /dev/kvm).
+     */
+    guestAccel: z.object({ accel: z.enum(['tcg', 'kvm']), why: z.string() }).optional(),
     /** Binaries uprobes may attach to. */
     uprobeBinaries: z.array(z.string()),
     /** Gallery examples whose meta.json trigger this agent runs on request (client `trigger`); absent on older agents. */

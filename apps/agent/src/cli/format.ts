@@ -75,7 +75,7 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
     case 'hello': {
       const no = m.capabilities.attach.filter((a) => !a.supported).map((a) => a.kind);
       const kernels = m.capabilities.kernels?.length
-        ? `; kernel matrix: ${m.capabilities.kernels.map((k) => `${k.name} (${k.release})`).join(', ')}`
+        ? `; kernel matrix: ${m.capabilities.kernels.map((k) => `${k.name} (${k.release})`).join(', ')}${m.capabilities.guestAccel ? ` under ${m.capabilities.guestAccel.why}` : ''}`
         : '';
       return `connected: kernel ${m.capabilities.kernelRelease}${no.length ? `, cannot attach: ${no.join(', ')}` : ''}${kernels}`;
     }
