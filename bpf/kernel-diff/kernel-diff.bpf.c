@@ -9,8 +9,9 @@
  * the same relocation is 1 on 6.1 and 0 on 5.10), and the verifier drops the branch that does not
  * apply, so the 5.10 branch may read a field 6.1 does not have and the other way round.
  *
- * Records go through a ring buffer rather than bpf_printk: the playground's printk formats with
- * bpf_snprintf(), which 5.10 does not have.
+ * Records go through a ring buffer, so each column of the matrix shows the same typed fields.
+ * (bpf_printk works on 5.10 too: without bpf_snprintf there, the playground's printk falls back
+ * to bpf_trace_printk — at most three arguments — behind the same kind of CO-RE check.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

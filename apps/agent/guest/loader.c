@@ -486,6 +486,91 @@ static void lost_cb(void *ctx, int cpu, __u64 n) {
   end();
 }
 
+/*
+ * The guest's trace buffer, read into the run's printk stream. On Linux < 5.13 the playground's
+ * bpf_printk falls back to bpf_trace_printk (no bpf_snprintf there; include/bpf/bpf_helpers.h), and
+ * a guest's trace buffer holds only its run's lines, so each line becomes a record of the object's
+ * `bpfplay_printk` ring as if bpf_snprintf had written it: the host decodes both the same way.
+ * /init sets trace_clock to `mono`, bpf_ktime_get_ns's clock, so the times line up with ring records.
+ */
+struct printk_record {
+  uint64_t ts_ns;
+  uint32_t cpu;
+  uint32_t len;
+  char msg[240];
+};
+_Static_assert(sizeof(struct printk_record) == 256, "the printk record of include/bpf/bpf_helpers.h");
+
+static int trace_fd = -1;
+static int printk_map = -1;
+static char trace_buf[8192];
+static size_t trace_len;
+
+/* `   <comm>-<pid>  [cpu] flags  secs.usecs: bpf_trace_printk: message` */
+static void trace_line(char *line) {
+  static const char tag[] = ": bpf_trace_printk: ";
+  char *at = strstr(line, tag);
+  if (!at) return; /* not a bpf_trace_printk line (another event someone enabled) */
+  *at = 0;
+  const char *msg = at + sizeof(tag) - 1;
+  const char *ts = strrchr(line, ' ');
+  ts = ts ? ts + 1 : line;
+  unsigned long sec = 0, usec = 0;
+  sscanf(ts, "%lu.%lu", &sec, &usec);
+  unsigned long cpu = 0;
+  for (char *b = strchr(line, '['); b; b = strchr(b + 1, '[')) {
+    char *end;
+    unsigned long v = strtoul(b + 1, &end, 10);
+    if (end > b + 1 && *end == ']') {
+      cpu = v;
+      break;
+    }
+  }
+  struct printk_record rec;
+  memset(&rec, 0, sizeof rec);
+  rec.ts_ns = (uint64_t)sec * 1000000000ull + (uint64_t)usec * 1000ull;
+  rec.cpu = (uint32_t)cpu;
+  size_t n = strlen(msg);
+  rec.len = (uint32_t)(n + 1); /* bpf_snprintf's count: what it wanted to write, NUL included */
+  memcpy(rec.msg, msg, n < sizeof rec.msg - 1 ? n : sizeof rec.msg - 1);
+  record_cb((void *)(uintptr_t)printk_map, &rec, sizeof rec);
+}
+
+static void read_trace(void) {
+  if (trace_fd < 0) return;
+  for (;;) {
+    ssize_t n = read(trace_fd, trace_buf + trace_len, sizeof trace_buf - 1 - trace_len);
+    if (n <= 0) return; /* EAGAIN: nothing more now */
+    trace_len += (size_t)n;
+    trace_buf[trace_len] = 0;
+    char *start = trace_buf, *nl;
+    while ((nl = strchr(start, '\n'))) {
+      *nl = 0;
+      trace_line(start);
+      start = nl + 1;
+    }
+    trace_len -= (size_t)(start - trace_buf);
+    memmove(trace_buf, start, trace_len);
+    /* A line longer than the buffer is cut: keep reading rather than stall. */
+    if (trace_len == sizeof trace_buf - 1) {
+      trace_line(trace_buf);
+      trace_len = 0;
+    }
+  }
+}
+
+static void open_trace(struct bpf_object *obj) {
+  struct bpf_map *map;
+  int idx = 0;
+  bpf_object__for_each_map(map, obj) {
+    if (bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF && ends_with(bpf_map__name(map), "bpfplay_printk")) printk_map = idx;
+    idx++;
+  }
+  if (printk_map < 0) return;
+  trace_fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (trace_fd < 0) trace_fd = open("/sys/kernel/debug/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
 static int snapshotable(enum bpf_map_type t) {
   switch (t) {
     case BPF_MAP_TYPE_HASH:
@@ -616,6 +701,7 @@ static void run(void) {
       if (pb) pbs[n_pb++] = pb;
     }
   }
+  open_trace(obj);
   snapshot(obj);
   flush_out();
 
@@ -630,9 +716,10 @@ static void run(void) {
   uint64_t next_snap = now_ns() + (uint64_t)map_interval_ms * 1000000ull;
   int quit = only_iterators;
   while (!quit) {
-    struct pollfd fds[18];
+    struct pollfd fds[19];
     int nfds = 0;
     fds[nfds++] = (struct pollfd){.fd = chan, .events = POLLIN};
+    if (trace_fd >= 0) fds[nfds++] = (struct pollfd){.fd = trace_fd, .events = POLLIN};
     if (rb) fds[nfds++] = (struct pollfd){.fd = ring_buffer__epoll_fd(rb), .events = POLLIN};
     for (int k = 0; k < n_pb; k++) fds[nfds++] = (struct pollfd){.fd = perf_buffer__epoll_fd(pbs[k]), .events = POLLIN};
     uint64_t t = now_ns();
@@ -651,6 +738,7 @@ static void run(void) {
     end();
     if (rb) ring_buffer__consume(rb);
     for (int k = 0; k < n_pb; k++) perf_buffer__consume(pbs[k]);
+    read_trace();
     if (now_ns() >= next_snap) {
       snapshot(obj);
       next_snap = now_ns() + (uint64_t)map_interval_ms * 1000000ull;
@@ -665,6 +753,7 @@ static void run(void) {
   end();
   if (rb) ring_buffer__consume(rb);
   for (int k = 0; k < n_pb; k++) perf_buffer__consume(pbs[k]);
+  read_trace();
   snapshot(obj);
   ring_buffer__free(rb);
   for (int k = 0; k < n_pb; k++) perf_buffer__free(pbs[k]);

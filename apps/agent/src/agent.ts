@@ -82,14 +82,17 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   if (!config.isolate)
     targets.set(HOST_TARGET, {
       name: HOST_TARGET,
+      btf: () => loadVmlinux(),
       capabilities,
       policy: mergePolicy(DEFAULT_POLICY, { uprobeBinaries: config.uprobeBinaries, ...(config.policy ?? {}) }),
     });
   const kernelInfo: KernelInfo[] = [];
   for (const k of kernels) {
     const attach = guestCapabilities(k);
+    let kernelBtf: Btf | undefined;
     targets.set(k.name, {
       name: k.name,
+      btf: () => (kernelBtf ??= loadBtf(readFileSync(k.btf), { name: k.name })),
       capabilities: attach,
       policy: guestTargetPolicy,
       guest: { kernel: k, machine: machine! },

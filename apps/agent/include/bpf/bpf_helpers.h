@@ -15,6 +15,7 @@
 #define __BPFPLAY_BPF_HELPERS_SHIM__
 
 #include_next <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "../bpfplay.h"
 
 /*
@@ -44,6 +45,34 @@ struct {
 } bpfplay_printk SEC(".maps");
 
 /*
+ * Linux < 5.13 has no bpf_snprintf. There bpf_printk falls back to bpf_trace_printk (at most three
+ * arguments, one %s), chosen per kernel by a CO-RE check of the helper's enum value: libbpf resolves
+ * it when it loads the object, so the verifier sees a constant and never visits the other branch
+ * (compile once, the right branch on every kernel). The global trace buffer is shared by everyone on
+ * the machine, so only kernel-matrix guests allow the fallback (each guest's buffer is its run's
+ * own; bpfplay-guest reads it into this run's printk stream); the host's policy accepts the call
+ * only because the check proves it unreachable on a kernel with bpf_snprintf
+ * (apps/agent/src/policy/core-dead-code.ts).
+ */
+#define ___bpfplay_trace_printk0(fmt, args...)                                      \
+	({                                                                          \
+		static const char ___bpfplay_tfmt[] = fmt;                           \
+		bpf_trace_printk(___bpfplay_tfmt, sizeof(___bpfplay_tfmt), ##args); \
+	})
+#define ___bpfplay_trace_printk_many(fmt, args...)                                                      \
+	({                                                                                              \
+		static const char ___bpfplay_tfmt[] =                                                   \
+			"bpfplay: a bpf_printk with more than 3 arguments needs bpf_snprintf (Linux 5.13+)"; \
+		bpf_trace_printk(___bpfplay_tfmt, sizeof(___bpfplay_tfmt));                             \
+	})
+#define ___bpfplay_pick_trace_printk(...)                                                              \
+	___bpf_nth(_, ##__VA_ARGS__, ___bpfplay_trace_printk_many, ___bpfplay_trace_printk_many,       \
+		   ___bpfplay_trace_printk_many, ___bpfplay_trace_printk_many, ___bpfplay_trace_printk_many, \
+		   ___bpfplay_trace_printk_many, ___bpfplay_trace_printk_many, ___bpfplay_trace_printk_many, \
+		   ___bpfplay_trace_printk_many, ___bpfplay_trace_printk0, ___bpfplay_trace_printk0,     \
+		   ___bpfplay_trace_printk0, ___bpfplay_trace_printk0)
+
+/*
  * Only base helpers (ringbuf, ktime, smp id, snprintf), so it works in XDP, tc and socket programs
  * as well as in tracing ones. The format string is `static const` so it lands in .rodata, which
  * bpf_snprintf requires. With no arguments we pass (NULL, 0): the verifier accepts that pair, and
@@ -58,21 +87,25 @@ struct {
 		long ___bpfplay_ret = -11;                                                 \
 		struct bpfplay_printk_record *___bpfplay_rec;                              \
                                                                                            \
-		_Pragma("GCC diagnostic push")                                             \
-		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")                     \
-		___bpf_fill(___bpfplay_arg, args);                                         \
-		_Pragma("GCC diagnostic pop")                                              \
-		___bpfplay_rec = bpf_ringbuf_reserve(&bpfplay_printk, sizeof(*___bpfplay_rec), 0); \
-		if (___bpfplay_rec) {                                                      \
-			___bpfplay_rec->ts_ns = bpf_ktime_get_ns();                        \
-			___bpfplay_rec->cpu = bpf_get_smp_processor_id();                  \
-			___bpfplay_ret = bpf_snprintf(___bpfplay_rec->msg,                 \
-						      sizeof(___bpfplay_rec->msg),         \
-						      ___bpfplay_fmt,                      \
-						      ___bpf_narg(args) ? ___bpfplay_arg : 0, \
-						      ___bpf_narg(args) * 8);              \
-			___bpfplay_rec->len = ___bpfplay_ret;                              \
-			bpf_ringbuf_submit(___bpfplay_rec, 0);                             \
+		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_snprintf)) {     \
+			_Pragma("GCC diagnostic push")                                     \
+			_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")             \
+			___bpf_fill(___bpfplay_arg, args);                                 \
+			_Pragma("GCC diagnostic pop")                                      \
+			___bpfplay_rec = bpf_ringbuf_reserve(&bpfplay_printk, sizeof(*___bpfplay_rec), 0); \
+			if (___bpfplay_rec) {                                              \
+				___bpfplay_rec->ts_ns = bpf_ktime_get_ns();                \
+				___bpfplay_rec->cpu = bpf_get_smp_processor_id();          \
+				___bpfplay_ret = bpf_snprintf(___bpfplay_rec->msg,         \
+							      sizeof(___bpfplay_rec->msg), \
+							      ___bpfplay_fmt,              \
+							      ___bpf_narg(args) ? ___bpfplay_arg : 0, \
+							      ___bpf_narg(args) * 8);      \
+				___bpfplay_rec->len = ___bpfplay_ret;                      \
+				bpf_ringbuf_submit(___bpfplay_rec, 0);                     \
+			}                                                                  \
+		} else {                                                                   \
+			___bpfplay_ret = ___bpfplay_pick_trace_printk(args)(fmt, ##args);  \
 		}                                                                          \
 		___bpfplay_ret;                                                            \
 	})

@@ -143,13 +143,19 @@ export class Guest {
       fail = rej;
     });
     this.ready.catch(() => {});
-    const reader = new GuestReader((m) => {
-      if (m.kind === FROM.ready) {
-        const f = new Fields(m.p);
-        const cpus = f.u32();
-        markReady({ cpus, release: f.text(), bootMs: performance.now() - this.startedAt });
-      } else this.handler?.(m);
-    });
+    const reader = new GuestReader(
+      (m) => {
+        if (m.kind === FROM.ready) {
+          const f = new Fields(m.p);
+          const cpus = f.u32();
+          markReady({ cpus, release: f.text(), bootMs: performance.now() - this.startedAt });
+        } else this.handler?.(m);
+      },
+      (why) => {
+        keep(Buffer.from(`\n[bpfplay] ${why}\n`));
+        this.kill();
+      },
+    );
     this.child.stdout!.on('data', (c: Buffer) => reader.push(c));
     // A write after qemu died fails with EPIPE: the exit is what gets reported.
     this.child.stdin!.on('error', () => {});

@@ -62,22 +62,49 @@ export interface GuestMessage {
   p: Buffer;
 }
 
+/**
+ * The largest message a guest may send: a program's full verifier log (4 MiB in loader.c) with room
+ * to spare. The guest is not trusted — its kernel runs the user's programs, which may write to the
+ * loader's memory there (bpf_probe_write_user is allowed in guests) — so a length past this, or a
+ * payload shorter than its fields, ends the guest instead of growing a buffer or crashing the runner.
+ */
+export const MAX_GUEST_MESSAGE = 16 << 20;
+
 /** Reassembles guest messages from the port's chunks. */
 export class GuestReader {
   private buf: Buffer = Buffer.alloc(0);
+  private broken = false;
 
-  constructor(private readonly onMessage: (m: GuestMessage) => void) {}
+  constructor(
+    private readonly onMessage: (m: GuestMessage) => void,
+    /** The guest broke the wire format: nothing after this is read. */
+    private readonly onError: (why: string) => void = () => {},
+    private readonly maxMessage = MAX_GUEST_MESSAGE,
+  ) {}
 
   push(chunk: Buffer): void {
+    if (this.broken) return;
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     let off = 0;
     while (this.buf.length - off >= 5) {
       const len = this.buf.readUInt32LE(off);
+      if (len < 1 || len > this.maxMessage) return this.fail(`a message of ${len} bytes (limit ${this.maxMessage})`);
       if (this.buf.length - off < 4 + len) break;
-      this.onMessage({ kind: String.fromCharCode(this.buf[off + 4]!), p: this.buf.subarray(off + 5, off + 4 + len) });
+      const kind = String.fromCharCode(this.buf[off + 4]!);
+      try {
+        this.onMessage({ kind, p: this.buf.subarray(off + 5, off + 4 + len) });
+      } catch (e) {
+        return this.fail(`a '${kind}' message it could not have meant (${(e as Error).message})`);
+      }
       off += 4 + len;
     }
     this.buf = this.buf.subarray(off);
+  }
+
+  private fail(what: string): void {
+    this.broken = true;
+    this.buf = Buffer.alloc(0);
+    this.onError(`the guest sent ${what}; it was stopped`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mapDefinitions, openObjectSpec, scanCalls, type ObjectSpec } from '@bpfplay/btf';
+import { mapDefinitions, openObjectSpec, scanCalls, type Btf, type ObjectSpec } from '@bpfplay/btf';
 import type { RunScope } from './scope.js';
 import type { AttachSupport, ServerPayload, SourceLocation } from '@bpfplay/protocol';
 import type { Policy } from '../policy/policy.js';
@@ -7,6 +7,7 @@ import { attachKindOf } from '../attach/kinds.js';
 import { planPrograms } from '../load/program-choice.js';
 import { sizeMaps, type MapSize } from '../load/map-sizes.js';
 import { checkPolicy } from '../policy/check.js';
+import { reachableCalls } from '../policy/core-dead-code.js';
 import { programLocator } from '../policy/locate.js';
 import { checkUprobes, verifyProbePoints, type ProbeTarget } from '../policy/uprobes.js';
 import { needsNetwork } from '../attach/sandbox-net.js';
@@ -64,9 +65,10 @@ export async function prepareObject(
   const send = (p: ServerPayload) => scope.send({ ...p, ...label } as ServerPayload);
   const capabilities = target?.capabilities ?? ctx.capabilities;
   const policy = target?.policy ?? ctx.policy;
+  const btf = target ? () => target.btf() : ctx.vmlinux;
   const shared = prior ?? readObject(scope, object);
   if ('refused' in shared) return shared;
-  return { ...(await decide(scope, shared, send, capabilities, policy)), shared };
+  return { ...(await decide(scope, shared, send, capabilities, policy, btf)), shared };
 }
 
 /** Read the object once per run: side information, the params frame, map sizes. */
@@ -107,17 +109,24 @@ async function decide(
   send: (p: ServerPayload) => void,
   capabilities: AttachSupport[],
   policy: Policy,
+  kernelBtf: () => Btf,
 ): Promise<Prepared> {
   const { ctx, snippet, runId } = scope;
   // Source lines carry clang's sandbox paths; users know their snippet's file names.
-  const calls = scanCalls(info, ctx.helperNames(), ctx.vmlinux()).map((p) => ({
+  let calls = scanCalls(info, ctx.helperNames(), ctx.vmlinux()).map((p) => ({
     ...p,
     calls: p.calls.map((c) =>
       c.location ? { ...c, location: { ...c.location, file: snippetFileName(c.location.file, snippet) } } : c,
     ),
   }));
   const locate = programLocator(snippet.files);
-  const violations = checkPolicy(calls, policy, locate);
+  let violations = checkPolicy(calls, policy, locate);
+  if (violations.some((v) => v.helper !== undefined)) {
+    // A refused call behind a CO-RE check this kernel fails (bpf_printk's fallback for Linux < 5.13)
+    // is not a call the kernel will make: judge only the calls it can reach (policy/core-dead-code.ts).
+    calls = reachableCalls(calls, info, kernelBtf());
+    violations = checkPolicy(calls, policy, locate);
+  }
   violations.push(...checkMapDefinitions(defs, mapLocator(snippet.files)));
   const uprobes = checkUprobes(calls, policy, locate);
   violations.push(...uprobes.violations);
