@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { hostname, release, arch, cpus } from 'node:os';
+import { hostname, release, arch, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { helperNames, loadBtf, type Btf } from '@bpfplay/btf';
 import type { AttachSupport } from '@bpfplay/protocol';
@@ -172,6 +172,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       triggers: [...triggers.keys()],
     },
     limits: publicLimits(config.limits),
+    load: { runs: ctx.runs.count, sessions: sessions.size, loadAvg1: Math.round(loadavg()[0]! * 100) / 100 },
   });
 
   const { server, wss } = createAgentServer(config, {

@@ -61,10 +61,24 @@ export const Limits = z.object({
 });
 export type Limits = z.infer<typeof Limits>;
 
-export const HelloMessage = frame('hello', {
+/**
+ * How busy an agent is when it says hello (or answers GET /api/info): the web app places learners
+ * and shows a fleet's nodes by it. Absent on agents older than issue 19.
+ */
+export const AgentLoad = z.object({
+  /** Runs loaded or starting now (the agent admits `limits.maxConcurrentRuns`). */
+  runs: z.number().int().nonnegative(),
+  /** Open sessions (browser tabs, CLI runs, relayed learners). */
+  sessions: z.number().int().nonnegative(),
+  /** The machine's 1-minute load average (os.loadavg), to compare with `capabilities.cpus`. */
+  loadAvg1: z.number().nonnegative(),
+});
+export type AgentLoad = z.infer<typeof AgentLoad>;
+
+/** What an agent is: `hello` without its session, and the body of GET /api/info (the registry reads it). */
+export const AgentInfo = z.object({
   version: z.number().int(),
   agent: z.object({ version: z.string(), hostname: z.string() }),
-  session: z.object({ id: z.string() }),
   capabilities: z.object({
     kernelRelease: z.string(),
     arch: z.string(),
@@ -86,8 +100,17 @@ export const HelloMessage = frame('hello', {
     uprobeBinaries: z.array(z.string()),
     /** Gallery examples whose meta.json trigger this agent runs on request (client `trigger`); absent on older agents. */
     triggers: z.array(z.string()).optional(),
+    /** The agent runs objects compiled elsewhere (RunMessage.object): started with --accept-objects. */
+    prebuiltObjects: z.boolean().optional(),
   }),
   limits: Limits,
+  load: AgentLoad.optional(),
+});
+export type AgentInfo = z.infer<typeof AgentInfo>;
+
+export const HelloMessage = frame('hello', {
+  ...AgentInfo.shape,
+  session: z.object({ id: z.string() }),
 });
 
 export const RunState = z.enum([
