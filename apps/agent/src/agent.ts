@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { hostname, release, arch, cpus, loadavg } from 'node:os';
+import { release, arch, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { helperNames, loadBtf, type Btf } from '@bpfplay/btf';
 import type { AttachSupport } from '@bpfplay/protocol';
@@ -157,7 +157,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   const hello = () => ({
     version: PROTOCOL_VERSION,
-    agent: { version: AGENT_VERSION, hostname: hostname() },
+    agent: { version: AGENT_VERSION, hostname: config.nodeName },
     capabilities: {
       kernelRelease: release(),
       arch: arch(),

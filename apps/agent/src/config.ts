@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LESSONS_FOLDER } from '@bpfplay/protocol';
@@ -26,6 +27,11 @@ export interface AgentConfig {
   isolate: boolean;
   /** Kernels whose guests are booted at agent start rather than at their first run (`all`, or names). */
   warmGuests: string[];
+  /**
+   * The name hello gives for this machine (BPFPLAY_NODE_NAME; default the hostname). In a
+   * Kubernetes pod the hostname is the pod's, so the DaemonSet passes the node's name.
+   */
+  nodeName: string;
   /** URL of the web app, printed with the token so one URL opens the playground. */
   webUrl?: string;
   /** The lesson track (bpf/lessons): checks read their lesson, trigger included, from here only. */
@@ -62,6 +68,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     ...(process.env.BPFPLAY_TEST_HOLD_COMPILE ? { testHoldCompileMarker: process.env.BPFPLAY_TEST_HOLD_COMPILE } : {}),
     isolate: false,
     warmGuests: [],
+    nodeName: process.env.BPFPLAY_NODE_NAME || hostname(),
     ...overrides,
   };
 }
