@@ -42,16 +42,15 @@ interface Trial {
 }
 
 /**
- * How the agent sends and the client takes the records: JSON record objects (the default), JSON
- * rows (eventRows), binary frames counted after the protocol's parser split them, or binary
- * frames with every record also decoded by the protocol's decodeRecord (what a client showing
- * them pays).
+ * How the agent sends and the client takes the records, the two forms there are: JSON record
+ * objects (the default, what `--json` and scripts read), binary frames counted after the
+ * protocol's parser split them, or binary frames with every record also decoded by the protocol's
+ * decodeRecord (what a client showing them pays).
  */
-export type EventForm = 'records' | 'rows' | 'binary' | 'binary-decoded';
+export type EventForm = 'records' | 'binary' | 'binary-decoded';
 
 const LABEL: Record<EventForm, string> = {
   records: '(b) agent, record objects (default)',
-  rows: "(b') agent, compact rows (eventRows)",
   binary: "(b'') agent, binary frames (eventFormat binary), counted",
   'binary-decoded': "(b'') agent, binary frames, each record decoded (decodeRecord)",
 };
@@ -127,12 +126,11 @@ async function agentTrial(
         durationSec: o.seconds + 60,
         params: { trigger_tgid: trig.pid, burst: o.burst },
         mapIntervalMs: 1000,
-        ...(form === 'rows' ? { eventRows: true } : {}),
         ...(form.startsWith('binary') ? { eventFormat: 'binary' as const } : {}),
       },
       (m, at) => {
         if (m.type === 'events') {
-          const n = m.rows?.length ?? m.records.length;
+          const n = m.records.length;
           if (n) {
             delivered += n;
             if (Number.isNaN(first)) first = at;

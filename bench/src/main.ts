@@ -102,7 +102,7 @@ async function main(): Promise<void> {
             {
               ...base,
               triggersPerSec: smoke ? [1000] : [1000, 4000, 0],
-              formats: ['records', 'rows', 'binary', 'binary-decoded'],
+              formats: ['records', 'binary', 'binary-decoded'],
             },
             agent,
             {

@@ -42,14 +42,12 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
   url: string;
   close(): Promise<void>;
   sent(): number;
-  askedForRows(): boolean;
   askedForBinary(): boolean;
 }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const port = (wss.address() as { port: number }).port;
   let sent = 0;
-  let askedForRows = false;
   let askedForBinary = false;
   wss.on('connection', (ws: WebSocket) => {
     let seq = 0;
@@ -85,7 +83,7 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
       const m = JSON.parse(String(raw)) as {
         type: string;
         runId: string;
-        options?: { eventRows?: boolean; eventFormat?: string };
+        options?: { eventFormat?: string };
       };
       if (m.type === 'stop') {
         if (timer) clearInterval(timer);
@@ -102,7 +100,7 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
       if (m.type !== 'run') return;
       const runId = m.runId;
       send({ type: 'status', runId, state: 'running', t: 0 });
-      // Binary events when the page asks (they win over rows, as in the agent): the schema then carries the layout.
+      // Binary events when the page asks, as the agent does: the schema then carries the layout.
       const binary = m.options?.eventFormat === 'binary';
       askedForBinary ||= binary;
       send({
@@ -118,10 +116,8 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
         ],
         ...(binary ? { layout: LAYOUT } : {}),
       });
-      // 60 frames a second, as the agent batches; compact rows when the page asks, as the agent does.
+      // 60 frames a second, as the agent batches.
       const perFrame = Math.round(recordsPerSec / 60);
-      const compact = m.options?.eventRows === true;
-      askedForRows ||= compact;
       const t0 = Date.now();
       timer = setInterval(() => {
         const t = Date.now() - t0;
@@ -139,17 +135,6 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
               values.map((v) => recordBytes({ ...v, ts: Number(v.ts) })),
             ),
           );
-        else if (compact)
-          send({
-            type: 'events',
-            runId,
-            source: 'events',
-            records: [],
-            dropped: 0,
-            t,
-            columns: ['pid', 'nr', 'ts', 'comm'],
-            rows: values.map((v) => [v.pid, v.nr, v.ts, v.comm]),
-          });
         else
           send({
             type: 'events',
@@ -165,7 +150,6 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
   return {
     url: `ws://127.0.0.1:${port}/ws`,
     sent: () => sent,
-    askedForRows: () => askedForRows,
     askedForBinary: () => askedForBinary,
     close: () =>
       new Promise((r) => {

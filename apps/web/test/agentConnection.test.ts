@@ -129,11 +129,8 @@ describe('AgentConnection and events', () => {
     seq,
     runId: 'r1',
     source: 'events',
-    records: [],
+    records: pids.map((pid) => ({ t: 5, value: { pid, comm: 'sh' } })),
     dropped: 0,
-    t: 5,
-    columns: ['pid', 'comm'],
-    rows: pids.map((p) => [p, 'sh']),
   });
 
   it('hands events on as rows, in order with the other messages, from a page socket', () => {

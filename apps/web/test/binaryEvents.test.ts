@@ -6,7 +6,7 @@ import { cellText, type RowBatch } from '../src/state/rowBatch';
 
 /**
  * Binary events frames (RunOptions.eventFormat 'binary') in the socket worker's inbox: they must
- * give the Events table exactly the rows the compact JSON rows of the same records give. The
+ * give the Events table exactly the rows the JSON form (record objects) of the same records gives. The
  * record is the protocol's golden one: every kind of field, its bytes and the value the agent's own
  * BTF decoder gave for them (written by the agent's btf-layout test).
  */
@@ -26,19 +26,16 @@ const schema = (seq: number, withLayout = true): ServerMessage => ({
   fields: columns.map((name) => ({ name, type: '?' })),
   ...(withLayout ? { layout } : {}),
 });
-const binary = (seq: number, records: Uint8Array[], dropped = 0, source = 'events') =>
-  encodeBinaryEvents({ type: 'events', seq, runId: 'r', source, dropped, t: 7.25 }, records);
-/** What the agent sends for the same records in the compact JSON form. */
-const rows = (seq: number, values: Value[][], dropped = 0): ServerMessage => ({
+const binary = (seq: number, records: Uint8Array[], dropped = 0, source = 'events', cpus?: number[]) =>
+  encodeBinaryEvents({ type: 'events', seq, runId: 'r', source, dropped, t: 7.25, ...(cpus ? { cpus } : {}) }, records);
+/** What the agent sends for the same records in the JSON form. */
+const objects = (seq: number, values: Value[], dropped = 0): ServerMessage => ({
   type: 'events',
   seq,
   runId: 'r',
   source: 'events',
-  records: [],
+  records: values.map((value) => ({ t: 7.25, value })),
   dropped,
-  t: 7.25,
-  columns,
-  rows: values,
 });
 
 function run(frames: (ServerMessage | Uint8Array | ArrayBuffer | object)[], max?: number): Delivery[] {
@@ -54,20 +51,17 @@ const problems = (items: Delivery[]) => items.flatMap((d) => (d.kind === 'proble
 const asArrayBuffer = (u: Uint8Array) => u.slice().buffer;
 
 describe('inbox: binary events frames', () => {
-  it('gives the same columns and cell text as the compact JSON rows of the same records', () => {
+  it('gives the same columns and cell text as the JSON form of the same records', () => {
     const short = bytes.subarray(0, 20);
     const fromJson = batches(
       run([
         schema(0, false),
-        rows(1, [
-          columns.map((c) => golden.value[c] ?? null),
-          [
-            {
-              $hex: Buffer.from(short).toString('hex'),
-              $error: `20 bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`,
-            },
-            ...columns.slice(1).map(() => null),
-          ],
+        objects(1, [
+          golden.value,
+          {
+            $hex: Buffer.from(short).toString('hex'),
+            $error: `20 bytes, but ${layout.typeName} needs ${layout.size}; the record is shorter than its BTF type`,
+          },
         ]),
       ]),
     );
@@ -194,5 +188,10 @@ describe('inbox: binary events frames', () => {
     expect(texts).toEqual([
       expect.stringMatching(/^agent sent a message of type Object, neither text nor an ArrayBuffer/),
     ]);
+  });
+
+  it('keeps the CPU of each perf buffer record', () => {
+    const [b] = batches(run([schema(0), binary(1, [bytes, bytes], 0, 'events', [3, 1])]));
+    expect([...b!.cpu!]).toEqual([3, 1]);
   });
 });

@@ -128,7 +128,7 @@ describe('the run request', () => {
   };
   const h = { ...hello, capabilities: { ...hello.capabilities, coreTargets: ['debian-6.1-cloud'] } };
 
-  it('asks only for CO-RE targets the agent knows, caps the duration, sends the editor text, asks for binary events and compact rows', () => {
+  it('asks only for CO-RE targets the agent knows, caps the duration, sends the editor text, asks for binary events', () => {
     const r = runRequest(ws, { mode: 'compile', hello: h, textOf: () => 'typed' });
     expect(r).toEqual({
       ok: true,
@@ -140,7 +140,6 @@ describe('the run request', () => {
         mapIntervalMs: 1000,
         mode: 'compile',
         eventFormat: 'binary',
-        eventRows: true,
         coreTargets: ['debian-6.1-cloud'],
       },
     });

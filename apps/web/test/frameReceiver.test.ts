@@ -69,11 +69,8 @@ const compact = (seq: number, n: number): ServerMessage => ({
   seq,
   runId: 'r',
   source: 'events',
-  records: [],
+  records: Array.from({ length: n }, (_, i) => ({ t: seq, value: { pid: i } })),
   dropped: 0,
-  t: seq,
-  columns: ['pid'],
-  rows: Array.from({ length: n }, (_, i) => [i]),
 });
 
 function listen(s: SocketLike) {

@@ -8,9 +8,8 @@ export { parseBtfExt, lineAt, CORE_RELO_KINDS } from './btf-ext.js';
 export type { BtfExt, FuncInfo, LineInfo, CoreReloRecord, CoreReloKind } from './btf-ext.js';
 export { decodeInsns, BPF_EXIT, BPF_JMP_CALL, BPF_LD_IMM64, type BpfInsn } from './insn.js';
 export { openObjectSpec, type ObjectSpec, type ProgramSpec } from './object-spec.js';
-export { decodeValue } from './decode.js';
+export { decodeValue, layoutOf } from './decode.js';
 export { recordLayout } from './layout.js';
-export { cString } from './decode-scalar.js';
 export { fieldsOf } from './fields.js';
 export {
   mapDefinitions,

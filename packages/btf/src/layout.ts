@@ -1,15 +1,14 @@
+import { formatterFor, type FieldContext, type LayoutNode, type RecordLayout } from '@bpfplay/protocol';
 import type { Btf } from './btf.js';
 import type { BtfMember, BtfType } from './btf-types.js';
 import { safeTypeName as safeName } from './c-type.js';
-import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
 
 /**
- * A record type's layout for binary events (protocol record-layout.ts): the client decodes the raw
- * bytes with it and must get exactly what @bpfplay/btf decodeValue gives. So this walks the BTF the
- * way decodeValue's Decoder does, case by case, with the same depth counting (a type nested deeper
- * than 64 levels is "nested too deeply" at the same place), and turns every static failure
- * (no size, odd bit offset, bitfield of a struct) into an `unknown` node carrying decodeValue's
- * own message. apps/agent/test/stream/btf-layout.test.ts checks the equality on random bytes.
+ * A BTF type as the protocol's record layout (packages/protocol decode/layout.ts): the one decoding
+ * model every decoder reads, the agent's own (decode.ts decodeValue, the JSON writer of busy rings)
+ * and the clients' (binary frames). The walk turns every static problem (no size, odd bit offset,
+ * bitfield of a struct, nesting deeper than 64 levels) into an `unknown` node carrying the reason
+ * the user sees, and asks the protocol's formatters (decode/formatters.ts) for every field.
  */
 export function recordLayout(btf: Btf, typeId: number): RecordLayout {
   const typeName = safeName(btf, typeId);
@@ -20,27 +19,48 @@ export function recordLayout(btf: Btf, typeId: number): RecordLayout {
       size: 0,
       root: { k: 'unknown', off: 0, reason: `${typeName} has no size; it cannot be decoded` },
     };
-  return { typeName, size, root: new Builder(btf).at(typeId, 0) };
+  return { typeName, size, root: new Builder(btf).at(typeId, 0, { name: '' }) };
 }
 
 const MAX_DEPTH = 64;
 
+/** Where a type is used: the member (or variable) name and its struct, for the formatters. */
+interface Use {
+  name: string;
+  parent?: string;
+}
+
 class Builder {
   constructor(private readonly btf: Btf) {}
 
-  /** The node for type `id` at offset 0 of its parent's frame, `depth` levels down (as Decoder.at counts). */
-  at(id: number, depth: number): LayoutNode {
+  /** The node for type `id` at offset 0 of its parent's frame, `depth` levels down, with its formatter. */
+  at(id: number, depth: number, use: Use, types: string[] = []): LayoutNode {
+    if (depth > MAX_DEPTH)
+      return { k: 'unknown', off: 0, size: this.btf.trySizeOf(id) ?? 0, reason: 'nested too deeply' };
     const t = this.btf.type(id);
+    // A typedef's name is what a formatter most often keys on (__be32, pid_t).
+    if (t.kind === 'typedef') return this.at(t.type, depth + 1, use, [...types, t.name]);
+    if (t.kind === 'var') return this.at(t.type, depth + 1, { name: t.name }, types);
+    if (t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'type_tag')
+      return this.at(t.type, depth + 1, use, types);
+    const node = this.plain(t, id, depth, use);
+    if (node.k === 'unknown') return node;
+    const field: FieldContext = {
+      name: use.name,
+      ...(use.parent !== undefined ? { parent: use.parent } : {}),
+      types: t.name ? [...types, t.name] : types,
+      kind: node.k,
+      size: node.k === 'bits' ? node.bits : (this.btf.trySizeOf(id) ?? 0),
+      signed: 'signed' in node ? node.signed : false,
+    };
+    const fmt = formatterFor(field);
+    return fmt === undefined ? node : { ...node, fmt };
+  }
+
+  /** The node by the plain rules, for a type that is not a typedef or qualifier. */
+  private plain(t: BtfType, id: number, depth: number, use: Use): LayoutNode {
     const size = this.btf.trySizeOf(id);
-    if (depth > MAX_DEPTH) return { k: 'unknown', off: 0, size: size ?? 0, reason: 'nested too deeply' };
     switch (t.kind) {
-      case 'typedef':
-      case 'const':
-      case 'volatile':
-      case 'restrict':
-      case 'type_tag':
-      case 'var':
-        return this.at(t.type, depth + 1);
       case 'int':
         if (t.bits !== t.size * 8 || t.bitOffset !== 0)
           return { k: 'bits', bit: t.bitOffset, bits: t.bits, signed: t.signed, ...(t.bool ? { bool: true } : {}) };
@@ -55,17 +75,17 @@ class Builder {
       case 'ptr':
         return { k: 'ptr', off: 0 };
       case 'array':
-        return this.array(t.type, t.nelems, depth);
+        return this.array(t.type, t.nelems, depth, use);
       case 'struct':
       case 'union': {
         const fields: { name: string; node: LayoutNode }[] = [];
-        this.members(t.members, 0, depth, fields);
+        this.members(t.members, 0, depth, fields, t.name || use.name);
         return { k: 'struct', off: 0, fields };
       }
       case 'datasec': {
         const fields = t.vars.map((v) => ({
           name: this.btf.nameOf(v.type) || `[${v.type}]`,
-          node: at(this.at(v.type, depth + 1), v.offset),
+          node: at(this.at(v.type, depth + 1, { name: '' }), v.offset),
         }));
         return { k: 'struct', off: 0, fields };
       }
@@ -79,15 +99,16 @@ class Builder {
     }
   }
 
-  private array(elemId: number, n: number, depth: number): LayoutNode {
+  private array(elemId: number, n: number, depth: number, use: Use): LayoutNode {
     if (this.isPlainChar(elemId)) return { k: 'chars', off: 0, n };
     const stride = this.btf.trySizeOf(elemId);
     if (stride === undefined)
       return { k: 'unknown', off: 0, size: 0, reason: `array of ${safeName(this.btf, elemId)}, which has no size` };
-    return { k: 'array', off: 0, n, stride, elem: this.at(elemId, depth + 1) };
+    // An element is not the member: a formatter for `saddr` applies to the array, not to each byte.
+    return { k: 'array', off: 0, n, stride, elem: this.at(elemId, depth + 1, { name: '', parent: use.name }) };
   }
 
-  /** decodeValue's rule: only `char` (through const/volatile/type_tag, not typedefs) arrays are text. */
+  /** Only `char` (through const/volatile/type_tag, not typedefs) arrays are text; `__u8[]` stays bytes. */
   private isPlainChar(id: number): boolean {
     let t: BtfType = this.btf.type(id);
     while (t.kind === 'const' || t.kind === 'volatile' || t.kind === 'type_tag') t = this.btf.type(t.type);
@@ -100,19 +121,21 @@ class Builder {
     bitBase: number,
     depth: number,
     into: { name: string; node: LayoutNode }[],
+    parent: string,
   ): void {
     for (const m of members) {
       const mt = this.btf.resolve(m.type);
       if (m.name === '') {
+        // Unnamed bitfields are padding.
         if (mt.kind === 'struct' || mt.kind === 'union')
-          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into);
+          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into, parent);
         continue;
       }
-      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth) });
+      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth, parent) });
     }
   }
 
-  private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number): LayoutNode {
+  private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number, parent: string): LayoutNode {
     const oldStyle = mt.kind === 'int' && (mt.bits !== mt.size * 8 || mt.bitOffset !== 0);
     if (m.bitfieldSize === 0 && !oldStyle) {
       if (m.bitOffset % 8 !== 0)
@@ -122,20 +145,49 @@ class Builder {
           size: 0,
           reason: `member ${m.name} is at bit ${m.bitOffset}, not on a byte boundary`,
         };
-      // An anonymous parent at a bit offset that is not whole bytes: decodeValue would read at a
-      // fractional offset; no compiler lays out structs that way.
-      return at(this.at(m.type, depth + 1), (bitBase + m.bitOffset) / 8);
+      // An anonymous parent at a bit offset that is not whole bytes would be read at a fractional
+      // offset; no compiler lays out structs that way.
+      return at(this.at(m.type, depth + 1, { name: m.name, parent }), (bitBase + m.bitOffset) / 8);
     }
+    // Bitfield, modern encoding (size in the member, kind_flag) or old (offset and width in the INT).
     const bit = bitBase + m.bitOffset + (mt.kind === 'int' ? mt.bitOffset : 0);
     const bits = m.bitfieldSize || (mt.kind === 'int' ? mt.bits : 0);
-    if (mt.kind === 'int') return { k: 'bits', bit, bits, signed: mt.signed, ...(mt.bool ? { bool: true } : {}) };
-    if (mt.kind === 'enum' || mt.kind === 'enum64')
-      return { k: 'bits', bit, bits, signed: mt.signed, names: enumNames(mt.values) };
-    return { k: 'unknown', off: 0, size: 0, reason: `bitfield ${m.name} of ${mt.kind} cannot be decoded` };
+    let node: LayoutNode;
+    if (mt.kind === 'int') node = { k: 'bits', bit, bits, signed: mt.signed, ...(mt.bool ? { bool: true } : {}) };
+    else if (mt.kind === 'enum' || mt.kind === 'enum64')
+      node = { k: 'bits', bit, bits, signed: mt.signed, names: enumNames(mt.values) };
+    else return { k: 'unknown', off: 0, size: 0, reason: `bitfield ${m.name} of ${mt.kind} cannot be decoded` };
+    const fmt = formatterFor({
+      name: m.name,
+      parent,
+      types: typeNames(this.btf, m.type),
+      kind: 'bits',
+      size: bits,
+      signed: mt.signed,
+    });
+    return fmt === undefined ? node : { ...node, fmt };
   }
 }
 
-/** Value (decimal) → name; of two enumerators with one value the first declared wins, as in decodeValue. */
+/** The names along a type's typedef chain, down to the base type's own name. */
+function typeNames(btf: Btf, id: number): string[] {
+  const out: string[] = [];
+  for (let t = btf.type(id), n = 0; n < MAX_DEPTH; n++) {
+    if (t.name) out.push(t.name);
+    if (
+      t.kind !== 'typedef' &&
+      t.kind !== 'const' &&
+      t.kind !== 'volatile' &&
+      t.kind !== 'restrict' &&
+      t.kind !== 'type_tag'
+    )
+      break;
+    t = btf.type(t.type);
+  }
+  return out;
+}
+
+/** Value (decimal) → name; of two enumerators with one value the first declared wins. */
 function enumNames(values: { name: string; value: number | bigint }[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of values) {

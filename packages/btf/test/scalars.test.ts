@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cString, essentialName, parseElf, ElfError, decodeValue, Btf } from '../src/index.js';
+import { essentialName, parseElf, ElfError, decodeValue, Btf } from '../src/index.js';
+import { cString } from '@bpfplay/protocol';
 import { BtfBuilder } from './helpers/btf-builder.js';
 
 const bytes = (...b: number[]) => new Uint8Array(b);

@@ -11,8 +11,9 @@ import { describeIssues } from './issues';
  *
  * The header's `seq` is on the connection's one sequence with the JSON frames (the agent writes it
  * padded with spaces before the digits, so it can stamp it without rebuilding the frame). Decode the records
- * with the `layout` of the source's `schema` frame (record-layout.ts `decodeRecord`); `t` (ms
- * since attach) is when the agent read them, as the JSON form gives every record.
+ * with the `layout` of the source's `schema` frame (decode/read.ts `decodeRecord`); `t` (ms
+ * since attach) is when the agent read them, as the JSON form gives every record; perf buffer
+ * records also carry the CPU each came from (`cpus`, one per record).
  */
 export const BinaryEventsHeader = z.object({
   type: z.literal('events'),
@@ -25,6 +26,8 @@ export const BinaryEventsHeader = z.object({
   /** Records lost since the last frame of this source (ring full, over the rate limit, client behind). */
   dropped: z.number().int().nonnegative(),
   t: z.number(),
+  /** Perf buffer sources: the CPU of each record, in order (ring buffers have none). */
+  cpus: z.array(z.number().int().nonnegative()).optional(),
 });
 export type BinaryEventsHeader = z.infer<typeof BinaryEventsHeader>;
 
@@ -79,6 +82,8 @@ export function parseBinaryEvents(data: Uint8Array): BinaryParseResult {
     p += len;
   }
   if (p !== data.length) return fail(`${data.length - p} bytes after the last of ${count} records`);
+  const cpus = header.data.cpus;
+  if (cpus && cpus.length !== count) return fail(`header has ${cpus.length} cpus for ${count} records`);
   return { ok: true, frame: { header: header.data, records } };
 }
 

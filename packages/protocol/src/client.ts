@@ -44,7 +44,7 @@ export const LessonCheckMessage = z.object({
   runId: RunId,
   lesson: LessonId,
   snippet: Snippet,
-  options: RunOptions.pick({ eventFormat: true, eventRows: true }).optional(),
+  options: RunOptions.pick({ eventFormat: true }).optional(),
 });
 
 export const PingMessage = z.object({

@@ -151,17 +151,13 @@ export const RunOptions = z.object({
   /** XDP/tc/socket runs: packets per second the agent sends through the run's sandbox veth; default RUN_DEFAULTS. */
   packetsPerSec: z.number().int().min(0).max(100_000).optional(),
   /**
-   * Ring buffer records as rows of values (`events.columns` / `events.rows`) instead of objects:
-   * for clients that take hundreds of thousands of records a second. Sources whose record type
-   * the agent cannot lay out as a row keep sending `records`.
-   */
-  eventRows: z.boolean().optional(),
-  /**
-   * `binary`: ring buffer records arrive as their raw bytes in binary WebSocket messages
-   * (binary-events.ts), to be decoded by the client with the `layout` of the source's `schema`
-   * frame (record-layout.ts); several times cheaper per record for agent and client alike. Takes
-   * precedence over `eventRows` for ring buffers; perf buffers, printk and everything else stay
-   * JSON. Default `json`.
+   * How ring and perf buffer records travel; there are two forms, one per need:
+   * `json` (default): `events` frames with one object per record (`{ t, cpu?, value }`), values
+   * decoded by the agent: what `--json` prints and scripts read.
+   * `binary`: the records' raw bytes in binary WebSocket messages (binary-events.ts), decoded by
+   * the client with the `layout` of the source's `schema` frame (decode/layout.ts); several times
+   * cheaper per record for agent and client alike: what the browser takes. printk and every other
+   * frame stay JSON either way.
    */
   eventFormat: z.enum(['json', 'binary']).optional(),
   /** Milliseconds between map snapshots; default RUN_DEFAULTS. */

@@ -8,17 +8,10 @@ export * from './client';
 export * from './server';
 export * from './examples';
 export * from './lessons';
-export * from './record-layout';
-export {
-  cString,
-  decodeRecord,
-  decodeRow,
-  hexValue,
-  intValue,
-  layoutColumns,
-  toHex,
-  undecodable,
-} from './record-reader';
+export * from './decode/layout';
+export { compileNode, ctxFor, decodeRecord, hexValue, layoutColumns, type Ctx, type Read } from './decode/read';
+export { cString, intValue, toHex, undecodable } from './decode/scalars';
+export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Formatter } from './decode/formatters';
 export * from './binary-events';
 export * from './lsp';
 export * from './log2-hist';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Diagnostic, SourceLocation, TargetName, Value } from './common';
-import { RecordLayout } from './record-layout';
+import { RecordLayout } from './decode/layout';
 import { frame } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 import { ExpectationResult } from './lessons';
@@ -323,16 +323,6 @@ export const EventsMessage = runFrame('events', {
   source: z.string(),
   records: z.array(EventRecord),
   dropped: z.number().int().nonnegative(),
-  /**
-   * Compact form, only for a client that asked for it (`RunOptions.eventRows`): `records` is then
-   * empty and each record is a row of `rows`, its values in `columns` order (the record type's
-   * top-level fields; a record shorter than its type has the undecodable value in its first
-   * column and null in the others), all read at `t` (ms since attach). About 40 instead of ~100
-   * bytes for a typical record, and cheaper to parse.
-   */
-  t: z.number().optional(),
-  columns: z.array(z.string()).optional(),
-  rows: z.array(z.array(Value)).optional(),
 });
 
 export const MapEntry = z.object({

@@ -86,31 +86,10 @@ describe('server messages', () => {
       },
     ];
     for (const f of frames) expect(parseServerMessage(JSON.stringify(f)).ok, f.type).toBe(true);
-    // The compact form a client opts into: rows of values in column order, one time per frame.
-    const rows = {
-      type: 'events',
-      seq: 5,
-      runId: 'r',
-      source: 'rb',
-      records: [],
-      dropped: 0,
-      t: 2.5,
-      columns: ['pid', 'comm'],
-      rows: [
-        [1, 'sh'],
-        [2, { $hex: '00', $error: 'short' }],
-      ],
-    };
-    expect(parseServerMessage(JSON.stringify(rows))).toMatchObject({
-      ok: true,
-      message: {
-        rows: [
-          [1, 'sh'],
-          [2, { $hex: '00' }],
-        ],
-      },
-    });
-    expect(parseServerMessage(JSON.stringify({ ...rows, rows: [{ pid: 1 }] })).ok).toBe(false);
+    // One JSON form of events: a record is an object with a Value; anything else is refused.
+    const events = { type: 'events', seq: 5, runId: 'r', source: 'rb', records: [{ t: 1, value: 1 }], dropped: 0 };
+    expect(parseServerMessage(JSON.stringify(events)).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ ...events, records: [[1, 'sh']] })).ok).toBe(false);
     expect(parseServerMessage(JSON.stringify({ type: 'status', runId: 'r', state: 'running', t: 3 })).ok).toBe(false);
   });
 });

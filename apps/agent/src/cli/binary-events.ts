@@ -28,7 +28,11 @@ export class BinaryEvents {
       seq: header.seq,
       runId: header.runId,
       source: header.source,
-      records: records.map((bytes) => ({ t: header.t, value: decodeRecord(layout, bytes) })),
+      records: records.map((bytes, i) => ({
+        t: header.t,
+        ...(header.cpus ? { cpu: header.cpus[i]! } : {}),
+        value: decodeRecord(layout, bytes),
+      })),
       dropped: header.dropped,
     };
     // Through the protocol's schema, as every JSON frame is: the same checks and the same key order.

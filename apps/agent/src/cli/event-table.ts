@@ -22,9 +22,7 @@ export class EventTable {
 
   events(m: ServerMessageOf<'events'>): string | undefined {
     let cols = this.tables.get(m.source);
-    const records = m.rows
-      ? m.rows.map((row) => ({ t: m.t ?? 0, value: Object.fromEntries((m.columns ?? []).map((c, i) => [c, row[i]!])) }))
-      : m.records;
+    const records = m.records;
     const lines: string[] = [];
     if (!cols) {
       // A record with no schema before it (an older agent): columns from the first record.

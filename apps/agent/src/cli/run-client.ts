@@ -102,7 +102,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
         if (line !== undefined) o.out(line);
       }
       if (m.type === 'hello') {
-        const { eventFormat, eventRows } = o.options;
+        const { eventFormat } = o.options;
         ws.send(
           JSON.stringify(
             o.lesson
@@ -111,7 +111,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
                   runId,
                   lesson: o.lesson,
                   snippet: o.snippet,
-                  options: { eventFormat, eventRows },
+                  options: { eventFormat },
                 }
               : { type: 'run', runId, snippet: o.snippet, options: o.options },
           ),

@@ -141,12 +141,8 @@ function fieldsMatch(v: Value | undefined, fields: Record<string, FieldMatch>): 
   return Object.entries(fields).every(([path, want]) => matches(at(v, path), want));
 }
 
-/** Records of an events frame as objects, whether they came as objects or as rows under columns. */
+/** The decoded values of an events frame's records. */
 export function recordsOf(m: ServerMessageOf<'events'>): Value[] {
-  if (m.rows && m.columns) {
-    const cols = m.columns;
-    return m.rows.map((row) => Object.fromEntries(cols.map((c, i) => [c, row[i] ?? null])));
-  }
   return m.records.map((r) => r.value);
 }
 

@@ -199,7 +199,6 @@ export class RunController {
             maxMapBytes: limits.maxMapBytes,
             maxMapEntries: limits.maxMapEntries,
             maxFramesPerSec: limits.maxFramesPerSec,
-            ...(options.eventRows ? { eventRows: true } : {}),
             ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
             uprobeBinaries: this.ctx.config.uprobeBinaries,
             ...(prepared.network

@@ -41,9 +41,7 @@ export interface RunSpec {
   maxMapBytes: number;
   maxMapEntries: number;
   maxFramesPerSec: number;
-  /** Ring records as rows of values (RunOptions.eventRows). */
-  eventRows?: boolean;
-  /** Ring records as their raw bytes in binary frames (RunOptions.eventFormat). */
+  /** Ring and perf buffer records as their raw bytes in binary frames (RunOptions.eventFormat). */
   eventFormat?: 'binary';
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */

@@ -1,10 +1,18 @@
 import type { Btf, MapDefinition } from '@bpfplay/btf';
-import { cTypeName, decodeValue, fieldsOf, findRecordType, mapDefinitions, recordLayout } from '@bpfplay/btf';
+import { cTypeName, decodeValue, fieldsOf, findRecordType, layoutOf, mapDefinitions } from '@bpfplay/btf';
 import type { BpfMap } from '@bpfplay/libbpf';
-import type { FieldInfo, MapSnapshot, RecordLayout, Value } from '@bpfplay/protocol';
-import { unitFromName } from '@bpfplay/protocol';
+import {
+  decodeRecord,
+  hexValue,
+  type FieldInfo,
+  type MapSnapshot,
+  type RecordLayout,
+  type Value,
+  unitFromName,
+} from '@bpfplay/protocol';
 import type { MapDecoder } from './maps.js';
 import type { RecordDecoder } from './sources.js';
+import { compileRecordJson, type RecordJson } from './record-json.js';
 
 export interface RecordSchema {
   source: string;
@@ -15,7 +23,7 @@ export interface RecordSchema {
   layout?: RecordLayout;
 }
 
-const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') });
+const hex = hexValue;
 
 /**
  * Variables the playground's own headers define; users did not write them. A function-scope static
@@ -23,37 +31,47 @@ const hex = (b: Uint8Array): Value => ({ $hex: Buffer.from(b).toString('hex') })
  */
 const hiddenVar = (name: string) => /(^|\.)(___|__bpfplay)/.test(name);
 
-/** Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type. */
+/**
+ * Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type.
+ * Each source's record layout is built once; the JSON form's writer and the binary form's schema
+ * (what the client decodes with) both come from it.
+ */
 export class BtfRecordDecoder implements RecordDecoder {
-  private readonly types = new Map<string, number | null>();
+  private readonly layouts = new Map<string, RecordLayout | undefined>();
+  private readonly writers = new Map<string, RecordJson | undefined>();
   readonly schemas: RecordSchema[] = [];
 
   constructor(
-    private readonly btf: Btf,
+    btf: Btf,
     sources: string[],
-    /** Put each record type's layout in its schema (binary events). */
-    withLayout = false,
+    /** Records travel as raw bytes (binary events): each schema carries the layout to decode them with. */
+    readonly binary = false,
   ) {
     for (const source of sources) {
       const r = findRecordType(btf, source);
       if (r.ok) {
-        this.types.set(source, r.typeId);
+        const layout = layoutOf(btf, r.typeId);
+        this.layouts.set(source, layout);
+        if (!binary) this.writers.set(source, compileRecordJson(layout));
         this.schemas.push({
           source,
           recordType: r.typeName,
           fields: fieldsOf(btf, r.typeId),
-          ...(withLayout ? { layout: recordLayout(btf, r.typeId) } : {}),
+          ...(binary ? { layout } : {}),
         });
       } else {
-        this.types.set(source, null);
+        this.layouts.set(source, undefined);
         this.schemas.push({ source, fields: [], undecodedReason: r.reason });
       }
     }
   }
 
   decode(source: string, bytes: Uint8Array): Value {
-    const id = this.types.get(source);
-    return id ? decodeValue(this.btf, id, bytes) : hex(bytes);
+    return decodeRecord(this.layouts.get(source), bytes);
+  }
+
+  json(source: string): RecordJson | undefined {
+    return this.writers.get(source);
   }
 }
 

@@ -1,4 +1,4 @@
-import { findRecordType, openObjectSpec } from '@bpfplay/btf';
+import { openObjectSpec } from '@bpfplay/btf';
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE } from '@bpfplay/libbpf';
 import { writeParams } from '../load/params.js';
@@ -6,7 +6,6 @@ import type { RunDecoders } from '../runner/host-run.js';
 import type { RunSpec } from '../runner/ipc.js';
 import { BtfMapDecoder, BtfRecordDecoder } from './btf-decoder.js';
 import { hexMapDecoder } from './maps.js';
-import { compileRecordJson, compileRecordRow, type RecordJson } from './record-json.js';
 import { hexDecoder, PRINTK_MAP } from './sources.js';
 
 /**
@@ -32,20 +31,8 @@ export function decodersFor(obj: Pick<BpfObject, 'maps'>, spec: RunSpec): RunDec
     .filter((m) => (m.type === MAP_TYPE.ringbuf || m.type === MAP_TYPE.perf_event_array) && m.name !== PRINTK_MAP)
     .map((m) => m.name);
   const records = new BtfRecordDecoder(btf, sources, binary);
-  const fast = new Map<string, RecordJson | undefined>();
-  const rows = new Map<string, ReturnType<typeof compileRecordRow>>();
-  for (const source of sources) {
-    const r = findRecordType(btf, source);
-    fast.set(source, r.ok ? compileRecordJson(btf, r.typeId) : undefined);
-    if (spec.eventRows && !binary) rows.set(source, r.ok ? compileRecordRow(btf, r.typeId) : undefined);
-  }
   return {
-    records: {
-      decode: (source, bytes) => records.decode(source, bytes),
-      json: (source) => fast.get(source),
-      row: (source) => rows.get(source),
-      ...(binary ? { binary } : {}),
-    },
+    records,
     maps: new BtfMapDecoder(btf),
     schemas: records.schemas,
     configure: (o) => {

@@ -28,26 +28,21 @@ interface Batch {
 }
 
 /**
- * One source's records since the last flush, as the JSON of an events frame being written: record
- * objects in `records`, or — with `columns` — rows of values in `rows` (the compact form a client
- * asks for with RunOptions.eventRows), read at `t`.
+ * One source's records since the last flush, as the JSON of an events frame being written: one
+ * object per record in `records` (the JSON form of events).
  */
 export class EventBatch implements Batch {
   readonly sink = new JsonSink();
   count = 0;
   dropped = 0;
-  /** ms since attach of the poll that read these records (the compact form sends it once). */
-  t = 0;
   private readonly start: number;
 
-  constructor(
-    runId: string,
-    source: string,
-    readonly columns?: string[],
-    target?: string,
-  ) {
-    const head = `{"type":"events","runId":${JSON.stringify(runId)}${targetField(target)},"source":${JSON.stringify(source)},"records":[`;
-    this.sink.bytes(ascii(columns ? `${head}],"columns":${JSON.stringify(columns)},"rows":[` : head));
+  constructor(runId: string, source: string, target?: string) {
+    this.sink.bytes(
+      ascii(
+        `{"type":"events","runId":${JSON.stringify(runId)}${targetField(target)},"source":${JSON.stringify(source)},"records":[`,
+      ),
+    );
     this.start = this.sink.pos;
   }
 
@@ -60,11 +55,7 @@ export class EventBatch implements Batch {
 
   /** The frame, finished; the batch starts over after the caller has sent it. */
   finish(): Uint8Array {
-    this.sink.bytes(
-      ascii(
-        this.columns ? `],"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}` : `],"dropped":${this.dropped}}`,
-      ),
-    );
+    this.sink.bytes(ascii(`],"dropped":${this.dropped}}`));
     return this.sink.view();
   }
 
@@ -84,6 +75,8 @@ export class BinaryBatch implements Batch {
   count = 0;
   dropped = 0;
   t = 0;
+  /** Perf buffer records: the CPU of each, in order (ring buffers leave it empty). */
+  cpus: number[] = [];
   private readonly head: string;
 
   constructor(runId: string, source: string, target?: string) {
@@ -92,13 +85,15 @@ export class BinaryBatch implements Batch {
   }
 
   header(): string {
-    return `${this.head}${this.count},"dropped":${this.dropped},"t":${JSON.stringify(this.t)}}`;
+    const cpus = this.cpus.length ? `,"cpus":[${this.cpus.join(',')}]` : '';
+    return `${this.head}${this.count},"dropped":${this.dropped},"t":${JSON.stringify(this.t)}${cpus}}`;
   }
 
   clear(): void {
     this.sink.reset(0);
     this.count = 0;
     this.dropped = 0;
+    this.cpus = [];
   }
 }
 
@@ -172,8 +167,13 @@ export class Outbox {
    * reads up to that many in one go, reports what it took with takeEvents, and drops the rest.
    */
   eventAllowance(): number {
-    this.pollNow = Date.now();
+    this.startPoll();
     return this.paused ? 0 : this.eventRate.available(this.pollNow);
+  }
+
+  /** Read the clock once for this poll: the byte budget is charged at that time, not per record. */
+  startPoll(): void {
+    this.pollNow = Date.now();
   }
 
   takeEvents(n: number): void {
@@ -195,15 +195,13 @@ export class Outbox {
   }
 
   /**
-   * For sources that write records straight into the frame (`columns`: as rows, fixed by the
-   * first call for a source): `begin` gives the sink and a mark, the
+   * For sources that write records straight into the frame: `begin` gives the sink and a mark, the
    * source writes one record's JSON, `commitEvent` keeps it — or, over the byte budget, rolls the
    * sink back to the mark and counts the record as dropped.
    */
-  batch(source: string, columns?: string[]): EventBatch {
+  batch(source: string): EventBatch {
     let b = this.events.get(source);
-    if (!b)
-      this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source, columns, this.limits.target)));
+    if (!b) this.events.set(source, (b = new EventBatch(this.limits.runId ?? 'run', source, this.limits.target)));
     return b;
   }
 
@@ -214,16 +212,18 @@ export class Outbox {
     return b;
   }
 
-  commitEvent(batch: Batch, mark: number): void {
+  /** Keep the record written since `mark`, or drop it (over the byte budget); true if kept. */
+  commitEvent(batch: Batch, mark: number): boolean {
     // The clock read once per poll (eventAllowance): a clock read per record costs more than the record.
     if (!this.byteRate.tryTake(batch.sink.pos - mark, this.pollNow)) {
       batch.sink.reset(mark);
       batch.dropped++;
       this.totals.dropped++;
-      return;
+      return false;
     }
     batch.count++;
     this.totals.events++;
+    return true;
   }
 
   dropEvents(source: string, n: number): void {

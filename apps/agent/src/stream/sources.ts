@@ -14,9 +14,7 @@ export interface RecordDecoder {
   decode(source: string, bytes: Uint8Array): Value;
   /** A faster way to the same JSON text for this source's records, when there is one (record-json.ts). */
   json?(source: string): RecordJson | undefined;
-  /** The records as rows of values (the compact events form), when the client asked and the type allows. */
-  row?(source: string): { encode: RecordJson; columns: string[] } | undefined;
-  /** Ring records go out as their raw bytes (RunOptions.eventFormat 'binary'); the client decodes them. */
+  /** Records go out as their raw bytes (RunOptions.eventFormat 'binary'); the client decodes them. */
   binary?: boolean;
 }
 
@@ -83,7 +81,6 @@ export class PrintkSource implements Source {
 export class RingEventSource implements Source {
   private readonly mem: RecordMemory;
   private readonly fast: RecordJson | undefined;
-  private readonly row: { encode: RecordJson; columns: string[] } | undefined;
 
   constructor(
     private readonly name: string,
@@ -91,39 +88,25 @@ export class RingEventSource implements Source {
     private readonly decoder: RecordDecoder,
   ) {
     this.mem = recordMemory(ring.bytes);
-    this.row = decoder.row?.(name);
     this.fast = decoder.json?.(name);
-  }
-
-  /** A record shorter than its type as a row: decodeValue's explanation first, then nulls. */
-  private fallbackRow(off: number, len: number): string {
-    const v = JSON.stringify(this.decoder.decode(this.name, this.ring.bytes.subarray(off, off + len)));
-    return `[${v}${',null'.repeat(this.row!.columns.length - 1)}]`;
   }
 
   poll(outbox: Outbox, now: number, budgetMs: number): void {
     if (this.decoder.binary) return this.pollBinary(outbox, now, budgetMs);
     const allowance = outbox.eventAllowance();
-    const batch = outbox.batch(this.name, this.row?.columns);
-    batch.t = now;
+    const batch = outbox.batch(this.name);
     const sink = batch.sink;
     const head = ascii(`{"t":${JSON.stringify(now)},"value":`);
-    const row = this.row?.encode;
-    const push = row
-      ? (off: number, len: number) => {
-          const mark = batch.begin();
-          if (!row(sink, this.mem, off, len)) sink.string(this.fallbackRow(off, len));
-          outbox.commitEvent(batch, mark);
-        }
-      : (off: number, len: number) => {
-          const mark = batch.begin();
-          sink.bytes(head);
-          if (!this.fast?.(sink, this.mem, off, len)) {
-            sink.string(JSON.stringify(this.decoder.decode(this.name, this.ring.bytes.subarray(off, off + len))));
-          }
-          sink.byte(0x7d);
-          outbox.commitEvent(batch, mark);
-        };
+    const push = (off: number, len: number) => {
+      const mark = batch.begin();
+      sink.bytes(head);
+      // No writer (a layout it does not flatten) or a record shorter than its type: the decoded value.
+      if (!this.fast?.(sink, this.mem, off, len)) {
+        sink.string(JSON.stringify(this.decoder.decode(this.name, this.ring.bytes.subarray(off, off + len))));
+      }
+      sink.byte(0x7d);
+      outbox.commitEvent(batch, mark);
+    };
     this.drain(outbox, allowance, push, budgetMs);
   }
 
@@ -182,13 +165,19 @@ export class PerfEventSource implements Source {
 
   poll(outbox: Outbox, now: number): void {
     let dropped = 0;
+    const binary = this.decoder.binary ? outbox.binaryBatch(this.name) : undefined;
+    if (binary) binary.t = now;
+    outbox.startPoll();
     this.reader.consume(
       (cpu, data) => {
         if (!outbox.admitEvent()) {
           dropped++;
           return;
         }
-        outbox.pushEvent(this.name, { t: now, cpu, value: this.decoder.decode(this.name, data) });
+        if (!binary) return outbox.pushEvent(this.name, { t: now, cpu, value: this.decoder.decode(this.name, data) });
+        const mark = binary.sink.pos;
+        binary.sink.record(data, 0, data.length);
+        if (outbox.commitEvent(binary, mark)) binary.cpus.push(cpu);
       },
       (_cpu, lost) => (dropped += lost),
     );

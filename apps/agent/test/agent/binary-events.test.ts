@@ -25,9 +25,15 @@ copyFileSync('/bin/true', TRIGGER);
 
 /**
  * The btf package's "every BTF kind" record (bitfields, enums, anonymous members, nested arrays,
- * big integers...), sent once per exec of the trigger binary.
+ * big integers...), sent once per exec of the trigger binary, through a ring buffer and a perf buffer.
  */
 const everyKind = `${readFileSync(join(import.meta.dirname, '../../../../packages/btf/test/fixtures/record.bpf.c'), 'utf8')}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(int));
+	__uint(value_size, sizeof(int));
+} perf_records SEC(".maps") __attribute__((btf_decl_tag("bpfplay.record:struct record")));
+
 SEC("tp/sched/sched_process_exec")
 int ${uniqueName('bin')}(void *ctx)
 {
@@ -38,6 +44,7 @@ int ${uniqueName('bin')}(void *ctx)
 		if (comm[i] != want[i])
 			return 0;
 	bpf_ringbuf_output(&records, &rec, sizeof(rec), 0);
+	bpf_perf_event_output(ctx, &perf_records, BPF_F_CURRENT_CPU, &rec, sizeof(rec));
 	return 0;
 }
 `;
@@ -45,6 +52,8 @@ const TRIGGERS = 5;
 
 interface Delivered {
   values: Value[];
+  /** The perf buffer's records: value and cpu. */
+  perf: { cpu: number | undefined; value: Value }[];
   schema: ServerMessageOf<'schema'>;
   stopped: ServerMessageOf<'stopped'>;
   client: TestClient;
@@ -66,7 +75,8 @@ async function runEveryKind(options: Record<string, unknown>): Promise<Delivered
     const count = () =>
       c.binary.reduce((n, f) => n + f.header.count, 0) +
       ofType(c.messages, 'events').reduce((n, f) => n + f.records.length, 0);
-    while (count() < TRIGGERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Each trigger makes two records: one in the ring, one in the perf buffer.
+    while (count() < 2 * TRIGGERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     c.send({ type: 'stop', runId: 'r' });
     const stopped = await c.waitFor((m): m is ServerMessageOf<'stopped'> => m.type === 'stopped');
     const schema = ofType(c.messages, 'schema').find((s) => s.source === 'records');
@@ -80,7 +90,18 @@ async function runEveryKind(options: Record<string, unknown>): Promise<Delivered
         .filter((f) => f.header.source === 'records')
         .flatMap((f) => f.records.map((b) => decodeRecord(schema.layout, b))),
     ];
-    return { values, schema, stopped, client: c };
+    const perfSchema = ofType(c.messages, 'schema').find((s) => s.source === 'perf_records');
+    const perf = [
+      ...ofType(c.messages, 'events')
+        .filter((f) => f.source === 'perf_records')
+        .flatMap((f) => f.records.map((r) => ({ cpu: r.cpu, value: r.value }))),
+      ...c.binary
+        .filter((f) => f.header.source === 'perf_records')
+        .flatMap((f) =>
+          f.records.map((b, i) => ({ cpu: f.header.cpus?.[i], value: decodeRecord(perfSchema?.layout, b) })),
+        ),
+    ];
+    return { values, perf, schema, stopped, client: c };
   } finally {
     c.close();
   }
@@ -91,13 +112,18 @@ const withoutSeq = ({ seq: _seq, ...rest }: ServerMessage) => rest;
 describe('binary events over the WebSocket', () => {
   it('deliver the same records as JSON, decoded with the schema layout, with exact counts', async () => {
     const json = await runEveryKind({});
-    const bin = await runEveryKind({ eventFormat: 'binary', eventRows: true });
+    const bin = await runEveryKind({ eventFormat: 'binary' });
     expect(json.values).toHaveLength(TRIGGERS);
     expect(bin.values).toEqual(json.values);
-    expect(bin.stopped.stats).toEqual({ events: TRIGGERS, printk: 0, dropped: 0 });
+    // Perf buffer records too, each with the CPU it came from.
+    expect(json.perf).toHaveLength(TRIGGERS);
+    expect(json.perf.every((r) => typeof r.cpu === 'number')).toBe(true);
+    expect(bin.perf.map((r) => r.value)).toEqual(json.values);
+    expect(bin.perf.every((r) => typeof r.cpu === 'number')).toBe(true);
+    expect(bin.stopped.stats).toEqual({ events: 2 * TRIGGERS, printk: 0, dropped: 0 });
     expect(json.stopped.stats).toEqual(bin.stopped.stats);
-    // Binary mode sends no JSON events for the ring; its schema is JSON mode's plus the layout.
-    expect(ofType(bin.client.messages, 'events').filter((f) => f.source === 'records')).toEqual([]);
+    // Binary mode sends no JSON events; its schema is JSON mode's plus the layout.
+    expect(ofType(bin.client.messages, 'events')).toEqual([]);
     expect(bin.schema.layout?.typeName).toBe('struct record');
     const { layout: _layout, ...schemaWithoutLayout } = bin.schema;
     expect(withoutSeq(schemaWithoutLayout as ServerMessage)).toEqual(withoutSeq(json.schema));
@@ -108,7 +134,7 @@ describe('binary events over the WebSocket', () => {
     );
     expect(seqs).toEqual(seqs.map((_, i) => i));
     for (const f of bin.client.binary)
-      expect(f.header).toMatchObject({ type: 'events', runId: 'r', source: 'records', count: f.records.length });
+      expect(f.header).toMatchObject({ type: 'events', runId: 'r', count: f.records.length });
   });
 
   it('drops are still counted exactly under a flood: produced = delivered + dropped = stats', async () => {
@@ -175,6 +201,11 @@ describe('bpfplay run --binary', () => {
     expect(keys(bin)).toEqual(keys(json));
     const noSeq = (l: Record<string, unknown>) => ({ ...l, seq: 0, runId: '' });
     expect(lines(bin, 'schema').map(noSeq)).toEqual(lines(json, 'schema').map(noSeq));
-    expect(ofType(bin.messages, 'stopped')[0]?.stats).toEqual({ events: TRIGGERS, printk: 0, dropped: 0 });
+    expect(ofType(bin.messages, 'stopped')[0]?.stats).toEqual({ events: 2 * TRIGGERS, printk: 0, dropped: 0 });
+    const perf = (r: typeof json) =>
+      ofType(r.messages, 'events')
+        .filter((f) => f.source === 'perf_records')
+        .flatMap((f) => f.records.map((x) => [typeof x.cpu, x.value]));
+    expect(perf(bin)).toEqual(perf(json));
   });
 });

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeValue, openObjectSpec, type Btf } from '@bpfplay/btf';
+import { decodeValue, layoutOf, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
+import { decodeRecord, FORMATTERS } from '@bpfplay/protocol';
 import { JsonSink } from '../../src/stream/json-sink.js';
-import { compileRecordJson, compileRecordRow, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
+import { compileRecordJson, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
 
 /** Run an encoder into a fresh sink: the text, or undefined when it declined the record. */
 function encode(enc: RecordJson, area: Uint8Array, off: number, len: number): string | undefined {
@@ -56,59 +57,42 @@ const recordBytes = (size: number) =>
     fc.uint8Array({ minLength: size, maxLength: size }).map((b) => b.map((x) => (x % 3 === 0 ? 0 : 0x20 + (x % 95)))),
   );
 
-/** What the generic path sends for the same bytes: the reference the fast path must equal. */
+/** What the generic path sends for the same bytes: the reference the JSON writer must equal. */
 const reference = (id: number, bytes: Uint8Array) => JSON.stringify(decodeValue(btf, id, bytes));
+const writer = (id: number) => compileRecordJson(layoutOf(btf, id));
 
-describe('records straight to JSON (the fast path of the event stream)', () => {
-  it.each(['event', 'small'])('struct %s: the same text as JSON.stringify(decodeValue) for any bytes', (name) => {
-    const id = struct(name);
-    const size = btf.sizeOf(id);
-    const enc = compileRecordJson(btf, id);
-    expect(enc, `struct ${name} should have a fast encoder`).toBeDefined();
-    fc.assert(
-      fc.property(recordBytes(size), fc.nat(64), (bytes, pad) => {
-        // In place: the record sits at an arbitrary offset of a larger area, as in the ring.
-        const area = new Uint8Array(pad + size + 7);
-        area.set(bytes, pad);
-        expect(encode(enc!, area, pad, size)).toBe(reference(id, bytes));
-      }),
-      { numRuns: 3000 },
-    );
-  });
+describe('records straight to JSON: the layout as a JSON writer (the JSON form of busy rings)', () => {
+  it.each(['event', 'small', 'with_bits', 'with_enum64', 'with_int128'])(
+    'struct %s: the same text as JSON.stringify(decodeRecord) for any bytes',
+    (name) => {
+      const id = struct(name);
+      const size = btf.sizeOf(id);
+      const enc = writer(id);
+      expect(enc, `struct ${name} should have a JSON writer`).toBeDefined();
+      fc.assert(
+        fc.property(recordBytes(size), fc.nat(64), (bytes, pad) => {
+          // In place: the record sits at an arbitrary offset of a larger area, as in the ring.
+          const area = new Uint8Array(pad + size + 7);
+          area.set(bytes, pad);
+          expect(encode(enc!, area, pad, size)).toBe(reference(id, bytes));
+        }),
+        { numRuns: 2000 },
+      );
+    },
+  );
 
-  it.each(['event', 'small'])('struct %s as a row: the values decodeValue gives, in its key order', (name) => {
-    const id = struct(name);
-    const size = btf.sizeOf(id);
-    const row = compileRecordRow(btf, id)!;
-    expect(row, `struct ${name} should have a row encoder`).toBeDefined();
-    expect(row.columns).toEqual(Object.keys(decodeValue(btf, id, new Uint8Array(size)) as object));
-    fc.assert(
-      fc.property(recordBytes(size), fc.nat(64), (bytes, pad) => {
-        const area = new Uint8Array(pad + size + 7);
-        area.set(bytes, pad);
-        const value = decodeValue(btf, id, bytes) as Record<string, unknown>;
-        expect(encode(row.encode, area, pad, size)).toBe(JSON.stringify(row.columns.map((c) => value[c])));
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  it("reads only the type's size from a longer record, as decodeValue does", () => {
+  it("reads only the type's size from a longer record, as decodeRecord does", () => {
     const id = struct('small');
     const bytes = new Uint8Array(btf.sizeOf(id) + 12).fill(0x41);
-    expect(encode(compileRecordJson(btf, id)!, bytes, 0, bytes.length)).toBe(reference(id, bytes));
+    expect(encode(writer(id)!, bytes, 0, bytes.length)).toBe(reference(id, bytes));
   });
 
-  it('gives up on a record shorter than its type, so the generic path can explain it', () => {
+  it('gives up on a record shorter than its type, so the caller can send the explanation', () => {
     const id = struct('small');
-    expect(encode(compileRecordJson(btf, id)!, new Uint8Array(64), 0, 8)).toBeUndefined();
+    expect(encode(writer(id)!, new Uint8Array(64), 0, 8)).toBeUndefined();
   });
 
-  it.each(['with_bits', 'with_enum64', 'with_int128'])('leaves struct %s to decodeValue', (name) => {
-    expect(compileRecordJson(btf, struct(name))).toBeUndefined();
-  });
-
-  it('keeps the special cases decodeValue defines: big integers, enums, pointers, floats, text', () => {
+  it('keeps the special cases of the decoding rules: big integers, enums, pointers, floats, text', () => {
     const id = struct('event');
     const size = btf.sizeOf(id);
     const bytes = new Uint8Array(size);
@@ -123,7 +107,7 @@ describe('records straight to JSON (the fast path of the event stream)', () => {
     v.setFloat64(offsetOf(id, 'd'), -Infinity, true);
     v.setBigUint64(offsetOf(id, 'ptr'), 0xffff888012345678n, true);
     bytes.set(Buffer.from('a"b\\c\0'), offsetOf(id, 'comm'));
-    const parsed = JSON.parse(encode(compileRecordJson(btf, id)!, bytes, 0, size)!) as Record<string, unknown>;
+    const parsed = JSON.parse(encode(writer(id)!, bytes, 0, size)!) as Record<string, unknown>;
     expect(parsed.u64).toBe('18446744073709551615');
     expect(parsed.s64).toBe('-9223372036854775808');
     expect(parsed.color).toBe('GREEN');
@@ -134,29 +118,32 @@ describe('records straight to JSON (the fast path of the event stream)', () => {
     expect(parsed.comm).toBe('a"b\\\\c');
     expect(parsed).toEqual(JSON.parse(reference(id, bytes)));
     v.setInt32(offsetOf(id, 'color'), -3, true);
-    expect(encode(compileRecordJson(btf, id)!, bytes, 0, size)).toContain('"color":"NEGATIVE"');
+    expect(encode(writer(id)!, bytes, 0, size)).toContain('"color":"NEGATIVE"');
   });
 
-  it('prints how much faster it is than decodeValue + JSON.stringify (figure, not asserted)', () => {
+  it('a formatter is applied once, where the layout is built, by the JSON writer and decodeRecord alike', () => {
     const id = struct('small');
     const size = btf.sizeOf(id);
-    const bytes = new Uint8Array(size);
-    bytes.set(Buffer.from('trigger\0'), 4);
-    const enc = compileRecordJson(btf, id)!;
-    const mem = recordMemory(bytes);
-    const sink = new JsonSink();
-    const n = 200_000;
-    let t0 = performance.now();
-    for (let i = 0; i < n; i++) reference(id, bytes);
-    const slow = performance.now() - t0;
-    t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      if (i % 1000 === 0) sink.reset();
-      enc(sink, mem, 0, size);
+    // A field of struct small named like a process id: a test formatter that applies to it.
+    FORMATTERS.push({
+      name: 'test-pid',
+      applies: (f) => f.parent === 'small' && f.kind === 'int' && f.size === 4,
+      format: (v) => `pid ${String(v)}`,
+    });
+    try {
+      const layout = recordLayout(btf, id);
+      const formatted = layout.root.k === 'struct' ? layout.root.fields.filter((f) => f.node.fmt === 'test-pid') : [];
+      expect(formatted.length).toBeGreaterThan(0);
+      fc.assert(
+        fc.property(recordBytes(size), (bytes) => {
+          const want = JSON.stringify(decodeRecord(layout, bytes));
+          expect(encode(compileRecordJson(layout)!, bytes, 0, size)).toBe(want);
+          for (const f of formatted) expect(want).toContain(`"${f.name}":"pid `);
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      FORMATTERS.pop();
     }
-    const fast = performance.now() - t0;
-    console.log(
-      `struct small: decodeValue+stringify ${Math.round(n / slow)}k/s, record-json ${Math.round(n / fast)}k/s`,
-    );
   });
 });

@@ -54,12 +54,11 @@ afterEach(() => {
 });
 
 /** Load the producer with `count` records per trigger and open its sources as a run does. */
-function start(count: number, eventRows = false, eventFormat?: 'binary'): Source {
+function start(count: number, eventFormat?: 'binary'): Source {
   const spec = {
     object: new Uint8Array(object),
     objectName: 'burst',
     params: { tgid: process.pid, count },
-    eventRows,
     eventFormat,
   } as unknown as RunSpec;
   const obj = BpfObject.openMem(object);
@@ -79,9 +78,6 @@ function outbox(maxEventsPerSec = 1_000_000) {
     source: string;
     records: { t: number; value: { seq: number; pid: number; cpu: number; comm: string } }[];
     dropped: number;
-    t?: number;
-    columns?: string[];
-    rows?: unknown[][];
   }[] = [];
   const box = new Outbox(
     () => {},
@@ -159,26 +155,6 @@ describe('ring buffer source', () => {
     expect(o.delivered()).toHaveLength(0);
     expect(o.dropped()).toBe(500);
   });
-
-  it('as rows when the client asked: columns once, one row of values per record, the poll time once', () => {
-    const src = start(600, true);
-    const o = outbox(500);
-    trigger();
-    src.poll(o.box, 7.25, Infinity);
-    o.box.flush();
-    expect(o.frames).toHaveLength(1);
-    const f = o.frames[0]!;
-    expect(f).toMatchObject({
-      source: 'events',
-      records: [],
-      t: 7.25,
-      columns: ['seq', 'pid', 'cpu', 'comm', 'pad'],
-      dropped: 100,
-    });
-    expect(f.rows).toHaveLength(500);
-    expect(f.rows![0]).toEqual([0, process.pid, 7, 'bench', 0]);
-    expect(f.rows!.map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => i));
-  });
 });
 
 /** An outbox whose binary frames are turned into what a client receives (seq stamped as the agent does) and parsed. */
@@ -206,7 +182,7 @@ function binaryOutbox(limits: { maxEventsPerSec?: number; maxBytesPerSec?: numbe
 
 describe('ring buffer source, binary events', () => {
   it('sends each record as its raw bytes; decoded with the schema layout they are the JSON values', () => {
-    const src = start(1000, true, 'binary');
+    const src = start(1000, 'binary');
     const o = binaryOutbox();
     trigger();
     src.poll(o.box, 3.5, Infinity);
@@ -229,7 +205,7 @@ describe('ring buffer source, binary events', () => {
   });
 
   it('applies the records/s budget and counts the rest as dropped', () => {
-    const src = start(1000, false, 'binary');
+    const src = start(1000, 'binary');
     const o = binaryOutbox({ maxEventsPerSec: 300 });
     trigger();
     src.poll(o.box, 0, Infinity);
@@ -240,7 +216,7 @@ describe('ring buffer source, binary events', () => {
   });
 
   it('applies the bytes/s budget to the bytes sent (record + 4), counting every record', () => {
-    const src = start(1000, false, 'binary');
+    const src = start(1000, 'binary');
     // 4096 is the smallest byte budget the outbox allows: 93 records of 44 bytes.
     const o = binaryOutbox({ maxBytesPerSec: 4096 });
     trigger();
@@ -252,7 +228,7 @@ describe('ring buffer source, binary events', () => {
   });
 
   it('while paused keeps the records in the ring (it has room) and sends them once unpaused, nothing dropped', () => {
-    const src = start(500, false, 'binary');
+    const src = start(500, 'binary');
     const o = binaryOutbox();
     o.box.paused = true;
     trigger();
@@ -268,7 +244,7 @@ describe('ring buffer source, binary events', () => {
 
   it('while paused with the ring more than half full, drops what it holds and counts it', () => {
     // 1300 records × 48 bytes fill 95% of the 64 KiB ring.
-    const src = start(1300, false, 'binary');
+    const src = start(1300, 'binary');
     const o = binaryOutbox();
     o.box.paused = true;
     trigger();

@@ -1,15 +1,14 @@
 import {
   decodeRecord,
-  decodeRow,
   layoutColumns,
   parseBinaryEvents,
+  parseServerMessage,
   type BinaryEventsFrame,
   type RecordLayout,
   type ServerMessage,
   type ServerMessageOf,
   type Value,
 } from '@bpfplay/protocol';
-import { checkServerFrame } from './frameCheck';
 import { formatValue } from './format';
 import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
 
@@ -37,7 +36,9 @@ type Pending =
 /**
  * Where the frames of one connection arrive (in the socket worker, or on the page when there is
  * no worker): each is checked against the protocol and its `seq`, events become rows of cell text,
- * and everything waits until the page takes it. Consecutive events frames of a source merge into
+ * and everything waits until the page takes it. The page asks for binary events (records as raw
+ * bytes, decoded here with the layout of their schema frame); JSON events frames (the form
+ * scripts read) are shown too, through the same cells. Consecutive events frames of a source merge into
  * one batch, so a page that is busy for a while receives one batch, not hundreds of frames; rows
  * beyond what the table keeps are counted and not formatted.
  */
@@ -61,7 +62,7 @@ export class Inbox {
   /** One WebSocket message: JSON text, or a binary events frame (an ArrayBuffer; a view of one in tests). */
   frame(raw: unknown): void {
     if (typeof raw !== 'string') return this.binary(raw);
-    const r = checkServerFrame(raw);
+    const r = parseServerMessage(raw);
     if (!r.ok) return this.unreadable(r.message);
     const m = r.message;
     this.sequence(m.seq);
@@ -135,20 +136,9 @@ export class Inbox {
     const { layout, columns } = known;
     const { builder, first } = this.rowsFor(h.runId, h.source, columns, records.length, h.dropped);
     const cells = new Array<string>(columns.length);
-    // A whole struct record's fields are read straight off its decoded value: decodeRow would do the
-    // same through one more array per record (measured ~0.15 µs of ~1.3). Anything else (short
-    // records, non-struct types, no layout) takes decodeRow's rules as they are.
-    const struct = layout?.root.k === 'struct' ? layout.size : -1;
     for (let i = first; i < records.length; i++) {
-      const bytes = records[i]!;
-      if (struct >= 0 && bytes.length >= struct) {
-        const v = decodeRecord(layout, bytes) as Record<string, Value>;
-        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(v[columns[c]!] ?? null);
-      } else {
-        const row = decodeRow(layout, bytes, columns);
-        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(row[c]);
-      }
-      builder.add(h.t, undefined, cells);
+      cellsOf(decodeRecord(layout, records[i]!), columns, cells);
+      builder.add(h.t, h.cpus?.[i], cells);
     }
     this.bound(k);
   }
@@ -173,26 +163,14 @@ export class Inbox {
 
   private events(m: ServerMessageOf<'events'>): void {
     const k = key(m.runId, m.source);
-    const compact = m.rows !== undefined && m.records.length === 0;
-    const columns = compact
-      ? (m.columns ?? this.schemaOf.get(k) ?? widest(m.rows!))
-      : this.recordColumns(k, m.records[0]?.value);
-    const n = compact ? m.rows!.length : m.records.length;
+    const columns = this.recordColumns(k, m.records[0]?.value);
+    const n = m.records.length;
     const { builder, first } = this.rowsFor(m.runId, m.source, columns, n, m.dropped);
     const cells = new Array<string>(columns.length);
-    if (compact) {
-      const t = m.t ?? 0;
-      for (let i = first; i < n; i++) {
-        const row = m.rows![i]!;
-        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(row[c]);
-        builder.add(t, undefined, cells);
-      }
-    } else {
-      for (let i = first; i < n; i++) {
-        const r = m.records[i]!;
-        for (let c = 0; c < columns.length; c++) cells[c] = formatValue(cellOf(r.value, columns[c]!));
-        builder.add(r.t, r.cpu, cells);
-      }
+    for (let i = first; i < n; i++) {
+      const r = m.records[i]!;
+      cellsOf(r.value, columns, cells);
+      builder.add(r.t, r.cpu, cells);
     }
     this.bound(k);
   }
@@ -299,9 +277,15 @@ export function cellOf(v: Value, column: string): Value | undefined {
   return column === 'value' ? v : undefined;
 }
 
-/** Rows without column names (an agent that sent none and no schema): number them. */
-function widest(rows: Value[][]): string[] {
-  let n = 0;
-  for (const r of rows) n = Math.max(n, r.length);
-  return Array.from({ length: Math.max(1, n) }, (_, i) => String(i));
+/**
+ * A record's cells, as text, in `columns` order: the fields of a struct, or (a record shorter than
+ * its type, a non-struct type, no layout) the whole value in the first column.
+ */
+function cellsOf(v: Value, columns: readonly string[], into: string[]): void {
+  if (isStruct(v)) {
+    for (let c = 0; c < columns.length; c++) into[c] = formatValue(v[columns[c]!]);
+    return;
+  }
+  into[0] = formatValue(v);
+  for (let c = 1; c < columns.length; c++) into[c] = '';
 }

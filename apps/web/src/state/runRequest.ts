@@ -42,12 +42,9 @@ export function runRequest(ws: Workspace, input: RunRequestInput): RunRequest {
       perfFrequency: s.perfFrequency,
       mapIntervalMs: s.mapIntervalMs,
       mode: input.mode,
-      // Ring buffer records as their raw bytes in binary frames, decoded in the socket worker with
-      // the schema's layout: ~0.5 µs per record less for the agent than rows, and no JSON to parse.
-      // Rows (columns once, rows of values) for perf buffers, and for an agent without binary
-      // events; the socket worker turns every form into the same rows.
+      // Ring and perf buffer records as their raw bytes in binary frames, decoded in the socket
+      // worker with the schema's layout: the cheapest form for the agent and for this page.
       eventFormat: 'binary',
-      eventRows: true,
       ...(coreTargets.length ? { coreTargets } : {}),
     },
   };

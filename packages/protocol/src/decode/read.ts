@@ -1,5 +1,7 @@
-import type { Value } from './common';
-import type { LayoutNode, RecordLayout } from './record-layout';
+import type { Value } from '../common';
+import { formatterNamed } from './formatters';
+import type { LayoutNode, RecordLayout } from './layout';
+import { cString, intValue, toHex, undecodable } from './scalars';
 
 /**
  * A record layout compiled into closures, one per node, so decoding a record is a walk over
@@ -29,59 +31,6 @@ export function ctxFor(bytes: Uint8Array): Ctx {
   last.start = bytes.byteOffset;
   last.end = bytes.byteOffset + bytes.length;
   return last;
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
-  return s;
-}
-
-export function undecodable(bytes: Uint8Array, why: string): Value {
-  return { $hex: toHex(bytes), $error: why };
-}
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** A number when exact, else the decimal string. */
-export function intValue(v: bigint): Value {
-  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A char array as text, the agent's rule: stop at the first NUL, keep valid UTF-8, show other
- * non-printable bytes as `\xNN` and a backslash as `\\`.
- */
-export function cString(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0) break;
-    if (b === 0x5c) out += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else {
-      const n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-      const seq = n ? bytes.subarray(i, i + n) : undefined;
-      let ch: string | undefined;
-      if (seq && seq.length === n && !seq.includes(0)) {
-        try {
-          ch = strictUtf8.decode(seq);
-        } catch {
-          ch = undefined;
-        }
-      }
-      if (ch !== undefined) {
-        out += ch;
-        i += n - 1;
-      } else out += `\\x${HEX[b]}`;
-    }
-  }
-  return out;
 }
 
 /** Character codes of the string being read, reused (no array per string). */
@@ -136,8 +85,17 @@ function int(size: number, signed: boolean): (c: Ctx, at: number) => Value {
   return (c, at) => intValue(big(c.all, at, size, signed));
 }
 
-/** Compile a layout node; its reader takes the absolute position of the node's frame. */
+/**
+ * Compile a layout node; its reader takes the absolute position of the node's frame. A node with a
+ * formatter this build knows reads by the plain rules and then formats (formatters.ts).
+ */
 export function compileNode(n: LayoutNode): Read {
+  const plain = compilePlain(n);
+  const format = n.fmt === undefined ? undefined : formatterNamed(n.fmt);
+  return format ? (c, base) => format(plain(c, base)) : plain;
+}
+
+function compilePlain(n: LayoutNode): Read {
   switch (n.k) {
     case 'int': {
       const { off, size } = n;
@@ -265,25 +223,10 @@ export function decodeRecord(layout: RecordLayout | undefined, bytes: Uint8Array
   return readerOf(layout)(c, c.start);
 }
 
-/** The columns of the row form: the record's top-level field names, or `value` for a non-struct record. */
+/** A table's columns for a layout's records: the record's top-level field names, or `value` for a non-struct record. */
 export function layoutColumns(layout: RecordLayout | undefined): string[] {
   if (!layout || layout.root.k !== 'struct') return ['value'];
   return [...new Set(layout.root.fields.map((f) => f.name))];
-}
-
-/**
- * One record as a row, its values in `layoutColumns` order (as the agent's `eventRows` form): a
- * record shorter than its type has the explanation in its first column and null in the others.
- */
-export function decodeRow(
-  layout: RecordLayout | undefined,
-  bytes: Uint8Array,
-  columns = layoutColumns(layout),
-): Value[] {
-  if (!layout || layout.root.k !== 'struct') return [decodeRecord(layout, bytes)];
-  if (bytes.length < layout.size) return [shortRecord(layout, bytes), ...columns.slice(1).map(() => null)];
-  const v = decodeRecord(layout, bytes) as Record<string, Value>;
-  return columns.map((c) => v[c] ?? null);
 }
 
 function shortRecord(layout: RecordLayout, bytes: Uint8Array): Value {

@@ -1,21 +1,26 @@
 import { z } from 'zod';
 
 /**
- * How to turn a ring buffer record's raw bytes into a `Value`, for clients that take binary events
- * (RunOptions.eventFormat 'binary'). The agent derives it once per source from the object's BTF
- * and sends it in the `schema` frame; the client then decodes every record with `decodeRecord`,
- * giving exactly the value the agent's own BTF decoder (@bpfplay/btf decodeValue) would have sent
- * as JSON: integers that do not fit a double exactly as decimal strings, enums by name (the first
+ * THE decoding model: how a BTF-typed value's raw bytes (a ring or perf buffer record, a map key
+ * or value, a global) become a `Value`. @bpfplay/btf builds one layout per type from BTF, once
+ * (`recordLayout`); every decoder is derived from it: `decodeRecord` (read.ts) in the browser, the
+ * CLI and the agent itself (`decodeValue` is decodeRecord over the type's layout), and the agent's
+ * JSON writer for busy rings. The agent sends a source's layout in its `schema` frame for clients
+ * that take binary events. So changing how something prints is one edit: here (the node kinds),
+ * in read.ts/scalars.ts (the rules), or in formatters.ts (readable forms such as errno names).
+ *
+ * The rules: integers that do not fit a double exactly as decimal strings, enums by name (the first
  * enumerator declared with that value; unknown values as numbers), `char` arrays as C strings
  * (`\xNN` for bytes that are not printable or valid UTF-8, `\\` for a backslash), pointers as
  * `0x…`, non-finite floats as "NaN"/"Infinity", anonymous struct members flattened into their
- * parent, and whatever cannot be decoded as `{ $hex, $error }`.
+ * parent, and whatever cannot be decoded as `{ $hex, $error }`. A node with `fmt` is then passed to
+ * that formatter (formatters.ts).
  *
  * Offsets (`off`, in bytes; `bit`, in bits) are relative to the enclosing node's start: a struct's
  * fields to the struct, an array's element to the element (which sits at `off + i * stride`).
  */
-export type LayoutNode =
-  /** Little-endian integer of `size` bytes; `bool`: true when any byte is non-zero. */
+export type LayoutNode = /** Little-endian integer of `size` bytes; `bool`: true when any byte is non-zero. */
+(
   | { k: 'int'; off: number; size: number; signed: boolean; bool?: boolean }
   /**
    * A bitfield: `bits` bits from bit `bit` (LE bit numbering). With `names` it is an enum bitfield;
@@ -35,14 +40,20 @@ export type LayoutNode =
   /**
    * Not decodable: `{ $hex: the node's bytes, $error: reason }`; `size` absent = to the record's end.
    */
-  | { k: 'unknown'; off: number; size?: number; reason: string };
+  | { k: 'unknown'; off: number; size?: number; reason: string }
+) & {
+  /** A formatter (formatters.ts) applied to the value this node decodes to. */
+  fmt?: string;
+};
 
 const nat = z.number().int().nonnegative();
+const fmt = z.string().min(1).max(64).optional();
 const names = z.record(z.string(), z.string());
 
 export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
   z.discriminatedUnion('k', [
     z.object({
+      fmt,
       k: z.literal('int'),
       off: nat,
       size: z.number().int().min(1).max(16),
@@ -50,6 +61,7 @@ export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
       bool: z.boolean().optional(),
     }),
     z.object({
+      fmt,
       k: z.literal('bits'),
       bit: nat,
       bits: z.number().int().min(0).max(128),
@@ -57,13 +69,18 @@ export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
       bool: z.boolean().optional(),
       names: names.optional(),
     }),
-    z.object({ k: z.literal('enum'), off: nat, size: z.number().int().min(1).max(8), signed: z.boolean(), names }),
-    z.object({ k: z.literal('float'), off: nat, size: z.union([z.literal(4), z.literal(8)]) }),
-    z.object({ k: z.literal('ptr'), off: nat }),
-    z.object({ k: z.literal('chars'), off: nat, n: nat }),
-    z.object({ k: z.literal('array'), off: nat, n: nat, stride: nat, elem: LayoutNode }),
-    z.object({ k: z.literal('struct'), off: nat, fields: z.array(z.object({ name: z.string(), node: LayoutNode })) }),
-    z.object({ k: z.literal('unknown'), off: nat, size: nat.optional(), reason: z.string() }),
+    z.object({ fmt, k: z.literal('enum'), off: nat, size: z.number().int().min(1).max(8), signed: z.boolean(), names }),
+    z.object({ fmt, k: z.literal('float'), off: nat, size: z.union([z.literal(4), z.literal(8)]) }),
+    z.object({ fmt, k: z.literal('ptr'), off: nat }),
+    z.object({ fmt, k: z.literal('chars'), off: nat, n: nat }),
+    z.object({ fmt, k: z.literal('array'), off: nat, n: nat, stride: nat, elem: LayoutNode }),
+    z.object({
+      fmt,
+      k: z.literal('struct'),
+      off: nat,
+      fields: z.array(z.object({ name: z.string(), node: LayoutNode })),
+    }),
+    z.object({ fmt, k: z.literal('unknown'), off: nat, size: nat.optional(), reason: z.string() }),
   ]),
 );
 
