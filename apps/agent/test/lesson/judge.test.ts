@@ -53,20 +53,6 @@ describe('event expectations', () => {
     expect(judge(want, events({ comm: 'bpabc1234', filename: '/tmp/x' })).allMet()).toBe(false);
     expect(judge(want, events({ comm: 'bpabc123', filename: '/tmp/x' })).allMet()).toBe(true);
   });
-
-  it('read records sent as rows under columns like records sent as objects', () => {
-    const rows = {
-      ...base,
-      type: 'events',
-      source: 'events',
-      records: [],
-      dropped: 0,
-      t: 1,
-      columns: ['pid', 'comm'],
-      rows: [[1, 'bpabc123']],
-    } as ServerMessage;
-    expect(judge([{ event: { source: 'events', fields: { comm: '{{comm}}', pid: 1 } } }], rows).allMet()).toBe(true);
-  });
 });
 
 describe('map expectations', () => {

@@ -19,32 +19,33 @@ import { z } from 'zod';
  * Offsets (`off`, in bytes; `bit`, in bits) are relative to the enclosing node's start: a struct's
  * fields to the struct, an array's element to the element (which sits at `off + i * stride`).
  */
-export type LayoutNode = /** Little-endian integer of `size` bytes; `bool`: true when any byte is non-zero. */
-(
-  | { k: 'int'; off: number; size: number; signed: boolean; bool?: boolean }
-  /**
-   * A bitfield: `bits` bits from bit `bit` (LE bit numbering). With `names` it is an enum bitfield;
-   * with `bool` a _Bool one.
-   */
-  | { k: 'bits'; bit: number; bits: number; signed: boolean; bool?: boolean; names?: Record<string, string> }
-  /** An enum of `size` bytes; `names` maps the decimal value to the enumerator's name. */
-  | { k: 'enum'; off: number; size: number; signed: boolean; names: Record<string, string> }
-  | { k: 'float'; off: number; size: 4 | 8 }
-  /** A 64-bit pointer, shown as `0x…` hex. */
-  | { k: 'ptr'; off: number }
-  /** A `char[n]` array, shown as a C string. */
-  | { k: 'chars'; off: number; n: number }
-  | { k: 'array'; off: number; n: number; stride: number; elem: LayoutNode }
-  /** Fields in declaration order; a repeated name keeps its first position and its last value. */
-  | { k: 'struct'; off: number; fields: { name: string; node: LayoutNode }[] }
-  /**
-   * Not decodable: `{ $hex: the node's bytes, $error: reason }`; `size` absent = to the record's end.
-   */
-  | { k: 'unknown'; off: number; size?: number; reason: string }
-) & {
-  /** A formatter (formatters.ts) applied to the value this node decodes to. */
-  fmt?: string;
-};
+export type LayoutNode =
+  /** Little-endian integer of `size` bytes; `bool`: true when any byte is non-zero. */
+  (
+    | { k: 'int'; off: number; size: number; signed: boolean; bool?: boolean }
+    /**
+     * A bitfield: `bits` bits from bit `bit` (LE bit numbering). With `names` it is an enum bitfield;
+     * with `bool` a _Bool one.
+     */
+    | { k: 'bits'; bit: number; bits: number; signed: boolean; bool?: boolean; names?: Record<string, string> }
+    /** An enum of `size` bytes; `names` maps the decimal value to the enumerator's name. */
+    | { k: 'enum'; off: number; size: number; signed: boolean; names: Record<string, string> }
+    | { k: 'float'; off: number; size: 4 | 8 }
+    /** A 64-bit pointer, shown as `0x…` hex. */
+    | { k: 'ptr'; off: number }
+    /** A `char[n]` array, shown as a C string. */
+    | { k: 'chars'; off: number; n: number }
+    | { k: 'array'; off: number; n: number; stride: number; elem: LayoutNode }
+    /** Fields in declaration order; a repeated name keeps its first position and its last value. */
+    | { k: 'struct'; off: number; fields: { name: string; node: LayoutNode }[] }
+    /**
+     * Not decodable: `{ $hex: the node's bytes, $error: reason }`; `size` absent = to the record's end.
+     */
+    | { k: 'unknown'; off: number; size?: number; reason: string }
+  ) & {
+    /** A formatter (formatters.ts) applied to the value this node decodes to. */
+    fmt?: string;
+  };
 
 const nat = z.number().int().nonnegative();
 const fmt = z.string().min(1).max(64).optional();
