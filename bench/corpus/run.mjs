@@ -21,8 +21,10 @@ const DURATION = process.env.CORPUS_DURATION ?? '2';
 
 function startAgent() {
   const token = randomBytes(16).toString('hex');
-  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', '--token', token], {
+  // The token in the environment: an argument would show in ps.
+  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BPFPLAY_TOKEN: token },
   });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -44,9 +46,12 @@ function startAgent() {
 function runOne(agent, p) {
   const args = [CLI, 'run', join(here, p.file), '--json', '--duration', String(p.duration ?? DURATION)];
   if (p.trigger) args.push('--trigger', p.trigger);
-  args.push('--agent', agent.url, '--token', agent.token);
+  args.push('--agent', agent.url);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BPFPLAY_TOKEN: agent.token },
+    });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.on('exit', (code) => {

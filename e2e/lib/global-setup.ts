@@ -48,8 +48,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const agent = start(
       'agent',
       'npm',
-      ['run', '-s', 'bpfplay', '--', 'agent', '--port', String(agentPort), '--token', token, '--allow-origin', webUrl],
+      ['run', '-s', 'bpfplay', '--', 'agent', '--port', String(agentPort), '--allow-origin', webUrl],
       repo,
+      { BPFPLAY_TOKEN: token },
     );
     children.push(agent);
     await Promise.all([
@@ -107,13 +108,19 @@ async function buildWebIfStale(): Promise<void> {
   log(`web built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-function start(name: string, cmd: string, args: string[], cwd: string): ChildProcess {
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): ChildProcess {
   // Own process group, so teardown ends npm's child (the agent) along with npm itself.
   const child = spawn(cmd, args, {
     cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', BPFPLAY_NEXT_DIST_DIR: DIST_DIR },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', BPFPLAY_NEXT_DIST_DIR: DIST_DIR, ...extraEnv },
   });
   const out = createWriteStream(path.join(logDir, `${name}.log`));
   child.stdout!.pipe(out);

@@ -12,6 +12,7 @@ import { probeCapabilities } from './probe/capabilities.js';
 import { RunnerPool } from './runner/process.js';
 import { WARMUP_SOURCE } from './runner/warm-up-source.js';
 import { tokenId } from './server/auth.js';
+import { clientKeyOf } from './server/client-key.js';
 import { Connection } from './server/connection.js';
 import { createAgentServer } from './server/http.js';
 import { Session } from './session/session.js';
@@ -67,6 +68,8 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     () => {},
   );
   const sessions = new Set<Session>();
+  /** Each session's client (server/client-key.ts), for the per-client session limit. */
+  const clients = new Map<Session, string>();
 
   // The kernel matrix: kernels setup fetched (scripts/kernels.sh) with a guest built for them.
   const kernels = listKernels();
@@ -177,7 +180,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   const { server, wss } = createAgentServer(config, {
     info: hello,
-    sessionRefusal: () => {
+    sessionRefusal: (req) => {
       if (sessions.size >= config.limits.maxSessions)
         return `the agent has ${sessions.size} sessions open (limit ${config.limits.maxSessions}); close a tab or try again later`;
       // The agent has one token today; counting by token id keeps the rule right when it has more.
@@ -185,12 +188,20 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       const mine = [...sessions].filter((s) => s.tokenId === id).length;
       if (mine >= config.limits.maxSessionsPerToken)
         return `this token has ${mine} sessions open (limit ${config.limits.maxSessionsPerToken}); close a tab first`;
+      const client = clientKeyOf(req, config.trustedProxies);
+      const theirs = [...clients.values()].filter((c) => c === client).length;
+      if (theirs >= config.limits.maxSessionsPerClient)
+        return `you have ${theirs} sessions open on this agent (limit ${config.limits.maxSessionsPerClient} per client); close a tab first`;
       return undefined;
     },
-    onSession: (ws) => {
+    onSession: (ws, req) => {
       const conn = new Connection(ws, config.limits);
-      const session = new Session(ctx, conn, tokenId(config.token), (s) => sessions.delete(s));
+      const session = new Session(ctx, conn, tokenId(config.token), (s) => {
+        sessions.delete(s);
+        clients.delete(s);
+      });
       sessions.add(session);
+      clients.set(session, clientKeyOf(req, config.trustedProxies));
       conn.send({ type: 'hello', session: { id: session.id }, ...hello() });
     },
   });

@@ -8,18 +8,36 @@ import { askAgent, formatResult } from './cli/lsp-client.js';
 import { fail, readSnippet } from './cli/snippet-files.js';
 import { lessonCommand, LESSON_USAGE } from './cli/lesson-command.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
+import {
+  TOKEN_ENV,
+  TOKEN_OPTIONS,
+  TOKEN_USAGE,
+  TokenSourceError,
+  tokenFrom,
+  type TokenSources,
+} from './cli/token-source.js';
+
+function readToken(values: TokenSources): string | undefined {
+  try {
+    return tokenFrom(values);
+  } catch (e) {
+    if (e instanceof TokenSourceError) fail(e.message);
+    throw e;
+  }
+}
 
 const USAGE = `usage:
-  bpfplay agent [--port N] [--host H] [--token T] [--allow-origin URL]... [--data-dir DIR]
+  bpfplay agent [--port N] [--host H] [--allow-origin URL]... [--data-dir DIR] [--trust-proxy ADDR]...
+                ${TOKEN_USAGE} (default: a new random token)
                 [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N] [--lessons DIR]
                 [--isolate (every run in a throwaway microVM)] [--warm-guests all|5.10,6.1,...]
-  bpfplay run FILE... [--agent URL] [--token T] [--duration SECONDS] [--json] [--main FILE]
+  bpfplay run FILE... [--agent URL] ${TOKEN_USAGE} [--duration SECONDS] [--json] [--main FILE]
               [--kernel host,5.10,6.1,6.12 (run targets, side by side)]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--binary (ring buffer records as raw bytes, decoded here)]
               [--trigger "shell command run once the probes are attached"]
-  bpfplay complete FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
-  bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] [--token T]
+  bpfplay complete FILE... --line L --col C [--json] [--main FILE] [--agent URL] ${TOKEN_USAGE}
+  bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] ${TOKEN_USAGE}
               (L and C count from 1 in the first FILE; the other files are its headers)
 ${LESSON_USAGE}`;
 
@@ -39,8 +57,9 @@ async function agentCommand(args: string[]): Promise<void> {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
-      token: { type: 'string' },
+      ...TOKEN_OPTIONS,
       'allow-origin': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'string', multiple: true },
       'data-dir': { type: 'string' },
       'web-url': { type: 'string' },
       policy: { type: 'string' },
@@ -51,10 +70,13 @@ async function agentCommand(args: string[]): Promise<void> {
       'warm-guests': { type: 'string' },
     },
   });
+  const token = readToken(values);
+  // Runners and example triggers inherit the environment; the token stays in this process.
+  delete process.env[TOKEN_ENV];
   const config = defaultConfig({
     ...(values.port ? { port: Number(values.port) } : {}),
     ...(values.host ? { host: values.host } : {}),
-    ...(values.token ? { token: values.token } : {}),
+    ...(token ? { token } : {}),
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
@@ -77,6 +99,7 @@ async function agentCommand(args: string[]): Promise<void> {
     config.limits.maxEventsPerSec = n;
   }
   if (values['allow-origin']) config.allowedOrigins.push(...values['allow-origin']);
+  if (values['trust-proxy']) config.trustedProxies.push(...values['trust-proxy']);
   if (config.webUrl) config.allowedOrigins.push(new URL(config.webUrl).origin);
   const log = (l: string) => process.stderr.write(`bpfplay agent: ${l}\n`);
   const agent = await startAgent(config, log);
@@ -102,7 +125,7 @@ async function runCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       agent: { type: 'string' },
-      token: { type: 'string' },
+      ...TOKEN_OPTIONS,
       duration: { type: 'string' },
       json: { type: 'boolean', default: false },
       binary: { type: 'boolean', default: false },
@@ -126,7 +149,7 @@ async function runCommand(args: string[]): Promise<number> {
     ...(values.kernel ? { targets: values.kernel.split(',').map((k) => k.trim()) } : {}),
   };
   let agentUrl = values.agent;
-  let token = values.token ?? process.env.BPFPLAY_TOKEN;
+  let token = readToken(values);
   let local: Awaited<ReturnType<typeof startAgent>> | undefined;
   if (!agentUrl) {
     // No agent given: start one in this process on a free loopback port, for this run only.
@@ -134,7 +157,7 @@ async function runCommand(args: string[]): Promise<number> {
     agentUrl = local.url;
     token = local.token;
   }
-  if (!token) fail('--token (or BPFPLAY_TOKEN) is required with --agent');
+  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
   const trigger = values.trigger;
   const outcome = await runOnAgent({
     agentUrl,
@@ -161,7 +184,7 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
       json: { type: 'boolean', default: false },
       main: { type: 'string' },
       agent: { type: 'string' },
-      token: { type: 'string' },
+      ...TOKEN_OPTIONS,
     },
   });
   const line = Number(values.line);
@@ -172,14 +195,14 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
   const file = snippet.files[0]!.name;
   const position = { line: line - 1, character: col - 1 };
   let agentUrl = values.agent;
-  let token = values.token ?? process.env.BPFPLAY_TOKEN;
+  let token = readToken(values);
   let local: Awaited<ReturnType<typeof startAgent>> | undefined;
   if (!agentUrl) {
     local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
     agentUrl = local.url;
     token = local.token;
   }
-  if (!token) fail('--token (or BPFPLAY_TOKEN) is required with --agent');
+  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
   try {
     const result = await askAgent({ agentUrl, token, snippet, request: { method, file, position } });
     process.stdout.write(`${values.json ? JSON.stringify(result) : formatResult(result)}\n`);

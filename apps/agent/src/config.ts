@@ -14,6 +14,11 @@ export interface AgentConfig {
   token: string;
   /** Origins (scheme://host:port) browsers may connect from, besides the agent's own. */
   allowedOrigins: string[];
+  /**
+   * Peers whose X-Bpfplay-Client / X-Forwarded-For name the client they forward for (a relay or
+   * reverse proxy; `--trust-proxy ADDR`); everyone else is counted by their own address.
+   */
+  trustedProxies: string[];
   dataDir: string;
   limits: AgentLimits;
   /** Binaries uprobes may attach to. */
@@ -59,6 +64,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     port: 7100,
     token: randomBytes(24).toString('base64url'),
     allowedOrigins: ['http://127.0.0.1:3000', 'http://localhost:3000'],
+    trustedProxies: [],
     dataDir: process.env.BPFPLAY_DATA_DIR ?? join(REPO_ROOT, 'var'),
     lessonsDir: process.env[LESSONS_DIR_ENV] ?? join(REPO_ROOT, 'bpf', LESSONS_FOLDER),
     limits: { ...DEFAULT_LIMITS },

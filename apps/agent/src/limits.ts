@@ -19,6 +19,17 @@ export interface AgentLimits extends Limits {
   /** Open WebSocket sessions per token and in total. */
   maxSessionsPerToken: number;
   maxSessions: number;
+  /**
+   * Open sessions per client (server/client-key.ts: the peer address, or the client a trusted
+   * proxy forwards for), so one participant cannot take every session the shared token allows.
+   */
+  maxSessionsPerClient: number;
+  /** CO-RE target BTF files one session may upload (another kernel's vmlinux BTF is ~5 MB). */
+  maxBtfUploadsPerSession: number;
+  /** Largest single BTF upload, bytes (decoded). Parsing it holds the agent's event loop (~25 ms per MB here). */
+  maxBtfUploadBytes: number;
+  /** All sessions' BTF uploads together on disk, bytes: measured, 30 unbounded uploads took 158 MB. */
+  maxBtfUploadBytesTotal: number;
   /** Concurrent runs in one session (a second tab of the same user is another session). */
   maxRunsPerSession: number;
   /** printk lines per second per session before lines are dropped and counted. */
@@ -74,6 +85,11 @@ export const DEFAULT_LIMITS: AgentLimits = {
   maxConcurrentRuns: 64,
   maxSessionsPerToken: 64,
   maxSessions: 256,
+  // A person's tabs; a classroom behind one address comes through a trusted proxy naming each learner.
+  maxSessionsPerClient: 16,
+  maxBtfUploadsPerSession: 4,
+  maxBtfUploadBytes: 16 << 20,
+  maxBtfUploadBytesTotal: 64 << 20,
   maxRunsPerSession: 4,
   maxPrintkPerSec: 20_000,
   maxBytesPerSec: 32 << 20,

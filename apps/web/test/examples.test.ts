@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { examplesDir, readExamples } from '../src/server/examples';
+import { GET } from '../app/api/examples/route';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bpfplay-examples-'));
@@ -50,10 +51,28 @@ describe('examples gallery reader', () => {
     expect(byName.get('badmeta')!.meta.title).toBe('badmeta');
   });
 
-  it('says which folder it could not read and how to point it elsewhere', async () => {
-    const r = await readExamples('/nonexistent/bpf');
-    expect(r.examples).toEqual([]);
-    expect(r.error).toMatch(/^cannot read the examples folder \/nonexistent\/bpf: .*Set BPFPLAY_EXAMPLES_DIR\.$/);
+  it('says it could not read its folder and how to point it elsewhere, without telling anyone the path', async () => {
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (...a: unknown[]) => errors.push(a.join(' '));
+    try {
+      const r = await readExamples('/nonexistent/bpf');
+      expect(r.examples).toEqual([]);
+      expect(r.error).toBe(
+        'the server cannot read its examples folder (ENOENT); its operator should set BPFPLAY_EXAMPLES_DIR',
+      );
+      expect(errors.join('\n'), 'the server log has the path').toContain('/nonexistent/bpf');
+    } finally {
+      console.error = log;
+    }
+  });
+
+  it('/api/examples answers with names and contents, never a path on the server', async () => {
+    const body = JSON.stringify(await (await GET()).json());
+    expect(body).toContain('"examples"');
+    expect(body).not.toContain(examplesDir());
+    expect(body).not.toContain(path.resolve(examplesDir(), '..'));
+    expect(body).not.toMatch(/"dir"/);
   });
 
   it('finds the repository bpf/ from apps/web or the root, unless told otherwise', () => {

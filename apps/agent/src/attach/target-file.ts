@@ -11,7 +11,7 @@ import { ldCacheLookup, readLdCache, type LdCacheEntry } from './ld-cache.js';
  *
  * The search follows libbpf's (resolve_full_path) with one change: a library name is looked up in
  * /etc/ld.so.cache first, as the dynamic loader does, so the probe lands in the file processes
- * actually map. The agent's own LD_LIBRARY_PATH is not consulted: the environment the agent happened
+ * actually map. The agent's own LD_LIBRARY_PATH and PATH are not consulted: the environment the agent happened
  * to start in must not decide which file a snippet's probe modifies.
  */
 export interface TargetFile {
@@ -27,8 +27,15 @@ export interface TargetFile {
 
 export type TargetLookup = { ok: true; file: TargetFile } | { ok: false; reason: string };
 
+/**
+ * Where a bare command name is looked up: the system folders a root shell searches (sudo's
+ * secure_path), never the agent's own PATH — whatever shell started the agent (a pyenv shim for
+ * python3 was found first here) must not decide which file a snippet's probe modifies.
+ */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export interface TargetSearch {
-  /** PATH for commands; default process.env.PATH. */
+  /** PATH for commands; default SYSTEM_PATH. */
   path?: string;
   /** The loader cache's entries; default /etc/ld.so.cache read now. */
   ldCache?: readonly LdCacheEntry[];
@@ -89,7 +96,7 @@ export function resolveTargetFile(name: string, search: TargetSearch = {}): Targ
       reason: `no library ${name} in /etc/ld.so.cache or in ${folders.join(', ')}`,
     };
   }
-  const dirs = [...(search.path ?? process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin'].filter((d) =>
+  const dirs = [...(search.path ?? SYSTEM_PATH).split(delimiter), '/usr/bin', '/usr/sbin'].filter((d) =>
     d.startsWith('/'),
   );
   for (const dir of dirs) {

@@ -4,9 +4,10 @@ import { startAgent } from '../agent.js';
 import { defaultConfig } from '../config.js';
 import { runOnAgent } from './run-client.js';
 import { fail, readSnippet } from './snippet-files.js';
+import { TOKEN_OPTIONS, TOKEN_USAGE, TokenSourceError, tokenFrom } from './token-source.js';
 
 export const LESSON_USAGE = `  bpfplay lesson list [--lessons DIR] [--json]
-  bpfplay lesson check LESSON FILE... [--agent URL] [--token T] [--lessons DIR] [--json] [--verbose]
+  bpfplay lesson check LESSON FILE... [--agent URL] ${TOKEN_USAGE} [--lessons DIR] [--json] [--verbose]
               (LESSON: its id, e.g. 03-maps, or its number; exit 0 when the check passes, 1 when
                it does not, with the failed expectation in plain words; 2 when no agent answered)`;
 
@@ -55,7 +56,7 @@ async function check(args: string[], usage: string): Promise<number> {
     allowPositionals: true,
     options: {
       agent: { type: 'string' },
-      token: { type: 'string' },
+      ...TOKEN_OPTIONS,
       lessons: { type: 'string' },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -74,7 +75,13 @@ async function check(args: string[], usage: string): Promise<number> {
   }
   const snippet = readSnippet(files, undefined, usage);
   let agentUrl = values.agent;
-  let token = values.token ?? process.env.BPFPLAY_TOKEN;
+  let token: string | undefined;
+  try {
+    token = tokenFrom(values);
+  } catch (e) {
+    if (e instanceof TokenSourceError) return fail(e.message);
+    throw e;
+  }
   let local: Awaited<ReturnType<typeof startAgent>> | undefined;
   if (!agentUrl) {
     // The private agent reads the same lessons folder as this command (an --agent reads its own).
@@ -82,7 +89,7 @@ async function check(args: string[], usage: string): Promise<number> {
     agentUrl = local.url;
     token = local.token;
   }
-  if (!token) return fail('--token (or BPFPLAY_TOKEN) is required with --agent');
+  if (!token) return fail(`a token is required with --agent: ${TOKEN_USAGE}`);
   const outcome = await runOnAgent({
     agentUrl,
     token,

@@ -127,6 +127,10 @@ function checkMerged(limits: AgentLimits, compile: CompileLimits): string[] {
     bad.push(
       `limits.maxSessionsPerToken (${limits.maxSessionsPerToken}) is above limits.maxSessions (${limits.maxSessions})`,
     );
+  if (limits.maxBtfUploadBytes > limits.maxBtfUploadBytesTotal)
+    bad.push(
+      `limits.maxBtfUploadBytes (${limits.maxBtfUploadBytes}) is above limits.maxBtfUploadBytesTotal (${limits.maxBtfUploadBytesTotal})`,
+    );
   if (compile.cpuSeconds * 1000 > compile.wallMs * 4)
     bad.push(
       `compile.cpuSeconds (${compile.cpuSeconds}) cannot be reached within compile.wallMs (${compile.wallMs}); the wall clock would always stop it first`,

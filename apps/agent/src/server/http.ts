@@ -9,7 +9,7 @@ export interface HttpHandlers {
   /** A WebSocket that passed the token and Origin checks. */
   onSession(ws: WebSocket, req: IncomingMessage): void;
   /** Why a new session must be refused now (quota), or undefined. */
-  sessionRefusal(): string | undefined;
+  sessionRefusal(req: IncomingMessage): string | undefined;
   /** JSON for GET /api/info: the same capabilities `hello` carries. */
   info(): unknown;
 }
@@ -73,7 +73,7 @@ export function createAgentServer(
       if (!tokenMatches(requestToken(req), config.token)) {
         return ws.close(CLOSE_CODES.unauthorized, 'wrong or missing token: open the URL the agent printed');
       }
-      const refusal = handlers.sessionRefusal();
+      const refusal = handlers.sessionRefusal(req);
       if (refusal) return ws.close(CLOSE_CODES.tooMany, refusal);
       handlers.onSession(ws, req);
     });

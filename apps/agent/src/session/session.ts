@@ -61,8 +61,8 @@ export class Session {
       case 'trigger':
         return this.trigger(m.example);
       case 'btf-upload': {
-        const r = this.ctx.coReTargets.upload(this.id, m.name, m.data);
-        if ('error' in r) return this.conn.error('bad-message', r.error);
+        const r = this.ctx.coReTargets.upload(this.id, m.name, m.data, this.ctx.config.limits);
+        if ('error' in r) return this.conn.error(r.quota ? 'quota' : 'bad-message', r.error);
         return this.conn.send({ type: 'btf-uploaded', name: m.name, types: r.types });
       }
       case 'lsp-open':

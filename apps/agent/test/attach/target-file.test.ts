@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ldCacheLookup, parseLdCache, readLdCache } from '../../src/attach/ld-cache.js';
-import { isLibraryName, resolveTargetFile } from '../../src/attach/target-file.js';
+import { isLibraryName, resolveTargetFile, SYSTEM_PATH } from '../../src/attach/target-file.js';
 
 /** A cache file in glibc's "1.1" format with the given (name, path, flags) entries, in order. */
 function ldCacheBytes(entries: [string, string, number][]): Buffer {
@@ -67,6 +67,22 @@ describe('which file a uprobe or USDT section names', () => {
     expect(r).toMatchObject({ ok: true, file: { via: 'PATH', path: join(dir, 'bash'), realPath: '/usr/bin/bash' } });
     expect(resolveTargetFile('bash', { path: '' })).toMatchObject({ ok: true, file: { path: '/usr/bin/bash' } });
     expect(resolveTargetFile('no-such-command-here', { path: '' })).toMatchObject({ ok: false });
+  });
+
+  it("looks commands up on the system's PATH, never the agent's (a pyenv shim must not decide the file)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfplay-shim-'));
+    writeFileSync(join(dir, 'bash'), '#!/bin/sh\nexec /usr/bin/bash "$@"\n', { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved}`;
+    try {
+      expect(resolveTargetFile('bash')).toMatchObject({
+        ok: true,
+        file: { via: 'PATH', realPath: '/usr/bin/bash' },
+      });
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(SYSTEM_PATH.split(':').every((d) => d.startsWith('/') && !d.includes('home'))).toBe(true);
   });
 
   it('refuses relative paths and names nothing matches, saying where it looked', () => {

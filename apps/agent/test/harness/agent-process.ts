@@ -25,9 +25,15 @@ export async function startAgentProcess(
   env: Record<string, string> = {},
 ): Promise<AgentProcess> {
   const token = randomBytes(16).toString('hex');
-  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', '--token', token, ...extraArgs], {
+  // The token through the environment, as documented: an argument would show in `ps`.
+  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BPFPLAY_DATA_DIR: process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var'), ...env },
+    env: {
+      ...process.env,
+      BPFPLAY_TOKEN: token,
+      BPFPLAY_DATA_DIR: process.env.BPFPLAY_DATA_DIR ?? join(REPO, 'var'),
+      ...env,
+    },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

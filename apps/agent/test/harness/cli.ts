@@ -27,16 +27,10 @@ export function writeSnippet(files: Record<string, string>): string[] {
  * (that is the CLI's promise), so a line that does not is a test failure, not noise.
  */
 export function runCli(files: string[], args: string[], agent?: { url: string; token: string }): Promise<CliRun> {
-  const argv = [
-    CLI,
-    'run',
-    ...files,
-    '--json',
-    ...args,
-    ...(agent ? ['--agent', agent.url, '--token', agent.token] : []),
-  ];
+  const argv = [CLI, 'run', ...files, '--json', ...args, ...(agent ? ['--agent', agent.url] : [])];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...(agent ? { BPFPLAY_TOKEN: agent.token } : {}) };
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -16,10 +16,24 @@ export interface TestClient {
 }
 
 /** A WebSocket client that parses every frame against the protocol, as the web app does. */
-export function connect(wsUrl: string, opts: { token?: string; origin?: string } = {}): TestClient {
+export function connect(
+  wsUrl: string,
+  opts: {
+    token?: string;
+    origin?: string;
+    /** Extra request headers (e.g. forwarding headers a relay would add). */
+    headers?: Record<string, string>;
+    /** The loopback address to connect from (127.0.0.2, ...): another client to the agent. */
+    localAddress?: string;
+  } = {},
+): TestClient {
   const u = new URL(wsUrl);
   if (opts.token !== undefined) u.searchParams.set('token', opts.token);
-  const ws = new WebSocket(u, opts.origin ? { origin: opts.origin } : {});
+  const ws = new WebSocket(u, {
+    ...(opts.origin ? { origin: opts.origin } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+  });
   const messages: ServerMessage[] = [];
   const binary: BinaryEventsFrame[] = [];
   const waiters: { pred: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];

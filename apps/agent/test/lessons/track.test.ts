@@ -28,9 +28,11 @@ interface Checked {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], token?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The token in the environment, as documented (an argument shows in ps).
+    const env = { ...process.env, ...(token ? { BPFPLAY_TOKEN: token } : {}) };
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -42,17 +44,10 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 async function check(agent: AgentProcess, lesson: string, files: string[], json = true): Promise<Checked> {
-  const r = await cli([
-    'lesson',
-    'check',
-    lesson,
-    ...files,
-    '--agent',
-    agent.url,
-    '--token',
+  const r = await cli(
+    ['lesson', 'check', lesson, ...files, '--agent', agent.url, ...(json ? ['--json'] : [])],
     agent.token,
-    ...(json ? ['--json'] : []),
-  ]);
+  );
   const messages = json
     ? r.stdout
         .split('\n')
@@ -201,16 +196,7 @@ describe('the lesson track on this kernel', () => {
     const list = await cli(['lesson', 'list']);
     expect(list.code).toBe(0);
     for (const l of lessons) expect(list.stdout).toMatch(new RegExp(`${l.id} +${l.title.replace(/[?()]/g, '\\$&')}`));
-    const unknown = await cli([
-      'lesson',
-      'check',
-      'no-such-lesson',
-      'x.bpf.c',
-      '--agent',
-      agent.url,
-      '--token',
-      agent.token,
-    ]);
+    const unknown = await cli(['lesson', 'check', 'no-such-lesson', 'x.bpf.c', '--agent', agent.url], agent.token);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no lesson "no-such-lesson".*lessons: 01-hello-printk, /);
   });

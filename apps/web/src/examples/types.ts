@@ -10,8 +10,8 @@ export interface Example {
   problem: string | null;
 }
 
+/** What /api/examples answers: names and contents only, never a path on the server's disk. */
 export interface ExamplesResponse {
-  dir: string;
   examples: Example[];
   error: string | null;
 }

@@ -39,9 +39,12 @@ export async function readExamples(dir: string): Promise<{ examples: Example[]; 
       .filter((d) => d.isDirectory() && isExampleFolder(d.name))
       .map((d) => d.name);
   } catch (e) {
+    // The folder's path is the server's business: the log has it, the answer (sent to anyone) does not.
+    console.error(`examples: cannot read ${dir}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return {
       examples: [],
-      error: `cannot read the examples folder ${dir}: ${(e as Error).message}. Set BPFPLAY_EXAMPLES_DIR.`,
+      error: `the server cannot read its examples folder (${code}); its operator should set BPFPLAY_EXAMPLES_DIR`,
     };
   }
   const examples = await Promise.all(names.map((n) => readExample(dir, n)));

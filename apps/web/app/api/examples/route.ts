@@ -6,7 +6,6 @@ import type { ExamplesResponse } from '../../../src/examples/types';
 export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<NextResponse<ExamplesResponse>> {
-  const dir = examplesDir();
-  const { examples, error } = await readExamples(dir);
-  return NextResponse.json({ dir, examples, error }, { headers: { 'cache-control': 'no-store' } });
+  const { examples, error } = await readExamples(examplesDir());
+  return NextResponse.json({ examples, error }, { headers: { 'cache-control': 'no-store' } });
 }
