@@ -14,9 +14,11 @@ import { connect, type TestClient } from '../harness/ws-client.js';
 
 /**
  * Compile limits for bombs: tight enough that each ends in seconds, loose enough for real programs.
- * Measured: clang-19 with vmlinux.h needs ~500 MB of address space; 4096 programs compile in ~6 s.
+ * Measured: clang-19 with vmlinux.h needs ~500 MB of address space; 4096 programs compile in ~6 s
+ * of CPU. The CPU limit is what stops a bomb; the wall clock only backs it up, and is generous
+ * because on a loaded machine (load 16 on 2 cores) those 6 s of CPU took over 15 s of wall time.
  */
-export const ABUSE_COMPILE = { wallMs: 15_000, cpuSeconds: 8, addressSpaceBytes: 640 << 20, fileSizeBytes: 32 << 20 };
+export const ABUSE_COMPILE = { wallMs: 60_000, cpuSeconds: 8, addressSpaceBytes: 640 << 20, fileSizeBytes: 32 << 20 };
 
 export function writePolicy(policy: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'bpfplay-policy-'));

@@ -3,7 +3,10 @@
  * agent must answer. Helper, kfunc and program-type cases are generated from the default policy, so
  * every rule in policy/policy.ts is exercised and a new rule is tested by being added.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { Btf } from '@bpfplay/btf';
 import type { RunOptions } from '@bpfplay/protocol';
+import { instructions } from '../harness/objdump.js';
 import { DEFAULT_POLICY } from '../../src/policy/policy.js';
 import type { RunOutcome } from './driver.js';
 
@@ -385,6 +388,120 @@ function programCountCases(tag: string): AbuseCase[] {
   ];
 }
 
+/**
+ * The holes of issue 11 that live in the kernel path, as an attacker wrote them: kfuncs disguised as
+ * raw bytes or as a relocated "helper 0", pinning (of a map and of a map-in-map template), uprobes
+ * inside an instruction or on a `syscall`, and an inner map template past the map-memory quota.
+ */
+function holeCases(tag: string): AbuseCase[] {
+  const SIGNAL_TASK =
+    'extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, u64 value) __ksym;\n';
+  const keep = 'void *keep[] = { &bpf_send_signal_task };\n';
+  const vmlinux = Btf.parse(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' });
+  const kfuncId = vmlinux.findByName('bpf_send_signal_task', 'func')[0]!;
+  // A call instruction with src_reg 2 (BPF_PSEUDO_KFUNC_CALL) and the kfunc's BTF id as imm.
+  const rawCall = `0x${((BigInt(kfuncId) << 32n) | 0x2085n).toString(16)}`;
+  const kfunc = (name: string, prog: string, asm: string): AbuseCase => {
+    const src = `${HEAD}${SIGNAL_TASK}
+SEC("tp/syscalls/sys_enter_getpid")
+int ${prog}(void *ctx)
+{
+	asm volatile(${asm} ::: "memory");
+	return 0;
+}
+${keep}${LICENSE}`;
+    return {
+      group: 'kfunc in disguise',
+      name,
+      files: { 'k.bpf.c': src },
+      check: refusedBy('kfunc-denied', prog, 'k.bpf.c', lineOf(src, 'asm volatile'), /bpf_send_signal_task/),
+    };
+  };
+
+  const pinned = (name: string, map: string, def: string): AbuseCase => {
+    const src = `${HEAD}${def}
+SEC("tp/syscalls/sys_enter_getpid")
+int ${tag}pp_${map.slice(-4)}(void *ctx) { return bpf_map_lookup_elem(&${map}, &(u32){0}) != 0; }
+${LICENSE}`;
+    return {
+      group: 'pinning',
+      name,
+      files: { 'pin.bpf.c': src },
+      check: (o) => {
+        if (o.stopped?.reason !== 'refused') return `expected a refusal (map-pinning), got ${describeEnd(o)}`;
+        const v = o.refused?.violations.find((x) => x.rule === 'map-pinning');
+        if (!v) return `no map-pinning violation: ${JSON.stringify(o.refused?.violations)}`;
+        if (v.location?.file !== 'pin.bpf.c') return `map-pinning names ${JSON.stringify(v.location)}`;
+        if (o.messages.some((m) => m.type === 'loaded')) return 'the object was loaded despite the refusal';
+        if (existsSync(`/sys/fs/bpf/${map}`)) return `/sys/fs/bpf/${map} exists after the run`;
+        return undefined;
+      },
+    };
+  };
+  const pinMap = `${tag}pin`;
+  const pinInner = `${tag}pini`;
+
+  const uprobe = (name: string, prog: string, section: string, pattern: RegExp): AbuseCase => {
+    const src = `${HEAD}
+SEC("${section}")
+int ${prog}(void *ctx) { return 0; }
+${LICENSE}`;
+    return {
+      group: 'uprobe offset',
+      name,
+      files: { 'u.bpf.c': src },
+      check: refusedBy('uprobe-offset', prog, 'u.bpf.c', lineOf(src, 'SEC("'), pattern),
+    };
+  };
+  const readline = instructions('/usr/bin/bash', 'readline');
+  const longInsn = readline.findIndex((x, k) => k + 1 < readline.length && readline[k + 1]!.offset - x.offset > 1);
+  const mid = readline[longInsn]!.offset + 1;
+  const syscall = instructions('/usr/lib/x86_64-linux-gnu/libc.so.6', 'getpid').find((x) => x.text === 'syscall');
+
+  const inner = `${tag}inq`;
+  return [
+    kfunc('bpf_send_signal_task as raw bytes with its BTF id', `${tag}kraw`, `".quad ${rawCall}"`),
+    kfunc('"helper 0" relocated against a __ksym extern', `${tag}krel`, '".quad bpf_send_signal_task + 0x85"'),
+    pinned(
+      'LIBBPF_PIN_BY_NAME on a map',
+      pinMap,
+      `struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, u32); __uint(pinning, LIBBPF_PIN_BY_NAME); } ${pinMap} SEC(".maps");`,
+    ),
+    pinned(
+      'LIBBPF_PIN_BY_NAME on a map-in-map inner template',
+      pinInner,
+      `struct { __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); __uint(max_entries, 1); __type(key, u32); __array(values, struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, u32); __uint(pinning, LIBBPF_PIN_BY_NAME); }); } ${pinInner} SEC(".maps");`,
+    ),
+    uprobe(
+      `bash readline+${mid} (inside an instruction)`,
+      `${tag}umid`,
+      `uprobe//bin/bash:readline+${mid}`,
+      /inside an instruction/,
+    ),
+    ...(syscall
+      ? [
+          uprobe(
+            `libc.so.6 getpid+${syscall.offset} (its syscall instruction)`,
+            `${tag}usys`,
+            `uprobe/libc.so.6:getpid+${syscall.offset}`,
+            /`syscall` instruction/,
+          ),
+        ]
+      : []),
+    {
+      group: 'inner map quota',
+      name: 'ARRAY_OF_MAPS with a 512 MiB inner template',
+      files: {
+        'mim.bpf.c': `${HEAD}struct { __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); __uint(max_entries, 1); __type(key, u32); __array(values, struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1 << 19); __uint(key_size, 4); __uint(value_size, 1024); }); } ${inner} SEC(".maps");
+SEC("tp/syscalls/sys_enter_getpid")
+int ${tag}inqp(void *ctx) { return bpf_map_lookup_elem(&${inner}, &(u32){0}) != 0; }
+${LICENSE}`,
+      },
+      check: endsWith('quota', new RegExp(`map memory quota.*${inner}\\.inner \\(array\\) 514\\.0 MiB`)),
+    },
+  ];
+}
+
 /** Every case of the catalogue; `tag` prefixes program names so leftovers can be found in the kernel. */
 export function abuseCases(tag: string): AbuseCase[] {
   return [
@@ -395,5 +512,6 @@ export function abuseCases(tag: string): AbuseCase[] {
     ...bombCases(),
     ...mapCases(tag),
     ...programCountCases(tag),
+    ...holeCases(tag),
   ];
 }
