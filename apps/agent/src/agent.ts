@@ -173,6 +173,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       ...(machine ? { guestAccel: { accel: machine.accel, why: machine.why } } : {}),
       uprobeBinaries: config.uprobeBinaries,
       triggers: [...triggers.keys()],
+      prebuiltObjects: config.acceptObjects,
     },
     limits: publicLimits(config.limits),
     load: { runs: ctx.runs.count, sessions: sessions.size, loadAvg1: Math.round(loadavg()[0]! * 100) / 100 },
@@ -216,7 +217,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host}:${port}`,
     port,
     token: config.token,
     capabilities,

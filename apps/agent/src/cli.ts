@@ -31,6 +31,7 @@ const USAGE = `usage:
                 ${TOKEN_USAGE} (default: a new random token)
                 [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N] [--lessons DIR]
                 [--isolate (every run in a throwaway microVM)] [--warm-guests all|5.10,6.1,...]
+                [--accept-objects (run objects a fan-out compiled on another agent)] [--tls-cert PEM --tls-key PEM]
   bpfplay run FILE... [--agent URL] ${TOKEN_USAGE} [--duration SECONDS] [--json] [--main FILE]
               [--kernel host,5.10,6.1,6.12 (run targets, side by side)]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
@@ -68,11 +69,15 @@ async function agentCommand(args: string[]): Promise<void> {
       lessons: { type: 'string' },
       isolate: { type: 'boolean', default: false },
       'warm-guests': { type: 'string' },
+      'accept-objects': { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
   });
   const token = readToken(values);
   // Runners and example triggers inherit the environment; the token stays in this process.
   delete process.env[TOKEN_ENV];
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
   const config = defaultConfig({
     ...(values.port ? { port: Number(values.port) } : {}),
     ...(values.host ? { host: values.host } : {}),
@@ -83,6 +88,10 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values.lessons ? { lessonsDir: values.lessons } : {}),
     isolate: values.isolate ?? false,
     ...(values['warm-guests'] ? { warmGuests: values['warm-guests'].split(',') } : {}),
+    acceptObjects: values['accept-objects'] ?? false,
+    ...(values['tls-cert'] && values['tls-key']
+      ? { tls: { certFile: values['tls-cert'], keyFile: values['tls-key'] } }
+      : {}),
   });
   if (values.policy) {
     try {

@@ -37,6 +37,14 @@ export interface AgentConfig {
    * Kubernetes pod the hostname is the pod's, so the DaemonSet passes the node's name.
    */
   nodeName: string;
+  /**
+   * Run objects compiled by another agent (RunMessage.object, a fan-out run that compiles once).
+   * Off by default: it hands libbpf's ELF parser bytes clang did not write. Turn it on for agents
+   * that only the web app's relay or a fleet operator's CLI reach (docker/k8s does).
+   */
+  acceptObjects: boolean;
+  /** Serve https/wss with this certificate and key (PEM files): TLS between the web app and agents. */
+  tls?: { certFile: string; keyFile: string };
   /** URL of the web app, printed with the token so one URL opens the playground. */
   webUrl?: string;
   /** The lesson track (bpf/lessons): checks read their lesson, trigger included, from here only. */
@@ -75,6 +83,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     isolate: false,
     warmGuests: [],
     nodeName: process.env.BPFPLAY_NODE_NAME || hostname(),
+    acceptObjects: false,
     ...overrides,
   };
 }

@@ -4,3 +4,4 @@ export * from './agents-file';
 export * from './discovery';
 export * from './info';
 export * from './registry';
+export * from './fanout';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunOptions, Snippet } from './common';
+import { MAX_OBJECT_BYTES, RunOptions, Snippet } from './common';
 import { CheckMessage, LspCancelMessage, LspChangeMessage, LspOpenMessage, LspRequestMessage } from './lsp';
 import { LessonId } from './lessons';
 
@@ -15,6 +15,16 @@ export const RunMessage = z.object({
   runId: RunId,
   snippet: Snippet,
   options: RunOptions.optional(),
+  /**
+   * The object another agent compiled from this snippet (its `compiled.object` with
+   * `returnObject`), base64: the agent skips clang and judges, relocates and loads this object as
+   * if it had compiled it. Only agents started with --accept-objects take it
+   * (`hello.capabilities.prebuiltObjects`); the snippet still names the files for messages.
+   */
+  object: z
+    .string()
+    .max(Math.ceil(MAX_OBJECT_BYTES / 3) * 4)
+    .optional(),
 });
 
 export const StopMessage = z.object({

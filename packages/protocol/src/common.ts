@@ -7,6 +7,12 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1;
 
 /** Limits that both ends know about; the agent may advertise tighter ones in `hello.limits`. */
+/**
+ * Largest BPF object a run may ship (RunMessage.object): libbpf-tools' biggest objects with BTF
+ * are a few hundred kB; 8 MiB leaves room without letting one message fill the agent's memory.
+ */
+export const MAX_OBJECT_BYTES = 8 * 1024 * 1024;
+
 export const SNIPPET_LIMITS = {
   maxFiles: 16,
   /** Whole snippet, all files: enough for any real libbpf-tools program, small enough to share. */
@@ -164,6 +170,11 @@ export const RunOptions = z.object({
   mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
   /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */
   mode: z.enum(['run', 'compile']).optional(),
+  /**
+   * The `compiled` frame carries the object (base64), for a fan-out run that compiles once and
+   * ships the object to the other nodes (RunMessage.object); their CO-RE relocation is their own.
+   */
+  returnObject: z.boolean().optional(),
   /** Names of BTF files (from `hello.capabilities.coreTargets` or uploaded) to check CO-RE relocations against. */
   coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
   /**

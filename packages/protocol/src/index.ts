@@ -54,3 +54,4 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
 export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessage, raw);
 }
+export { NodeName } from './frame';

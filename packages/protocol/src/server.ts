@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Diagnostic, SourceLocation, TargetName, Value } from './common';
 import { RecordLayout } from './decode/layout';
-import { frame } from './frame';
+import { frame, NodeName } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 import { ExpectationResult } from './lessons';
 
@@ -140,10 +140,15 @@ export const CompiledMessage = runFrame('compiled', {
   ok: z.boolean(),
   diagnostics: z.array(Diagnostic),
   durationMs: z.number(),
-  /** `hit`: object cache; `pch`: compiled with the precompiled vmlinux.h; `cold`: full compile. */
-  cache: z.enum(['hit', 'pch', 'cold']),
+  /**
+   * `hit`: object cache; `pch`: compiled with the precompiled vmlinux.h; `cold`: full compile;
+   * `shipped`: compiled by another agent of a fan-out run (RunMessage.object).
+   */
+  cache: z.enum(['hit', 'pch', 'cold', 'shipped']),
   objectHash: z.string().optional(),
   objectBytes: z.number().optional(),
+  /** The object itself, base64, when the run asked for it (RunOptions.returnObject). */
+  object: z.string().optional(),
   /** clang's own text (capped), for what the parser did not turn into diagnostics. */
   output: z.string(),
 });
@@ -459,12 +464,23 @@ export type TargetOutcome = z.infer<typeof TargetOutcome>;
  * others go on). Without: the run's end; `reason` is the first failing target's (else the shared
  * one, e.g. `timeout`), `stats` add up the targets, and `targets` says how each one ended.
  */
+/** How one node of a fan-out run ended (a node that was lost mid-run ends with `disconnect`). */
+export const NodeOutcome = z.object({
+  node: NodeName,
+  reason: StopReason,
+  message: z.string(),
+  stats: RunStats,
+});
+export type NodeOutcome = z.infer<typeof NodeOutcome>;
+
 export const StoppedMessage = runFrame('stopped', {
   reason: StopReason,
   message: z.string(),
   durationMs: z.number(),
   stats: RunStats,
   targets: z.array(TargetOutcome).optional(),
+  /** A fan-out run's final `stopped` (the one without `node`): every node's outcome, side by side. */
+  nodes: z.array(NodeOutcome).optional(),
 });
 
 /**

@@ -24,7 +24,7 @@ export interface AuditRecord {
   /** The stop message's first line, capped. */
   message: string;
   durations: { totalMs: number; queuedMs?: number; compileMs?: number; loadMs?: number; attachMs?: number };
-  compile?: { ok: boolean; cache: 'hit' | 'pch' | 'cold' };
+  compile?: { ok: boolean; cache: 'hit' | 'pch' | 'cold' | 'shipped' };
   stats: { events: number; printk: number; dropped: number };
   maps?: { count: number; bytes: number };
 }

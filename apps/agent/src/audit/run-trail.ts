@@ -36,7 +36,12 @@ export class RunTrail {
     else if (this.queuedAt !== undefined) this.durations.queuedMs = round(performance.now() - this.queuedAt);
   }
 
-  compiled(r: { ok: boolean; cache: 'hit' | 'pch' | 'cold'; durationMs: number; objectHash?: string }): void {
+  compiled(r: {
+    ok: boolean;
+    cache: 'hit' | 'pch' | 'cold' | 'shipped';
+    durationMs: number;
+    objectHash?: string;
+  }): void {
     this.compile = { ok: r.ok, cache: r.cache };
     this.durations.compileMs = round(r.durationMs);
     if (r.objectHash) this.objectHash = r.objectHash;

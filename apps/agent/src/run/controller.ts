@@ -1,5 +1,7 @@
 import type { RunMessage, RunState, ServerMessage, ServerPayload, StopReason, TargetOutcome } from '@bpfplay/protocol';
-import { mainFileOf, RUN_DEFAULTS } from '@bpfplay/protocol';
+import { MAX_OBJECT_BYTES, mainFileOf, RUN_DEFAULTS } from '@bpfplay/protocol';
+import { createHash } from 'node:crypto';
+import type { CompileResult } from '../compile/index.js';
 import { knobValues } from '../load/map-sizes.js';
 import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
@@ -10,6 +12,9 @@ import { RUN_TIMES } from '../limits.js';
 import { GUEST_LIMITS } from '../guest/limits.js';
 import { TargetRun, type TargetSink } from './target-run.js';
 import type { PlantedPackets } from '../runner/ipc.js';
+
+/** What a run goes on with: an object compiled here, or one a fan-out shipped (`cache: 'shipped'`). */
+type Compiled = Omit<CompileResult, 'cache'> & { cache: CompileResult['cache'] | 'shipped' };
 
 export interface RunSink {
   send(payload: ServerPayload): void;
@@ -86,7 +91,7 @@ export class RunController {
 
   private async pipeline(): Promise<void> {
     const { snippet } = this.msg;
-    const options = this.msg.options ?? {};
+    if (this.msg.object !== undefined) return this.shippedPipeline(this.msg.object);
     this.status('compiling');
     const compiled = await this.ctx.compiler.compile(snippet, {
       signal: this.abort.signal,
@@ -101,6 +106,40 @@ export class RunController {
           });
       },
     });
+    return this.afterCompile(compiled);
+  }
+
+  /**
+   * A fan-out run's object, compiled by another agent from the same snippet: no clang here, the
+   * rest (policy, CO-RE against this kernel, load) as for an object compiled here. Agents that were
+   * not told they are part of a fleet (--accept-objects) refuse it: libbpf would parse bytes that
+   * no clang of theirs wrote.
+   */
+  private async shippedPipeline(base64: string): Promise<void> {
+    if (!this.ctx.config.acceptObjects) {
+      return this.finish(
+        'refused',
+        'this agent runs only objects it compiled itself: send the snippet, or start the agent with --accept-objects',
+      );
+    }
+    const object = Buffer.from(base64, 'base64');
+    if (object.length > MAX_OBJECT_BYTES || object.subarray(0, 4).toString('latin1') !== '\x7fELF') {
+      return this.finish('refused', `the shipped object is not an ELF file of at most ${MAX_OBJECT_BYTES} bytes`);
+    }
+    return this.afterCompile({
+      ok: true,
+      object,
+      diagnostics: [],
+      output: '',
+      durationMs: 0,
+      cache: 'shipped',
+      objectHash: createHash('sha256').update(object).digest('hex'),
+    });
+  }
+
+  private async afterCompile(compiled: Compiled): Promise<void> {
+    const { snippet } = this.msg;
+    const options = this.msg.options ?? {};
     this.trail.compiled(compiled);
     let req = this.pendingStop();
     if (req) return this.finish(req.reason, req.message);
@@ -114,6 +153,7 @@ export class RunController {
       output: compiled.output,
       ...(compiled.objectHash ? { objectHash: compiled.objectHash } : {}),
       ...(compiled.object ? { objectBytes: compiled.object.length } : {}),
+      ...(compiled.object && options.returnObject ? { object: compiled.object.toString('base64') } : {}),
     });
     if (!compiled.ok || !compiled.object) {
       const first = compiled.diagnostics.find((d) => d.severity === 'error' || d.severity === 'fatal');

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES, MAX_CLIENT_MESSAGE_BYTES } from '@bpfplay/protocol';
@@ -33,9 +35,10 @@ export function createAgentServer(
   handlers: HttpHandlers,
 ): { server: Server; wss: WebSocketServer; selfOrigin: () => string } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
-  let selfOrigin = `http://${config.host}:${config.port}`;
+  const scheme = config.tls ? 'https' : 'http';
+  let selfOrigin = `${scheme}://${config.host}:${config.port}`;
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://agent');
     if (url.pathname === '/healthz') return json(res, 200, { ok: true });
     const originOk = originAllowed(req, config.allowedOrigins, selfOrigin);
@@ -55,7 +58,12 @@ export function createAgentServer(
     }
     if (url.pathname === '/api/info') return json(res, 200, handlers.info(), corsOrigin);
     json(res, 404, { error: `no such endpoint ${url.pathname}` }, corsOrigin);
-  });
+  };
+  // TLS is optional: agents behind a NetworkPolicy or on one machine speak plain ws; across networks
+  // the operator gives them a certificate and the web app the CA (BPFPLAY_AGENTS_CA).
+  const server: Server = config.tls
+    ? createTlsServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler)
+    : createServer(handler);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://agent');
@@ -81,7 +89,7 @@ export function createAgentServer(
 
   server.on('listening', () => {
     const a = server.address();
-    if (a && typeof a === 'object') selfOrigin = `http://${config.host}:${a.port}`;
+    if (a && typeof a === 'object') selfOrigin = `${scheme}://${config.host}:${a.port}`;
   });
   return { server, wss, selfOrigin: () => selfOrigin };
 }
