@@ -7,6 +7,7 @@ import { runOnAgent } from './cli/run-client.js';
 import { askAgent, formatResult } from './cli/lsp-client.js';
 import { fail, readSnippet } from './cli/snippet-files.js';
 import { lessonCommand, LESSON_USAGE } from './cli/lesson-command.js';
+import { runOnNodes } from './cli/fanout-client.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 import {
   TOKEN_ENV,
@@ -34,6 +35,7 @@ const USAGE = `usage:
                 [--accept-objects (run objects a fan-out compiled on another agent)] [--tls-cert PEM --tls-key PEM]
   bpfplay run FILE... [--agent URL] ${TOKEN_USAGE} [--duration SECONDS] [--json] [--main FILE]
               [--kernel host,5.10,6.1,6.12 (run targets, side by side)]
+              [--agents FILE (every agent of FILE at once: one "URL TOKEN [NAME]" line each; compiled once)]
               [--param NAME=VALUE]... [--perf-freq HZ] [--compile-only] [--core-target NAME]...
               [--binary (ring buffer records as raw bytes, decoded here)]
               [--trigger "shell command run once the probes are attached"]
@@ -145,6 +147,7 @@ async function runCommand(args: string[]): Promise<number> {
       'core-target': { type: 'string', multiple: true },
       trigger: { type: 'string' },
       kernel: { type: 'string' },
+      agents: { type: 'string' },
     },
   });
   const snippet = readSnippet(positionals, values.main, USAGE);
@@ -157,6 +160,22 @@ async function runCommand(args: string[]): Promise<number> {
     ...(values.binary ? { eventFormat: 'binary' as const } : {}),
     ...(values.kernel ? { targets: values.kernel.split(',').map((k) => k.trim()) } : {}),
   };
+  if (values.agents) {
+    if (values.agent || values.token) fail('--agents FILE names every agent and its token: no --agent/--token with it');
+    if (values.binary || values.trigger) fail('--binary and --trigger are for one agent; not with --agents');
+    try {
+      return await runOnNodes({
+        agentsFile: values.agents,
+        snippet,
+        options,
+        json: values.json ?? false,
+        out: (l) => process.stdout.write(`${l}\n`),
+        err: (l) => process.stderr.write(`${l}\n`),
+      });
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   let agentUrl = values.agent;
   let token = readToken(values);
   let local: Awaited<ReturnType<typeof startAgent>> | undefined;
