@@ -103,6 +103,8 @@ describe('docker/k8s (kubectl apply -k docker/k8s)', () => {
     expect(pod.nodeSelector['kubernetes.io/os']).toBe('linux');
     const c = pod.containers[0];
     expect(c.securityContext.privileged).toBe(true);
+    // Fan-out runs ship one compiled object to every node.
+    expect(c.args).toContain('--accept-objects');
     expect(c.readinessProbe.httpGet.path).toBe('/healthz');
     expect(c.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     const mounts = Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, m.name]));

@@ -161,7 +161,8 @@ async function runCommand(args: string[]): Promise<number> {
     ...(values.kernel ? { targets: values.kernel.split(',').map((k) => k.trim()) } : {}),
   };
   if (values.agents) {
-    if (values.agent || values.token) fail('--agents FILE names every agent and its token: no --agent/--token with it');
+    if (values.agent || values.token || values['token-file'])
+      fail('--agents FILE names every agent and its token: no --agent, --token or --token-file with it');
     if (values.binary || values.trigger) fail('--binary and --trigger are for one agent; not with --agents');
     try {
       return await runOnNodes({

@@ -29,8 +29,12 @@ const agents: AgentProcess[] = [];
 let agentsFile = '';
 let execs: ChildProcess | undefined;
 
-const start = (n: number, extra: string[] = []) =>
-  startAgentProcess([...(n < 3 ? ['--accept-objects'] : []), ...extra], { BPFPLAY_NODE_NAME: `host-${n}` });
+/** Agent n; a restart passes its port and token again (the token by environment, as documented). */
+const start = (n: number, again?: AgentProcess) =>
+  startAgentProcess([...(n < 3 ? ['--accept-objects'] : []), ...(again ? ['--port', new URL(again.url).port] : [])], {
+    BPFPLAY_NODE_NAME: `host-${n}`,
+    ...(again ? { BPFPLAY_TOKEN: again.token } : {}),
+  });
 
 beforeAll(async () => {
   requireKernel();
@@ -61,7 +65,6 @@ describe('many agents', () => {
     expect(nodes[0]!.attach).toContain('tracepoint');
     expect(nodes[2]!.prebuiltObjects).toBe(false);
 
-    const port = new URL(agents[1]!.url).port;
     await agents[1]!.stop('SIGKILL');
     await registry.refresh();
     expect(registry.nodes()[1]).toMatchObject({
@@ -69,7 +72,7 @@ describe('many agents', () => {
       health: 'down',
       error: expect.stringMatching(/ECONNREFUSED/),
     });
-    agents[1] = await start(2, ['--port', port, '--token', agents[1]!.token]);
+    agents[1] = await start(2, agents[1]);
     await registry.refresh();
     expect(registry.nodes().map((n) => n.health)).toEqual(['up', 'up', 'up']);
   });
@@ -136,7 +139,7 @@ describe('many agents', () => {
     // The stream said so for node2 itself, and the others kept printing after it was gone.
     expect(frames.some((f) => f.type === 'stopped' && f.node === 'node2' && f.reason === 'disconnect')).toBe(true);
     expect(afterKill).toBeGreaterThan(0);
-    agents[1] = await start(2, ['--port', new URL(agents[1]!.url).port, '--token', agents[1]!.token]);
+    agents[1] = await start(2, agents[1]);
   });
 
   it('an agent without --accept-objects refuses a shipped object and says how to allow it', async () => {
