@@ -22,6 +22,8 @@ export type BinaryListener = (f: BinaryEventsFrame, receivedAt: number) => void;
 export class BenchClient {
   private readonly runs = new Map<string, FrameListener>();
   private readonly binaryRuns = new Map<string, BinaryListener>();
+  /** Listeners for frames that belong to no run (lsp-*, checked). */
+  private readonly others = new Set<FrameListener>();
   private constructor(
     readonly ws: WebSocket,
     private readonly validate: boolean,
@@ -44,6 +46,7 @@ export class BenchClient {
       } else m = JSON.parse(text) as Frame;
       const runId = (m as { runId?: string }).runId;
       if (runId !== undefined) this.runs.get(runId)?.(m, at);
+      else for (const l of this.others) l(m, at);
     });
   }
 
@@ -86,6 +89,28 @@ export class BenchClient {
     const sentAt = performance.now();
     this.ws.send(JSON.stringify({ type: 'run', runId, snippet, options }));
     return { sentAt, stopped };
+  }
+
+  /** Sends any client message; the bench's editor figures speak the LSP channel with it. */
+  send(msg: object): void {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  /** The first frame (not of a run) for which `pred` holds, with the time it arrived. */
+  next<T extends Frame>(pred: (m: Frame) => m is T, timeoutMs = 120_000): Promise<{ m: T; at: number }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.others.delete(l);
+        reject(new Error(`no expected frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const l: FrameListener = (m, at) => {
+        if (!pred(m)) return;
+        clearTimeout(timer);
+        this.others.delete(l);
+        resolve({ m, at });
+      };
+      this.others.add(l);
+    });
   }
 
   stop(runId: string): void {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only 1,2 --runs N --smoke]`: each figure of issue 7 measured side by side with
+ * `npm run bench [-- --only 1,2,7 --runs N --smoke]`: each figure of issue 7 measured side by side with
  * its reference in the same run, printed as Markdown tables (medians of several runs, and the ratio).
  * A bench is not a test: nothing here asserts a time; it prints what it measured.
  */
@@ -17,6 +17,7 @@ import { concurrencyFigure } from './fig4-concurrency.js';
 import { throughputFigure } from './fig2-throughput.js';
 import { browserFigure } from './fig3-browser.js';
 import { buildWebIfStale, startWeb } from './web.js';
+import { lspFigure } from './fig7-lsp.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
   },
 });
-const only = new Set((values.only ?? '1,2,3,4,5').split(',').map((s) => Number(s.trim())));
+const only = new Set((values.only ?? '1,2,3,4,5,7').split(',').map((s) => Number(s.trim())));
 const smoke = values.smoke ?? false;
 const runs = Number(values.runs ?? (smoke ? 1 : 5));
 /** Also write the machine description and every table to this Markdown file (for RESULTS.md). */
@@ -72,6 +73,11 @@ async function main(): Promise<void> {
           ),
         );
       }
+    });
+  }
+  if (only.has(7)) {
+    await withAgent([], async (agent) => {
+      print(await lspFigure({ completions: smoke ? 6 : 40, sessions: smoke ? 1 : Math.max(2, runs) }, agent));
     });
   }
   if (only.has(3)) {

@@ -14,6 +14,7 @@ import { RUN_FILE_MODE } from '../compile/storage.js';
 import { type ClangdProcess, LspError, type RawDiagnostic } from './clangd.js';
 import {
   codeActionResult,
+  capCompletion,
   completionResult,
   definitionResult,
   diagnostic,
@@ -171,18 +172,22 @@ export class LspChannel implements PoolOwner {
     }
     const textDocument = { uri };
     switch (req.method) {
-      case 'completion':
-        return completionResult(
-          await proc.request(
-            'textDocument/completion',
-            {
-              textDocument,
-              position: req.position,
-              context: req.trigger ? { triggerKind: 2, triggerCharacter: req.trigger } : { triggerKind: 1 },
-            },
-            signal,
+      case 'completion': {
+        return capCompletion(
+          completionResult(
+            await proc.request(
+              'textDocument/completion',
+              {
+                textDocument,
+                position: req.position,
+                context: req.trigger ? { triggerKind: 2, triggerCharacter: req.trigger } : { triggerKind: 1 },
+              },
+              signal,
+            ),
           ),
+          linePrefix(doc.text, req.position),
         );
+      }
       case 'hover':
         return enrichMemberHover(
           enrichHover(

@@ -10,6 +10,7 @@ import type {
 } from '@bpfplay/protocol';
 import type { RawDiagnostic } from './clangd.js';
 import type { Documents } from './documents.js';
+import { MAX_GLOBAL_ITEMS } from './layout.js';
 
 /**
  * clangd's LSP answers → the protocol's typed subset, with every uri turned into a name the user
@@ -65,6 +66,16 @@ export function completionResult(
     isIncomplete: !Array.isArray(raw) && raw?.isIncomplete === true,
     items: (list.items ?? []).map(completionItem),
   };
+}
+
+/**
+ * A struct's members (after `->` or `.`) all go to the editor; any other list is cut to
+ * MAX_GLOBAL_ITEMS and marked incomplete, so the editor asks again as the user types.
+ */
+export function capCompletion(list: LspResultOf<'completion'>, linePrefix: string): LspResultOf<'completion'> {
+  const member = /(->|\.)\s*\w*$/.test(linePrefix);
+  if (member || list.items.length <= MAX_GLOBAL_ITEMS) return list;
+  return { ...list, isIncomplete: true, items: list.items.slice(0, MAX_GLOBAL_ITEMS) };
 }
 
 function completionItem(r: RawCompletionItem): CompletionItem {

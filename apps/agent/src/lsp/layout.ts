@@ -15,6 +15,9 @@ export const SPARE_NICE = 10;
  */
 export const RESOURCE_DIR = '/usr/lib/llvm-19/lib/clang/19';
 
+/** Most items of a completion list that is not a struct's members (the editor asks again as the user types). */
+export const MAX_GLOBAL_ITEMS = 150;
+
 /** Where clangd's configuration is mounted in the sandbox (compile_commands.json, clangd/config.yaml). */
 export const LSP_CONFIG_DIR = '/bpfplay/lsp';
 
@@ -92,7 +95,9 @@ export function clangdArgv(): string[] {
     '--completion-parse=always',
     '--pch-storage=memory',
     '--malloc-trim',
-    '--limit-results=100',
+    // A struct's members must all come (task_struct has ~300); other lists are cut to
+    // MAX_GLOBAL_ITEMS by the agent (channel.ts), so a one-letter prefix does not ship thousands.
+    '--limit-results=1000',
     '--log=error',
   ];
 }

@@ -75,7 +75,12 @@ describe('editor intelligence (clangd in the sandbox)', () => {
     const r = await ask(c, { method: 'completion', file: 'exec.bpf.c', position: at(text, 't->'), trigger: '>' });
     const pid = r.items.find((i) => i.label === 'pid');
     expect(pid, `items: ${r.items.map((i) => i.label).join(', ')}`).toMatchObject({ kind: 'field', detail: 'pid_t' });
-    expect(r.items.some((i) => i.label === 'tgid')).toBe(true);
+    // Every member, not clangd's first 100 by relevance (task_struct has hundreds).
+    for (const m of ['tgid', 'comm', 'real_parent', 'mm', 'cred'])
+      expect(
+        r.items.some((i) => i.label === m),
+        m,
+      ).toBe(true);
     c.close();
   });
 

@@ -4,7 +4,8 @@ import { loadBtf } from '@bpfplay/btf';
 import { encodeMessage, type JsonRpcMessage, MessageReader } from '../../src/lsp/framing.js';
 import { Documents, offsetAt } from '../../src/lsp/documents.js';
 import { calleeAt, enrichHover, enrichSignature, helperDocs, parseHelperDefs } from '../../src/lsp/helper-docs.js';
-import { completionResult, definitionResult } from '../../src/lsp/convert.js';
+import { capCompletion, completionResult, definitionResult } from '../../src/lsp/convert.js';
+import { MAX_GLOBAL_ITEMS } from '../../src/lsp/layout.js';
 import { SecCatalog } from '../../src/lsp/sec-names.js';
 import { readHeader } from '../../src/lsp/headers.js';
 
@@ -172,6 +173,17 @@ describe('clangd answers to protocol types', () => {
     expect(r.isIncomplete).toBe(true);
     expect(r.items[0]).toMatchObject({ label: 'pid', kind: 'field', insertText: 'pid', range: range(1, 4, 1, 4) });
     expect(r.items[1]).toMatchObject({ kind: 'macro', snippet: true });
+  });
+
+  it('sends every member of a struct but cuts a long list of globals, marked incomplete', () => {
+    const many = completionResult({ items: Array.from({ length: 400 }, (_, i) => ({ label: `m${i}`, kind: 5 })) });
+    expect(capCompletion(many, '\tint p = t->').items).toHaveLength(400);
+    expect(capCompletion(many, '\tx = s.m').items).toHaveLength(400);
+    const globals = capCompletion(many, '\tlong x = b');
+    expect(globals.items).toHaveLength(MAX_GLOBAL_ITEMS);
+    expect(globals.isIncomplete).toBe(true);
+    const few = completionResult({ items: [{ label: 'bpf_ktime_get_ns()', kind: 3 }] });
+    expect(capCompletion(few, '\tbpf_k')).toEqual(few);
   });
 
   it('drops definitions in files the editor cannot show', () => {
