@@ -43,7 +43,8 @@ export DEBIAN_FRONTEND=noninteractive
 # iproute2 + iputils-ping: veths for XDP/tc and traffic through them; lz4/zstd/xz + python3: scripts/kernels.sh;
 # busybox-static + libelf-dev/zlib1g-dev/libzstd-dev: the kernel matrix's guest (apps/agent/guest/build.sh);
 # chromium: the e2e browser; bpftrace: the benchmark's reference.
-PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 zstd xz-utils python3 chromium bpftrace ca-certificates busybox-static libelf-dev zlib1g-dev libzstd-dev)
+# openssl: the many-agents test makes a throwaway certificate for TLS between web app and agents.
+PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 zstd xz-utils python3 chromium bpftrace ca-certificates busybox-static libelf-dev zlib1g-dev libzstd-dev openssl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -5,3 +5,4 @@ export * from './discovery';
 export * from './info';
 export * from './registry';
 export * from './fanout';
+export * from './config';

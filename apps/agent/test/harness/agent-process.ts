@@ -41,7 +41,7 @@ export async function startAgentProcess(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`agent did not start in 60 s:\n${out}`)), 60_000);
     const check = () => {
-      const m = /listening on (http:\/\/[^\s]+)\/ws/.exec(out);
+      const m = /listening on (https?:\/\/[^\s]+)\/ws/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

@@ -26,10 +26,15 @@ export function writeSnippet(files: Record<string, string>): string[] {
  * `bpfplay run FILE... --json` against an agent; every stdout line must parse as a server message
  * (that is the CLI's promise), so a line that does not is a test failure, not noise.
  */
-export function runCli(files: string[], args: string[], agent?: { url: string; token: string }): Promise<CliRun> {
+export function runCli(
+  files: string[],
+  args: string[],
+  agent?: { url: string; token: string },
+  extraEnv: Record<string, string> = {},
+): Promise<CliRun> {
   const argv = [CLI, 'run', ...files, '--json', ...args, ...(agent ? ['--agent', agent.url] : [])];
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...(agent ? { BPFPLAY_TOKEN: agent.token } : {}) };
+    const env = { ...process.env, ...(agent ? { BPFPLAY_TOKEN: agent.token } : {}), ...extraEnv };
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';

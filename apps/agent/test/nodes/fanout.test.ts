@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,5 +165,80 @@ describe('many agents', () => {
     });
     ws.close();
     expect(stopped).toMatchObject({ reason: 'refused', message: expect.stringMatching(/--accept-objects/) });
+  });
+});
+
+describe('TLS between the web app (or CLI) and an agent', () => {
+  it('an agent with --tls-cert/--tls-key is reached over wss with the CA the operator gives, and refused without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfplay-tls-'));
+    const [cert, key] = [join(dir, 'agent.pem'), join(dir, 'agent.key')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=bpfplay-agent',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const tlsAgent = await startAgentProcess(['--tls-cert', cert, '--tls-key', key, '--accept-objects'], {
+      BPFPLAY_NODE_NAME: 'host-tls',
+    });
+    try {
+      expect(tlsAgent.url).toMatch(/^https:/);
+      const ca = readFileSync(cert, 'utf8');
+      const file = join(dir, 'agents.txt');
+      writeFileSync(
+        file,
+        `${tlsAgent.wsUrl} ${tlsAgent.token} tls-node\n${agents[0]!.wsUrl} ${agents[0]!.token} node1\n`,
+        {
+          mode: 0o600,
+        },
+      );
+      expect(tlsAgent.wsUrl).toMatch(/^wss:/);
+      const trusted = new NodeRegistry({ sources: [() => readAgentsFile(file, { ca })], timeoutMs: 10_000 });
+      await trusted.refresh();
+      expect(trusted.nodes()[0]).toMatchObject({ name: 'tls-node', health: 'up', hostname: 'host-tls' });
+      const untrusted = new NodeRegistry({ sources: [() => readAgentsFile(file)], timeoutMs: 10_000 });
+      await untrusted.refresh();
+      expect(untrusted.nodes()[0]).toMatchObject({
+        health: 'down',
+        error: expect.stringMatching(/self[- ]signed|certificate/i),
+      });
+
+      const run = await runCli(
+        writeSnippet({ 'fan.bpf.c': SOURCE }),
+        ['--agents', file, '--duration', '1'],
+        undefined,
+        {
+          BPFPLAY_AGENTS_CA: cert,
+        },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(
+        ofType(run.messages, 'stopped')
+          .at(-1)!
+          .nodes!.map((n) => [n.node, n.reason]),
+      ).toEqual([
+        ['tls-node', 'timeout'],
+        ['node1', 'timeout'],
+      ]);
+    } finally {
+      await tlsAgent.stop();
+    }
   });
 });
