@@ -6,3 +6,4 @@ export * from './info';
 export * from './registry';
 export * from './fanout';
 export * from './config';
+export * from './placement';

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentInfo } from '@bpfplay/protocol';
+import { NodeRegistry, Placement, type AgentEndpoint } from '../src';
+
+const ep = (name: string): AgentEndpoint => ({
+  name,
+  url: `ws://127.0.0.1:${name.length}${name.charCodeAt(0)}/ws`,
+  token: name,
+});
+
+function registry(state: Record<string, { runs: number; up: boolean }>) {
+  return new NodeRegistry({
+    sources: [() => Object.keys(state).map(ep)],
+    fetchInfo: async (e) => {
+      if (!state[e.name]!.up) throw new Error('down');
+      return {
+        version: 1,
+        agent: { version: '0', hostname: e.name },
+        capabilities: {
+          kernelRelease: '6.18',
+          arch: 'x64',
+          cpus: 2,
+          btf: true,
+          attach: [],
+          coreTargets: [],
+          runTargets: ['host'],
+          uprobeBinaries: [],
+        },
+        limits: {
+          maxRunSeconds: 60,
+          defaultRunSeconds: 10,
+          maxSnippetBytes: 1,
+          maxFiles: 1,
+          maxEventsPerSec: 1,
+          maxMapBytes: 1,
+          maxPrograms: 1,
+          maxConcurrentRuns: 4,
+        },
+        load: { runs: state[e.name]!.runs, sessions: 0, loadAvg1: 0 },
+      } satisfies AgentInfo;
+    },
+  });
+}
+
+describe('placing learners on nodes', () => {
+  it('puts a new learner on the least loaded node, keeps them there, and moves them only when it goes down', async () => {
+    const state = { a: { runs: 3, up: true }, b: { runs: 0, up: true } };
+    const reg = registry(state);
+    await reg.refresh();
+    const made: string[] = [];
+    const place = new Placement(reg, (e) => {
+      made.push(e.name);
+      return { node: e.name };
+    });
+    expect(place.pick('ann')?.node).toBe('b');
+    state.b.runs = 4;
+    await reg.refresh();
+    expect(place.pick('ann')?.node).toBe('b'); // still hers while b is up
+    expect(place.pick('bob')?.node).toBe('a'); // a newcomer goes where there is room
+    state.b.up = false;
+    await reg.refresh();
+    expect(place.pick('ann')?.node).toBe('a');
+    expect(made).toEqual(['b', 'a']); // one handle per node, shared by its learners
+    expect(place.all().map((h) => h.node)).toEqual(['a']);
+    state.a.up = false;
+    await reg.refresh();
+    expect(place.pick('cat')).toBeUndefined();
+  });
+});
