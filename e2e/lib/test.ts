@@ -79,7 +79,16 @@ export function tokenedUrl(s: Servers, token = s.token): string {
 
 export async function openPlayground(page: Page, s: Servers, token?: string): Promise<void> {
   await page.goto(tokenedUrl(s, token));
-  await expect(page.getByTestId('editor').locator('.monaco-editor')).toBeVisible();
+  await editorReady(page);
+}
+
+/**
+ * Monaco is created (the editor's data-ready). Loading its chunk can take well over the 20 s an
+ * expect waits on a loaded machine: this waits for the page's own signal, bounded by the test's
+ * timeout rather than by a guess.
+ */
+export async function editorReady(page: Page): Promise<void> {
+  await expect(page.locator('[data-testid="editor"][data-ready="true"] .monaco-editor')).toBeVisible({ timeout: 0 });
 }
 
 /**
@@ -179,6 +188,8 @@ export function loadedProgramNames(): string[] {
 
 /** The editor line number drawn at the same height as `locator` (a gutter marker). */
 export async function editorLineOf(page: Page, selector: string): Promise<number> {
+  // The status line can say "refused" a frame before the editor draws the marker.
+  await page.locator(selector).first().waitFor();
   return page.evaluate((selector) => {
     const marker = document.querySelector(selector);
     if (!marker) throw new Error(`no element ${selector}`);

@@ -11,11 +11,13 @@ export interface BannerItem {
   actions?: { label: string; onClick(): void; testId?: string }[];
 }
 
-/** The messages floating over the editor: connection, link and run problems, and undo offers. */
+/**
+ * Connection, link and run problems, and undo offers: a strip under the toolbar that pushes the
+ * page down rather than covering the output (always rendered: the page's grid has a row for it).
+ */
 export function Banners({ items }: { items: BannerItem[] }) {
-  if (items.length === 0) return null;
   return (
-    <div className="banners">
+    <div className="banners" data-testid="banners">
       {items.map((b) => (
         <div
           key={b.key}

@@ -28,16 +28,22 @@ import { OutputPanes, paneBadges } from './OutputPanes';
 import { SettingsDialog } from './SettingsDialog';
 import { HelpDialog } from './HelpDialog';
 import { ShareDialog } from './ShareDialog';
-import { Banners, type BannerItem } from './Banners';
+import { Banners } from './Banners';
+import { pageBanners } from './pageBanners';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { Splitter } from './Splitter';
 import { TriggerBar } from './TriggerBar';
+import { useSnippetLibrary } from '../hooks/useSnippetLibrary';
+import { ReplaceDialog, SnippetsDialog } from './SnippetsDialog';
 
 // Monaco touches `window` at import: load it only in the browser.
 const EditorView = dynamic(() => import('../editor/EditorView'), {
   ssr: false,
   loading: () => <div className="editor-host editor-loading">loading editor…</div>,
 });
+
+/** Below this width the gallery starts closed (☰ opens it). */
+const NARROW_PX = 1200;
 
 /** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
 export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
@@ -46,10 +52,12 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const target = useConnectionTarget(ws, update);
   const agent = useAgent(target.agentUrl, target.token);
   const { store, now } = agent;
-  // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it).
+  // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it);
+  // so does a narrow screen (a 1024×768 projector), where the gallery would squeeze the editor.
   const [sidebar, setSidebar] = useState(
     () =>
       shared === undefined &&
+      !(typeof window !== 'undefined' && window.innerWidth < NARROW_PX) &&
       !(
         typeof window !== 'undefined' &&
         (/^#v\d+\//.test(window.location.hash) || new URLSearchParams(window.location.search).has('share'))
@@ -63,7 +71,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     sidebar || exampleParam !== null || ws?.snippet.example !== undefined,
   );
   const [pane, setPane] = useState<PaneId>('console');
-  const [dialog, setDialog] = useState<'settings' | 'help' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'help' | 'snippets' | null>(null);
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
   const [cursor, setCursor] = useState<{ file: string; line: number } | null>(null);
   const [hoverLine, setHoverLine] = useState<{ file: string; line: number } | null>(null);
@@ -91,18 +99,22 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const theme = ws?.settings.theme ?? 'dark';
   const userPicked = useAutoPane(run, store.streams, setPane);
 
+  const fontSize = ws?.settings.fontSize;
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  // Informational toasts go away by themselves; errors stay until they are fixed.
   useEffect(() => {
-    if (!notice && !undo) return;
-    const t = window.setTimeout(() => {
-      dismissNotice();
-      setUndo(null);
-    }, 12_000);
+    const root = document.documentElement.style;
+    if (fontSize === undefined) root.removeProperty('--ui-font-size');
+    else root.setProperty('--ui-font-size', `${fontSize}px`);
+  }, [fontSize]);
+  // Informational notices go away by themselves; errors stay until they are fixed. An undo offer
+  // stays until dismissed or replaced: it sits in the banner strip, where it covers nothing.
+  useEffect(() => {
+    if (!notice) return;
+    const t = window.setTimeout(dismissNotice, 12_000);
     return () => window.clearTimeout(t);
-  }, [notice, undo, dismissNotice]);
+  }, [notice, dismissNotice]);
 
   const jump = useCallback(
     (file: string, line: number) => {
@@ -158,14 +170,29 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     }),
   });
 
-  const pickExample = (e: Example) => {
+  const currentExample = ws?.snippet.example ? examples?.find((e) => e.name === ws.snippet.example) : undefined;
+  const defaultTitle = ws?.snippet.example
+    ? (currentExample?.meta.title ?? ws.snippet.example)
+    : ws?.snippet.shared
+      ? 'shared snippet'
+      : 'untitled snippet';
+  const title = ws?.snippet.title ?? defaultTitle;
+  const library = useSnippetLibrary({
+    ws,
+    act,
+    examples,
+    title,
+    contentReplaced: () => setContentRevision((n) => n + 1),
+  });
+
+  const pickExample = (e: Example) => library.replace(`the ${e.name} example`, () => loadExample(e));
+  const loadExample = (e: Example) => {
     if (!ws) return;
     setUndo({
       loaded: e.name,
       replaced: ws.snippet.example ?? (ws.snippet.shared ? `/s/${ws.snippet.shared.id}` : 'your snippet'),
       snippet: ws.snippet,
     });
-    setContentRevision((n) => n + 1);
     act({ type: 'example-loaded', example: e });
     // The address no longer names what is on screen; a reload of /s/<id> would open that again.
     if (window.location.pathname.startsWith('/s/')) window.history.replaceState(window.history.state, '', '/');
@@ -210,12 +237,6 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
       ),
     [hello],
   );
-  const currentExample = ws?.snippet.example ? examples?.find((e) => e.name === ws.snippet.example) : undefined;
-  const title = ws?.snippet.example
-    ? (currentExample?.meta.title ?? ws.snippet.example)
-    : ws?.snippet.shared
-      ? 'shared snippet'
-      : 'untitled snippet';
 
   const revertUndo = (u: UndoOffer) => (
     act({ type: 'snippet-restored', snippet: u.snippet }),
@@ -228,88 +249,31 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     if (problem === null) act(a);
     return problem;
   };
-  const sb = sharing.banner;
-  const banners: BannerItem[] = [
-    ...(banner
-      ? [
-          {
-            key: 'conn',
-            level: banner.level,
-            text: banner.text,
-            testId: 'banner',
-            actions:
-              store.connection.kind === 'refused'
-                ? [{ label: 'enter token', onClick: () => setDialog('settings') }]
-                : [],
-          },
-        ]
-      : []),
-    ...(target.problem ? [{ key: 'target', level: 'warning' as const, text: target.problem }] : []),
-    ...(target.pendingSwitch
-      ? [
-          {
-            key: 'agent-switch',
-            level: 'warning' as const,
-            text: target.pendingSwitch.question,
-            testId: 'agent-switch',
-            actions: [
-              { label: 'connect to it', onClick: target.confirmSwitch, testId: 'agent-switch-confirm' },
-              { label: 'stay', onClick: target.declineSwitch, testId: 'agent-switch-cancel' },
-            ],
-          },
-        ]
-      : []),
-    ...(sb
-      ? [
-          {
-            key: 'share',
-            level: sb.level,
-            text: sb.text,
-            testId: sb.testId,
-            actions: [
-              ...(sb.revert
-                ? [{ label: 'open the shared version', onClick: sharing.revert, testId: 'share-revert' }]
-                : []),
-              { label: 'dismiss', onClick: sharing.dismissBanner },
-            ],
-          },
-        ]
-      : []),
-    ...(runError
-      ? [
-          {
-            key: 'run',
-            level: 'error' as const,
-            text: runError,
-            testId: 'run-error',
-            actions: [{ label: 'dismiss', onClick: () => setRunError(null) }],
-          },
-        ]
-      : []),
-    ...(notice
-      ? [{ key: 'notice', level: 'info' as const, text: notice, actions: [{ label: 'ok', onClick: dismissNotice }] }]
-      : []),
-    ...(undo
-      ? [
-          {
-            key: 'undo',
-            level: 'info' as const,
-            text: `Loaded ${undo.loaded}; replaced ${undo.replaced}.`,
-            testId: 'undo-banner',
-            actions: [
-              { label: 'undo', onClick: () => revertUndo(undo) },
-              { label: 'ok', onClick: () => setUndo(null) },
-            ],
-          },
-        ]
-      : []),
-  ];
+  const banners = pageBanners({
+    banner,
+    connection: store.connection,
+    openSettings: () => setDialog('settings'),
+    target,
+    sharing,
+    runError,
+    setRunError,
+    notice,
+    dismissNotice,
+    library,
+    undo,
+    revertUndo,
+    setUndo,
+  });
 
   if (!ws) return <div className="app app-loading">loading…</div>;
   return (
     <div className="app">
       <Toolbar
-        title={title}
+        title={defaultTitle}
+        userTitle={ws.snippet.title}
+        onTitle={(t) => act({ type: 'title-set', title: t })}
+        onNew={library.newSnippet}
+        onSnippets={() => setDialog('snippets')}
         running={running}
         canRun={connected}
         runBlockedReason={connected ? null : connectionStatus(store.connection, now).text}
@@ -328,13 +292,13 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         onShare={() => void sharing.share()}
         shared={ws.snippet.shared ?? null}
       />
+      <Banners items={banners} />
       <main
         className="workbench"
         style={{
           gridTemplateColumns: `${sidebar ? '216px ' : ''}minmax(0, ${split}fr) 6px minmax(0, ${100 - split}fr)`,
         }}
       >
-        <Banners items={banners} />
         {sidebar && (
           <ExamplesSidebar
             examples={examples}
@@ -361,6 +325,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             files={files}
             active={ws.snippet.active}
             theme={theme}
+            {...(fontSize !== undefined ? { fontSize } : {})}
             markers={onFiles}
             reveal={reveal}
             highlight={hoverLine ? { file: hoverLine.file, lines: [hoverLine.line] } : null}
@@ -429,12 +394,23 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         {...(target.tokenFor ? { tokenFor: target.tokenFor } : {})}
         connection={store.connection}
         onClose={() => setDialog(null)}
+        fontSize={fontSize}
+        onFontSize={(px) => act({ type: 'font-size-set', fontSize: px })}
         onSave={(url, token) => {
           act({ type: 'agent-set', agentUrl: url, defaultAgentUrl: target.defaultUrl, token });
           agent.reconnect();
         }}
       />
       <HelpDialog open={dialog === 'help'} onClose={() => setDialog(null)} />
+      <SnippetsDialog
+        open={dialog === 'snippets'}
+        entries={library.entries}
+        currentId={ws.snippet.id}
+        onClose={() => setDialog(null)}
+        onOpen={library.open}
+        onDelete={library.remove}
+      />
+      <ReplaceDialog question={library.question} onAnswer={library.answer} />
       <ShareDialog
         open={sharing.dialog !== null}
         onClose={sharing.closeDialog}

@@ -5,6 +5,7 @@ import { agentUrlProblem } from '../state/socket/agentUrl';
 import { agentOrigin } from '../state/socket/agentCredentials';
 import type { ConnectionState } from '../state/socket/connectionState';
 import { Dialog } from './Dialog';
+import { DEFAULT_FONT_SIZE, FONT_SIZES } from '../state/workspace';
 
 export interface SettingsDialogProps {
   open: boolean;
@@ -16,12 +17,34 @@ export interface SettingsDialogProps {
   connection: ConnectionState;
   onClose(): void;
   onSave(agentUrl: string | null, token: string | null): void;
+  /** Text size in px; applied at once, saved with the settings. */
+  fontSize?: number | undefined;
+  /** Absent (the embed): no text size choice. */
+  onFontSize?(px: number): void;
 }
 
 /** Where the agent is and the token to reach it; saved in localStorage like everything else. */
 export function SettingsDialog(p: SettingsDialogProps) {
   return (
-    <Dialog open={p.open} title="Connection" onClose={p.onClose} testId="settings">
+    <Dialog open={p.open} title="Settings" onClose={p.onClose} testId="settings">
+      {p.onFontSize && (
+        <label className="field">
+          <span>Text size</span>
+          <select
+            value={p.fontSize ?? DEFAULT_FONT_SIZE}
+            onChange={(e) => p.onFontSize?.(Number(e.target.value))}
+            data-testid="settings-font-size"
+          >
+            {FONT_SIZES.map((px) => (
+              <option key={px} value={px}>
+                {px} px{px === DEFAULT_FONT_SIZE ? ' (default)' : px >= 16 ? ' (projector)' : ''}
+              </option>
+            ))}
+          </select>
+          <small>The editor and the panes; applies at once.</small>
+        </label>
+      )}
+      <h3 className="settings-section">Connection</h3>
       <SettingsForm {...p} />
     </Dialog>
   );

@@ -7,7 +7,13 @@ import type { Theme } from '../state/workspace';
 export const DURATIONS = [5, 10, 30, 60, 120, 300, 600] as const;
 
 export interface ToolbarProps {
+  /** The title shown: the user's, else the example's, else "untitled snippet". */
   title: string;
+  /** Given: the title is an input the user can edit (empty goes back to the shown default). */
+  userTitle?: string | undefined;
+  onTitle?(title: string): void;
+  onNew?(): void;
+  onSnippets?(): void;
   running: boolean;
   canRun: boolean;
   runBlockedReason: string | null;
@@ -45,9 +51,42 @@ export function Toolbar(p: ToolbarProps) {
         ☰
       </button>
       <span className="brand">bpfplay</span>
-      <span className="title" title={p.title}>
-        {p.title}
-      </span>
+      {p.onTitle ? (
+        <input
+          className="title title-input"
+          value={p.userTitle ?? ''}
+          placeholder={p.title}
+          onChange={(e) => p.onTitle?.(e.target.value)}
+          aria-label="Snippet title"
+          title="The snippet's title (as listed in My snippets)"
+          spellCheck={false}
+          data-testid="snippet-title"
+        />
+      ) : (
+        <span className="title" title={p.title}>
+          {p.title}
+        </span>
+      )}
+      {p.onNew && (
+        <button
+          className="btn"
+          onClick={p.onNew}
+          title="Start a new snippet (this one stays in My snippets)"
+          data-testid="new-snippet"
+        >
+          New
+        </button>
+      )}
+      {p.onSnippets && (
+        <button
+          className="btn"
+          onClick={p.onSnippets}
+          title="Your snippets in this browser, with their history"
+          data-testid="open-snippets"
+        >
+          My snippets
+        </button>
+      )}
       {p.shared && <SharedInfo id={p.shared.id} forkedFrom={p.shared.forkedFrom} />}
       <div className="toolbar-actions">
         {p.running ? (

@@ -30,6 +30,8 @@ export interface EditorViewProps {
   files: EditorFile[];
   active: string;
   theme: Theme;
+  /** Text size in px (Settings → Display). */
+  fontSize?: number;
   markers: EditorMarker[];
   reveal: RevealRequest | null;
   /** Lines to tint (the source lines of a disassembly row under the mouse). */
@@ -71,6 +73,7 @@ export default function EditorView(props: EditorViewProps) {
   const [header, setHeader] = useState<string | null>(null);
   const [lspStatus, setLspStatus] = useState<{ state: LspStatus; message: string | undefined } | null>(null);
   const [check, setCheck] = useState<'pending' | 'ok' | 'failed' | null>(null);
+  const [ready, setReady] = useState(false);
 
   // Create the editor once.
   useEffect(() => {
@@ -80,7 +83,7 @@ export default function EditorView(props: EditorViewProps) {
       model: null,
       theme: cb.current.theme === 'dark' ? 'bpfplay-dark' : 'bpfplay-light',
       automaticLayout: true,
-      fontSize: 13,
+      fontSize: cb.current.fontSize ?? 13,
       fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
       minimap: { enabled: false },
       scrollBeyondLastLine: false,
@@ -98,6 +101,7 @@ export default function EditorView(props: EditorViewProps) {
       'semanticHighlighting.enabled': false,
     });
     editorRef.current = editor;
+    setReady(true);
     cb.current.apiRef.current = { currentText: (name) => monaco.editor.getModel(uriOf(name))?.getValue() ?? null };
     decorations.current = editor.createDecorationsCollection();
     highlightDecos.current = editor.createDecorationsCollection();
@@ -190,6 +194,10 @@ export default function EditorView(props: EditorViewProps) {
   useEffect(() => {
     monaco.editor.setTheme(props.theme === 'dark' ? 'bpfplay-dark' : 'bpfplay-light');
   }, [props.theme]);
+
+  useEffect(() => {
+    editorRef.current?.updateOptions({ fontSize: props.fontSize ?? 13 });
+  }, [props.fontSize]);
 
   // Markers on every model; a gutter stripe on the active one (visible even without hovering).
   useEffect(() => {
@@ -284,7 +292,8 @@ export default function EditorView(props: EditorViewProps) {
           </button>
         </div>
       )}
-      <div ref={host} className="editor-host" data-testid="editor" />
+      {/* data-ready: Monaco is created (e2e waits on it rather than on a time). */}
+      <div ref={host} className="editor-host" data-testid="editor" data-ready={ready ? 'true' : undefined} />
       {lspStatus && <LspStatusLine state={lspStatus.state} message={lspStatus.message} />}
     </div>
   );

@@ -32,6 +32,8 @@ const CommonSettings = z.object({
   durationSec: z.number().positive(),
   perfFrequency: z.number().int().positive(),
   mapIntervalMs: z.number().int().positive(),
+  /** Text size in px (Settings → Display), for a projector or a small screen; absent: 13. */
+  fontSize: z.number().int().min(10).max(24).optional(),
 });
 
 /** Version 2 saved one token, sent to whichever agent the settings named (issue 11: a link could change that). */
@@ -42,6 +44,10 @@ export const Settings = CommonSettings.extend({ tokens: z.record(z.string(), z.s
 export type Settings = z.infer<typeof Settings>;
 
 const Snippet = z.object({
+  /** Its entry in the user's snippet list (snippetLibrary.ts); absent until it is first edited. */
+  id: z.string().min(1).optional(),
+  /** The title the user gave it; absent: the example's title, or "untitled snippet". */
+  title: z.string().max(200).optional(),
   files: z.array(EditorFile).min(1),
   main: z.string().optional(),
   active: z.string(),
@@ -69,6 +75,10 @@ export const DEFAULT_SETTINGS: Settings = {
   perfFrequency: RUN_DEFAULTS.perfFrequency,
   mapIntervalMs: RUN_DEFAULTS.mapIntervalMs,
 };
+
+/** The font sizes Settings offers (px); 13 is the page's own. */
+export const FONT_SIZES = [12, 13, 14, 16, 18] as const;
+export const DEFAULT_FONT_SIZE = 13;
 
 export const V1_FILE_NAME = 'prog.bpf.c';
 

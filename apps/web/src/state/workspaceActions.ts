@@ -24,10 +24,17 @@ export type WorkspaceAction =
   | { type: 'duration-set'; durationSec: number }
   | { type: 'theme-set'; theme: Theme }
   | { type: 'theme-toggled' }
+  | { type: 'font-size-set'; fontSize: number }
   /** `agentUrl` (null: the default agent) gets `token`; tokens saved for other agents stay theirs. */
   | { type: 'agent-set'; agentUrl: string | null; defaultAgentUrl: string; token: string | null }
   /** A gallery example replaces the snippet; the CO-RE targets the user picked stay. */
   | { type: 'example-loaded'; example: Example }
+  /** New: the starter program, as a new snippet of the user's list. */
+  | { type: 'snippet-new'; id: string; files: readonly { name: string; content: string }[] }
+  /** The snippet gets its id in the user's snippet list (the first time it is edited). */
+  | { type: 'snippet-identified'; id: string }
+  /** The user's title; '' goes back to the example's title or "untitled snippet". */
+  | { type: 'title-set'; title: string }
   /** Undo of a replacement: the snippet as it was. */
   | { type: 'snippet-restored'; snippet: Workspace['snippet'] };
 
@@ -89,6 +96,8 @@ export function workspaceReducer(w: Workspace, a: WorkspaceAction): Workspace {
       return settings({ theme: a.theme });
     case 'theme-toggled':
       return settings({ theme: w.settings.theme === 'dark' ? 'light' : 'dark' });
+    case 'font-size-set':
+      return settings({ fontSize: a.fontSize });
     case 'agent-set':
       return settings({
         agentUrl: a.agentUrl,
@@ -111,5 +120,23 @@ export function workspaceReducer(w: Workspace, a: WorkspaceAction): Workspace {
     }
     case 'snippet-restored':
       return { ...w, snippet: a.snippet };
+    case 'snippet-new':
+      return {
+        ...w,
+        snippet: {
+          id: a.id,
+          files: a.files.map((f) => ({ ...f })),
+          active: a.files[0]!.name,
+          params: {},
+          ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
+        },
+      };
+    case 'snippet-identified':
+      return w.snippet.id === undefined ? snippet({ id: a.id }) : w;
+    case 'title-set': {
+      const { title: _old, ...rest } = w.snippet;
+      const t = a.title.trim();
+      return { ...w, snippet: t === '' ? rest : { ...rest, title: a.title.slice(0, 200) } };
+    }
   }
 }

@@ -76,61 +76,63 @@ export function CoRePane({
                 </span>
               ))}
             </p>
-            <table className="grid mono">
-              <thead>
-                <tr>
-                  <th>line</th>
-                  <th>access</th>
-                  <th>kind</th>
-                  {columns.map((t) => (
-                    <th key={t} data-testid={`core-col-${t}`}>
-                      {t}
-                    </th>
-                  ))}
-                  <th>program · insn</th>
-                </tr>
-              </thead>
-              <tbody>
-                {relos.map((r, i) => (
-                  <tr key={i} data-testid="core-relo">
-                    <td>
-                      {r.location ? (
-                        <button className="link" onClick={() => onJump(r.location!.file, r.location!.line)}>
-                          {r.location.line}
-                        </button>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td className="break" title={`${r.typeName} — spec ${r.spec}`}>
-                      {r.access}
-                    </td>
-                    <td>{r.kind}</td>
-                    {columns.map((t) => {
-                      const x = r.results.find((y) => y.target === t);
-                      if (!x) return <td key={t}>—</td>;
-                      return (
-                        <td
-                          key={t}
-                          className={x.ok ? 'ok' : x.poisoned ? 'warn' : 'error-text'}
-                          title={
-                            x.poisoned
-                              ? 'libbpf poisons this instruction: the load fails only if the program reaches it (fine behind a bpf_core_*_exists check)'
-                              : (x.message ?? x.targetSpec)
-                          }
-                          data-testid={`core-cell-${t}`}
-                        >
-                          {x.ok ? (x.value ?? 'ok') : `${x.poisoned ? '⚠ poisoned: ' : '✗ '}${x.message ?? 'fails'}`}
-                        </td>
-                      );
-                    })}
-                    <td className="muted">
-                      {r.program} · {r.insn}
-                    </td>
+            <div className="table-scroll">
+              <table className="grid mono core-table">
+                <thead>
+                  <tr>
+                    <th>line</th>
+                    <th>access</th>
+                    <th>kind</th>
+                    {columns.map((t) => (
+                      <th key={t} data-testid={`core-col-${t}`}>
+                        {t}
+                      </th>
+                    ))}
+                    <th>program · insn</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {relos.map((r, i) => (
+                    <tr key={i} data-testid="core-relo">
+                      <td>
+                        {r.location ? (
+                          <button className="link" onClick={() => onJump(r.location!.file, r.location!.line)}>
+                            {r.location.line}
+                          </button>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td className="break" title={`${r.typeName} — spec ${r.spec}`}>
+                        {r.access}
+                      </td>
+                      <td>{r.kind}</td>
+                      {columns.map((t) => {
+                        const x = r.results.find((y) => y.target === t);
+                        if (!x) return <td key={t}>—</td>;
+                        return (
+                          <td
+                            key={t}
+                            className={x.ok ? 'ok' : x.poisoned ? 'warn' : 'error-text'}
+                            title={
+                              x.poisoned
+                                ? 'libbpf poisons this instruction: the load fails only if the program reaches it (fine behind a bpf_core_*_exists check)'
+                                : (x.message ?? x.targetSpec)
+                            }
+                            data-testid={`core-cell-${t}`}
+                          >
+                            {x.ok ? (x.value ?? 'ok') : `${x.poisoned ? '⚠ poisoned: ' : '✗ '}${x.message ?? 'fails'}`}
+                          </td>
+                        );
+                      })}
+                      <td className="muted">
+                        {r.program} · {r.insn}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </>
         )}
       </div>

@@ -1,12 +1,14 @@
 'use client';
 
-import { memo, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Streams } from '../../state/streams';
 import { FilterIndex, parseFilter } from '../../state/eventFilter';
 import { cellByName, type RowsView } from '../../state/rowRing';
 import { cellText, sameColumns, type RowBatch } from '../../state/rowBatch';
 import { formatCount, formatTimestamp } from '../../state/format';
 import { TailList } from './TailList';
+import { ColumnWidths, RecordClock, timestampColumn } from '../../state/eventColumns';
+import { EventDetail, type PickedRow } from './EventDetail';
 import { COUNTER_INTERVAL_MS } from '../../hooks/useStreamVersion';
 
 const ROW = 22;
@@ -59,8 +61,16 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
 
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
   const showCpu = src?.hasCpu ?? false;
-  const grid = `96px ${showCpu ? '40px ' : ''}${columns.map(() => 'minmax(70px, 1fr)').join(' ')}`;
-  const types = new Map(src?.schema?.fields.map((f) => [f.name, f.type]) ?? []);
+  const types = useMemo(() => new Map(src?.schema?.fields.map((f) => [f.name, f.type]) ?? []), [src?.schema]);
+  // Each column as wide as its widest text seen (or as the user dragged it); the table scrolls sideways.
+  const widths = useMemo(() => new ColumnWidths(columns), [columns]);
+  const [userPx, setUserPx] = useState<Record<string, number>>({});
+  const tsColumn = useMemo(() => timestampColumn(columns, types), [columns, types]);
+  const clock = useMemo(() => (tsColumn ? new RecordClock() : null), [tsColumn, src?.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (view) sampleWidths(view, columns, widths, count, positionOf);
+  const grid = `96px ${showCpu ? '40px ' : ''}${widths.template(columns, userPx)}`;
+  const [detail, setDetail] = useState<PickedRow | null>(null);
+  const pick = useCallback((p: PickedRow) => setDetail(p), []);
 
   return (
     <div className="pane pane-events" data-testid="pane-events">
@@ -106,52 +116,114 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
           {src.name}: {src.schema.recordType}
         </p>
       )}
-      <div className="table-head mono" style={{ gridTemplateColumns: grid }}>
-        <span>time s</span>
-        {showCpu && <span>cpu</span>}
-        {columns.map((c) => (
-          <span key={c} title={types.get(c) ?? ''}>
-            {c}
-          </span>
-        ))}
+      <div className="events-x">
+        <div className="events-inner">
+          <div className="table-head mono" style={{ gridTemplateColumns: grid }} data-testid="events-head">
+            <span
+              title={
+                tsColumn
+                  ? `seconds since attach, from each record's own ${tsColumn} (bpf_ktime_get_ns)`
+                  : 'seconds since attach, when the record was read (the record has no timestamp field)'
+              }
+              data-testid="events-time-head"
+            >
+              {tsColumn ? `time s (${tsColumn})` : 'time s'}
+            </span>
+            {showCpu && <span>cpu</span>}
+            {columns.map((c) => (
+              <span key={c} title={types.get(c) ?? ''} className="col-head" data-testid={`events-col-${c}`}>
+                {c}
+                <ColumnResizer onResize={(px) => setUserPx((u) => ({ ...u, [c]: px }))} label={c} />
+              </span>
+            ))}
+          </div>
+          <TailList
+            count={count}
+            rowHeight={ROW}
+            version={version}
+            following={following}
+            onFollowingChange={setFollowing}
+            label="Events"
+            testId="events-table"
+            empty={
+              !src && (
+                <p className="empty">
+                  {running
+                    ? 'Waiting for records from a ring buffer or perf buffer…'
+                    : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}
+                </p>
+              )
+            }
+            renderRow={(i, style, slot) => {
+              const pos = positionOf(i);
+              const at = view?.locate(pos);
+              if (!view || !at) return null;
+              const n = view.firstN + pos;
+              return (
+                <EventRowView
+                  key={slot ?? n}
+                  batch={at.batch}
+                  row={at.row}
+                  n={n}
+                  columns={columns}
+                  showCpu={showCpu}
+                  grid={grid}
+                  style={style}
+                  tsIndex={tsColumn ? columns.indexOf(tsColumn) : -1}
+                  clock={clock}
+                  onPick={pick}
+                />
+              );
+            }}
+          />
+        </div>
       </div>
-      <TailList
-        count={count}
-        rowHeight={ROW}
-        version={version}
-        following={following}
-        onFollowingChange={setFollowing}
-        label="Events"
-        testId="events-table"
-        empty={
-          !src && (
-            <p className="empty">
-              {running
-                ? 'Waiting for records from a ring buffer or perf buffer…'
-                : 'Records a program submits to a ring buffer or perf buffer appear here, one column per field of its struct.'}
-            </p>
-          )
-        }
-        renderRow={(i, style, slot) => {
-          const pos = positionOf(i);
-          const at = view?.locate(pos);
-          if (!view || !at) return null;
-          const n = view.firstN + pos;
-          return (
-            <EventRowView
-              key={slot ?? n}
-              batch={at.batch}
-              row={at.row}
-              n={n}
-              columns={columns}
-              showCpu={showCpu}
-              grid={grid}
-              style={style}
-            />
-          );
-        }}
-      />
+      {detail && (
+        <EventDetail row={detail} columns={columns} types={types} tsColumn={tsColumn} onClose={() => setDetail(null)} />
+      )}
     </div>
+  );
+}
+
+/** Grow the columns to the text of the newest rows (a few dozen: cheap at any record rate). */
+function sampleWidths(
+  view: RowsView,
+  columns: readonly string[],
+  widths: ColumnWidths,
+  count: number,
+  positionOf: (i: number) => number,
+): void {
+  for (let i = Math.max(0, count - 40); i < count; i++) {
+    const at = view.locate(positionOf(i));
+    if (!at) continue;
+    const direct = sameColumns(at.batch.columns, columns);
+    columns.forEach((c, j) => widths.fit(c, direct ? cellText(at.batch, at.row, j) : cellByName(at.batch, at.row, c)));
+  }
+}
+
+/** The handle at a column header's right edge: drag to set the column's width. */
+function ColumnResizer({ onResize, label }: { onResize(px: number): void; label: string }) {
+  return (
+    <span
+      className="col-resizer"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize column ${label}`}
+      data-testid={`events-resize-${label}`}
+      onPointerDown={(e) => {
+        const head = (e.currentTarget.parentElement as HTMLElement).getBoundingClientRect();
+        const target = e.currentTarget;
+        target.setPointerCapture(e.pointerId);
+        const move = (ev: PointerEvent) => onResize(Math.max(32, Math.round(ev.clientX - head.left)));
+        const up = () => {
+          target.removeEventListener('pointermove', move);
+          target.removeEventListener('pointerup', up);
+        };
+        target.addEventListener('pointermove', move);
+        target.addEventListener('pointerup', up);
+        e.preventDefault();
+      }}
+    />
   );
 }
 
@@ -201,23 +273,33 @@ interface RowProps {
   showCpu: boolean;
   grid: string;
   style: CSSProperties;
+  /** The column of the record's own timestamp, or -1. */
+  tsIndex: number;
+  clock: RecordClock | null;
+  onPick(p: PickedRow): void;
 }
 
 /** One row; re-rendered only when the slot shows another row (rows never change once received). */
 const EventRowView = memo(
-  function EventRowView({ batch, row, n, columns, showCpu, grid, style }: RowProps) {
+  function EventRowView({ batch, row, n, columns, showCpu, grid, style, tsIndex, clock, onPick }: RowProps) {
     const direct = sameColumns(batch.columns, columns);
     const cpu = batch.cpu?.[row] ?? -1;
+    const cell = (j: number) => (direct ? cellText(batch, row, j) : cellByName(batch, row, columns[j]!));
+    const own = clock && tsIndex >= 0 ? clock.timeMs(cell(tsIndex), batch.t[row]!) : null;
     return (
       <div
         className={`table-row ${n % 2 ? 'row-alt' : ''}`}
         style={{ ...style, gridTemplateColumns: grid }}
+        onClick={() => onPick({ batch, row, n, timeMs: own ?? batch.t[row]! })}
+        title="Click: every field of this record"
         data-testid="event-row"
       >
-        <span className="ts">{formatTimestamp(batch.t[row]!)}</span>
+        <span className="ts" data-own={own !== null ? 'true' : undefined}>
+          {formatTimestamp(own ?? batch.t[row]!)}
+        </span>
         {showCpu && <span className="cpu">{cpu >= 0 ? cpu : ''}</span>}
         {columns.map((c, j) => {
-          const text = direct ? cellText(batch, row, j) : cellByName(batch, row, c);
+          const text = cell(j);
           return (
             <span key={c} title={text.length > 24 ? text : undefined}>
               {text}
@@ -234,5 +316,7 @@ const EventRowView = memo(
     a.columns === b.columns &&
     a.showCpu === b.showCpu &&
     a.grid === b.grid &&
-    a.style === b.style,
+    a.style === b.style &&
+    a.tsIndex === b.tsIndex &&
+    a.clock === b.clock,
 );

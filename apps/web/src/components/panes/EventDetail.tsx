@@ -1,0 +1,55 @@
+'use client';
+
+import { cellByName } from '../../state/rowRing';
+import type { RowBatch } from '../../state/rowBatch';
+import { formatTimestamp } from '../../state/format';
+
+/** A row the user clicked: the batch it is in (batches never change once received) and its index. */
+export interface PickedRow {
+  batch: RowBatch;
+  row: number;
+  /** The row's number in its source. */
+  n: number;
+  /** ms since attach, as the time column showed it. */
+  timeMs: number;
+}
+
+/** Every field of one record, whole (the table cuts long ones), with its C type, to read and copy. */
+export function EventDetail(p: {
+  row: PickedRow;
+  columns: readonly string[];
+  types: ReadonlyMap<string, string>;
+  tsColumn: string | null;
+  onClose(): void;
+}) {
+  const { batch, row } = p.row;
+  const cpu = batch.cpu?.[row] ?? -1;
+  return (
+    <div className="event-detail" data-testid="event-detail" role="region" aria-label="Record detail">
+      <div className="event-detail-bar">
+        <span>
+          record #{p.row.n + 1} · {formatTimestamp(p.row.timeMs)} s
+          {p.tsColumn ? ` (from ${p.tsColumn})` : ' (when read)'}
+          {cpu >= 0 ? ` · cpu ${cpu}` : ''}
+        </span>
+        <span className="spacer" />
+        <button className="btn-small" onClick={p.onClose} data-testid="event-detail-close">
+          close
+        </button>
+      </div>
+      <table className="grid mono">
+        <tbody>
+          {p.columns.map((c) => (
+            <tr key={c} data-testid="event-field">
+              <th scope="row">{c}</th>
+              <td className="muted">{p.types.get(c) ?? ''}</td>
+              <td className="event-value" data-testid={`event-field-${c}`}>
+                {cellByName(batch, row, c)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
