@@ -44,8 +44,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 test('events: whole paths, resizable columns, a detail view, and each record’s own time', async ({ page, servers }) => {
   test.setTimeout(150_000);
-  // A program with a long path, run a few times a second, three at once (records of one batch).
-  const dir = mkdtempSync(path.join(tmpdir(), 'bpfplay-e2e-a-directory-with-a-long-name-'));
+  // A program with a long path (~45 characters; the table cut at ~24), run a few times a second,
+  // three at once (records of one batch).
+  const dir = mkdtempSync(path.join(tmpdir(), 'bpfplay-e2e-long-dir-'));
   const exe = path.join(dir, 'learner-true');
   copyFileSync('/bin/true', exe);
   await seedSnippet(page, servers, [{ name: 'paths.bpf.c', content: PROGRAM }]);

@@ -5,7 +5,7 @@
  */
 
 /** Widest automatic column, in characters: longer text is cut with … and shown whole in the row's detail. */
-export const MAX_AUTO_CH = 48;
+export const MAX_AUTO_CH = 64;
 const MIN_CH = 4;
 
 /** Widths in characters per column, grown from header names and cell text. */

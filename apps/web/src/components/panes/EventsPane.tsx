@@ -68,7 +68,8 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   const tsColumn = useMemo(() => timestampColumn(columns, types), [columns, types]);
   const clock = useMemo(() => (tsColumn ? new RecordClock() : null), [tsColumn, src?.name]); // eslint-disable-line react-hooks/exhaustive-deps
   if (view) sampleWidths(view, columns, widths, count, positionOf);
-  const grid = `96px ${showCpu ? '40px ' : ''}${widths.template(columns, userPx)}`;
+  const timeLabel = tsColumn ? `time s (${tsColumn})` : 'time s';
+  const grid = `${Math.max(12, timeLabel.length + 1)}ch ${showCpu ? '4ch ' : ''}${widths.template(columns, userPx)}`;
   const [detail, setDetail] = useState<PickedRow | null>(null);
   const pick = useCallback((p: PickedRow) => setDetail(p), []);
 
@@ -127,7 +128,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
               }
               data-testid="events-time-head"
             >
-              {tsColumn ? `time s (${tsColumn})` : 'time s'}
+              {timeLabel}
             </span>
             {showCpu && <span>cpu</span>}
             {columns.map((c) => (
