@@ -93,6 +93,14 @@ describe('BTF uploads', () => {
     expect(u.list[0]!.state).toBe('sending');
   });
 
+  it("marks an upload the agent's caps refused as failed, with the agent's words", () => {
+    const u = new BtfUploads();
+    u.add('vmlinux-5.10.btf', new Uint8Array([1]));
+    const message = 'this session has uploaded 4 BTF files (limit 4); reload the page to start over';
+    expect(u.failed({ type: 'error', seq: 1, code: 'quota', message })).toBe(true);
+    expect(u.list).toEqual([{ name: 'vmlinux-5.10', bytes: 1, state: 'failed', error: message }]);
+  });
+
   it('refuses empty files and files too big for one message before sending', () => {
     const u = new BtfUploads();
     expect(u.add('e.btf', new Uint8Array())).toMatchObject({ ok: false, error: expect.stringContaining('is empty') });

@@ -75,8 +75,9 @@ export class BtfUploads {
    * uploads are answered in order, so it belongs to the oldest one still waiting. True when claimed.
    */
   failed(m: ServerMessageOf<'error'>): boolean {
-    // A refused upload is a bad-message (not BTF) or too-large; a run's error carries its runId.
-    if (m.runId !== undefined || (m.code !== 'bad-message' && m.code !== 'too-large')) return false;
+    // A refused upload is a bad-message (not BTF), too-large, or quota (the agent's upload caps:
+    // files per session, size per file, total); a run's error carries its runId.
+    if (m.runId !== undefined || !['bad-message', 'too-large', 'quota'].includes(m.code)) return false;
     const waiting = this.list.find((u) => u.state === 'sending');
     if (!waiting) return false;
     this.data.delete(waiting.name);
