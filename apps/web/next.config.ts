@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // Internal packages are consumed as TypeScript source (their exports point at src/*.ts).
-  transpilePackages: ['@bpfplay/protocol', '@bpfplay/share'],
+  transpilePackages: ['@bpfplay/protocol', '@bpfplay/share', '@bpfplay/nodes'],
   // Snippet storage: a native addon, kept out of the server bundle and loaded with Node's require.
   serverExternalPackages: ['better-sqlite3'],
   reactStrictMode: true,

@@ -33,6 +33,7 @@ export function parseAgentsFile(text: string, source = 'agents file', tls?: TlsO
       throw new Error(`${where}: node name "${name}" may use letters, digits, . _ : - (at most 64)`);
     }
     if (names.has(name)) throw new Error(`${where}: node name "${name}" appears twice; name each agent once`);
+    if (out.some((e) => e.url === url)) throw new Error(`${where}: ${url} appears twice; list each agent once`);
     names.add(name);
     out.push({ name, url, token: cols[1]!, ...(tls ? { tls } : {}) });
   });

@@ -56,6 +56,7 @@ describe('the agents file', () => {
     expect(() => parseAgentsFile('ws://a:1/ws?token=x t', 'f')).toThrow(/no query/);
     expect(() => parseAgentsFile('ws://a:1 t n\nws://b:1 t n', 'f')).toThrow(/f:2: node name "n" appears twice/);
     expect(() => parseAgentsFile('# nothing\n', 'f')).toThrow(/f: no agents/);
+    expect(() => parseAgentsFile('ws://a:1 t x\nws://a:1/ws u y', 'f')).toThrow(/f:2: ws:\/\/a:1\/ws appears twice/);
   });
 });
 

@@ -1,0 +1,30 @@
+import { startRegistry } from '@bpfplay/nodes/config';
+import type { NodeStatus } from '@bpfplay/nodes';
+
+/** What GET /api/nodes answers: the agents this web app knows, without their tokens or addresses. */
+export interface NodesResponse {
+  /** false: no BPFPLAY_AGENTS_FILE / BPFPLAY_AGENTS_SERVICE, the web app has its one agent. */
+  configured: boolean;
+  nodes: Omit<NodeStatus, 'url'>[];
+  error?: string;
+}
+
+/**
+ * The node list for one environment: the registry starts at the first request and refreshes in
+ * the background from then on (packages/nodes). Agent addresses stay on the server: a page needs
+ * a node's name, kernel, capabilities, load and health, not where to reach it.
+ */
+export function createNodeList(env: Record<string, string | undefined>): () => Promise<NodesResponse> {
+  let registry: ReturnType<typeof startRegistry> | undefined;
+  return async () => {
+    registry ??= startRegistry(env);
+    try {
+      const r = await registry;
+      if (!r) return { configured: false, nodes: [] };
+      return { configured: true, nodes: r.nodes().map(({ url: _url, ...n }) => n) };
+    } catch (e) {
+      registry = undefined; // a fixed file is read again at the next request
+      return { configured: true, nodes: [], error: (e as Error).message };
+    }
+  };
+}
