@@ -50,13 +50,40 @@ export class BenchClient {
     });
   }
 
-  static open(wsUrl: string, token: string, opts: { validate?: boolean } = {}): Promise<BenchClient> {
+  /**
+   * Open a session and wait for its `hello`. `clientId` is sent as X-Bpfplay-Client, which the agent
+   * honours only from a proxy it trusts (`--trust-proxy`): the bench plays a relay in front of many
+   * learners, each its own client for the agent's per-client session cap. Rejects — never hangs —
+   * when the socket errors or closes first (the agent refuses a session by closing it with a reason).
+   */
+  static open(
+    wsUrl: string,
+    token: string,
+    opts: { validate?: boolean; clientId?: string; timeoutMs?: number } = {},
+  ): Promise<BenchClient> {
     const u = new URL(wsUrl);
     u.searchParams.set('token', token);
-    const ws = new WebSocket(u, { perMessageDeflate: false });
+    const ws = new WebSocket(u, {
+      perMessageDeflate: false,
+      ...(opts.clientId ? { headers: { 'X-Bpfplay-Client': opts.clientId } } : {}),
+    });
     return new Promise((resolve, reject) => {
-      ws.once('error', reject);
+      const timer = setTimeout(() => {
+        ws.terminate();
+        fail(new Error(`no hello within ${opts.timeoutMs ?? 60_000} ms`));
+      }, opts.timeoutMs ?? 60_000);
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        ws.off('close', onClose);
+        reject(e);
+      };
+      const onClose = (code: number, reason: Buffer) =>
+        fail(new Error(`the agent closed the session before hello (${code}: ${reason.toString() || 'no reason'})`));
+      ws.once('error', fail);
+      ws.once('close', onClose);
       ws.once('message', (data) => {
+        clearTimeout(timer);
+        ws.off('close', onClose);
         const m = JSON.parse(data.toString()) as Frame;
         if (m.type !== 'hello') return reject(new Error(`expected hello, got ${m.type}`));
         resolve(new BenchClient(ws, opts.validate ?? true));
@@ -89,6 +116,27 @@ export class BenchClient {
     const sentAt = performance.now();
     this.ws.send(JSON.stringify({ type: 'run', runId, snippet, options }));
     return { sentAt, stopped };
+  }
+
+  /**
+   * Press a lesson's Check (`lesson-check`): resolves with the `verdict`, which the agent sends after
+   * the check's run has stopped. `sentAt` is taken right before the message is written.
+   */
+  check(
+    runId: string,
+    lesson: string,
+    snippet: Snippet,
+  ): { sentAt: number; verdict: Promise<{ m: ServerMessageOf<'verdict'>; at: number }> } {
+    const verdict = new Promise<{ m: ServerMessageOf<'verdict'>; at: number }>((resolve) => {
+      this.runs.set(runId, (m, at) => {
+        if (m.type !== 'verdict') return;
+        this.runs.delete(runId);
+        resolve({ m, at });
+      });
+    });
+    const sentAt = performance.now();
+    this.ws.send(JSON.stringify({ type: 'lesson-check', runId, lesson, snippet }));
+    return { sentAt, verdict };
   }
 
   /** Sends any client message; the bench's editor figures speak the LSP channel with it. */

@@ -1,85 +1,150 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { REPO } from '../../apps/agent/test/harness/agent-process.js';
+import { heldBpf, processTree } from '../../apps/agent/test/examples/leftovers.js';
 import { DEFAULT_COMPILE_LIMITS } from '../../apps/agent/src/compile/limits.js';
-import { BASE_FLAGS, CLANG, DEFAULT_INCLUDE_DIR, PRELUDE_NAME } from '../../apps/agent/src/compile/toolchain.js';
 import { watchPeakRss, type BenchAgent } from './agent.js';
-import { BenchClient } from './client.js';
+import { BenchClient, type Frame } from './client.js';
+import { bareRound } from './fig4-bare.js';
+import { checkRound, type CheckRound } from './fig4-check.js';
+import { sleep } from './procs.js';
 import { mib, ms, percentile, ratio } from './stats.js';
 import type { Table } from './table.js';
 
-const run = promisify(execFile);
 const HELLO = readFileSync(join(REPO, 'bpf/hello/hello.bpf.c'), 'utf8');
+
+/** Where one run's time went, from the frames its client received (all on the client's clock). */
+interface Stages {
+  /** run sent → its compile began (`compiled` arrival minus clang's own duration): the compile queue. */
+  queue: number;
+  /** clang in its sandbox (CompileResult.durationMs). */
+  clang: number;
+  /** `compiled` → the runner says `loading`: policy and object checks, a runner, the spec sent to it. */
+  toRunner: number;
+  /** `loading` → `attaching`: libbpf open + load (verifier) in the runner. */
+  load: number;
+  /** `attaching` → `attached`. */
+  attach: number;
+  compiled: number;
+  attached: number;
+}
+
+const STAGES: [keyof Stages, string][] = [
+  ['queue', 'waiting for a compile slot (sent → compile start)'],
+  ['clang', 'clang in the sandbox'],
+  ['toRunner', 'compiled → runner loading (policy, runner, spec)'],
+  ['load', 'loading → attaching (libbpf open + load)'],
+  ['attach', 'attaching → attached'],
+];
 
 /**
  * Figure 4: `sessions` WebSocket sessions press Run at the same moment, each with a source of its
- * own (so every one compiles). Per session: run sent → compiled, and → attached. The reference is
- * the same compiles as plain clang processes (same flags and PCH, no sandbox), `concurrency` at a
- * time like the agent's compile queue, timed from the start of the batch.
+ * own (so every one compiles), each session its own client (X-Bpfplay-Client through the bench as a
+ * trusted proxy, as the web app's relay does). Per session: run sent → compiled, and → attached,
+ * and where that time went. The reference is the same compiles as plain clang processes
+ * (fig4-bare.ts). After the runs, every client disconnects without stopping its run and the agent's
+ * processes must hold no BPF program, map or link. Then the same learners press lesson Check at once
+ * (fig4-check.ts), against one learner checking alone.
  */
 export async function concurrencyFigure(
-  o: { sessions: number; rounds: number; vmlinuxHeader: string },
+  o: { sessions: number; rounds: number; vmlinuxHeader: string; runsPerRunner?: number },
   agent: BenchAgent,
 ): Promise<Table> {
-  const toCompiled: number[] = [];
-  const toAttached: number[] = [];
+  const all: Stages[] = [];
   const bare: number[] = [];
   let peak = { peakBytes: 0, peakProcesses: 0 };
-  const idle = watchPeakRss(agent.child.pid!)();
+  const pid = agent.child.pid!;
+  const idle = watchPeakRss(pid)();
+  const idleHeld = heldBpf(processTree(pid));
+  let leaks = { programs: 0, maps: 0, links: 0, processes: 0, settleMs: 0 };
   for (let round = 0; round < o.rounds; round++) {
     const r = await agentRound(o.sessions, agent, round);
-    toCompiled.push(...r.compiled);
-    toAttached.push(...r.attached);
+    all.push(...r.stages);
     if (r.rss.peakBytes > peak.peakBytes) peak = r.rss;
-    bare.push(...(await bareRound(o.sessions, o.vmlinuxHeader, round)));
+    const l = r.leaks;
+    if (l.programs + l.maps + l.links >= leaks.programs + leaks.maps + leaks.links) leaks = l;
+    bare.push(...(await bareRound(o.sessions, o.vmlinuxHeader, (i) => sourceOf('bare', round, i))));
     process.stderr.write('.');
   }
+  const check: CheckRound = await checkRound(o.sessions, agent);
   process.stderr.write('\n');
   const c = DEFAULT_COMPILE_LIMITS.concurrency;
+  const p = (xs: number[], q: number) => percentile(xs, q);
+  const col = (k: keyof Stages) => all.map((s) => s[k]);
+  const bare95 = p(bare, 95);
+  const row = (label: string, xs: number[], vsBare = true) => [
+    label,
+    ms(p(xs, 50)),
+    ms(p(xs, 95)),
+    vsBare ? ratio(p(xs, 95), bare95) : '',
+  ];
   return {
     title: `Figure 4 — ${o.sessions} sessions compiling distinct sources at once (${o.rounds} round${o.rounds > 1 ? 's' : ''})`,
     head: ['measurement', 'p50', 'p95', 'p95 vs bare clang'],
     rows: [
       [
         `bare clang, ${o.sessions} compiles ${c} at a time (reference): start → compiled`,
-        ms(percentile(bare, 50)),
-        ms(percentile(bare, 95)),
+        ms(p(bare, 50)),
+        ms(bare95),
         '1.00×',
       ],
+      row('agent: run sent → compiled', col('compiled')),
+      row('agent: run sent → attached (target ≤ 1.5×)', col('attached')),
+      ...STAGES.map(([k, label]) => row(`  stage: ${label}`, col(k), false)),
       [
-        'agent: run sent → compiled',
-        ms(percentile(toCompiled, 50)),
-        ms(percentile(toCompiled, 95)),
-        ratio(percentile(toCompiled, 95), percentile(bare, 95)),
-      ],
-      [
-        'agent: run sent → attached',
-        ms(percentile(toAttached, 50)),
-        ms(percentile(toAttached, 95)),
-        ratio(percentile(toAttached, 95), percentile(bare, 95)),
-      ],
-      [
-        'agent peak RSS (agent + runners + compilers)',
+        'agent peak RSS: agent + runners + compilers (target ≤ 1536 MiB)',
         `${mib(peak.peakBytes)} (${peak.peakProcesses} processes)`,
         `idle: ${mib(idle.peakBytes)} (${idle.peakProcesses})`,
         '',
       ],
+      [
+        'held by the agent after every client disconnected (target 0)',
+        `${leaks.programs} programs, ${leaks.maps} maps, ${leaks.links} links`,
+        `idle: ${idleHeld.programs}, ${idleHeld.maps}, ${idleHeld.links}`,
+        `settled in ${ms(leaks.settleMs)}; ${leaks.processes} processes (idle ${idle.peakProcesses})`,
+      ],
+      [
+        `1 learner presses lesson Check alone (reference): sent → verdict`,
+        ms(p(check.alone, 50)),
+        ms(p(check.alone, 95)),
+        '',
+      ],
+      [
+        `${o.sessions} learners press lesson Check at once: sent → verdict`,
+        ms(p(check.together, 50)),
+        ms(p(check.together, 95)),
+        `${check.verdicts}/${o.sessions} verdicts, ${check.passed} passed`,
+      ],
     ],
     notes: [
-      `the agent compiles ${c} at a time (compile/limits.ts concurrency), each in bwrap; one runner process per run`,
+      `the agent compiles ${c} at a time (compile/limits.ts concurrency), each in bwrap; ${
+        (o.runsPerRunner ?? 1) === 1
+          ? 'one runner process per run'
+          : `up to ${o.runsPerRunner} runs per runner process (--runs-per-runner)`
+      }`,
+      'stages are p50/p95 of each stage on its own (they do not add up to the total), from frame arrival times at the client',
       'RSS sampled every 50 ms over the agent process and all its descendants (/proc/*/status VmRSS)',
+      'held: distinct prog_id / map_id / link_id in the fdinfo of every fd of the agent and its descendants, polled until 0 or 10 s after the last client closed',
+      `Check: lesson ${check.lesson}'s solution, a distinct comment per learner (so each compiles), each learner its own session`,
     ],
   };
 }
 
+function sourceOf(kind: string, round: number, i: number): string {
+  return `// ${kind} ${Date.now()}-${round}-${i}\n${HELLO}`;
+}
+
 async function agentRound(n: number, agent: BenchAgent, round: number) {
-  const clients = await Promise.all(Array.from({ length: n }, () => BenchClient.open(agent.wsUrl, agent.token)));
-  const stopWatch = watchPeakRss(agent.child.pid!);
-  const compiled: number[] = [];
-  const attached: number[] = [];
+  // Each learner its own client, as the web app's relay names them (the agent trusts the bench as a
+  // proxy: --trust-proxy 127.0.0.1); from one address, sessions past the per-client cap are refused.
+  const clients = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      BenchClient.open(agent.wsUrl, agent.token, { clientId: `bench-learner-${round}-${i}` }),
+    ),
+  );
+  const pid = agent.child.pid!;
+  const stopWatch = watchPeakRss(pid);
+  const stages: Stages[] = [];
   let rss = { peakBytes: 0, peakProcesses: 0 };
   try {
     await Promise.all(
@@ -87,17 +152,32 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
         const id = `conc-${round}-${i}`;
         return new Promise<void>((resolve, reject) => {
           let sentAt = 0;
+          const at: Partial<Record<string, number>> = {};
+          let clang = NaN;
+          const onFrame = (m: Frame, t: number) => {
+            if (m.type === 'compiled') {
+              at.compiled = t;
+              clang = m.durationMs;
+            } else if (m.type === 'status' && (m.state === 'loading' || m.state === 'attaching')) at[m.state] ??= t;
+            else if (m.type === 'attached') {
+              const compiled = at.compiled! - sentAt;
+              stages.push({
+                queue: compiled - clang,
+                clang,
+                toRunner: at.loading! - at.compiled!,
+                load: at.attaching! - at.loading!,
+                attach: t - at.attaching!,
+                compiled,
+                attached: t - sentAt,
+              });
+              resolve();
+            }
+          };
           const r = client.run(
             id,
-            { files: [{ name: 'hello.bpf.c', content: `// session ${Date.now()}-${round}-${i}\n${HELLO}` }] },
+            { files: [{ name: 'hello.bpf.c', content: sourceOf('session', round, i) }] },
             { durationSec: 120 },
-            (m, at) => {
-              if (m.type === 'compiled') compiled.push(at - sentAt);
-              else if (m.type === 'attached') {
-                attached.push(at - sentAt);
-                resolve();
-              }
-            },
+            onFrame,
           );
           sentAt = r.sentAt;
           void r.stopped.then((s) => reject(new Error(`session ${i}: run stopped before attaching: ${s.message}`)));
@@ -106,44 +186,17 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
     );
   } finally {
     rss = stopWatch();
-    clients.forEach((c, i) => c.stop(`conc-${round}-${i}`));
-    // Runners release their programs and exit; give them a moment before the next round.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Learners close their tabs with runs still going: the agent must release everything itself.
     for (const c of clients) c.close();
   }
-  return { compiled, attached, rss };
-}
-
-async function bareRound(n: number, vmlinuxHeader: string, round: number): Promise<number[]> {
-  const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-conc-'));
-  try {
-    const flags = BASE_FLAGS.map((f) =>
-      f.startsWith('-I/bpfplay/include')
-        ? `-I${DEFAULT_INCLUDE_DIR}`
-        : f.startsWith('-I/bpfplay/gen')
-          ? `-I${dirname(vmlinuxHeader)}`
-          : f,
-    );
-    const pch = join(work, 'prelude.pch');
-    execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);
-    const srcs = Array.from({ length: n }, (_, i) => {
-      const p = join(work, `s${i}.bpf.c`);
-      writeFileSync(p, `// bare ${round}-${i}\n${HELLO}`);
-      return p;
-    });
-    const done: number[] = [];
-    const t0 = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < n) {
-        const i = next++;
-        await run(CLANG, [...flags, '-include-pch', pch, '-c', srcs[i]!, '-o', join(work, `s${i}.o`)]);
-        done.push(performance.now() - t0);
-      }
-    };
-    await Promise.all(Array.from({ length: DEFAULT_COMPILE_LIMITS.concurrency }, worker));
-    return done;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  const t0 = performance.now();
+  let held = heldBpf(processTree(pid));
+  while (held.programs + held.maps + held.links > 0 && performance.now() - t0 < 10_000) {
+    await sleep(100);
+    held = heldBpf(processTree(pid));
   }
+  const settleMs = performance.now() - t0;
+  // Exiting runners and the pool refilling: a moment before the next round or figure.
+  await sleep(2000);
+  return { stages, rss, leaks: { ...held, processes: processTree(pid).length, settleMs } };
 }

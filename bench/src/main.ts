@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   };
   if (only.has(5)) print(await compileFigure({ runs }));
   if (only.has(1) || only.has(4)) {
-    await withAgent([], async (agent) => {
+    // Figure 4's learners come through the bench as a relay would bring them (X-Bpfplay-Client).
+    await withAgent(['--trust-proxy', '127.0.0.1'], async (agent) => {
       if (only.has(1)) print(await firstEventFigure({ runs, trigger: native.trigger }, agent));
       if (only.has(4)) {
         const { vmlinuxHeader } = (await benchCompiler()).info;

@@ -33,8 +33,9 @@ export function processTree(root: number): number[] {
   return seen;
 }
 
-/** Program ids the processes hold through program or link fds (fdinfo's `prog_id:` line). */
-export function heldProgramIds(pids: number[]): Set<number> {
+/** Ids of one kind (`prog_id`, `map_id`, `link_id`) the processes hold, from each fd's fdinfo. */
+function heldIds(pids: number[], field: 'prog_id' | 'map_id' | 'link_id'): Set<number> {
+  const re = new RegExp(`^${field}:\\s+(\\d+)$`, 'm');
   const ids = new Set<number>();
   for (const pid of pids) {
     let fds: string[] = [];
@@ -45,7 +46,7 @@ export function heldProgramIds(pids: number[]): Set<number> {
     }
     for (const fd of fds) {
       try {
-        const m = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        const m = re.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
         if (m) ids.add(Number(m[1]));
       } catch {
         // closed meanwhile: exactly what we hope for
@@ -53,6 +54,20 @@ export function heldProgramIds(pids: number[]): Set<number> {
     }
   }
   return ids;
+}
+
+/** Program ids the processes hold through program or link fds (fdinfo's `prog_id:` line). */
+export function heldProgramIds(pids: number[]): Set<number> {
+  return heldIds(pids, 'prog_id');
+}
+
+/** What BPF objects a process tree holds: programs (direct or through links), maps and links. */
+export function heldBpf(pids: number[]): { programs: number; maps: number; links: number } {
+  return {
+    programs: heldIds(pids, 'prog_id').size,
+    maps: heldIds(pids, 'map_id').size,
+    links: heldIds(pids, 'link_id').size,
+  };
 }
 
 /** Programs named like the run's that the agent's processes still hold, as `name (id N)`. */

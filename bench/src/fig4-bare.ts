@@ -1,0 +1,48 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { DEFAULT_COMPILE_LIMITS } from '../../apps/agent/src/compile/limits.js';
+import { BASE_FLAGS, CLANG, DEFAULT_INCLUDE_DIR, PRELUDE_NAME } from '../../apps/agent/src/compile/toolchain.js';
+
+const run = promisify(execFile);
+
+/**
+ * Figure 4's reference: the same `n` compiles as plain clang processes (same flags and PCH, no
+ * sandbox), as many at a time as the agent's compile queue allows, each timed from the start of the
+ * batch — what a perfect agent that only compiled would achieve.
+ */
+export async function bareRound(n: number, vmlinuxHeader: string, sourceOf: (i: number) => string): Promise<number[]> {
+  const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-conc-'));
+  try {
+    const flags = BASE_FLAGS.map((f) =>
+      f.startsWith('-I/bpfplay/include')
+        ? `-I${DEFAULT_INCLUDE_DIR}`
+        : f.startsWith('-I/bpfplay/gen')
+          ? `-I${dirname(vmlinuxHeader)}`
+          : f,
+    );
+    const pch = join(work, 'prelude.pch');
+    execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);
+    const srcs = Array.from({ length: n }, (_, i) => {
+      const p = join(work, `s${i}.bpf.c`);
+      writeFileSync(p, sourceOf(i));
+      return p;
+    });
+    const done: number[] = [];
+    const t0 = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        const i = next++;
+        await run(CLANG, [...flags, '-include-pch', pch, '-c', srcs[i]!, '-o', join(work, `s${i}.o`)]);
+        done.push(performance.now() - t0);
+      }
+    };
+    await Promise.all(Array.from({ length: DEFAULT_COMPILE_LIMITS.concurrency }, worker));
+    return done;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
