@@ -8,6 +8,7 @@ export * from './client';
 export * from './server';
 export * from './examples';
 export * from './lessons';
+export * from './rooms';
 export * from './decode/layout';
 export { compileNode, ctxFor, decodeRecord, hexValue, layoutColumns, type Ctx, type Read } from './decode/read';
 export { cString, intValue, toHex, undecodable } from './decode/scalars';

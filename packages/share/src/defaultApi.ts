@@ -1,6 +1,7 @@
 import { createShareApi, type ShareApi } from './api';
 import { resolveDataDir } from './dataDir';
 import { DEFAULT_SHARE_RATE, RateLimiter } from './rateLimit';
+import type { RoomStore } from './store/rooms';
 import { SqliteStore } from './store/sqlite';
 
 /** Salt override for ids (see DEFAULT_ID_SALT); most deployments leave it unset. */
@@ -19,14 +20,22 @@ const KEY = Symbol.for('bpfplay.share.defaultApi');
  * limit, opened on first use and shared by all handlers in the process.
  */
 export function getShareApi(env: Record<string, string | undefined> = process.env): ShareApi {
+  return held(env).api;
+}
+
+/** Workshop rooms, in the same database as the snippets (the web server's room endpoints and relay). */
+export function getRoomStore(env: Record<string, string | undefined> = process.env): RoomStore {
+  return held(env).store.rooms;
+}
+
+function held(env: Record<string, string | undefined>): Holder {
   const g = globalThis as { [KEY]?: Holder };
-  const held = g[KEY];
-  if (held) return held.api;
+  const existing = g[KEY];
+  if (existing) return existing;
   const salt = env[SALT_ENV];
   const store = new SqliteStore({ dataDir: resolveDataDir(env), ...(salt ? { salt } : {}) });
   const api = createShareApi({ store, limiter: new RateLimiter(DEFAULT_SHARE_RATE) });
-  g[KEY] = { api, store };
-  return api;
+  return (g[KEY] = { api, store });
 }
 
 /** Close the default store (tests, graceful shutdown); the next getShareApi() opens it again. */

@@ -9,4 +9,5 @@ export * from './defaultApi';
 export * from './store/types';
 export * from './store/memory';
 export * from './store/sqlite';
+export * from './store/rooms';
 export { MIGRATIONS, SCHEMA_VERSION } from './store/migrations';

@@ -19,6 +19,37 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) STRICT;
       CREATE INDEX snippets_forked_from ON snippets (forked_from) WHERE forked_from IS NOT NULL;
     `),
+  // 2: workshop rooms (issue 13) and their learners. Secrets are kept as SHA-256 hashes only: the
+  // file leaking must not let anyone teach a room or act as a learner. A learner's activity,
+  // progress and last code are JSON in the forms packages/protocol/src/rooms.ts defines.
+  (db) =>
+    db.exec(`
+      CREATE TABLE rooms (
+        id              TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        join_code       TEXT NOT NULL,
+        instructor_hash TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        expires_at      TEXT,
+        lesson          TEXT,
+        solutions       INTEGER NOT NULL DEFAULT 0,
+        hint            TEXT,
+        pushed          TEXT
+      ) STRICT;
+      CREATE TABLE room_learners (
+        room_id   TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+        id        TEXT NOT NULL,
+        name      TEXT NOT NULL,
+        key_hash  TEXT NOT NULL,
+        joined_at TEXT NOT NULL,
+        activity  TEXT NOT NULL,
+        passed    TEXT NOT NULL DEFAULT '[]',
+        code      TEXT,
+        code_at   TEXT,
+        PRIMARY KEY (room_id, id)
+      ) STRICT;
+      CREATE UNIQUE INDEX room_learners_name ON room_learners (room_id, name COLLATE NOCASE);
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { DEFAULT_ID_SALT } from '../id';
 import type { ShareState } from '../state';
 import { migrate } from './migrations';
+import { SqliteRoomStore } from './rooms';
 import { exhaustedError, parseBody, prepareSnippet } from './prepare';
 import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types';
 
@@ -52,6 +53,8 @@ interface Row {
  */
 export class SqliteStore implements SnippetStore {
   readonly file: string;
+  /** Workshop rooms, in the same file (one connection, one migration sequence). */
+  readonly rooms: SqliteRoomStore;
   private readonly db: Database.Database;
   private readonly salt: string;
   private readonly now: () => Date;
@@ -103,6 +106,7 @@ export class SqliteStore implements SnippetStore {
       throw exhaustedError(p.hash);
     });
     this.putTx = (p) => tx.immediate(p);
+    this.rooms = new SqliteRoomStore(this.db, this.now);
   }
 
   async put(snippet: ShareState, meta: PutMeta = {}): Promise<PutResult> {

@@ -1,0 +1,327 @@
+import { z } from 'zod';
+import {
+  InstructorMessage,
+  LearnerMessage,
+  describeIssues,
+  type LearnerActivity,
+  type LessonSummary,
+  type RoomInfo,
+  type RoomServerMessage,
+  type RosterEntry,
+  type Snippet,
+} from '@bpfplay/protocol';
+import type { RoomStore, StoredLearner, StoredRoom } from '@bpfplay/share/server';
+import { lessonContent, lessonSummary, type Lesson } from '@bpfplay/lessons';
+import { ROOM_LIMITS } from '@bpfplay/protocol';
+
+/** A room channel (a WebSocket, or a fake in tests): JSON text both ways. */
+export interface RoomSocket {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+  onMessage(fn: (text: string) => void): void;
+  onClose(fn: () => void): void;
+}
+
+/** What a learner's relayed agent session gives the hub (relay.ts), so the instructor can stop it. */
+export interface RelayHandle {
+  stopRuns(): void;
+}
+
+interface LiveLearner {
+  stored: StoredLearner;
+  channels: Set<RoomSocket>;
+  relays: Set<RelayHandle>;
+  node?: string;
+}
+
+interface LiveRoom {
+  room: StoredRoom;
+  learners: Map<string, LiveLearner>;
+  instructors: Set<RoomSocket>;
+  rosterDue: NodeJS.Timeout | null;
+}
+
+export function roomInfo(r: StoredRoom, now: Date): RoomInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    createdAt: r.createdAt,
+    ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}),
+    expired: r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime(),
+  };
+}
+
+/**
+ * The live side of rooms: who is connected, what each learner is doing, and the instructor's
+ * actions (push a lesson step or a snippet, a hint, unlock solutions, open a learner's code, stop
+ * a learner's runs). Everything that must outlive the process goes to the RoomStore as it
+ * changes; the live maps are rebuilt from it on the next connection after a restart.
+ */
+export class RoomHub {
+  private readonly rooms = new Map<string, Promise<LiveRoom | undefined>>();
+
+  constructor(
+    private readonly store: RoomStore,
+    /** The lesson track (re-read by the caller when it changes). */
+    private readonly lessons: () => Lesson[],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  track(): LessonSummary[] {
+    return this.lessons().map(lessonSummary);
+  }
+
+  lesson(id: string): Lesson | undefined {
+    return this.lessons().find((l) => l.id === id);
+  }
+
+  /** The room with its learners, loaded once from the store. */
+  private live(roomId: string): Promise<LiveRoom | undefined> {
+    let p = this.rooms.get(roomId);
+    if (!p) {
+      p = (async () => {
+        const room = await this.store.room(roomId);
+        if (!room) return undefined;
+        const learners = new Map<string, LiveLearner>();
+        for (const l of await this.store.learners(roomId))
+          learners.set(l.id, { stored: l, channels: new Set(), relays: new Set() });
+        return { room, learners, instructors: new Set<RoomSocket>(), rosterDue: null };
+      })();
+      p.catch(() => this.rooms.delete(roomId));
+      this.rooms.set(roomId, p);
+    }
+    return p;
+  }
+
+  private async learnerOf(roomId: string, learnerId: string): Promise<[LiveRoom, LiveLearner] | undefined> {
+    const r = await this.live(roomId);
+    if (!r) return undefined;
+    let l = r.learners.get(learnerId);
+    if (!l) {
+      // Joined after the room was loaded (the join endpoint writes to the store).
+      const stored = await this.store.learner(roomId, learnerId);
+      if (!stored) return undefined;
+      l = r.learners.get(learnerId) ?? { stored, channels: new Set(), relays: new Set() };
+      r.learners.set(learnerId, l);
+    }
+    return [r, l];
+  }
+
+  async instructor(roomId: string, sock: RoomSocket): Promise<void> {
+    const r = await this.live(roomId);
+    if (!r) return sock.close(4404, 'no such room');
+    r.instructors.add(sock);
+    sock.onClose(() => r.instructors.delete(sock));
+    sock.onMessage((text) => void this.fromInstructor(r, sock, text));
+    send(sock, this.roster(r));
+  }
+
+  async learnerChannel(roomId: string, learnerId: string, sock: RoomSocket): Promise<void> {
+    const found = await this.learnerOf(roomId, learnerId);
+    if (!found) return sock.close(4404, 'no such learner in this room');
+    const [r, l] = found;
+    l.channels.add(sock);
+    sock.onClose(() => {
+      l.channels.delete(sock);
+      this.rosterSoon(r);
+    });
+    sock.onMessage((text) => void this.fromLearner(r, l, sock, text));
+    send(sock, this.learnerRoom(r, l));
+    if (r.room.pushed) send(sock, { type: 'push', ...r.room.pushed });
+    if (r.room.settings.hint) send(sock, { type: 'hint', text: r.room.settings.hint, at: this.now().toISOString() });
+    this.rosterSoon(r);
+  }
+
+  /** A learner's relayed agent session opened (relay.ts reports through the returned hooks). */
+  async learnerAgent(roomId: string, learnerId: string, relay: RelayHandle, node?: string) {
+    const found = await this.learnerOf(roomId, learnerId);
+    if (!found) return undefined;
+    const [r, l] = found;
+    l.relays.add(relay);
+    if (node !== undefined) l.node = node;
+    this.rosterSoon(r);
+    return {
+      activity: (a: LearnerActivity) => void this.activity(r, l, a),
+      code: (s: Snippet) => void this.code(r, l, s),
+      closed: () => {
+        l.relays.delete(relay);
+        this.rosterSoon(r);
+      },
+    };
+  }
+
+  private async activity(r: LiveRoom, l: LiveLearner, a: LearnerActivity): Promise<void> {
+    const patch: { activity: LearnerActivity; passed?: string[] } = { activity: a };
+    if (a.state === 'passed' && a.lesson && !l.stored.passed.includes(a.lesson)) {
+      const order = this.lessons().map((x) => x.id);
+      patch.passed = [...l.stored.passed, a.lesson].sort((x, y) => order.indexOf(x) - order.indexOf(y));
+    }
+    l.stored = { ...l.stored, ...patch };
+    this.rosterSoon(r);
+    // The learner's own page learns its progress from the room too (saved in the room, not only locally).
+    if (patch.passed) for (const c of l.channels) send(c, this.learnerRoom(r, l));
+    await this.store.updateLearner(r.room.id, l.stored.id, patch);
+  }
+
+  private async code(r: LiveRoom, l: LiveLearner, snippet: Snippet): Promise<void> {
+    const codeAt = this.now().toISOString();
+    const hadCode = l.stored.code !== null;
+    l.stored = { ...l.stored, code: snippet, codeAt };
+    if (!hadCode) this.rosterSoon(r);
+    await this.store.updateLearner(r.room.id, l.stored.id, { code: snippet, codeAt });
+  }
+
+  private async fromLearner(r: LiveRoom, l: LiveLearner, sock: RoomSocket, text: string): Promise<void> {
+    const m = parse(LearnerMessage, text);
+    if ('error' in m) return send(sock, { type: 'error', message: m.error });
+    switch (m.type) {
+      case 'code': {
+        await this.code(r, l, m.snippet);
+        const busy = ['queued', 'compiling', 'running'].includes(l.stored.activity.state);
+        if (!busy && l.stored.activity.state !== 'editing')
+          await this.activity(r, l, { state: 'editing', at: this.now().toISOString() });
+        return;
+      }
+      case 'open-lesson': {
+        const lesson = this.lesson(m.lesson);
+        if (!lesson) return send(sock, { type: 'error', message: `no lesson ${m.lesson}` });
+        return send(sock, { type: 'lesson', lesson: lessonContent(lesson, r.room.settings.solutionsUnlocked) });
+      }
+    }
+  }
+
+  private async fromInstructor(r: LiveRoom, sock: RoomSocket, text: string): Promise<void> {
+    const m = parse(InstructorMessage, text);
+    if ('error' in m) return send(sock, { type: 'error', message: m.error });
+    const id = r.room.id;
+    switch (m.type) {
+      case 'push-lesson': {
+        const lesson = this.lesson(m.lesson);
+        if (!lesson) return send(sock, { type: 'error', message: `no lesson ${m.lesson}` });
+        const pushed = {
+          snippet: { files: lesson.starter, main: lesson.main },
+          label: `lesson ${lesson.index}'s starter`,
+          lesson: lesson.id,
+        };
+        r.room = { ...r.room, settings: { ...r.room.settings, lesson: lesson.id }, pushed };
+        await this.store.updateRoom(id, { lesson: lesson.id, pushed });
+        this.toLearners(r, (l) => this.learnerRoom(r, l));
+        this.toLearners(r, () => ({ type: 'push', ...pushed }));
+        break;
+      }
+      case 'push-snippet': {
+        const pushed = { snippet: m.snippet, label: m.label ?? "the instructor's snippet" };
+        r.room = { ...r.room, pushed };
+        await this.store.updateRoom(id, { pushed });
+        this.toLearners(r, () => ({ type: 'push', ...pushed }));
+        break;
+      }
+      case 'hint':
+      case 'clear-hint': {
+        const hint = m.type === 'hint' ? m.text : null;
+        r.room = { ...r.room, settings: { ...r.room.settings, hint } };
+        await this.store.updateRoom(id, { hint });
+        if (hint !== null) this.toLearners(r, () => ({ type: 'hint', text: hint, at: this.now().toISOString() }));
+        this.toLearners(r, (l) => this.learnerRoom(r, l));
+        break;
+      }
+      case 'unlock':
+        r.room = { ...r.room, settings: { ...r.room.settings, solutionsUnlocked: m.unlocked } };
+        await this.store.updateRoom(id, { solutionsUnlocked: m.unlocked });
+        this.toLearners(r, (l) => this.learnerRoom(r, l));
+        break;
+      case 'view': {
+        const l = r.learners.get(m.learner);
+        if (!l) return send(sock, { type: 'error', message: 'no such learner in this room' });
+        return send(sock, {
+          type: 'learner-code',
+          learner: l.stored.id,
+          name: l.stored.name,
+          snippet: l.stored.code,
+          at: l.stored.codeAt,
+        });
+      }
+      case 'stop': {
+        const l = r.learners.get(m.learner);
+        if (!l) return send(sock, { type: 'error', message: 'no such learner in this room' });
+        for (const relay of l.relays) relay.stopRuns();
+        return;
+      }
+    }
+    this.rosterSoon(r);
+  }
+
+  private toLearners(r: LiveRoom, make: (l: LiveLearner) => RoomServerMessage): void {
+    for (const l of r.learners.values()) for (const c of l.channels) send(c, make(l));
+  }
+
+  private learnerRoom(r: LiveRoom, l: LiveLearner): RoomServerMessage {
+    const lesson = r.room.settings.lesson ? this.lesson(r.room.settings.lesson) : undefined;
+    return {
+      type: 'room',
+      room: roomInfo(r.room, this.now()),
+      you: { id: l.stored.id, name: l.stored.name, passed: l.stored.passed },
+      settings: r.room.settings,
+      lesson: lesson ? lessonContent(lesson, r.room.settings.solutionsUnlocked) : null,
+      track: this.track(),
+    };
+  }
+
+  /** Rosters go out at most every ROOM_LIMITS.rosterIntervalMs: 50 learners' changes in one frame. */
+  private rosterSoon(r: LiveRoom): void {
+    if (r.rosterDue !== null || r.instructors.size === 0) return;
+    r.rosterDue = setTimeout(() => {
+      r.rosterDue = null;
+      const m = this.roster(r);
+      for (const s of r.instructors) send(s, m);
+    }, ROOM_LIMITS.rosterIntervalMs);
+  }
+
+  roster(r: LiveRoom): RoomServerMessage {
+    const current = r.room.settings.lesson;
+    const learners: RosterEntry[] = [...r.learners.values()].map((l) => ({
+      id: l.stored.id,
+      name: l.stored.name,
+      online: l.channels.size > 0 || l.relays.size > 0,
+      activity: l.stored.activity,
+      passed: l.stored.passed,
+      hasCode: l.stored.code !== null,
+      ...(l.node !== undefined ? { node: l.node } : {}),
+    }));
+    const state = (e: RosterEntry) => e.activity.state;
+    return {
+      type: 'roster',
+      room: roomInfo(r.room, this.now()),
+      settings: r.room.settings,
+      learners,
+      counts: {
+        passed: learners.filter((e) => (current ? e.passed.includes(current) : state(e) === 'passed')).length,
+        failed: learners.filter((e) => state(e) === 'failed').length,
+        running: learners.filter((e) => ['queued', 'compiling', 'running'].includes(state(e))).length,
+        online: learners.filter((e) => e.online).length,
+      },
+      track: this.track(),
+    };
+  }
+
+  /** Tests: the roster as the instructor would get it now. */
+  async rosterOf(roomId: string): Promise<RoomServerMessage | undefined> {
+    const r = await this.live(roomId);
+    return r && this.roster(r);
+  }
+}
+
+function send(s: RoomSocket, m: RoomServerMessage): void {
+  s.send(JSON.stringify(m));
+}
+
+function parse<T>(schema: z.ZodType<T>, text: string): T | { error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { error: 'message is not JSON' };
+  }
+  const r = schema.safeParse(raw);
+  return r.success ? r.data : { error: `bad message: ${describeIssues(r.error)}` };
+}

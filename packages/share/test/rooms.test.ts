@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/migrations.js';
+import { SNIPPET_DB_FILE, SqliteStore } from '../src/store/sqlite.js';
+import { one } from './fixtures/snippets.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bpfplay-rooms-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const code = { files: [{ name: 'hello.bpf.c', content: 'int x;' }] };
+
+describe('rooms in the snippet database', () => {
+  it('a restart loses nothing: room, settings, pushed code, learners, activity, progress and last code', async () => {
+    const dataDir = join(root, 'restart');
+    const before = new SqliteStore({ dataDir });
+    const { room, instructorKey } = await before.rooms.createRoom({
+      name: 'eBPF 101',
+      joinCode: 'bpf-rocks',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      lesson: '01-hello-printk',
+    });
+    await before.rooms.updateRoom(room.id, {
+      solutionsUnlocked: true,
+      hint: 'look at bpf_printk',
+      pushed: { snippet: code, label: "the instructor's snippet" },
+    });
+    const added = await before.rooms.addLearner(room.id, 'Ada');
+    if (!added.ok) throw new Error('Ada could not join');
+    const activity = {
+      state: 'failed' as const,
+      reason: 'verifier: invalid mem access',
+      at: '2026-12-05T08:00:00.000Z',
+    };
+    await before.rooms.updateLearner(room.id, added.learner.id, {
+      activity,
+      passed: ['01-hello-printk'],
+      code,
+      codeAt: '2026-12-05T08:00:01.000Z',
+    });
+    await before.close();
+
+    const after = new SqliteStore({ dataDir });
+    expect(await after.rooms.room(room.id)).toEqual({
+      id: room.id,
+      name: 'eBPF 101',
+      joinCode: 'BPF-ROCKS',
+      createdAt: room.createdAt,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      settings: { lesson: '01-hello-printk', solutionsUnlocked: true, hint: 'look at bpf_printk' },
+      pushed: { snippet: code, label: "the instructor's snippet" },
+    });
+    expect(await after.rooms.instructorKeyValid(room.id, instructorKey)).toBe(true);
+    expect(await after.rooms.learnerKeyValid(room.id, added.learner.id, added.key)).toBe(true);
+    expect(await after.rooms.learners(room.id)).toEqual([
+      {
+        roomId: room.id,
+        id: added.learner.id,
+        name: 'Ada',
+        joinedAt: added.learner.joinedAt,
+        activity,
+        passed: ['01-hello-printk'],
+        code,
+        codeAt: '2026-12-05T08:00:01.000Z',
+      },
+    ]);
+    await after.close();
+  });
+
+  it("keeps only hashes of secrets, and a wrong or another room's key is refused", async () => {
+    const store = new SqliteStore({ dataDir: join(root, 'secrets') });
+    const a = await store.rooms.createRoom({ name: 'a', joinCode: 'AAAA' });
+    const b = await store.rooms.createRoom({ name: 'b', joinCode: 'BBBB' });
+    const learner = await store.rooms.addLearner(a.room.id, 'Grace');
+    if (!learner.ok) throw new Error('Grace could not join');
+    expect(await store.rooms.instructorKeyValid(a.room.id, b.instructorKey)).toBe(false);
+    expect(await store.rooms.instructorKeyValid(a.room.id, '')).toBe(false);
+    expect(await store.rooms.instructorKeyValid('nosuchroom', a.instructorKey)).toBe(false);
+    expect(await store.rooms.learnerKeyValid(b.room.id, learner.learner.id, learner.key)).toBe(false);
+    expect(await store.rooms.learnerKeyValid(a.room.id, learner.learner.id, a.instructorKey)).toBe(false);
+    const raw = new Database(store.file, { readonly: true });
+    const dump = JSON.stringify([
+      raw.prepare('SELECT * FROM rooms').all(),
+      raw.prepare('SELECT * FROM room_learners').all(),
+    ]);
+    raw.close();
+    expect(dump).not.toContain(a.instructorKey);
+    expect(dump).not.toContain(learner.key);
+    await store.close();
+  });
+
+  it('a display name is one learner per room, whatever its case; another room may reuse it', async () => {
+    const store = new SqliteStore({ dataDir: join(root, 'names') });
+    const a = await store.rooms.createRoom({ name: 'a', joinCode: 'AAAA' });
+    const b = await store.rooms.createRoom({ name: 'b', joinCode: 'BBBB' });
+    expect((await store.rooms.addLearner(a.room.id, 'Linus')).ok).toBe(true);
+    expect(await store.rooms.addLearner(a.room.id, 'linus')).toEqual({ ok: false, taken: true });
+    expect((await store.rooms.addLearner(b.room.id, 'Linus')).ok).toBe(true);
+    expect((await store.rooms.learners(a.room.id)).map((l) => l.name)).toEqual(['Linus']);
+    await store.close();
+  });
+
+  it('a database made before rooms existed gains them and keeps its snippets', async () => {
+    const dataDir = join(root, 'upgrade');
+    const old = new SqliteStore({ dataDir });
+    const { id } = await old.put(one());
+    await old.close();
+    // Back to schema 1, as a database written by the bpfplay before rooms.
+    const db = new Database(join(dataDir, SNIPPET_DB_FILE));
+    db.exec('DROP TABLE room_learners; DROP TABLE rooms;');
+    db.pragma('user_version = 1');
+    db.close();
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    const upgraded = new SqliteStore({ dataDir });
+    expect((await upgraded.get(id))?.snippet).toEqual(one());
+    const { room } = await upgraded.rooms.createRoom({ name: 'after upgrade', joinCode: 'CCCC' });
+    expect((await upgraded.rooms.room(room.id))?.name).toBe('after upgrade');
+    await upgraded.close();
+  });
+});
