@@ -21,8 +21,8 @@ function newest(dir) {
 }
 
 const sources = Math.max(
-  ...['apps/agent/src', 'packages/protocol/src', 'packages/libbpf/src', 'packages/btf/src'].map((d) =>
-    newest(join(repo, d)),
+  ...['apps/agent/src', 'packages/protocol/src', 'packages/libbpf/src', 'packages/btf/src', 'packages/share/src'].map(
+    (d) => newest(join(repo, d)),
   ),
 );
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {

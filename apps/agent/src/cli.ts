@@ -8,6 +8,7 @@ import { askAgent, formatResult } from './cli/lsp-client.js';
 import { fail, readSnippet } from './cli/snippet-files.js';
 import { lessonCommand, LESSON_USAGE } from './cli/lesson-command.js';
 import { runOnNodes } from './cli/fanout-client.js';
+import { exportCommand, EXPORT_USAGE } from './cli/export-command.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 import {
   TOKEN_ENV,
@@ -42,6 +43,7 @@ const USAGE = `usage:
   bpfplay complete FILE... --line L --col C [--json] [--main FILE] [--agent URL] ${TOKEN_USAGE}
   bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] ${TOKEN_USAGE}
               (L and C count from 1 in the first FILE; the other files are its headers)
+${EXPORT_USAGE}
 ${LESSON_USAGE}`;
 
 function parseParam(s: string): [string, ParamValue] {
@@ -257,6 +259,10 @@ async function main(): Promise<void> {
     case 'complete':
     case 'hover':
       process.exitCode = await lspCommand(cmd === 'complete' ? 'completion' : 'hover', rest);
+      setTimeout(() => process.exit(process.exitCode), 100).unref();
+      return;
+    case 'export':
+      process.exitCode = await exportCommand(rest, USAGE, parseParam);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case 'lesson':

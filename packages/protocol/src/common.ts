@@ -168,8 +168,12 @@ export const RunOptions = z.object({
   eventFormat: z.enum(['json', 'binary']).optional(),
   /** Milliseconds between map snapshots; default RUN_DEFAULTS. */
   mapIntervalMs: z.number().int().min(100).max(60_000).optional(),
-  /** `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. */
-  mode: z.enum(['run', 'compile']).optional(),
+  /**
+   * `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. `export` does the
+   * same and then sends the snippet as a standalone libbpf project (`project` frame); `params` become
+   * its loader's defaults.
+   */
+  mode: z.enum(['run', 'compile', 'export']).optional(),
   /**
    * The `compiled` frame carries the object (base64), for a fan-out run that compiles once and
    * ships the object to the other nodes (RunMessage.object); their CO-RE relocation is their own.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TargetName } from './common';
 
 /**
  * A node of a fan-out run (one agent among many, packages/nodes): frames from a run on several
@@ -17,3 +18,11 @@ export const NodeName = z
  */
 export const frame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
   z.object({ type: z.literal(type), seq: z.number().int().nonnegative(), node: NodeName.optional(), ...shape });
+
+/**
+ * A frame about one run. `target`: which of the run's targets (RunOptions.targets) the frame is about —
+ * set on everything a runner sends (load, verifier, attach, output, per-target status); absent on what
+ * belongs to the run as a whole (compile, CO-RE, disassembly, the final `stopped`).
+ */
+export const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
+  frame(type, { runId: z.string(), target: TargetName.optional(), ...shape });

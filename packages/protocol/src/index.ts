@@ -15,6 +15,7 @@ export { cString, intValue, toHex, undecodable } from './decode/scalars';
 export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Formatter } from './decode/formatters';
 export * from './binary-events';
 export * from './lsp';
+export * from './project';
 export * from './log2-hist';
 export * from './number-names';
 export { describeIssues } from './issues';

@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { Diagnostic, SourceLocation, TargetName, Value } from './common';
 import { RecordLayout } from './decode/layout';
-import { frame, NodeName } from './frame';
+import { frame, NodeName, runFrame } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 import { ExpectationResult } from './lessons';
-
-/**
- * `target`: which of the run's targets (RunOptions.targets) the frame is about — set on everything a
- * runner sends (load, verifier, attach, output, per-target status); absent on what belongs to the
- * run as a whole (compile, CO-RE, disassembly, the final `stopped`).
- */
-const runFrame = <K extends string, T extends z.ZodRawShape>(type: K, shape: T) =>
-  frame(type, { runId: z.string(), target: TargetName.optional(), ...shape });
+import { ProjectMessage } from './project';
 
 /** What this kernel can attach, probed at agent start (never hard-coded: hosts differ). */
 export const AttachSupport = z.object({
@@ -562,6 +555,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   LspStatusMessage,
   CheckedMessage,
   TriggeredMessage,
+  ProjectMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

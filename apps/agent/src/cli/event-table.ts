@@ -95,7 +95,7 @@ function isNumeric(s: string): boolean {
   return /^-?\d+(\.\d+)?$/.test(s);
 }
 
-function isIntegerType(type: string): boolean {
+export function isIntegerType(type: string): boolean {
   return (
     !/[*[]/.test(type) &&
     /\b(int|long|short|[su](8|16|32|64)|__[su](8|16|32|64)|u?int\d+_t|pid_t|uid_t|gid_t|size_t)\b/.test(type)
@@ -103,7 +103,7 @@ function isIntegerType(type: string): boolean {
 }
 
 /** How wide a value of this C type usually prints: a pid in 7, a comm in 16, a u64 counter in 12. */
-function typeWidth(type: string): number {
+export function typeWidth(type: string): number {
   const chars = /\bchar\s*\[(\d+)\]/.exec(type);
   if (chars) return Math.min(Number(chars[1]) - 1, 16);
   if (/\*/.test(type)) return 18;

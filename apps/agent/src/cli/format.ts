@@ -136,6 +136,8 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
       return `error (${m.code}): ${m.message}`;
     case 'verdict':
       return formatVerdict(m);
+    case 'project':
+      return `exported ${m.name}: ${m.files.map((f) => f.path).join(', ')}${m.notes.length ? `\n${m.notes.map((n) => `note: ${n}`).join('\n')}` : ''}`;
     case 'core':
     case 'disasm':
     case 'pong':

@@ -18,6 +18,8 @@ export interface RunClientOptions {
   lesson?: string;
   /** Print only what concerns the verdict (compile errors, refusals, verifier failures), not the run's output. */
   quiet?: boolean;
+  /** Every frame of the run, parsed, as it arrives (export takes its `project` frame here). */
+  onMessage?: (m: ServerMessage) => void;
 }
 
 /** Stop reasons that mean "the run did what was asked", for the exit code. */
@@ -80,6 +82,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
       // Binary events (--binary): the layout is for the decoder; print the schema as JSON mode does.
       if (m.type === 'schema' && m.layout) m = binary.schema(m);
       messages++;
+      o.onMessage?.(m);
       if (o.json) o.out(JSON.stringify(m));
       else if (o.quiet) {
         const line = QUIET_SHOWN.has(m.type) && !(m.type === 'compiled' && m.ok) ? transcript.format(m) : undefined;

@@ -7,6 +7,7 @@ import type { AgentContext } from '../agent-context.js';
 import { RunTrail } from '../audit/run-trail.js';
 import { QueueFullError } from '../compile/queue.js';
 import { prepareObject } from './prepare.js';
+import { projectFrame } from '../export/project.js';
 import type { RunTargetEnv } from './target-env.js';
 import { RUN_TIMES } from '../limits.js';
 import { GUEST_LIMITS } from '../guest/limits.js';
@@ -182,12 +183,15 @@ export class RunController {
     if (first.quota) return this.finish('quota', first.quota);
     const shared = first.shared;
     if (!shared) return this.finish('refused', first.refused ?? 'the compiled object could not be read');
-    if (options.mode === 'compile') {
+    if (options.mode === 'compile' || options.mode === 'export') {
       for (const t of targets.slice(1)) await prepareObject(scope, compiled.object, t, shared);
-      return this.finish(
-        first.refused ? 'refused' : 'finished',
-        first.refused ?? 'compile-only run: checked, not loaded',
-      );
+      if (first.refused) return this.finish('refused', first.refused);
+      if (options.mode === 'compile') return this.finish('finished', 'compile-only run: checked, not loaded');
+      const input = { snippet, spec: shared.info, off: first.skip, params: options.params ?? {} };
+      const made = projectFrame(this.runId, input, compiled.object);
+      if ('error' in made) return this.finish('error', made.error);
+      this.sink.send(made.frame);
+      return this.finish('finished', `exported as a libbpf project (${made.frame.files.length} files), not loaded`);
     }
     const limits = this.ctx.config.limits;
     const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);

@@ -134,7 +134,7 @@ export class BtfMapDecoder implements MapDecoder {
     this.defs = new Map(mapDefinitions(btf).map((d) => [d.name, d]));
   }
 
-  private plan(map: BpfMap): MapPlan {
+  private plan(map: Pick<BpfMap, 'name' | 'typeName'>): MapPlan {
     let p = this.plans.get(map.name);
     if (p) return p;
     const dot = map.name.indexOf('.');
@@ -164,7 +164,8 @@ export class BtfMapDecoder implements MapDecoder {
     return p;
   }
 
-  describe(map: BpfMap): {
+  /** Takes only the map's name and type, so an exported loader (export/project.ts) plans maps the same way before any load. */
+  describe(map: Pick<BpfMap, 'name' | 'typeName'>): {
     keyType?: string;
     valueType?: string;
     render: MapSnapshot['render'];
