@@ -1,4 +1,4 @@
-import type { RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
+import type { RunOptions, RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
 
 type M<T extends ServerMessage['type']> = ServerMessageOf<T>;
 
@@ -32,7 +32,7 @@ export interface RunView {
   /** Client clock when Run was pressed. */
   startedAt: number;
   durationSec: number;
-  mode: 'run' | 'compile';
+  mode: NonNullable<RunOptions['mode']>;
   state: RunState | 'sent';
   steps: RunStatusStep[];
   /** Client clock when the agent said `running`; drives the "running 12 s / 60 s" counter. */
@@ -66,7 +66,7 @@ export function newRun(
   runId: string,
   now: number,
   durationSec: number,
-  mode: 'run' | 'compile',
+  mode: NonNullable<RunOptions['mode']>,
   files: readonly { name: string; content: string }[] = [],
 ): RunView {
   return {
