@@ -18,6 +18,7 @@ import { throughputFigure } from './fig2-throughput.js';
 import { browserFigure } from './fig3-browser.js';
 import { buildWebIfStale, startWeb } from './web.js';
 import { lspFigure } from './fig7-lsp.js';
+import { inProcessFigure } from './fig8-in-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
   },
 });
-const only = new Set((values.only ?? '1,2,3,4,5,7').split(',').map((s) => Number(s.trim())));
+const only = new Set((values.only ?? '1,2,3,4,5,7,8').split(',').map((s) => Number(s.trim())));
 const smoke = values.smoke ?? false;
 const runs = Number(values.runs ?? (smoke ? 1 : 5));
 /** Also write the machine description and every table to this Markdown file (for RESULTS.md). */
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     console.log(renderTable(t));
     if (out) writeFileSync(out, [machine, ...tables.map(renderTable)].join('\n'));
   };
+  if (only.has(8)) print(inProcessFigure({ runs }));
   if (only.has(5)) print(await compileFigure({ runs }));
   if (only.has(1) || only.has(4)) {
     // Figure 4's learners come through the bench as a relay would bring them (X-Bpfplay-Client).

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
 import { AgentStore } from '../src/state/agentStore';
-import { Inbox } from '../src/state/inbox';
 import { batchesOf } from './rows';
 
 function manualFrames() {
@@ -90,32 +89,5 @@ describe('the agent store', () => {
     expect(s.run?.state).toBe('stopped');
     expect(s.notes.at(-1)?.text).toMatch(/connection to the agent was lost/);
     expect(s.stopMessage()).toBeNull();
-  });
-
-  it('checks, formats and folds 100k records, in either form (figures printed, not asserted)', () => {
-    for (const form of ['record objects'] as const) {
-      const s = new AgentStore(
-        () => {},
-        () => 0,
-      );
-      const run = s.startRun({ files: [{ name: 'a.bpf.c', content: '' }] }, {});
-      if (run.type !== 'run') throw new Error('expected a run message');
-      // ~60 frames a second is what the agent sends; 100k records/s is ~1700 per frame.
-      const f = eventsFrame(run.runId, 1700, 0);
-      const frame = (seq: number) => JSON.stringify({ ...f, seq });
-      const raws = Array.from({ length: 59 }, (_, i) => frame(i));
-      const inbox = new Inbox();
-      const t0 = performance.now();
-      for (const raw of raws) {
-        inbox.frame(raw);
-        for (const d of inbox.take()!.output.items) if (d.kind === 'rows') s.rows(d.batch);
-      }
-      const ms = performance.now() - t0;
-      const n = 59 * 1700;
-      console.log(
-        `check+format+fold, ${form}: ${n} records in ${ms.toFixed(0)} ms (${Math.round(n / (ms / 1000))} records/s on one core)`,
-      );
-      expect(s.streams.eventsReceived).toBe(n);
-    }
   });
 });

@@ -17,21 +17,6 @@ afterAll(removeCompiled);
 const vmlinuxBytes = requireKernelBtf();
 
 describe('BTF parser on this kernel', () => {
-  it('parses vmlinux fast (figures printed, not asserted)', () => {
-    const runs: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      const btf = Btf.parse(vmlinuxBytes, { name: 'vmlinux' });
-      const t1 = performance.now();
-      btf.findByName('task_struct');
-      const t2 = performance.now();
-      runs.push(
-        `parse ${(t1 - t0).toFixed(1)} ms + name index ${(t2 - t1).toFixed(1)} ms (${btf.typeCount - 1} types)`,
-      );
-    }
-    console.log(`vmlinux BTF (${vmlinuxBytes.length} bytes): ${runs.join('; ')}`);
-  });
-
   const btf = Btf.parse(vmlinuxBytes, { name: 'vmlinux' });
 
   it('finds types by name and kind, and sizes them', () => {

@@ -29,13 +29,8 @@ const find = (rs: CoreRelocationReport[], kind: string, access: string) => {
 };
 
 describe('CO-RE relocations of an execsnoop-like program', () => {
-  const t0 = performance.now();
+  // Its cost, first and again, is bench figure 8 (bench/src/fig8-in-process.ts).
   const reports = resolveCoreRelocations(obj, [{ name: 'this kernel', btf: vmlinux }]);
-  const t1 = performance.now();
-  resolveCoreRelocations(obj, [{ name: 'this kernel', btf: vmlinux }]);
-  console.log(
-    `resolved ${reports.length} relocations against vmlinux: first ${(t1 - t0).toFixed(1)} ms (builds name indexes), again ${(performance.now() - t1).toFixed(1)} ms`,
-  );
 
   it('computes exactly what libbpf patches, relocation by relocation', () => {
     const { relos } = libbpfCoreRelocations(compiled.path);

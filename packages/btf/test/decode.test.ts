@@ -50,17 +50,6 @@ describe('decoding a record compiled by clang', () => {
     expect(r.mac).toEqual([2, 0x42, 0xac, 0x11, 0, 2]);
   });
 
-  it('decodes fast enough for a busy ring buffer (figure printed)', () => {
-    const { typeId, bytes } = recordBytes();
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) decodeValue(btf, typeId, bytes);
-    const ms = performance.now() - t0;
-    console.log(
-      `decodeValue(struct record, ${bytes.length} bytes, ${fieldsOf(btf, typeId).length} fields): ${Math.round(n / (ms / 1000))} records/s`,
-    );
-  });
-
   it('lists the columns with C types (golden)', () => {
     const { typeId } = recordBytes();
     const fields = fieldsOf(btf, typeId);
