@@ -44,7 +44,16 @@ export DEBIAN_FRONTEND=noninteractive
 # busybox-static + libelf-dev/zlib1g-dev/libzstd-dev: the kernel matrix's guest (apps/agent/guest/build.sh);
 # chromium: the e2e browser; bpftrace: the benchmark's reference.
 # openssl: the many-agents test makes a throwaway certificate for TLS between web app and agents.
-PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 zstd xz-utils python3 chromium bpftrace ca-certificates busybox-static libelf-dev zlib1g-dev libzstd-dev openssl)
+# postgresql: the snippet store's tests also run against a real PostgreSQL, a throwaway cluster they
+# initdb and start themselves (packages/share/test/globalSetup.ts).
+PACKAGES=(clang-19 clangd-19 llvm-19 bubblewrap util-linux iproute2 iputils-ping lz4 zstd xz-utils python3 chromium bpftrace ca-certificates busybox-static libelf-dev zlib1g-dev libzstd-dev openssl postgresql)
+# Debian's postgresql package would create and start a system cluster ("main", port 5432) that
+# nothing here uses; postgresql-common reads this folder before creating one, so say no first.
+NO_MAIN_CLUSTER=/etc/postgresql-common/createcluster.d/bpfplay.conf
+if [ "$(cat "$NO_MAIN_CLUSTER" 2>/dev/null)" != "create_main_cluster = false" ]; then
+  mkdir -p "$(dirname "$NO_MAIN_CLUSTER")"
+  echo "create_main_cluster = false" >"$NO_MAIN_CLUSTER"
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

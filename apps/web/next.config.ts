@@ -3,8 +3,9 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   // Internal packages are consumed as TypeScript source (their exports point at src/*.ts).
   transpilePackages: ['@bpfplay/protocol', '@bpfplay/share', '@bpfplay/nodes'],
-  // Snippet storage: a native addon, kept out of the server bundle and loaded with Node's require.
-  serverExternalPackages: ['better-sqlite3'],
+  // Snippet storage: a native addon (SQLite) and node-postgres (whose optional pg-native require a
+  // bundler cannot resolve), kept out of the server bundle and loaded with Node's require.
+  serverExternalPackages: ['better-sqlite3', 'pg'],
   reactStrictMode: true,
   // The e2e run builds into its own folder so a `turbo build` running at the same time (which
   // takes the .next lock) cannot make it fail or serve a half-written build.

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/migrations.js';
+import { PostgresStore } from '../src/store/postgres.js';
 import { SNIPPET_DB_FILE, SqliteStore } from '../src/store/sqlite.js';
+import { freshSchema } from './fixtures/postgres.js';
 import { one } from './fixtures/snippets.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bpfplay-rooms-'));
@@ -12,10 +15,54 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const code = { files: [{ name: 'hello.bpf.c', content: 'int x;' }] };
 
-describe('rooms in the snippet database', () => {
+/** Where the rooms live: opening the same place again is a restart of the web app. */
+interface Backend {
+  open(place: string): Promise<SqliteStore | PostgresStore>;
+  /** Every stored room and learner row, as text: what a leaked database would show. */
+  dump(place: string): Promise<string>;
+}
+
+const sqlite: Backend = {
+  open: async (place) => new SqliteStore({ dataDir: join(root, place) }),
+  dump: async (place) => {
+    const raw = new Database(join(root, place, SNIPPET_DB_FILE), { readonly: true });
+    const dump = JSON.stringify([
+      raw.prepare('SELECT * FROM rooms').all(),
+      raw.prepare('SELECT * FROM room_learners').all(),
+    ]);
+    raw.close();
+    return dump;
+  },
+};
+
+// A real PostgreSQL (test/globalSetup.ts); a place is a schema of its own.
+const schemas = new Map<string, Promise<string>>();
+const pgUrlOf = (place: string) => {
+  if (!schemas.has(place)) schemas.set(place, freshSchema(inject('pg')));
+  return schemas.get(place)!;
+};
+const postgres: Backend = {
+  open: async (place) => new PostgresStore({ connectionString: await pgUrlOf(place), pool: 'own' }),
+  dump: async (place) => {
+    const c = new pg.Client({ connectionString: await pgUrlOf(place) });
+    await c.connect();
+    try {
+      return JSON.stringify([
+        (await c.query('SELECT * FROM rooms')).rows,
+        (await c.query('SELECT * FROM room_learners')).rows,
+      ]);
+    } finally {
+      await c.end();
+    }
+  },
+};
+
+describe.each([
+  ['SQLite', sqlite],
+  ['PostgreSQL', postgres],
+])('rooms in the snippet database (%s)', (_name, backend) => {
   it('a restart loses nothing: room, settings, pushed code, learners, activity, progress and last code', async () => {
-    const dataDir = join(root, 'restart');
-    const before = new SqliteStore({ dataDir });
+    const before = await backend.open('restart');
     const { room, instructorKey } = await before.rooms.createRoom({
       name: 'eBPF 101',
       joinCode: 'bpf-rocks',
@@ -42,7 +89,7 @@ describe('rooms in the snippet database', () => {
     });
     await before.close();
 
-    const after = new SqliteStore({ dataDir });
+    const after = await backend.open('restart');
     expect(await after.rooms.room(room.id)).toEqual({
       id: room.id,
       name: 'eBPF 101',
@@ -70,7 +117,7 @@ describe('rooms in the snippet database', () => {
   });
 
   it("keeps only hashes of secrets, and a wrong or another room's key is refused", async () => {
-    const store = new SqliteStore({ dataDir: join(root, 'secrets') });
+    const store = await backend.open('secrets');
     const a = await store.rooms.createRoom({ name: 'a', joinCode: 'AAAA' });
     const b = await store.rooms.createRoom({ name: 'b', joinCode: 'BBBB' });
     const learner = await store.rooms.addLearner(a.room.id, 'Grace');
@@ -80,19 +127,14 @@ describe('rooms in the snippet database', () => {
     expect(await store.rooms.instructorKeyValid('nosuchroom', a.instructorKey)).toBe(false);
     expect(await store.rooms.learnerKeyValid(b.room.id, learner.learner.id, learner.key)).toBe(false);
     expect(await store.rooms.learnerKeyValid(a.room.id, learner.learner.id, a.instructorKey)).toBe(false);
-    const raw = new Database(store.file, { readonly: true });
-    const dump = JSON.stringify([
-      raw.prepare('SELECT * FROM rooms').all(),
-      raw.prepare('SELECT * FROM room_learners').all(),
-    ]);
-    raw.close();
+    const dump = await backend.dump('secrets');
     expect(dump).not.toContain(a.instructorKey);
     expect(dump).not.toContain(learner.key);
     await store.close();
   });
 
   it('a display name is one learner per room, whatever its case; another room may reuse it', async () => {
-    const store = new SqliteStore({ dataDir: join(root, 'names') });
+    const store = await backend.open('names');
     const a = await store.rooms.createRoom({ name: 'a', joinCode: 'AAAA' });
     const b = await store.rooms.createRoom({ name: 'b', joinCode: 'BBBB' });
     expect((await store.rooms.addLearner(a.room.id, 'Linus')).ok).toBe(true);
@@ -102,6 +144,19 @@ describe('rooms in the snippet database', () => {
     await store.close();
   });
 
+  it('a database that has only snippets gains rooms at their first use and keeps its snippets', async () => {
+    const old = await backend.open('snippets-only');
+    const { id } = await old.put(one());
+    await old.close();
+    const later = await backend.open('snippets-only');
+    const { room } = await later.rooms.createRoom({ name: 'after upgrade', joinCode: 'CCCC' });
+    expect((await later.rooms.room(room.id))?.name).toBe('after upgrade');
+    expect((await later.get(id))?.snippet).toEqual(one());
+    await later.close();
+  });
+});
+
+describe('rooms in an SQLite file from before rooms', () => {
   it('a database made before rooms existed gains them and keeps its snippets', async () => {
     const dataDir = join(root, 'upgrade');
     const old = new SqliteStore({ dataDir });

@@ -1,25 +1,43 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SNIPPET_LIMITS } from '@bpfplay/protocol';
 import { snippetId } from '../src/id.js';
 import { SnippetTooLargeError } from '../src/limits.js';
 import { MemoryStore } from '../src/store/memory.js';
 import { SqliteStore } from '../src/store/sqlite.js';
+import { PostgresStore } from '../src/store/postgres.js';
 import type { SnippetStore, StoreOptions } from '../src/store/types.js';
 import { HELLO, numbered, one } from './fixtures/snippets.js';
+import { freshSchema } from './fixtures/postgres.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bpfplay-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-const kinds: [string, (o?: StoreOptions) => SnippetStore][] = [
-  ['MemoryStore', (o) => new MemoryStore(o)],
-  ['SqliteStore', (o) => new SqliteStore({ dataDir: join(root, `db${n++}`), ...o })],
+// A real PostgreSQL (test/globalSetup.ts): every test gets a schema of its own, as every SQLite
+// test gets a file of its own.
+let pgUrl = '';
+
+interface Kind {
+  make: (o?: StoreOptions) => SnippetStore;
+  before?: () => Promise<void>;
+}
+const kinds: [string, Kind][] = [
+  ['MemoryStore', { make: (o) => new MemoryStore(o) }],
+  ['SqliteStore', { make: (o) => new SqliteStore({ dataDir: join(root, `db${n++}`), ...o }) }],
+  [
+    'PostgresStore',
+    {
+      make: (o) => new PostgresStore({ connectionString: pgUrl, pool: 'own', ...o }),
+      before: async () => void (pgUrl = await freshSchema(inject('pg'))),
+    },
+  ],
 ];
 
-describe.each(kinds)('%s', (_name, make) => {
+describe.each(kinds)('%s', (_name, { make, before }) => {
+  if (before) beforeEach(before, 30_000);
   const open: SnippetStore[] = [];
   const fresh = (o?: StoreOptions) => {
     const s = make(o);

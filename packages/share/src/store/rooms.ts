@@ -67,18 +67,18 @@ export function randomToken(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-function hashOf(secret: string): string {
+export function hashOf(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
 /** Constant-time comparison of a presented secret with a stored hash. */
-function secretMatches(presented: string, storedHash: string): boolean {
+export function secretMatches(presented: string, storedHash: string): boolean {
   const a = Buffer.from(hashOf(presented), 'hex');
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-interface RoomRow {
+export interface RoomRow {
   id: string;
   name: string;
   join_code: string;
@@ -91,7 +91,7 @@ interface RoomRow {
   pushed: string | null;
 }
 
-interface LearnerRow {
+export interface LearnerRow {
   room_id: string;
   id: string;
   name: string;
@@ -103,7 +103,7 @@ interface LearnerRow {
   code_at: string | null;
 }
 
-function roomOf(r: RoomRow): StoredRoom {
+export function roomOf(r: RoomRow): StoredRoom {
   return {
     id: r.id,
     name: r.name,
@@ -116,7 +116,7 @@ function roomOf(r: RoomRow): StoredRoom {
 }
 
 /** Rows are ours, but a file edited by hand must not crash the roster: unreadable JSON reads as a fresh learner. */
-function learnerOf(r: LearnerRow): StoredLearner {
+export function learnerOf(r: LearnerRow): StoredLearner {
   const activity = LearnerActivity.safeParse(safeJson(r.activity));
   const passed = safeJson(r.passed);
   const code = r.code === null ? null : Snippet.safeParse(safeJson(r.code));
