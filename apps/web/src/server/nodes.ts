@@ -28,3 +28,12 @@ export function createNodeList(env: Record<string, string | undefined>): () => P
     }
   };
 }
+
+/** On globalThis: one registry per web process, shared by the route and the page (and kept across `next dev` reloads). */
+const KEY = Symbol.for('bpfplay.web.nodeList');
+
+/** The node list of this process's environment: GET /api/nodes and the /nodes page read the same registry. */
+export function defaultNodeList(): () => Promise<NodesResponse> {
+  const g = globalThis as { [KEY]?: () => Promise<NodesResponse> };
+  return (g[KEY] ??= createNodeList(process.env));
+}
