@@ -9,6 +9,7 @@ import { fail, readSnippet } from './cli/snippet-files.js';
 import { lessonCommand, LESSON_USAGE } from './cli/lesson-command.js';
 import { runOnNodes } from './cli/fanout-client.js';
 import { exportCommand, EXPORT_USAGE } from './cli/export-command.js';
+import { testRunCommand, TEST_RUN_USAGE } from './cli/test-run-command.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
 import {
   TOKEN_ENV,
@@ -44,6 +45,7 @@ const USAGE = `usage:
   bpfplay hover FILE... --line L --col C [--json] [--main FILE] [--agent URL] ${TOKEN_USAGE}
               (L and C count from 1 in the first FILE; the other files are its headers)
 ${EXPORT_USAGE}
+${TEST_RUN_USAGE}
 ${LESSON_USAGE}`;
 
 function parseParam(s: string): [string, ParamValue] {
@@ -263,6 +265,10 @@ async function main(): Promise<void> {
       return;
     case 'export':
       process.exitCode = await exportCommand(rest, USAGE, parseParam);
+      setTimeout(() => process.exit(process.exitCode), 100).unref();
+      return;
+    case 'test-run':
+      process.exitCode = await testRunCommand(rest, USAGE, parseParam);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case 'lesson':

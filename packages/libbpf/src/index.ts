@@ -11,3 +11,4 @@ export { progTypeName, mapTypeName, isPerCpuMapType, MAP_TYPE, PROG_TYPE } from 
 export { NativeBuffer } from './memory.js';
 export { bpf as raw, c as libc } from './native.js';
 export { ifindex, packetSocket, attachSocketFilter, sendFrame, attachTc, TC_INGRESS, TC_EGRESS } from './netdev.js';
+export { progTestRun, type TestRunResult } from './test-run.js';

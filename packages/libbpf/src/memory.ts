@@ -39,6 +39,11 @@ export class NativeBuffer {
     return Buffer.from(view.subarray(0, end)).toString('utf8');
   }
 
+  /** The memory as bytes, valid until free(). */
+  view(): Uint8Array {
+    return new Uint8Array(koffi.view(this.address, this.size));
+  }
+
   clear(): void {
     new Uint8Array(koffi.view(this.address, this.size)).fill(0);
   }

@@ -166,6 +166,7 @@ export const bpf = {
     [number, Buffer, [number]],
     number
   >,
+  prog_test_run_opts: lib.func('int bpf_prog_test_run_opts(int prog_fd, void *opts)') as Fn<[number, bigint], number>,
   iter_create: lib.func('int bpf_iter_create(int link_fd)') as Fn<[number], number>,
   prog_load: lib.func(
     'int bpf_prog_load(int type, const char *name, const char *license, void *insns, size_t cnt, bpf_prog_load_opts *opts)',

@@ -143,6 +143,24 @@ export const CLOSE_CODES = Object.freeze({
   tooMany: 4429,
 });
 
+/**
+ * The packet lab (RunOptions.mode 'test-run'): the largest packet a run may carry (a jumbo frame),
+ * and the most repetitions BPF_PROG_TEST_RUN is asked for (the kernel loops without a time limit
+ * of its own; a million runs of a parser take well under a second here).
+ */
+export const PACKET_LAB_LIMITS = Object.freeze({ maxPacketBytes: 9216, maxRepeat: 1_000_000 });
+
+/** The packet a test run gives the program, as hex (packet/build.ts makes it), and how many times. */
+export const TestPacket = z.object({
+  hex: z
+    .string()
+    .min(2)
+    .max(2 * PACKET_LAB_LIMITS.maxPacketBytes)
+    .regex(/^([0-9a-f]{2})+$/, 'a packet is lower-case hex, two digits a byte'),
+  repeat: z.number().int().min(1).max(PACKET_LAB_LIMITS.maxRepeat).optional(),
+});
+export type TestPacket = z.infer<typeof TestPacket>;
+
 export const RunOptions = z.object({
   /** Seconds until the agent stops the run by itself; the agent caps it at `limits.maxRunSeconds`. */
   durationSec: z
@@ -171,9 +189,14 @@ export const RunOptions = z.object({
   /**
    * `compile` stops after compiling, policy and CO-RE analysis: nothing is loaded. `export` does the
    * same and then sends the snippet as a standalone libbpf project (`project` frame); `params` become
-   * its loader's defaults.
+   * its loader's defaults. `test-run`: see `packet`.
    */
-  mode: z.enum(['run', 'compile', 'export']).optional(),
+  mode: z.enum(['run', 'compile', 'export', 'test-run']).optional(),
+  /**
+   * `test-run`: load the object and run each XDP, tc and socket filter program on this packet with
+   * BPF_PROG_TEST_RUN (nothing attached, no interface made); one `test-run` frame per program.
+   */
+  packet: TestPacket.optional(),
   /**
    * The `compiled` frame carries the object (base64), for a fan-out run that compiles once and
    * ships the object to the other nodes (RunMessage.object); their CO-RE relocation is their own.

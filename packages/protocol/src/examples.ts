@@ -55,6 +55,26 @@ export const ExampleExpect = z.object({
 });
 export type ExampleExpect = z.infer<typeof ExampleExpect>;
 
+/** A packet for a packet-lab check: a preset (packet/build.ts) with fields changed, or `hex:…`. */
+export const PacketSpec = z.object({
+  packet: z.string(),
+  fields: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type PacketSpec = z.infer<typeof PacketSpec>;
+
+/**
+ * A packet-lab check of a networking example: `bpfplay test-run` with this packet must give this
+ * verdict for `program` (every packet program if absent) and leave exactly the `out` packet
+ * (`"same"`: the input, unchanged); with `map`, the run must change at least `minEntries` entries of it.
+ */
+export const PacketLabCheck = PacketSpec.extend({
+  program: z.string().optional(),
+  verdict: z.string(),
+  out: z.union([z.literal('same'), PacketSpec]).optional(),
+  map: z.object({ name: z.string(), minEntries: z.number().int() }).optional(),
+});
+export type PacketLabCheck = z.infer<typeof PacketLabCheck>;
+
 export const ExampleMeta = z.object({
   title: z.string(),
   description: z.string(),
@@ -74,5 +94,7 @@ export const ExampleMeta = z.object({
   /** Values for `const volatile` parameters. */
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   expect: ExampleExpect,
+  /** Packet lab checks (`bpfplay test-run`), for XDP, tc and socket filter examples; the web app offers the first one's packet. */
+  packetLab: z.array(PacketLabCheck).optional(),
 });
 export type ExampleMeta = z.infer<typeof ExampleMeta>;

@@ -16,6 +16,9 @@ export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Forma
 export * from './binary-events';
 export * from './lsp';
 export * from './project';
+export * from './packet-lab';
+export * from './packet/build';
+export * from './packet/decode';
 export * from './log2-hist';
 export * from './number-names';
 export { describeIssues } from './issues';

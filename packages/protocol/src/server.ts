@@ -5,6 +5,7 @@ import { frame, NodeName, runFrame } from './frame';
 import { CheckedMessage, LspDiagnosticsMessage, LspResponseMessage, LspStatusMessage } from './lsp';
 import { ExpectationResult } from './lessons';
 import { ProjectMessage } from './project';
+import { TestRunMessage } from './packet-lab';
 
 /** What this kernel can attach, probed at agent start (never hard-coded: hosts differ). */
 export const AttachSupport = z.object({
@@ -556,6 +557,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   CheckedMessage,
   TriggeredMessage,
   ProjectMessage,
+  TestRunMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

@@ -1,6 +1,7 @@
 import type { MapSnapshot, ServerMessage, ServerMessageOf, StackProfile, Value } from '@bpfplay/protocol';
 import { log2HistText } from '@bpfplay/protocol';
 import { EventTable } from './event-table.js';
+import { formatTestRun } from './packet-lab-format.js';
 
 const ms = (t: number) => `${(t / 1000).toFixed(3)}s`;
 
@@ -136,6 +137,8 @@ function formatMessage(m: Exclude<ServerMessage, { type: 'schema' | 'events' }>)
       return `error (${m.code}): ${m.message}`;
     case 'verdict':
       return formatVerdict(m);
+    case 'test-run':
+      return formatTestRun(m);
     case 'project':
       return `exported ${m.name}: ${m.files.map((f) => f.path).join(', ')}${m.notes.length ? `\n${m.notes.map((n) => `note: ${n}`).join('\n')}` : ''}`;
     case 'core':

@@ -193,6 +193,9 @@ export class RunController {
       this.sink.send(made.frame);
       return this.finish('finished', `exported as a libbpf project (${made.frame.files.length} files), not loaded`);
     }
+    // The packet lab runs the programs on a packet: no sandbox network, no traffic, nothing attached.
+    const testRun = options.mode === 'test-run' ? options.packet : undefined;
+    if (options.mode === 'test-run' && !testRun) return this.finish('error', 'a test run needs options.packet');
     const limits = this.ctx.config.limits;
     const durationSec = Math.min(options.durationSec ?? limits.defaultRunSeconds, limits.maxRunSeconds);
     if (options.durationSec !== undefined && options.durationSec > limits.maxRunSeconds) {
@@ -215,12 +218,13 @@ export class RunController {
         const t = this.targets[i]!;
         const prepared = i === 0 ? first : await prepareObject(scope, compiled.object!, env, shared);
         if (prepared.refused) return t.end('refused', prepared.refused);
+        if (testRun && env.guest) return t.end('refused', 'the packet lab runs on the host kernel, not in a guest');
         if (prepared.quota) return t.end('quota', prepared.quota);
         if (prepared.nothingToRun) return t.end('attach-error', prepared.nothingToRun);
         if (this.pendingStop()) return t.end(this.pendingStop()!.reason, this.pendingStop()!.message);
         const runner = env.guest
           ? await this.ctx.guests.acquire(env.guest)
-          : await this.ctx.pool.acquire({ netns: prepared.network === true });
+          : await this.ctx.pool.acquire({ netns: prepared.network === true && !testRun });
         const label = this.labelled ? { target: env.name } : {};
         t.start(
           runner,
@@ -245,7 +249,8 @@ export class RunController {
             maxFramesPerSec: limits.maxFramesPerSec,
             ...(options.eventFormat === 'binary' ? { eventFormat: 'binary' as const } : {}),
             uprobeBinaries: this.ctx.config.uprobeBinaries,
-            ...(prepared.network
+            ...(testRun ? { testRun } : {}),
+            ...(prepared.network && !testRun
               ? {
                   network: {
                     pps: options.packetsPerSec ?? RUN_DEFAULTS.packetsPerSec,

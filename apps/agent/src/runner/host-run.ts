@@ -1,6 +1,7 @@
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, readIter } from '@bpfplay/libbpf';
-import type { StopReason } from '@bpfplay/protocol';
+import type { StopReason, TestPacket } from '@bpfplay/protocol';
+import { runPacketLab } from '../packet-lab/test-run.js';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
@@ -117,6 +118,7 @@ export class HostRun {
         kernelSymbols();
         this.usyms.preload();
       }
+      if (this.spec.testRun) return this.testRun(this.spec.testRun);
       this.hooks.state('attaching');
       const t0 = performance.now();
       if (this.spec.network) this.net = setupSandboxNet();
@@ -157,6 +159,26 @@ export class HostRun {
       if (e instanceof RunFailure) this.finish(e.reason, e.message);
       else this.finish('error', `agent error while starting the run: ${(e as Error).stack ?? String(e)}`);
     }
+  }
+
+  /** The packet lab: run the packet programs on the packet, nothing attached; finish() drains printk and snapshots the maps. */
+  private testRun(packet: TestPacket): void {
+    const obj = this.obj!;
+    const d = (this.d ??= this.decoders(obj));
+    for (const schema of d.schemas) this.hooks.emit('schema', { ...schema });
+    this.sources = openSources(obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
+    this.attachedAt = process.hrtime.bigint();
+    this.hooks.state('running', 'test run: nothing attached');
+    const ran = runPacketLab(obj, packet, d.maps, this.spec.maxMapEntries, this.hooks.emit);
+    if (ran === 0)
+      return this.finish(
+        'attach-error',
+        'no program of this object could be test-run on a packet (XDP, tc, socket filter)',
+      );
+    this.finish(
+      'finished',
+      `test run of ${ran} program${ran === 1 ? '' : 's'} on a ${packet.hex.length / 2}-byte packet`,
+    );
   }
 
   private runIterators(): void {

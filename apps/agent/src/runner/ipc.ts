@@ -1,4 +1,4 @@
-import type { ParamValue, RunState, ServerMessage, SourceLocation, StopReason } from '@bpfplay/protocol';
+import type { ParamValue, RunState, ServerMessage, SourceLocation, StopReason, TestPacket } from '@bpfplay/protocol';
 import type { AttachSupport } from '@bpfplay/protocol';
 import type { ProbeTarget } from '../policy/uprobes.js';
 import type { MapSize } from '../load/map-sizes.js';
@@ -46,6 +46,8 @@ export interface RunSpec {
   uprobeBinaries: string[];
   /** XDP/tc/socket programs: the runner is in its own network namespace; send this many packets a second. */
   network?: { pps: number; planted?: PlantedPackets };
+  /** The packet lab (RunOptions.mode 'test-run'): test-run the packet programs on this packet instead of attaching. */
+  testRun?: TestPacket;
   /** The run's target, written into every frame it sends (`host`, or a kernel's name such as `6.1`). */
   target?: string;
   /** Run in a microVM of this kernel (guest/guest-run.ts) instead of on the host. */
