@@ -19,6 +19,8 @@ export class GuestPools {
     private readonly perKernel: number,
     private readonly maxBooting: number,
     private readonly entry = RUNNER_ENTRY,
+    /** A warm guest is booted and waiting (the agent logs it; the bench waits on that line). */
+    private readonly onBooted: (kernel: string, bootMs: number) => void = () => {},
   ) {}
 
   /** Start keeping this kernel's guests warm. */
@@ -49,10 +51,16 @@ export class GuestPools {
         this.booting--;
         this.next();
       };
-      r.booted.then(settle, () => {
-        settle();
-        this.remove(boot.kernel.name, r);
-      });
+      r.booted.then(
+        (ms) => {
+          settle();
+          this.onBooted(boot.kernel.name, ms);
+        },
+        () => {
+          settle();
+          this.remove(boot.kernel.name, r);
+        },
+      );
       void r.ready.then(
         () => r.send({ t: 'boot', guest: boot }),
         () => {},

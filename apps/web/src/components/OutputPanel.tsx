@@ -4,11 +4,15 @@ import type { ReactNode } from 'react';
 import type { AgentStore } from '../state/agentStore';
 import { useThrottledStreamVersion } from '../hooks/useStreamVersion';
 import { hasIterator } from '../state/run';
+import { offersKernels } from '../state/targets';
 
 /** The panes Alt+1…9 select, in tab order. */
 export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disasm', 'core', 'params', 'log'] as const;
-/** `iter`: an iterator program's text, a tab only while the run has one (after Console). */
-export type PaneId = (typeof PANES)[number] | 'iter';
+/**
+ * `iter`: an iterator program's text, a tab only while the run has one (after Console).
+ * `kernels`: the kernel matrix side by side, a tab only when the agent offers kernels (after CO-RE).
+ */
+export type PaneId = (typeof PANES)[number] | 'iter' | 'kernels';
 
 export const PANE_TITLES: Record<PaneId, string> = {
   problems: 'Problems',
@@ -19,6 +23,7 @@ export const PANE_TITLES: Record<PaneId, string> = {
   verifier: 'Verifier',
   disasm: 'Disasm',
   core: 'CO-RE',
+  kernels: 'Kernels',
   params: 'Params',
   log: 'Log',
 };
@@ -49,6 +54,7 @@ export function OutputPanel({
   useThrottledStreamVersion(store);
   const badges = badgesOf();
   const tabs: PaneId[] = hasIterator(store.run) ? [...PANES.slice(0, 2), 'iter', ...PANES.slice(2)] : [...PANES];
+  if (offersKernels(store.hello)) tabs.splice(tabs.indexOf('core') + 1, 0, 'kernels');
   return (
     <section className={`output ${header ? 'output-with-header' : ''}`} aria-label="Output">
       {header}

@@ -17,6 +17,7 @@ import { CoRePane, type CoreTargetsProps } from './panes/CoRePane';
 import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
 import { IterPane } from './panes/IterPane';
+import { KernelsPane } from './panes/KernelsPane';
 import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
@@ -34,6 +35,8 @@ export interface OutputPanesProps {
   onJump(file: string, line: number): void;
   onHoverLine(at: { file: string; line: number } | null): void;
   coreTargets: CoreTargetsProps;
+  /** The Kernels pane's picker: the targets the next Run names. */
+  runTargets: { picked: string[]; onToggle(name: string, on: boolean): void };
   /** Files edited since the run (run.ts staleFiles). */
   stale: ReadonlySet<string>;
 }
@@ -69,6 +72,10 @@ export function OutputPanes(props: OutputPanesProps) {
       );
     case 'core':
       return <CoRePane run={run} onJump={p.onJump} targets={p.coreTargets} />;
+    case 'kernels':
+      return (
+        <KernelsPane hello={store.hello} run={run} streams={store.streams} version={p.version} {...p.runTargets} />
+      );
     case 'params':
       return (
         <ParamsPane declared={store.params} files={p.files} params={p.params} onChange={p.onParam} onJump={p.onJump} />
@@ -107,6 +114,14 @@ export function paneBadges(
       text: String(run.core.relocations.length),
       ...(run.core.relocations.some((r) => r.results.some((x) => !x.ok)) ? { tone: 'error' as const } : {}),
     };
+  const targets = run?.targets ?? [];
+  if (targets.length > 0) {
+    const failed = targets.some((t) => {
+      const o = run!.perTarget[t]?.outcome;
+      return o && !['timeout', 'user', 'finished'].includes(o.reason);
+    });
+    b.kernels = { text: String(targets.length), ...(failed ? { tone: 'warn' as const } : {}) };
+  }
   if (params > 0) b.params = { text: String(params) };
   const warn =
     (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + store.notes.filter((n) => n.level !== 'info').length;

@@ -32,6 +32,7 @@ import { Banners } from './Banners';
 import { pageBanners } from './pageBanners';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { Splitter } from './Splitter';
+import { runTargetsProps } from '../state/targets';
 import { TriggerBar } from './TriggerBar';
 import { useSnippetLibrary } from '../hooks/useSnippetLibrary';
 import { ReplaceDialog, SnippetsDialog } from './SnippetsDialog';
@@ -381,6 +382,9 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
             onJump={jump}
             onHoverLine={setHoverLine}
             coreTargets={core.props}
+            runTargets={runTargetsProps(ws.snippet.runTargets, hello, (targets) =>
+              act({ type: 'run-targets-set', targets }),
+            )}
             stale={stale}
           />
         </OutputPanel>

@@ -104,7 +104,14 @@ export class AgentStore {
   /** Build the `run` message and reset the run's view. */
   startRun(snippet: Snippet, options: RunOptions): ClientMessage {
     const runId = `r${Date.now().toString(36)}-${++this.runCounter}`;
-    this.run = newRun(runId, this.now(), options.durationSec ?? 0, options.mode ?? 'run', snippet.files);
+    this.run = newRun(
+      runId,
+      this.now(),
+      options.durationSec ?? 0,
+      options.mode ?? 'run',
+      snippet.files,
+      options.targets ?? [],
+    );
     this.streams.reset();
     this.changed(true);
     return { type: 'run', runId, snippet, options };

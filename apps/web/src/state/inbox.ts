@@ -25,6 +25,9 @@ export interface InboxOutput {
   items: Delivery[];
 }
 
+/** The first column of records from a run with several targets: which target sent them. */
+export const TARGET_COLUMN = 'target';
+
 /** Records kept while the page has not taken them: the Events table keeps this many per source anyway. */
 export const DEFAULT_PENDING_ROWS = 50_000;
 
@@ -76,7 +79,8 @@ export class Inbox {
         );
       this.layoutOf.set(k, { layout: m.layout, columns: layoutColumns(m.layout) });
     }
-    if (m.type === 'stopped') this.forgetRun(m.runId);
+    // A target of a run with several may end while the others still send records decoded with these layouts.
+    if (m.type === 'stopped' && m.target === undefined) this.forgetRun(m.runId);
     this.pending.push({ kind: 'message', message: m });
   }
 
@@ -134,10 +138,12 @@ export class Inbox {
       }
     }
     const { layout, columns } = known;
-    const { builder, first } = this.rowsFor(h.runId, h.source, columns, records.length, h.dropped);
-    const cells = new Array<string>(columns.length);
+    const { builder, first } = this.rowsFor(h.runId, h.source, columns, records.length, h.dropped, h.target);
+    const cells = new Array<string>(builder.columns.length);
+    const at = builder.columns.length - columns.length;
+    if (at) cells[0] = h.target!;
     for (let i = first; i < records.length; i++) {
-      cellsOf(decodeRecord(layout, records[i]!), columns, cells);
+      cellsOf(decodeRecord(layout, records[i]!), columns, cells, at);
       builder.add(h.t, h.cpus?.[i], cells);
     }
     this.bound(k);
@@ -165,11 +171,13 @@ export class Inbox {
     const k = key(m.runId, m.source);
     const columns = this.recordColumns(k, m.records[0]?.value);
     const n = m.records.length;
-    const { builder, first } = this.rowsFor(m.runId, m.source, columns, n, m.dropped);
-    const cells = new Array<string>(columns.length);
+    const { builder, first } = this.rowsFor(m.runId, m.source, columns, n, m.dropped, m.target);
+    const cells = new Array<string>(builder.columns.length);
+    const at = builder.columns.length - columns.length;
+    if (at) cells[0] = m.target!;
     for (let i = first; i < n; i++) {
       const r = m.records[i]!;
-      cellsOf(r.value, columns, cells);
+      cellsOf(r.value, columns, cells, at);
       builder.add(r.t, r.cpu, cells);
     }
     this.bound(k);
@@ -182,8 +190,10 @@ export class Inbox {
     columns: string[],
     n: number,
     dropped: number,
+    target: string | undefined,
   ): { builder: RowBatchBuilder; first: number } {
-    let builder = this.builderFor(runId, source, columns);
+    // Records of a run with several targets say where they came from in their first column.
+    let builder = this.builderFor(runId, source, target === undefined ? columns : [TARGET_COLUMN, ...columns], target);
     const first = Math.max(0, n - this.maxPendingRows);
     if (first > 0) {
       if (builder.count > 0) builder = this.replace(builder);
@@ -194,17 +204,18 @@ export class Inbox {
   }
 
   /** The open batch for this source, or a new one (after any other message, to keep the order). */
-  private builderFor(runId: string, source: string, columns: string[]): RowBatchBuilder {
+  private builderFor(runId: string, source: string, columns: string[], target: string | undefined): RowBatchBuilder {
     const last = this.pending.at(-1);
     if (
       last?.kind === 'rows' &&
       last.rows.runId === runId &&
       last.rows.source === source &&
+      last.rows.target === target &&
       sameColumns(last.rows.columns, columns) &&
       last.rows.count < this.maxPendingRows
     )
       return last.rows;
-    const rows = new RowBatchBuilder(runId, source, columns);
+    const rows = new RowBatchBuilder(runId, source, columns, target);
     this.pending.push({ kind: 'rows', rows });
     return rows;
   }
@@ -212,7 +223,7 @@ export class Inbox {
   /** A frame larger than the table supersedes what is pending for its source: that becomes a count. */
   private replace(builder: RowBatchBuilder): RowBatchBuilder {
     const i = this.pending.findIndex((p) => p.kind === 'rows' && p.rows === builder);
-    const fresh = new RowBatchBuilder(builder.runId, builder.source, builder.columns);
+    const fresh = new RowBatchBuilder(builder.runId, builder.source, builder.columns, builder.target);
     fresh.skipped = builder.skipped + builder.count;
     fresh.dropped = builder.dropped;
     this.pending[i] = { kind: 'rows', rows: fresh };
@@ -281,11 +292,11 @@ export function cellOf(v: Value, column: string): Value | undefined {
  * A record's cells, as text, in `columns` order: the fields of a struct, or (a record shorter than
  * its type, a non-struct type, no layout) the whole value in the first column.
  */
-function cellsOf(v: Value, columns: readonly string[], into: string[]): void {
+function cellsOf(v: Value, columns: readonly string[], into: string[], at = 0): void {
   if (isStruct(v)) {
-    for (let c = 0; c < columns.length; c++) into[c] = formatValue(v[columns[c]!]);
+    for (let c = 0; c < columns.length; c++) into[at + c] = formatValue(v[columns[c]!]);
     return;
   }
-  into[0] = formatValue(v);
-  for (let c = 1; c < columns.length; c++) into[c] = '';
+  into[at] = formatValue(v);
+  for (let c = 1; c < columns.length; c++) into[at + c] = '';
 }

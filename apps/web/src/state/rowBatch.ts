@@ -7,6 +7,8 @@
 export interface RowBatch {
   runId: string;
   source: string;
+  /** The run target the records came from, when the run named targets; its name is also the first cell. */
+  target?: string;
   columns: string[];
   count: number;
   /** Milliseconds since attach, per row. */
@@ -50,6 +52,7 @@ export class RowBatchBuilder {
     readonly runId: string,
     readonly source: string,
     readonly columns: string[],
+    readonly target?: string,
   ) {}
 
   /** One row: `cells` holds columns.length strings. */
@@ -85,6 +88,7 @@ export class RowBatchBuilder {
     const batch: RowBatch = {
       runId: this.runId,
       source: this.source,
+      ...(this.target !== undefined ? { target: this.target } : {}),
       columns: this.columns,
       count: this.count,
       t,

@@ -47,7 +47,13 @@ export class RowRing implements RowsView {
     if (b.count > 0) {
       const last = this.batches.length - 1;
       const lastB = last >= this.head ? this.batches[last] : undefined;
-      if (lastB && lastB.count < SMALL_BATCH && b.count < SMALL_BATCH && sameColumns(lastB.columns, b.columns)) {
+      if (
+        lastB &&
+        lastB.count < SMALL_BATCH &&
+        b.count < SMALL_BATCH &&
+        sameColumns(lastB.columns, b.columns) &&
+        lastB.target === b.target
+      ) {
         this.batches[last] = mergeBatches(lastB, b);
       } else {
         this.batches.push(b);

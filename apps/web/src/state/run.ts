@@ -1,4 +1,5 @@
 import type { RunOptions, RunState, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
+import { applyOutcomes, newTargetView, targetReducer, type TargetView } from './targets';
 
 type M<T extends ServerMessage['type']> = ServerMessageOf<T>;
 
@@ -55,6 +56,10 @@ export interface RunView {
   errors: M<'error'>[];
   /** The files as this run sent them: what its line numbers refer to (stale markers, staleFiles). */
   files: Record<string, string>;
+  /** The run targets this run named (RunOptions.targets); empty: the agent's default, frames unlabelled. */
+  targets: string[];
+  /** Per named target, what its labelled frames said (the Kernels pane's columns). */
+  perTarget: Record<string, TargetView>;
 }
 
 /** Agent log lines kept per run; libbpf can be chatty at debug level. */
@@ -68,8 +73,11 @@ export function newRun(
   durationSec: number,
   mode: NonNullable<RunOptions['mode']>,
   files: readonly { name: string; content: string }[] = [],
+  targets: readonly string[] = [],
 ): RunView {
   return {
+    targets: [...targets],
+    perTarget: Object.fromEntries(targets.map((t) => [t, newTargetView(t)])),
     files: Object.fromEntries(files.map((f) => [f.name, f.content])),
     runId,
     startedAt: now,
@@ -124,8 +132,16 @@ export function isActive(run: RunView | null): boolean {
 }
 
 /** Fold one message of this run into its view. Messages of another run are ignored. */
-export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
-  if (m.runId !== run.runId) return run;
+export function runReducer(before: RunView, m: RunFrame, now: number): RunView {
+  if (m.runId !== before.runId) return before;
+  const target = 'target' in m ? m.target : undefined;
+  let run = before;
+  if (target !== undefined) {
+    const view = targetReducer(run.perTarget[target] ?? newTargetView(target), m);
+    run = { ...run, perTarget: { ...run.perTarget, [target]: view } };
+    // One target ended, the others go on: the run ends with the final `stopped`, which names no target.
+    if (m.type === 'stopped' || (m.type === 'status' && (m.state === 'stopping' || m.state === 'stopped'))) return run;
+  }
   switch (m.type) {
     case 'status': {
       const step: RunStatusStep = {
@@ -150,8 +166,11 @@ export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
     case 'attached':
       return { ...run, attached: m };
     case 'verifier':
-      // One log per program; a re-sent log replaces the earlier one.
-      return { ...run, verifier: [...run.verifier.filter((v) => v.program !== m.program), m] };
+      // One log per program (and target); a re-sent log replaces the earlier one.
+      return {
+        ...run,
+        verifier: [...run.verifier.filter((v) => v.program !== m.program || v.target !== target), m],
+      };
     case 'core':
       return { ...run, core: m };
     case 'disasm':
@@ -170,7 +189,13 @@ export function runReducer(run: RunView, m: RunFrame, now: number): RunView {
     case 'warning':
       return { ...run, warnings: [...run.warnings, m] };
     case 'stopped':
-      return { ...run, stopped: m, stoppedAt: now, state: 'stopped' };
+      return {
+        ...run,
+        stopped: m,
+        stoppedAt: now,
+        state: 'stopped',
+        perTarget: m.targets ? applyOutcomes(run.perTarget, m.targets) : run.perTarget,
+      };
     case 'error': {
       const errors = [...run.errors, m];
       // The agent refused the run before it began (busy, a quota, a snippet too big): no `stopped`

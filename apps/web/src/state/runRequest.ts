@@ -1,6 +1,7 @@
 import { Snippet, describeIssues, type RunOptions } from '@bpfplay/protocol';
 import type { Hello } from './socket/connectionState';
 import { mainFile } from './files';
+import { runTargetsOption } from './targets';
 import type { Workspace } from './workspace';
 
 export type RunRequest = { ok: true; snippet: Snippet; options: RunOptions } | { ok: false; error: string };
@@ -33,6 +34,8 @@ export function runRequest(ws: Workspace, input: RunRequestInput): RunRequest {
   const maxSec = input.hello?.limits.maxRunSeconds;
   const known = input.knownTargets ?? new Set(input.hello?.capabilities.coreTargets ?? []);
   const coreTargets = (ws.snippet.coreTargets ?? []).filter((t) => known.has(t)).slice(0, MAX_CORE_TARGETS);
+  // Kernels this agent does not offer (a snippet saved against another agent) are left out.
+  const targets = runTargetsOption(ws.snippet.runTargets, input.hello ?? null);
   return {
     ok: true,
     snippet,
@@ -46,6 +49,7 @@ export function runRequest(ws: Workspace, input: RunRequestInput): RunRequest {
       // worker with the schema's layout: the cheapest form for the agent and for this page.
       eventFormat: 'binary',
       ...(coreTargets.length ? { coreTargets } : {}),
+      ...(targets ? { targets } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { PrintkLine, ServerMessageOf } from '@bpfplay/protocol';
 import { Ring } from './ring';
 import { RowRing } from './rowRing';
-import type { RowBatch } from './rowBatch';
+import { cellText, type RowBatch } from './rowBatch';
 import { counterSamples } from './maps';
 
 export interface EventSourceState {
@@ -20,7 +20,28 @@ export interface EventSourceState {
 
 export interface PrintkRow extends PrintkLine {
   n: number;
+  /** The run target that printed it, when the run named targets. */
+  target?: string;
 }
+
+/** One line of a target's output in the Kernels pane: a printk line or a record as `field=value` text. */
+export interface TargetLine {
+  t: number;
+  kind: 'printk' | 'event';
+  text: string;
+}
+
+/** A run target's output (runs that name targets label every frame with one). */
+export interface TargetOutput {
+  printk: number;
+  events: number;
+  dropped: number;
+  /** The newest lines, printk and records interleaved as they arrived. */
+  tail: Ring<TargetLine>;
+}
+
+/** Lines kept per target: the Kernels pane shows a column's latest output, the Console and Events panes all of it. */
+export const TARGET_TAIL_LINES = 200;
 
 export interface SeriesPoint {
   t: number;
@@ -56,6 +77,8 @@ export class Streams {
   maps: ServerMessageOf<'maps'> | null = null;
   /** map name → key text → samples. */
   readonly series = new Map<string, Map<string, Ring<SeriesPoint>>>();
+  /** Output per run target, by name. */
+  readonly targets = new Map<string, TargetOutput>();
   version = 0;
   private n = 0;
 
@@ -78,6 +101,12 @@ export class Streams {
       this.sources.set(name, s);
     }
     return s;
+  }
+
+  target(name: string): TargetOutput {
+    let o = this.targets.get(name);
+    if (!o) this.targets.set(name, (o = { printk: 0, events: 0, dropped: 0, tail: new Ring(TARGET_TAIL_LINES) }));
+    return o;
   }
 
   get eventsReceived(): number {
@@ -107,12 +136,33 @@ export class Streams {
       if (b.cpu) s.hasCpu = true;
     }
     s.rows.push(b);
+    if (b.target !== undefined) this.targetRows(b);
     this.version++;
+  }
+
+  /** A batch's newest rows as `field=value` text in its target's tail (the first column is the target). */
+  private targetRows(b: RowBatch): void {
+    const o = this.target(b.target!);
+    o.events += b.count + b.skipped;
+    o.dropped += b.dropped;
+    for (let row = Math.max(0, b.count - TARGET_TAIL_LINES); row < b.count; row++) {
+      const parts: string[] = [];
+      for (let c = 1; c < b.columns.length; c++) parts.push(`${b.columns[c]}=${cellText(b, row, c)}`);
+      o.tail.push({ t: b.t[row]!, kind: 'event', text: parts.join(' ') });
+    }
   }
 
   printkLines(m: ServerMessageOf<'printk'>): void {
     this.printkDropped += m.dropped;
-    for (const l of m.lines) this.printk.push({ ...l, n: this.n++ });
+    const target = m.target;
+    for (const l of m.lines)
+      this.printk.push(target === undefined ? { ...l, n: this.n++ } : { ...l, n: this.n++, target });
+    if (target !== undefined) {
+      const o = this.target(target);
+      o.printk += m.lines.length;
+      o.dropped += m.dropped;
+      for (const l of m.lines.slice(-TARGET_TAIL_LINES)) o.tail.push({ t: l.t, kind: 'printk', text: l.text });
+    }
     this.version++;
   }
 
@@ -140,6 +190,7 @@ export class Streams {
     this.sources.clear();
     this.maps = null;
     this.series.clear();
+    this.targets.clear();
     this.version++;
   }
 }

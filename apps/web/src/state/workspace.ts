@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParamValue, RUN_DEFAULTS } from '@bpfplay/protocol';
+import { ParamValue, RUN_DEFAULTS, TargetName } from '@bpfplay/protocol';
 import type { KeyValueStore } from './kvStore';
 import { withToken } from './socket/agentCredentials';
 
@@ -56,6 +56,8 @@ const Snippet = z.object({
   params: z.record(z.string(), ParamValue),
   /** Other kernels' BTF (bundled names or this tab's uploads) to check CO-RE relocations against. */
   coreTargets: z.array(z.string().min(1).max(128)).max(8).optional(),
+  /** Where Run runs it (the Kernels pane): `host` and/or kernels of the matrix; absent: the agent's default. */
+  runTargets: z.array(TargetName).max(8).optional(),
   /**
    * The short link this snippet was opened from or last shared as: the next Share names it as
    * `forkedFrom`, and reopening /s/<id> keeps the edits made since.

@@ -36,7 +36,9 @@ export type WorkspaceAction =
   /** The user's title; '' goes back to the example's title or "untitled snippet". */
   | { type: 'title-set'; title: string }
   /** Undo of a replacement: the snippet as it was. */
-  | { type: 'snippet-restored'; snippet: Workspace['snippet'] };
+  | { type: 'snippet-restored'; snippet: Workspace['snippet'] }
+  /** The kernels the next Run names (the Kernels pane's picker); [] is the agent's default. */
+  | { type: 'run-targets-set'; targets: string[] };
 
 export type FileAction = Extract<WorkspaceAction, { type: 'file-added' | 'file-renamed' | 'file-deleted' }>;
 
@@ -113,8 +115,9 @@ export function workspaceReducer(w: Workspace, a: WorkspaceAction): Workspace {
           ...(e.main ? { main: e.main } : {}),
           example: e.name,
           params: { ...(e.meta.params ?? {}) },
-          // The kernels picked to check CO-RE against are the user's choice, not the example's.
+          // The kernels picked to check CO-RE against or run on are the user's choice, not the example's.
           ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
+          ...(w.snippet.runTargets ? { runTargets: w.snippet.runTargets } : {}),
         },
       };
     }
@@ -129,10 +132,13 @@ export function workspaceReducer(w: Workspace, a: WorkspaceAction): Workspace {
           active: a.files[0]!.name,
           params: {},
           ...(w.snippet.coreTargets ? { coreTargets: w.snippet.coreTargets } : {}),
+          ...(w.snippet.runTargets ? { runTargets: w.snippet.runTargets } : {}),
         },
       };
     case 'snippet-identified':
       return w.snippet.id === undefined ? snippet({ id: a.id }) : w;
+    case 'run-targets-set':
+      return snippet({ runTargets: a.targets });
     case 'title-set': {
       const { title: _old, ...rest } = w.snippet;
       const t = a.title.trim();

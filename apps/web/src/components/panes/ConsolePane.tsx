@@ -55,6 +55,11 @@ export function ConsolePane({ streams, run, version }: { streams: Streams; run: 
             <div key={slot ?? l.n} className="console-line" style={style} data-testid="printk-line">
               <span className="ts">{formatTimestamp(l.t)}</span>
               <span className="cpu">[{String(l.cpu).padStart(3, '0')}]</span>
+              {l.target !== undefined && (
+                <span className="target-label" data-testid="printk-target">
+                  {l.target}
+                </span>
+              )}
               <span className="text">{l.text}</span>
             </div>
           );
