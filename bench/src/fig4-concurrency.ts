@@ -8,6 +8,7 @@ import { BenchClient, type Frame } from './client.js';
 import { bareRound } from './fig4-bare.js';
 import { checkRound, type CheckRound } from './fig4-check.js';
 import { sleep } from './procs.js';
+import { watchTreeCpu } from './tree-cpu.js';
 import { mib, ms, percentile, ratio } from './stats.js';
 import type { Table } from './table.js';
 
@@ -57,9 +58,11 @@ export async function concurrencyFigure(
   const idle = watchPeakRss(pid)();
   const idleHeld = heldBpf(processTree(pid));
   let leaks = { programs: 0, maps: 0, links: 0, processes: 0, settleMs: 0 };
+  const cpu = new Map<string, number>();
   for (let round = 0; round < o.rounds; round++) {
     const r = await agentRound(o.sessions, agent, round);
     all.push(...r.stages);
+    for (const [k, v] of r.cpu) cpu.set(k, (cpu.get(k) ?? 0) + v);
     if (r.rss.peakBytes > peak.peakBytes) peak = r.rss;
     const l = r.leaks;
     if (l.programs + l.maps + l.links >= leaks.programs + leaks.maps + leaks.links) leaks = l;
@@ -91,6 +94,15 @@ export async function concurrencyFigure(
       row('agent: run sent → compiled', col('compiled')),
       row('agent: run sent → attached (target ≤ 1.5×)', col('attached')),
       ...STAGES.map(([k, label]) => row(`  stage: ${label}`, col(k), false)),
+      [
+        'CPU seconds per run, sent → all attached (agent; runners; compile; other)',
+        [...cpu.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${(v / all.length).toFixed(2)}`)
+          .join('; '),
+        `total ${([...cpu.values()].reduce((a, b) => a + b, 0) / all.length).toFixed(2)} s`,
+        '',
+      ],
       [
         'agent peak RSS: agent + runners + compilers (target ≤ 1536 MiB)',
         `${mib(peak.peakBytes)} (${peak.peakProcesses} processes)`,
@@ -144,8 +156,10 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
   );
   const pid = agent.child.pid!;
   const stopWatch = watchPeakRss(pid);
+  const stopCpu = watchTreeCpu(pid);
   const stages: Stages[] = [];
   let rss = { peakBytes: 0, peakProcesses: 0 };
+  let cpu = new Map<string, number>();
   try {
     await Promise.all(
       clients.map((client, i) => {
@@ -186,6 +200,7 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
     );
   } finally {
     rss = stopWatch();
+    cpu = stopCpu();
     // Learners close their tabs with runs still going: the agent must release everything itself.
     for (const c of clients) c.close();
   }
@@ -198,5 +213,5 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
   const settleMs = performance.now() - t0;
   // Exiting runners and the pool refilling: a moment before the next round or figure.
   await sleep(2000);
-  return { stages, rss, leaks: { ...held, processes: processTree(pid).length, settleMs } };
+  return { stages, rss, cpu, leaks: { ...held, processes: processTree(pid).length, settleMs } };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only 1,2,7 --runs N --smoke]`: each figure of issue 7 measured side by side with
+ * `npm run bench [-- --only 1,2,7 --runs N --smoke --runs-per-runner N]`: each figure of issue 7 measured side by side with
  * its reference in the same run, printed as Markdown tables (medians of several runs, and the ratio).
  * A bench is not a test: nothing here asserts a time; it prints what it measured.
  */
@@ -19,6 +19,7 @@ import { browserFigure } from './fig3-browser.js';
 import { buildWebIfStale, startWeb } from './web.js';
 import { lspFigure } from './fig7-lsp.js';
 import { inProcessFigure } from './fig8-in-process.js';
+import { RUNNER_SHARING } from '../../apps/agent/src/limits.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     runs: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    /** Figure 4's agent: runs per runner process (the agent's default unless given; 1 = a process per run). */
+    'runs-per-runner': { type: 'string' },
   },
 });
 const only = new Set((values.only ?? '1,2,3,4,5,7,8').split(',').map((s) => Number(s.trim())));
@@ -65,13 +68,19 @@ async function main(): Promise<void> {
   if (only.has(5)) print(await compileFigure({ runs }));
   if (only.has(1) || only.has(4)) {
     // Figure 4's learners come through the bench as a relay would bring them (X-Bpfplay-Client).
-    await withAgent(['--trust-proxy', '127.0.0.1'], async (agent) => {
+    const perRunner = Number(values['runs-per-runner'] ?? RUNNER_SHARING.runsPerRunner);
+    await withAgent(['--trust-proxy', '127.0.0.1', '--runs-per-runner', String(perRunner)], async (agent) => {
       if (only.has(1)) print(await firstEventFigure({ runs, trigger: native.trigger }, agent));
       if (only.has(4)) {
         const { vmlinuxHeader } = (await benchCompiler()).info;
         print(
           await concurrencyFigure(
-            { sessions: smoke ? 10 : 50, rounds: smoke ? 1 : Math.max(1, Math.min(3, runs)), vmlinuxHeader },
+            {
+              sessions: smoke ? 10 : 50,
+              rounds: smoke ? 1 : Math.max(1, Math.min(3, runs)),
+              vmlinuxHeader,
+              runsPerRunner: perRunner,
+            },
             agent,
           ),
         );

@@ -5,7 +5,7 @@ import type { Compiler } from './compile/index.js';
 import type { AgentConfig } from './config.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { RunRegistry } from './run/registry.js';
-import type { RunnerPool } from './runner/process.js';
+import type { RunnerPool } from './runner/pool.js';
 import type { CoReTargets } from './co-re/targets.js';
 import type { LspService } from './lsp/service.js';
 import type { GuestPools } from './runner/guest-pool.js';

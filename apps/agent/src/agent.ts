@@ -9,7 +9,7 @@ import { createCompiler, holdMarkedCompiles } from './compile/index.js';
 import { AGENT_ROOT, type AgentConfig } from './config.js';
 import { publicLimits } from './limits.js';
 import { probeCapabilities } from './probe/capabilities.js';
-import { RunnerPool } from './runner/process.js';
+import { RunnerPool } from './runner/pool.js';
 import { WARMUP_SOURCE } from './runner/warm-up-source.js';
 import { tokenId } from './server/auth.js';
 import { clientKeyOf } from './server/client-key.js';
@@ -61,7 +61,7 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   log(
     `attach kinds: ${capabilities.map((c) => `${c.kind}${c.supported ? '' : ' (no)'}`).join(', ')} (${Math.round(performance.now() - t0)} ms)`,
   );
-  const pool = new RunnerPool(config.warmRunners);
+  const pool = new RunnerPool(config.warmRunners, config.runsPerRunner);
   // Idle runners load a small program once, so a user's first load is not their first (warm-up.ts).
   void compiler.compile({ files: [{ name: 'warmup.bpf.c', content: WARMUP_SOURCE }] }).then(
     (r) => r.object && pool.setWarmup(r.object),

@@ -32,7 +32,7 @@ function readToken(values: TokenSources): string | undefined {
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--allow-origin URL]... [--data-dir DIR] [--trust-proxy ADDR]...
                 ${TOKEN_USAGE} (default: a new random token)
-                [--web-url URL] [--policy FILE] [--warm N] [--max-events-per-sec N] [--lessons DIR]
+                [--web-url URL] [--policy FILE] [--warm N] [--runs-per-runner N] [--max-events-per-sec N] [--lessons DIR]
                 [--isolate (every run in a throwaway microVM)] [--warm-guests all|5.10,6.1,...]
                 [--accept-objects (run objects a fan-out compiled on another agent)] [--tls-cert PEM --tls-key PEM]
   bpfplay run FILE... [--agent URL] ${TOKEN_USAGE} [--duration SECONDS] [--json] [--main FILE]
@@ -47,6 +47,12 @@ const USAGE = `usage:
 ${EXPORT_USAGE}
 ${TEST_RUN_USAGE}
 ${LESSON_USAGE}`;
+
+function positiveInt(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) fail(`${flag} expects a positive integer, got "${raw}"`);
+  return n;
+}
 
 function parseParam(s: string): [string, ParamValue] {
   const eq = s.indexOf('=');
@@ -71,6 +77,7 @@ async function agentCommand(args: string[]): Promise<void> {
       'web-url': { type: 'string' },
       policy: { type: 'string' },
       warm: { type: 'string' },
+      'runs-per-runner': { type: 'string' },
       'max-events-per-sec': { type: 'string' },
       lessons: { type: 'string' },
       isolate: { type: 'boolean', default: false },
@@ -91,6 +98,9 @@ async function agentCommand(args: string[]): Promise<void> {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['web-url'] ? { webUrl: values['web-url'] } : {}),
     ...(values.warm ? { warmRunners: Number(values.warm) } : {}),
+    ...(values['runs-per-runner']
+      ? { runsPerRunner: positiveInt('--runs-per-runner', values['runs-per-runner']) }
+      : {}),
     ...(values.lessons ? { lessonsDir: values.lessons } : {}),
     isolate: values.isolate ?? false,
     ...(values['warm-guests'] ? { warmGuests: values['warm-guests'].split(',') } : {}),

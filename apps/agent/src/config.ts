@@ -6,7 +6,7 @@ import { LESSONS_FOLDER } from '@bpfplay/protocol';
 import { LESSONS_DIR_ENV } from '@bpfplay/lessons';
 import type { CompileLimits } from './compile/limits.js';
 import type { Policy } from './policy/policy.js';
-import { DEFAULT_LIMITS, type AgentLimits } from './limits.js';
+import { DEFAULT_LIMITS, RUNNER_SHARING, type AgentLimits } from './limits.js';
 
 export interface AgentConfig {
   host: string;
@@ -23,8 +23,10 @@ export interface AgentConfig {
   limits: AgentLimits;
   /** Binaries uprobes may attach to. */
   uprobeBinaries: string[];
-  /** Warm runner processes kept ready, so a run does not wait for Node to start. */
+  /** Warm runner processes with room for a run kept ready, so a run does not wait for Node to start. */
   warmRunners: number;
+  /** Host runs one runner process hosts at once (--runs-per-runner; limits.ts RUNNER_SHARING says why 8). */
+  runsPerRunner: number;
   /**
    * Every run goes to a kernel-matrix guest (a microVM thrown away after the run); `host` is not a
    * run target. For public workshops and untrusted users: see SECURITY.md, "Isolated mode".
@@ -78,6 +80,7 @@ export function defaultConfig(overrides: Partial<AgentConfig> = {}): AgentConfig
     limits: { ...DEFAULT_LIMITS },
     uprobeBinaries: ['/usr/bin/bash', '/bin/bash', '/usr/bin/python3', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
     warmRunners: 1,
+    runsPerRunner: RUNNER_SHARING.runsPerRunner,
     examplesDir: join(REPO_ROOT, 'bpf'),
     ...(process.env.BPFPLAY_TEST_HOLD_COMPILE ? { testHoldCompileMarker: process.env.BPFPLAY_TEST_HOLD_COMPILE } : {}),
     isolate: false,

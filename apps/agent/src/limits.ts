@@ -138,6 +138,27 @@ export const RUN_TIMES = Object.freeze({
   sideInfoMaxWaitMs: 5000,
 });
 
+/**
+ * How runner processes are shared between host runs (runner/pool.ts). Operator settings for the
+ * count per process: --runs-per-runner N (config.runsPerRunner, default `runsPerRunner`).
+ */
+export const RUNNER_SHARING = Object.freeze({
+  /**
+   * Runs one runner process hosts at once. Bench figure 4 (50 learners pressing Run together on
+   * 2 cores): a process per run spent ~0.4 s of CPU and ~70 MiB each just starting. Eight per
+   * process keeps 50 runs in 7 processes, while a verifier busy with one run's load (the runner's
+   * thread is blocked during bpf_prog_load) holds up the streams of at most 7 others.
+   */
+  runsPerRunner: 8,
+  /**
+   * Runs a process hosts over its life before it takes no more and exits when empty: whatever a
+   * run leaves behind in the process (heap, libbpf caches, a leak nobody has found yet) is bounded.
+   */
+  lifetimeRuns: 64,
+  /** An empty shared runner waits this long for the next run before it exits (learners press Run again). */
+  idleLingerMs: 10_000,
+});
+
 export function publicLimits(l: AgentLimits): Limits {
   return {
     maxRunSeconds: l.maxRunSeconds,

@@ -1,4 +1,4 @@
-import { bpf, errno, koffi, OpenOpts, IterAttachOpts } from './native.js';
+import { bpf, c, errno, koffi, OpenOpts, IterAttachOpts } from './native.js';
 import { checkInt, checkPtr, LibbpfError } from './errors.js';
 import { NativeBuffer } from './memory.js';
 import { BpfMap } from './map.js';
@@ -214,7 +214,14 @@ export class BpfProgram {
   }
 
   attachPerfEvent(perfFd: number): BpfLink {
-    const l = checkPtr('bpf_program__attach_perf_event', bpf.program_attach_perf_event(this.p, perfFd));
+    let l: bigint;
+    try {
+      l = checkPtr('bpf_program__attach_perf_event', bpf.program_attach_perf_event(this.p, perfFd));
+    } catch (e) {
+      // Not taken by a link: ours to close (a shared runner process outlives the run that opened it).
+      c.close(perfFd);
+      throw e;
+    }
     // libbpf's perf link owns perfFd from here on and closes it on destroy.
     return this.object.track(new BpfLink(l));
   }

@@ -1,8 +1,8 @@
 import type { RunState, ServerMessage, StopReason, TargetOutcome } from '@bpfplay/protocol';
 import { binaryMessage } from '../stream/binary-frame.js';
 import { RUN_TIMES } from '../limits.js';
-import type { FromRunner, RunSpec } from '../runner/ipc.js';
-import type { RunnerProcess } from '../runner/process.js';
+import type { FromRun, RunSpec } from '../runner/ipc.js';
+import type { RunnerLease } from '../runner/lease.js';
 
 /** The fixed times of a run, with their reasons, in limits.ts. */
 const { startupLimitS, stopMaxMs, sideInfoDelayMs } = RUN_TIMES;
@@ -21,12 +21,13 @@ export interface TargetSink {
 }
 
 /**
- * One target of a run (the host, or one kernel of the matrix) on the agent side: its runner process,
- * its time limits and its end. Exactly one `ended` per target, and only after its runner process is
- * gone or has reported that it released everything (for a guest: the VM is gone).
+ * One target of a run (the host, or one kernel of the matrix) on the agent side: its slot in a runner
+ * process (runner/lease.ts), its time limits and its end. Exactly one `ended` per target, and only
+ * after its runner process is gone or the run has reported that it released everything (for a guest:
+ * the VM is gone).
  */
 export class TargetRun {
-  private runner?: RunnerProcess;
+  private runner?: RunnerLease;
   private timer?: NodeJS.Timeout;
   private killTimer?: NodeJS.Timeout;
   private stopAt?: number;
@@ -42,14 +43,11 @@ export class TargetRun {
   ) {}
 
   /** Hand the run to its runner; the run time counts from attach, load and attach get their own limit. */
-  start(runner: RunnerProcess, spec: RunSpec, durationSec: number): void {
+  start(runner: RunnerLease, spec: RunSpec, durationSec: number): void {
     this.runner = runner;
-    if (this.stopRequest) {
-      runner.kill();
-      return this.end(this.stopRequest.reason, this.stopRequest.message);
-    }
+    if (this.stopRequest) return this.end(this.stopRequest.reason, this.stopRequest.message);
     runner.on({ message: (m) => this.onRunner(m, durationSec), exit: () => this.onRunnerExit() });
-    runner.send({ t: 'start', spec });
+    runner.start(spec);
     if (this.paused) runner.send({ t: 'pause', paused: true });
     this.timer = setTimeout(
       () => this.stop('timeout', `load and attach did not finish within ${startupLimitS} s`),
@@ -57,7 +55,7 @@ export class TargetRun {
     );
   }
 
-  private onRunner(m: FromRunner, durationSec: number): void {
+  private onRunner(m: FromRun, durationSec: number): void {
     if (this.killTimer && this.stopAt !== undefined && performance.now() - this.stopAt < stopMaxMs)
       this.killTimer.refresh();
     switch (m.t) {
@@ -94,7 +92,13 @@ export class TargetRun {
     if (this.ended) return;
     const req = this.stopRequest;
     if (req) this.end(req.reason, req.message);
-    else this.end('runner-crash', 'the runner process ended unexpectedly; its programs were released by the kernel');
+    else
+      this.end(
+        'runner-crash',
+        this.runner?.exclusive === false
+          ? 'the runner process ended unexpectedly, with every run it hosted; their programs were released by the kernel'
+          : 'the runner process ended unexpectedly; its programs were released by the kernel',
+      );
   }
 
   setPaused(paused: boolean): void {
@@ -114,6 +118,8 @@ export class TargetRun {
     this.sink.status('stopping', {});
     if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
     this.stopAt = performance.now();
+    // A runner silent this long after `stop` is stuck: its one thread serves all its runs, so they end
+    // with it (reported as crashed), and the kernel releases what they held.
     this.killTimer = setTimeout(() => this.runner?.kill(), this.stopGraceMs);
   }
 
@@ -130,7 +136,7 @@ export class TargetRun {
     this.ended = true;
     clearTimeout(this.timer);
     clearTimeout(this.killTimer);
-    if (this.runner && !this.runner.exited) setTimeout(() => this.runner?.kill(), this.stopGraceMs).unref();
+    this.runner?.release(this.stopGraceMs);
     this.sink.ended({ target: this.target, reason, message, stats });
   }
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ServerMessage } from '@bpfplay/protocol';
-import type { FromRunner } from './ipc.js';
+import type { FromRun, FromRunner } from './ipc.js';
 
 /**
  * Runner → agent messages over a plain pipe (the runner's fd 4) instead of Node's IPC channel.
@@ -11,9 +11,9 @@ import type { FromRunner } from './ipc.js';
  * per MiB (one copy to reassemble). Everything the runner reports goes this way, frames and state
  * alike, so their order is the order they were sent: a `done` never overtakes the last frames.
  *
- * A message: u32 length of the rest (LE) · u8 kind · payload.
+ * A message: u32 length of the rest (LE) · u8 kind · u32 slot (the run's, runner/ipc.ts) · payload.
  *   kind 0, frame:   u8 type length · type (ASCII) · the frame's JSON (UTF-8, without `seq`)
- *   kind 1, control: JSON of any other FromRunner message (state, done)
+ *   kind 1, control: JSON of any other message of a run (state, done)
  *   kind 2, binary:  u32 header length · header JSON · records (a binary events frame without `seq`)
  */
 const FRAME = 0;
@@ -50,15 +50,16 @@ export class FramePipeWriter {
     };
   }
 
-  send(m: FromRunner): void {
+  send(m: FromRun & { slot: number }): void {
     if (m.t === 'frame') {
       const type = Buffer.from(m.type, 'latin1');
       const body = typeof m.json === 'string' ? Buffer.from(m.json, 'utf8') : m.json;
-      const head = Buffer.allocUnsafe(6 + type.length);
-      head.writeUInt32LE(2 + type.length + body.length, 0);
+      const head = Buffer.allocUnsafe(10 + type.length);
+      head.writeUInt32LE(6 + type.length + body.length, 0);
       head[4] = FRAME;
-      head[5] = type.length;
-      type.copy(head, 6);
+      head.writeUInt32LE(m.slot, 5);
+      head[9] = type.length;
+      type.copy(head, 10);
       this.socket.write(head);
       if (typeof m.json === 'string') this.socket.write(body);
       else {
@@ -68,11 +69,12 @@ export class FramePipeWriter {
       }
     } else if (m.t === 'binary') {
       const header = typeof m.header === 'string' ? Buffer.from(m.header, 'utf8') : m.header;
-      const head = Buffer.allocUnsafe(9 + header.length);
-      head.writeUInt32LE(5 + header.length + m.records.length, 0);
+      const head = Buffer.allocUnsafe(13 + header.length);
+      head.writeUInt32LE(9 + header.length + m.records.length, 0);
       head[4] = BINARY;
-      head.writeUInt32LE(header.length, 5);
-      head.set(header, 9);
+      head.writeUInt32LE(m.slot, 5);
+      head.writeUInt32LE(header.length, 9);
+      head.set(header, 13);
       this.socket.write(head);
       if (m.records.length) {
         const { buf, release } = this.copyOf(m.records);
@@ -80,9 +82,10 @@ export class FramePipeWriter {
       }
     } else {
       const body = Buffer.from(JSON.stringify(m), 'utf8');
-      const head = Buffer.allocUnsafe(5);
-      head.writeUInt32LE(1 + body.length, 0);
+      const head = Buffer.allocUnsafe(9);
+      head.writeUInt32LE(5 + body.length, 0);
       head[4] = CONTROL;
+      head.writeUInt32LE(m.slot, 5);
       this.socket.write(head);
       this.socket.write(body);
     }
@@ -132,17 +135,24 @@ export class FramePipeReader {
   }
 
   private decode(buf: Buffer): FromRunner {
+    const slot = buf.readUInt32LE(1);
     if (buf[0] === FRAME) {
-      const typeLen = buf[1]!;
+      const typeLen = buf[5]!;
       // Written by our own runner from a typed Emit: the type is one of the protocol's.
-      const type = buf.toString('latin1', 2, 2 + typeLen) as ServerMessage['type'];
-      return { t: 'frame', type, json: buf.subarray(2 + typeLen) };
+      const type = buf.toString('latin1', 6, 6 + typeLen) as ServerMessage['type'];
+      return { t: 'frame', slot, type, json: buf.subarray(6 + typeLen) };
     }
     if (buf[0] === BINARY) {
-      const h = buf.readUInt32LE(1);
-      // After the kind byte the message is laid out as the WebSocket message: sent from this buffer.
-      return { t: 'binary', header: buf.subarray(5, 5 + h), records: buf.subarray(5 + h), wire: buf.subarray(1) };
+      const h = buf.readUInt32LE(5);
+      // After kind and slot the message is laid out as the WebSocket message: sent from this buffer.
+      return {
+        t: 'binary',
+        slot,
+        header: buf.subarray(9, 9 + h),
+        records: buf.subarray(9 + h),
+        wire: buf.subarray(5),
+      };
     }
-    return JSON.parse(buf.toString('utf8', 1)) as FromRunner;
+    return JSON.parse(buf.toString('utf8', 5)) as FromRunner;
   }
 }

@@ -1,4 +1,5 @@
 import type { GuestBoot } from './ipc.js';
+import { RunnerLease } from './lease.js';
 import { RunnerProcess, RUNNER_ENTRY } from './process.js';
 
 /**
@@ -77,13 +78,14 @@ export class GuestPools {
   }
 
   /** A runner for a run on this kernel: a warm guest when one waits (booted or booting), else a cold one. */
-  async acquire(boot: GuestBoot): Promise<RunnerProcess> {
+  async acquire(boot: GuestBoot): Promise<RunnerLease> {
     const list = this.idle.get(boot.kernel.name) ?? [];
     const r = list.shift() ?? new RunnerProcess(this.entry);
     r.ref();
     this.warm(boot);
     await r.ready;
-    return r;
+    // A guest's runner is its run's alone: one VM, thrown away with the run.
+    return new RunnerLease(r, 0, true);
   }
 
   /** Idle guests by kernel, and whether each is booted (for the bench and the agent's log). */

@@ -6,9 +6,10 @@ import type { GuestKernel } from '../guest/kernels.js';
 import type { GuestMachine } from '../guest/qemu.js';
 
 /**
- * Messages between the agent and a runner process. A runner is a child process that owns one run's
- * kernel objects: when it exits — normally, by crash, or because the agent died (PDEATHSIG) — the
- * kernel closes its fds and every program, link and map of the run goes with them.
+ * Messages between the agent and a runner process. A runner is a child process that owns the kernel
+ * objects of its runs: each run closes its own when it ends, and when the process exits — normally,
+ * by crash, or because the agent died (PDEATHSIG) — the kernel closes its fds and every program,
+ * link and map of its runs goes with them.
  */
 export interface RunSpec {
   runId: string;
@@ -66,19 +67,28 @@ export interface GuestBoot {
   machine: GuestMachine;
 }
 
+/**
+ * A runner process hosts up to `--runs-per-runner` runs at once (runner/pool.ts), each in a slot the
+ * agent numbers; every message about a run names its slot.
+ */
 export type ToRunner =
-  | { t: 'start'; spec: RunSpec }
-  /** Stop the run: detach, send what is left, close, exit. */
-  | { t: 'stop'; reason: StopReason; message: string }
+  /** Start a run in `slot`. With `exitWhenDone` the process exits once it has sent the run's `done`. */
+  | { t: 'start'; slot: number; spec: RunSpec; exitWhenDone: boolean }
+  /** Stop the run: detach, send what is left, close its kernel objects, report `done`. */
+  | { t: 'stop'; slot: number; reason: StopReason; message: string }
   /** Flow control: the client's socket is backed up; keep draining the kernel but drop (and count). */
-  | { t: 'pause'; paused: boolean }
+  | { t: 'pause'; slot: number; paused: boolean }
   /** The session's run count changed: this run now gets `share` of the session's output budget. */
-  | { t: 'share'; share: number }
+  | { t: 'share'; slot: number; share: number }
   | { t: 'probe'; probes: ProbeSpec[] }
   /** While idle in the pool: load this object once, unattached, and close it (runner/warm-up.ts). */
   | { t: 'warm'; object: Uint8Array }
   /** While idle in a guest pool: boot this guest now, so a run finds it waiting (a warm guest). */
   | { t: 'boot'; guest: GuestBoot };
+
+/** The messages about one run, without their slot (RunnerLease adds it). */
+export type ToRun =
+  { t: 'stop'; reason: StopReason; message: string } | { t: 'pause'; paused: boolean } | { t: 'share'; share: number };
 
 export interface ProbeSpec {
   kind: string;
@@ -87,8 +97,8 @@ export interface ProbeSpec {
   attach: 'auto' | 'iter' | 'perf_event' | 'load';
 }
 
-export type FromRunner =
-  | { t: 'ready' }
+/** What a run's code in the runner reports (host-run.ts, guest-run.ts); the process adds the slot. */
+export type FromRun =
   /**
    * A protocol frame without `seq`, already JSON, so the agent only stamps and forwards it. Bulk
    * frames (events) come as UTF-8 bytes, written straight from the ring buffer without a string.
@@ -103,7 +113,12 @@ export type FromRunner =
       wire?: Uint8Array;
     }
   | { t: 'state'; state: RunState; message?: string }
-  | { t: 'done'; reason: StopReason; message: string; stats: RunStats }
+  /** Sent after the run's programs, links, maps and buffers are closed. */
+  | { t: 'done'; reason: StopReason; message: string; stats: RunStats };
+
+export type FromRunner =
+  | { t: 'ready' }
+  | (FromRun & { slot: number })
   | { t: 'probed'; results: AttachSupport[] }
   /** A guest booted ahead of its run is ready (`boot`), after this long. */
   | { t: 'booted'; bootMs: number }

@@ -4,20 +4,28 @@ import { join } from 'node:path';
 import { AGENT_ROOT } from '../config.js';
 import type { Socket } from 'node:net';
 import { FramePipeReader } from './frame-pipe.js';
-import type { FromRunner, ToRunner } from './ipc.js';
+import type { FromRun, FromRunner, ToRunner } from './ipc.js';
 
 /** The bundled runner entry; `npm run build` (esbuild, well under a second) produces it. */
 export const RUNNER_ENTRY = join(AGENT_ROOT, 'dist', 'runner.js');
 
 export interface RunnerEvents {
+  /** Messages about no run (`probed`); a run's messages go to its slot's listener (attach). */
   message: (m: FromRunner) => void;
   /** The process ended and everything it wrote has been read (so a `done` it sent came first). */
   exit: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
+/** What one run's agent side hears from its slot of a runner process. */
+export interface SlotEvents {
+  message: (m: FromRun) => void;
+  exit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
 /**
- * The agent's handle on one runner child process. Killing it is always safe: the kernel frees the
- * run's programs and maps with the process's file descriptors.
+ * The agent's handle on one runner child process, which hosts one run or several (runner/pool.ts),
+ * each in a numbered slot. Killing it is always safe for the kernel — it frees the programs and maps
+ * with the process's file descriptors — and ends every run the process hosts.
  */
 export class RunnerProcess {
   private readonly child: ChildProcess;
@@ -27,6 +35,7 @@ export class RunnerProcess {
   /** Resolves with the boot time when a guest this runner was told to boot is ready (`boot`). */
   readonly booted: Promise<number>;
   private listener: Partial<RunnerEvents> = {};
+  private readonly slots = new Map<number, Partial<SlotEvents>>();
   exited = false;
 
   /**
@@ -60,6 +69,7 @@ export class RunnerProcess {
       if (m.t === 'ready') markReady();
       else if (m.t === 'booted') markBooted(m.bootMs);
       else if (m.t === 'boot-failed') bootFailed(new Error(m.message));
+      else if ('slot' in m) this.slots.get(m.slot)?.message?.(m);
       else this.listener.message?.(m);
     };
     this.child.on('message', dispatch);
@@ -72,7 +82,10 @@ export class RunnerProcess {
       bootFailed(new Error(`runner exited (code ${code}, signal ${signal})`));
     });
     // 'close' comes after the pipes are drained: whatever the runner wrote has been dispatched.
-    this.child.on('close', (code, signal) => this.listener.exit?.(code, signal));
+    this.child.on('close', (code, signal) => {
+      for (const l of [...this.slots.values()]) l.exit?.(code, signal);
+      this.listener.exit?.(code, signal);
+    });
     this.child.on('error', (e) => fail(e));
   }
 
@@ -99,6 +112,20 @@ export class RunnerProcess {
     this.ref();
   }
 
+  /** Listen to one slot's run: its messages, and the process's end. */
+  attach(slot: number, events: Partial<SlotEvents>): void {
+    this.slots.set(slot, events);
+  }
+
+  detach(slot: number): void {
+    this.slots.delete(slot);
+  }
+
+  /** Runs whose agent side listens to this process now. */
+  get attached(): number {
+    return this.slots.size;
+  }
+
   send(m: ToRunner): boolean {
     if (this.exited || !this.child.connected) return false;
     return this.child.send(m);
@@ -106,72 +133,5 @@ export class RunnerProcess {
 
   kill(): void {
     if (!this.exited) this.child.kill('SIGKILL');
-  }
-}
-
-/** Measured on the 2-core bench machine: load + attach + first event of hello-world take ~60 ms. */
-const REFILL_DELAY_MS = 250;
-
-/**
- * Keeps `warm` runners started and ready, so a Run does not pay for Node's startup and module
- * loading (~100 ms) on the critical path.
- */
-export class RunnerPool {
-  private readonly idle: RunnerProcess[] = [];
-  private closed = false;
-  private warmupObject?: Uint8Array;
-
-  constructor(
-    private readonly warm: number,
-    private readonly entry = RUNNER_ENTRY,
-  ) {
-    this.fill();
-  }
-
-  /** A small object every idle runner loads once (runner/warm-up.ts), e.g. hello-world. */
-  setWarmup(object: Uint8Array): void {
-    this.warmupObject = object;
-    for (const r of this.idle)
-      void r.ready.then(
-        () => r.send({ t: 'warm', object }),
-        () => {},
-      );
-  }
-
-  private fill(): void {
-    while (!this.closed && this.idle.length < this.warm) {
-      const r = new RunnerProcess(this.entry);
-      r.unref();
-      void r.ready.then(
-        () => this.warmupObject && r.send({ t: 'warm', object: this.warmupObject }),
-        () => {},
-      );
-      r.ready.catch(() => {
-        const i = this.idle.indexOf(r);
-        if (i >= 0) this.idle.splice(i, 1);
-      });
-      this.idle.push(r);
-    }
-  }
-
-  async acquire(opts: { netns?: boolean } = {}): Promise<RunnerProcess> {
-    if (opts.netns) {
-      // Namespaced runners are made to order: the warm ones live in the host's namespace.
-      const own = new RunnerProcess(this.entry, { netns: true });
-      await own.ready;
-      return own;
-    }
-    const r = this.idle.shift() ?? new RunnerProcess(this.entry);
-    r.ref();
-    // Refill a moment later: a Node process starting (~0.15 s of CPU) would compete with this run's
-    // load and attach on a 2-core machine, right on the path to its first event.
-    setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
-    await r.ready;
-    return r;
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const r of this.idle.splice(0)) r.kill();
   }
 }

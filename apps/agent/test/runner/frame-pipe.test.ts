@@ -3,10 +3,12 @@ import type { Socket } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FramePipeReader, FramePipeWriter } from '../../src/runner/frame-pipe.js';
-import type { FromRunner } from '../../src/runner/ipc.js';
+import type { FromRun, FromRunner } from '../../src/runner/ipc.js';
+
+type Sent = FromRun & { slot: number };
 
 /** What the writer puts on the pipe for `messages`, as one byte string. */
-function encode(messages: FromRunner[]): Buffer {
+function encode(messages: Sent[]): Buffer {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -20,14 +22,16 @@ const normalize = (m: FromRunner) =>
   m.t === 'frame'
     ? { ...m, json: Buffer.from(m.json as Uint8Array).toString('utf8') }
     : m.t === 'binary'
-      ? { t: m.t, header: Buffer.from(m.header as Uint8Array).toString('utf8'), records: [...m.records] }
+      ? { t: m.t, slot: m.slot, header: Buffer.from(m.header as Uint8Array).toString('utf8'), records: [...m.records] }
       : m;
 
-const messages: FromRunner[] = [
-  { t: 'frame', type: 'attached', json: '{"type":"attached","runId":"r","links":[]}' },
-  { t: 'state', state: 'running', message: '1 program attached' },
+// Two runs of one runner process, interleaved: slots 0 and 7.
+const messages: Sent[] = [
+  { t: 'frame', slot: 0, type: 'attached', json: '{"type":"attached","runId":"r","links":[]}' },
+  { t: 'state', slot: 7, state: 'running', message: '1 program attached' },
   {
     t: 'frame',
+    slot: 7,
     type: 'events',
     json: Buffer.from(
       '{"type":"events","runId":"r","source":"é","records":[{"t":1,"value":{"comm":"ünï"}}],"dropped":0}',
@@ -35,6 +39,7 @@ const messages: FromRunner[] = [
   },
   {
     t: 'frame',
+    slot: 0,
     type: 'events',
     json: Buffer.from(
       `{"type":"events","runId":"r","source":"big","records":[${'{"t":2,"value":1},'.repeat(20000)}{"t":3,"value":2}],"dropped":5}`,
@@ -42,15 +47,17 @@ const messages: FromRunner[] = [
   },
   {
     t: 'binary',
+    slot: 7,
     header: '{"type":"events","runId":"r","source":"ring","count":2,"dropped":1,"t":4}',
     records: Uint8Array.of(1, 0, 0, 0, 0xaa, 2, 0, 0, 0, 0xbb, 0xcc),
   },
   {
     t: 'binary',
+    slot: 4_000_000_000,
     header: Buffer.from('{"type":"events","runId":"r","source":"ring","count":0,"dropped":9,"t":5}'),
     records: new Uint8Array(0),
   },
-  { t: 'done', reason: 'user', message: 'stopped by the user', stats: { events: 3, printk: 0, dropped: 5 } },
+  { t: 'done', slot: 0, reason: 'user', message: 'stopped by the user', stats: { events: 3, printk: 0, dropped: 5 } },
 ];
 
 describe('runner frame pipe', () => {
@@ -99,10 +106,10 @@ describe('runner frame pipe', () => {
     out.on('data', (c: Buffer) => chunks.push(c));
     const w = new FramePipeWriter(out as unknown as Socket);
     const reused = Buffer.from('{"type":"events","n":1}');
-    w.send({ t: 'frame', type: 'events', json: reused });
+    w.send({ t: 'frame', slot: 3, type: 'events', json: reused });
     reused.fill(0x20);
     const got: FromRunner[] = [];
     new FramePipeReader((m) => got.push(m)).push(Buffer.concat(chunks));
-    expect(normalize(got[0]!)).toEqual({ t: 'frame', type: 'events', json: '{"type":"events","n":1}' });
+    expect(normalize(got[0]!)).toEqual({ t: 'frame', slot: 3, type: 'events', json: '{"type":"events","n":1}' });
   });
 });
