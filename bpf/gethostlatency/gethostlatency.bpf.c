@@ -65,7 +65,7 @@ int BPF_KRETPROBE(getaddrinfo_return, int ret)
 	if (out) {
 		*out = *e;
 		out->time_us = (bpf_ktime_get_ns() - e->time_us) / 1000;
-		out->ret = ret;
+		out->eai = ret;
 		bpf_ringbuf_submit(out, 0);
 	}
 	bpf_map_delete_elem(&starts, &tid);

@@ -8,7 +8,11 @@
 struct event {
 	__u64 time_us; /* how long the lookup took */
 	__u32 pid;
-	int ret;       /* getaddrinfo's return: 0, or an EAI_* code (negative in glibc) */
+	/*
+	 * getaddrinfo's return: 0, or an EAI_* code (negative in glibc). Not an errno (EAI_NONAME is
+	 * -2, ENOENT's number): named `eai`, the playground shows it as EAI_NONAME, never -ENOENT.
+	 */
+	int eai;
 	char comm[TASK_COMM_LEN];
 	char host[HOST_LEN];
 };

@@ -24,10 +24,11 @@ export function recordLayout(btf: Btf, typeId: number): RecordLayout {
 
 const MAX_DEPTH = 64;
 
-/** Where a type is used: the member (or variable) name and its struct, for the formatters. */
+/** Where a type is used: the member (or variable) name, its struct and the struct's other members, for the formatters. */
 interface Use {
   name: string;
   parent?: string;
+  siblings?: readonly string[];
 }
 
 class Builder {
@@ -48,6 +49,7 @@ class Builder {
     const field: FieldContext = {
       name: use.name,
       ...(use.parent !== undefined ? { parent: use.parent } : {}),
+      ...(use.siblings !== undefined ? { siblings: use.siblings } : {}),
       types: t.name ? [...types, t.name] : types,
       kind: node.k,
       size: node.k === 'bits' ? node.bits : (this.btf.trySizeOf(id) ?? 0),
@@ -79,7 +81,8 @@ class Builder {
       case 'struct':
       case 'union': {
         const fields: { name: string; node: LayoutNode }[] = [];
-        this.members(t.members, 0, depth, fields, t.name || use.name);
+        const names = memberNames(this.btf, t.members, depth);
+        this.members(t.members, 0, depth, fields, { parent: t.name || use.name, names });
         return { k: 'struct', off: 0, fields };
       }
       case 'datasec': {
@@ -121,21 +124,23 @@ class Builder {
     bitBase: number,
     depth: number,
     into: { name: string; node: LayoutNode }[],
-    parent: string,
+    scope: Scope,
   ): void {
     for (const m of members) {
       const mt = this.btf.resolve(m.type);
       if (m.name === '') {
         // Unnamed bitfields are padding.
         if (mt.kind === 'struct' || mt.kind === 'union')
-          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into, parent);
+          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into, scope);
         continue;
       }
-      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth, parent) });
+      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth, scope) });
     }
   }
 
-  private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number, parent: string): LayoutNode {
+  private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number, scope: Scope): LayoutNode {
+    const parent = scope.parent;
+    const siblings = scope.names.filter((n) => n !== m.name);
     const oldStyle = mt.kind === 'int' && (mt.bits !== mt.size * 8 || mt.bitOffset !== 0);
     if (m.bitfieldSize === 0 && !oldStyle) {
       if (m.bitOffset % 8 !== 0)
@@ -147,7 +152,7 @@ class Builder {
         };
       // An anonymous parent at a bit offset that is not whole bytes would be read at a fractional
       // offset; no compiler lays out structs that way.
-      return at(this.at(m.type, depth + 1, { name: m.name, parent }), (bitBase + m.bitOffset) / 8);
+      return at(this.at(m.type, depth + 1, { name: m.name, parent, siblings }), (bitBase + m.bitOffset) / 8);
     }
     // Bitfield, modern encoding (size in the member, kind_flag) or old (offset and width in the INT).
     const bit = bitBase + m.bitOffset + (mt.kind === 'int' ? mt.bitOffset : 0);
@@ -160,6 +165,7 @@ class Builder {
     const fmt = formatterFor({
       name: m.name,
       parent,
+      siblings,
       types: typeNames(this.btf, m.type),
       kind: 'bits',
       size: bits,
@@ -167,6 +173,23 @@ class Builder {
     });
     return fmt === undefined ? node : { ...node, fmt };
   }
+}
+
+/** A struct's members as the formatters see them: its name and every member name, anonymous members' flattened in. */
+interface Scope {
+  parent: string;
+  names: readonly string[];
+}
+
+function memberNames(btf: Btf, members: BtfMember[], depth: number, into: string[] = []): string[] {
+  for (const m of members) {
+    if (m.name) into.push(m.name);
+    else if (depth < MAX_DEPTH) {
+      const mt = btf.resolve(m.type);
+      if (mt.kind === 'struct' || mt.kind === 'union') memberNames(btf, mt.members, depth + 1, into);
+    }
+  }
+  return into;
 }
 
 /** The names along a type's typedef chain, down to the base type's own name. */

@@ -16,11 +16,16 @@ export function isExampleFolder(name: string): boolean {
 export const ExampleExpect = z.object({
   /** A printk line must match this regular expression. */
   printk: z.string().optional(),
-  /** A decoded record from `source` (any source if absent) must have these fields; strings are regexes. */
+  /**
+   * A decoded record from `source` (any source if absent) must have these fields (raw values, as
+   * scripts see them in `value`) and, with `shown`, these readable forms (`ret: "^-ENOENT$"`, the
+   * record's `shown`); strings are regexes.
+   */
   event: z
     .object({
       source: z.string().optional(),
       fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      shown: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     })
     .optional(),
   /** A map must be non-empty in the last snapshot; with `render`, be drawn that way. */

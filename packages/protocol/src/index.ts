@@ -13,6 +13,7 @@ export * from './decode/layout';
 export { compileNode, ctxFor, decodeRecord, hexValue, layoutColumns, type Ctx, type Read } from './decode/read';
 export { cString, intValue, toHex, undecodable } from './decode/scalars';
 export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Formatter } from './decode/formatters';
+export { shownOf, shownReader, type ShownReader } from './decode/shown';
 export * from './binary-events';
 export * from './lsp';
 export * from './project';

@@ -536,6 +536,28 @@ export const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map([
   [31, 'SIGSYS'],
 ]);
 
+/** getaddrinfo() return codes (glibc netdb.h), negative. */
+export const EAI_NAMES: ReadonlyMap<number, string> = new Map([
+  [-1, 'EAI_BADFLAGS'],
+  [-2, 'EAI_NONAME'],
+  [-3, 'EAI_AGAIN'],
+  [-4, 'EAI_FAIL'],
+  [-6, 'EAI_FAMILY'],
+  [-7, 'EAI_SOCKTYPE'],
+  [-8, 'EAI_SERVICE'],
+  [-10, 'EAI_MEMORY'],
+  [-11, 'EAI_SYSTEM'],
+  [-12, 'EAI_OVERFLOW'],
+  [-5, 'EAI_NODATA'],
+  [-9, 'EAI_ADDRFAMILY'],
+  [-100, 'EAI_INPROGRESS'],
+  [-101, 'EAI_CANCELED'],
+  [-102, 'EAI_NOTCANCELED'],
+  [-103, 'EAI_ALLDONE'],
+  [-104, 'EAI_INTR'],
+  [-105, 'EAI_IDN_ENCODE'],
+]);
+
 /** IP protocol numbers (linux/in.h). */
 export const IPPROTO_NAMES: ReadonlyMap<number, string> = new Map([
   [0, 'IPPROTO_IP'],

@@ -1,61 +1,38 @@
 import type { Value } from './common';
-import { ERRNO_NAMES, IPPROTO_NAMES, OPEN_FLAG_BITS, SIGNAL_NAMES, SYSCALL_NAMES } from './number-names-data';
+import {
+  EAI_NAMES,
+  ERRNO_NAMES,
+  IPPROTO_NAMES,
+  OPEN_FLAG_BITS,
+  SIGNAL_NAMES,
+  SYSCALL_NAMES,
+} from './number-names-data';
 
 /**
- * Names for the numbers records and maps are full of: errno → ENOENT, syscall 257 → openat, a
- * __be32 address → 10.0.0.1, flags 524288 → O_RDONLY|O_CLOEXEC. Which number a field holds is
- * read from its name and C type, the way Inspektor Gadget's formatters do; the raw value stays
- * available (clients show it on hover). Pure tables and functions: the same in the agent, the
- * CLI and the browser.
+ * Names for the numbers records are full of: errno → ENOENT, syscall 257 → openat, a __be32
+ * address → 10.0.0.1, flags 524288 → O_RDONLY|O_CLOEXEC. Which fields hold which kind of number
+ * is decided once per field when the record layout is built (decode/formatters.ts); this module
+ * only names a value of a known kind. Pure tables and functions: the same in the agent, the CLI
+ * and the browser.
  */
 export type NumberKind =
+  /** An errno value, positive or negative (`-ENOENT`). */
   | 'errno'
-  /** A return value: -errno when negative, a count or fd otherwise. */
-  | 'ret'
+  /** A return value: -errno when negative, a count or fd otherwise (left as it is). */
+  | 'ret-errno'
+  /** getaddrinfo()'s result: 0 or a negative EAI_* code (not an errno: EAI_NONAME is -2). */
+  | 'eai'
   | 'syscall'
   | 'signal'
   | 'ipproto'
   | 'open-flags'
   | 'af'
-  /** IPv4 address in network byte order (__be32, or 4 bytes). */
+  /** IPv4 address as stored in memory: a 32-bit integer read little-endian, or 4 bytes. */
   | 'ipv4'
+  /** IPv6 address: 16 bytes, 8 16-bit or 4 32-bit words (read little-endian), or a 128-bit integer. */
   | 'ipv6'
-  /** A port in network byte order (__be16). */
+  /** A port in network byte order (__be16), read little-endian: its number in host order. */
   | 'port-be';
-
-export interface FieldShape {
-  name: string;
-  /** The C type as the schema names it: `int`, `__be32`, `__u8[4]`, `unsigned int`. */
-  type: string;
-}
-
-const ADDR = /^(s|d|src|dst|l|r|local|remote|peer|client|server)?_?(ip|addr|address)(_?v?[46])?$/;
-const FILE_NAME = /^(fname|filename|file|path|pathname)$/;
-const INT32 = /^(__u32|u32|unsigned int|uint32_t|__be32|int|__s32|s32|int32_t)$/;
-
-/**
- * What a field's number means, or undefined for a plain number. `siblings` are the other field
- * names of the record: a `flags` beside a `fname` is open()'s.
- */
-export function numberKindOf(field: FieldShape, siblings: readonly string[] = []): NumberKind | undefined {
-  const name = field.name.toLowerCase();
-  const type = field.type.trim();
-  if (/\b__be32\b/.test(type) && !type.includes('[')) return 'ipv4';
-  if (/\b__be16\b/.test(type) && !type.includes('[')) return 'port-be';
-  if (ADDR.test(name)) {
-    if (INT32.test(type) || /\[4\]$/.test(type)) return 'ipv4';
-    if (/\[16\]$/.test(type) || /__int128/.test(type)) return 'ipv6';
-  }
-  if (/^(errno|err|error)$/.test(name)) return 'errno';
-  if (/^(ret|retval|rc|return_value)$/.test(name) && !/^(u|__u|unsigned)/.test(type)) return 'ret';
-  if (/^(syscall(_?(id|nr|no))?|sys_?nr|sysno|nr_syscall)$/.test(name)) return 'syscall';
-  if (/^(sig|signal|signo|signum|sig_?num)$/.test(name)) return 'signal';
-  if (/^(proto|protocol|ip_?proto|l4_?proto|ipproto)$/.test(name)) return 'ipproto';
-  if (/^(o_?flags|open_?flags)$/.test(name) || (name === 'flags' && siblings.some((s) => FILE_NAME.test(s))))
-    return 'open-flags';
-  if (/^(family|af|sa_family|sk_family)$/.test(name)) return 'af';
-  return undefined;
-}
 
 const AF_NAMES: ReadonlyMap<number, string> = new Map([
   [0, 'AF_UNSPEC'],
@@ -66,10 +43,16 @@ const AF_NAMES: ReadonlyMap<number, string> = new Map([
   [17, 'AF_PACKET'],
 ]);
 
-/** The value's name, or undefined when it has none (the raw value is then shown as it is). */
-export function nameOfNumber(kind: NumberKind, v: Value): string | undefined {
+/**
+ * The value's readable form (a name; a port's host-order number), or undefined when it has none:
+ * the raw value is then shown as it is.
+ */
+export function nameOfNumber(kind: NumberKind, v: Value): string | number | undefined {
   if (kind === 'ipv4' && Array.isArray(v)) return v.length === 4 && v.every(isByte) ? v.join('.') : undefined;
-  if (kind === 'ipv6' && Array.isArray(v)) return v.length === 16 && v.every(isByte) ? ipv6(v as number[]) : undefined;
+  if (kind === 'ipv6') {
+    const b = ipv6Bytes(v);
+    return b ? ipv6(b) : undefined;
+  }
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : undefined;
   if (n === undefined || !Number.isSafeInteger(n)) return undefined;
   switch (kind) {
@@ -77,8 +60,10 @@ export function nameOfNumber(kind: NumberKind, v: Value): string | undefined {
       const name = ERRNO_NAMES.get(Math.abs(n));
       return name === undefined ? undefined : n < 0 ? `-${name}` : name;
     }
-    case 'ret':
+    case 'ret-errno':
       return n < 0 && ERRNO_NAMES.has(-n) ? `-${ERRNO_NAMES.get(-n)}` : undefined;
+    case 'eai':
+      return EAI_NAMES.get(n);
     case 'syscall':
       return SYSCALL_NAMES.get(n);
     case 'signal':
@@ -93,12 +78,33 @@ export function nameOfNumber(kind: NumberKind, v: Value): string | undefined {
       return openFlags(n);
     case 'ipv4':
       // A __be32 read as a little-endian number: its first byte in memory is the lowest.
-      return n >= 0 && n <= 0xffffffff ? [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.') : undefined;
+      // A signed 32-bit field holds the same four bytes.
+      return n >= -0x80000000 && n <= 0xffffffff
+        ? [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.')
+        : undefined;
     case 'port-be':
-      return n >= 0 && n <= 0xffff ? String(((n & 0xff) << 8) | (n >>> 8)) : undefined;
-    case 'ipv6':
-      return undefined;
+      return n >= 0 && n <= 0xffff ? ((n & 0xff) << 8) | (n >>> 8) : undefined;
   }
+}
+
+/**
+ * An IPv6 address's 16 bytes in memory order from its decoded value: `__u8[16]`, `__be16[8]` or
+ * `__u32[4]` (each word decoded little-endian, so its bytes are put back that way), or an
+ * `unsigned __int128` (a decimal string, also little-endian in memory).
+ */
+function ipv6Bytes(v: Value): number[] | undefined {
+  if (Array.isArray(v)) {
+    const width = v.length === 16 ? 1 : v.length === 8 ? 2 : v.length === 4 ? 4 : 0;
+    if (!width || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < 2 ** (8 * width)))
+      return undefined;
+    return (v as number[]).flatMap((x) => Array.from({ length: width }, (_, i) => Math.floor(x / 2 ** (8 * i)) & 255));
+  }
+  if ((typeof v !== 'string' && typeof v !== 'number') || !/^\d+$/.test(String(v))) return undefined;
+  let n = BigInt(v);
+  if (n >= 1n << 128n) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < 16; i++, n >>= 8n) out.push(Number(n & 255n));
+  return out;
 }
 
 function isByte(x: Value): x is number {

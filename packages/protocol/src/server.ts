@@ -313,7 +313,14 @@ export const SchemaMessage = runFrame('schema', {
 export const EventRecord = z.object({
   t: z.number(),
   cpu: z.number().int().optional(),
+  /** The record as decoded: raw numbers (what scripts, lesson checks and gallery expectations compare). */
   value: Value,
+  /**
+   * Readable forms of the fields that have one, by top-level field name (`{ ret: '-ENOENT', sig:
+   * 'SIGKILL', saddr: '10.0.0.1' }`; packages/protocol decode/formatters.ts says which fields);
+   * absent when none has. JSON events only: clients of binary events compute it from the layout.
+   */
+  shown: z.record(z.string(), Value).optional(),
 });
 export type EventRecord = z.infer<typeof EventRecord>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cString, decodeRecord, FORMATTERS, layoutColumns, RecordLayout, type Value } from '../src/index.js';
+import { cString, decodeRecord, layoutColumns, RecordLayout, shownOf, shownReader, type Value } from '../src/index.js';
 
 /**
  * test/golden/every-kind-record.json is written by the agent's btf-layout test from a record
@@ -70,7 +70,7 @@ describe('decodeRecord', () => {
     expect(cString(Uint8Array.of(0x61, 0x5c, 0x0a, 0xe2, 0x82, 0xac, 0xc3, 0, 0x62))).toBe('a\\\\\\x0a€\\xc3');
   });
 
-  it('a node with a formatter is decoded by the plain rules, then formatted; an unknown formatter leaves it plain', () => {
+  it('a node with a formatter keeps its plain value; its readable form is beside it; an unknown formatter has none', () => {
     const marked = (fmt: string) =>
       RecordLayout.parse({
         typeName: 'struct e',
@@ -85,12 +85,52 @@ describe('decodeRecord', () => {
         },
       });
     const bytes = Uint8Array.of(0xfe, 0xff, 0xff, 0xff, 7, 0, 0, 0);
-    FORMATTERS.push({ name: 'test-negated', applies: () => false, format: (v) => (typeof v === 'number' ? -v : v) });
-    try {
-      expect(decodeRecord(marked('test-negated'), bytes)).toEqual({ ret: 2, n: 7 });
-    } finally {
-      FORMATTERS.pop();
-    }
+    expect(decodeRecord(marked('ret-errno'), bytes)).toEqual({ ret: -2, n: 7 });
+    expect(shownOf(marked('ret-errno'), bytes)).toEqual({ ret: '-ENOENT' });
+    // A value the formatter has no name for: nothing beside it.
+    expect(shownOf(marked('ret-errno'), Uint8Array.of(3, 0, 0, 0, 7, 0, 0, 0))).toBeUndefined();
+    // An older client that does not know a formatter named in a newer agent's layout.
     expect(decodeRecord(marked('not-in-this-build'), bytes)).toEqual({ ret: -2, n: 7 });
+    expect(shownReader(marked('not-in-this-build'))).toBeUndefined();
+    // A record shorter than its type is explained by decodeRecord, not named.
+    expect(shownOf(marked('ret-errno'), bytes.subarray(0, 4))).toBeUndefined();
+  });
+
+  it('formatted members inside a nested struct or array show as the container with them replaced', () => {
+    const layout = RecordLayout.parse({
+      typeName: 'struct e',
+      size: 12,
+      root: {
+        k: 'struct',
+        off: 0,
+        fields: [
+          { name: 'pid', node: { k: 'int', off: 0, size: 4, signed: false } },
+          {
+            name: 'conn',
+            node: {
+              k: 'struct',
+              off: 4,
+              fields: [
+                { name: 'saddr', node: { k: 'int', off: 0, size: 4, signed: false, fmt: 'ipv4' } },
+                { name: 'n', node: { k: 'int', off: 4, size: 2, signed: false } },
+              ],
+            },
+          },
+          {
+            name: 'sigs',
+            node: {
+              k: 'array',
+              off: 10,
+              n: 2,
+              stride: 1,
+              elem: { k: 'int', off: 0, size: 1, signed: false, fmt: 'signal' },
+            },
+          },
+        ],
+      },
+    });
+    const bytes = Uint8Array.of(1, 0, 0, 0, 10, 0, 0, 1, 5, 0, 9, 0);
+    expect(decodeRecord(layout, bytes)).toEqual({ pid: 1, conn: { saddr: 0x0100000a, n: 5 }, sigs: [9, 0] });
+    expect(shownOf(layout, bytes)).toEqual({ conn: { saddr: '10.0.0.1', n: 5 }, sigs: ['SIGKILL', 0] });
   });
 });

@@ -1,10 +1,10 @@
 import type { RecordLayout, ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
-import { decodeRecord, parseBinaryEvents, ServerMessage as ServerMessageSchema } from '@bpfplay/protocol';
+import { decodeRecord, parseBinaryEvents, ServerMessage as ServerMessageSchema, shownOf } from '@bpfplay/protocol';
 
 /**
  * The CLI's side of binary events (`run --binary`): keeps each source's layout from its `schema`
  * frame and turns every binary frame back into the `events` message the JSON form would have been,
- * records decoded with the protocol's decoder, so the rest of the CLI (and `--json` output) does not
+ * records decoded with the protocol's decoder (and their fields' readable forms in `shown`), so the rest of the CLI (and `--json` output) does not
  * know the difference.
  */
 export class BinaryEvents {
@@ -28,11 +28,15 @@ export class BinaryEvents {
       seq: header.seq,
       runId: header.runId,
       source: header.source,
-      records: records.map((bytes, i) => ({
-        t: header.t,
-        ...(header.cpus ? { cpu: header.cpus[i]! } : {}),
-        value: decodeRecord(layout, bytes),
-      })),
+      records: records.map((bytes, i) => {
+        const shown = shownOf(layout, bytes);
+        return {
+          t: header.t,
+          ...(header.cpus ? { cpu: header.cpus[i]! } : {}),
+          value: decodeRecord(layout, bytes),
+          ...(shown ? { shown } : {}),
+        };
+      }),
       dropped: header.dropped,
     };
     // Through the protocol's schema, as every JSON frame is: the same checks and the same key order.

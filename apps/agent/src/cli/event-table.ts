@@ -4,8 +4,9 @@ import type { FieldInfo, ServerMessageOf, Value } from '@bpfplay/protocol';
  * Ring and perf buffer records as a terminal table, the way execsnoop and friends print them: a
  * header of upper-case field names once, then one aligned row per record. Columns start as wide
  * as their C type usually needs (a pid, a 16-byte comm) and widen when a longer value arrives; the
- * last column is never padded, so a long path or argument list just runs on. `--json` keeps the
- * protocol's frames instead.
+ * last column is never padded, so a long path or argument list just runs on. A field with a readable
+ * form (the record's `shown`: `-ENOENT`, `openat`, `10.0.0.1`) prints that instead of its number.
+ * `--json` keeps the protocol's frames instead (raw values, readable forms in `shown`).
  */
 export class EventTable {
   private readonly tables = new Map<string, Columns>();
@@ -32,7 +33,7 @@ export class EventTable {
       this.tables.set(m.source, cols);
       lines.push(this.prefix('SOURCE') + cols.header());
     }
-    for (const r of records) lines.push(this.prefix(m.source) + cols.row(r.t, r.value));
+    for (const r of records) lines.push(this.prefix(m.source) + cols.row(r.t, r.value, r.shown));
     if (m.dropped) lines.push(`(${m.dropped} ${m.source} records dropped)`);
     return lines.length ? lines.join('\n') : undefined;
   }
@@ -64,10 +65,10 @@ class Columns {
     );
   }
 
-  row(t: number, value: Value): string {
+  row(t: number, value: Value, shown?: { [field: string]: Value }): string {
     const cells =
       value !== null && typeof value === 'object' && !Array.isArray(value) && this.fields.every((f) => f.name in value)
-        ? this.fields.map((f) => cell(value[f.name]!))
+        ? this.fields.map((f) => cell(shown?.[f.name] ?? value[f.name]!))
         : [cell(value), ...this.fields.slice(1).map(() => '')];
     return this.line((t / 1000).toFixed(3), cells);
   }

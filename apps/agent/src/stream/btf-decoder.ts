@@ -4,9 +4,11 @@ import type { BpfMap } from '@bpfplay/libbpf';
 import {
   decodeRecord,
   hexValue,
+  shownReader,
   type FieldInfo,
   type MapSnapshot,
   type RecordLayout,
+  type ShownReader,
   type Value,
   unitFromName,
 } from '@bpfplay/protocol';
@@ -72,6 +74,10 @@ export class BtfRecordDecoder implements RecordDecoder {
 
   json(source: string): RecordJson | undefined {
     return this.writers.get(source);
+  }
+
+  shown(source: string): ShownReader | undefined {
+    return shownReader(this.layouts.get(source));
   }
 }
 

@@ -12,8 +12,9 @@ import { ascii, type JsonSink } from './json-sink.js';
  * once into fixed-offset leaves with the JSON text between them, and a record is a loop over the
  * leaves writing into a JsonSink. No decoding rule lives here: a leaf is written directly only
  * where the text is the bytes' plain rendering (integers up to 32 bits and 64-bit ones that fit a
- * double: their digits; `char` arrays of printable ASCII: their bytes); every other leaf, and any
- * leaf with a formatter, is the protocol's own reader for that node, serialized. The output is
+ * double: their digits; `char` arrays of printable ASCII: their bytes); every other leaf is the
+ * protocol's own reader for that node, serialized. (Formatters do not change the value: their
+ * readable forms go beside it, in the record's `shown`, written by the source.) The output is
  * `JSON.stringify(decodeRecord(layout, bytes))`, byte for byte (test/stream/record-json.test.ts).
  */
 
@@ -79,7 +80,7 @@ class Flattener {
 
   walk(node: LayoutNode, base: number): void {
     const off = node.k === 'bits' ? base : base + node.off;
-    if (node.fmt !== undefined || node.k === 'bits' || node.k === 'unknown' || node.k === 'enum' || node.k === 'float')
+    if (node.k === 'bits' || node.k === 'unknown' || node.k === 'enum' || node.k === 'float')
       return this.leaf(K.READ, base, 0, compileNode(node));
     switch (node.k) {
       case 'ptr':

@@ -1,6 +1,6 @@
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, PerfBufferReader, RingBufferReader } from '@bpfplay/libbpf';
-import type { Value } from '@bpfplay/protocol';
+import type { ShownReader, Value } from '@bpfplay/protocol';
 import type { Outbox } from './outbox.js';
 import { ascii } from './json-sink.js';
 import { recordMemory, type RecordJson, type RecordMemory } from './record-json.js';
@@ -14,6 +14,8 @@ export interface RecordDecoder {
   decode(source: string, bytes: Uint8Array): Value;
   /** A faster way to the same JSON text for this source's records, when there is one (record-json.ts). */
   json?(source: string): RecordJson | undefined;
+  /** The readable forms of this source's records (`shown`), when any of its fields has a formatter. */
+  shown?(source: string): ShownReader | undefined;
   /** Records go out as their raw bytes (RunOptions.eventFormat 'binary'); the client decodes them. */
   binary?: boolean;
 }
@@ -81,6 +83,7 @@ export class PrintkSource implements Source {
 export class RingEventSource implements Source {
   private readonly mem: RecordMemory;
   private readonly fast: RecordJson | undefined;
+  private readonly shown: ShownReader | undefined;
 
   constructor(
     private readonly name: string,
@@ -89,6 +92,7 @@ export class RingEventSource implements Source {
   ) {
     this.mem = recordMemory(ring.bytes);
     this.fast = decoder.json?.(name);
+    this.shown = decoder.shown?.(name);
   }
 
   poll(outbox: Outbox, now: number, budgetMs: number): void {
@@ -97,6 +101,7 @@ export class RingEventSource implements Source {
     const batch = outbox.batch(this.name);
     const sink = batch.sink;
     const head = ascii(`{"t":${JSON.stringify(now)},"value":`);
+    const shown = this.shown;
     const push = (off: number, len: number) => {
       const mark = batch.begin();
       sink.bytes(head);
@@ -104,6 +109,8 @@ export class RingEventSource implements Source {
       if (!this.fast?.(sink, this.mem, off, len)) {
         sink.string(JSON.stringify(this.decoder.decode(this.name, this.ring.bytes.subarray(off, off + len))));
       }
+      const names = shown?.(this.ring.bytes.subarray(off, off + len));
+      if (names) sink.string(`,"shown":${JSON.stringify(names)}`);
       sink.byte(0x7d);
       outbox.commitEvent(batch, mark);
     };
@@ -157,11 +164,15 @@ export class RingEventSource implements Source {
 }
 
 export class PerfEventSource implements Source {
+  private readonly shown: ShownReader | undefined;
+
   constructor(
     private readonly name: string,
     private readonly reader: PerfReader,
     private readonly decoder: RecordDecoder,
-  ) {}
+  ) {
+    this.shown = decoder.shown?.(name);
+  }
 
   poll(outbox: Outbox, now: number): void {
     let dropped = 0;
@@ -174,7 +185,11 @@ export class PerfEventSource implements Source {
           dropped++;
           return;
         }
-        if (!binary) return outbox.pushEvent(this.name, { t: now, cpu, value: this.decoder.decode(this.name, data) });
+        if (!binary) {
+          const shown = this.shown?.(data);
+          const value = this.decoder.decode(this.name, data);
+          return outbox.pushEvent(this.name, { t: now, cpu, value, ...(shown ? { shown } : {}) });
+        }
         const mark = binary.sink.pos;
         binary.sink.record(data, 0, data.length);
         if (outbox.commitEvent(binary, mark)) binary.cpus.push(cpu);

@@ -37,6 +37,8 @@ describe('events in a terminal', () => {
             {
               t: 1500,
               value: { pid: 7, ret: -2, comm: 'a-very-long-comm', filename: '/usr/lib/x86_64-linux-gnu/libc.so.6' },
+              // A field with a readable form prints it, not its number.
+              shown: { ret: '-ENOENT' },
             },
             { t: 1510, value: { pid: 12345678, ret: 3, comm: 'ls', filename: '/usr/bin/ls' } },
           ],
@@ -45,6 +47,7 @@ describe('events in a terminal', () => {
     ].join('\n');
     await expect(`${out}\n`).toMatchFileSnapshot('golden/events-table.txt');
     expect(out).not.toContain('{');
+    expect(out).toMatch(/ -ENOENT a-very-long-comm /);
   });
 
   it('keeps records it cannot decode readable: hex under one DATA column, with the reason first', () => {

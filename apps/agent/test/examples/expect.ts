@@ -62,12 +62,22 @@ function checkPrintk(re: string, messages: Messages): string[] {
 
 function checkEvent(clause: NonNullable<ExampleExpect['event']>, messages: Messages): string[] {
   const frames = ofType(messages, 'events').filter((m) => clause.source === undefined || m.source === clause.source);
-  const records = frames.flatMap((m) => m.records.map((r) => r.value));
-  const match = records.some((v) => {
+  const all = frames.flatMap((m) => m.records);
+  const records = all.map((r) => r.value);
+  const match = all.some(({ value: v, shown }) => {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
-    return Object.entries(clause.fields).every(([k, want]) => fieldMatches(v[k], want));
+    return (
+      Object.entries(clause.fields).every(([k, want]) => fieldMatches(v[k], want)) &&
+      Object.entries(clause.shown ?? {}).every(([k, want]) => fieldMatches(shown?.[k], want))
+    );
   });
   if (match) return [];
+  if (clause.shown) {
+    const seen = all.map((r) => ({ ...(r.value as object), shown: r.shown }));
+    return [
+      `no record${clause.source ? ` from ${clause.source}` : ''} had ${show(clause.fields)} shown as ${show(clause.shown)}; the user saw ${sample(seen, 3, (r) => show(r))}`,
+    ];
+  }
   const where = clause.source ? ` from ${clause.source}` : '';
   const hex = ofType(messages, 'schema')
     .filter((s) => s.undecodedReason && (clause.source === undefined || s.source === clause.source))

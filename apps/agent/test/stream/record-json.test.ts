@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, layoutOf, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
-import { decodeRecord, FORMATTERS } from '@bpfplay/protocol';
+import { decodeRecord, FORMATTERS, shownOf } from '@bpfplay/protocol';
 import { JsonSink } from '../../src/stream/json-sink.js';
 import { compileRecordJson, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
 
@@ -121,11 +121,11 @@ describe('records straight to JSON: the layout as a JSON writer (the JSON form o
     expect(encode(writer(id)!, bytes, 0, size)).toContain('"color":"NEGATIVE"');
   });
 
-  it('a formatter is applied once, where the layout is built, by the JSON writer and decodeRecord alike', () => {
+  it('a formatter leaves the value raw: the JSON writer writes the plain value, its readable form goes beside it', () => {
     const id = struct('small');
     const size = btf.sizeOf(id);
     // A field of struct small named like a process id: a test formatter that applies to it.
-    FORMATTERS.push({
+    FORMATTERS.unshift({
       name: 'test-pid',
       applies: (f) => f.parent === 'small' && f.kind === 'int' && f.size === 4,
       format: (v) => `pid ${String(v)}`,
@@ -136,14 +136,18 @@ describe('records straight to JSON: the layout as a JSON writer (the JSON form o
       expect(formatted.length).toBeGreaterThan(0);
       fc.assert(
         fc.property(recordBytes(size), (bytes) => {
-          const want = JSON.stringify(decodeRecord(layout, bytes));
-          expect(encode(compileRecordJson(layout)!, bytes, 0, size)).toBe(want);
-          for (const f of formatted) expect(want).toContain(`"${f.name}":"pid `);
+          const value = decodeRecord(layout, bytes) as Record<string, unknown>;
+          expect(encode(compileRecordJson(layout)!, bytes, 0, size)).toBe(JSON.stringify(value));
+          const shown = shownOf(layout, bytes);
+          for (const f of formatted) {
+            expect(typeof value[f.name]).toBe('number');
+            expect(shown?.[f.name]).toBe(`pid ${String(value[f.name])}`);
+          }
         }),
         { numRuns: 200 },
       );
     } finally {
-      FORMATTERS.pop();
+      FORMATTERS.shift();
     }
   });
 });

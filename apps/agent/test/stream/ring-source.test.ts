@@ -5,7 +5,7 @@ import { decodersFor } from '../../src/stream/decoders.js';
 import { Outbox } from '../../src/stream/outbox.js';
 import { openSources, type Source } from '../../src/stream/sources.js';
 import type { RunSpec } from '../../src/runner/ipc.js';
-import { decodeRecord, parseBinaryEvents, type BinaryEventsFrame } from '@bpfplay/protocol';
+import { decodeRecord, parseBinaryEvents, shownOf, type BinaryEventsFrame } from '@bpfplay/protocol';
 import { binaryMessage, stampSeq } from '../../src/stream/binary-frame.js';
 
 /**
@@ -44,6 +44,16 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 const object = compileBpf(PRODUCER, 'burst');
+
+/** A record whose fields have readable forms (packages/protocol decode/formatters.ts). */
+const NAMED = PRODUCER.replace(
+  'struct event { u64 seq; u32 pid; u32 cpu; char comm[16]; u64 pad; };',
+  'struct event { u64 seq; u32 pid; u32 cpu; char comm[16]; u64 pad; int ret; int sig; u8 daddr[4]; };',
+).replace(
+  'e->pad = 0;',
+  'e->pad = 0; e->ret = -2; e->sig = 9; e->daddr[0] = 127; e->daddr[1] = 0; e->daddr[2] = 0; e->daddr[3] = 1;',
+);
+const named = compileBpf(NAMED, 'named');
 let layout: ReturnType<typeof decodersFor>['schemas'][number]['layout'];
 let opened: { obj: BpfObject; sources: Source[] } | undefined;
 
@@ -54,14 +64,14 @@ afterEach(() => {
 });
 
 /** Load the producer with `count` records per trigger and open its sources as a run does. */
-function start(count: number, eventFormat?: 'binary'): Source {
+function start(count: number, eventFormat?: 'binary', bytes = object): Source {
   const spec = {
-    object: new Uint8Array(object),
+    object: new Uint8Array(bytes),
     objectName: 'burst',
     params: { tgid: process.pid, count },
     eventFormat,
   } as unknown as RunSpec;
-  const obj = BpfObject.openMem(object);
+  const obj = BpfObject.openMem(bytes);
   const d = decodersFor(obj, spec);
   d.configure(obj);
   obj.load();
@@ -103,6 +113,27 @@ describe('ring buffer source', () => {
     expect(recs.map((r) => r.value.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(recs[0]).toEqual({ t: 12.5, value: { seq: 0, pid: process.pid, cpu: 7, comm: 'bench', pad: 0 } });
     expect(o.box.totals).toEqual({ events: 1000, printk: 0, dropped: 0 });
+  });
+
+  it("writes fields' readable forms beside the raw values (`shown`), the same as a binary client computes", () => {
+    const src = start(3, undefined, named);
+    const o = outbox();
+    trigger();
+    src.poll(o.box, 1, Infinity);
+    o.box.flush();
+    const recs = o.delivered() as unknown as { value: Record<string, unknown>; shown?: Record<string, unknown> }[];
+    expect(recs).toHaveLength(3);
+    expect(recs[0]!.value).toMatchObject({ ret: -2, sig: 9, daddr: [127, 0, 0, 1] });
+    expect(recs[0]!.shown).toEqual({ ret: '-ENOENT', sig: 'SIGKILL', daddr: '127.0.0.1' });
+    opened?.sources[0]?.close();
+    opened?.obj.close();
+    opened = undefined;
+    const bin = start(3, 'binary', named);
+    const b = binaryOutbox();
+    trigger();
+    bin.poll(b.box, 1, Infinity);
+    b.box.flush();
+    expect(b.delivered().map((r) => shownOf(layout, r))).toEqual(recs.map((r) => r.shown));
   });
 
   it('over the rate limit, reads what fits and consumes the rest as reported drops', () => {

@@ -13,8 +13,8 @@ import { z } from 'zod';
  * enumerator declared with that value; unknown values as numbers), `char` arrays as C strings
  * (`\xNN` for bytes that are not printable or valid UTF-8, `\\` for a backslash), pointers as
  * `0x…`, non-finite floats as "NaN"/"Infinity", anonymous struct members flattened into their
- * parent, and whatever cannot be decoded as `{ $hex, $error }`. A node with `fmt` is then passed to
- * that formatter (formatters.ts).
+ * parent, and whatever cannot be decoded as `{ $hex, $error }`. A node with `fmt` keeps its
+ * plain value; that formatter (formatters.ts) gives the readable form shown beside it (shown.ts).
  *
  * Offsets (`off`, in bytes; `bit`, in bits) are relative to the enclosing node's start: a struct's
  * fields to the struct, an array's element to the element (which sits at `off + i * stride`).
@@ -43,7 +43,7 @@ export type LayoutNode =
      */
     | { k: 'unknown'; off: number; size?: number; reason: string }
   ) & {
-    /** A formatter (formatters.ts) applied to the value this node decodes to. */
+    /** The formatter (formatters.ts) that gives this node's value its readable form (shown.ts). */
     fmt?: string;
   };
 

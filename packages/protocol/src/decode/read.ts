@@ -1,5 +1,4 @@
 import type { Value } from '../common';
-import { formatterNamed } from './formatters';
 import type { LayoutNode, RecordLayout } from './layout';
 import { cString, intValue, toHex, undecodable } from './scalars';
 
@@ -86,16 +85,11 @@ function int(size: number, signed: boolean): (c: Ctx, at: number) => Value {
 }
 
 /**
- * Compile a layout node; its reader takes the absolute position of the node's frame. A node with a
- * formatter this build knows reads by the plain rules and then formats (formatters.ts).
+ * Compile a layout node; its reader takes the absolute position of the node's frame. Values are
+ * always the plain rules' (raw): a node's formatter (`fmt`) gives the readable form shown beside
+ * it (shown.ts), never in its place.
  */
 export function compileNode(n: LayoutNode): Read {
-  const plain = compilePlain(n);
-  const format = n.fmt === undefined ? undefined : formatterNamed(n.fmt);
-  return format ? (c, base) => format(plain(c, base)) : plain;
-}
-
-function compilePlain(n: LayoutNode): Read {
   switch (n.k) {
     case 'int': {
       const { off, size } = n;
