@@ -54,12 +54,10 @@ struct {
  * only because the check proves it unreachable on a kernel with bpf_snprintf
  * (apps/agent/src/policy/core-dead-code.ts).
  */
-#define ___bpfplay_trace_printk0(fmt, args...)                                      \
-	({                                                                          \
-		static const char ___bpfplay_tfmt[] = fmt;                           \
-		bpf_trace_printk(___bpfplay_tfmt, sizeof(___bpfplay_tfmt), ##args); \
-	})
-#define ___bpfplay_trace_printk_many(fmt, args...)                                                      \
+/* They take bpf_printk's own format array (and the literal's size), never the literal again: a
+ * second declaration would repeat every error about a bad format (`bpf_printk(42)`) three times. */
+#define ___bpfplay_trace_printk0(fmtv, size, args...) bpf_trace_printk(fmtv, size, ##args)
+#define ___bpfplay_trace_printk_many(fmtv, size, args...)                                               \
 	({                                                                                              \
 		static const char ___bpfplay_tfmt[] =                                                   \
 			"bpfplay: a bpf_printk with more than 3 arguments needs bpf_snprintf (Linux 5.13+)"; \
@@ -105,7 +103,7 @@ struct {
 				bpf_ringbuf_submit(___bpfplay_rec, 0);                     \
 			}                                                                  \
 		} else {                                                                   \
-			___bpfplay_ret = ___bpfplay_pick_trace_printk(args)(fmt, ##args);  \
+			___bpfplay_ret = ___bpfplay_pick_trace_printk(args)(___bpfplay_fmt, sizeof(fmt), ##args); \
 		}                                                                          \
 		___bpfplay_ret;                                                            \
 	})
