@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Placement, sessionUrl } from '@bpfplay/nodes';
+import { Placement, sessionUrl, type NodeRegistry } from '@bpfplay/nodes';
 import { startRegistry } from '@bpfplay/nodes/config';
 import { AdmissionLine, type LineClock } from './admission';
 import type { AgentTarget } from './relay';
@@ -16,6 +16,8 @@ export interface AgentTargets {
   pick(learnerKey: string): AgentTarget | undefined;
   /** For the server's start line and the learner's message when there is none. */
   describe: string;
+  /** The agents file's or Service's nodes, when configured: runs on one chosen node or on all (nodeRuns.ts). */
+  registry?: NodeRegistry;
 }
 
 const timers: LineClock = {
@@ -30,6 +32,7 @@ export async function agentTargets(env: Record<string, string | undefined> = pro
     return {
       pick: (learner) => placement.pick(learner),
       describe: `learners placed on the least loaded of ${registry.nodes().length} agents`,
+      registry,
     };
   }
   const url = env.BPFPLAY_AGENT_URL;

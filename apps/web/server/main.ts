@@ -6,6 +6,7 @@ import { LESSONS_FOLDER } from '@bpfplay/protocol';
 import { LESSONS_DIR_ENV, readLessons, type Lesson } from '@bpfplay/lessons';
 import { findRepoRoot, getRoomStore } from '@bpfplay/share/server';
 import { agentTargets } from './agentTargets';
+import { nodeRunUpgrades } from './nodeRuns';
 import { RoomHub } from './roomHub';
 import { roomRoutes } from './roomRoutes';
 import { roomUpgrades } from './roomSockets';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const targets = await agentTargets();
   const rooms = roomRoutes(store, hub);
   const upgrades = roomUpgrades(store, hub, targets);
+  const nodeRuns = nodeRunUpgrades(store, targets.registry);
 
   const server = createServer((req, res) => {
     rooms(req, res)
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
       });
   });
   server.on('upgrade', (req, socket, head) => {
-    if (upgrades(req, socket, head)) return;
+    if (upgrades(req, socket, head) || nodeRuns(req, socket, head)) return;
     // `next dev`'s hot reload socket; nothing else upgrades in production.
     void nextUpgrade(req, socket, head);
   });

@@ -25,7 +25,8 @@ export interface FakeAgentSession {
   send(m: ServerPayload): void;
 }
 
-export async function fakeAgent(maxConcurrentRuns: number) {
+/** `capabilities`: what the stand-in's hello adds (e.g. prebuiltObjects for fan-out runs). */
+export async function fakeAgent(maxConcurrentRuns: number, capabilities: Partial<typeof hello.capabilities> = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const sessions: FakeAgentSession[] = [];
@@ -43,7 +44,7 @@ export async function fakeAgent(maxConcurrentRuns: number) {
     });
     sessions.push(s);
     const { seq: _s, ...h } = hello;
-    s.send({ ...h, limits: { ...h.limits, maxConcurrentRuns } });
+    s.send({ ...h, capabilities: { ...h.capabilities, ...capabilities }, limits: { ...h.limits, maxConcurrentRuns } });
   });
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`,
@@ -55,6 +56,10 @@ export async function fakeAgent(maxConcurrentRuns: number) {
         if (s) return s;
         await new Promise<void>((r) => waiters.push(r));
       }
+    },
+    /** The agent dies: every session's connection drops at once (close() alone leaves them open). */
+    kill: () => {
+      for (const c of wss.clients) c.terminate();
     },
     close: () => new Promise<void>((r) => wss.close(() => r())),
   };

@@ -15,6 +15,11 @@ export interface FanOutRequest {
   onFrame(m: NodeFrame): void;
   /** How long a node may take to answer the WebSocket handshake. */
   connectTimeoutMs?: number;
+  /**
+   * The person the run is for, when a relay runs it (the web app: `<room>/<learner>`): sent as
+   * X-Bpfplay-Client so each agent's per-client quotas apply to that person, not to the relay.
+   */
+  clientId?: string;
 }
 
 export interface FanOutRun {
@@ -186,7 +191,10 @@ export function fanOutRun(req: FanOutRequest): FanOutRun {
   const nodes: Node[] = req.nodes.map((ep) => {
     const ws = new WebSocket(ep.url, {
       // The token in a header, not the URL: URLs end up in logs.
-      headers: { authorization: `Bearer ${ep.token}` },
+      headers: {
+        authorization: `Bearer ${ep.token}`,
+        ...(req.clientId ? { 'x-bpfplay-client': req.clientId } : {}),
+      },
       handshakeTimeout: req.connectTimeoutMs ?? 10_000,
       maxPayload: 64 << 20,
       ...(ep.tls?.ca ? { ca: ep.tls.ca } : {}),
