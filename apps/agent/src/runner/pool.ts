@@ -13,6 +13,8 @@ interface Member {
   hosted: number;
   nextSlot: number;
   retired: boolean;
+  /** Started and listening (Node and the runner bundle loaded): a run given to it starts at once. */
+  ready: boolean;
   linger?: NodeJS.Timeout;
 }
 
@@ -22,11 +24,12 @@ interface Member {
  * pressing Run together was most of the machine). A run still closes everything of its own when it
  * ends (runner/host-run.ts finish), and a process that crashes ends only the runs it hosts.
  *
- * `warm` processes with room for a run are kept started, so a Run does not pay for Node's startup
- * on the critical path. A new run goes to the process with the fewest runs that has room (loads on
- * the two cores in parallel rather than queued behind one event loop); a new process starts only
- * when none has room. With `runsPerRunner` 1 every run has a process of its own that exits after
- * it, as before sharing. Runs in a network namespace always get their own process.
+ * Room for runs is kept started ahead (`warm` × half a process's runs), so a Run does not pay for
+ * Node's startup on the critical path: the next process starts while the last one still has room.
+ * A new run goes to the started process with the fewest runs that has room (loads on the two cores
+ * in parallel rather than queued behind one event loop). With `runsPerRunner` 1 every run has a
+ * process of its own that exits after it, as before sharing. Runs in a network namespace always get
+ * their own process.
  */
 export class RunnerPool {
   private readonly members: Member[] = [];
@@ -68,19 +71,32 @@ export class RunnerPool {
   private spawn(): Member {
     const proc = new RunnerProcess(this.entry);
     proc.unref();
-    const m: Member = { proc, active: 0, hosted: 0, nextSlot: 0, retired: false };
+    const m: Member = { proc, active: 0, hosted: 0, nextSlot: 0, retired: false, ready: false };
     void proc.ready.then(
-      () => this.warmupObject && m.active === 0 && proc.send({ t: 'warm', object: this.warmupObject }),
+      () => {
+        m.ready = true;
+        if (this.warmupObject && m.active === 0) proc.send({ t: 'warm', object: this.warmupObject });
+      },
       () => {},
     );
     this.members.push(m);
     return m;
   }
 
+  /** Runs the pool keeps room for ahead of demand. */
+  private get spareWanted(): number {
+    return this.warm * Math.ceil(this.runsPerRunner / 2);
+  }
+
+  private spare(except?: Member): number {
+    return this.live()
+      .filter((m) => m !== except && !m.retired)
+      .reduce((n, m) => n + Math.max(0, this.runsPerRunner - m.active), 0);
+  }
+
   private fill(): void {
     if (this.closed) return;
-    let room = this.live().filter((m) => this.hasRoom(m)).length;
-    for (; room < this.warm; room++) this.spawn();
+    while (this.spare() < this.spareWanted) this.spawn();
   }
 
   async acquire(opts: { netns?: boolean } = {}): Promise<RunnerLease> {
@@ -114,10 +130,13 @@ export class RunnerPool {
     return new RunnerLease(m.proc, slot, false, () => this.released(m));
   }
 
-  /** The process with room that hosts the fewest runs (the oldest of equals: started, warmed up). */
+  /** The process with room that hosts the fewest runs, a started one first (the oldest of equals). */
   private pick(): Member {
     let best: Member | undefined;
-    for (const m of this.live()) if (this.hasRoom(m) && (!best || m.active < best.active)) best = m;
+    for (const m of this.live()) {
+      if (!this.hasRoom(m)) continue;
+      if (!best || (m.ready && !best.ready) || (m.ready === best.ready && m.active < best.active)) best = m;
+    }
     return best ?? this.spawn();
   }
 
@@ -129,9 +148,7 @@ export class RunnerPool {
     // An empty process lingers for the next Run (learners run again and again), then goes unless it
     // is one of the `warm` with room.
     m.linger = setTimeout(() => {
-      if (m.active > 0) return;
-      const others = this.live().filter((x) => x !== m && this.hasRoom(x)).length;
-      if (others >= this.warm) this.retire(m);
+      if (m.active === 0 && this.spare(m) >= this.spareWanted) this.retire(m);
     }, RUNNER_SHARING.idleLingerMs);
     m.linger.unref();
   }
