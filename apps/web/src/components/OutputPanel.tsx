@@ -11,8 +11,10 @@ export const PANES = ['problems', 'console', 'events', 'maps', 'verifier', 'disa
 /**
  * `iter`: an iterator program's text, a tab only while the run has one (after Console).
  * `kernels`: the kernel matrix side by side, a tab only when the agent offers kernels (after CO-RE).
+ * `packet`: the Packet lab, the last tab (no Alt+digit: the nine are taken); the tab strip wraps, so
+ * it stays on screen at 1024 px.
  */
-export type PaneId = (typeof PANES)[number] | 'iter' | 'kernels';
+export type PaneId = (typeof PANES)[number] | 'iter' | 'kernels' | 'packet';
 
 export const PANE_TITLES: Record<PaneId, string> = {
   problems: 'Problems',
@@ -26,6 +28,7 @@ export const PANE_TITLES: Record<PaneId, string> = {
   kernels: 'Kernels',
   params: 'Params',
   log: 'Log',
+  packet: 'Packet lab',
 };
 
 export interface PaneBadge {
@@ -55,6 +58,7 @@ export function OutputPanel({
   const badges = badgesOf();
   const tabs: PaneId[] = hasIterator(store.run) ? [...PANES.slice(0, 2), 'iter', ...PANES.slice(2)] : [...PANES];
   if (offersKernels(store.hello)) tabs.splice(tabs.indexOf('core') + 1, 0, 'kernels');
+  tabs.push('packet');
   return (
     <section className={`output ${header ? 'output-with-header' : ''}`} aria-label="Output">
       {header}

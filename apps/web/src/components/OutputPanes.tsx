@@ -18,6 +18,7 @@ import { ParamsPane } from './panes/ParamsPane';
 import { LogPane } from './panes/LogPane';
 import { IterPane } from './panes/IterPane';
 import { KernelsPane } from './panes/KernelsPane';
+import { PacketLabPane, type PacketLabPaneProps } from './panes/PacketLabPane';
 import { PANE_INTERVAL_MS, useThrottledStreamVersion } from '../hooks/useStreamVersion';
 
 export interface OutputPanesProps {
@@ -39,6 +40,7 @@ export interface OutputPanesProps {
   runTargets: { picked: string[]; onToggle(name: string, on: boolean): void };
   /** Files edited since the run (run.ts staleFiles). */
   stale: ReadonlySet<string>;
+  packetLab: Omit<PacketLabPaneProps, 'run'>;
 }
 
 export function OutputPanes(props: OutputPanesProps) {
@@ -82,6 +84,15 @@ export function OutputPanes(props: OutputPanesProps) {
       );
     case 'log':
       return <LogPane run={run} notes={store.notes} />;
+    case 'packet':
+      // Keyed by the example's packet: choosing another example starts from its packet.
+      return (
+        <PacketLabPane
+          key={JSON.stringify(p.packetLab.initial ?? null)}
+          {...p.packetLab}
+          run={store.side.runs['test-run']}
+        />
+      );
   }
 }
 
@@ -126,5 +137,8 @@ export function paneBadges(
   const warn =
     (run?.warnings.length ?? 0) + (run?.errors.length ?? 0) + store.notes.filter((n) => n.level !== 'info').length;
   if (warn > 0) b.log = { text: String(warn), tone: 'warn' };
+  const lab = store.side.runs['test-run'];
+  if (lab?.tests.length)
+    b.packet = { text: String(lab.tests.length), ...(lab.error ? { tone: 'error' as const } : {}) };
   return b;
 }

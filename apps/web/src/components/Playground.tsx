@@ -20,6 +20,7 @@ import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAct
 import type { Example } from '../examples/types';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
 import { Toolbar } from './Toolbar';
+import { useSideRuns } from '../hooks/useSideRuns';
 import { StatusBar } from './StatusBar';
 import { FileTabs } from './FileTabs';
 import { ExamplesSidebar } from './ExamplesSidebar';
@@ -147,6 +148,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     onStart: () => (userPicked.current = false),
   });
   const { running, connected, runError, setRunError } = controls;
+  const side = useSideRuns({ ws, store, send: agent.send, editor: editorApi, onError: setRunError });
   const startRun = controls.start;
   const stopRun = controls.stop;
 
@@ -291,6 +293,8 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
         onShare={() => void sharing.share()}
+        onExport={() => side.exportProject('tar')}
+        exporting={side.exporting}
         shared={ws.snippet.shared ?? null}
       />
       <Banners items={banners} />
@@ -386,6 +390,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
               act({ type: 'run-targets-set', targets }),
             )}
             stale={stale}
+            packetLab={{ canRun: connected, onRun: side.testRun, initial: currentExample?.meta.packetLab?.[0] }}
           />
         </OutputPanel>
       </main>

@@ -30,6 +30,9 @@ export interface ToolbarProps {
   onSettings(): void;
   onHelp(): void;
   onShare(): void;
+  /** Download the snippet as a libbpf project (.tar) the agent generates. */
+  onExport(): void;
+  exporting: boolean;
   /** The short link this snippet came from or was last shared as. */
   shared: { id: string; forkedFrom?: string } | null;
 }
@@ -138,6 +141,15 @@ export function Toolbar(p: ToolbarProps) {
           data-testid="share"
         >
           Share
+        </button>
+        <button
+          className="btn"
+          onClick={p.onExport}
+          disabled={!p.canRun || p.exporting}
+          title="Export: a libbpf project (the code, a C loader made for it, a Makefile, a README) to build and run without the playground"
+          data-testid="export"
+        >
+          {p.exporting ? 'Exporting…' : 'Export'}
         </button>
       </div>
       <div className="toolbar-right">

@@ -7,6 +7,7 @@ import { Streams, type StreamLimits } from './streams';
 import { BtfUploads } from './btfUploads';
 import type { RowBatch } from './rowBatch';
 import type { ParamsFrame } from './params';
+import { SideRuns, type SideKind } from './sideRuns';
 
 export interface AgentNote {
   t: number;
@@ -45,6 +46,8 @@ export class AgentStore {
   params: ParamsFrame | null = null;
   /** The last example trigger this tab asked for. */
   trigger: TriggerRun | null = null;
+  /** Export and Packet lab runs, beside the main run (state/sideRuns.ts). */
+  readonly side = new SideRuns();
   private version = 0;
   /** Bumped only when something other than the streams changed (connection, run steps, notes). */
   private coarseVersion = 0;
@@ -117,6 +120,13 @@ export class AgentStore {
     return { type: 'run', runId, snippet, options };
   }
 
+  /** An Export or a Packet lab test run: its own run id, the main run's output stays. */
+  startSide(kind: SideKind, snippet: Snippet, options: RunOptions): ClientMessage {
+    const m = this.side.start(kind, snippet, options);
+    this.changed(true);
+    return m;
+  }
+
   /** Start uploading a BTF file; the message to send, or why it cannot be sent. */
   uploadBtf(
     fileName: string,
@@ -160,6 +170,7 @@ export class AgentStore {
 
   /** Rows of one event source, made by the inbox from the agent's events frames. */
   rows(b: RowBatch): void {
+    if (this.side.owns(b.runId)) return; // a Packet lab run's ring buffer records: not the main run's
     if (this.run && b.runId !== this.run.runId) return; // output of an older run
     const first = (this.streams.sources.get(b.source)?.received ?? 0) === 0;
     this.streams.rows(b);
@@ -167,6 +178,7 @@ export class AgentStore {
   }
 
   handle(m: ServerMessage): void {
+    if (this.side.handle(m)) return this.changed(true);
     const forRun = 'runId' in m && typeof m.runId === 'string' ? m.runId : null;
     if (forRun !== null && this.run && forRun !== this.run.runId) return; // output of an older run
     switch (m.type) {

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import type { Locator, Page } from '@playwright/test';
+import { connected, expect, openPlayground, shot, test } from '../lib/test';
+
+/**
+ * Taking a program home and testing packets: a learner exports the snippet as a libbpf project and
+ * gets an archive that holds what `make` needs; a learner opens the Packet lab on an XDP example
+ * (at 1280×800 and at 1024×768) and sees the verdict and the rewritten fields.
+ */
+
+/** The element is drawn whole inside the viewport and nothing covers it. */
+async function fullyShown(page: Page, l: Locator): Promise<void> {
+  await expect(l).toBeVisible();
+  const box = (await l.boundingBox())!;
+  const vp = page.viewportSize()!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(vp.width);
+  expect(box.y + box.height).toBeLessThanOrEqual(vp.height);
+  const onTop = await l.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && el.contains(hit);
+  });
+  expect(onTop).toBe(true);
+}
+
+async function openExample(page: Page, name: string): Promise<void> {
+  if ((await page.getByTestId(`example-${name}`).count()) === 0) await page.getByTestId('toggle-examples').click();
+  await page.getByTestId(`example-${name}`).click();
+  await expect(page.getByTestId(`tab-${name}.bpf.c`)).toHaveAttribute('aria-selected', 'true');
+}
+
+test.use({ viewport: { width: 1280, height: 800 } });
+
+test('Export: the learner gets a .tar of a libbpf project for the snippet', async ({ page, servers }) => {
+  await openPlayground(page, servers);
+  await connected(page);
+  await openExample(page, 'execsnoop');
+  await fullyShown(page, page.getByTestId('export'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  expect(download.suggestedFilename()).toBe('execsnoop.tar');
+  const tar = await download.path();
+  const names = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).trim().split('\n');
+  for (const f of [
+    'execsnoop/execsnoop.bpf.c',
+    'execsnoop/execsnoop.h',
+    'execsnoop/execsnoop.c',
+    'execsnoop/Makefile',
+    'execsnoop/README.md',
+    'execsnoop/include/bpf/bpf_helpers.h',
+    'execsnoop/bpfplay_print.h',
+  ])
+    expect(names).toContain(f);
+  const loader = execFileSync('tar', ['-xOf', tar, 'execsnoop/execsnoop.c'], { encoding: 'utf8' });
+  expect(loader).toContain('#include "execsnoop.skel.h"');
+  expect(loader).toContain('"targ-uid"');
+  const makefile = execFileSync('tar', ['-xOf', tar, 'execsnoop/Makefile'], { encoding: 'utf8' });
+  expect(makefile).toContain('btf dump file $(VMLINUX_BTF) format c');
+  await expect(page.getByTestId('export')).toHaveText('Export');
+});
+
+for (const viewport of [
+  { width: 1280, height: 800 },
+  { width: 1024, height: 768 },
+]) {
+  test(`Packet lab at ${viewport.width}×${viewport.height}: xdppong turns an ICMP echo into a reply, XDP_TX`, async ({
+    page,
+    servers,
+  }) => {
+    await page.setViewportSize(viewport);
+    await openPlayground(page, servers);
+    await connected(page);
+    await openExample(page, 'xdppong');
+    const tab = page.getByTestId('pane-tab-packet');
+    await fullyShown(page, tab);
+    await tab.click();
+    // The example's own first check chose the packet: ICMP echo.
+    await expect(page.getByTestId('packet-preset')).toHaveValue('icmp');
+    await page.getByTestId('packet-run').click();
+    await expect(page.getByTestId('packet-verdict')).toHaveText('XDP_TX', { timeout: 60_000 });
+    const changed = page.getByTestId('packet-diff-row');
+    await expect(changed.filter({ hasText: 'echo reply' })).toHaveCount(1);
+    await expect(changed.filter({ hasText: '10.99.0.1' })).toHaveCount(2);
+    await expect(page.getByTestId('packet-map-changes')).toContainText('replies[');
+    await fullyShown(page, page.getByTestId('packet-run'));
+    await shot(page, `packet-lab-${viewport.width}x${viewport.height}`);
+
+    // A UDP packet goes through untouched.
+    await page.getByTestId('packet-preset').selectOption('udp');
+    await page.getByTestId('packet-run').click();
+    await expect(page.getByTestId('packet-verdict')).toHaveText('XDP_PASS', { timeout: 60_000 });
+    await expect(page.getByTestId('packet-summary')).toHaveText('packet out: unchanged');
+  });
+}
