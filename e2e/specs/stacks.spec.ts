@@ -45,3 +45,51 @@ test('profile: stacks as a flame graph and a table; the map sizes the playground
   await params.getByLabel('map.counts.max_entries').fill('4096');
   await expect(params.locator('.error-text')).toHaveCount(0);
 });
+
+/**
+ * Stacks that travel inside records (bpf_get_stack() into a ring buffer record, the gallery's
+ * openstacks): a record's detail lists its kernel frames by name, and the Maps pane adds every
+ * record's stack up into a flame graph.
+ */
+test('openstacks: a record’s bpf_get_stack() frames by name in its detail, and all records as a flame graph', async ({
+  page,
+  servers,
+}) => {
+  test.setTimeout(240_000);
+  const meta = exampleMeta('openstacks');
+  await openPlayground(page, servers);
+  await connected(page);
+
+  const stop = keepTriggering(meta.trigger!, 200);
+  try {
+    await page.getByTestId('example-openstacks').click();
+    await expect(page.getByTestId('tab-openstacks.bpf.c')).toHaveAttribute('aria-selected', 'true');
+    await page.getByTestId('run').click();
+    await expect(page.getByTestId('status')).toContainText('running', { timeout: 60_000 });
+    await page.getByTestId('pane-tab-events').click();
+    await page.getByTestId('events-filter').fill('filename=/etc/hostname');
+    const rows = page.getByTestId('event-row');
+    await expect(rows.first()).toBeVisible({ timeout: 30_000 });
+    await page.getByTestId('events-pause').click();
+    await rows.first().click();
+    const frames = page.getByTestId('event-detail').getByTestId('event-stack-kstack').locator('li');
+    // Innermost first: the tracepoint's own frames, then the syscall entry, every one a symbol.
+    await expect(frames.first()).toHaveText(/^\w+\+0x[0-9a-f]+$/);
+    await expect(frames.filter({ hasText: /^do_syscall_64\+0x/ })).toHaveCount(1);
+    await shot(page, '31-record-stack-detail');
+
+    await page.getByTestId('pane-tab-maps').click();
+    const flame = page.getByTestId('flame-events');
+    await expect(page.getByTestId('stacks-events')).toContainText('stacks in events records');
+    await expect(flame.locator('svg .flame-frame').nth(2)).toBeVisible({ timeout: 30_000 });
+    await expect(
+      page.getByTestId('flame-table-events').locator('tbody tr').filter({ hasText: 'do_syscall_64+0x' }),
+    ).toHaveCount(1);
+    await shot(page, '32-record-stacks-flame-graph');
+  } finally {
+    stop();
+  }
+  const stopButton = page.getByTestId('stop');
+  if (await stopButton.isVisible()) await stopButton.click().catch(() => {});
+  await expect(page.getByTestId('status')).toContainText('stopped', { timeout: 30_000 });
+});

@@ -11,6 +11,10 @@
  *   struct { ... } hists SEC(".maps") BPFPLAY_UNIT(us);
  *       the values are in microseconds (ns, us, ms, s, bytes, or any word): the histogram's
  *       buckets are labelled with it. Without it the unit comes from the map's name (lat_ns).
+ *   struct event { __u32 pid; __u64 frames[32] BPFPLAY_STACK; };
+ *       `frames` holds bpf_get_stack() output: shown by symbol and drawn as a flame graph. Fields
+ *       named stack, kstack, ustack, kern_stack, kernel_stack or user_stack (arrays of __u64) are
+ *       taken as stacks without it.
  *
  * Included by the playground's <bpf/bpf_helpers.h>; include it yourself only when you do not use that header.
  */
@@ -20,6 +24,7 @@
 #define BPFPLAY_RECORD(type_name) __attribute__((btf_decl_tag("bpfplay.record:" #type_name)))
 #define BPFPLAY_HIST __attribute__((btf_decl_tag("bpfplay.render:log2-hist")))
 #define BPFPLAY_UNIT(unit) __attribute__((btf_decl_tag("bpfplay.unit:" #unit)))
+#define BPFPLAY_STACK __attribute__((btf_decl_tag("bpfplay.stack")))
 
 /*
  * BPFPLAY_KEEP_TYPE(struct my_rec);  at file scope: keeps a type in the object's BTF even when the

@@ -80,6 +80,35 @@ describe('inbox: agent frames to rows for the Events table', () => {
     expect(table(hex[0]!)).toEqual([['0xbeef'], ['5']]);
   });
 
+  it('shows a bpf_get_stack() field by frame name, innermost first, from the symbols frames before it', () => {
+    const schema: ServerMessage = {
+      type: 'schema',
+      seq: 0,
+      runId: 'r',
+      source: 'events',
+      recordType: 'struct event',
+      fields: [
+        { name: 'pid', type: '__u32' },
+        { name: 'ustack', type: '__u64[4]' },
+        { name: 'kstack', type: '__u64[4]' },
+      ],
+      stacks: [
+        { field: 'ustack', off: 8, n: 4, pid: 'pid' },
+        { field: 'kstack', off: 40, n: 4, pid: 'pid' },
+      ],
+    };
+    const symbols: ServerMessage = {
+      type: 'symbols',
+      seq: 1,
+      runId: 'r',
+      names: { '0xffffffff81000010': 'vfs_open+0x10', '7:0x401000': 'main+0x0 (bash)' },
+    };
+    const rec = { pid: 7, ustack: [0x401000, 0x402000, 0, 0], kstack: ['18446744071578845200', 0, 0, 0] };
+    const rows = only(run([schema, symbols, objects(2, [rec])]));
+    // A frame without a name yet stays its address; the zeros after the last frame are not frames.
+    expect(table(rows[0]!)).toEqual([['7', 'main+0x0 (bash) ← 0x402000', 'vfs_open+0x10']]);
+  });
+
   it('keeps the CPU of perf buffer records', () => {
     const [b] = only(
       run([

@@ -1,4 +1,11 @@
-import { formatterFor, type FieldContext, type LayoutNode, type RecordLayout } from '@bpfplay/protocol';
+import {
+  formatterFor,
+  isStackArray,
+  STACK_TAG,
+  type FieldContext,
+  type LayoutNode,
+  type RecordLayout,
+} from '@bpfplay/protocol';
 import type { Btf } from './btf.js';
 import type { BtfMember, BtfType } from './btf-types.js';
 import { safeTypeName as safeName } from './c-type.js';
@@ -29,6 +36,8 @@ interface Use {
   name: string;
   parent?: string;
   siblings?: readonly string[];
+  /** The member carries BPFPLAY_STACK (decode/stacks.ts). */
+  stackTag?: boolean;
 }
 
 class Builder {
@@ -82,7 +91,7 @@ class Builder {
       case 'union': {
         const fields: { name: string; node: LayoutNode }[] = [];
         const names = memberNames(this.btf, t.members, depth);
-        this.members(t.members, 0, depth, fields, { parent: t.name || use.name, names });
+        this.members(t.members, 0, depth, fields, { parent: t.name || use.name, names, compositeId: id });
         return { k: 'struct', off: 0, fields };
       }
       case 'datasec': {
@@ -108,7 +117,9 @@ class Builder {
     if (stride === undefined)
       return { k: 'unknown', off: 0, size: 0, reason: `array of ${safeName(this.btf, elemId)}, which has no size` };
     // An element is not the member: a formatter for `saddr` applies to the array, not to each byte.
-    return { k: 'array', off: 0, n, stride, elem: this.at(elemId, depth + 1, { name: '', parent: use.name }) };
+    const elem = this.at(elemId, depth + 1, { name: '', parent: use.name });
+    const stack = isStackArray(use.name, elem, use.stackTag === true);
+    return { k: 'array', off: 0, n, stride, elem, ...(stack ? { stack } : {}) };
   }
 
   /** Only `char` (through const/volatile/type_tag, not typedefs) arrays are text; `__u8[]` stays bytes. */
@@ -126,19 +137,30 @@ class Builder {
     into: { name: string; node: LayoutNode }[],
     scope: Scope,
   ): void {
-    for (const m of members) {
+    members.forEach((m, i) => {
       const mt = this.btf.resolve(m.type);
       if (m.name === '') {
-        // Unnamed bitfields are padding.
+        // Unnamed bitfields are padding. An anonymous struct's member indexes are its own: no tags looked up.
         if (mt.kind === 'struct' || mt.kind === 'union')
-          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into, scope);
-        continue;
+          this.members(mt.members, bitBase + m.bitOffset, depth + 1, into, {
+            parent: scope.parent,
+            names: scope.names,
+          });
+        return;
       }
-      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth, scope) });
-    }
+      const stackTag = scope.compositeId !== undefined && this.btf.declTags(scope.compositeId, i).includes(STACK_TAG);
+      into.push({ name: m.name, node: this.member(m, mt, bitBase, depth, scope, stackTag) });
+    });
   }
 
-  private member(m: BtfMember, mt: BtfType, bitBase: number, depth: number, scope: Scope): LayoutNode {
+  private member(
+    m: BtfMember,
+    mt: BtfType,
+    bitBase: number,
+    depth: number,
+    scope: Scope,
+    stackTag: boolean,
+  ): LayoutNode {
     const parent = scope.parent;
     const siblings = scope.names.filter((n) => n !== m.name);
     const oldStyle = mt.kind === 'int' && (mt.bits !== mt.size * 8 || mt.bitOffset !== 0);
@@ -152,7 +174,8 @@ class Builder {
         };
       // An anonymous parent at a bit offset that is not whole bytes would be read at a fractional
       // offset; no compiler lays out structs that way.
-      return at(this.at(m.type, depth + 1, { name: m.name, parent, siblings }), (bitBase + m.bitOffset) / 8);
+      const use: Use = { name: m.name, parent, siblings, ...(stackTag ? { stackTag } : {}) };
+      return at(this.at(m.type, depth + 1, use), (bitBase + m.bitOffset) / 8);
     }
     // Bitfield, modern encoding (size in the member, kind_flag) or old (offset and width in the INT).
     const bit = bitBase + m.bitOffset + (mt.kind === 'int' ? mt.bitOffset : 0);
@@ -179,6 +202,8 @@ class Builder {
 interface Scope {
   parent: string;
   names: readonly string[];
+  /** The struct's type id, for its members' decl tags (BPFPLAY_STACK). */
+  compositeId?: number;
 }
 
 function memberNames(btf: Btf, members: BtfMember[], depth: number, into: string[] = []): string[] {

@@ -14,6 +14,20 @@ export { compileNode, ctxFor, decodeRecord, hexValue, layoutColumns, type Ctx, t
 export { cString, intValue, toHex, undecodable } from './decode/scalars';
 export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Formatter } from './decode/formatters';
 export { shownOf, shownReader, type ShownReader } from './decode/shown';
+export {
+  COMM_FIELD,
+  PID_FIELD,
+  STACK_FIELD,
+  STACK_TAG,
+  frameHex,
+  isKernelFrame,
+  isStackArray,
+  namedFrames,
+  recordStackFields,
+  stackAddresses,
+  symbolKey,
+  type RecordStackField,
+} from './decode/stacks';
 export * from './binary-events';
 export * from './lsp';
 export * from './project';

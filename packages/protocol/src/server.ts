@@ -308,6 +308,32 @@ export const SchemaMessage = runFrame('schema', {
   undecodedReason: z.string().optional(),
   /** Binary events only (`eventFormat: 'binary'`): how to decode a record's bytes; absent: show them as hex. */
   layout: RecordLayout.optional(),
+  /**
+   * Fields holding bpf_get_stack() frames (decode/stacks.ts), with the fields saying whose they are;
+   * their names come in `symbols` frames.
+   */
+  stacks: z
+    .array(
+      z.object({
+        field: z.string(),
+        off: z.number().int().nonnegative(),
+        n: z.number().int().nonnegative(),
+        pid: z.string().optional(),
+        comm: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+/**
+ * Names of stack frames seen in records (the `stacks` fields of a source's schema), sent before the
+ * events frame that first holds them, each name once per run. Keys as decode/stacks.ts `symbolKey`
+ * makes them: `0xffffffff81…` for kernel frames, `<pid>:0x55…` for user frames; values
+ * `func+0x1a`, `func+0x1a [module]`, `func+0x10 (/usr/lib/…/libc.so.6)`, or the address with why
+ * it has no name.
+ */
+export const SymbolsMessage = runFrame('symbols', {
+  names: z.record(z.string(), z.string()),
 });
 
 export const EventRecord = z.object({
@@ -370,8 +396,13 @@ export type MapSnapshot = z.infer<typeof MapSnapshot>;
 export const StackProfile = z.object({
   /** The map of counts. */
   name: z.string(),
-  /** The BPF_MAP_TYPE_STACK_TRACE map its stack ids index. */
-  stackMap: z.string(),
+  /** The BPF_MAP_TYPE_STACK_TRACE map its stack ids index (absent for stacks from records). */
+  stackMap: z.string().optional(),
+  /**
+   * Stacks of bpf_get_stack() records instead: the source and field they came from, each record
+   * weighing 1 (`unit` is `records`).
+   */
+  records: z.object({ source: z.string(), field: z.string() }).optional(),
   /** What a sample's value is: `count`, or the value field it came from (`delta` for offcputime: ns). */
   unit: z.string(),
   /** Root first: the command (when the key has one), user frames, kernel frames; identical paths merged. */
@@ -547,6 +578,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   DisasmMessage,
   PrintkMessage,
   SchemaMessage,
+  SymbolsMessage,
   EventsMessage,
   MapsMessage,
   IterMessage,

@@ -1,4 +1,7 @@
-import type { FieldInfo, ServerMessageOf, Value } from '@bpfplay/protocol';
+import { namedFrames, type FieldInfo, type ServerMessageOf, type Value } from '@bpfplay/protocol';
+
+/** Frames of a record's stack printed in its row, innermost first; the rest are counted. */
+const ROW_FRAMES = 5;
 
 /**
  * Ring and perf buffer records as a terminal table, the way execsnoop and friends print them: a
@@ -10,11 +13,26 @@ import type { FieldInfo, ServerMessageOf, Value } from '@bpfplay/protocol';
  */
 export class EventTable {
   private readonly tables = new Map<string, Columns>();
+  /** Frame names from the run's `symbols` frames (they come before the records holding the frames). */
+  private readonly names = new Map<string, string>();
+
+  symbols(m: ServerMessageOf<'symbols'>): undefined {
+    for (const [k, v] of Object.entries(m.names)) this.names.set(k, v);
+    return undefined;
+  }
 
   /** The header for a source's records, printed when its schema arrives. */
   schema(m: ServerMessageOf<'schema'>): string | undefined {
     const fields = m.undecodedReason || m.fields.length === 0 ? [{ name: 'data', type: 'hex' }] : m.fields;
-    const cols = new Columns(fields);
+    const stacks = new Map<string, (record: { [k: string]: Value }) => string>();
+    for (const st of m.stacks ?? []) {
+      stacks.set(st.field, (r) => {
+        const frames = namedFrames(r[st.field]!, st.pid ? r[st.pid] : undefined, this.names);
+        const shown = frames.slice(0, ROW_FRAMES).join(' ← ');
+        return frames.length > ROW_FRAMES ? `${shown} ← … (${frames.length} frames)` : shown || '[no stack]';
+      });
+    }
+    const cols = new Columns(fields, stacks);
     this.tables.set(m.source, cols);
     const lines = m.undecodedReason ? [`events from ${m.source} shown as hex: ${m.undecodedReason}`] : [];
     lines.push(this.prefix('SOURCE') + cols.header());
@@ -53,7 +71,11 @@ class Columns {
   /** Numbers line up on the right, headers with them. */
   private readonly numeric: boolean[];
 
-  constructor(private readonly fields: readonly FieldInfo[]) {
+  constructor(
+    private readonly fields: readonly FieldInfo[],
+    /** Stack fields (schema `stacks`): their cell is the frames by name. */
+    private readonly stacks: ReadonlyMap<string, (record: { [k: string]: Value }) => string> = new Map(),
+  ) {
     this.widths = fields.map((f) => Math.max(f.name.length, typeWidth(f.type)));
     this.numeric = fields.map((f) => isIntegerType(f.type));
   }
@@ -68,7 +90,7 @@ class Columns {
   row(t: number, value: Value, shown?: { [field: string]: Value }): string {
     const cells =
       value !== null && typeof value === 'object' && !Array.isArray(value) && this.fields.every((f) => f.name in value)
-        ? this.fields.map((f) => cell(shown?.[f.name] ?? value[f.name]!))
+        ? this.fields.map((f) => this.stacks.get(f.name)?.(value) ?? cell(shown?.[f.name] ?? value[f.name]!))
         : [cell(value), ...this.fields.slice(1).map(() => '')];
     return this.line((t / 1000).toFixed(3), cells);
   }

@@ -55,7 +55,13 @@ export class Transcript {
   /** One message as lines of text; undefined for frames that say nothing new to a person. */
   format(m: ServerMessage): string | undefined {
     const line =
-      m.type === 'schema' ? this.events.schema(m) : m.type === 'events' ? this.events.events(m) : formatMessage(m);
+      m.type === 'schema'
+        ? this.events.schema(m)
+        : m.type === 'events'
+          ? this.events.events(m)
+          : m.type === 'symbols'
+            ? this.events.symbols(m)
+            : formatMessage(m);
     // A run on several targets prints every line of a target with its name, e.g. `[6.1] ...`.
     const target = 'target' in m ? m.target : undefined;
     if (line === undefined || target === undefined) return line;
@@ -159,7 +165,7 @@ function stackLines(p: StackProfile, top = 10): string[] {
   const total = p.samples.reduce((n, s) => n + s.value, 0);
   const lost = p.missing ? `, ${p.missing} stacks lost` : '';
   return [
-    `stacks ${p.name} × ${p.stackMap} (${p.samples.length} stacks, ${total} ${p.unit}${lost}; heaviest ${Math.min(top, p.samples.length)}, folded):`,
+    `${p.records ? `stacks in ${p.records.source} records (${p.records.field}, bpf_get_stack)` : `stacks ${p.name} × ${p.stackMap}`} (${p.samples.length} stacks, ${total} ${p.unit}${lost}; heaviest ${Math.min(top, p.samples.length)}, folded):`,
     ...p.samples.slice(0, top).map((s) => `  ${s.frames.join(';')} ${s.value}`),
   ];
 }

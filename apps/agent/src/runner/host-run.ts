@@ -15,6 +15,7 @@ import { waitForDetachedPrograms } from './quiesce.js';
 import { stackProfiles } from '../stream/stacks.js';
 import { kernelSymbols } from '../stream/ksyms.js';
 import { UserSymbols } from '../stream/usyms.js';
+import { RecordStacks } from '../stream/record-stacks.js';
 
 export interface RunDecoders {
   records: RecordDecoder;
@@ -75,6 +76,8 @@ export class HostRun {
   private stopTraffic?: () => void;
   private attachedAt = process.hrtime.bigint();
   private usymsCache?: UserSymbols;
+  /** Stacks in records (bpf_get_stack into a ring/perf record), when a source's type has them. */
+  private recordStacks?: RecordStacks;
   readonly outbox: Outbox;
 
   private get usyms(): UserSymbols {
@@ -114,7 +117,9 @@ export class HostRun {
       // Symbols for stacks are read before attach, while no run time is counting: parsing kallsyms
       // and the allowlisted binaries took 4 s on this machine under load, and a first snapshot that
       // long delayed the run's stop until the agent killed the runner (its frames lost with it).
-      if (this.obj.maps().some((m) => m.type === MAP_TYPE.stack_trace)) {
+      const layouts = this.d?.records.layouts;
+      this.recordStacks = layouts ? RecordStacks.of(layouts, () => this.usyms) : undefined;
+      if (this.recordStacks || this.obj.maps().some((m) => m.type === MAP_TYPE.stack_trace)) {
         kernelSymbols();
         this.usyms.preload();
       }
@@ -137,7 +142,7 @@ export class HostRun {
       }
       const d = (this.d ??= this.decoders(this.obj));
       for (const schema of d.schemas) this.hooks.emit('schema', { ...schema });
-      this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6);
+      this.sources = openSources(this.obj, d.records, (ns) => Number(ns - this.attachedAt) / 1e6, this.recordStacks);
       this.hooks.state('running', `${ok.length} program${ok.length === 1 ? '' : 's'} attached`);
       this.runIterators();
       if (this.net && this.spec.network)
@@ -215,16 +220,27 @@ export class HostRun {
     const startedAt = performance.now();
     const now = Number(process.hrtime.bigint() - this.attachedAt) / 1e6;
     for (const s of this.sources) s.poll(this.outbox, now, budgetMs);
+    // Names go out before the records that hold the frames (same channel, in order).
+    this.sendNames(final ? Infinity : undefined);
     if (this.outbox.flush()) this.lastFrameAt = startedAt;
+  }
+
+  private sendNames(budgetMs?: number): void {
+    const names = this.recordStacks?.takeNames(budgetMs);
+    if (names) this.hooks.emit('symbols', { names });
   }
 
   private snapshot(decoder: MapDecoder): void {
     if (!this.obj) return;
     const maps = snapshotMaps(this.obj, decoder, this.spec.maxMapEntries);
-    if (!maps.length) return;
+    if (!maps.length && !this.recordStacks) return;
     const obj = this.obj;
     this.usyms.refresh();
-    const stacks = stackProfiles(maps, (name, id) => readStack(obj, name, id), this.usyms);
+    this.sendNames();
+    const stacks = [
+      ...stackProfiles(maps, (name, id) => readStack(obj, name, id), this.usyms),
+      ...(this.recordStacks?.profiles() ?? []),
+    ];
     this.hooks.emit('maps', {
       t: Number(process.hrtime.bigint() - this.attachedAt) / 1e6,
       maps,

@@ -5,7 +5,9 @@ import {
   decodeRecord,
   hexValue,
   shownReader,
+  recordStackFields,
   type FieldInfo,
+  type RecordStackField,
   type MapSnapshot,
   type RecordLayout,
   type ShownReader,
@@ -23,6 +25,8 @@ export interface RecordSchema {
   undecodedReason?: string;
   /** Binary events only: how the client decodes the records' bytes. */
   layout?: RecordLayout;
+  /** Fields holding bpf_get_stack() frames (protocol decode/stacks.ts). */
+  stacks?: RecordStackField[];
 }
 
 const hex = hexValue;
@@ -39,7 +43,7 @@ const hiddenVar = (name: string) => /(^|\.)(___|__bpfplay)/.test(name);
  * (what the client decodes with) both come from it.
  */
 export class BtfRecordDecoder implements RecordDecoder {
-  private readonly layouts = new Map<string, RecordLayout | undefined>();
+  readonly layouts = new Map<string, RecordLayout | undefined>();
   private readonly writers = new Map<string, RecordJson | undefined>();
   readonly schemas: RecordSchema[] = [];
 
@@ -55,11 +59,13 @@ export class BtfRecordDecoder implements RecordDecoder {
         const layout = layoutOf(btf, r.typeId);
         this.layouts.set(source, layout);
         if (!binary) this.writers.set(source, compileRecordJson(layout));
+        const stacks = recordStackFields(layout);
         this.schemas.push({
           source,
           recordType: r.typeName,
           fields: fieldsOf(btf, r.typeId),
           ...(binary ? { layout } : {}),
+          ...(stacks.length ? { stacks } : {}),
         });
       } else {
         this.layouts.set(source, undefined);

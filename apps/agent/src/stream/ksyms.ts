@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { frameHex, isKernelFrame } from '@bpfplay/protocol';
 
 /**
  * Kernel addresses → "function+0xoffset", from /proc/kallsyms. Used to show the stacks that
@@ -159,14 +160,14 @@ export class KernelSymbols {
   }
 }
 
-export const hexAddr = (addr: bigint): string => `0x${addr.toString(16)}`;
+export const hexAddr = frameHex;
 
 /**
- * Kernel half of the address space (x86-64, arm64: the top bit set). bpf_get_stackid() stores
- * kernel and user stacks in the same kind of map, and a user address must not be looked up in
- * kallsyms: it would land on some unrelated kernel symbol.
+ * Kernel half of the address space (protocol decode/stacks.ts). bpf_get_stackid() stores kernel
+ * and user stacks in the same kind of map, and a user address must not be looked up in kallsyms:
+ * it would land on some unrelated kernel symbol.
  */
-export const isKernelAddress = (addr: bigint): boolean => addr >= 1n << 63n;
+export const isKernelAddress = isKernelFrame;
 
 const LE = endianness() === 'LE';
 

@@ -1,6 +1,6 @@
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, PerfBufferReader, RingBufferReader } from '@bpfplay/libbpf';
-import type { ShownReader, Value } from '@bpfplay/protocol';
+import type { RecordLayout, ShownReader, Value } from '@bpfplay/protocol';
 import type { Outbox } from './outbox.js';
 import { ascii } from './json-sink.js';
 import { recordMemory, type RecordJson, type RecordMemory } from './record-json.js';
@@ -18,6 +18,14 @@ export interface RecordDecoder {
   shown?(source: string): ShownReader | undefined;
   /** Records go out as their raw bytes (RunOptions.eventFormat 'binary'); the client decodes them. */
   binary?: boolean;
+  /** Each source's record layout, when its type is known. */
+  layouts?: ReadonlyMap<string, RecordLayout | undefined>;
+}
+
+/** Sees the records of the sources it wants as they are sent (record-stacks.ts: stacks in records). */
+export interface RecordTap {
+  wants(source: string): boolean;
+  observe(source: string, bytes: Uint8Array): void;
 }
 
 export interface Source {
@@ -85,14 +93,18 @@ export class RingEventSource implements Source {
   private readonly fast: RecordJson | undefined;
   private readonly shown: ShownReader | undefined;
 
+  private readonly tap: RecordTap | undefined;
+
   constructor(
     private readonly name: string,
     private readonly ring: RingReader,
     private readonly decoder: RecordDecoder,
+    tap?: RecordTap,
   ) {
     this.mem = recordMemory(ring.bytes);
     this.fast = decoder.json?.(name);
     this.shown = decoder.shown?.(name);
+    this.tap = tap?.wants(name) ? tap : undefined;
   }
 
   poll(outbox: Outbox, now: number, budgetMs: number): void {
@@ -112,7 +124,7 @@ export class RingEventSource implements Source {
       const names = shown?.(this.ring.bytes.subarray(off, off + len));
       if (names) sink.string(`,"shown":${JSON.stringify(names)}`);
       sink.byte(0x7d);
-      outbox.commitEvent(batch, mark);
+      if (outbox.commitEvent(batch, mark)) this.tap?.observe(this.name, this.ring.bytes.subarray(off, off + len));
     };
     this.drain(outbox, allowance, push, budgetMs);
   }
@@ -137,7 +149,7 @@ export class RingEventSource implements Source {
       (off, len) => {
         const mark = sink.pos;
         sink.record(bytes, off, len);
-        outbox.commitEvent(batch, mark);
+        if (outbox.commitEvent(batch, mark)) this.tap?.observe(this.name, bytes.subarray(off, off + len));
       },
       budgetMs,
     );
@@ -165,13 +177,16 @@ export class RingEventSource implements Source {
 
 export class PerfEventSource implements Source {
   private readonly shown: ShownReader | undefined;
+  private readonly tap: RecordTap | undefined;
 
   constructor(
     private readonly name: string,
     private readonly reader: PerfReader,
     private readonly decoder: RecordDecoder,
+    tap?: RecordTap,
   ) {
     this.shown = decoder.shown?.(name);
+    this.tap = tap?.wants(name) ? tap : undefined;
   }
 
   poll(outbox: Outbox, now: number): void {
@@ -185,6 +200,7 @@ export class PerfEventSource implements Source {
           dropped++;
           return;
         }
+        this.tap?.observe(this.name, data);
         if (!binary) {
           const shown = this.shown?.(data);
           const value = this.decoder.decode(this.name, data);
@@ -205,14 +221,16 @@ export class PerfEventSource implements Source {
 }
 
 /** One source per ring buffer / perf event array of a loaded object; the printk ring is its own kind. */
-export function openSources(obj: BpfObject, decoder: RecordDecoder, toRunMs: KtimeToRunMs): Source[] {
+export function openSources(obj: BpfObject, decoder: RecordDecoder, toRunMs: KtimeToRunMs, tap?: RecordTap): Source[] {
   const out: Source[] = [];
   for (const m of obj.maps()) {
     if (m.type === MAP_TYPE.ringbuf) {
       const ring = new RingBufferReader(m.fd, m.maxEntries);
-      out.push(m.name === PRINTK_MAP ? new PrintkSource(ring, toRunMs) : new RingEventSource(m.name, ring, decoder));
+      out.push(
+        m.name === PRINTK_MAP ? new PrintkSource(ring, toRunMs) : new RingEventSource(m.name, ring, decoder, tap),
+      );
     } else if (m.type === MAP_TYPE.perf_event_array) {
-      out.push(new PerfEventSource(m.name, new PerfBufferReader(m.fd, 64), decoder));
+      out.push(new PerfEventSource(m.name, new PerfBufferReader(m.fd, 64), decoder, tap));
     }
   }
   return out;

@@ -1,4 +1,10 @@
-import type { MapSnapshot, StackProfile, Value } from '@bpfplay/protocol';
+import {
+  COMM_FIELD as COMM,
+  PID_FIELD as PID,
+  type MapSnapshot,
+  type StackProfile,
+  type Value,
+} from '@bpfplay/protocol';
 import type { UserSymbols } from './usyms.js';
 
 /**
@@ -12,8 +18,6 @@ import type { UserSymbols } from './usyms.js';
 
 const KERNEL_ID = /^(kern|kernel|k)_?stack_?id$/i;
 const USER_ID = /^(user|usr|u)_?stack_?id$/i;
-const PID = /^(tgid|pid)$/;
-const COMM = /^(comm|name|task|command)$/;
 /** Value fields that hold what a sample weighs, in the order tools name them. */
 const WEIGHT = /^(count|counts|delta|total|total_ns|ns|value|samples)$/;
 

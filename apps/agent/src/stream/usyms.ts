@@ -20,6 +20,14 @@ interface Mapping {
 
 /** How long a process's maps are trusted before an address outside them makes us read them again. */
 const MAPS_TTL_MS = 10_000;
+/**
+ * A process that was just starting when its maps were first read (its first syscalls come from
+ * ld.so, before libc is mapped: a record stack of a new `python3` is like that) has them read
+ * again, at most every MAPS_QUICK_MS, for MAPS_QUICK_WINDOW_MS after that first read; then the TTL
+ * applies. A JIT's frames, always outside, cost at most ~20 extra reads per process.
+ */
+const MAPS_QUICK_MS = 100;
+const MAPS_QUICK_WINDOW_MS = 2_000;
 
 interface FileSymbols {
   elf: ElfFile;
@@ -47,8 +55,9 @@ export class UserSymbols {
     );
   }
 
-  /** When each pid's maps were read. */
+  /** When each pid's maps were read, first and last. */
   private readonly readAt = new Map<number, number>();
+  private readonly firstReadAt = new Map<number, number>();
 
   /**
    * A process's maps are kept across snapshots (reading and parsing /proc of a browser's ~3000
@@ -74,6 +83,7 @@ export class UserSymbols {
   private mappings(pid: number, reread = false): Mapping[] | undefined {
     if (reread || !this.maps.has(pid)) {
       this.readAt.set(pid, performance.now());
+      if (!this.firstReadAt.has(pid)) this.firstReadAt.set(pid, performance.now());
       let list: Mapping[] | undefined;
       try {
         list = [];
@@ -117,8 +127,12 @@ export class UserSymbols {
     if (pid === undefined || pid <= 0 || address >= 1n << 53n) return undefined;
     const addr = Number(address);
     let m = containing(this.mappings(pid), addr);
-    if (!m && performance.now() - (this.readAt.get(pid) ?? 0) > MAPS_TTL_MS)
-      m = containing(this.mappings(pid, true), addr);
+    if (!m) {
+      const now = performance.now();
+      const age = now - (this.readAt.get(pid) ?? 0);
+      const young = now - (this.firstReadAt.get(pid) ?? 0) < MAPS_QUICK_WINDOW_MS;
+      if (age > MAPS_TTL_MS || (young && age > MAPS_QUICK_MS)) m = containing(this.mappings(pid, true), addr);
+    }
     if (!m) return undefined;
     const base = m.path.slice(m.path.lastIndexOf('/') + 1);
     if (!this.allowed.has(m.path)) return `0x${addr.toString(16)} (${base})`;

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
-import { decodeRecord, RecordLayout } from '@bpfplay/protocol';
+import { decodeRecord, RecordLayout, recordStackFields } from '@bpfplay/protocol';
 import { compileBpf, removeCompiled } from '../../../../packages/btf/test/helpers/toolchain.js';
 
 /**
@@ -110,5 +110,38 @@ describe('record layouts as clients receive them', () => {
     await expect(`${JSON.stringify(golden, null, 1)}\n`).toMatchFileSnapshot(
       '../../../../packages/protocol/test/golden/every-kind-record.json',
     );
+  });
+});
+
+describe('stack fields (bpf_get_stack buffers) in a record layout', () => {
+  it('are arrays of __u64 named stack/kstack/ustack/… or tagged BPFPLAY_STACK; nothing else is', () => {
+    const src = join(work, 'stacks.bpf.c');
+    writeFileSync(
+      src,
+      `typedef unsigned long long __u64; typedef long long __s64; typedef unsigned int __u32;
+struct event {
+	__u32 tgid;
+	__u32 pid;
+	char comm[16];
+	__u64 kstack[4];
+	__u64 user_stack[4];
+	__u64 frames[4] __attribute__((btf_decl_tag("bpfplay.stack")));
+	__s64 stack[4];
+	__u32 ustack[4];
+	__u64 other[4];
+};
+struct event rec;
+`,
+    );
+    const out = join(work, 'stacks.bpf.o');
+    execFileSync('/usr/bin/clang-19', ['-g', '-O2', '-target', 'bpf', '-c', src, '-o', out]);
+    const btf = openObjectSpec(readFileSync(out), 'stacks.bpf.o').btf!;
+    const layout = RecordLayout.parse(JSON.parse(JSON.stringify(recordLayout(btf, struct(btf, 'event')))));
+    // Signed (`__s64 stack`), 4-byte (`__u32 ustack`) and unnamed-and-untagged (`other`) arrays stay lists.
+    expect(recordStackFields(layout)).toEqual([
+      { field: 'kstack', off: 24, n: 4, pid: 'tgid', comm: 'comm' },
+      { field: 'user_stack', off: 56, n: 4, pid: 'tgid', comm: 'comm' },
+      { field: 'frames', off: 88, n: 4, pid: 'tgid', comm: 'comm' },
+    ]);
   });
 });

@@ -19,6 +19,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Between the frames of a stack in an events cell (innermost first); the record detail lists them one a line. */
+export const FRAME_SEPARATOR = ' ← ';
+
 /** One decoded BTF value as a single line of text (nested structs as `{a: 1, b: 2}`). */
 export function formatValue(v: Value | undefined): string {
   if (v === undefined) return '';

@@ -1,6 +1,7 @@
 import {
   decodeRecord,
   layoutColumns,
+  namedFrames,
   parseBinaryEvents,
   parseServerMessage,
   type BinaryEventsFrame,
@@ -9,7 +10,7 @@ import {
   type ServerMessageOf,
   type Value,
 } from '@bpfplay/protocol';
-import { formatValue } from './format';
+import { FRAME_SEPARATOR, formatValue } from './format';
 import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
 
 /** What the page is handed, in the order the frames arrived. */
@@ -55,6 +56,10 @@ export class Inbox {
   private readonly layoutOf = new Map<string, { layout: RecordLayout | undefined; columns: string[] }>();
   /** Sources whose binary events came before their schema (reported once). */
   private readonly noSchema = new Set<string>();
+  /** Per run and source, from its schema: fields holding bpf_get_stack() frames, shown by name. */
+  private readonly stacksOf = new Map<string, StackCells>();
+  /** Per run: the frame names of its `symbols` frames (protocol decode/stacks.ts symbolKey → name). */
+  private readonly names = new Map<string, Map<string, string>>();
 
   constructor(private readonly maxPendingRows = DEFAULT_PENDING_ROWS) {}
 
@@ -70,6 +75,13 @@ export class Inbox {
     const m = r.message;
     this.sequence(m.seq);
     if (m.type === 'events') return this.events(m);
+    // Names are only for the cells made here: the agent sends them before the records holding the frames.
+    if (m.type === 'symbols') {
+      let names = this.names.get(m.runId);
+      if (!names) this.names.set(m.runId, (names = new Map()));
+      for (const [k, v] of Object.entries(m.names)) names.set(k, v);
+      return;
+    }
     if (m.type === 'schema') {
       const k = key(m.runId, m.source);
       if (m.fields.length > 0)
@@ -78,6 +90,11 @@ export class Inbox {
           m.fields.map((f) => f.name),
         );
       this.layoutOf.set(k, { layout: m.layout, columns: layoutColumns(m.layout) });
+      if (m.stacks?.length) {
+        let names = this.names.get(m.runId);
+        if (!names) this.names.set(m.runId, (names = new Map()));
+        this.stacksOf.set(k, { fields: m.stacks, names });
+      }
     }
     // A target of a run with several may end while the others still send records decoded with these layouts.
     if (m.type === 'stopped' && m.target === undefined) this.forgetRun(m.runId);
@@ -143,7 +160,7 @@ export class Inbox {
     const at = builder.columns.length - columns.length;
     if (at) cells[0] = h.target!;
     for (let i = first; i < records.length; i++) {
-      cellsOf(decodeRecord(layout, records[i]!), columns, cells, at);
+      cellsOf(decodeRecord(layout, records[i]!), columns, cells, at, this.stacksOf.get(k));
       builder.add(h.t, h.cpus?.[i], cells);
     }
     this.bound(k);
@@ -177,7 +194,7 @@ export class Inbox {
     if (at) cells[0] = m.target!;
     for (let i = first; i < n; i++) {
       const r = m.records[i]!;
-      cellsOf(r.value, columns, cells, at);
+      cellsOf(r.value, columns, cells, at, this.stacksOf.get(k));
       builder.add(r.t, r.cpu, cells);
     }
     this.bound(k);
@@ -269,9 +286,17 @@ export class Inbox {
 
   private forgetRun(runId: string): void {
     const mine = (k: string) => k.startsWith(`${runId}\u0000`);
-    for (const m of [this.columnsOf, this.schemaOf, this.layoutOf]) for (const k of m.keys()) if (mine(k)) m.delete(k);
+    for (const m of [this.columnsOf, this.schemaOf, this.layoutOf, this.stacksOf])
+      for (const k of m.keys()) if (mine(k)) m.delete(k);
+    this.names.delete(runId);
     for (const k of this.noSchema) if (mine(k)) this.noSchema.delete(k);
   }
+}
+
+/** A source's stack fields (its schema's `stacks`) and its run's frame names. */
+interface StackCells {
+  fields: readonly { field: string; pid?: string | undefined }[];
+  names: ReadonlyMap<string, string>;
 }
 
 function key(runId: string, source: string): string {
@@ -292,9 +317,15 @@ export function cellOf(v: Value, column: string): Value | undefined {
  * A record's cells, as text, in `columns` order: the fields of a struct, or (a record shorter than
  * its type, a non-struct type, no layout) the whole value in the first column.
  */
-function cellsOf(v: Value, columns: readonly string[], into: string[], at = 0): void {
+function cellsOf(v: Value, columns: readonly string[], into: string[], at = 0, stacks?: StackCells): void {
   if (isStruct(v)) {
     for (let c = 0; c < columns.length; c++) into[at + c] = formatValue(v[columns[c]!]);
+    // A stack's frames by name, innermost first, as a backtrace reads.
+    for (const f of stacks?.fields ?? []) {
+      const c = columns.indexOf(f.field);
+      if (c >= 0)
+        into[at + c] = namedFrames(v[f.field]!, f.pid ? v[f.pid] : undefined, stacks!.names).join(FRAME_SEPARATOR);
+    }
     return;
   }
   into[at] = formatValue(v);

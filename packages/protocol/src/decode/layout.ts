@@ -35,7 +35,8 @@ export type LayoutNode =
     | { k: 'ptr'; off: number }
     /** A `char[n]` array, shown as a C string. */
     | { k: 'chars'; off: number; n: number }
-    | { k: 'array'; off: number; n: number; stride: number; elem: LayoutNode }
+    /** `stack`: a bpf_get_stack() buffer of u64 frames (decode/stacks.ts says which arrays are). */
+    | { k: 'array'; off: number; n: number; stride: number; elem: LayoutNode; stack?: boolean }
     /** Fields in declaration order; a repeated name keeps its first position and its last value. */
     | { k: 'struct'; off: number; fields: { name: string; node: LayoutNode }[] }
     /**
@@ -74,7 +75,15 @@ export const LayoutNode: z.ZodType<LayoutNode> = z.lazy(() =>
     z.object({ fmt, k: z.literal('float'), off: nat, size: z.union([z.literal(4), z.literal(8)]) }),
     z.object({ fmt, k: z.literal('ptr'), off: nat }),
     z.object({ fmt, k: z.literal('chars'), off: nat, n: nat }),
-    z.object({ fmt, k: z.literal('array'), off: nat, n: nat, stride: nat, elem: LayoutNode }),
+    z.object({
+      fmt,
+      k: z.literal('array'),
+      off: nat,
+      n: nat,
+      stride: nat,
+      elem: LayoutNode,
+      stack: z.boolean().optional(),
+    }),
     z.object({
       fmt,
       k: z.literal('struct'),

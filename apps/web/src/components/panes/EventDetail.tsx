@@ -2,7 +2,7 @@
 
 import { cellByName } from '../../state/rowRing';
 import type { RowBatch } from '../../state/rowBatch';
-import { formatTimestamp } from '../../state/format';
+import { FRAME_SEPARATOR, formatTimestamp } from '../../state/format';
 
 /** A row the user clicked: the batch it is in (batches never change once received) and its index. */
 export interface PickedRow {
@@ -20,6 +20,8 @@ export function EventDetail(p: {
   columns: readonly string[];
   types: ReadonlyMap<string, string>;
   tsColumn: string | null;
+  /** Fields holding bpf_get_stack() frames: listed one frame a line, innermost first. */
+  stackColumns?: ReadonlySet<string>;
   onClose(): void;
 }) {
   const { batch, row } = p.row;
@@ -44,7 +46,18 @@ export function EventDetail(p: {
               <th scope="row">{c}</th>
               <td className="muted">{p.types.get(c) ?? ''}</td>
               <td className="event-value" data-testid={`event-field-${c}`}>
-                {cellByName(batch, row, c)}
+                {p.stackColumns?.has(c) ? (
+                  <ol className="stack-frames" data-testid={`event-stack-${c}`}>
+                    {cellByName(batch, row, c)
+                      .split(FRAME_SEPARATOR)
+                      .filter((f) => f !== '')
+                      .map((f, i) => (
+                        <li key={i}>{f}</li>
+                      ))}
+                  </ol>
+                ) : (
+                  cellByName(batch, row, c)
+                )}
               </td>
             </tr>
           ))}

@@ -62,6 +62,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   // Ring buffer records carry no CPU (perf buffer records do): drop the column rather than show blanks.
   const showCpu = src?.hasCpu ?? false;
   const types = useMemo(() => new Map(src?.schema?.fields.map((f) => [f.name, f.type]) ?? []), [src?.schema]);
+  const stackColumns = useMemo(() => new Set(src?.schema?.stacks?.map((s) => s.field) ?? []), [src?.schema]);
   // Each column as wide as its widest text seen (or as the user dragged it); the table scrolls sideways.
   const widths = useMemo(() => new ColumnWidths(columns), [columns]);
   const [userPx, setUserPx] = useState<Record<string, number>>({});
@@ -180,7 +181,14 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
         </div>
       </div>
       {detail && (
-        <EventDetail row={detail} columns={columns} types={types} tsColumn={tsColumn} onClose={() => setDetail(null)} />
+        <EventDetail
+          row={detail}
+          columns={columns}
+          types={types}
+          tsColumn={tsColumn}
+          stackColumns={stackColumns}
+          onClose={() => setDetail(null)}
+        />
       )}
     </div>
   );

@@ -62,7 +62,16 @@ export function MapsPane({
       {snap?.stacks?.map((p) => (
         <section key={`stacks-${p.name}`} className="map-card" data-testid={`stacks-${p.name}`}>
           <h4>
-            stacks of {p.name} <span className="muted">× {p.stackMap} · flame graph (click a frame to zoom)</span>
+            {p.records ? (
+              <>
+                stacks in {p.records.source} records{' '}
+                <span className="muted">({p.records.field}, bpf_get_stack) · flame graph (click a frame to zoom)</span>
+              </>
+            ) : (
+              <>
+                stacks of {p.name} <span className="muted">× {p.stackMap} · flame graph (click a frame to zoom)</span>
+              </>
+            )}
           </h4>
           <FlameGraph profile={p} />
         </section>
