@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { LspResult } from '@bpfplay/protocol';
+import { CLI, useSharedAgent } from '../harness/agent-process.js';
+import { writeSnippet } from '../harness/cli.js';
+
+/**
+ * `bpfplay complete` and `bpfplay hover`: the editor's answers in a terminal, from the agent's real
+ * clangd-19 over the same WebSocket protocol the web app uses (for tests and other editors).
+ */
+const agent = useSharedAgent();
+
+const PROGRAM = `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} rb SEC(".maps");
+
+SEC("tp/sched/sched_process_exec")
+int handle(void *ctx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	void *e = bpf_ringbuf_reserve(&rb, 16, 0);
+	int p = task->
+	if (e)
+		bpf_ringbuf_discard(e, 0);
+	return 0;
+}
+`;
+
+/** 1-based line and column of the first `needle`, at its start or just after it (what --line/--col take). */
+function where(needle: string, after: boolean): string[] {
+  const i = PROGRAM.indexOf(needle) + (after ? needle.length : 0);
+  const lines = PROGRAM.slice(0, i).split('\n');
+  return ['--line', String(lines.length), '--col', String(lines.at(-1)!.length + 1)];
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [file] = writeSnippet({ 'exec.bpf.c': PROGRAM });
+  const child = spawn(process.execPath, [CLI, ...args.slice(0, 1), file!, ...args.slice(1), '--agent', agent.url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BPFPLAY_TOKEN: agent.token },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bpfplay complete / hover', () => {
+  it('complete after task-> lists pid and tgid, one item a line with kind and type; --json is the protocol’s result', async () => {
+    const text = await cli(['complete', ...where('task->', true)]);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines).toContain('pid\tfield\tpid_t');
+    expect(lines).toContain('tgid\tfield\tpid_t');
+
+    const json = await cli(['complete', ...where('task->', true), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const r = LspResult.parse(JSON.parse(json.stdout));
+    expect(r.method).toBe('completion');
+    if (r.method !== 'completion') return;
+    expect(r.items.map((i) => i.label)).toEqual(expect.arrayContaining(['pid', 'tgid', 'comm']));
+  });
+
+  it('hover on bpf_ringbuf_reserve prints its signature and libbpf’s documentation', async () => {
+    const r = await cli(['hover', ...where('bpf_ringbuf_reserve', false)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('bpf_ringbuf_reserve');
+    expect(r.stdout).toMatch(/void \*\(\*const\)\(void \*, __u64, __u64\)|void \*ringbuf/);
+    expect(r.stdout).toMatch(/Reserve \*size\* bytes of payload in a ring buffer/);
+  });
+
+  it('says what is wrong when the position is missing, before asking anyone', async () => {
+    const r = await cli(['hover']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--line and --col are required and count from 1/);
+  });
+});
