@@ -38,17 +38,32 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const c of children) await terminate(c);
   };
   try {
+    // The web app's own server (Next.js + the rooms' WebSockets), relaying learners to the agent
+    // with the token, as scripts/start.sh starts it.
     const web = start(
       'web',
       process.execPath,
-      [nextBin(), 'start', '--hostname', '127.0.0.1', '--port', String(webPort)],
+      [path.join(webDir, 'dist/server.mjs'), '--hostname', '127.0.0.1', '--port', String(webPort)],
       webDir,
+      { NODE_ENV: 'production', BPFPLAY_AGENT_URL: `ws://127.0.0.1:${agentPort}/ws`, BPFPLAY_AGENT_TOKEN: token },
     );
     children.push(web);
     const agent = start(
       'agent',
       'npm',
-      ['run', '-s', 'bpfplay', '--', 'agent', '--port', String(agentPort), '--allow-origin', webUrl],
+      [
+        'run',
+        '-s',
+        'bpfplay',
+        '--',
+        'agent',
+        '--port',
+        String(agentPort),
+        '--allow-origin',
+        webUrl,
+        '--trust-proxy',
+        '127.0.0.1',
+      ],
       repo,
       { BPFPLAY_TOKEN: token },
     );
@@ -90,6 +105,10 @@ function newest(p: string): number {
 
 /** `next build` takes minutes here; skip it when the build is newer than every source it reads. */
 async function buildWebIfStale(): Promise<void> {
+  // The server bundle (esbuild, about a second): always, so it never lags its sources.
+  const server = start('web-server-build', process.execPath, [path.join(webDir, 'server/build.mjs')], webDir);
+  const serverBuilt = await new Promise<number | null>((resolve) => server.on('exit', resolve));
+  if (serverBuilt !== 0) throw new Error('building dist/server.mjs failed; see e2e/test-results/web-server-build.log');
   const buildId = path.join(webDir, DIST_DIR, 'BUILD_ID');
   const sources = Math.max(
     ...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))),

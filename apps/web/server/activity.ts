@@ -8,6 +8,8 @@ import type { ClientMessage, Diagnostic, LearnerActivity, ServerMessage } from '
 export class ActivityTracker {
   /** Runs of this session that are lesson checks, by runId: their outcome is the verdict, not `stopped`. */
   private readonly checks = new Map<string, string>();
+  /** Runs that already failed with a reason in the agent's words (compiler, verifier, policy). */
+  private readonly failed = new Set<string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -44,18 +46,23 @@ export class ActivityTracker {
         return m.links.some((l) => l.ok) ? this.make('running', undefined, lesson) : null;
       case 'compiled':
         if (m.ok) return null;
+        if (runId !== undefined) this.failed.add(runId);
         return this.make('failed', `compile error: ${firstError(m.diagnostics) ?? 'see the output'}`, lesson);
       case 'refused':
+        if (runId !== undefined) this.failed.add(runId);
         return this.make('failed', `refused: ${m.violations[0]?.message ?? 'by the policy'}`, lesson);
       case 'verifier':
         if (m.ok) return null;
+        if (runId !== undefined) this.failed.add(runId);
         return this.make('failed', `verifier: ${m.failure?.reason ?? 'refused the program'}`, lesson);
       case 'verdict':
-        if (runId !== undefined) this.checks.delete(runId);
+        if (runId !== undefined) (this.checks.delete(runId), this.failed.delete(runId));
         return m.passed ? this.make('passed', undefined, m.lesson) : this.make('failed', m.summary, m.lesson);
       case 'stopped': {
         // A check's outcome is its verdict (which follows); the failure frames above already said why.
         if (m.target !== undefined || lesson !== undefined) return null;
+        // Already failed with the compiler's or verifier's own words: `stopped` would only repeat it.
+        if (runId !== undefined && this.failed.delete(runId)) return null;
         if (['user', 'timeout', 'finished'].includes(m.reason)) return this.make('finished');
         return this.make('failed', `${m.reason}: ${m.message}`);
       }
@@ -63,6 +70,7 @@ export class ActivityTracker {
         // An answer to a run that never started (a quota, a bad snippet): the learner's try failed.
         if (runId === undefined) return null;
         this.checks.delete(runId);
+        this.failed.delete(runId);
         return this.make('failed', `${m.code}: ${m.message}`, lesson);
       default:
         return null;

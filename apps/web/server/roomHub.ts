@@ -29,6 +29,8 @@ export interface RelayHandle {
 
 interface LiveLearner {
   stored: StoredLearner;
+  /** The files of the learner's last run or check, as JSON: sending the same code again is not "editing". */
+  ranFiles?: string;
   channels: Set<RoomSocket>;
   relays: Set<RelayHandle>;
   node?: string;
@@ -142,7 +144,10 @@ export class RoomHub {
     this.rosterSoon(r);
     return {
       activity: (a: LearnerActivity) => void this.activity(r, l, a),
-      code: (s: Snippet) => void this.code(r, l, s),
+      code: (s: Snippet) => {
+        l.ranFiles = JSON.stringify(s.files);
+        void this.code(r, l, s);
+      },
       closed: () => {
         l.relays.delete(relay);
         this.rosterSoon(r);
@@ -177,8 +182,11 @@ export class RoomHub {
     switch (m.type) {
       case 'code': {
         await this.code(r, l, m.snippet);
+        // The page sends code a moment after each edit; code that was already run is no news (a
+        // failure must stay on the roster until the learner changes something).
         const busy = ['queued', 'compiling', 'running'].includes(l.stored.activity.state);
-        if (!busy && l.stored.activity.state !== 'editing')
+        const unchanged = l.ranFiles === JSON.stringify(m.snippet.files);
+        if (!busy && !unchanged && l.stored.activity.state !== 'editing')
           await this.activity(r, l, { state: 'editing', at: this.now().toISOString() });
         return;
       }
@@ -202,6 +210,7 @@ export class RoomHub {
           snippet: { files: lesson.starter, main: lesson.main },
           label: `lesson ${lesson.index}'s starter`,
           lesson: lesson.id,
+          at: this.now().toISOString(),
         };
         r.room = { ...r.room, settings: { ...r.room.settings, lesson: lesson.id }, pushed };
         await this.store.updateRoom(id, { lesson: lesson.id, pushed });
@@ -210,7 +219,11 @@ export class RoomHub {
         break;
       }
       case 'push-snippet': {
-        const pushed = { snippet: m.snippet, label: m.label ?? "the instructor's snippet" };
+        const pushed = {
+          snippet: m.snippet,
+          label: m.label ?? "the instructor's snippet",
+          at: this.now().toISOString(),
+        };
         r.room = { ...r.room, pushed };
         await this.store.updateRoom(id, { pushed });
         this.toLearners(r, () => ({ type: 'push', ...pushed }));
@@ -292,6 +305,7 @@ export class RoomHub {
     return {
       type: 'roster',
       room: roomInfo(r.room, this.now()),
+      joinCode: r.room.joinCode,
       settings: r.room.settings,
       learners,
       counts: {

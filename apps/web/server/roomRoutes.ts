@@ -27,6 +27,7 @@ export function makeJoinCode(): string {
  *   POST /api/rooms            create a room → its id, join code and the instructor's key (once)
  *   GET  /api/rooms/<id>       what the join page shows: name, expiry
  *   POST /api/rooms/<id>/join  a join code and a display name → the learner's id and key
+ *   GET  /api/lessons          the lesson track (ids, titles, what each needs)
  * Creating and joining are rate limited per address: each writes to the database.
  */
 export function roomRoutes(store: RoomStore, hub: RoomHub, now: () => Date = () => new Date()) {
@@ -36,6 +37,7 @@ export function roomRoutes(store: RoomStore, hub: RoomHub, now: () => Date = () 
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://web');
+    if (url.pathname === '/api/lessons' && req.method === 'GET') return reply(res, 200, hub.track());
     const m = /^\/api\/rooms(?:\/([^/]+)(\/join)?)?\/?$/.exec(url.pathname);
     if (!m) return false;
     const [, id, join] = m;

@@ -147,6 +147,8 @@ const RoomSnippet = Snippet;
 
 export const RosterMessage = msg('roster', {
   room: RoomInfo,
+  /** For the projector: the instructor reads it out. */
+  joinCode: z.string(),
   settings: RoomSettings,
   learners: z.array(RosterEntry),
   /** Counts at the top: learners who passed the current lesson, whose last try failed, who are compiling or running. */
@@ -183,6 +185,8 @@ export const PushMessage = msg('push', {
   /** What it is, in words: "the instructor's snippet", "lesson 3's starter". */
   label: z.string(),
   lesson: LessonId.optional(),
+  /** When it was pushed: a page applies each push once (it comes again at every reconnect, for latecomers). */
+  at: z.string(),
 });
 export const HintMessage = msg('hint', { text: z.string(), at: z.string() });
 /** A lesson the learner asked for (`open-lesson`). */

@@ -72,7 +72,7 @@ describe.each([
     await before.rooms.updateRoom(room.id, {
       solutionsUnlocked: true,
       hint: 'look at bpf_printk',
-      pushed: { snippet: code, label: "the instructor's snippet" },
+      pushed: { snippet: code, label: "the instructor's snippet", at: '2026-12-05T08:00:00.000Z' },
     });
     const added = await before.rooms.addLearner(room.id, 'Ada');
     if (!added.ok) throw new Error('Ada could not join');
@@ -97,7 +97,7 @@ describe.each([
       createdAt: room.createdAt,
       expiresAt: '2030-01-01T00:00:00.000Z',
       settings: { lesson: '01-hello-printk', solutionsUnlocked: true, hint: 'look at bpf_printk' },
-      pushed: { snippet: code, label: "the instructor's snippet" },
+      pushed: { snippet: code, label: "the instructor's snippet", at: '2026-12-05T08:00:00.000Z' },
     });
     expect(await after.rooms.instructorKeyValid(room.id, instructorKey)).toBe(true);
     expect(await after.rooms.learnerKeyValid(room.id, added.learner.id, added.key)).toBe(true);

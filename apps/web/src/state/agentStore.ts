@@ -48,6 +48,8 @@ export class AgentStore {
   trigger: TriggerRun | null = null;
   /** Export and Packet lab runs, beside the main run (state/sideRuns.ts). */
   readonly side = new SideRuns();
+  /** The verdict of the last lesson check (`startCheck`), once the agent has judged it. */
+  verdict: ServerMessageOf<'verdict'> | null = null;
   private version = 0;
   /** Bumped only when something other than the streams changed (connection, run steps, notes). */
   private coarseVersion = 0;
@@ -106,18 +108,31 @@ export class AgentStore {
 
   /** Build the `run` message and reset the run's view. */
   startRun(snippet: Snippet, options: RunOptions): ClientMessage {
+    const runId = this.resetRun(options.durationSec ?? 0, options.mode ?? 'run', snippet, options.targets ?? []);
+    return { type: 'run', runId, snippet, options };
+  }
+
+  /**
+   * Build a `lesson-check` message (a room's Check button): a run like any other on the page,
+   * whose outcome is the agent's `verdict`. The lesson sets its own run time (its `within`).
+   */
+  startCheck(lesson: string, snippet: Snippet): ClientMessage {
+    const runId = this.resetRun(0, 'run', snippet, []);
+    return { type: 'lesson-check', runId, lesson, snippet, options: { eventFormat: 'binary' } };
+  }
+
+  private resetRun(
+    durationSec: number,
+    mode: NonNullable<RunOptions['mode']>,
+    snippet: Snippet,
+    targets: readonly string[],
+  ): string {
     const runId = `r${Date.now().toString(36)}-${++this.runCounter}`;
-    this.run = newRun(
-      runId,
-      this.now(),
-      options.durationSec ?? 0,
-      options.mode ?? 'run',
-      snippet.files,
-      options.targets ?? [],
-    );
+    this.run = newRun(runId, this.now(), durationSec, mode, snippet.files, targets);
+    this.verdict = null;
     this.streams.reset();
     this.changed(true);
-    return { type: 'run', runId, snippet, options };
+    return runId;
   }
 
   /** An Export or a Packet lab test run: its own run id, the main run's output stays. */
@@ -209,6 +224,9 @@ export class AgentStore {
         this.params = m.params;
         break;
       case 'pong':
+        break;
+      case 'verdict':
+        this.verdict = m;
         break;
       case 'btf-uploaded':
         this.uploads.uploaded(m);

@@ -7,6 +7,8 @@ export interface PushedCode {
   snippet: Snippet;
   label: string;
   lesson?: string;
+  /** ISO 8601: when it was pushed (pages apply each push once). */
+  at: string;
 }
 
 export interface StoredRoom {
