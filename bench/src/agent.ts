@@ -14,7 +14,7 @@ export interface BenchAgent extends AgentProcess {
  */
 export async function startBenchAgent(extraArgs: string[] = []): Promise<BenchAgent> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bpfplay-bench-'));
-  const agent = await startAgentProcess(['--data-dir', dataDir, ...extraArgs]);
+  const agent = await startAgentProcess(['--data-dir', dataDir, ...extraArgs], {}, 180_000);
   return {
     ...agent,
     dataDir,

@@ -20,6 +20,7 @@ import { buildWebIfStale, startWeb } from './web.js';
 import { lspFigure } from './fig7-lsp.js';
 import { inProcessFigure } from './fig8-in-process.js';
 import { RUNNER_SHARING } from '../../apps/agent/src/limits.js';
+import { kernelsFigure } from './fig6-kernels.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,7 @@ const { values } = parseArgs({
     'runs-per-runner': { type: 'string' },
   },
 });
-const only = new Set((values.only ?? '1,2,3,4,5,7,8').split(',').map((s) => Number(s.trim())));
+const only = new Set((values.only ?? '1,2,3,4,5,6,7,8').split(',').map((s) => Number(s.trim())));
 const smoke = values.smoke ?? false;
 const runs = Number(values.runs ?? (smoke ? 1 : 5));
 /** Also write the machine description and every table to this Markdown file (for RESULTS.md). */
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       }
     });
   }
+  if (only.has(6)) print(await kernelsFigure({ runs: smoke ? 1 : Math.min(runs, 3), trigger: native.trigger }));
   if (only.has(7)) {
     await withAgent([], async (agent) => {
       print(await lspFigure({ completions: smoke ? 6 : 40, sessions: smoke ? 1 : Math.max(2, runs) }, agent));

@@ -103,3 +103,30 @@ export const ExampleMeta = z.object({
   packetLab: z.array(PacketLabCheck).optional(),
 });
 export type ExampleMeta = z.infer<typeof ExampleMeta>;
+
+/**
+ * How one example did on one run target when the kernel table was generated: `ok` it ran and
+ * showed what its meta.json promises; `quiet` it ran but that output did not show in its time;
+ * `fails` it did not run there (`why` says how: nothing this kernel can attach, the verifier, ...).
+ */
+export const KernelTableCell = z.object({
+  status: z.enum(['ok', 'quiet', 'fails']),
+  /** The stop reason and the first line of its message, when not `ok`. */
+  why: z.string().optional(),
+});
+export type KernelTableCell = z.infer<typeof KernelTableCell>;
+
+/**
+ * Which gallery example runs on which kernel (bpf/kernel-table.json, written by
+ * `npm run -s kernel-table` in bench/ from real runs of every example on every target).
+ */
+export const KernelTable = z.object({
+  /** ISO time of the generating run. */
+  generatedAt: z.string(),
+  /** The command that wrote it. */
+  command: z.string(),
+  /** The columns, in order: `host` first, then the kernels of the matrix. */
+  targets: z.array(z.object({ name: z.string(), release: z.string() })).min(1),
+  rows: z.array(z.object({ example: z.string(), cells: z.record(z.string(), KernelTableCell) })),
+});
+export type KernelTable = z.infer<typeof KernelTable>;

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { examplesDir, readExamples } from '../../src/server/examples';
+import { examplesDir, readExamples, readKernelTable } from '../../src/server/examples';
+import { KernelTableView } from '../../src/components/KernelTableView';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'bpfplay — examples' };
@@ -8,6 +9,7 @@ export const metadata = { title: 'bpfplay — examples' };
 export default async function ExamplesPage() {
   const dir = examplesDir();
   const { examples, error } = await readExamples(dir);
+  const table = await readKernelTable(dir);
   return (
     <div className="gallery-page">
       <header>
@@ -39,6 +41,7 @@ export default async function ExamplesPage() {
           </Link>
         ))}
       </div>
+      {table && <KernelTableView table={table} />}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import type { PaneId } from '../components/OutputPanel';
 
 /**
  * After Run, show the pane where the news is — once per run, and never after the user picked a
- * pane themselves: compile errors, refusals and runs that failed to start → Problems, a verifier rejection → Verifier, the
+ * pane themselves: compile errors, refusals and runs that failed to start → Problems (a run that named its targets →
+ * Kernels, where each target's outcome is), a verifier rejection → Verifier, the
  * iterator's text → Iterator, the first decoded record → Events, else the first printk line → Console.
  */
 export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: PaneId) => void) {
@@ -17,7 +18,10 @@ export function useAutoPane(run: RunView | null, streams: Streams, setPane: (p: 
   const runId = run?.runId ?? null;
   let want: PaneId | null = null;
   if (run) {
-    if ((run.compiled && !run.compiled.ok) || (run.refused && run.refused.violations.length > 0)) want = 'problems';
+    if (run.compiled && !run.compiled.ok) want = 'problems';
+    // A run on several kernels: its news is per kernel, side by side (refusals and failures too).
+    else if (run.targets.length > 0) want = 'kernels';
+    else if (run.refused && run.refused.violations.length > 0) want = 'problems';
     // Refused by the agent, or nothing could attach: the reason and its line are in Problems.
     else if (runProblem(run) !== null) want = 'problems';
     else if (run.verifier.some((v) => !v.ok)) want = 'verifier';
