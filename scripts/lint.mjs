@@ -40,6 +40,13 @@ for (const pkg of ['packages/protocol/src', 'packages/share/src', 'packages/less
   }
 }
 
+// ESLint reports a directive that suppresses nothing (eslint.config.mjs); this asks each one for its reason.
+for (const p of code) {
+  for (const [i, line] of readFileSync(p, 'utf8').split('\n').entries())
+    if (/eslint-disable/.test(line) && !/eslint-disable[\w-]*\s+\S+.*\s--\s+\S/.test(line))
+      problems.push(`${rel(p)}:${i + 1}: an eslint-disable needs its reason after \` -- \``);
+}
+
 // A focused or skipped test silently shrinks the suite.
 for (const p of code.filter((p) => /\.(test|spec)\.tsx?$/.test(p))) {
   const text = readFileSync(p, 'utf8');

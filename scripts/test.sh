@@ -6,10 +6,9 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 
-echo "test: type checks and project lint"
+echo "test: type checks, project lint, Prettier and ESLint"
 npx turbo run check-types --output-logs=errors-only
-node scripts/lint.mjs
-npm run -s format:check
+npm run -s lint
 # One workspace at a time: the kernel tests of different packages load BPF programs and check that
 # none are left behind; running them side by side on 2 cores would only make them slower.
 echo "test: unit, kernel integration and browser (e2e) tests"

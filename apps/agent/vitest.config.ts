@@ -1,11 +1,61 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Two projects. `unit`: tests that need neither root nor this kernel's BPF (parsers, policies,
+ * queues, frame formats; a few compile a fixture with the real clang as any user can), so
+ * `npx vitest run --project unit` works on any checkout. `kernel`: everything else — real agents,
+ * the compile sandbox, programs loaded into this kernel, qemu guests — as root. `npm test` runs both.
+ * A new test file lands in `kernel` until it is listed here, so nothing that needs root runs without it.
+ */
+const UNIT = [
+  'test/attach/target-file.test.ts',
+  'test/cli/token-source.test.ts',
+  'test/co-re/uploads.test.ts',
+  'test/compile/queue.test.ts',
+  'test/guest/accel.test.ts',
+  'test/guest/wire.test.ts',
+  'test/lesson/judge.test.ts',
+  'test/load/broken-examples.test.ts',
+  'test/load/map-sizes.test.ts',
+  'test/load/program-choice.test.ts',
+  'test/load/verifier-log.golden.test.ts',
+  'test/load/verifier-log.test.ts',
+  'test/load/verifier-reasons.test.ts',
+  'test/lsp/units.test.ts',
+  'test/policy/audit-log.test.ts',
+  'test/policy/check.test.ts',
+  'test/policy/map-definitions.test.ts',
+  'test/policy/map-quota.test.ts',
+  'test/policy/policy-file.test.ts',
+  'test/policy/uprobes.test.ts',
+  'test/runner/frame-pipe.test.ts',
+  'test/server/client-key.test.ts',
+  'test/stream/btf-layout.test.ts',
+  'test/stream/json-sink.test.ts',
+  'test/stream/outbox.test.ts',
+  'test/stream/record-json.test.ts',
+  'test/stream/stacks.test.ts',
+];
 
 export default defineConfig({
   test: {
-    globalSetup: ['./test/harness/global-setup.ts'],
-    // Kernel tests load real programs and compile with real clang: one file at a time on 2 cores.
-    fileParallelism: false,
     testTimeout: 90_000,
     hookTimeout: 120_000,
+    projects: [
+      // Groups run one after the other: the unit files first (seconds), then the kernel files alone.
+      { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'kernel',
+          sequence: { groupOrder: 1 },
+          exclude: [...configDefaults.exclude, ...UNIT],
+          // The agent forks dist/runner.js and the CLI runs dist/cli.js: built from the current sources.
+          globalSetup: ['./test/harness/global-setup.ts'],
+          // Kernel tests load real programs and compile with real clang: one file at a time on 2 cores.
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

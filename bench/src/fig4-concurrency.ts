@@ -158,8 +158,8 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
   const stopWatch = watchPeakRss(pid);
   const stopCpu = watchTreeCpu(pid);
   const stages: Stages[] = [];
-  let rss = { peakBytes: 0, peakProcesses: 0 };
-  let cpu = new Map<string, number>();
+  let rss: ReturnType<typeof stopWatch>;
+  let cpu: ReturnType<typeof stopCpu>;
   try {
     await Promise.all(
       clients.map((client, i) => {

@@ -138,7 +138,7 @@ function agentClangds(agentPid: number): { pid: number; nice: number }[] {
   while (stack.length) {
     const p = stack.pop()!;
     for (const k of childrenOf(p)) {
-      let comm = '';
+      let comm: string;
       try {
         comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
       } catch {

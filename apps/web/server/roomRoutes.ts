@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   CreateRoomRequest,
   JoinRequest,

@@ -2,13 +2,14 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as StoredSnippet from '../src/server/storedSnippet';
 import { closeShareApi } from '@bpfplay/share/server';
 
 // The route handlers as Next.js runs them, on the real SQLite store in a temporary data dir.
 const dataDir = mkdtempSync(join(tmpdir(), 'bpfplay-web-routes-'));
 let POST: (req: Request) => Promise<Response>;
 let GET: (req: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
-let loadStoredSnippet: typeof import('../src/server/storedSnippet').loadStoredSnippet;
+let loadStoredSnippet: typeof StoredSnippet.loadStoredSnippet;
 
 beforeAll(async () => {
   await closeShareApi();

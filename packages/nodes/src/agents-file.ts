@@ -26,7 +26,7 @@ export function parseAgentsFile(text: string, source = 'agents file', tls?: TlsO
     try {
       url = sessionUrl(cols[0]!);
     } catch (e) {
-      throw new Error(`${where}: ${(e as Error).message}`);
+      throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
     }
     const name = cols[2] ?? defaultName(url);
     if (!/^[A-Za-z0-9._:-]{1,64}$/.test(name)) {
@@ -48,6 +48,7 @@ export function readAgentsFile(path: string, tls?: TlsOptions): AgentEndpoint[] 
   } catch (e) {
     throw new Error(
       `cannot read the agents file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
     );
   }
   return parseAgentsFile(text, path, tls);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ClientMessage } from './client';
 import { ServerMessage } from './server';
 import { describeIssues } from './issues';

@@ -1,7 +1,7 @@
 import { isSnippetId } from './idFormat';
 import { SnippetTooLargeError, checkRequestSize } from './limits';
 import { shortLinkPath } from './links';
-import { RateLimiter } from './rateLimit';
+import type { RateLimiter } from './rateLimit';
 import { parseShareState } from './state';
 import type { SnippetStore } from './store/types';
 

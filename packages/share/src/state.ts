@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { RunOptions, Snippet, describeIssues, mainFileOf } from '@bpfplay/protocol';
 import { checkSnippetSize } from './limits';
 

@@ -73,9 +73,9 @@ describe('SqliteStore on disk', () => {
     db.close();
   });
 
-  it('refuses a database from a newer bpfplay with a message that says what to do', () => {
+  it('refuses a database from a newer bpfplay with a message that says what to do', async () => {
     const dataDir = join(root, 'future');
-    new SqliteStore({ dataDir }).close();
+    await new SqliteStore({ dataDir }).close();
     const db = new Database(join(dataDir, SNIPPET_DB_FILE));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
@@ -97,7 +97,7 @@ describe('SqliteStore on disk', () => {
     const state = one();
     const hash = snippetHash(state);
     const short = hash.slice(0, 11);
-    new SqliteStore({ dataDir }).close();
+    await new SqliteStore({ dataDir }).close();
     const db = new Database(join(dataDir, SNIPPET_DB_FILE));
     db.prepare("INSERT INTO snippets VALUES (?, 'other-hash', ?, 1, NULL, '2020-01-01T00:00:00.000Z')").run(
       short,

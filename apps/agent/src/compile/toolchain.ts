@@ -67,7 +67,7 @@ export async function clangVersion(): Promise<string> {
     const { stdout } = await run(CLANG, ['--version']);
     return stdout.split('\n')[0]?.trim() ?? 'unknown';
   } catch (e) {
-    throw new Error(`cannot run ${CLANG} (${(e as Error).message}); install clang-19`);
+    throw new Error(`cannot run ${CLANG} (${(e as Error).message}); install clang-19`, { cause: e });
   }
 }
 

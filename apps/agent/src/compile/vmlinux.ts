@@ -40,6 +40,7 @@ export async function ensureVmlinuxHeader(opts: {
     throw new Error(
       `cannot read the kernel BTF at ${btfPath} (${(e as Error).message}); ` +
         'this kernel needs CONFIG_DEBUG_INFO_BTF=y, or pass btfPath',
+      { cause: e },
     );
   }
   const btfHash = createHash('sha256').update(btf).digest('hex');

@@ -192,9 +192,12 @@ export class Guest {
     for (const s of [this.child.stdout, this.child.stderr, this.child.stdio[3]] as (Readable & {
       ref?: () => void;
       unref?: () => void;
-    })[])
-      on ? s.ref?.() : s.unref?.();
-    on ? this.child.ref() : this.child.unref();
+    })[]) {
+      if (on) s.ref?.();
+      else s.unref?.();
+    }
+    if (on) this.child.ref();
+    else this.child.unref();
   }
 
   kill(): void {

@@ -142,7 +142,7 @@ export class RunController {
     const { snippet } = this.msg;
     const options = this.msg.options ?? {};
     this.trail.compiled(compiled);
-    let req = this.pendingStop();
+    const req = this.pendingStop();
     if (req) return this.finish(req.reason, req.message);
     this.sink.send({
       type: 'compiled',

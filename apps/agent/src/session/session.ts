@@ -6,7 +6,7 @@ import { RunController, type RunSink } from '../run/controller.js';
 import { LessonCheckRun } from '../lesson/check-run.js';
 import type { Connection } from '../server/connection.js';
 import { snippetQuotaError } from '../policy/snippet-quota.js';
-import { LspChannel } from '../lsp/channel.js';
+import type { LspChannel } from '../lsp/channel.js';
 import { CheckRunner } from '../lsp/check.js';
 import { runTrigger } from '../trigger/example-triggers.js';
 
@@ -185,7 +185,10 @@ export class Session {
   close(reason: StopReason, message: string, kill = false): void {
     if (this.closed) return;
     this.closed = true;
-    for (const r of [...this.runs.values()]) kill ? r.kill(reason, message) : r.stop(reason, message);
+    for (const r of [...this.runs.values()]) {
+      if (kill) r.kill(reason, message);
+      else r.stop(reason, message);
+    }
     this.ctx.coReTargets.dropSession(this.id);
     this.lsp.close();
     this.checks.close();

@@ -48,7 +48,7 @@ export class JsonSink {
     const n = b.length;
     this.room(n);
     const buf = this.buf;
-    let p = this.pos;
+    const p = this.pos;
     if (n > 32) buf.set(b, p);
     else for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
     this.pos = p + n;

@@ -99,7 +99,9 @@ function mountTmpfs(options: string): { dir: string; cleanup: () => void } {
     execFileSync('/usr/bin/mount', ['-t', 'tmpfs', '-o', options, 'bpfplay-test', d.dir]);
   } catch (e) {
     d.cleanup();
-    throw new Error(`cannot mount a tmpfs for this test (needs root and mount rights): ${(e as Error).message}`);
+    throw new Error(`cannot mount a tmpfs for this test (needs root and mount rights): ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return {
     dir: d.dir,

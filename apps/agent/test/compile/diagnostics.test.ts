@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClang } from '../../src/compile/clang.js';
@@ -7,26 +7,20 @@ import { resolveLimits } from '../../src/compile/limits.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
 import { COMPILE_TIMEOUT, snippet, type TestCompiler, testCompiler } from './helpers.js';
-import { goldenCases, UPDATE_GOLDEN } from './golden-cases.js';
+import { asJson, goldenCases } from './golden-cases.js';
 
 /**
  * Golden files: each folder under golden/diagnostics holds a snippet (*.c, *.h), clang.txt
  * (what clang-19 really printed for it in the sandbox) and expected.json (what the user gets).
- * UPDATE_GOLDEN=1 regenerates both from the real compiler; review the diff before committing.
+ * `npx vitest run -u test/compile/diagnostics.test.ts` regenerates both from the real compiler;
+ * review the diff before committing.
  */
 const { dir: GOLDEN, cases, filesOf } = goldenCases('diagnostics');
-const UPDATE = UPDATE_GOLDEN;
 
 describe('parsing clang diagnostics (golden)', () => {
-  it.each(cases)('%s', (name) => {
-    const clangText = join(GOLDEN, name, 'clang.txt');
-    const expected = join(GOLDEN, name, 'expected.json');
-    if (!existsSync(clangText) || !existsSync(expected)) {
-      throw new Error(
-        `golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/diagnostics.test.ts`,
-      );
-    }
-    expect(parseDiagnostics(readFileSync(clangText, 'utf8'))).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
+  it.each(cases)('%s', async (name) => {
+    const parsed = parseDiagnostics(readFileSync(join(GOLDEN, name, 'clang.txt'), 'utf8'));
+    await expect(asJson(parsed)).toMatchFileSnapshot(join(GOLDEN, name, 'expected.json'));
   });
 });
 
@@ -52,12 +46,8 @@ describe('the goldens are what clang prints today', { timeout: COMPILE_TIMEOUT }
       vmlinuxDir: vmlinux.dir,
       limits: resolveLimits(),
     });
-    const parsed = parseDiagnostics(exit.stderr);
-    if (UPDATE) {
-      writeFileSync(join(GOLDEN, name, 'clang.txt'), exit.stderr);
-      writeFileSync(join(GOLDEN, name, 'expected.json'), `${JSON.stringify(parsed, null, 2)}\n`);
-    }
-    expect(exit.stderr).toBe(readFileSync(join(GOLDEN, name, 'clang.txt'), 'utf8'));
+    await expect(exit.stderr).toMatchFileSnapshot(join(GOLDEN, name, 'clang.txt'));
+    await expect(asJson(parseDiagnostics(exit.stderr))).toMatchFileSnapshot(join(GOLDEN, name, 'expected.json'));
     // And through the public API (which may use the PCH and the cache) the user sees the same.
     const r = await t.compiler.compile({ files, main: 'prog.bpf.c' });
     expect(r.diagnostics).toEqual(JSON.parse(readFileSync(join(GOLDEN, name, 'expected.json'), 'utf8')));

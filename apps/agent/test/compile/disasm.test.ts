@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,31 +7,23 @@ import { resolveLimits } from '../../src/compile/limits.js';
 import { knownHeaders, makeSourceLookup } from '../../src/compile/sources.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { COMPILE_TIMEOUT, type TestCompiler, testCompiler } from './helpers.js';
-import { goldenCases, UPDATE_GOLDEN } from './golden-cases.js';
+import { asJson, goldenCases } from './golden-cases.js';
 
 /**
  * Golden files: golden/disasm/<case>/ holds a snippet, objdump.txt (llvm-objdump-19's real
- * output for its object) and expected.json (the sections the user gets). UPDATE_GOLDEN=1
- * regenerates both from the real toolchain.
+ * output for its object) and expected.json (the sections the user gets).
+ * `npx vitest run -u test/compile/disasm.test.ts` regenerates both from the real toolchain.
  */
 const { dir: GOLDEN, cases, filesOf } = goldenCases('disasm');
-const UPDATE = UPDATE_GOLDEN;
 
 describe('parsing llvm-objdump output (golden)', () => {
   it.each(cases)('%s', async (name) => {
-    const text = join(GOLDEN, name, 'objdump.txt');
-    const expected = join(GOLDEN, name, 'expected.json');
-    if (!existsSync(text) || !existsSync(expected)) {
-      throw new Error(
-        `golden files for ${name} are missing; run UPDATE_GOLDEN=1 npx vitest run test/compile/disasm.test.ts`,
-      );
-    }
     const parsed = parseDisassembly(
-      readFileSync(text, 'utf8'),
+      readFileSync(join(GOLDEN, name, 'objdump.txt'), 'utf8'),
       makeSourceLookup(filesOf(name), knownHeaders(DEFAULT_INCLUDE_DIR, '/nonexistent/vmlinux.h')),
       await loadHelperNames(),
     );
-    expect(parsed).toEqual(JSON.parse(readFileSync(expected, 'utf8')));
+    await expect(asJson(parsed)).toMatchFileSnapshot(join(GOLDEN, name, 'expected.json'));
   });
 });
 
@@ -65,12 +57,8 @@ describe('disassemble() on a real object', { timeout: COMPILE_TIMEOUT }, () => {
     expect(r.diagnostics, r.output).toEqual([]);
     const text = await runObjdump(r.object!, resolveLimits());
     const sections = await t.compiler.disassemble(r.object!, { files, main: 'prog.bpf.c' });
-    if (UPDATE) {
-      writeFileSync(join(GOLDEN, name, 'objdump.txt'), text);
-      writeFileSync(join(GOLDEN, name, 'expected.json'), `${JSON.stringify(sections, null, 2)}\n`);
-    }
-    expect(text).toBe(readFileSync(join(GOLDEN, name, 'objdump.txt'), 'utf8'));
-    expect(sections).toEqual(JSON.parse(readFileSync(join(GOLDEN, name, 'expected.json'), 'utf8')));
+    await expect(text).toMatchFileSnapshot(join(GOLDEN, name, 'objdump.txt'));
+    await expect(asJson(sections)).toMatchFileSnapshot(join(GOLDEN, name, 'expected.json'));
   });
 
   it('names programs and subprograms, maps source lines to snippet files, annotates maps, helpers, CO-RE', async () => {

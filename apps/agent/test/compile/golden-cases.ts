@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SnippetFile } from '@bpfplay/protocol';
 
-/** Rewrite golden files from the real tools instead of comparing (review the diff before committing). */
-export const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
+/** A golden's JSON text: compared with toMatchFileSnapshot, rewritten by `vitest -u` (review the diff). */
+export const asJson = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 /** A folder of golden cases, one sub-folder each holding a snippet (*.c, *.h) and the expected files. */
 export function goldenCases(kind: string): { dir: string; cases: string[]; filesOf(name: string): SnippetFile[] } {

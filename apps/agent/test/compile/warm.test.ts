@@ -128,7 +128,7 @@ char LICENSE[] SEC("license") = "GPL";
     'is stopped by close(), its folders removed',
     async () => {
       await until('a clang is waiting', waiting);
-      t.compiler.close();
+      await t.compiler.close();
       await until('no sandbox of this test is left', () => ours().length === 0, 5_000);
       const runRoot = join(TMP, `bpfplay-compile-${process.pid}`);
       await until('its folders are removed', () => readdirSync(runRoot).length === 0, 5_000);

@@ -31,7 +31,7 @@ function readMeta(name: string): ExampleMeta {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`bpf/${name}/meta.json is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`bpf/${name}/meta.json is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const r = ExampleMeta.safeParse(raw);
   if (!r.success) throw new Error(`bpf/${name}/meta.json does not match ExampleMeta: ${describeIssues(r.error)}`);

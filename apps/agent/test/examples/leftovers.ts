@@ -9,7 +9,7 @@ import { waitNoPrograms } from '../harness/kernel.js';
 
 function children(pid: number): number[] {
   const out: number[] = [];
-  let tids: string[] = [];
+  let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
@@ -38,7 +38,7 @@ function heldIds(pids: number[], field: 'prog_id' | 'map_id' | 'link_id'): Set<n
   const re = new RegExp(`^${field}:\\s+(\\d+)$`, 'm');
   const ids = new Set<number>();
   for (const pid of pids) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fdinfo`);
     } catch {

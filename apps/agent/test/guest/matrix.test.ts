@@ -17,7 +17,7 @@ const GUEST_BUILD = join(REPO, 'apps/agent/guest/build');
 
 /** qemu processes booted from this checkout's initramfs (other checkouts' agents may run their own). */
 function ourQemus(): number[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('pgrep', ['-f', `qemu-system-x86_64.*${GUEST_BUILD}`]).toString();
   } catch {

@@ -26,7 +26,7 @@ describe('broken gallery examples on this kernel', () => {
       });
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
-      throw new Error(`capture-logs.sh failed: ${err.stderr?.toString().trim() || err.message}`);
+      throw new Error(`capture-logs.sh failed: ${err.stderr?.toString().trim() || err.message}`, { cause: e });
     }
     console.log(
       `verifier-log live: compiled and loaded ${brokenExamples().length} examples in ${((performance.now() - t0) / 1000).toFixed(1)} s`,

@@ -9,7 +9,7 @@
 # the agent asks for) and, unless --levels says otherwise, DIR/<case>.level7.log (1|2|4: every
 # state). Buffers are 128 KiB and the kernel keeps the TAIL of a longer log, exactly as it does for
 # the agent: goldens of programs that run into the 1M-instruction limit start mid-line.
-# Afterwards run `UPDATE_GOLDEN=1 npx vitest run test/load` in apps/agent to refresh the .json files.
+# Afterwards run `npx vitest run -u test/load` in apps/agent to refresh the .json files.
 # Needs root, clang-19, bpftool, libbpf-dev and /sys/kernel/btf/vmlinux. Loads nothing it leaves
 # behind: programs are never pinned, and closing the loader releases them.
 set -euo pipefail

@@ -1,15 +1,13 @@
 /**
  * Golden tests: real verifier logs captured from this kernel (capture-logs.sh) and the parse we
- * expect of each. `UPDATE_GOLDEN=1 npx vitest run test/load` rewrites the .json files; review the diff.
+ * expect of each. `npx vitest run -u test/load` rewrites the .json files; review the diff.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerifierFailure, VerifierStats } from '@bpfplay/protocol';
 import { parseVerifierLog } from '../../src/load/verifier-log.js';
 import { goldenDir, goldenLogs, readGolden } from './golden.js';
-
-const update = process.env.UPDATE_GOLDEN === '1';
+import { asJson } from '../compile/golden-cases.js';
 
 describe('verifier log goldens', () => {
   const logs = goldenLogs();
@@ -19,19 +17,13 @@ describe('verifier log goldens', () => {
   });
 
   for (const file of logs) {
-    it(`parses ${file} as recorded`, () => {
+    it(`parses ${file} as recorded`, async () => {
       const parsed = parseVerifierLog(readGolden(file));
       if (parsed.stats) VerifierStats.parse(parsed.stats);
       if (parsed.failure) VerifierFailure.parse(parsed.failure);
       expect(parsed.ok, 'ok-* cases loaded; every other case was refused').toBe(file.startsWith('ok-'));
 
-      const jsonPath = path.join(goldenDir, file.replace(/\.log$/, '.json'));
-      if (update) {
-        writeFileSync(jsonPath, `${JSON.stringify(parsed, null, 2)}\n`);
-        return;
-      }
-      expect(existsSync(jsonPath), `${jsonPath} is missing: run UPDATE_GOLDEN=1 npx vitest run test/load`).toBe(true);
-      expect(parsed).toEqual(JSON.parse(readFileSync(jsonPath, 'utf8')));
+      await expect(asJson(parsed)).toMatchFileSnapshot(path.join(goldenDir, file.replace(/\.log$/, '.json')));
     });
   }
 });

@@ -205,7 +205,7 @@ function clangdsUnder(pid: number): number[] {
       kids = [];
     }
     for (const k of kids) {
-      let comm = '';
+      let comm: string;
       try {
         comm = readFileSync(`/proc/${k}/comm`, 'utf8').trim();
       } catch {

@@ -146,9 +146,9 @@ static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flag
       docs,
     );
     expect(indexed.contents.match(/Reserve/g)).toHaveLength(1);
-    expect(indexed.contents).toMatch(/Type: `void \*`  \n\n---\n```cpp/);
+    expect(indexed.contents).toMatch(/Type: `void \*` {2}\n\n---\n```cpp/);
     // clangd's heading first, then the declaration and the documentation, then clangd's details.
-    expect(hover.contents).toMatch(/^### variable `bpf_ringbuf_reserve`  \nprovided by .*\n\n```c\n/);
+    expect(hover.contents).toMatch(/^### variable `bpf_ringbuf_reserve` {2}\nprovided by .*\n\n```c\n/);
     expect(hover.contents).toMatch(/otherwise\.\n\n---\nType: /);
     expect(hover.contents).toContain('void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags);');
     expect(hover.contents).toContain('Reserve *size* bytes');

@@ -2,7 +2,7 @@
 
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ParamValue } from '@bpfplay/protocol';
+import type { ParamValue, SnippetFile } from '@bpfplay/protocol';
 import { useWorkspace } from '../hooks/useWorkspace';
 import { useAgent } from '../hooks/useAgent';
 import { useExamples } from '../hooks/useExamples';
@@ -47,6 +47,9 @@ const EditorView = dynamic(() => import('../editor/EditorView'), {
 /** Below this width the gallery starts closed (☰ opens it). */
 const NARROW_PX = 1200;
 
+/** One empty list while the workspace loads, so the memos below do not recompute every render. */
+const NO_FILES: SnippetFile[] = [];
+
 /** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
 export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
@@ -84,7 +87,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const nonce = useRef(0);
   const editorApi = useRef<EditorApi | null>(null);
 
-  const files = ws?.snippet.files ?? [];
+  const files = ws?.snippet.files ?? NO_FILES;
   const fileNames = useMemo(() => files.map((f) => f.name), [files]);
   const paramCount = store.params?.length ?? 0;
   const main = mainFile(files, ws?.snippet.main);
@@ -215,7 +218,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
     // Drop the parameter so reloading the page does not replace the edits with the example again.
     url.searchParams.delete('example');
     window.history.replaceState(window.history.state, '', url.toString());
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the examples and the workspace are first there
   }, [examples, ws]);
 
   useShortcuts({

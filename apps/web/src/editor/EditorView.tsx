@@ -170,7 +170,7 @@ export default function EditorView(props: EditorViewProps) {
       const model = monaco.editor.getModel(uriOf(f.name));
       if (model && model.getValue() !== f.content) model.setValue(f.content);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a replacement from outside rewrites the models: typing changes props.files too
   }, [props.contentRevision]);
 
   useEffect(() => {

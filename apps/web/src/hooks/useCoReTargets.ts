@@ -29,7 +29,7 @@ export function useCoReTargets(opts: {
   useEffect(() => {
     if (sessionId === undefined) return;
     for (const m of store.resendUploads()) send(m);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per agent session, with the uploads as they are then
   }, [sessionId]);
 
   const bundled = useMemo(() => hello?.capabilities.coreTargets ?? [], [hello]);

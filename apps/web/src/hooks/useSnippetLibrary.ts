@@ -109,7 +109,7 @@ export function useSnippetLibrary(o: {
     return () => {
       if (timer.current !== null) window.clearTimeout(timer.current);
     };
-  }, [snippet, lib === null, edited, title]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [snippet, lib === null, edited, title]); // eslint-disable-line react-hooks/exhaustive-deps -- every save sets a new lib: only its loading may start one
 
   /** Keep the current snippet as a version before it is replaced. */
   const checkpoint = useCallback(() => {

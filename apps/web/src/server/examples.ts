@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExampleMeta, KernelTable, describeIssues, isExampleFolder } from '@bpfplay/protocol';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Example } from '../examples/types';
 
 /** Files of an example folder that belong in the editor; meta.json is the gallery's, not the program's. */

@@ -89,7 +89,7 @@ export function compileBpf(fixture: string, source?: string): Compiled {
     );
   } catch (e) {
     const err = e as { stderr?: Buffer };
-    throw new Error(`clang-19 failed on ${fixture}:\n${err.stderr?.toString() ?? String(e)}`);
+    throw new Error(`clang-19 failed on ${fixture}:\n${err.stderr?.toString() ?? String(e)}`, { cause: e });
   }
   return { path: out, bytes: readFileSync(out), dir };
 }

@@ -46,6 +46,7 @@ export function databaseConfig(
       throw new Error(
         `${DATABASE_URL_FILE_ENV}=${file}: cannot read the database URL (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
           'mount the Secret there or unset the variable to use SQLite',
+        { cause: e },
       );
     }
     from = `${DATABASE_URL_FILE_ENV} (${path})`;

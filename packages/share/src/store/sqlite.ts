@@ -72,7 +72,7 @@ export class SqliteStore implements SnippetStore {
     try {
       this.db = new Database(this.file, { timeout: opts.busyTimeoutMs ?? 10_000 });
     } catch (e) {
-      throw new Error(`cannot open the snippet database ${this.file}: ${(e as Error).message}`);
+      throw new Error(`cannot open the snippet database ${this.file}: ${(e as Error).message}`, { cause: e });
     }
     try {
       const timeout = opts.busyTimeoutMs ?? 10_000;

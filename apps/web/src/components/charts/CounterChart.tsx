@@ -37,7 +37,7 @@ export function CounterChart({
     return [xs.map((t) => t / 1000), ...ys] as uPlot.AlignedData;
     // The keys too: the rings fill in place, so a render that is not a new version (the panes
     // redraw at most 30 times a second) can still see a new key, and data and series must agree.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- version and the keys' text stand for rings that change in place
   }, [series, version, keys.join('\u0000')]);
   const opts = useMemo(() => {
     const c = themeColors();
@@ -59,7 +59,7 @@ export function CounterChart({
         ...keys.map((k, i) => ({ label: k, stroke: c.palette[i]!, width: 1.5, spanGaps: true })),
       ],
     } satisfies Omit<uPlot.Options, 'width' | 'height'>;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keys by their text (a new array each render); theme: themeColors() reads its CSS
   }, [theme, keys.join('\u0000')]);
   return (
     <div data-testid="counter-chart" data-points={data[0].length}>

@@ -28,16 +28,18 @@ export function Log2HistChart({
   const [asText, setAsText] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const onHover = useRef(setHover);
+  // The bounds, not the array occupiedBuckets makes anew each render, decide when data changes.
+  const [first, last] = range ?? [-1, -1];
   const data = useMemo<uPlot.AlignedData>(() => {
-    if (!range) return [[], []];
+    if (first < 0) return [[], []];
     const xs: number[] = [];
     const ys: number[] = [];
-    for (let i = range[0]; i <= range[1]; i++) {
+    for (let i = first; i <= last; i++) {
       xs.push(i);
       ys.push(counts[i] ?? 0);
     }
     return [xs, ys];
-  }, [counts, range?.[0], range?.[1]]);
+  }, [counts, first, last]);
   const units = unitLabel(unit);
   const opts = useMemo(() => {
     const c = themeColors();
@@ -86,7 +88,7 @@ export function Log2HistChart({
         ],
       },
     } satisfies Omit<uPlot.Options, 'width' | 'height'>;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- theme: themeColors() reads the CSS variables it sets
   }, [theme, units]);
   if (!range) return <p className="muted">all buckets are zero so far</p>;
   const total = counts.reduce((a, b) => a + b, 0);

@@ -37,7 +37,7 @@ export function UPlotChart({
       u.destroy();
       plot.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- opts is a new object every render; optsKey says when it changed (a new uPlot is costly)
   }, [optsKey, height]);
 
   useEffect(() => {

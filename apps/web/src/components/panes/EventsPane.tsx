@@ -67,7 +67,7 @@ export function EventsPane({ streams, version, running }: { streams: Streams; ve
   const widths = useMemo(() => new ColumnWidths(columns), [columns]);
   const [userPx, setUserPx] = useState<Record<string, number>>({});
   const tsColumn = useMemo(() => timestampColumn(columns, types), [columns, types]);
-  const clock = useMemo(() => (tsColumn ? new RecordClock() : null), [tsColumn, src?.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  const clock = useMemo(() => (tsColumn ? new RecordClock() : null), [tsColumn, src?.name]); // eslint-disable-line react-hooks/exhaustive-deps -- a new source's timestamps start a new clock
   if (view) sampleWidths(view, columns, widths, count, positionOf);
   const timeLabel = tsColumn ? `time s (${tsColumn})` : 'time s';
   const grid = `${Math.max(12, timeLabel.length + 1)}ch ${showCpu ? '4ch ' : ''}${widths.template(columns, userPx)}`;
