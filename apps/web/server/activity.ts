@@ -56,7 +56,10 @@ export class ActivityTracker {
         if (runId !== undefined) this.failed.add(runId);
         return this.make('failed', `verifier: ${m.failure?.reason ?? 'refused the program'}`, lesson);
       case 'verdict':
-        if (runId !== undefined) (this.checks.delete(runId), this.failed.delete(runId));
+        if (runId !== undefined) {
+          this.checks.delete(runId);
+          this.failed.delete(runId);
+        }
         return m.passed ? this.make('passed', undefined, m.lesson) : this.make('failed', m.summary, m.lesson);
       case 'stopped': {
         // A check's outcome is its verdict (which follows); the failure frames above already said why.

@@ -38,6 +38,9 @@ interface Props {
   leave(): void;
 }
 
+/** One empty list while nothing is loaded, so the memos below do not recompute every render. */
+const NO_FILES: EditorFile[] = [];
+
 /**
  * A learner's page in a room: the lesson beside the editor, Run / Check / Stop, the verdict in
  * plain words and the output. The agent is reached through the web server's relay with the room
@@ -124,15 +127,17 @@ export function LearnerWorkspace({ roomId, saved, update, leave }: Props) {
     );
     return () => window.clearTimeout(t);
     // Only a change of the files: `update` is a new function at every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `update` is new at every render (see above)
   }, [files]);
 
   // A passing verdict is progress, kept locally as well as in the room.
   const verdict = store.verdict;
   useEffect(() => {
     if (verdict?.passed) update((s) => ({ ...s, passed: mergePassed(s.passed, [verdict.lesson]) }));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per verdict; `update` is new at every render
   }, [verdict]);
 
-  const shownFiles = files ?? [];
+  const shownFiles = files ?? NO_FILES;
   const fileNames = useMemo(() => shownFiles.map((f) => f.name), [shownFiles]);
   const main = mainFile(shownFiles);
   const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
