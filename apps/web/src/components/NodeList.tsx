@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { NodesResponse } from '../server/nodes';
 import { nodeRow, nodesHeadline } from '../state/nodeRows';
+import { NodeRunPanel } from './NodeRunPanel';
 
 /** The registry refreshes every few seconds on the server; asking more often would show nothing new. */
 const POLL_MS = 5000;
@@ -86,6 +87,7 @@ export function NodeList({ initial }: { initial: NodesResponse }) {
           </table>
         </div>
       )}
+      {list.configured && <NodeRunPanel nodes={list.nodes} />}
     </section>
   );
 }
