@@ -28,6 +28,7 @@ test.describe('many agents: node list and runs on every node', () => {
   let web: ChildProcess | undefined;
   let base = '';
   let dir = '';
+  let deadAddress = '';
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
@@ -38,6 +39,7 @@ test.describe('many agents: node list and runs on every node', () => {
     base = `http://127.0.0.1:${port}`;
     agents = await Promise.all([startOwnAgent({ webOrigin: base }), startOwnAgent({ webOrigin: base })]);
     const deadPort = await freePort();
+    deadAddress = `127.0.0.1:${deadPort}`;
     const file = path.join(dir, 'agents.txt');
     writeFileSync(
       file,
@@ -101,6 +103,7 @@ test.describe('many agents: node list and runs on every node', () => {
     await expect(page.getByTestId('node-lab-2')).toContainText(/\d+\.\d+/); // its kernel release
     await expect(page.getByTestId('node-lab-3')).toHaveAttribute('data-health', 'down');
     await expect(page.getByTestId('node-lab-3')).toContainText(/down: .*ECONNREFUSED/);
+    await expect(page.getByTestId('node-lab-3')).not.toContainText(deadAddress);
 
     await page.getByLabel('for').fill('20');
     await page.getByTestId('node-run-start').click();
@@ -118,6 +121,7 @@ test.describe('many agents: node list and runs on every node', () => {
     });
 
     const html = await page.content();
+    expect(html).not.toContain(deadAddress);
     for (const a of agents) {
       expect(html).not.toContain(a.token);
       expect(html).not.toContain(new URL(a.wsUrl).host);

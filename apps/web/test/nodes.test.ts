@@ -76,3 +76,25 @@ describe('GET /api/nodes', () => {
     });
   });
 });
+
+describe('a down node’s reason', () => {
+  it('names the node, not where the agent is', async () => {
+    const { withoutAddress } = await import('../src/server/nodes');
+    expect(withoutAddress('connect ECONNREFUSED 127.0.0.1:41795', 'ws://127.0.0.1:41795/ws', 'lab-3')).toBe(
+      'connect ECONNREFUSED lab-3',
+    );
+    expect(
+      withoutAddress(
+        'cannot reach lab-2.example:7100: connect ECONNREFUSED 10.0.0.5:7100',
+        'wss://lab-2.example:7100/ws',
+        'lab-2',
+      ),
+    ).toBe('cannot reach lab-2: connect ECONNREFUSED lab-2');
+    expect(withoutAddress('connect ECONNREFUSED ::1:7100', 'ws://[::1]:7100/ws', 'lab-4')).toBe(
+      'connect ECONNREFUSED lab-4',
+    );
+    expect(withoutAddress('the agent refused the token (HTTP 401)', 'ws://10.1.2.3:7100/ws', 'lab-5')).toBe(
+      'the agent refused the token (HTTP 401)',
+    );
+  });
+});

@@ -18,7 +18,7 @@ export default async function NodesPage() {
           <Link href="/">bpfplay</Link> · nodes
         </h1>
       </header>
-      <NodeList initial={initial} />
+      <NodeList initial={initial} renderedAt={Date.now()} />
     </div>
   );
 }

@@ -8,9 +8,10 @@ import { NodeRunPanel } from './NodeRunPanel';
 /** The registry refreshes every few seconds on the server; asking more often would show nothing new. */
 const POLL_MS = 5000;
 
-export function NodeList({ initial }: { initial: NodesResponse }) {
+/** `renderedAt`: the server's clock when it rendered `initial`, so "4 s ago" hydrates to the same text. */
+export function NodeList({ initial, renderedAt }: { initial: NodesResponse; renderedAt: number }) {
   const [list, setList] = useState(initial);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(renderedAt);
   const [fetchError, setFetchError] = useState<string | undefined>();
 
   useEffect(() => {

@@ -21,12 +21,32 @@ export function createNodeList(env: Record<string, string | undefined>): () => P
     try {
       const r = await registry;
       if (!r) return { configured: false, nodes: [] };
-      return { configured: true, nodes: r.nodes().map(({ url: _url, ...n }) => n) };
+      return {
+        configured: true,
+        nodes: r.nodes().map(({ url, ...n }) => (n.error ? { ...n, error: withoutAddress(n.error, url, n.name) } : n)),
+      };
     } catch (e) {
       registry = undefined; // a fixed file is read again at the next request
       return { configured: true, nodes: [], error: (e as Error).message };
     }
   };
+}
+
+/**
+ * A down node's reason without where the agent is: the URL's host, and any IP address with its port
+ * that the connection error names ("connect ECONNREFUSED 10.0.0.5:7100"), become the node's name.
+ */
+export function withoutAddress(message: string, url: string, name: string): string {
+  const { host, hostname } = new URL(url);
+  return message
+    .split(host)
+    .join(name)
+    .split(hostname)
+    .join(name)
+    .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, name)
+    .replace(/\[?[0-9a-f]*:[0-9a-f:]+\]?(?::\d+)?(?=[\s,;)]|$)/gi, (m) =>
+      m.includes('::') || m.split(':').length > 3 ? name : m,
+    );
 }
 
 /** On globalThis: one registry per web process, shared by the route and the page (and kept across `next dev` reloads). */
