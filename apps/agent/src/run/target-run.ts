@@ -118,9 +118,11 @@ export class TargetRun {
     this.sink.status('stopping', {});
     if (!this.runner.send({ t: 'stop', reason, message })) this.runner.kill();
     this.stopAt = performance.now();
-    // A runner silent this long after `stop` is stuck: its one thread serves all its runs, so they end
-    // with it (reported as crashed), and the kernel releases what they held.
-    this.killTimer = setTimeout(() => this.runner?.kill(), this.stopGraceMs);
+    // A runner silent this long after `stop` is stuck. A shared one's thread serves all its runs and
+    // may be busy loading theirs (seconds each on a loaded machine): killing it ends them all
+    // (reported as crashed), so it gets the longest wait; the kernel releases what they held.
+    const grace = this.runner.exclusive ? this.stopGraceMs : Math.max(this.stopGraceMs, stopMaxMs);
+    this.killTimer = setTimeout(() => this.runner?.kill(), grace);
   }
 
   /** Kill without ceremony (agent exit): the kernel releases everything with the process. */
