@@ -4,6 +4,7 @@ import {
   namedFrames,
   parseBinaryEvents,
   parseServerMessage,
+  shownReader,
   type BinaryEventsFrame,
   type RecordLayout,
   type ServerMessage,
@@ -11,7 +12,7 @@ import {
   type Value,
 } from '@bpfplay/protocol';
 import { FRAME_SEPARATOR, formatValue } from './format';
-import { RowBatchBuilder, sameColumns, type RowBatch } from './rowBatch';
+import { RowBatchBuilder, sameColumns, withRaw, type RowBatch } from './rowBatch';
 
 /** What the page is handed, in the order the frames arrived. */
 export type Delivery =
@@ -159,8 +160,11 @@ export class Inbox {
     const cells = new Array<string>(builder.columns.length);
     const at = builder.columns.length - columns.length;
     if (at) cells[0] = h.target!;
+    // Undefined for a layout without formatted fields: then nothing is read twice.
+    const shown = shownReader(layout);
+    const stacks = this.stacksOf.get(k);
     for (let i = first; i < records.length; i++) {
-      cellsOf(decodeRecord(layout, records[i]!), columns, cells, at, this.stacksOf.get(k));
+      cellsOf(decodeRecord(layout, records[i]!), columns, cells, at, stacks, shown?.(records[i]!));
       builder.add(h.t, h.cpus?.[i], cells);
     }
     this.bound(k);
@@ -194,7 +198,7 @@ export class Inbox {
     if (at) cells[0] = m.target!;
     for (let i = first; i < n; i++) {
       const r = m.records[i]!;
-      cellsOf(r.value, columns, cells, at, this.stacksOf.get(k));
+      cellsOf(r.value, columns, cells, at, this.stacksOf.get(k), r.shown);
       builder.add(r.t, r.cpu, cells);
     }
     this.bound(k);
@@ -315,11 +319,24 @@ export function cellOf(v: Value, column: string): Value | undefined {
 
 /**
  * A record's cells, as text, in `columns` order: the fields of a struct, or (a record shorter than
- * its type, a non-struct type, no layout) the whole value in the first column.
+ * its type, a non-struct type, no layout) the whole value in the first column. A field with a
+ * readable form (`shown`: `-ENOENT`, `openat`, `10.0.0.1`) shows it, its raw value kept for the hover.
  */
-function cellsOf(v: Value, columns: readonly string[], into: string[], at = 0, stacks?: StackCells): void {
+function cellsOf(
+  v: Value,
+  columns: readonly string[],
+  into: string[],
+  at = 0,
+  stacks?: StackCells,
+  shown?: { [field: string]: Value },
+): void {
   if (isStruct(v)) {
-    for (let c = 0; c < columns.length; c++) into[at + c] = formatValue(v[columns[c]!]);
+    for (let c = 0; c < columns.length; c++) {
+      const col = columns[c]!;
+      const raw = formatValue(v[col]);
+      const s = shown?.[col];
+      into[at + c] = s === undefined ? raw : withRaw(formatValue(s), raw);
+    }
     // A stack's frames by name, innermost first, as a backtrace reads.
     for (const f of stacks?.fields ?? []) {
       const c = columns.indexOf(f.field);

@@ -27,12 +27,38 @@ export interface RowBatch {
 
 export const CELL_END = '\u0000';
 
-export function cellText(b: RowBatch, row: number, col: number): string {
+/**
+ * Inside a cell's text, between a field's readable form and its raw value (`-ENOENT` + RAW + `-2`):
+ * the table shows the first, the raw one is on hover, and a filter finds either. Decoded text
+ * never holds this byte (control bytes are written `\x01`, JSON escapes them).
+ */
+export const RAW = '\u0001';
+
+/** A formatted cell: its readable form, with the raw value kept for the hover (cellRaw). */
+export function withRaw(shown: string, raw: string): string {
+  return shown === raw ? raw : `${shown}${RAW}${raw}`;
+}
+
+function cellAll(b: RowBatch, row: number, col: number): string {
   const n = b.columns.length;
   if (col < 0 || col >= n) return '';
   const k = row * n + col;
   const start = k === 0 ? 0 : b.ends[k - 1]! + 1;
   return b.text.slice(start, b.ends[k]);
+}
+
+/** The text a cell shows: a field's readable form (`-ENOENT`) when it has one, else its value. */
+export function cellText(b: RowBatch, row: number, col: number): string {
+  const s = cellAll(b, row, col);
+  const i = s.indexOf(RAW);
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/** A formatted cell's raw value (`-2` under `-ENOENT`), or undefined when the cell shows its value as it is. */
+export function cellRaw(b: RowBatch, row: number, col: number): string | undefined {
+  const s = cellAll(b, row, col);
+  const i = s.indexOf(RAW);
+  return i < 0 ? undefined : s.slice(i + 1);
 }
 
 /** Accumulates rows (as already formatted cells) and produces one batch. */

@@ -1,4 +1,4 @@
-import { cellText, mergeBatches, sameColumns, type RowBatch } from './rowBatch';
+import { cellRaw, cellText, mergeBatches, sameColumns, type RowBatch } from './rowBatch';
 
 /** Batches smaller than this are merged with the next one, so a slow stream does not keep one object per row. */
 const SMALL_BATCH = 256;
@@ -127,4 +127,10 @@ function locateIn(
 export function cellByName(batch: RowBatch, row: number, column: string): string {
   const c = batch.columns.indexOf(column);
   return c < 0 ? '' : cellText(batch, row, c);
+}
+
+/** A row's raw value under a formatted cell, by column name (cellRaw). */
+export function rawByName(batch: RowBatch, row: number, column: string): string | undefined {
+  const c = batch.columns.indexOf(column);
+  return c < 0 ? undefined : cellRaw(batch, row, c);
 }

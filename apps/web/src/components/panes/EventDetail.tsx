@@ -1,6 +1,6 @@
 'use client';
 
-import { cellByName } from '../../state/rowRing';
+import { cellByName, rawByName } from '../../state/rowRing';
 import type { RowBatch } from '../../state/rowBatch';
 import { FRAME_SEPARATOR, formatTimestamp } from '../../state/format';
 
@@ -12,6 +12,21 @@ export interface PickedRow {
   n: number;
   /** ms since attach, as the time column showed it. */
   timeMs: number;
+}
+
+/** A field's value; a readable form (`-ENOENT`) with the raw number beside it and on hover. */
+function EventValue({ text, raw, column }: { text: string; raw: string | undefined; column: string }) {
+  return (
+    <td
+      className="event-value"
+      data-testid={`event-field-${column}`}
+      data-raw={raw}
+      title={raw !== undefined ? `${column} = ${raw}` : undefined}
+    >
+      {text}
+      {raw !== undefined && <span className="muted event-raw"> ({raw})</span>}
+    </td>
+  );
 }
 
 /** Every field of one record, whole (the table cuts long ones), with its C type, to read and copy. */
@@ -45,8 +60,8 @@ export function EventDetail(p: {
             <tr key={c} data-testid="event-field">
               <th scope="row">{c}</th>
               <td className="muted">{p.types.get(c) ?? ''}</td>
-              <td className="event-value" data-testid={`event-field-${c}`}>
-                {p.stackColumns?.has(c) ? (
+              {p.stackColumns?.has(c) ? (
+                <td className="event-value" data-testid={`event-field-${c}`}>
                   <ol className="stack-frames" data-testid={`event-stack-${c}`}>
                     {cellByName(batch, row, c)
                       .split(FRAME_SEPARATOR)
@@ -55,10 +70,10 @@ export function EventDetail(p: {
                         <li key={i}>{f}</li>
                       ))}
                   </ol>
-                ) : (
-                  cellByName(batch, row, c)
-                )}
-              </td>
+                </td>
+              ) : (
+                <EventValue text={cellByName(batch, row, c)} raw={rawByName(batch, row, c)} column={c} />
+              )}
             </tr>
           ))}
         </tbody>

@@ -3,8 +3,8 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Streams } from '../../state/streams';
 import { FilterIndex, parseFilter } from '../../state/eventFilter';
-import { cellByName, type RowsView } from '../../state/rowRing';
-import { cellText, sameColumns, type RowBatch } from '../../state/rowBatch';
+import { cellByName, rawByName, type RowsView } from '../../state/rowRing';
+import { cellRaw, cellText, sameColumns, type RowBatch } from '../../state/rowBatch';
 import { formatCount, formatTimestamp } from '../../state/format';
 import { TailList } from './TailList';
 import { ColumnWidths, RecordClock, timestampColumn } from '../../state/eventColumns';
@@ -294,6 +294,7 @@ const EventRowView = memo(
     const direct = sameColumns(batch.columns, columns);
     const cpu = batch.cpu?.[row] ?? -1;
     const cell = (j: number) => (direct ? cellText(batch, row, j) : cellByName(batch, row, columns[j]!));
+    const raw = (j: number) => (direct ? cellRaw(batch, row, j) : rawByName(batch, row, columns[j]!));
     const own = clock && tsIndex >= 0 ? clock.timeMs(cell(tsIndex), batch.t[row]!) : null;
     return (
       <div
@@ -309,8 +310,15 @@ const EventRowView = memo(
         {showCpu && <span className="cpu">{cpu >= 0 ? cpu : ''}</span>}
         {columns.map((c, j) => {
           const text = cell(j);
+          // A readable form (`-ENOENT`, `openat`) shows the number it stands for on hover.
+          const r = raw(j);
           return (
-            <span key={c} title={text.length > 24 ? text : undefined}>
+            <span
+              key={c}
+              title={r !== undefined ? `${c} = ${r}` : text.length > 24 ? text : undefined}
+              data-raw={r}
+              className={r !== undefined ? 'named' : undefined}
+            >
               {text}
             </span>
           );
