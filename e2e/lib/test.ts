@@ -116,6 +116,19 @@ export async function seedSnippet(page: Page, s: Servers, files: { name: string;
   }, files);
 }
 
+/**
+ * Pause the Events table and read it from the top. Paused, the table is a virtual list that opens at
+ * its end and renders rows above the view (overscan), so `event-row` nth(0) is off screen under the
+ * header, and a row index may change meaning as the list re-renders while scrolling to it.
+ */
+export async function pauseEventsAtTop(page: Page): Promise<void> {
+  await page.getByTestId('events-pause').click();
+  await page.getByTestId('events-table').evaluate((el) => {
+    el.scrollTop = 0;
+  });
+  await expect(page.getByTestId('event-row').first()).toBeInViewport();
+}
+
 export async function connected(page: Page): Promise<void> {
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'ready');
 }

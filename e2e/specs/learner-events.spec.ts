@@ -1,7 +1,16 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connected, expect, keepTriggering, openPlayground, seedSnippet, shotAtSizes, test } from '../lib/test';
+import {
+  connected,
+  expect,
+  keepTriggering,
+  openPlayground,
+  pauseEventsAtTop,
+  seedSnippet,
+  shotAtSizes,
+  test,
+} from '../lib/test';
 
 /**
  * A learner reading their own program's events: a long path is shown whole, a column can be made
@@ -60,7 +69,7 @@ test('events: whole paths, resizable columns, a detail view, and each record’s
     await page.getByTestId('events-filter').fill(`path=${exe}`);
     const rows = page.getByTestId('event-row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
-    await page.getByTestId('events-pause').click();
+    await pauseEventsAtTop(page);
 
     // The time column reads the record's `ts`.
     await expect(page.getByTestId('events-time-head')).toHaveText('time s (ts)');

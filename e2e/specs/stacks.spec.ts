@@ -1,4 +1,13 @@
-import { connected, exampleMeta, expect, keepTriggering, openPlayground, shot, test } from '../lib/test';
+import {
+  connected,
+  exampleMeta,
+  expect,
+  keepTriggering,
+  openPlayground,
+  pauseEventsAtTop,
+  shot,
+  test,
+} from '../lib/test';
 
 /**
  * A learner's first minutes with a real profiler: open libbpf-tools' profile from the gallery, run
@@ -51,9 +60,7 @@ test('profile: stacks as a flame graph and a table; the map sizes the playground
  * openstacks): a record's detail lists its kernel frames by name, and the Maps pane adds every
  * record's stack up into a flame graph.
  */
-// fixme: the first row's click is intercepted by the events header / editor (seen 09:13 on 2026-12-05); the
-// agent side is covered by apps/agent/test/agent/record-stacks.test.ts.
-test.fixme('openstacks: a record’s bpf_get_stack() frames by name in its detail, and all records as a flame graph', async ({
+test('openstacks: a record’s bpf_get_stack() frames by name in its detail, and all records as a flame graph', async ({
   page,
   servers,
 }) => {
@@ -72,7 +79,7 @@ test.fixme('openstacks: a record’s bpf_get_stack() frames by name in its detai
     await page.getByTestId('events-filter').fill('filename=/etc/hostname');
     const rows = page.getByTestId('event-row');
     await expect(rows.first()).toBeVisible({ timeout: 30_000 });
-    await page.getByTestId('events-pause').click();
+    await pauseEventsAtTop(page);
     await rows.first().click();
     const frames = page.getByTestId('event-detail').getByTestId('event-stack-kstack').locator('li');
     // Innermost first: the tracepoint's own frames, then the syscall entry, every one a symbol.
