@@ -12,6 +12,7 @@ const UNIT = [
   'test/cli/token-source.test.ts',
   'test/co-re/uploads.test.ts',
   'test/compile/queue.test.ts',
+  'test/export/c-names.test.ts',
   'test/guest/accel.test.ts',
   'test/guest/wire.test.ts',
   'test/lesson/judge.test.ts',

@@ -87,6 +87,34 @@ export function nameOfNumber(kind: NumberKind, v: Value): string | number | unde
   }
 }
 
+/** The kinds named by a table of values (the others are computed: flags, addresses, ports). */
+export type TableKind = 'errno' | 'eai' | 'syscall' | 'signal' | 'ipproto' | 'af';
+
+/**
+ * The table behind a table kind, for code that names numbers elsewhere (the exported C loader,
+ * apps/agent/src/export/c-names.ts): value → the name nameOfNumber gives it (errno without its sign,
+ * ipproto without IPPROTO_). Signals past 31 (SIGRTMIN+n) are computed, not listed.
+ */
+export function numberTable(kind: TableKind): ReadonlyMap<number, string> {
+  switch (kind) {
+    case 'errno':
+      return ERRNO_NAMES;
+    case 'eai':
+      return EAI_NAMES;
+    case 'syscall':
+      return SYSCALL_NAMES;
+    case 'signal':
+      return SIGNAL_NAMES;
+    case 'ipproto':
+      return new Map([...IPPROTO_NAMES].map(([v, n]) => [v, n.replace(/^IPPROTO_/, '')]));
+    case 'af':
+      return AF_NAMES;
+  }
+}
+
+/** open() flag bits above the access mode, as nameOfNumber lists them after O_RDONLY/O_WRONLY/O_RDWR. */
+export const openFlagBits = OPEN_FLAG_BITS;
+
 /**
  * An IPv6 address's 16 bytes in memory order from its decoded value: `__u8[16]`, `__be16[8]` or
  * `__u32[4]` (each word decoded little-endian, so its bytes are put back that way), or an
@@ -143,6 +171,7 @@ function openFlags(n: number): string | undefined {
       rest &= ~bit;
     }
   }
-  if (rest) parts.push(`0x${rest.toString(16)}`);
+  // `>>> 0`: bit 31 set makes the int32 negative, which would print as 0x-….
+  if (rest) parts.push(`0x${(rest >>> 0).toString(16)}`);
   return parts.join('|');
 }

@@ -1,4 +1,8 @@
 import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
+import { emitNamed, namedKinds, namesCode } from './c-names.js';
+import { cString } from './c-strings.js';
+
+export { cString, namedKinds, namesCode };
 
 /**
  * C that prints a BTF-typed value the way the playground does, generated from the same record
@@ -8,9 +12,24 @@ import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
  *
  * Each generated statement appends to `struct sbuf *b` the value at `p` (an `unsigned char *`
  * expression). `json` is false only for a table cell holding a scalar: strings unquoted, large
- * integers as bare digits, as the CLI's cells show them.
+ * integers as bare digits, as the CLI's cells show them. `named`: print a value that has a readable
+ * form (formatters.ts) by it, as event rows do (c-names.ts); maps at exit show plain values.
  */
-export function emitValue(node: LayoutNode, p: string, json: boolean, indent = '\t'): string {
+export function emitValue(node: LayoutNode, p: string, json: boolean, indent = '\t', named = false): string {
+  const at = (off: number) => (off ? `${p} + ${off}` : p);
+  if (named) {
+    const plain = emitPlain(node, p, json, indent, named);
+    return emitNamed(node, at(nodeOff(node)), json, indent, plain) ?? plain;
+  }
+  return emitPlain(node, p, json, indent, named);
+}
+
+/** Where a node's value starts, relative to its frame (bitfields count from the frame itself). */
+function nodeOff(node: LayoutNode): number {
+  return node.k === 'bits' ? 0 : node.off;
+}
+
+function emitPlain(node: LayoutNode, p: string, json: boolean, indent: string, named: boolean): string {
   const at = (off: number) => (off ? `${p} + ${off}` : p);
   switch (node.k) {
     case 'int':
@@ -46,7 +65,7 @@ export function emitValue(node: LayoutNode, p: string, json: boolean, indent = '
       return `${indent}put_chars(b, ${at(node.off)}, ${node.n}, ${json});\n`;
     case 'array': {
       const i = `i${indent.length}`;
-      const elem = emitValue(node.elem, `${at(node.off)} + ${i} * ${node.stride}`, true, `${indent}\t`);
+      const elem = emitValue(node.elem, `${at(node.off)} + ${i} * ${node.stride}`, true, `${indent}\t`, named);
       return (
         `${indent}sb_printf(b, "[");\n` +
         `${indent}for (int ${i} = 0; ${i} < ${node.n}; ${i}++) {\n` +
@@ -59,7 +78,7 @@ export function emitValue(node: LayoutNode, p: string, json: boolean, indent = '
       let out = `${indent}sb_printf(b, "{");\n`;
       fields.forEach((f, n) => {
         out += `${indent}sb_printf(b, "${n ? ',' : ''}%s:", ${cString(JSON.stringify(f.name))});\n`;
-        out += emitValue(f.node, at(node.off), true, indent);
+        out += emitValue(f.node, at(node.off), true, indent, named);
       });
       return `${out}${indent}sb_printf(b, "}");\n`;
     }
@@ -94,11 +113,6 @@ function uniqueFields(fields: { name: string; node: LayoutNode }[]): { name: str
   return [...last.keys()].map((name) => ({ name, node: last.get(name)! }));
 }
 
-/** A C string literal for any text. */
-export function cString(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}""`)}"`;
-}
-
 /** Is a table cell of this node a scalar (shown bare) or JSON (arrays, structs, undecodable bytes)? */
 function isScalar(node: LayoutNode): boolean {
   return node.k !== 'array' && node.k !== 'struct' && node.k !== 'unknown';
@@ -115,7 +129,11 @@ export function emitRowFunction(fn: string, layout: RecordLayout): string {
   let body = '';
   fields.forEach((f, i) => {
     body += `\tb = &cells[${i}];\n\tsb_reset(b);\n`;
-    body += emitValue(f.node, root.k === 'struct' ? at0(root.off) : 'p', !isScalar(f.node));
+    // A cell shows a field's readable form bare (the CLI's cell of `shown`), its plain value as before.
+    const base = root.k === 'struct' ? at0(root.off) : 'p';
+    const plain = emitPlain(f.node, base, !isScalar(f.node), '\t', true);
+    const start = nodeOff(f.node) ? `${base} + ${nodeOff(f.node)}` : base;
+    body += emitNamed(f.node, start, false, '\t', plain) ?? plain;
   });
   const short = cString(`the record is shorter than its BTF type ${layout.typeName} (${layout.size} bytes)`);
   return (

@@ -1,7 +1,7 @@
 import type { FieldInfo, RecordLayout } from '@bpfplay/protocol';
 import type { AttachKind } from '../attach/kinds.js';
 import { typeWidth, isIntegerType } from '../cli/event-table.js';
-import { cString, columnsOf, emitJsonFunction, emitRowFunction } from './c-decode.js';
+import { cString, columnsOf, emitJsonFunction, emitRowFunction, namedKinds, namesCode } from './c-decode.js';
 import type { ExportedKnob } from './knobs.js';
 import { knobDefaultsCode, knobFlagCode } from './knobs.js';
 
@@ -40,6 +40,7 @@ const skel = (s: LoaderSpec) => `${s.name}_bpf`;
 export function generateLoader(s: LoaderSpec): string {
   const parts = [
     header(s),
+    namesCode(s.buffers.reduce((kinds, b) => namedKinds(b.layout?.root, kinds), new Set<string>())),
     ...s.buffers.map((b, i) => bufferCode(s, b, i)),
     ...s.maps.map((m, i) => mapCode(m, i)),
     optionsCode(s),

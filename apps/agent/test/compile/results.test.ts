@@ -133,6 +133,15 @@ describe('a compile stopped by the CPU limit', () => {
     // A SIGKILL sooner than the CPU limit could be reached is something else, not blamed on it.
     expect(describeLimitHit(l, { ...killed, durationMs: 900 })).toBeUndefined();
     expect(describeLimitHit(l, { ...killed, timedOut: true })).toMatch(/wall-clock limit/);
+    // Or clang's crash handler returned from SIGXCPU and clang failed to rename its deleted output.
+    const survived = {
+      signal: null,
+      timedOut: false,
+      stderr: `PLEASE submit a bug report\nStack dump:\n0.\tProgram arguments: clang\nerror: unable to rename temporary '/out/prog-1.o.tmp' to output file '/out/prog.o': 'No such file or directory'`,
+      durationMs: 20_400,
+    };
+    expect(describeLimitHit(l, survived)).toMatch(/^compile took too long: CPU limit \(20 s of CPU time\)/);
+    expect(describeLimitHit(l, { ...survived, durationMs: 900 })).toBeUndefined();
   });
 
   it(

@@ -121,6 +121,8 @@ describe('bpfplay export: build the project and run it beside the playground', (
     expect(played.length, run.stdout).toBeGreaterThanOrEqual(1);
     const rows = out.split('\n').map(fields);
     for (const row of played) expect(rows, `binary output:\n${out}`).toContain(fields(row));
+    // Numbers by name, as the playground shows them: the failure and the flags of cat's open.
+    expect(out).toMatch(new RegExp(` -ENOENT +O_RDONLY +cat +${missing}$`, 'm'));
     // The knob took effect: no successful open of /etc/hostname by that cat was printed.
     expect(out).not.toMatch(/ cat +\S+ +\/etc\/hostname/);
   });
