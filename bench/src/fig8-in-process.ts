@@ -2,6 +2,7 @@ import { Btf, decodeValue, fieldsOf, openObjectSpec, resolveCoreRelocations } fr
 import { compileBpf, removeCompiled, requireKernelBtf } from '../../packages/btf/test/helpers/toolchain.js';
 import { AgentStore } from '../../apps/web/src/state/agentStore';
 import { Inbox } from '../../apps/web/src/state/inbox';
+import { eventsFrame } from '../../apps/web/test/fixtures';
 import { median, ms, rate, spread } from './stats.js';
 import type { Table } from './table.js';
 
@@ -113,20 +114,5 @@ function measure(runs: number): Omit<Table, 'title'> {
       'one process, one core, nothing else in it; the first of each row includes JIT warm-up',
       'web rows: the page-side path without React or the socket worker (apps/web/src/state/inbox.ts, agentStore.ts)',
     ],
-  };
-}
-
-function eventsFrame(runId: string, n: number, seq: number) {
-  return {
-    type: 'events',
-    seq,
-    runId,
-    source: 'events',
-    dropped: 0,
-    records: Array.from({ length: n }, (_, i) => ({
-      t: i / 1000,
-      cpu: i % 2,
-      value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 },
-    })),
   };
 }

@@ -22,6 +22,19 @@ function learner(key: string, log: string[]) {
   return { t, seen, last: () => seen.at(-1) };
 }
 
+/** A line with room for one run: a's runs, b and c wait in that order. */
+function aRunningBAndCWaiting() {
+  const log: string[] = [];
+  const line = new AdmissionLine(manualClock());
+  line.setCapacity(1);
+  line.request(learner('a', log).t);
+  const b = learner('b', log);
+  const c = learner('c', log);
+  line.request(b.t);
+  line.request(c.t);
+  return { log, line, b, c };
+}
+
 describe('the admission line in front of a full agent', () => {
   it('starts runs at once while the agent has room', () => {
     const log: string[] = [];
@@ -34,14 +47,7 @@ describe('the admission line in front of a full agent', () => {
   });
 
   it('a run over capacity waits with its place and an estimate, and starts when a run ends', () => {
-    const log: string[] = [];
-    const line = new AdmissionLine(manualClock());
-    line.setCapacity(1);
-    line.request(learner('a', log).t);
-    const b = learner('b', log);
-    const c = learner('c', log);
-    line.request(b.t);
-    line.request(c.t);
+    const { log, line, b, c } = aRunningBAndCWaiting();
     expect(log).toEqual(['start a']);
     expect(b.last()).toEqual({ position: 1, estimateMs: ADMISSION.initialRunMs });
     expect(c.last()).toEqual({ position: 2, estimateMs: 2 * ADMISSION.initialRunMs });
@@ -52,14 +58,7 @@ describe('the admission line in front of a full agent', () => {
   });
 
   it('a waiting run that is stopped leaves the line; the others move up', () => {
-    const log: string[] = [];
-    const line = new AdmissionLine(manualClock());
-    line.setCapacity(1);
-    line.request(learner('a', log).t);
-    const b = learner('b', log);
-    const c = learner('c', log);
-    line.request(b.t);
-    line.request(c.t);
+    const { log, line } = aRunningBAndCWaiting();
     line.done('b');
     expect(line.isWaiting('b')).toBe(false);
     line.done('a');

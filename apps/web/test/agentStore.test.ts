@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerMessageOf } from '@bpfplay/protocol';
 import { AgentStore } from '../src/state/agentStore';
+import { eventsFrame } from './fixtures';
 import { batchesOf } from './rows';
 
 function manualFrames() {
@@ -13,19 +13,6 @@ function manualFrames() {
     },
   };
 }
-
-const eventsFrame = (runId: string, n: number, seq: number): ServerMessageOf<'events'> => ({
-  type: 'events',
-  seq,
-  runId,
-  source: 'events',
-  dropped: 0,
-  records: Array.from({ length: n }, (_, i) => ({
-    t: i / 1000,
-    cpu: i % 2,
-    value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 },
-  })),
-});
 
 describe('the agent store', () => {
   it('tells listeners once per animation frame however many frames arrived', () => {

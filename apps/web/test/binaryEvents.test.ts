@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeBinaryEvents, layoutColumns, RecordLayout, type ServerMessage, type Value } from '@bpfplay/protocol';
-import { Inbox, type Delivery } from '../src/state/inbox';
-import { cellText, type RowBatch } from '../src/state/rowBatch';
+import { cellTable, deliverySummary, inboxItems, problemTexts, rowBatches } from './rows';
 
 /**
  * Binary events frames (RunOptions.eventFormat 'binary') in the socket worker's inbox: they must
@@ -38,23 +37,14 @@ const objects = (seq: number, values: Value[], dropped = 0): ServerMessage => ({
   dropped,
 });
 
-function run(frames: (ServerMessage | Uint8Array | ArrayBuffer | object)[], max?: number): Delivery[] {
-  const inbox = new Inbox(max);
-  for (const f of frames)
-    inbox.frame(f instanceof Uint8Array || f instanceof ArrayBuffer ? f : 'type' in f ? JSON.stringify(f) : f);
-  return inbox.take()?.output.items ?? [];
-}
-const table = (b: RowBatch) => Array.from({ length: b.count }, (_, r) => b.columns.map((_, c) => cellText(b, r, c)));
-const batches = (items: Delivery[]) => items.flatMap((d) => (d.kind === 'rows' ? [d.batch] : []));
-const problems = (items: Delivery[]) => items.flatMap((d) => (d.kind === 'problem' ? [d.text] : []));
 /** A frame as the browser hands it with binaryType 'arraybuffer': its own ArrayBuffer. */
 const asArrayBuffer = (u: Uint8Array) => u.slice().buffer;
 
 describe('inbox: binary events frames', () => {
   it('gives the same columns and cell text as the JSON form of the same records', () => {
     const short = bytes.subarray(0, 20);
-    const fromJson = batches(
-      run([
+    const fromJson = rowBatches(
+      inboxItems([
         schema(0, false),
         objects(1, [
           golden.value,
@@ -65,15 +55,15 @@ describe('inbox: binary events frames', () => {
         ]),
       ]),
     );
-    const fromBinary = batches(run([schema(0), asArrayBuffer(binary(1, [bytes, short]))]));
-    expect(problems(run([schema(0), asArrayBuffer(binary(1, [bytes, short]))]))).toEqual([]);
+    const fromBinary = rowBatches(inboxItems([schema(0), asArrayBuffer(binary(1, [bytes, short]))]));
+    expect(problemTexts(inboxItems([schema(0), asArrayBuffer(binary(1, [bytes, short]))]))).toEqual([]);
     expect(fromBinary).toHaveLength(1);
     expect(fromBinary[0]!.columns).toEqual(fromJson[0]!.columns);
-    expect(table(fromBinary[0]!)).toEqual(table(fromJson[0]!));
+    expect(cellTable(fromBinary[0]!)).toEqual(cellTable(fromJson[0]!));
     expect([...fromBinary[0]!.t]).toEqual([7.25, 7.25]);
     expect(fromBinary[0]!.cpu).toBeNull();
     // Spot checks that the comparison is about real text, not two empty tables.
-    const row = Object.fromEntries(columns.map((c, i) => [c, table(fromBinary[0]!)[0]![i]]));
+    const row = Object.fromEntries(columns.map((c, i) => [c, cellTable(fromBinary[0]!)[0]![i]]));
     expect(row).toMatchObject({
       comm: 'bash',
       u64_big: '18446744073709551615',
@@ -83,27 +73,19 @@ describe('inbox: binary events frames', () => {
   });
 
   it('merges binary frames of a source into one batch, adds up dropped, and keeps the order with JSON frames', () => {
-    const items = run([
+    const items = inboxItems([
       schema(0),
       binary(1, [bytes], 2),
       binary(2, [bytes, bytes], 3),
       { type: 'pong', seq: 3 },
       binary(4, [bytes]),
     ]);
-    expect(
-      items.map((d) =>
-        d.kind === 'rows'
-          ? `rows ${d.batch.count} dropped ${d.batch.dropped}`
-          : d.kind === 'message'
-            ? d.message.type
-            : d.text,
-      ),
-    ).toEqual(['schema', 'rows 3 dropped 5', 'pong', 'rows 1 dropped 0']);
+    expect(deliverySummary(items)).toEqual(['schema', 'rows 3 dropped 5', 'pong', 'rows 1 dropped 0']);
   });
 
   it('checks seq across binary and JSON frames alike', () => {
-    const texts = problems(
-      run([schema(0), binary(1, [bytes]), binary(3, [bytes]), { type: 'pong', seq: 4 }, binary(6, [bytes])]),
+    const texts = problemTexts(
+      inboxItems([schema(0), binary(1, [bytes]), binary(3, [bytes]), { type: 'pong', seq: 4 }, binary(6, [bytes])]),
     );
     expect(texts).toEqual([
       'frames 2..2 from the agent are missing; output may be incomplete',
@@ -114,8 +96,8 @@ describe('inbox: binary events frames', () => {
   it('reports a malformed binary frame in the Log and goes on with the next one', () => {
     const good = binary(1, [bytes]);
     const cut = good.subarray(0, good.length - 3);
-    const items = run([schema(0), cut, new Uint8Array([1, 2]), binary(1, [bytes])]);
-    expect(problems(items)).toEqual([
+    const items = inboxItems([schema(0), cut, new Uint8Array([1, 2]), binary(1, [bytes])]);
+    expect(problemTexts(items)).toEqual([
       expect.stringMatching(
         /^agent sent a frame this web app cannot read \(binary events frame \(\d+ bytes\): record 0 of 1: .* past the end\); are the agent and web app the same version\?$/,
       ),
@@ -123,24 +105,24 @@ describe('inbox: binary events frames', () => {
         /^agent sent a frame this web app cannot read \(binary events frame \(2 bytes\): shorter than its 4-byte header length\)/,
       ),
     ]);
-    expect(batches(items).map((b) => b.count)).toEqual([1]);
+    expect(rowBatches(items).map((b) => b.count)).toEqual([1]);
   });
 
   it("reports a binary frame that arrives before its source's schema, and shows its records as raw bytes", () => {
-    const items = run([
+    const items = inboxItems([
       binary(0, [bytes.subarray(0, 4), bytes.subarray(4, 6)], 1, 'nameless'),
       binary(1, [bytes.subarray(0, 1)], 0, 'nameless'),
     ]);
-    const texts = problems(items);
+    const texts = problemTexts(items);
     // Once per source, not once per frame.
     expect(texts).toEqual([
       expect.stringMatching(
         /^binary events of "nameless" arrived before the schema frame that says how to decode them; their records are shown as raw bytes/,
       ),
     ]);
-    const [b] = batches(items);
+    const [b] = rowBatches(items);
     expect(b!.columns).toEqual(['value']);
-    expect(table(b!)).toEqual([['0xf8c880c1'], ['0xe8fd'], ['0xf8']]);
+    expect(cellTable(b!)).toEqual([['0xf8c880c1'], ['0xe8fd'], ['0xf8']]);
     expect(b!.dropped).toBe(1);
   });
 
@@ -153,13 +135,13 @@ describe('inbox: binary events frames', () => {
       fields: [],
       undecodedReason: 'no struct event',
     };
-    const items = run([noType, binary(1, [bytes.subarray(0, 2)])]);
-    expect(problems(items)).toEqual([]);
-    expect(table(batches(items)[0]!)).toEqual([['0xf8c8']]);
+    const items = inboxItems([noType, binary(1, [bytes.subarray(0, 2)])]);
+    expect(problemTexts(items)).toEqual([]);
+    expect(cellTable(rowBatches(items)[0]!)).toEqual([['0xf8c8']]);
   });
 
   it("forgets a run's layouts when it stops", () => {
-    const items = run([
+    const items = inboxItems([
       schema(0),
       {
         type: 'stopped',
@@ -172,26 +154,26 @@ describe('inbox: binary events frames', () => {
       },
       binary(2, [bytes]),
     ]);
-    expect(problems(items)).toEqual([expect.stringMatching(/before the schema frame/)]);
+    expect(problemTexts(items)).toEqual([expect.stringMatching(/before the schema frame/)]);
   });
 
   it('decodes only the newest records of a frame larger than the table, and counts the rest', () => {
     const many = Array.from({ length: 25 }, (_, i) => Uint8Array.of(i));
-    const [b] = batches(run([schema(0, false), binary(1, many)], 10));
+    const [b] = rowBatches(inboxItems([schema(0, false), binary(1, many)], 10));
     expect(b!.count).toBe(10);
     expect(b!.skipped).toBe(15);
-    expect(table(b!)[0]).toEqual(['0x0f']);
+    expect(cellTable(b!)[0]).toEqual(['0x0f']);
   });
 
   it('says so when a binary message is not bytes (a socket left with binaryType "blob")', () => {
-    const texts = problems(run([{ size: 10 }]));
+    const texts = problemTexts(inboxItems([{ size: 10 }]));
     expect(texts).toEqual([
       expect.stringMatching(/^agent sent a message of type Object, neither text nor an ArrayBuffer/),
     ]);
   });
 
   it('keeps the CPU of each perf buffer record', () => {
-    const [b] = batches(run([schema(0), binary(1, [bytes, bytes], 0, 'events', [3, 1])]));
+    const [b] = rowBatches(inboxItems([schema(0), binary(1, [bytes, bytes], 0, 'events', [3, 1])]));
     expect([...b!.cpu!]).toEqual([3, 1]);
   });
 });

@@ -30,3 +30,17 @@ export const hello: ServerMessageOf<'hello'> = {
     maxConcurrentRuns: 2,
   },
 };
+
+/** An events frame of `n` execsnoop-like records (bench figure 8 measures folding the same frames). */
+export const eventsFrame = (runId: string, n: number, seq: number): ServerMessageOf<'events'> => ({
+  type: 'events',
+  seq,
+  runId,
+  source: 'events',
+  dropped: 0,
+  records: Array.from({ length: n }, (_, i) => ({
+    t: i / 1000,
+    cpu: i % 2,
+    value: { pid: 1000 + i, ppid: 1, comm: 'sleep', filename: '/usr/bin/sleep', ret: 0 },
+  })),
+});

@@ -82,6 +82,17 @@ function listen(s: SocketLike) {
   return { got, events };
 }
 
+/** A socket through the worker, open, whose hello has arrived (its delivery not pumped to the page yet). */
+function openedWithHello() {
+  const w = wired();
+  const l = listen(w.hub.open('ws://x/ws'));
+  w.pump();
+  const ws = w.sockets[0]!;
+  ws.onopen?.();
+  ws.frame(hello);
+  return { w, l, ws };
+}
+
 describe('the socket worker and the page', () => {
   it('opens the agent socket in the worker and sends through it', () => {
     const w = wired();
@@ -98,12 +109,7 @@ describe('the socket worker and the page', () => {
   });
 
   it('keeps one delivery in flight: frames arriving while the page is busy come as one batch', () => {
-    const w = wired();
-    const l = listen(w.hub.open('ws://x/ws'));
-    w.pump();
-    const ws = w.sockets[0]!;
-    ws.onopen?.();
-    ws.frame(hello);
+    const { w, l, ws } = openedWithHello();
     // The hello delivery is in flight (not pumped yet): these wait in the worker and merge.
     for (let i = 1; i <= 50; i++) ws.frame(compact(i, 10));
     w.pump();
@@ -146,12 +152,7 @@ describe('the socket worker and the page', () => {
   });
 
   it('delivers what arrived before the agent closed the socket, then the close', () => {
-    const w = wired();
-    const l = listen(w.hub.open('ws://x/ws'));
-    w.pump();
-    const ws = w.sockets[0]!;
-    ws.onopen?.();
-    ws.frame(hello);
+    const { w, l, ws } = openedWithHello();
     ws.frame(compact(1, 3));
     ws.onclose?.({ code: 1011, reason: 'bye' });
     w.pump();

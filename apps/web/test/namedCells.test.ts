@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeBinaryEvents, RecordLayout, type ServerMessage } from '@bpfplay/protocol';
-import { Inbox } from '../src/state/inbox';
+import { encodeBinaryEvents, RecordLayout } from '@bpfplay/protocol';
 import { cellRaw, cellText, type RowBatch } from '../src/state/rowBatch';
 import { matchBatch, parseFilter } from '../src/state/eventFilter';
+import { inboxItems, rowBatches, schemaFrame, type TestFrame } from './rows';
 
 /**
  * Names for numbers in the Events table: a field with a readable form (the layout names its
@@ -29,22 +29,15 @@ const records = [
   Uint8Array.of(42, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0, 0, 8, 0, 0x2f, 0x78, 0, 0),
   Uint8Array.of(43, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0x2f, 0x79, 0, 0),
 ];
-const schema: ServerMessage = {
-  type: 'schema',
-  seq: 0,
-  runId: 'r',
-  source: 'events',
-  recordType: 'struct event',
-  fields: columns.map((name) => ({ name, type: 'int' })),
-  layout,
-};
+const schema = schemaFrame(
+  columns.map((name) => ({ name, type: 'int' })),
+  { layout },
+);
 
-function rows(frames: (ServerMessage | Uint8Array)[]): RowBatch {
-  const inbox = new Inbox();
-  for (const f of frames) inbox.frame(f instanceof Uint8Array ? f : JSON.stringify(f));
-  const b = inbox.take()?.output.items.find((d) => d.kind === 'rows');
-  if (b?.kind !== 'rows') throw new Error('no rows');
-  return b.batch;
+function rows(frames: TestFrame[]): RowBatch {
+  const b = rowBatches(inboxItems(frames))[0];
+  if (!b) throw new Error('no rows');
+  return b;
 }
 const shown = (b: RowBatch) => Array.from({ length: b.count }, (_, r) => columns.map((_, c) => cellText(b, r, c)));
 const raw = (b: RowBatch) => Array.from({ length: b.count }, (_, r) => columns.map((_, c) => cellRaw(b, r, c)));
