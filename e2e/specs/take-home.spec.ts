@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { connected, expect, openPlayground, shot, test } from '../lib/test';
 
@@ -32,7 +33,10 @@ async function openExample(page: Page, name: string): Promise<void> {
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-test('Export: the learner gets a .tar of a libbpf project for the snippet', async ({ page, servers }) => {
+test('Export: the learner gets the libbpf project as .tar or .zip, or the compiled .o alone', async ({
+  page,
+  servers,
+}) => {
   await openPlayground(page, servers);
   await connected(page);
   await openExample(page, 'execsnoop');
@@ -57,6 +61,37 @@ test('Export: the learner gets a .tar of a libbpf project for the snippet', asyn
   const makefile = execFileSync('tar', ['-xOf', tar, 'execsnoop/Makefile'], { encoding: 'utf8' });
   expect(makefile).toContain('btf dump file $(VMLINUX_BTF) format c');
   await expect(page.getByTestId('export')).toHaveText('Export');
+
+  // The same project as a .zip (Windows opens it natively): the format menu beside the button.
+  const format = page.getByTestId('export-format');
+  await fullyShown(page, format);
+  await expect(format).toHaveAccessibleName('Export format');
+  await format.selectOption('zip');
+  const [zipped] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  expect(zipped.suggestedFilename()).toBe('execsnoop.zip');
+  const zipNames = execFileSync('unzip', ['-Z1', await zipped.path()], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  for (const f of ['execsnoop/execsnoop.bpf.c', 'execsnoop/execsnoop.c', 'execsnoop/Makefile', 'execsnoop/README.md'])
+    expect(zipNames).toContain(f);
+  expect(execFileSync('unzip', ['-p', await zipped.path(), 'execsnoop/execsnoop.c'], { encoding: 'utf8' })).toBe(
+    loader,
+  );
+  await expect(page.getByTestId('export')).toHaveText('Export');
+
+  // The compiled object alone, chosen and downloaded from the keyboard: Tab from the button reaches the menu.
+  await page.getByTestId('export').focus();
+  await page.keyboard.press('Tab');
+  await expect(format).toBeFocused();
+  await format.selectOption('o');
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByTestId('export')).toBeFocused();
+  const [object] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  expect(object.suggestedFilename()).toBe('execsnoop.bpf.o');
+  const elf = readFileSync(await object.path());
+  expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // \x7fELF
+  expect(elf.readUInt16LE(18)).toBe(247); // e_machine: EM_BPF
+  expect(execFileSync('readelf', ['-S', await object.path()], { encoding: 'utf8' })).toContain('.BTF');
 });
 
 test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UDP; on screen at 1280×800 and 1024×768', async ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ServerMessageOf } from '@bpfplay/protocol';
 import { buildPacket, packetHex } from '@bpfplay/protocol';
 import { AgentStore } from '../src/state/agentStore';
-import { projectDownload } from '../src/hooks/useSideRuns';
+import { EXPORT_FORMATS, projectDownload } from '../src/hooks/useSideRuns';
 
 const snippet = { files: [{ name: 'pong.bpf.c', content: 'int x;' }] };
 
@@ -32,6 +32,19 @@ function tarNames(tar: Uint8Array): string[] {
     const size = parseInt(field(124, 12), 8);
     names.push(field(0, 100));
     off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}
+
+/** Names in a .zip, read from its central directory records (signature PK\x01\x02). */
+function zipNames(zip: Uint8Array): string[] {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const names: string[] = [];
+  for (let off = 0; off + 46 <= zip.length; off++) {
+    if (v.getUint32(off, true) !== 0x02014b50) continue;
+    const len = v.getUint16(off + 28, true);
+    names.push(new TextDecoder().decode(zip.subarray(off + 46, off + 46 + len)));
+    off += 45 + len;
   }
   return names;
 }
@@ -71,9 +84,16 @@ describe('Export and Packet lab runs beside the main run', () => {
       'pong/include/bpf/bpf_helpers.h',
       'pong/Makefile',
     ]);
+    const zip = projectDownload(side.project!, 'zip');
+    expect(zip.name).toBe('pong.zip');
+    expect(zipNames(zip.bytes)).toEqual(['pong/pong.bpf.c', 'pong/include/bpf/bpf_helpers.h', 'pong/Makefile']);
     const o = projectDownload(side.project!, 'o');
     expect(o.name).toBe('pong.bpf.o');
     expect(new TextDecoder().decode(o.bytes)).toBe('\x7fELF-bytes');
+    // The Export menu offers exactly these three, each label naming the extension of what it downloads.
+    expect(EXPORT_FORMATS.map((f) => f.format)).toEqual(['tar', 'zip', 'o']);
+    for (const f of EXPORT_FORMATS)
+      expect(projectDownload(side.project!, f.format).name.endsWith(f.label.split(' ').at(-1)!)).toBe(true);
   });
 
   it('a failed export keeps the compiler’s words; a test run collects one result per program', () => {

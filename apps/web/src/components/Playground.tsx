@@ -296,7 +296,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
         onSettings={() => setDialog('settings')}
         onHelp={() => setDialog('help')}
         onShare={() => void sharing.share()}
-        onExport={() => side.exportProject('tar')}
+        onExport={side.exportProject}
         exporting={side.exporting}
         shared={ws.snippet.shared ?? null}
       />

@@ -1,6 +1,8 @@
 'use client';
 
+import { useState } from 'react';
 import { CLOSE_CODES } from '@bpfplay/protocol';
+import { EXPORT_FORMATS, type ExportFormat } from '../hooks/useSideRuns';
 import type { ConnectionState } from '../state/socket/connectionState';
 import type { Theme } from '../state/workspace';
 
@@ -30,8 +32,8 @@ export interface ToolbarProps {
   onSettings(): void;
   onHelp(): void;
   onShare(): void;
-  /** Download the snippet as a libbpf project (.tar) the agent generates. */
-  onExport(): void;
+  /** Download the snippet as a libbpf project (.tar or .zip) the agent generates, or its compiled object. */
+  onExport(format: ExportFormat): void;
   exporting: boolean;
   /** The short link this snippet came from or was last shared as. */
   shared: { id: string; forkedFrom?: string } | null;
@@ -41,6 +43,7 @@ const isMac = () => typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(n
 export const modKey = () => (isMac() ? '⌘' : 'Ctrl');
 
 export function Toolbar(p: ToolbarProps) {
+  const [exportFormat, setExportFormat] = useState<ExportFormat>('tar');
   const durations = DURATIONS.filter((d) => p.maxDurationSec === null || d <= p.maxDurationSec);
   return (
     <header className="toolbar" role="toolbar" aria-label="Playground">
@@ -142,15 +145,30 @@ export function Toolbar(p: ToolbarProps) {
         >
           Share
         </button>
-        <button
-          className="btn"
-          onClick={p.onExport}
-          disabled={!p.canRun || p.exporting}
-          title="Export: a libbpf project (the code, a C loader made for it, a Makefile, a README) to build and run without the playground"
-          data-testid="export"
-        >
-          {p.exporting ? 'Exporting…' : 'Export'}
-        </button>
+        <span className="export-group">
+          <button
+            className="btn"
+            onClick={() => p.onExport(exportFormat)}
+            disabled={!p.canRun || p.exporting}
+            title={`Export ${EXPORT_FORMATS.find((f) => f.format === exportFormat)!.title}, to build and run without the playground`}
+            data-testid="export"
+          >
+            {p.exporting ? 'Exporting…' : 'Export'}
+          </button>
+          <select
+            value={exportFormat}
+            onChange={(e) => setExportFormat(e.target.value as ExportFormat)}
+            aria-label="Export format"
+            title="What Export downloads"
+            data-testid="export-format"
+          >
+            {EXPORT_FORMATS.map((f) => (
+              <option key={f.format} value={f.format} title={f.title}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </span>
       </div>
       <div className="toolbar-right">
         <ConnectionPill state={p.connection} />

@@ -12,6 +12,13 @@ import { downloadBytes } from '../share/browserActions';
 
 export type ExportFormat = 'tar' | 'zip' | 'o';
 
+/** What the Export menu offers, in its order: the three downloads, each named by what the learner gets. */
+export const EXPORT_FORMATS: readonly { format: ExportFormat; label: string; title: string }[] = [
+  { format: 'tar', label: 'project .tar', title: 'the libbpf project (code, C loader, Makefile, README) as a .tar' },
+  { format: 'zip', label: 'project .zip', title: 'the same project as a .zip' },
+  { format: 'o', label: 'object .o', title: 'the compiled BPF object alone, as the playground loads it' },
+];
+
 /** The file a project frame becomes in the browser: the libbpf project as .tar/.zip, or the object alone. */
 export function projectDownload(
   p: ProjectMessage,
