@@ -10,7 +10,7 @@ import { EventTable } from '../../src/cli/event-table.js';
 import { formatMaps } from '../../src/cli/format.js';
 
 /**
- * Take it home: three gallery examples exported with `bpfplay export`, built here with their own
+ * Take it home: four gallery examples exported with `bpfplay export`, built here with their own
  * Makefile (real clang, bpftool, gcc, libbpf), run as a learner would run them while the playground
  * runs the same example on the same activity, and compared with what the playground showed.
  */
@@ -105,6 +105,24 @@ describe('bpfplay export: build the project and run it beside the playground', (
     expect(trues.length, run.stdout).toBeGreaterThanOrEqual(3);
     const rows = out.split('\n').map(fields);
     for (const row of trues) expect(rows, `binary output:\n${out}`).toContain(fields(row));
+  });
+
+  it('bashreadline (perf buffer, uretprobe): the binary prints the line typed into bash as the playground row', async () => {
+    const dir = exportAndBuild(example('bashreadline'), 'bashreadline');
+    const typed = `echo bpfplay-export-perf-${process.pid}`;
+    const bin = await startBinary(join(dir, 'bashreadline'), ['--duration', '30']);
+    // An interactive bash (under script(1), which gives it a terminal) reads the line with readline().
+    const bash = `printf '%s\\nexit\\n' '${typed}' | script -qc 'bash --norc --noprofile -i' /dev/null`;
+    const run = await runCli(example('bashreadline'), ['--duration', '2', '--trigger', bash], agent);
+    const out = await bin.interrupt();
+    const played = playgroundRows(run.messages);
+    const header = played.find((l) => l.includes('STR'))!;
+    expect(header, run.stdout).toBeDefined();
+    expect(out.split('\n')).toContain(header);
+    const lines = played.filter((l) => l.endsWith(typed));
+    expect(lines.length, run.stdout).toBeGreaterThanOrEqual(1);
+    const rows = out.split('\n').map(fields);
+    for (const row of lines) expect(rows, `binary output:\n${out}`).toContain(fields(row));
   });
 
   it('opensnoop with a knob: --targ-failed true keeps only failures, as --param targ_failed=true does', async () => {
