@@ -77,6 +77,8 @@ export const PacketLabCheck = PacketSpec.extend({
   verdict: z.string(),
   out: z.union([z.literal('same'), PacketSpec]).optional(),
   map: z.object({ name: z.string(), minEntries: z.number().int() }).optional(),
+  /** Flow dissectors: members of the returned struct bpf_flow_keys and their decoded values (packet/flow-keys.ts), e.g. `"ip_proto": "17 UDP"`. */
+  flowKeys: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type PacketLabCheck = z.infer<typeof PacketLabCheck>;
 
@@ -99,7 +101,7 @@ export const ExampleMeta = z.object({
   /** Values for `const volatile` parameters. */
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   expect: ExampleExpect,
-  /** Packet lab checks (`bpfplay test-run`), for XDP, tc and socket filter examples; the web app offers the first one's packet. */
+  /** Packet lab checks (`bpfplay test-run`), for XDP, tc, socket filter and flow dissector examples; the web app offers the first one's packet. */
   packetLab: z.array(PacketLabCheck).optional(),
 });
 export type ExampleMeta = z.infer<typeof ExampleMeta>;

@@ -34,6 +34,7 @@ export * from './project';
 export * from './packet-lab';
 export * from './packet/build';
 export * from './packet/decode';
+export * from './packet/flow-keys';
 export * from './log2-hist';
 export * from './number-names';
 export { describeIssues } from './issues';

@@ -29,6 +29,12 @@ export const TestRunMessage = runFrame('test-run', {
   dataIn: z.string(),
   dataOut: z.string(),
   mapChanges: z.array(MapChange),
+  /**
+   * Flow dissectors: the `struct bpf_flow_keys` the program filled in, as hex (packet/flow-keys.ts
+   * decodes it). The kernel returns it in place of an output packet; `dataOut` is then the input,
+   * since a flow dissector cannot change the packet.
+   */
+  flowKeys: z.string().optional(),
   error: z.string().optional(),
 });
 export type TestRunMessage = z.infer<typeof TestRunMessage>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildPacket,
+  decodeFlowKeys,
   decodePacket,
   diffPackets,
   inetChecksum,
@@ -87,5 +88,39 @@ describe('packet lab packets', () => {
     expect(verdictName('tc', 0xffffffff)).toBe('TC_ACT_UNSPEC');
     expect(verdictName('socket', 0)).toBe('drop (0 bytes kept)');
     expect(verdictName('socket', 57)).toBe('keep 57 bytes');
+    expect(verdictName('flow_dissector', 0)).toBe('BPF_OK');
+    expect(verdictName('flow_dissector', 2)).toBe('BPF_DROP');
+    expect(verdictName('flow_dissector', 129)).toBe('BPF_FLOW_DISSECTOR_CONTINUE');
+  });
+
+  it('flow keys decode by the kernel layout: host-order offsets and addr_proto, wire-order ports and addresses', () => {
+    // What this kernel returned for a UDP 10.99.0.1:54321 → 10.99.0.2:53 packet (bpftool prog run).
+    const keys = parseHexPacket(
+      '0e002200000800000011' + '0800' + 'd4310035' + '0a6300010a630002' + '00'.repeat(24) + '01000000' + '000abcde',
+    );
+    const got = Object.fromEntries(decodeFlowKeys(keys).map((f) => [f.name, f.value]));
+    expect(got).toEqual({
+      nhoff: '14',
+      thoff: '34',
+      addr_proto: '0x0800 IPv4',
+      is_frag: '0',
+      is_first_frag: '0',
+      is_encap: '0',
+      ip_proto: '17 UDP',
+      n_proto: '0x0800 IPv4',
+      sport: '54321',
+      dport: '53',
+      ipv4_src: '10.99.0.1',
+      ipv4_dst: '10.99.0.2',
+      flags: '0x1 PARSE_1ST_FRAG',
+      flow_label: '0xabcde',
+    });
+    // IPv6 keys show the other member of the union; a short buffer is an error, not zeros.
+    keys.set([0xdd, 0x86], 4);
+    keys.set([0x20, 0x01, 0x0d, 0xb8], 16);
+    const v6 = decodeFlowKeys(keys);
+    expect(v6.find((f) => f.name === 'ipv6_src')?.value).toBe('2001:db8:a63:2:0:0:0:0');
+    expect(v6.some((f) => f.name.startsWith('ipv4'))).toBe(false);
+    expect(() => decodeFlowKeys(keys.subarray(0, 40))).toThrow(/56 bytes; the kernel returned 40/);
   });
 });

@@ -21,6 +21,7 @@ export type AttachKind =
   | 'xdp'
   | 'tc'
   | 'socket'
+  | 'flow_dissector'
   | 'cgroup'
   | 'struct_ops'
   | 'syscall'
@@ -55,6 +56,7 @@ const PREFIXES: [string, AttachKind][] = [
   ['classifier', 'tc'],
   ['action', 'tc'],
   ['socket', 'socket'],
+  ['flow_dissector', 'flow_dissector'],
   ['cgroup', 'cgroup'],
   ['sockops', 'cgroup'],
   ['struct_ops', 'struct_ops'],

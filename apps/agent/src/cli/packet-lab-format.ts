@@ -1,5 +1,5 @@
 import type { ServerMessageOf } from '@bpfplay/protocol';
-import { decodePacket, diffPackets, parseHexPacket, type PacketLayer } from '@bpfplay/protocol';
+import { decodeFlowKeys, decodePacket, diffPackets, parseHexPacket, type PacketLayer } from '@bpfplay/protocol';
 
 /** A layer in one line: `IPv4 ttl=64 protocol=1 ICMP src=10.99.0.2 dst=10.99.0.1`. */
 function layerLine(l: PacketLayer): string {
@@ -32,7 +32,11 @@ export function formatTestRun(m: ServerMessageOf<'test-run'>): string {
     '  packet in:',
     ...decodePacket(input).map((l) => `    ${layerLine(l)}`),
   ];
-  if (diff.fields.length === 0 && diff.bytesChanged.length === 0 && diff.lengthBefore === diff.lengthAfter) {
+  if (m.flowKeys !== undefined) {
+    // A flow dissector leaves the packet as it was; what it made is the flow keys.
+    const keys = decodeFlowKeys(parseHexPacket(m.flowKeys));
+    lines.push(`  flow keys: ${keys.map((k) => `${k.name}=${k.value.replace(/ /g, '_')}`).join(' ')}`);
+  } else if (diff.fields.length === 0 && diff.bytesChanged.length === 0 && diff.lengthBefore === diff.lengthAfter) {
     lines.push('  packet out: unchanged');
   } else {
     lines.push(

@@ -72,19 +72,23 @@ export function runPacketLab(
       const out = kind === 'socket' && r.dataOut.length >= ETH_HLEN ? Uint8Array.from(r.dataOut) : r.dataOut;
       if (out !== r.dataOut) out.set(bytes.subarray(0, ETH_HLEN), 0);
       const after = snapshotMaps(obj, maps, maxMapEntries);
+      // A flow dissector's data_out is the struct bpf_flow_keys it filled, not a packet: it has
+      // read-only access to the packet, so the packet that comes out is the one that went in.
+      const dissector = kind === 'flow_dissector';
       emit('test-run', {
         ...base,
         retval: r.retval | 0,
         verdict: verdictName(kind, r.retval),
         durationNs: r.durationNs,
-        dataOut: packetHex(out),
+        dataOut: dissector ? base.dataIn : packetHex(out),
+        ...(dissector ? { flowKeys: packetHex(r.dataOut) } : {}),
         mapChanges: mapChanges(before, after),
       });
       ran++;
     } catch (e) {
       const why =
         e instanceof LibbpfError
-          ? `${e.message}${kind === 'socket' || kind === 'flow_dissector' ? ` (this kernel may not test-run ${kind} programs)` : ''}`
+          ? `${e.message}${kind === 'socket' || kind === 'flow_dissector' ? ` (this kernel may not test-run ${kind} programs)` : ''}${kind === 'flow_dissector' && bytes.length < ETH_HLEN ? `; a flow dissector is given a packet from its Ethernet header, at least ${ETH_HLEN} bytes` : ''}`
           : String(e);
       emit('test-run', {
         ...base,

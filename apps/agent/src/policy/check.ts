@@ -63,7 +63,12 @@ function callRefusal(call: ProgramCall, policy: Policy): { rule: string; says: s
  * count too: a helper hidden in a `static __noinline` function is still called. Every violation
  * names its rule, the program, and the source line (the call, or the program's SEC() line).
  */
-export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: ProgramLocator): Violation[] {
+export function checkPolicy(
+  programs: ProgramCalls[],
+  policy: Policy,
+  locate?: ProgramLocator,
+  opts: { packetLab?: boolean } = {},
+): Violation[] {
   const out: Violation[] = [];
   const allowedKinds = new Set(policy.allowedKinds);
   for (const p of programs) {
@@ -92,6 +97,12 @@ export function checkPolicy(programs: ProgramCalls[], policy: Policy, locate?: P
         'program-type-denied',
         `${p.program}${at} is a SEC("${p.section}") program, which the playground refuses: ${deniedKind}`,
       );
+      continue;
+    }
+    const labOnly = policy.packetLabKinds[kind];
+    if (labOnly !== undefined) {
+      if (!opts.packetLab)
+        refuse('program-type-packet-lab-only', `${p.program}${at} is a SEC("${p.section}") program: ${labOnly}`);
       continue;
     }
     if (!allowedKinds.has(kind)) {

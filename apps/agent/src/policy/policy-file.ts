@@ -65,6 +65,8 @@ const OperatorFile = z.strictObject({
   allowedKfuncs: z.array(CName).optional(),
   allowedKinds: z.array(Kind).optional(),
   deniedKinds: z.partialRecord(Kind, Reason).optional(),
+  /** Replaces the defaults: `{}` closes the packet lab to flow dissectors too. */
+  packetLabKinds: z.partialRecord(z.enum(['flow_dissector']), Reason).optional(),
   uprobeBinaries: z.array(z.string().startsWith('/', { error: 'must be an absolute path' })).optional(),
   limits: z.strictObject(limitsShape(DEFAULT_LIMITS)).partial().optional(),
   compile: z.strictObject(limitsShape(DEFAULT_COMPILE_LIMITS)).partial().optional(),

@@ -20,6 +20,12 @@ export interface Policy {
   allowedKinds: string[];
   /** Family → why it is refused; a denial wins over `allowedKinds` and gives the user the reason. */
   deniedKinds: Record<string, string>;
+  /**
+   * Families only the packet lab may load (RunOptions.mode 'test-run'), because it never attaches
+   * them: the kernel runs them on the test packet and nowhere else. Family → what attaching would do,
+   * the sentence a Run or an export of one is refused with.
+   */
+  packetLabKinds: Record<string, string>;
   /** Binaries uprobes may attach to (absolute paths; symlinks are resolved before comparing). */
   uprobeBinaries: string[];
 }
@@ -89,6 +95,12 @@ export const DEFAULT_POLICY: Policy = {
     cgroup: "cgroup programs would filter the host's traffic or devices; use tracepoints to observe them",
     'raw_tp.w': 'writable raw tracepoints change the data a tracepoint hands to the kernel; use SEC("raw_tp/...")',
   },
+  // A flow dissector is attached to a whole network namespace, not to an interface; the playground's
+  // sandbox netns would do, but a Run has no traffic of its own to dissect that a test packet lacks.
+  packetLabKinds: {
+    flow_dissector:
+      'a flow dissector decides how the kernel parses every packet of a network namespace (RSS, flow hashing, tc flower), so the playground only runs it on a test packet: open the Packet lab, or use `bpfplay test-run`',
+  },
   uprobeBinaries: [],
 };
 
@@ -103,6 +115,7 @@ export function mergePolicy(base: Policy, extra: Partial<Policy>): Policy {
     allowedKfuncs: extra.allowedKfuncs ?? base.allowedKfuncs,
     allowedKinds: extra.allowedKinds ?? base.allowedKinds,
     deniedKinds: { ...base.deniedKinds, ...(extra.deniedKinds ?? {}) },
+    packetLabKinds: extra.packetLabKinds ?? base.packetLabKinds,
     uprobeBinaries: extra.uprobeBinaries ?? base.uprobeBinaries,
   };
 }

@@ -120,12 +120,13 @@ async function decide(
     ),
   }));
   const locate = programLocator(snippet.files);
-  let violations = checkPolicy(calls, policy, locate);
+  const lab = { packetLab: scope.options.mode === 'test-run' };
+  let violations = checkPolicy(calls, policy, locate, lab);
   if (violations.some((v) => v.helper !== undefined)) {
     // A refused call behind a CO-RE check this kernel fails (bpf_printk's fallback for Linux < 5.13)
     // is not a call the kernel will make: judge only the calls it can reach (policy/core-dead-code.ts).
     calls = reachableCalls(calls, info, kernelBtf());
-    violations = checkPolicy(calls, policy, locate);
+    violations = checkPolicy(calls, policy, locate, lab);
   }
   violations.push(...checkMapDefinitions(defs, mapLocator(snippet.files)));
   const uprobes = checkUprobes(calls, policy, locate);

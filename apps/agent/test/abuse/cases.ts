@@ -138,7 +138,6 @@ const UNKNOWN_SECTIONS = [
   'freplace/handler',
   'sk_msg',
   'sk_skb/stream_parser',
-  'flow_dissector',
   'netfilter',
   'lsm_cgroup/socket_bind',
   'lwt_in',
@@ -171,7 +170,11 @@ ${LICENSE}`;
       );
     return make(section, 'program-type-denied', i);
   });
-  return [...denied, ...UNKNOWN_SECTIONS.map((s, i) => make(s, 'program-type-not-allowed', 100 + i))];
+  // Families only the packet lab loads: a Run (what the abuse suite sends) must be refused.
+  const labOnly = Object.keys(DEFAULT_POLICY.packetLabKinds).map((kind, i) =>
+    make(kind, 'program-type-packet-lab-only', 50 + i),
+  );
+  return [...denied, ...labOnly, ...UNKNOWN_SECTIONS.map((s, i) => make(s, 'program-type-not-allowed', 100 + i))];
 }
 
 function includeCases(): AbuseCase[] {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildPacket,
+  decodeFlowKeys,
   ExampleMeta,
+  parseHexPacket,
   packetHex,
   parseServerMessage,
   type PacketFields,
@@ -84,9 +86,9 @@ async function leftovers(programs: string[]): Promise<string[]> {
 }
 
 describe('packet lab: bpfplay test-run on the networking examples', () => {
-  it('the gallery has an XDP rewriter, a tc counter and a socket filter with packet-lab checks', () => {
+  it('the gallery has an XDP rewriter, a tc counter, a socket filter and a flow dissector with packet-lab checks', () => {
     const kinds = new Set(examples.flatMap((e) => e.meta.kinds));
-    for (const k of ['xdp', 'tc', 'socket'])
+    for (const k of ['xdp', 'tc', 'socket', 'flow_dissector'])
       expect(kinds, `examples with checks: ${examples.map((e) => e.name)}`).toContain(k);
   });
 
@@ -113,6 +115,15 @@ describe('packet lab: bpfplay test-run on the networking examples', () => {
               (check.out.fields ?? {}) as Partial<PacketFields>,
             );
             expect(r.dataOut).toBe(packetHex(want));
+          }
+          if (check.flowKeys) {
+            // The kernel's struct bpf_flow_keys as the program filled it, member by member.
+            expect(r.kind).toBe('flow_dissector');
+            const keys = Object.fromEntries(
+              decodeFlowKeys(parseHexPacket(r.flowKeys ?? '')).map((f) => [f.name, f.value]),
+            );
+            for (const [name, want] of Object.entries(check.flowKeys))
+              expect(keys[name], `flow key ${name} of ${JSON.stringify(keys)}`).toBe(String(want));
           }
           if (check.map) {
             const changed = r.mapChanges.filter((c) => c.map === check.map!.name);

@@ -55,7 +55,7 @@ describe('program policy', () => {
     ['freplace/handler', 'program-type-not-allowed'],
     ['sk_msg', 'program-type-not-allowed'],
     ['sk_skb/stream_parser', 'program-type-not-allowed'],
-    ['flow_dissector', 'program-type-not-allowed'],
+    ['flow_dissector', 'program-type-packet-lab-only'],
     ['netfilter', 'program-type-not-allowed'],
     ['lsm_cgroup/socket_bind', 'program-type-not-allowed'],
     ['lwt_in', 'program-type-not-allowed'],
@@ -78,6 +78,22 @@ describe('program policy', () => {
     'fentry/do_unlinkat',
   ])('allows SEC("%s")', (section) => {
     expect(checkPolicy([prog('p', section)], DEFAULT_POLICY)).toEqual([]);
+  });
+
+  it('a flow dissector loads only for the packet lab: a Run or an export is refused with the reason and where to go', () => {
+    const [v] = checkPolicy([prog('fd', 'flow_dissector')], DEFAULT_POLICY);
+    expect(v).toMatchObject({ rule: 'program-type-packet-lab-only', program: 'fd' });
+    expect(v!.message).toMatch(/every packet of a network namespace.*open the Packet lab, or use `bpfplay test-run`/);
+    expect(checkPolicy([prog('fd', 'flow_dissector')], DEFAULT_POLICY, undefined, { packetLab: true })).toEqual([]);
+    // The packet lab lifts only that: other refusals stand in a test run.
+    expect(
+      checkPolicy([prog('c', 'cgroup_skb/ingress')], DEFAULT_POLICY, undefined, { packetLab: true }).map((x) => x.rule),
+    ).toEqual(['program-type-denied']);
+    // An operator closes it with an empty list: then it is a family this agent does not allow at all.
+    const closed = mergePolicy(DEFAULT_POLICY, { packetLabKinds: {} });
+    expect(
+      checkPolicy([prog('fd', 'flow_dissector')], closed, undefined, { packetLab: true }).map((x) => x.rule),
+    ).toEqual(['program-type-not-allowed']);
   });
 
   it('sees ? sections and writable raw tracepoints as what they are', () => {

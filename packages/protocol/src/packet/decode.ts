@@ -149,6 +149,13 @@ export function diffPackets(before: Uint8Array, after: Uint8Array): PacketDiff {
   return { fields, bytesChanged, lengthBefore: before.length, lengthAfter: after.length };
 }
 
+/** BPF_FLOW_DISSECTOR_CONTINUE: "not handled here, use the kernel's own dissector" (Linux 6.1+). */
+const FLOW_DISSECTOR_RETURNS: Record<number, string> = {
+  0: 'BPF_OK',
+  2: 'BPF_DROP',
+  129: 'BPF_FLOW_DISSECTOR_CONTINUE',
+};
+
 /** What a program's return value means for its kind of program. */
 export function verdictName(kind: string, retval: number): string {
   const n = retval | 0;
@@ -169,6 +176,6 @@ export function verdictName(kind: string, retval: number): string {
     );
   }
   if (kind === 'socket') return n === 0 ? 'drop (0 bytes kept)' : `keep ${retval >>> 0} bytes`;
-  if (kind === 'flow_dissector') return n === 0 ? 'BPF_OK' : n === 2 ? 'BPF_DROP' : String(n);
+  if (kind === 'flow_dissector') return FLOW_DISSECTOR_RETURNS[n] ?? String(n);
   return String(n);
 }

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import {
   buildPacket,
+  decodeFlowKeys,
   decodePacket,
   diffPackets,
   PACKET_DEFAULTS,
@@ -35,9 +36,10 @@ function initialSource(i: PacketLabPaneProps['initial']): Source {
 }
 
 /**
- * The packet lab: build a packet, run the snippet's XDP, tc and socket filter programs on it with
- * BPF_PROG_TEST_RUN (nothing attached, no interface), and see the verdict, the time per run, the
- * packet that came out diffed against the one that went in, and the map entries that changed.
+ * The packet lab: build a packet, run the snippet's XDP, tc, socket filter and flow dissector programs
+ * on it with BPF_PROG_TEST_RUN (nothing attached, no interface), and see the verdict, the time per run,
+ * the packet that came out diffed against the one that went in (a flow dissector: the flow keys it
+ * filled in), and the map entries that changed.
  */
 export function PacketLabPane(p: PacketLabPaneProps) {
   const [source, setSource] = useState<Source>(() => initialSource(p.initial));
@@ -130,8 +132,9 @@ export function PacketLabPane(p: PacketLabPaneProps) {
         )}
         {'error' in built && <p className="banner banner-error">{built.error}</p>}
         <p className="muted small">
-          BPF_PROG_TEST_RUN runs each XDP, tc and socket filter program of the snippet on this packet: nothing is
-          attached and no interface is made. With Repeat, XDP runs again on the packet the previous run left.
+          BPF_PROG_TEST_RUN runs each XDP, tc, socket filter and flow dissector program of the snippet on this packet:
+          nothing is attached and no interface is made. With Repeat, XDP runs again on the packet the previous run left.
+          A flow dissector shows the flow keys it filled in.
         </p>
       </form>
       <PacketLabResult run={p.run} />
@@ -213,6 +216,7 @@ function TestResult({ t }: { t: TestRunMessage }) {
           )}
         </tbody>
       </table>
+      {t.flowKeys !== undefined && <FlowKeys hex={t.flowKeys} />}
       <p className="small" data-testid="packet-summary">
         {diff.bytesChanged.length === 0 && diff.lengthAfter === diff.lengthBefore
           ? 'packet out: unchanged'
@@ -229,5 +233,35 @@ function TestResult({ t }: { t: TestRunMessage }) {
         </ul>
       )}
     </section>
+  );
+}
+
+/** A flow dissector's result: struct bpf_flow_keys member by member, the ones it set (non-zero) marked. */
+function FlowKeys({ hex }: { hex: string }) {
+  const keys = decodeFlowKeys(parseHexPacket(hex));
+  const zero = /^(0|0x0+|0\.0\.0\.0|0(:0)*)( |$)/;
+  return (
+    <table className="packet-table" data-testid="flow-keys">
+      <caption className="small">struct bpf_flow_keys, as the program left it</caption>
+      <thead>
+        <tr>
+          <th>member</th>
+          <th>value</th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map((k) => (
+          <tr
+            key={k.name}
+            className={zero.test(k.value) ? '' : 'packet-changed'}
+            data-testid="flow-key-row"
+            data-key={k.name}
+          >
+            <td className="mono">{k.name}</td>
+            <td className="mono">{k.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
