@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
-import type { ParamValue, RunOptions } from '@bpfplay/protocol';
+import type { RunOptions } from '@bpfplay/protocol';
 import { startAgent } from './agent.js';
 import { defaultConfig } from './config.js';
+import { AGENT_OPTIONS, agentTarget, paramsOption, positiveInt, readToken } from './cli/agent-target.js';
 import { runOnAgent } from './cli/run-client.js';
 import { askAgent, formatResult } from './cli/lsp-client.js';
 import { fail, readSnippet } from './cli/snippet-files.js';
@@ -11,23 +12,7 @@ import { runOnNodes } from './cli/fanout-client.js';
 import { exportCommand, EXPORT_USAGE } from './cli/export-command.js';
 import { testRunCommand, TEST_RUN_USAGE } from './cli/test-run-command.js';
 import { applyOperatorConfig, loadPolicyFile } from './policy/policy-file.js';
-import {
-  TOKEN_ENV,
-  TOKEN_OPTIONS,
-  TOKEN_USAGE,
-  TokenSourceError,
-  tokenFrom,
-  type TokenSources,
-} from './cli/token-source.js';
-
-function readToken(values: TokenSources): string | undefined {
-  try {
-    return tokenFrom(values);
-  } catch (e) {
-    if (e instanceof TokenSourceError) fail(e.message);
-    throw e;
-  }
-}
+import { TOKEN_ENV, TOKEN_OPTIONS, TOKEN_USAGE } from './cli/token-source.js';
 
 const USAGE = `usage:
   bpfplay agent [--port N] [--host H] [--allow-origin URL]... [--data-dir DIR] [--trust-proxy ADDR]...
@@ -47,22 +32,6 @@ const USAGE = `usage:
 ${EXPORT_USAGE}
 ${TEST_RUN_USAGE}
 ${LESSON_USAGE}`;
-
-function positiveInt(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) fail(`${flag} expects a positive integer, got "${raw}"`);
-  return n;
-}
-
-function parseParam(s: string): [string, ParamValue] {
-  const eq = s.indexOf('=');
-  if (eq <= 0) fail(`--param expects NAME=VALUE, got "${s}"`);
-  const name = s.slice(0, eq);
-  const raw = s.slice(eq + 1);
-  if (raw === 'true' || raw === 'false') return [name, raw === 'true'];
-  const n = Number(raw);
-  return [name, raw !== '' && Number.isFinite(n) ? n : raw];
-}
 
 async function agentCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -117,12 +86,8 @@ async function agentCommand(args: string[]): Promise<void> {
       fail((e as Error).message);
     }
   }
-  if (values['max-events-per-sec']) {
-    const n = Number(values['max-events-per-sec']);
-    if (!Number.isInteger(n) || n <= 0)
-      fail(`--max-events-per-sec expects a positive integer, got "${values['max-events-per-sec']}"`);
-    config.limits.maxEventsPerSec = n;
-  }
+  if (values['max-events-per-sec'])
+    config.limits.maxEventsPerSec = positiveInt('--max-events-per-sec', values['max-events-per-sec']);
   if (values['allow-origin']) config.allowedOrigins.push(...values['allow-origin']);
   if (values['trust-proxy']) config.trustedProxies.push(...values['trust-proxy']);
   if (config.webUrl) config.allowedOrigins.push(new URL(config.webUrl).origin);
@@ -149,8 +114,7 @@ async function runCommand(args: string[]): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      agent: { type: 'string' },
-      ...TOKEN_OPTIONS,
+      ...AGENT_OPTIONS,
       duration: { type: 'string' },
       json: { type: 'boolean', default: false },
       binary: { type: 'boolean', default: false },
@@ -167,7 +131,7 @@ async function runCommand(args: string[]): Promise<number> {
   const snippet = readSnippet(positionals, values.main, USAGE);
   const options: RunOptions = {
     ...(values.duration ? { durationSec: Number(values.duration) } : {}),
-    ...(values.param ? { params: Object.fromEntries(values.param.map(parseParam)) } : {}),
+    ...paramsOption(values.param),
     ...(values['perf-freq'] ? { perfFrequency: Number(values['perf-freq']) } : {}),
     ...(values['compile-only'] ? { mode: 'compile' as const } : {}),
     ...(values['core-target'] ? { coreTargets: values['core-target'] } : {}),
@@ -191,20 +155,11 @@ async function runCommand(args: string[]): Promise<number> {
       fail((e as Error).message);
     }
   }
-  let agentUrl = values.agent;
-  let token = readToken(values);
-  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
-  if (!agentUrl) {
-    // No agent given: start one in this process on a free loopback port, for this run only.
-    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
-    agentUrl = local.url;
-    token = local.token;
-  }
-  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
+  const agent = await agentTarget(values);
   const trigger = values.trigger;
   const outcome = await runOnAgent({
-    agentUrl,
-    token,
+    agentUrl: agent.agentUrl,
+    token: agent.token,
     snippet,
     options,
     json: values.json ?? false,
@@ -212,7 +167,7 @@ async function runCommand(args: string[]): Promise<number> {
     err: (l) => process.stderr.write(`${l}\n`),
     ...(trigger ? { onRunning: () => void spawn('sh', ['-c', trigger], { stdio: 'ignore' }) } : {}),
   });
-  await local?.close();
+  await agent.close();
   return outcome.exitCode;
 }
 
@@ -226,8 +181,7 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
       col: { type: 'string' },
       json: { type: 'boolean', default: false },
       main: { type: 'string' },
-      agent: { type: 'string' },
-      ...TOKEN_OPTIONS,
+      ...AGENT_OPTIONS,
     },
   });
   const line = Number(values.line);
@@ -237,24 +191,21 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
   const snippet = readSnippet(positionals, values.main, USAGE);
   const file = snippet.files[0]!.name;
   const position = { line: line - 1, character: col - 1 };
-  let agentUrl = values.agent;
-  let token = readToken(values);
-  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
-  if (!agentUrl) {
-    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
-    agentUrl = local.url;
-    token = local.token;
-  }
-  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
+  const agent = await agentTarget(values);
   try {
-    const result = await askAgent({ agentUrl, token, snippet, request: { method, file, position } });
+    const result = await askAgent({
+      agentUrl: agent.agentUrl,
+      token: agent.token,
+      snippet,
+      request: { method, file, position },
+    });
     process.stdout.write(`${values.json ? JSON.stringify(result) : formatResult(result)}\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`bpfplay: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    await local?.close();
+    await agent.close();
   }
 }
 
@@ -274,11 +225,11 @@ async function main(): Promise<void> {
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case 'export':
-      process.exitCode = await exportCommand(rest, USAGE, parseParam);
+      process.exitCode = await exportCommand(rest, USAGE);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case 'test-run':
-      process.exitCode = await testRunCommand(rest, USAGE, parseParam);
+      process.exitCode = await testRunCommand(rest, USAGE);
       setTimeout(() => process.exit(process.exitCode), 100).unref();
       return;
     case 'lesson':

@@ -1,13 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectFileBytes, type ParamValue, type ProjectMessage } from '@bpfplay/protocol';
+import { projectFileBytes, type ProjectMessage } from '@bpfplay/protocol';
 import { tarFiles, zipFiles } from '@bpfplay/share';
-import { startAgent } from '../agent.js';
-import { defaultConfig } from '../config.js';
+import { AGENT_OPTIONS, agentTarget, paramsOption } from './agent-target.js';
 import { runOnAgent } from './run-client.js';
 import { fail, readSnippet } from './snippet-files.js';
-import { TOKEN_OPTIONS, TOKEN_USAGE, tokenFrom } from './token-source.js';
+import { TOKEN_USAGE } from './token-source.js';
 
 export const EXPORT_USAGE = `  bpfplay export FILE... --out DIR [--format dir|tar|zip|o] [--param NAME=VALUE]... [--main FILE]
               [--agent URL] ${TOKEN_USAGE}
@@ -51,11 +50,7 @@ export function writeProject(p: ProjectMessage, out: string, format: Format): st
   }
 }
 
-export async function exportCommand(
-  args: string[],
-  usage: string,
-  parseParam: (s: string) => [string, ParamValue],
-): Promise<number> {
+export async function exportCommand(args: string[], usage: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -64,37 +59,20 @@ export async function exportCommand(
       format: { type: 'string', default: 'dir' },
       param: { type: 'string', multiple: true },
       main: { type: 'string' },
-      agent: { type: 'string' },
-      ...TOKEN_OPTIONS,
+      ...AGENT_OPTIONS,
     },
   });
   if (!values.out) fail(`--out DIR is required\n${usage}`);
   const format = values.format as Format;
   if (!FORMATS.includes(format)) fail(`--format is one of ${FORMATS.join(', ')}, not "${values.format}"`);
   const snippet = readSnippet(positionals, values.main, usage);
-  let agentUrl = values.agent;
-  let token: string | undefined;
-  try {
-    token = tokenFrom(values);
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
-  if (!agentUrl) {
-    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
-    agentUrl = local.url;
-    token = local.token;
-  }
-  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
+  const agent = await agentTarget(values);
   let project: ProjectMessage | undefined;
   const outcome = await runOnAgent({
-    agentUrl,
-    token,
+    agentUrl: agent.agentUrl,
+    token: agent.token,
     snippet,
-    options: {
-      mode: 'export',
-      ...(values.param ? { params: Object.fromEntries(values.param.map(parseParam)) } : {}),
-    },
+    options: { mode: 'export', ...paramsOption(values.param) },
     json: false,
     quiet: true,
     out: (l) => process.stdout.write(`${l}\n`),
@@ -103,7 +81,7 @@ export async function exportCommand(
       if (m.type === 'project') project = m;
     },
   });
-  await local?.close();
+  await agent.close();
   if (!project) {
     if (outcome.exitCode === 0)
       process.stderr.write('bpfplay: the agent sent no project (an agent older than export?)\n');

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { LessonError, readLessons, resolveLessonId } from '@bpfplay/lessons';
-import { startAgent } from '../agent.js';
 import { defaultConfig } from '../config.js';
+import { AGENT_OPTIONS, agentTarget } from './agent-target.js';
 import { runOnAgent } from './run-client.js';
 import { fail, readSnippet } from './snippet-files.js';
-import { TOKEN_OPTIONS, TOKEN_USAGE, TokenSourceError, tokenFrom } from './token-source.js';
+import { TOKEN_USAGE } from './token-source.js';
 
 export const LESSON_USAGE = `  bpfplay lesson list [--lessons DIR] [--json]
   bpfplay lesson check LESSON FILE... [--agent URL] ${TOKEN_USAGE} [--lessons DIR] [--json] [--verbose]
@@ -55,8 +55,7 @@ async function check(args: string[], usage: string): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      agent: { type: 'string' },
-      ...TOKEN_OPTIONS,
+      ...AGENT_OPTIONS,
       lessons: { type: 'string' },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -74,25 +73,11 @@ async function check(args: string[], usage: string): Promise<number> {
     throw e;
   }
   const snippet = readSnippet(files, undefined, usage);
-  let agentUrl = values.agent;
-  let token: string | undefined;
-  try {
-    token = tokenFrom(values);
-  } catch (e) {
-    if (e instanceof TokenSourceError) return fail(e.message);
-    throw e;
-  }
-  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
-  if (!agentUrl) {
-    // The private agent reads the same lessons folder as this command (an --agent reads its own).
-    local = await startAgent(config);
-    agentUrl = local.url;
-    token = local.token;
-  }
-  if (!token) return fail(`a token is required with --agent: ${TOKEN_USAGE}`);
+  // A private agent reads the same lessons folder as this command (an --agent reads its own).
+  const agent = await agentTarget(values, config);
   const outcome = await runOnAgent({
-    agentUrl,
-    token,
+    agentUrl: agent.agentUrl,
+    token: agent.token,
     snippet,
     options: {},
     lesson,
@@ -101,7 +86,7 @@ async function check(args: string[], usage: string): Promise<number> {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
   });
-  await local?.close();
+  await agent.close();
   if (!outcome.verdict && outcome.exitCode < 2) {
     process.stderr.write('bpfplay: the agent ended the check without a verdict\n');
     return 2;

@@ -9,13 +9,11 @@ import {
   parseHexPacket,
   type PacketFields,
   type PacketPreset,
-  type ParamValue,
 } from '@bpfplay/protocol';
-import { startAgent } from '../agent.js';
-import { defaultConfig } from '../config.js';
+import { AGENT_OPTIONS, agentTarget, paramsOption, positiveInt } from './agent-target.js';
 import { runOnAgent } from './run-client.js';
 import { fail, readSnippet } from './snippet-files.js';
-import { TOKEN_OPTIONS, TOKEN_USAGE, tokenFrom } from './token-source.js';
+import { TOKEN_USAGE } from './token-source.js';
 
 export const TEST_RUN_USAGE = `  bpfplay test-run FILE... --packet ${PACKET_PRESETS.join('|')}|hex:HEX [--field NAME=VALUE]... [--repeat N] [--json]
               [--param NAME=VALUE]... [--main FILE] [--agent URL] ${TOKEN_USAGE}
@@ -42,11 +40,7 @@ export function packetFromArgs(packet: string, fields: string[]): Uint8Array {
   return buildPacket(packet as PacketPreset, edits as Partial<PacketFields>);
 }
 
-export async function testRunCommand(
-  args: string[],
-  usage: string,
-  parseParam: (s: string) => [string, ParamValue],
-): Promise<number> {
+export async function testRunCommand(args: string[], usage: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -57,8 +51,7 @@ export async function testRunCommand(
       json: { type: 'boolean', default: false },
       param: { type: 'string', multiple: true },
       main: { type: 'string' },
-      agent: { type: 'string' },
-      ...TOKEN_OPTIONS,
+      ...AGENT_OPTIONS,
     },
   });
   if (!values.packet) fail(`--packet is required\n${usage}`);
@@ -69,36 +62,18 @@ export async function testRunCommand(
     if (e instanceof PacketError) fail(e.message);
     throw e;
   }
-  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat expects a positive integer, got "${values.repeat}"`);
+  const repeat = values.repeat === undefined ? 1 : positiveInt('--repeat', values.repeat);
   const snippet = readSnippet(positionals, values.main, usage);
-  let agentUrl = values.agent;
-  let token: string | undefined;
-  try {
-    token = tokenFrom(values);
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  let local: Awaited<ReturnType<typeof startAgent>> | undefined;
-  if (!agentUrl) {
-    local = await startAgent(defaultConfig({ port: 0, allowedOrigins: [] }));
-    agentUrl = local.url;
-    token = local.token;
-  }
-  if (!token) fail(`a token is required with --agent: ${TOKEN_USAGE}`);
+  const agent = await agentTarget(values);
   const outcome = await runOnAgent({
-    agentUrl,
-    token,
+    agentUrl: agent.agentUrl,
+    token: agent.token,
     snippet,
-    options: {
-      mode: 'test-run',
-      packet: { hex: packetHex(bytes), repeat },
-      ...(values.param ? { params: Object.fromEntries(values.param.map(parseParam)) } : {}),
-    },
+    options: { mode: 'test-run', packet: { hex: packetHex(bytes), repeat }, ...paramsOption(values.param) },
     json: values.json ?? false,
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
   });
-  await local?.close();
+  await agent.close();
   return outcome.exitCode;
 }

@@ -35,6 +35,17 @@ export async function startPolicyAgent(
   return startAgentProcess(['--policy', writePolicy(policy), ...extraArgs], env);
 }
 
+/**
+ * Close a test file's tabs and forget them. The session quota (3 per token) counts a tab until the
+ * agent sees it go, a moment after the client's close completes: 100 ms is that margin.
+ */
+export async function closeTabs(open: TestClient[]): Promise<void> {
+  const closing = open.splice(0);
+  for (const c of closing) c.close();
+  await Promise.all(closing.map((c) => c.closed));
+  await new Promise((r) => setTimeout(r, 100));
+}
+
 /** True while the agent process lives and answers /healthz. */
 export async function agentAlive(agent: AgentProcess): Promise<boolean> {
   if (agent.child.exitCode !== null || agent.child.signalCode !== null) return false;

@@ -10,7 +10,7 @@ import type { AgentProcess } from '../harness/agent-process.js';
 import { requireKernel } from '../harness/kernel.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
 import { processTree } from '../examples/leftovers.js';
-import { agentAlive, startPolicyAgent } from './agents.js';
+import { agentAlive, closeTabs, startPolicyAgent } from './agents.js';
 import { runOnce } from './driver.js';
 import { Tally } from './summary.js';
 
@@ -28,6 +28,7 @@ const PROXY = '127.0.0.3';
 const tally = new Tally();
 let agent: AgentProcess;
 const open: TestClient[] = [];
+const closeAll = () => closeTabs(open);
 
 beforeAll(async () => {
   requireKernel();
@@ -48,12 +49,6 @@ function tab(opts: { headers?: Record<string, string>; localAddress?: string } =
   const c = connect(agent.wsUrl, { token: agent.token, ...opts });
   open.push(c);
   return c;
-}
-async function closeAll(): Promise<void> {
-  const closing = open.splice(0);
-  for (const c of closing) c.close();
-  await Promise.all(closing.map((c) => c.closed));
-  await new Promise((r) => setTimeout(r, 100));
 }
 const isHello = (m: ServerMessage) => m.type === 'hello';
 /** 'hello' when the agent took the session, else how it closed it. */

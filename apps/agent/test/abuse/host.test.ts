@@ -7,10 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveLimits } from '../../src/compile/limits.js';
-import { runSandboxed } from '../../src/compile/sandbox.js';
 import { makeRunDir, readSandboxOutput, removeDir, RUN_FILE_MODE } from '../../src/compile/storage.js';
 import { requireKernel } from '../harness/kernel.js';
+import { afterSandboxedScript } from '../compile/helpers.js';
 import { Tally } from './summary.js';
 
 const tally = new Tally();
@@ -22,19 +21,13 @@ afterAll(() => {
 
 /** What the agent makes of a prog.o the sandboxed `script` left: its text, or why it refused it. */
 async function leave(script: string): Promise<string> {
-  const out = await makeRunDir('writable');
   try {
-    const r = await runSandboxed({
-      argv: ['/usr/bin/sh', '-c', script],
-      mounts: [{ host: out, sandbox: '/out', writable: true }],
-      limits: resolveLimits({ wallMs: 10_000 }),
+    return await afterSandboxedScript(script, async (out, r) => {
+      if (r.code !== 0) return `the script failed: ${r.stderr}`;
+      return `read: ${(await readSandboxOutput(out, 'prog.o', 1 << 20)).toString('latin1').slice(0, 40)}`;
     });
-    if (r.code !== 0) return `the script failed: ${r.stderr}`;
-    return `read: ${(await readSandboxOutput(out, 'prog.o', 1 << 20)).toString('latin1').slice(0, 40)}`;
   } catch (e) {
     return `refused: ${(e as Error).message}`;
-  } finally {
-    await removeDir(out);
   }
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AgentProcess } from '../harness/agent-process.js';
 import { REPO } from '../harness/agent-process.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
+import { until } from '../harness/wait.js';
 import { percentile, programsHeldByAgent, runOnce, watchMemory, type RunOutcome } from './driver.js';
 import { floodProgram } from './flood.js';
 import { FuzzConnection } from './fuzz.js';
@@ -94,14 +95,6 @@ class FloodClient {
   }
 }
 
-async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function loadScenario(
   agent: AgentProcess,
   opts: { sessions: number; runSeconds: number; flood: boolean; floodName: string; log?: (l: string) => void },
@@ -116,7 +109,7 @@ export async function loadScenario(
 
   const flood = opts.flood ? new FloodClient(agent, opts.floodName) : undefined;
   if (flood) {
-    await until(() => flood.running || flood.stopped !== undefined, 60_000, 'the flooding run to start');
+    await until('the flooding run starts', () => flood.running || flood.stopped !== undefined, 60_000);
     if (!flood.running) throw new Error(`the flooding run did not start: ${JSON.stringify(flood.stopped)}`);
     log('flood running');
   }
@@ -160,7 +153,7 @@ export async function loadScenario(
   await pinger;
   if (flood) {
     flood.stop();
-    await until(() => flood.stopped !== undefined, 30_000, 'the flooding run to stop');
+    await until('the flooding run stops', () => flood.stopped !== undefined, 30_000);
   }
   trigger.kill('SIGKILL');
   for (const c of [...clients, probe]) c.close();

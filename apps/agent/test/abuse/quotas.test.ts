@@ -9,7 +9,7 @@ import type { ServerMessage } from '@bpfplay/protocol';
 import { REPO, type AgentProcess } from '../harness/agent-process.js';
 import { requireKernel } from '../harness/kernel.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
-import { agentAlive, startPolicyAgent } from './agents.js';
+import { agentAlive, closeTabs, startPolicyAgent } from './agents.js';
 import { manyPrograms } from './cases.js';
 import { programsHeldByAgent, runOnce } from './driver.js';
 import { floodProgram, producedCount } from './flood.js';
@@ -34,6 +34,7 @@ const tag = `q${Math.random().toString(36).slice(2, 5)}`;
 const HOLD = `${tag}-hold-compile`;
 let agent: AgentProcess;
 const open: TestClient[] = [];
+const closeAll = () => closeTabs(open);
 
 beforeAll(async () => {
   requireKernel();
@@ -57,13 +58,6 @@ function session(): TestClient {
   const c = connect(agent.wsUrl, { token: agent.token });
   open.push(c);
   return c;
-}
-/** Close this test's tabs: the session quota (3 per token) counts them until the agent sees them go. */
-async function closeAll(): Promise<void> {
-  const closing = open.splice(0);
-  for (const c of closing) c.close();
-  await Promise.all(closing.map((c) => c.closed));
-  await new Promise((r) => setTimeout(r, 100));
 }
 const tiny = (name: string, extra = '') => ({
   'p.bpf.c': `#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n${extra}\nSEC("tp/syscalls/sys_enter_getppid") int ${name}(void *c) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n`,

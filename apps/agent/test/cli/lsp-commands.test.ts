@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LspResult } from '@bpfplay/protocol';
-import { CLI, useSharedAgent } from '../harness/agent-process.js';
-import { writeSnippet } from '../harness/cli.js';
+import { useSharedAgent } from '../harness/agent-process.js';
+import { cliOutput, writeSnippet, type CliOutput } from '../harness/cli.js';
 
 /**
  * `bpfplay complete` and `bpfplay hover`: the editor's answers in a terminal, from the agent's real
@@ -39,20 +38,10 @@ function where(needle: string, after: boolean): string[] {
   return ['--line', String(lines.length), '--col', String(lines.at(-1)!.length + 1)];
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `bpfplay complete|hover FILE ARGS... --agent URL` on PROGRAM. */
+function cli([command, ...args]: string[]): Promise<CliOutput> {
   const [file] = writeSnippet({ 'exec.bpf.c': PROGRAM });
-  const child = spawn(process.execPath, [CLI, ...args.slice(0, 1), file!, ...args.slice(1), '--agent', agent.url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BPFPLAY_TOKEN: agent.token },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return cliOutput([command!, file!, ...args, '--agent', agent.url], agent.token);
 }
 
 describe('bpfplay complete / hover', () => {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ServerMessage, type ServerMessageOf } from '@bpfplay/protocol';
 import { Transcript } from '../../src/cli/format.js';
-import { CLI, REPO } from '../harness/agent-process.js';
+import { REPO } from '../harness/agent-process.js';
+import { cliOutput } from '../harness/cli.js';
 import { requireKernel } from '../harness/kernel.js';
 
 /** Frames as the agent sends them, through the protocol's own parser. */
@@ -65,7 +65,8 @@ describe('a terminal run, as a learner types it', () => {
   it('prints a header and rows, and nothing from libbpf about our own sections', async () => {
     requireKernel();
     const dir = join(REPO, 'bpf/execsnoop');
-    const r = await runText([
+    const r = await cliOutput([
+      'run',
       join(dir, 'execsnoop.bpf.c'),
       join(dir, 'execsnoop.h'),
       '--duration',
@@ -87,15 +88,3 @@ describe('a terminal run, as a learner types it', () => {
     expect(r.stdout).not.toMatch(/"filename":/);
   });
 });
-
-function runText(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}

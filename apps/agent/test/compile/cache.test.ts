@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CacheKeyParts, cacheKey, ObjectCache } from '../../src/compile/cache.js';
-import { COMPILE_TIMEOUT, HELLO, snippet, tempDir, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, HELLO, snippet, tempDir, tempDirPerTest, testCompiler } from './helpers.js';
 
 const BASE: CacheKeyParts = {
   files: [
@@ -44,13 +44,7 @@ describe('cache key', () => {
 });
 
 describe('ObjectCache on disk', () => {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
-  const dir = () => {
-    const d = tempDir('bpfplay-cache-');
-    cleanups.push(d.cleanup);
-    return d.dir;
-  };
+  const dir = tempDirPerTest('bpfplay-cache-');
   const key = (n: number) => n.toString(16).padStart(64, '0');
   const entry = (n: number, size = 1000) => ({
     object: Buffer.alloc(size, n),

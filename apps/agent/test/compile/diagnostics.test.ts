@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runClang } from '../../src/compile/clang.js';
 import { parseDiagnostics } from '../../src/compile/diagnostics.js';
 import { resolveLimits } from '../../src/compile/limits.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
-import { COMPILE_TIMEOUT, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, snippet, useTestCompiler } from './helpers.js';
 import { asJson, goldenCases } from './golden-cases.js';
 
 /**
@@ -25,11 +25,7 @@ describe('parsing clang diagnostics (golden)', () => {
 });
 
 describe('the goldens are what clang prints today', { timeout: COMPILE_TIMEOUT }, () => {
-  let t: TestCompiler;
-  beforeAll(async () => {
-    t = await testCompiler();
-  }, COMPILE_TIMEOUT);
-  afterAll(() => t?.cleanup());
+  const t = useTestCompiler();
 
   it.each(cases)('%s', async (name) => {
     const files = filesOf(name);
@@ -55,11 +51,7 @@ describe('the goldens are what clang prints today', { timeout: COMPILE_TIMEOUT }
 });
 
 describe('diagnostics in headers the user did not write', { timeout: COMPILE_TIMEOUT }, () => {
-  let t: TestCompiler;
-  beforeAll(async () => {
-    t = await testCompiler();
-  }, COMPILE_TIMEOUT);
-  afterAll(() => t?.cleanup());
+  const t = useTestCompiler();
 
   it('a clash with vmlinux.h names <bpfplay>/vmlinux.h and its line, with PCH and without', async () => {
     for (const first of ['#include "vmlinux.h"', '/* cold */ int first_decl;\n#include "vmlinux.h"']) {

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadHelperNames, parseDisassembly, runObjdump } from '../../src/compile/disasm.js';
 import { resolveLimits } from '../../src/compile/limits.js';
 import { knownHeaders, makeSourceLookup } from '../../src/compile/sources.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
-import { COMPILE_TIMEOUT, type TestCompiler, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, useTestCompiler } from './helpers.js';
 import { asJson, goldenCases } from './golden-cases.js';
 
 /**
@@ -45,11 +45,7 @@ describe('helper names from bpf_helper_defs.h', () => {
 });
 
 describe('disassemble() on a real object', { timeout: COMPILE_TIMEOUT }, () => {
-  let t: TestCompiler;
-  beforeAll(async () => {
-    t = await testCompiler();
-  }, COMPILE_TIMEOUT);
-  afterAll(() => t?.cleanup());
+  const t = useTestCompiler();
 
   it.each(cases)('%s matches the golden', async (name) => {
     const files = filesOf(name);

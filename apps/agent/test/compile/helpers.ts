@@ -2,8 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Snippet } from '@bpfplay/protocol';
 import { type Compiler, createCompiler } from '../../src/compile/index.js';
+import { resolveLimits } from '../../src/compile/limits.js';
+import { runSandboxed, type SandboxExit } from '../../src/compile/sandbox.js';
+import { makeRunDir, removeDir } from '../../src/compile/storage.js';
 
 export const HELLO = `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,6 +36,17 @@ export function tempDir(prefix = 'bpfplay-test-'): { dir: string; cleanup: () =>
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A maker of fresh folders for the tests of the enclosing describe; each is removed after its test. */
+export function tempDirPerTest(prefix: string): () => string {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  return () => {
+    const d = tempDir(prefix);
+    cleanups.push(d.cleanup);
+    return d.dir;
+  };
+}
+
 export interface TestCompiler {
   compiler: Compiler;
   warnings: string[];
@@ -53,6 +68,55 @@ export async function testCompiler(opts: Partial<Parameters<typeof createCompile
       cleanup();
     },
   };
+}
+
+/**
+ * A test compiler for the enclosing describe (or the file, at top level): made in beforeAll, closed
+ * in afterAll. Use the returned object inside tests only.
+ */
+export function useTestCompiler(opts: Partial<Parameters<typeof createCompiler>[0]> = {}): TestCompiler {
+  let current: TestCompiler | undefined;
+  beforeAll(async () => {
+    current = await testCompiler(opts);
+  }, COMPILE_TIMEOUT);
+  afterAll(() => current?.cleanup());
+  const made = () => {
+    if (!current) throw new Error('the test compiler is not made yet: use it inside tests, not at module level');
+    return current;
+  };
+  return {
+    get compiler() {
+      return made().compiler;
+    },
+    get warnings() {
+      return made().warnings;
+    },
+    get cacheDir() {
+      return made().cacheDir;
+    },
+    cleanup: () => made().cleanup(),
+  };
+}
+
+/**
+ * Runs `sh -c script` in the compile sandbox with a fresh run folder as its writable /out, then
+ * hands `read` the folder and the exit (what the agent would read of it); the folder is removed after.
+ */
+export async function afterSandboxedScript<T>(
+  script: string,
+  read: (out: string, exit: SandboxExit) => Promise<T>,
+): Promise<T> {
+  const out = await makeRunDir('writable');
+  try {
+    const exit = await runSandboxed({
+      argv: ['/usr/bin/sh', '-c', script],
+      mounts: [{ host: out, sandbox: '/out', writable: true }],
+      limits: resolveLimits({ wallMs: 10_000 }),
+    });
+    return await read(out, exit);
+  } finally {
+    await removeDir(out);
+  }
 }
 
 /** `llvm-objdump-19 -d` of an object, for checks on the instructions clang emitted. */

@@ -1,12 +1,12 @@
 import { readdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runClang } from '../../src/compile/clang.js';
 import { resolveLimits } from '../../src/compile/limits.js';
 import { canUsePch } from '../../src/compile/pch.js';
 import { DEFAULT_INCLUDE_DIR } from '../../src/compile/toolchain.js';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
-import { COMPILE_TIMEOUT, HELLO, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, HELLO, snippet, useTestCompiler } from './helpers.js';
 
 const MACROS = new Set(['BPF_NO_PRESERVE_ACCESS_INDEX', '__always_inline', 'SEC']);
 const use = (content: string, more: { name: string; content: string }[] = []) =>
@@ -43,11 +43,7 @@ describe('when the precompiled vmlinux.h may stand in for the first lines', () =
 });
 
 describe('compiling with the PCH', { timeout: COMPILE_TIMEOUT }, () => {
-  let t: TestCompiler;
-  beforeAll(async () => {
-    t = await testCompiler();
-  }, COMPILE_TIMEOUT);
-  afterAll(() => t?.cleanup());
+  const t = useTestCompiler();
 
   it('gives byte-identical objects to a full compile', async () => {
     const s = snippet(HELLO.replace('hello from execve', 'identical bytes'));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { helperNames, loadBtf, openObjectSpec, scanCalls } from '@bpfplay/btf';
 import { BpfObject, readIter, RingBufferReader } from '@bpfplay/libbpf';
 import { deadCode } from '../../src/policy/core-dead-code.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { btfDump, COMPILE_TIMEOUT, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { btfDump, COMPILE_TIMEOUT, snippet, useTestCompiler } from './helpers.js';
 
 /**
  * The printk shim (include/bpf/bpf_helpers.h): bpf_printk goes to the object's own ring buffer
@@ -57,11 +57,7 @@ int dump_task(struct bpf_iter__task *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-let t: TestCompiler;
-beforeAll(async () => {
-  t = await testCompiler();
-}, COMPILE_TIMEOUT);
-afterAll(() => t?.cleanup());
+const t = useTestCompiler();
 
 async function compileOk(source: string): Promise<Buffer> {
   const r = await t.compiler.compile(snippet(source));

@@ -2,25 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompileTestHooks } from '../../src/compile/index.js';
 import { describeLimitHit, resolveLimits } from '../../src/compile/limits.js';
-import { runSandboxed } from '../../src/compile/sandbox.js';
 import { sandboxIds } from '../../src/compile/sandbox-user.js';
-import { makeRunDir, readSandboxOutput, removeDir } from '../../src/compile/storage.js';
-import { COMPILE_TIMEOUT, HELLO, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { readSandboxOutput } from '../../src/compile/storage.js';
+import { afterSandboxedScript, COMPILE_TIMEOUT, HELLO, snippet, testCompiler, useTestCompiler } from './helpers.js';
 
 /**
  * The agent (root) reads what the sandboxed tool wrote. Nothing outside the sandbox may reach the
  * run folders, and nothing the tool leaves there (a symlink to /etc/shadow, a FIFO, a hard link, a
  * huge file) is read as if it were the object.
  */
-let t: TestCompiler;
 const hooks: CompileTestHooks = {};
-beforeAll(async () => {
-  t = await testCompiler({ testHooks: hooks });
-}, COMPILE_TIMEOUT);
-afterAll(() => t?.cleanup());
+const t = useTestCompiler({ testHooks: hooks });
 
 const mode = (p: string) => statSync(p).mode & 0o7777;
 /** Runs `sh -c script` on the host as `uid` (not in the sandbox): what any local process of that user could do. */
@@ -91,21 +86,11 @@ describe('run folders', { timeout: COMPILE_TIMEOUT }, () => {
 });
 
 describe('what the sandboxed tool leaves behind', () => {
-  const limits = resolveLimits({ wallMs: 10_000 });
-  async function leave(script: string): Promise<Buffer> {
-    const out = await makeRunDir('writable');
-    try {
-      const r = await runSandboxed({
-        argv: ['/usr/bin/sh', '-c', script],
-        mounts: [{ host: out, sandbox: '/out', writable: true }],
-        limits,
-      });
+  const leave = (script: string): Promise<Buffer> =>
+    afterSandboxedScript(script, async (out, r) => {
       expect(r.code, r.stderr).toBe(0);
-      return await readSandboxOutput(out, 'prog.o', 1 << 20);
-    } finally {
-      await removeDir(out);
-    }
-  }
+      return readSandboxOutput(out, 'prog.o', 1 << 20);
+    });
 
   it('reads a regular file', async () => {
     expect((await leave('printf ok > /out/prog.o')).toString()).toBe('ok');

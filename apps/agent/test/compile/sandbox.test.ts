@@ -5,7 +5,7 @@ import type { CompileTestHooks } from '../../src/compile/index.js';
 import { describeLimitHit, resolveLimits } from '../../src/compile/limits.js';
 import { runSandboxed, startSandboxed } from '../../src/compile/sandbox.js';
 import { sandboxIds } from '../../src/compile/sandbox-user.js';
-import { COMPILE_TIMEOUT, secretFirstLine, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, secretFirstLine, snippet, testCompiler, useTestCompiler } from './helpers.js';
 
 /**
  * Without the sandbox, `#include "/etc/shadow"` prints the file's first line in clang's error
@@ -15,13 +15,9 @@ import { COMPILE_TIMEOUT, secretFirstLine, snippet, type TestCompiler, testCompi
 const SHADOW = secretFirstLine('/etc/shadow');
 const PASSWD = secretFirstLine('/etc/passwd');
 
-let t: TestCompiler;
 /** Read at each compile: a test sets holdSource to keep its compile in clang as long as it needs. */
 const hooks: CompileTestHooks = {};
-beforeAll(async () => {
-  t = await testCompiler({ testHooks: hooks });
-}, COMPILE_TIMEOUT);
-afterAll(() => t?.cleanup());
+const t = useTestCompiler({ testHooks: hooks });
 
 async function attempt(source: string) {
   const r = await t.compiler.compile(snippet(source));

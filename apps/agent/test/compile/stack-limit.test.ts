@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPILE_TIMEOUT, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { COMPILE_TIMEOUT, snippet, useTestCompiler } from './helpers.js';
 
 /**
  * A learner's first big buffer: clang's backend says "BPF stack limit is exceeded" three times at
@@ -11,11 +11,7 @@ const prelude = `#include "vmlinux.h"
 `;
 
 describe('a stack frame over 512 bytes', { timeout: COMPILE_TIMEOUT }, () => {
-  let t: TestCompiler;
-  beforeAll(async () => {
-    t = await testCompiler();
-  }, COMPILE_TIMEOUT);
-  afterAll(() => t?.cleanup());
+  const t = useTestCompiler();
 
   it('is one error at the array’s line, saying why and what to do', async () => {
     const r = await t.compiler.compile(

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureVmlinuxHeader } from '../../src/compile/vmlinux.js';
-import { COMPILE_TIMEOUT, HELLO, snippet, tempDir, testCompiler } from './helpers.js';
+import { COMPILE_TIMEOUT, HELLO, snippet, tempDirPerTest, testCompiler } from './helpers.js';
 
 const BTF = '/sys/kernel/btf/vmlinux';
 const btfHash = createHash('sha256').update(readFileSync(BTF)).digest('hex');
@@ -15,13 +15,7 @@ const noWarn = (m: string) => {
 };
 
 describe('vmlinux.h from the kernel BTF', { timeout: COMPILE_TIMEOUT }, () => {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
-  const cacheDir = () => {
-    const d = tempDir('bpfplay-vmlinux-test-');
-    cleanups.push(d.cleanup);
-    return d.dir;
-  };
+  const cacheDir = tempDirPerTest('bpfplay-vmlinux-test-');
 
   it("is generated under btf/<sha256 of the BTF>/bpftool-<version>/ and is bpftool's complete C dump", async () => {
     const dir = cacheDir();

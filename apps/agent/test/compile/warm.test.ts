@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPILE_TIMEOUT, HELLO, snippet, type TestCompiler, testCompiler } from './helpers.js';
+import { until } from '../harness/wait.js';
 
 /**
  * The clang kept waiting for the next compile (ClangPool in compile/clang.ts), on the real
@@ -25,14 +26,6 @@ function ours(also = ''): number[] {
     }
   }
   return pids;
-}
-
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A clang waiting for its source on stdin (`-x c -`), not the PCH build. */

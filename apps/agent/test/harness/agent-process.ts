@@ -25,10 +25,14 @@ export async function startAgentProcess(
   env: Record<string, string> = {},
   /** The bench starts agents on a machine others load too: clang's warm-up alone took 37 s at load 38. */
   startTimeoutMs = 60_000,
+  /** A command the agent runs under, e.g. `nsenter --net=… --` for an agent in its own network namespace. */
+  under: string[] = [],
 ): Promise<AgentProcess> {
-  const token = randomBytes(16).toString('hex');
+  // A caller that restarts an agent passes its token again (env BPFPLAY_TOKEN); else a new one.
+  const token = env.BPFPLAY_TOKEN ?? randomBytes(16).toString('hex');
   // The token through the environment, as documented: an argument would show in `ps`.
-  const child = spawn(process.execPath, [CLI, 'agent', '--port', '0', ...extraArgs], {
+  const [cmd, ...args] = [...under, process.execPath, CLI, 'agent', '--port', '0', ...extraArgs];
+  const child = spawn(cmd!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,

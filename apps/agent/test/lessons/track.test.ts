@@ -5,15 +5,14 @@
  * a fresh value each time). Afterwards nothing of a check is left: no program in the kernel, no
  * trigger process. One agent serves every check, as it would serve a workshop.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseServerMessage, type ServerMessage, type ServerMessageOf } from '@bpfplay/protocol';
+import type { ServerMessage, ServerMessageOf } from '@bpfplay/protocol';
 import { readLessons } from '@bpfplay/lessons';
 import { Transcript } from '../../src/cli/format.js';
-import { CLI, REPO, useSharedAgent, type AgentProcess } from '../harness/agent-process.js';
-import { writeSnippet } from '../harness/cli.js';
+import { REPO, useSharedAgent, type AgentProcess } from '../harness/agent-process.js';
+import { cliOutput, serverMessages, writeSnippet } from '../harness/cli.js';
 import { programNames } from '../examples/expect.js';
 import { programsLeftByAgent } from '../examples/leftovers.js';
 
@@ -28,36 +27,12 @@ interface Checked {
   stderr: string;
 }
 
-function cli(args: string[], token?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // The token in the environment, as documented (an argument shows in ps).
-    const env = { ...process.env, ...(token ? { BPFPLAY_TOKEN: token } : {}) };
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    // 'close', not 'exit': the process may exit before its last output has been read from the pipe.
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 async function check(agent: AgentProcess, lesson: string, files: string[], json = true): Promise<Checked> {
-  const r = await cli(
+  const r = await cliOutput(
     ['lesson', 'check', lesson, ...files, '--agent', agent.url, ...(json ? ['--json'] : [])],
     agent.token,
   );
-  const messages = json
-    ? r.stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => {
-          const p = parseServerMessage(l);
-          if (!p.ok) throw new Error(`lesson check printed a line that is not a server message: ${l}`);
-          return p.message;
-        })
-    : [];
+  const messages = json ? serverMessages(r.stdout) : [];
   const verdict = messages.find((m): m is ServerMessageOf<'verdict'> => m.type === 'verdict');
   return { ...r, messages, ...(verdict ? { verdict } : {}) };
 }
@@ -196,10 +171,13 @@ describe('the lesson track on this kernel', () => {
   });
 
   it('lists the track and refuses an unknown lesson with the list', async () => {
-    const list = await cli(['lesson', 'list']);
+    const list = await cliOutput(['lesson', 'list']);
     expect(list.code).toBe(0);
     for (const l of lessons) expect(list.stdout).toMatch(new RegExp(`${l.id} +${l.title.replace(/[?()]/g, '\\$&')}`));
-    const unknown = await cli(['lesson', 'check', 'no-such-lesson', 'x.bpf.c', '--agent', agent.url], agent.token);
+    const unknown = await cliOutput(
+      ['lesson', 'check', 'no-such-lesson', 'x.bpf.c', '--agent', agent.url],
+      agent.token,
+    );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no lesson "no-such-lesson".*lessons: 01-hello-printk, /);
   });

@@ -5,6 +5,7 @@ import type { LspRequest, LspResult, ServerMessage, ServerMessageOf } from '@bpf
 import { useSharedAgent } from '../harness/agent-process.js';
 import { startPolicyAgent } from '../abuse/agents.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
+import { isAlive, until } from '../harness/wait.js';
 
 /**
  * The editor's intelligence against a real agent and a real clangd in the compile sandbox: what a
@@ -186,7 +187,7 @@ describe('a session’s clangd', () => {
       const pids = clangdsUnder(own.child.pid!);
       expect(pids).toHaveLength(1);
       c.close();
-      await until(() => !isAlive(pids[0]!));
+      await until('the session’s clangd is gone', () => !isAlive(pids[0]!));
     } finally {
       await own.stop();
     }
@@ -217,23 +218,4 @@ function clangdsUnder(pid: number): number[] {
   };
   walk(pid);
   return out;
-}
-
-/** Alive and not a zombie (a killed process stays visible to kill(0) until it is reaped). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Waits for a condition the agent reaches by itself (a process reaped); fails after 20 s. */
-async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
@@ -8,6 +7,7 @@ import type { ClangdProcess } from '../../src/lsp/clangd.js';
 import { ClangdPool, type PoolOwner } from '../../src/lsp/pool.js';
 import { REPO } from '../harness/agent-process.js';
 import { requireKernel } from '../harness/kernel.js';
+import { isAlive, until } from '../harness/wait.js';
 
 /** An owner that records why its clangd was taken away. */
 function owner(): PoolOwner & { why: string[] } {
@@ -68,7 +68,7 @@ describe('clangd pool: bounded, least recently used first, idle ones end', () =>
     expect(await proc.exited).toBe('the session ended');
     expect(p.size).toBe(0);
     // The kernel kills the sandbox's pid namespace with it; the process is reaped a moment later.
-    await until(() => !isAlive(pid!));
+    await until('the clangd is gone', () => !isAlive(pid!));
   });
 
   it('ends a clangd nobody used for lspIdleMs', async () => {
@@ -82,7 +82,7 @@ describe('clangd pool: bounded, least recently used first, idle ones end', () =>
   it('hands a session the spare, already started, and raises it from the spare’s low priority', async () => {
     const p = await pool({});
     p.warmUp();
-    await until(() => p.stats().spare);
+    await until('a spare clangd is started', () => p.stats().spare);
     const { proc, warm } = await p.acquire(owner());
     expect(warm).toBe(true);
     expect(proc.open.has('file:///src/.main.bpf.c')).toBe(true);
@@ -115,23 +115,4 @@ async function nices(proc: ClangdProcess): Promise<number[]> {
     out.add(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
   }
   return [...out];
-}
-
-/** Alive and not a zombie (a killed process stays visible to kill(0) until it is reaped). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Waits for a condition the pool reaches by itself (a process started). */
-async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

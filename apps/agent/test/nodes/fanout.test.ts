@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fanOutRun, NodeRegistry, readAgentsFile, type NodeFrame } from '@bpfpla
 import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
 import { ofType, runCli, writeSnippet } from '../harness/cli.js';
 import { requireKernel, uniqueName } from '../harness/kernel.js';
+import { execPrintk, startExecLoop } from './exec-printk.js';
 
 /**
  * Many nodes, as this machine can have them: three agent processes on loopback ports, each with
@@ -14,16 +15,7 @@ import { requireKernel, uniqueName } from '../harness/kernel.js';
  * per-node CO-RE differences cannot show). node1 and node2 take shipped objects, node3 does not.
  */
 const fn = uniqueName('fan');
-const SOURCE = `#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-SEC("tracepoint/syscalls/sys_enter_execve")
-int ${fn}(void *ctx)
-{
-	bpf_printk("exec by %d", (int)(bpf_get_current_pid_tgid() >> 32));
-	return 0;
-}
-char LICENSE[] SEC("license") = "GPL";
-`;
+const SOURCE = execPrintk(fn);
 
 const agents: AgentProcess[] = [];
 let agentsFile = '';
@@ -42,8 +34,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bpfplay-nodes-'));
   agentsFile = join(dir, 'agents.txt');
   writeFileSync(agentsFile, agents.map((a, i) => `${a.wsUrl} ${a.token} node${i + 1}\n`).join(''), { mode: 0o600 });
-  // Something for every node's tracepoint to see: the same kernel runs all three.
-  execs = spawn('sh', ['-c', 'while :; do /bin/true; sleep 0.1; done'], { stdio: 'ignore' });
+  execs = startExecLoop();
 });
 
 afterAll(async () => {

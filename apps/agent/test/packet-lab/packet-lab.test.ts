@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,14 +8,13 @@ import {
   ExampleMeta,
   parseHexPacket,
   packetHex,
-  parseServerMessage,
   type PacketFields,
   type PacketPreset,
   type PacketSpec,
   type ServerMessage,
 } from '@bpfplay/protocol';
-import { CLI, REPO, useSharedAgent } from '../harness/agent-process.js';
-import { ofType } from '../harness/cli.js';
+import { REPO, useSharedAgent } from '../harness/agent-process.js';
+import { cliOutput, ofType, serverMessages } from '../harness/cli.js';
 import { waitNoPrograms } from '../harness/kernel.js';
 
 /**
@@ -39,29 +38,14 @@ const examples = readdirSync(join(REPO, 'bpf'))
   })
   .filter((e) => e.meta.packetLab?.length);
 
-function testRun(files: string[], spec: PacketSpec): Promise<ServerMessage[]> {
+async function testRun(files: string[], spec: PacketSpec): Promise<ServerMessage[]> {
   const fields = Object.entries(spec.fields ?? {}).flatMap(([k, v]) => ['--field', `${k}=${v}`]);
-  const argv = [CLI, 'test-run', ...files, '--packet', spec.packet, ...fields, '--json', '--agent', agent.url];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BPFPLAY_TOKEN: agent.token },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      const lines = out.split('\n').filter((l) => l.trim());
-      const messages = lines.map((l) => {
-        const r = parseServerMessage(l);
-        if (!r.ok) throw new Error(`not a server message: ${l}`);
-        return r.message;
-      });
-      if (code !== 0) reject(new Error(`test-run exited ${code}:\n${err}\n${out}`));
-      else resolve(messages);
-    });
-  });
+  const r = await cliOutput(
+    ['test-run', ...files, '--packet', spec.packet, ...fields, '--json', '--agent', agent.url],
+    agent.token,
+  );
+  if (r.code !== 0) throw new Error(`test-run exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+  return serverMessages(r.stdout);
 }
 
 /**

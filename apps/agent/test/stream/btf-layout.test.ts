@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeValue, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
 import { decodeRecord, RecordLayout, recordStackFields } from '@bpfplay/protocol';
 import { compileBpf, removeCompiled } from '../../../../packages/btf/test/helpers/toolchain.js';
+import { recordsFixtureBtf } from './records-fixture.js';
 
 /**
  * The record layout the agent builds from BTF (packages/btf layout.ts) is the one decoding model:
@@ -21,25 +22,8 @@ afterAll(() => {
   removeCompiled();
 });
 
-function agentFixture(): Btf {
-  const out = join(work, 'records.bpf.o');
-  execFileSync('/usr/bin/clang-19', [
-    '-g',
-    '-O2',
-    '-target',
-    'bpf',
-    '-c',
-    join(import.meta.dirname, 'fixtures/records.bpf.c'),
-    '-o',
-    out,
-  ]);
-  const btf = openObjectSpec(readFileSync(out), 'records.bpf.o').btf;
-  if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
-  return btf;
-}
-
 const everyKind = openObjectSpec(compileBpf('record.bpf.c').bytes, 'record.bpf.o');
-const records = agentFixture();
+const records = recordsFixtureBtf(work);
 
 function struct(btf: Btf, name: string): number {
   const t = btf.find(name, 'struct');

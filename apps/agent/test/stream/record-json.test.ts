@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeValue, layoutOf, openObjectSpec, recordLayout, type Btf } from '@bpfplay/btf';
+import { decodeValue, layoutOf, recordLayout } from '@bpfplay/btf';
 import { decodeRecord, FORMATTERS, shownOf } from '@bpfplay/protocol';
 import { JsonSink } from '../../src/stream/json-sink.js';
+import { recordsFixtureBtf } from './records-fixture.js';
 import { compileRecordJson, recordMemory, type RecordJson } from '../../src/stream/record-json.js';
 
 /** Run an encoder into a fresh sink: the text, or undefined when it declined the record. */
@@ -18,24 +18,7 @@ function encode(enc: RecordJson, area: Uint8Array, off: number, len: number): st
 const work = mkdtempSync(join(tmpdir(), 'bpfplay-record-json-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function compileFixture(): Btf {
-  const out = join(work, 'records.bpf.o');
-  execFileSync('/usr/bin/clang-19', [
-    '-g',
-    '-O2',
-    '-target',
-    'bpf',
-    '-c',
-    join(import.meta.dirname, 'fixtures/records.bpf.c'),
-    '-o',
-    out,
-  ]);
-  const btf = openObjectSpec(readFileSync(out), 'records.bpf.o').btf;
-  if (!btf) throw new Error('clang produced no BTF for fixtures/records.bpf.c');
-  return btf;
-}
-
-const btf = compileFixture();
+const btf = recordsFixtureBtf(work);
 const struct = (name: string) => {
   const t = btf.find(name, 'struct');
   if (!t) throw new Error(`fixture has no struct ${name}`);
