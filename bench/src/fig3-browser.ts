@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { cpuBetween, treeCpu, type BenchAgent } from './agent.js';
+import { CHROMIUM_ARGS } from '../../e2e/lib/web-app.js';
 import { BENCH } from './build.js';
 import { sleep, startLines } from './procs.js';
 import { mib, ms, percentile } from './stats.js';
@@ -13,16 +14,6 @@ import type { Table } from './table.js';
  * requestAnimationFrame deltas, long tasks, and the JS heap (CDP Performance metrics) sampled every
  * second. The reference is the same page, connected and idle, measured the same way just before.
  */
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SOURCE = readFileSync(join(BENCH, 'bpf/burst.bpf.c'), 'utf8');
 const BURST = 256;
 
@@ -96,7 +87,7 @@ export async function browserFigure(
 ): Promise<Table> {
   const triggersPerSec = Math.round(o.recordsPerSec / BURST);
   const trig = startLines(o.trigger, ['getppid', String(triggersPerSec), String(o.seconds + 8)]);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const cdp = await page.context().newCDPSession(page);
@@ -200,7 +191,7 @@ export async function browserFigure(
       ],
       notes: [
         `producer: bpf/burst.bpf.c, ${BURST} records per getppid() × ${triggersPerSec}/s from the trigger; agent with its default limits; the page's own count after the run: "${counts}"`,
-        `frame times are requestAnimationFrame deltas in the page; heap is CDP Performance.getMetrics JSHeapUsedSize sampled every second; chromium ${ARGS.join(' ')}`,
+        `frame times are requestAnimationFrame deltas in the page; heap is CDP Performance.getMetrics JSHeapUsedSize sampled every second; chromium ${CHROMIUM_ARGS.join(' ')}`,
       ],
     };
   } finally {

@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, nextBin, WEB_DIR, webBuildIsFresh } from './web-app';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
-const webDir = path.join(repo, 'apps/web');
+const webDir = WEB_DIR;
 const logDir = path.join(repo, 'e2e/test-results');
 /**
  * Relative to apps/web; see distDir in next.config.ts. scripts/test.sh points this at `.next`,
@@ -88,34 +87,13 @@ function log(s: string) {
   process.stderr.write(`[e2e] ${s}\n`);
 }
 
-function nextBin(): string {
-  const pkg = createRequire(path.join(webDir, 'package.json')).resolve('next/package.json');
-  return path.join(path.dirname(pkg), 'dist/bin/next');
-}
-
-function newest(p: string): number {
-  if (!existsSync(p)) return 0;
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let t = 0;
-  for (const e of readdirSync(p))
-    if (e !== 'node_modules' && !e.startsWith('.next')) t = Math.max(t, newest(path.join(p, e)));
-  return t;
-}
-
-/** `next build` takes minutes here; skip it when the build is newer than every source it reads. */
+/** `next build` takes minutes here; skip it when the build is fresh. */
 async function buildWebIfStale(): Promise<void> {
   // The server bundle (esbuild, about a second): always, so it never lags its sources.
   const server = start('web-server-build', process.execPath, [path.join(webDir, 'server/build.mjs')], webDir);
   const serverBuilt = await new Promise<number | null>((resolve) => server.on('exit', resolve));
   if (serverBuilt !== 0) throw new Error('building dist/server.mjs failed; see e2e/test-results/web-server-build.log');
-  const buildId = path.join(webDir, DIST_DIR, 'BUILD_ID');
-  const sources = Math.max(
-    ...['app', 'src', 'next.config.ts', 'package.json'].map((p) => newest(path.join(webDir, p))),
-    newest(path.join(repo, 'packages/protocol/src')),
-    newest(path.join(repo, 'packages/share/src')),
-  );
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) {
+  if (webBuildIsFresh(DIST_DIR)) {
     log('web build is up to date');
     return;
   }
@@ -184,16 +162,6 @@ async function waitForHttp(url: string, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${url} did not answer within ${ms / 1000} s (${last})`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function terminate(c: ChildProcess): Promise<void> {

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,25 @@ export async function connected(page: Page): Promise<void> {
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+/**
+ * The element is drawn inside the viewport's width (and, with `wholeHeight`, its height) and nothing
+ * covers it: the topmost element at its centre is the element itself or inside it.
+ */
+export async function fullyShown(page: Page, l: Locator, { wholeHeight = false } = {}): Promise<void> {
+  await expect(l).toBeVisible();
+  const box = (await l.boundingBox())!;
+  const vp = page.viewportSize()!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(vp.width);
+  if (wholeHeight) expect(box.y + box.height).toBeLessThanOrEqual(vp.height);
+  const onTop = await l.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && el.contains(hit);
+  });
+  expect(onTop).toBe(true);
 }
 
 /** The sizes the README's screenshots show: a laptop, and a 1024×768 projector. */

@@ -1,5 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
-import { connected, expect, openPlayground, shotAtSizes, test } from '../lib/test';
+import { connected, expect, fullyShown, openPlayground, shotAtSizes, test } from '../lib/test';
 
 /**
  * A learner in a workshop room, the page on a 1024×768 projector: every output tab can be reached,
@@ -7,22 +6,6 @@ import { connected, expect, openPlayground, shotAtSizes, test } from '../lib/tes
  */
 
 test.use({ viewport: { width: 1024, height: 768 } });
-
-/** The element is drawn whole inside the viewport (not cut off by its container or the window). */
-async function fullyShown(page: Page, l: Locator): Promise<void> {
-  await expect(l).toBeVisible();
-  const box = (await l.boundingBox())!;
-  const vp = page.viewportSize()!;
-  expect(box.x).toBeGreaterThanOrEqual(0);
-  expect(box.x + box.width).toBeLessThanOrEqual(vp.width);
-  // Nothing hides it: the topmost element at its centre is the tab itself (or inside it).
-  const onTop = await l.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return hit !== null && el.contains(hit);
-  });
-  expect(onTop).toBe(true);
-}
 
 test('at 1024×768 every output tab is reachable, the CO-RE table is readable, and the text size can grow', async ({
   page,

@@ -1,29 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from '@playwright/test';
-import { connected, expect, openPlayground, shot, test } from '../lib/test';
+import type { Page } from '@playwright/test';
+import { connected, expect, fullyShown, openPlayground, shot, test } from '../lib/test';
 
 /**
  * Taking a program home and testing packets: a learner exports the snippet as a libbpf project and
  * gets an archive that holds what `make` needs; a learner opens the Packet lab on an XDP example
  * (at 1280×800 and at 1024×768) and sees the verdict and the rewritten fields.
  */
-
-/** The element is drawn whole inside the viewport and nothing covers it. */
-async function fullyShown(page: Page, l: Locator): Promise<void> {
-  await expect(l).toBeVisible();
-  const box = (await l.boundingBox())!;
-  const vp = page.viewportSize()!;
-  expect(box.x).toBeGreaterThanOrEqual(0);
-  expect(box.x + box.width).toBeLessThanOrEqual(vp.width);
-  expect(box.y + box.height).toBeLessThanOrEqual(vp.height);
-  const onTop = await l.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return hit !== null && el.contains(hit);
-  });
-  expect(onTop).toBe(true);
-}
 
 async function openExample(page: Page, name: string): Promise<void> {
   if ((await page.getByTestId(`example-${name}`).count()) === 0) await page.getByTestId('toggle-examples').click();
@@ -40,7 +24,7 @@ test('Export: the learner gets the libbpf project as .tar or .zip, or the compil
   await openPlayground(page, servers);
   await connected(page);
   await openExample(page, 'execsnoop');
-  await fullyShown(page, page.getByTestId('export'));
+  await fullyShown(page, page.getByTestId('export'), { wholeHeight: true });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
   expect(download.suggestedFilename()).toBe('execsnoop.tar');
   const tar = await download.path();
@@ -64,7 +48,7 @@ test('Export: the learner gets the libbpf project as .tar or .zip, or the compil
 
   // The same project as a .zip (Windows opens it natively): the format menu beside the button.
   const format = page.getByTestId('export-format');
-  await fullyShown(page, format);
+  await fullyShown(page, format, { wholeHeight: true });
   await expect(format).toHaveAccessibleName('Export format');
   await format.selectOption('zip');
   const [zipped] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
@@ -102,7 +86,7 @@ test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UD
   await connected(page);
   await openExample(page, 'xdppong');
   const tab = page.getByTestId('pane-tab-packet');
-  await fullyShown(page, tab);
+  await fullyShown(page, tab, { wholeHeight: true });
   await tab.click();
   // The example's own first check chose the packet: ICMP echo.
   await expect(page.getByTestId('packet-preset')).toHaveValue('icmp');
@@ -116,8 +100,8 @@ test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UD
 
   // A projector: the tab and the form still fit, and a UDP packet goes through untouched.
   await page.setViewportSize({ width: 1024, height: 768 });
-  await fullyShown(page, tab);
-  await fullyShown(page, page.getByTestId('packet-run'));
+  await fullyShown(page, tab, { wholeHeight: true });
+  await fullyShown(page, page.getByTestId('packet-run'), { wholeHeight: true });
   await page.getByTestId('packet-preset').selectOption('udp');
   await page.getByTestId('packet-run').click();
   await expect(page.getByTestId('packet-verdict')).toHaveText('XDP_PASS', { timeout: 60_000 });
