@@ -4,6 +4,7 @@ import { migratePostgres, ROOM_PG_MIGRATIONS } from './pgMigrations';
 import {
   hashOf,
   learnerOf,
+  newRoomValues,
   randomToken,
   roomOf,
   secretMatches,
@@ -51,19 +52,11 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async createRoom(r: NewRoom): Promise<{ room: StoredRoom; instructorKey: string }> {
-    const instructorKey = randomToken(24);
+    const { instructorKey, values } = newRoomValues(r, this.now());
     const rows = await this.q<RoomRow>(
       `INSERT INTO rooms (id, name, join_code, instructor_hash, created_at, expires_at, lesson)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [
-        randomToken(9),
-        r.name,
-        r.joinCode.toUpperCase(),
-        hashOf(instructorKey),
-        this.now().toISOString(),
-        r.expiresAt ?? null,
-        r.lesson ?? null,
-      ],
+      values,
     );
     return { room: roomOf(rows[0]!), instructorKey };
   }

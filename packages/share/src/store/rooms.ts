@@ -143,6 +143,29 @@ function safeJson(s: string): unknown {
 }
 
 /** RoomStore on the snippet store's SQLite connection (SqliteStore.rooms). */
+/**
+ * A new room as both stores insert it: a fresh id and instructor key (only its hash is kept), the
+ * join code in capitals (learners type it either way), the column values in INSERT order
+ * (id, name, join_code, instructor_hash, created_at, expires_at, lesson).
+ */
+export function newRoomValues(r: NewRoom, now: Date): { id: string; instructorKey: string; values: (string | null)[] } {
+  const instructorKey = randomToken(24);
+  const id = randomToken(9);
+  return {
+    id,
+    instructorKey,
+    values: [
+      id,
+      r.name,
+      r.joinCode.toUpperCase(),
+      hashOf(instructorKey),
+      now.toISOString(),
+      r.expiresAt ?? null,
+      r.lesson ?? null,
+    ],
+  };
+}
+
 export class SqliteRoomStore implements RoomStore {
   private readonly selectRoom: Database.Statement<[string], RoomRow>;
   private readonly selectLearner: Database.Statement<[string, string], LearnerRow>;
@@ -158,21 +181,12 @@ export class SqliteRoomStore implements RoomStore {
   }
 
   async createRoom(r: NewRoom): Promise<{ room: StoredRoom; instructorKey: string }> {
-    const instructorKey = randomToken(24);
-    const id = randomToken(9);
+    const { id, instructorKey, values } = newRoomValues(r, this.now());
     this.db
       .prepare(
         'INSERT INTO rooms (id, name, join_code, instructor_hash, created_at, expires_at, lesson) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(
-        id,
-        r.name,
-        r.joinCode.toUpperCase(),
-        hashOf(instructorKey),
-        this.now().toISOString(),
-        r.expiresAt ?? null,
-        r.lesson ?? null,
-      );
+      .run(...values);
     return { room: roomOf(this.selectRoom.get(id)!), instructorKey };
   }
 
