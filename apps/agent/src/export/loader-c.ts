@@ -1,6 +1,7 @@
 import type { FieldInfo, RecordLayout } from '@bpfplay/protocol';
 import type { AttachKind } from '../attach/kinds.js';
 import { typeWidth, isIntegerType } from '../cli/event-table.js';
+import { globalsCall, globalsCode, type ExportedGlobals } from './globals-c.js';
 import { cString, columnsOf, emitJsonFunction, emitRowFunction, namedKinds, namesCode } from './c-decode.js';
 import type { ExportedKnob } from './knobs.js';
 import { knobDefaultsCode, knobFlagCode } from './knobs.js';
@@ -16,6 +17,8 @@ export interface LoaderSpec {
   /** The object has the playground's printk ring (`bpfplay_printk`, include/bpf/bpf_helpers.h). */
   printk: boolean;
   maps: ExportedMap[];
+  /** `.bss`/`.data`, printed after the maps (globals-c.ts). */
+  globals: ExportedGlobals[];
 }
 
 /** A map printed at exit, as `bpfplay run` prints its last snapshot. */
@@ -43,6 +46,7 @@ export function generateLoader(s: LoaderSpec): string {
     namesCode(s.buffers.reduce((kinds, b) => namedKinds(b.layout?.root, kinds), new Set<string>())),
     ...s.buffers.map((b, i) => bufferCode(s, b, i)),
     ...s.maps.map((m, i) => mapCode(m, i)),
+    ...s.globals.map((g, i) => globalsCode(g, i)),
     optionsCode(s),
     mainCode(s),
   ];
@@ -71,6 +75,15 @@ function header(s: LoaderSpec): string {
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+/* The skeleton declares globals with the types the BPF code used; vmlinux.h's short names are kernel-only. */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s8 s8;
+typedef __s16 s16;
+typedef __s32 s32;
+typedef __s64 s64;
 #include "${s.name}.skel.h"
 #include "bpfplay_print.h"
 #include "bpfplay_attach.h"
@@ -352,7 +365,7 @@ ${perfs.map((b) => `\t\tperf_buffer__poll(pb_${b.i}, 0);\n`).join('')}		if (err 
 ${perfs.map((b) => `\tperf_buffer__consume(pb_${b.i});\n`).join('')}	{
 		int ncpu = libbpf_num_possible_cpus();
 		(void)ncpu;
-${s.maps.map((m, i) => `\t\tprint_map_${i}(bpf_map__fd(skel->maps.${m.name}), ncpu);\n`).join('')}	}
+${s.maps.map((m, i) => `\t\tprint_map_${i}(bpf_map__fd(skel->maps.${m.name}), ncpu);\n`).join('')}${s.globals.map(globalsCall).join('')}	}
 out:
 	ring_buffer__free(rb);
 ${perfs.map((b) => `\tperf_buffer__free(pb_${b.i});\n`).join('')}	cleanup_attachments();

@@ -15,6 +15,7 @@ import { attachKindOf } from '../attach/kinds.js';
 import { DEFAULT_INCLUDE_DIR } from '../compile/toolchain.js';
 import { BtfMapDecoder } from '../stream/btf-decoder.js';
 import { PRINTK_MAP } from '../stream/sources.js';
+import { globalsOf } from './globals-c.js';
 import { generateLoader, type ExportedMap, type LoaderSpec } from './loader-c.js';
 import { exportedKnobs } from './knobs.js';
 import { makefile, readme } from './makefile.js';
@@ -79,6 +80,7 @@ export function exportProject(input: ExportInput): ExportedProject {
     buffers: buffersOf(btf, defs),
     printk: defs.some((d) => d.name === PRINTK_MAP),
     maps: mapsOf(btf, defs),
+    globals: globalsOf(btf),
   };
   const files: ProjectFile[] = [
     { path: `${name}.bpf.c`, content: snippet.files.find((f) => f.name === main)!.content },

@@ -35,7 +35,8 @@ const hex = hexValue;
  * Variables the playground's own headers define; users did not write them. A function-scope static
  * (the printk shim's format string) is named `func.___bpfplay_fmt` or `func.___bpfplay_fmt.1` in BTF.
  */
-const hiddenVar = (name: string) => /(^|\.)(___|__bpfplay)/.test(name);
+/** The playground's own globals (printk ring bookkeeping) and libbpf's `___` CO-RE flavours are not the user's. */
+export const hiddenVar = (name: string) => /(^|\.)(___|__bpfplay)/.test(name);
 
 /**
  * Ring/perf buffer records decoded with the object's BTF: `struct event`, or the annotated type.

@@ -10,7 +10,7 @@ import { EventTable } from '../../src/cli/event-table.js';
 import { formatMaps } from '../../src/cli/format.js';
 
 /**
- * Take it home: four gallery examples exported with `bpfplay export`, built here with their own
+ * Take it home: five gallery examples exported with `bpfplay export`, built here with their own
  * Makefile (real clang, bpftool, gcc, libbpf), run as a learner would run them while the playground
  * runs the same example on the same activity, and compared with what the playground showed.
  */
@@ -159,5 +159,27 @@ describe('bpfplay export: build the project and run it beside the playground', (
     expect(out).toContain(text.find((l) => l.includes('@hists'))!);
     const buckets = out.split('\n').filter((l) => /^ {2}\[\S+, \S+\) +\d+ \|@*/.test(l));
     expect(buckets.length, out).toBeGreaterThanOrEqual(3);
+  });
+
+  it('libcfunclat (globals): the binary prints .bss at exit as the playground’s last snapshot does', async () => {
+    const dir = exportAndBuild(example('libcfunclat'), 'libcfunclat');
+    const pwd = 'for i in 1 2 3 4 5 6; do /bin/pwd >/dev/null; done';
+    const bin = await startBinary(join(dir, 'libcfunclat'), ['--duration', '30']);
+    const run = await runCli(example('libcfunclat'), ['--duration', '2', '--trigger', pwd], agent);
+    const out = await bin.interrupt();
+    const snap = ofType(run.messages, 'maps').at(-1)!;
+    const played = formatMaps(snap.maps, snap.stacks).split('\n');
+    const globals = (lines: string[]) => {
+      const i = lines.findIndex((l) => /^map \S+\.bss \(array\)$/.test(l));
+      return i < 0 ? undefined : (JSON.parse(lines[i + 1]!.replace(/^ {2}"\.bss": /, '')) as Record<string, unknown>);
+    };
+    const mine = globals(out.split('\n'));
+    const theirs = globals(played);
+    expect(theirs, played.join('\n')).toBeDefined();
+    expect(mine, `binary output:\n${out}`).toBeDefined();
+    // The same variables in the same order and form; the counts are each run's own (both saw the six pwd).
+    expect(Object.keys(mine!)).toEqual(Object.keys(theirs!));
+    expect(mine!.has_vfs_read).toBe(theirs!.has_vfs_read);
+    for (const g of [mine!, theirs!]) expect(Number(g.calls)).toBeGreaterThanOrEqual(6);
   });
 });
