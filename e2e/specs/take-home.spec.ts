@@ -78,7 +78,7 @@ test('Export: the learner gets the libbpf project as .tar or .zip, or the compil
   expect(execFileSync('readelf', ['-S', await object.path()], { encoding: 'utf8' })).toContain('.BTF');
 });
 
-test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UDP; on screen at 1280×800 and 1024×768', async ({
+test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UDP, on screen at 1280×800 and 1024×768; flowdissect shows its flow keys', async ({
   page,
   servers,
 }) => {
@@ -107,4 +107,19 @@ test('Packet lab: xdppong turns an ICMP echo into a reply (XDP_TX) and passes UD
   await expect(page.getByTestId('packet-verdict')).toHaveText('XDP_PASS', { timeout: 60_000 });
   await expect(page.getByTestId('packet-summary')).toHaveText('packet out: unchanged');
   await shot(page, 'packet-lab-1024x768');
+
+  // A flow dissector: the packet goes through unchanged, and the pane shows the flow keys it filled in.
+  await openExample(page, 'flowdissect');
+  await page.getByTestId('pane-tab-packet').click();
+  await expect(page.getByTestId('packet-preset')).toHaveValue('udp');
+  await page.getByTestId('packet-run').click();
+  await expect(page.getByTestId('packet-verdict')).toHaveText('BPF_OK', { timeout: 60_000 });
+  const key = (name: string) => page.locator(`[data-testid="flow-key-row"][data-key="${name}"] td`).nth(1);
+  await expect(key('ip_proto')).toHaveText('17 UDP');
+  await expect(key('ipv4_src')).toHaveText('10.99.0.2');
+  await expect(key('dport')).toHaveText('53');
+  await expect(page.getByTestId('packet-summary')).toHaveText('packet out: unchanged');
+  // Below the packet form at 1024×768: the pane scrolls to it.
+  await page.getByTestId('flow-keys').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('flow-keys')).toBeInViewport();
 });
