@@ -10,7 +10,7 @@ import { cString, emitJsonFunction } from './c-decode.js';
  * all when none is shown. The name is the map's as libbpf names it in this binary.
  */
 export interface ExportedGlobals {
-  /** `.bss` or `.data`; `.rodata` holds the knobs, which the loader's flags already show. */
+  /** `.rodata` (the knobs, as the flags set them), `.data` or `.bss`. */
   section: string;
   /** The skeleton's member for the section's map: `skel->maps.bss`. */
   member: string;
@@ -19,7 +19,8 @@ export interface ExportedGlobals {
 
 export function globalsOf(btf: Btf): ExportedGlobals[] {
   const out: ExportedGlobals[] = [];
-  for (const section of ['.bss', '.data']) {
+  // The order libbpf lists them in for a clang object (sections by index), which `bpfplay run` keeps.
+  for (const section of ['.rodata', '.data', '.bss']) {
     const sec = btf.find(section, 'datasec');
     if (!sec) continue;
     const root = layoutOf(btf, sec.id).root;

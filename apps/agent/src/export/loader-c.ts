@@ -17,7 +17,7 @@ export interface LoaderSpec {
   /** The object has the playground's printk ring (`bpfplay_printk`, include/bpf/bpf_helpers.h). */
   printk: boolean;
   maps: ExportedMap[];
-  /** `.bss`/`.data`, printed after the maps (globals-c.ts). */
+  /** `.rodata`/`.data`/`.bss`, printed after the maps (globals-c.ts). */
   globals: ExportedGlobals[];
 }
 

@@ -161,7 +161,7 @@ describe('bpfplay export: build the project and run it beside the playground', (
     expect(buckets.length, out).toBeGreaterThanOrEqual(3);
   });
 
-  it('libcfunclat (globals): the binary prints .bss at exit as the playground’s last snapshot does', async () => {
+  it('libcfunclat (globals): the binary prints .rodata and .bss at exit as the playground’s last snapshot does', async () => {
     const dir = exportAndBuild(example('libcfunclat'), 'libcfunclat');
     const pwd = 'for i in 1 2 3 4 5 6; do /bin/pwd >/dev/null; done';
     const bin = await startBinary(join(dir, 'libcfunclat'), ['--duration', '30']);
@@ -181,5 +181,9 @@ describe('bpfplay export: build the project and run it beside the playground', (
     expect(Object.keys(mine!)).toEqual(Object.keys(theirs!));
     expect(mine!.has_vfs_read).toBe(theirs!.has_vfs_read);
     for (const g of [mine!, theirs!]) expect(Number(g.calls)).toBeGreaterThanOrEqual(6);
+    // The knobs' section is the same line in both: targ_tgid as the flag (not given) left it.
+    const rodata = played.find((l) => l.startsWith('  ".rodata": '))!;
+    expect(rodata).toBe('  ".rodata": {"targ_tgid":0}');
+    expect(out.split('\n')).toContain(rodata);
   });
 });
