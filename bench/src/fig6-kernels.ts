@@ -37,7 +37,7 @@ interface Trial {
   bootMs: number;
   /** `loading` → `running`: object to the guest, libbpf + verifier + attach there. */
   loadMs: number;
-  /** `booting` → `loading`: how long the run waited for its guest to be ready (≈0 for a warm one). */
+  /** `booting` → `loading`: how long the run waited for its guest to be ready (0 for a warm one: no `booting`). */
   waitMs: number;
 }
 
@@ -51,7 +51,8 @@ async function trial(client: BenchClient, id: string, source: string, targets?: 
     if (m.type === 'status' && m.state === 'booting') bootingAt = at;
     if (m.type === 'status' && m.state === 'loading') {
       loadingAt = at;
-      t.waitMs = at - bootingAt;
+      // A run handed a booted guest goes straight to loading: it waited for no boot.
+      t.waitMs = Number.isNaN(bootingAt) ? 0 : at - bootingAt;
     }
     if (m.type === 'status' && m.state === 'running') {
       t.runningMs = at - sentAt;
@@ -73,12 +74,31 @@ async function trial(client: BenchClient, id: string, source: string, targets?: 
   return t;
 }
 
+/**
+ * A guest's READY, or an error after `BOOT_BOUND_MS`: a guest that never boots (a hung kernel, qemu
+ * stuck) must end the figure with a reason, not hold the bench forever. Generous on purpose: k guests
+ * on a loaded machine are slow, and slowness is what is measured.
+ */
+const BOOT_BOUND_MS = 5 * GUEST_LIMITS.bootSeconds * 1000;
+function readyWithin(g: Guest): Promise<Awaited<Guest['ready']>> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    g.ready,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`a ${g.kernel.name} guest did not boot within ${BOOT_BOUND_MS / 1000} s`)),
+        BOOT_BOUND_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Boot `k` guests of one kernel at once; the time each takes to READY, then kill them. */
 async function bootTogether(kernel: GuestKernel, k: number): Promise<number[]> {
   const machine = await chooseMachine(kernel);
   const guests = Array.from({ length: k }, () => new Guest(kernel, machine));
   try {
-    return (await Promise.all(guests.map((g) => g.ready))).map((r) => r.bootMs);
+    return (await Promise.all(guests.map(readyWithin))).map((r) => r.bootMs);
   } finally {
     for (const g of guests) g.kill();
     await Promise.all(guests.map((g) => g.exited));
@@ -90,7 +110,7 @@ async function idleCost(kernel: GuestKernel, seconds: number): Promise<{ rssByte
   const machine = await chooseMachine(kernel);
   const g = new Guest(kernel, machine);
   try {
-    await g.ready;
+    await readyWithin(g);
     // setpriv execs qemu in place: the pid is qemu's.
     const c0 = cpuSeconds(g.pid!);
     await sleep(seconds * 1000);
@@ -209,7 +229,7 @@ export async function kernelsFigure(o: KernelsFigureOptions): Promise<Table> {
     notes: [
       `guests run under ${accel}; ${cores} cores; one agent, started with an empty pool; the object compiled once, then per kernel: a host run, the first run on that kernel (cold), and once the guest that run put in the pool has booted, a second (warm)`,
       "time is from the `run` message to the first printk frame with a line; in the guest the program sees the guest's own activity (guest/init: a process and file reads five times a second), on the host a process calling execve every 1 ms",
-      "boot wait: the run's `booting` → `loading` statuses (≈0 when the guest was booted ahead); guest booted in: qemu spawn → the guest loader's READY, from the run's log frame (for a warm guest, long before Run); load: `loading` → `running` (object sent, libbpf + verifier + attach in the guest)",
+      "boot wait: the run's `booting` → `loading` statuses (0 when the guest was booted ahead: that run has no `booting`); guest booted in: qemu spawn → the guest loader's READY, from the run's log frame (for a warm guest, long before Run); load: `loading` → `running` (object sent, libbpf + verifier + attach in the guest)",
       'for comparison only (published, not measured here): virtme-ng boots a kernel to a shell in ~0.9 s with KVM; Firecracker boots a microVM in 40–50 ms with KVM',
     ],
   };

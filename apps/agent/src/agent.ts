@@ -117,6 +117,8 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     ? kernels
     : kernels.filter((k) => config.warmGuests.includes(k.name));
   for (const k of warmNow.slice(0, affordable)) guests.warm(targets.get(k.name)!.guest!);
+  // Isolated, a run that names no target goes to the newest kernel (listKernels sorts by release):
+  // it has the most of what tutorials use and is the closest to a current host (RunOptions.targets).
   const defaultTarget = config.isolate ? kernels[kernels.length - 1]!.name : HOST_TARGET;
   const triggers = loadTriggers(config.examplesDir, log);
   let triggersRunning = 0;

@@ -207,7 +207,9 @@ export const RunOptions = z.object({
   /**
    * Where to run the one compiled object: `host` and/or kernels of the matrix, side by side (each
    * its own stream of frames, labelled with `target`). Default: `host` alone, or on an agent started
-   * with `--isolate`, its first kernel.
+   * with `--isolate`, its newest kernel (the last of `hello.capabilities.runTargets`): the one with
+   * the most of what tutorials use (kprobes, fentry, LSM, the newest helpers) and the closest to a
+   * current host, so a run that names no target behaves most like a host run would.
    */
   targets: z
     .array(TargetName)

@@ -109,7 +109,10 @@ export const HelloMessage = frame('hello', {
 
 export const RunState = z.enum([
   'queued',
-  /** A kernel-matrix target's microVM is starting (a cold guest); a warm one goes straight to loading. */
+  /**
+   * A kernel-matrix target waits for its microVM to finish booting (a cold guest, or a warm one
+   * still booting); a run handed a guest that is already booted goes straight to loading.
+   */
   'booting',
   'compiling',
   'compiled',

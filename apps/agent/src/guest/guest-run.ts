@@ -68,7 +68,10 @@ export class GuestRun {
         : `the ${this.kernel} guest stopped unexpectedly (${e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`})${tail ? `; its console:\n${tail}` : ''}`;
       this.finish(this.stopping?.reason ?? 'runner-crash', why);
     });
-    this.hooks.state('booting', `booting the ${this.kernel} guest (${this.guest.kernel.release})`);
+    // A warm guest (booted ahead in the pool) is ready: the run goes straight to loading. A guest
+    // still booting, whether cold or a pool's that has not finished, makes the run wait in `booting`.
+    if (!this.guest.booted)
+      this.hooks.state('booting', `booting the ${this.kernel} guest (${this.guest.kernel.release})`);
     this.bootTimer = setTimeout(
       () =>
         this.kill(

@@ -108,6 +108,8 @@ export class Guest {
   private consoleText = '';
   private readonly startedAt = performance.now();
   isExited = false;
+  /** Set once the loader said READY: a run handed this guest then goes straight to loading. */
+  booted?: { release: string; cpus: number; bootMs: number };
 
   constructor(
     readonly kernel: GuestKernel,
@@ -148,7 +150,8 @@ export class Guest {
         if (m.kind === FROM.ready) {
           const f = new Fields(m.p);
           const cpus = f.u32();
-          markReady({ cpus, release: f.text(), bootMs: performance.now() - this.startedAt });
+          this.booted = { cpus, release: f.text(), bootMs: performance.now() - this.startedAt };
+          markReady(this.booted);
         } else this.handler?.(m);
       },
       (why) => {

@@ -93,7 +93,8 @@ const SYMBOL: Record<KernelTableCell['status'], string> = { ok: '✓', quiet: '�
 export function cellText(c: KernelTableCell | undefined): string {
   if (!c) return '—';
   if (c.status === 'ok') return SYMBOL.ok;
-  const why = (c.why ?? '').replace(/\|/g, '\\|');
+  // One table row per example: a reason's newlines (a histogram's dump) would end the Markdown row.
+  const why = (c.why ?? '').replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
   return `${SYMBOL[c.status]} ${why.length > 70 ? `${why.slice(0, 69)}…` : why}`;
 }
 
