@@ -46,7 +46,11 @@ async function trial(client: BenchClient, id: string, source: string, targets?: 
   let loadingAt = NaN;
   let bootingAt = NaN;
   let first!: (at: number) => void;
-  const firstAt = new Promise<number>((r) => (first = r));
+  let refused!: (e: Error) => void;
+  const firstAt = new Promise<number>((res, rej) => {
+    first = res;
+    refused = rej;
+  });
   const onFrame = (m: Frame, at: number) => {
     if (m.type === 'status' && m.state === 'booting') bootingAt = at;
     if (m.type === 'status' && m.state === 'loading') {
@@ -61,6 +65,8 @@ async function trial(client: BenchClient, id: string, source: string, targets?: 
     if (m.type === 'log' && /guest: .* ready after (\d+) ms/.test(m.text))
       t.bootMs = Number(/ready after (\d+) ms/.exec(m.text)![1]);
     if (m.type === 'printk' && m.lines.length) first(at);
+    // A run message the agent rejects gets an `error`, never a `stopped`: without this the trial waits forever.
+    if (m.type === 'error') refused(new Error(`${id}: the agent refused the run: ${m.message}`));
   };
   const options: RunOptions = { durationSec: 60, ...(targets ? { targets } : {}) };
   const { sentAt, stopped } = client.run(id, { files: [{ name: 'hello.bpf.c', content: source }] }, options, onFrame);
@@ -92,6 +98,9 @@ function readyWithin(g: Guest): Promise<Awaited<Guest['ready']>> {
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/** A kernel's name in a run id, which takes letters, digits, _ and - only (6.1 → 6_1). */
+const runIdPart = (kernel: string) => kernel.replace(/[^A-Za-z0-9_-]/g, '_');
 
 /** Boot `k` guests of one kernel at once; the time each takes to READY, then kill them. */
 async function bootTogether(kernel: GuestKernel, k: number): Promise<number[]> {
@@ -145,9 +154,9 @@ export async function kernelsFigure(o: KernelsFigureOptions): Promise<Table> {
     await trial(client, 'compile', source); // the object cached: every row below is Run, not clang
     for (const [i, k] of kernels.entries()) {
       host.push(await trial(client, `host-${i}`, source));
-      cold.push(await trial(client, `cold-${k.name}`, source, [k.name]));
+      cold.push(await trial(client, `cold-${runIdPart(k.name)}`, source, [k.name]));
       await agent.waitForOutput(new RegExp(`warm guest ${k.name.replace('.', '\\.')} ready`), 180_000);
-      warm.push(await trial(client, `warm-${k.name}`, source, [k.name]));
+      warm.push(await trial(client, `warm-${runIdPart(k.name)}`, source, [k.name]));
       process.stderr.write('.');
     }
   } finally {

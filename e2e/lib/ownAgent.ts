@@ -8,21 +8,25 @@ import { repo } from './test';
 export interface OwnAgent {
   wsUrl: string;
   token: string;
+  /** Resolves once the agent's output (so far or later) matches `re`; bounded by the test's timeout. */
+  waitForOutput(re: RegExp): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * An agent of the spec's own, for what the shared one must not be made to do (run at its limit):
  * `policy` is a policy file's content (e.g. `{ limits: { maxConcurrentRuns: 1 } }`), `env` adds
- * variables such as BPFPLAY_TEST_HOLD_COMPILE. Killed with its process group by stop().
+ * variables such as BPFPLAY_TEST_HOLD_COMPILE, `args` more options (e.g. --warm-guests). Killed with
+ * its process group by stop().
  */
 export async function startOwnAgent(o: {
   webOrigin: string;
   policy?: object;
   env?: Record<string, string>;
+  args?: string[];
 }): Promise<OwnAgent> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bpfplay-e2e-agent-'));
-  const args = ['--port', '0', '--allow-origin', o.webOrigin];
+  const args = ['--port', '0', '--allow-origin', o.webOrigin, ...(o.args ?? [])];
   const token = randomBytes(16).toString('hex');
   args.push('--token', token);
   if (o.policy) {
@@ -36,23 +40,48 @@ export async function startOwnAgent(o: {
     env: { ...process.env, ...o.env },
   });
   let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`own agent did not start in 90 s:\n${out.slice(-2000)}`)), 90_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)\/ws/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`own agent exited (${code}) before listening:\n${out.slice(-2000)}`)));
+  let exited: string | undefined;
+  const waiters: { re: RegExp; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const settle = () => {
+    for (const w of waiters.splice(0)) {
+      if (w.re.test(out)) w.resolve();
+      else if (exited)
+        w.reject(new Error(`own agent ${exited} before its output matched ${w.re}:\n${out.slice(-2000)}`));
+      else waiters.push(w);
+    }
+  };
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    settle();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  child.on('exit', (code, signal) => {
+    exited = `exited (${signal ?? code})`;
+    settle();
   });
+  const waitForOutput = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      waiters.push({ re, resolve, reject });
+      settle();
+    });
+  const listening = /listening on (http:\/\/\S+)\/ws/;
+  let timer: NodeJS.Timeout | undefined;
+  const url = await Promise.race([
+    waitForOutput(listening).then(() => listening.exec(out)![1]!),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`own agent did not start in 90 s:\n${out.slice(-2000)}`)), 90_000);
+    }),
+  ]).catch((e: unknown) => {
+    // An agent that never listened is not left behind.
+    if (exited === undefined && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    throw e;
+  });
+  clearTimeout(timer);
   return {
     wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
     token,
+    waitForOutput,
     stop: async () => {
       if (child.exitCode !== null || child.pid === undefined) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
