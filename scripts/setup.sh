@@ -78,7 +78,8 @@ BACKPORTS=("libbpf1 1:1.4" "libbpf-dev 1:1.4" "bpftool 7.5" "qemu-system-x86 1:1
 old=()
 for entry in "${BACKPORTS[@]}"; do
   read -r p min <<<"$entry"
-  v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null | sed -n 's/^install ok installed //p')
+  # dpkg-query exits 1 for a package apt has never seen (a fresh machine): that is "not installed", not a failure.
+  v=$({ dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true; } | sed -n 's/^install ok installed //p')
   { [ -n "$v" ] && dpkg --compare-versions "$v" ge "$min"; } || old+=("$p")
 done
 if [ ${#old[@]} -gt 0 ]; then
