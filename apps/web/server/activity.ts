@@ -1,4 +1,10 @@
-import type { ClientMessage, Diagnostic, LearnerActivity, ServerMessage } from '@bpfplay/protocol';
+import {
+  endedWell,
+  type ClientMessage,
+  type Diagnostic,
+  type LearnerActivity,
+  type ServerMessage,
+} from '@bpfplay/protocol';
 
 /**
  * What a learner is doing, read off their own agent session by the relay (never reported by the
@@ -66,7 +72,7 @@ export class ActivityTracker {
         if (m.target !== undefined || lesson !== undefined) return null;
         // Already failed with the compiler's or verifier's own words: `stopped` would only repeat it.
         if (runId !== undefined && this.failed.delete(runId)) return null;
-        if (['user', 'timeout', 'finished'].includes(m.reason)) return this.make('finished');
+        if (endedWell(m.reason)) return this.make('finished');
         return this.make('failed', `${m.reason}: ${m.message}`);
       }
       case 'error':

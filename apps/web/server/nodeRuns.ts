@@ -36,23 +36,25 @@ export function nodeRunUpgrades(
     const node = url.searchParams.get('node') ?? ALL_NODES;
     wss.handleUpgrade(req, socket, head, (ws) => {
       void (async () => {
-        if (!RoomId.safeParse(roomId).success) return ws.close(4404, 'no such room');
+        if (!RoomId.safeParse(roomId).success) return ws.close(CLOSE_CODES.notFound, 'no such room');
         const room = await store.room(roomId);
-        if (!room) return ws.close(4404, 'no such room');
+        if (!room) return ws.close(CLOSE_CODES.notFound, 'no such room');
         if (learnerId === null) {
           if (!(await store.instructorKeyValid(roomId, token)))
             return ws.close(CLOSE_CODES.unauthorized, 'wrong instructor key: open the instructor link you were given');
         } else {
           if (!RoomId.safeParse(learnerId).success || !(await store.learnerKeyValid(roomId, learnerId, token)))
             return ws.close(CLOSE_CODES.unauthorized, 'not a learner of this room: join it again with its code');
-          if (roomInfo(room, now()).expired) return ws.close(4410, `this room ended at ${room.expiresAt}`);
+          if (roomInfo(room, now()).expired)
+            return ws.close(CLOSE_CODES.roomEnded, `this room ended at ${room.expiresAt}`);
         }
         if (!registry)
           return ws.close(
-            4404,
+            CLOSE_CODES.notFound,
             'this web app has one agent: runs on several nodes need BPFPLAY_AGENTS_FILE or BPFPLAY_AGENTS_SERVICE',
           );
-        if (node !== ALL_NODES && !NodeName.safeParse(node).success) return ws.close(4404, 'no such node');
+        if (node !== ALL_NODES && !NodeName.safeParse(node).success)
+          return ws.close(CLOSE_CODES.notFound, 'no such node');
         new NodeRunSession(ws, registry, node, learnerId === null ? `${roomId}/instructor` : `${roomId}/${learnerId}`);
       })().catch((e) => ws.close(1011, `node run error: ${(e as Error).message}`.slice(0, 120)));
     });

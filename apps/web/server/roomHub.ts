@@ -12,7 +12,7 @@ import {
 } from '@bpfplay/protocol';
 import type { RoomStore, StoredLearner, StoredRoom } from '@bpfplay/share/server';
 import { lessonContent, lessonSummary, type Lesson } from '@bpfplay/lessons';
-import { ROOM_LIMITS } from '@bpfplay/protocol';
+import { CLOSE_CODES, ROOM_LIMITS } from '@bpfplay/protocol';
 
 /** A room channel (a WebSocket, or a fake in tests): JSON text both ways. */
 export interface RoomSocket {
@@ -111,7 +111,7 @@ export class RoomHub {
 
   async instructor(roomId: string, sock: RoomSocket): Promise<void> {
     const r = await this.live(roomId);
-    if (!r) return sock.close(4404, 'no such room');
+    if (!r) return sock.close(CLOSE_CODES.notFound, 'no such room');
     r.instructors.add(sock);
     sock.onClose(() => r.instructors.delete(sock));
     sock.onMessage((text) => void this.fromInstructor(r, sock, text));
@@ -120,7 +120,7 @@ export class RoomHub {
 
   async learnerChannel(roomId: string, learnerId: string, sock: RoomSocket): Promise<void> {
     const found = await this.learnerOf(roomId, learnerId);
-    if (!found) return sock.close(4404, 'no such learner in this room');
+    if (!found) return sock.close(CLOSE_CODES.notFound, 'no such learner in this room');
     const [r, l] = found;
     l.channels.add(sock);
     sock.onClose(() => {

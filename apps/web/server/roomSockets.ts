@@ -40,7 +40,7 @@ export function roomSocket(ws: WebSocket): RoomSocket {
  *   learn?learner=<id>&token=<learner key>        a learner's room channel
  *   agent?learner=<id>&token=<learner key>        a learner's agent session, relayed
  * A wrong credential is answered like the agent answers a wrong token (4401), so the page shows
- * the same kind of message; a room past its expiry refuses learners (4410).
+ * the same kind of message; a room past its expiry refuses learners (CLOSE_CODES.roomEnded).
  */
 export function roomUpgrades(
   store: RoomStore,
@@ -62,9 +62,9 @@ export function roomUpgrades(
         ws.on('message', (d) => sizeOf(d) > MAX_ROOM_MESSAGE_BYTES && ws.close(1009, 'message too large'));
       const channel = kind === 'agent' ? null : roomSocket(ws);
       void (async () => {
-        if (!RoomId.safeParse(roomId).success) return ws.close(4404, 'no such room');
+        if (!RoomId.safeParse(roomId).success) return ws.close(CLOSE_CODES.notFound, 'no such room');
         const room = await store.room(roomId);
-        if (!room) return ws.close(4404, 'no such room');
+        if (!room) return ws.close(CLOSE_CODES.notFound, 'no such room');
         if (kind === 'teach') {
           if (!(await store.instructorKeyValid(roomId, token)))
             return ws.close(CLOSE_CODES.unauthorized, 'wrong instructor key: open the instructor link you were given');
@@ -72,7 +72,8 @@ export function roomUpgrades(
         }
         if (!RoomId.safeParse(learnerId).success || !(await store.learnerKeyValid(roomId, learnerId, token)))
           return ws.close(CLOSE_CODES.unauthorized, 'not a learner of this room: join it again with its code');
-        if (roomInfo(room, now()).expired) return ws.close(4410, `this room ended at ${room.expiresAt}`);
+        if (roomInfo(room, now()).expired)
+          return ws.close(CLOSE_CODES.roomEnded, `this room ended at ${room.expiresAt}`);
         if (kind === 'learn') return hub.learnerChannel(roomId, learnerId, channel!);
         const target = targets.pick(`${roomId}/${learnerId}`);
         if (!target) return ws.close(RELAY_CLOSE.agentGone, 'no agent is available for this room right now');

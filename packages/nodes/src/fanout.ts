@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { NodeOutcome, RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
-import { parseServerMessage } from '@bpfplay/protocol';
+import { endedWell, parseServerMessage } from '@bpfplay/protocol';
 import type { AgentEndpoint } from './endpoint';
 
 /** A frame of the merged stream: the agent's own frame with the node it came from. */
@@ -30,7 +30,6 @@ export interface FanOutRun {
 }
 
 /** Outcomes that mean the node did what was asked. */
-const SUCCESS: StopReason[] = ['user', 'timeout', 'finished'];
 
 type Phase = 'connecting' | 'waiting' | 'compiling' | 'running' | 'ended';
 
@@ -130,7 +129,7 @@ export function fanOutRun(req: FanOutRequest): FanOutRun {
 
   const finish = () => {
     const outcomes = nodes.map((n) => n.outcome!);
-    const ok = outcomes.filter((o) => SUCCESS.includes(o.reason));
+    const ok = outcomes.filter((o) => endedWell(o.reason));
     const reasons = new Set(outcomes.map((o) => o.reason));
     const stopped = {
       type: 'stopped' as const,

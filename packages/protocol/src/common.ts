@@ -131,14 +131,19 @@ export const RUN_DEFAULTS = Object.freeze({
 });
 
 /**
- * Close codes the agent ends a WebSocket with when it refuses the session (4000-4999 are the
- * application's): the web app turns them into banners, and retrying cannot fix the first two.
+ * Close codes the agent (and the web server's room sockets) end a WebSocket with when they refuse
+ * the session (4000-4999 are the application's): the web app turns them into banners, and
+ * retrying cannot fix any of them but `tooMany`.
  */
 export const CLOSE_CODES = Object.freeze({
-  /** Missing or wrong token. */
+  /** Missing or wrong token (or a room's key or join code). */
   unauthorized: 4401,
   /** The page's Origin is not allowed (--allow-origin). */
   forbiddenOrigin: 4403,
+  /** No such room, learner or node (the web server's room sockets). */
+  notFound: 4404,
+  /** The room has passed its expiry. */
+  roomEnded: 4410,
   /** A session quota (per token, or in total). */
   tooMany: 4429,
 });

@@ -479,6 +479,15 @@ export const StopReason = z.enum([
 ]);
 export type StopReason = z.infer<typeof StopReason>;
 
+/**
+ * A run that did what it was asked until it stopped: the user's Stop, its time limit, or its
+ * program finished (an iterator's output, a compile-only check, an export). Every other reason is
+ * a failure: the CLI exits 1, the page shows it as an error.
+ */
+export function endedWell(reason: StopReason): boolean {
+  return reason === 'user' || reason === 'timeout' || reason === 'finished';
+}
+
 const RunStats = z.object({
   events: z.number().int(),
   printk: z.number().int(),

@@ -1,4 +1,4 @@
-import type { RunOptions, ServerMessage, Snippet, StopReason } from '@bpfplay/protocol';
+import { endedWell, type RunOptions, type ServerMessage, type Snippet } from '@bpfplay/protocol';
 import { fanOutRun, readAgentsFile, tlsFromFiles, type NodeFrame } from '@bpfplay/nodes';
 import { formatMaps, Transcript } from './format.js';
 
@@ -10,8 +10,6 @@ export interface FanOutClientOptions {
   out: (line: string) => void;
   err: (line: string) => void;
 }
-
-const SUCCESS: StopReason[] = ['user', 'timeout', 'finished'];
 
 /**
  * `bpfplay run FILE... --agents FILE`: the snippet on every agent of the file at once (compiled
@@ -58,7 +56,7 @@ export async function runOnNodes(o: FanOutClientOptions): Promise<number> {
     }
   }
   if (outcomes.every((n) => n.reason === 'disconnect')) return 2;
-  return outcomes.every((n) => SUCCESS.includes(n.reason)) ? 0 : 1;
+  return outcomes.every((n) => endedWell(n.reason)) ? 0 : 1;
 }
 
 function prefix(node: string, text: string): string {

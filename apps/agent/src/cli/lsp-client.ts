@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { type LspRequest, type LspResult, parseServerMessage, type Snippet } from '@bpfplay/protocol';
+import { CLOSE_CODES, type LspRequest, type LspResult, parseServerMessage, type Snippet } from '@bpfplay/protocol';
 import { wsUrl } from './run-client.js';
 
 /**
@@ -27,7 +27,8 @@ export function askAgent(o: {
     };
     ws.on('error', (e) => done(new Error(`cannot reach the agent at ${o.agentUrl}: ${e.message}`)));
     ws.on('close', (code, reason) => {
-      if (code === 4401 || code === 4403) done(new Error(`the agent refused the connection: ${reason.toString()}`));
+      if (code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbiddenOrigin)
+        done(new Error(`the agent refused the connection: ${reason.toString()}`));
     });
     ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) return;

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import type { RunOptions, ServerMessage, ServerMessageOf, Snippet, StopReason } from '@bpfplay/protocol';
-import { parseServerMessage } from '@bpfplay/protocol';
+import { endedWell, parseServerMessage } from '@bpfplay/protocol';
 import { formatMaps, Transcript } from './format.js';
 import { BinaryEvents } from './binary-events.js';
 
@@ -23,7 +23,6 @@ export interface RunClientOptions {
 }
 
 /** Stop reasons that mean "the run did what was asked", for the exit code. */
-const SUCCESS: StopReason[] = ['user', 'timeout', 'finished'];
 
 export interface RunOutcome {
   exitCode: number;
@@ -129,7 +128,7 @@ export function runOnAgent(o: RunClientOptions): Promise<RunOutcome> {
       } else if (m.type === 'stopped' && m.runId === runId && m.target === undefined) {
         // A target's own `stopped` (runs on several targets) is not the end of the run.
         stoppedReason = m.reason;
-        if (!o.lesson) finish({ exitCode: SUCCESS.includes(m.reason) ? 0 : 1, reason: m.reason, messages });
+        if (!o.lesson) finish({ exitCode: endedWell(m.reason) ? 0 : 1, reason: m.reason, messages });
       } else if (m.type === 'verdict' && m.runId === runId) {
         finish({
           exitCode: m.passed ? 0 : 1,

@@ -1,4 +1,4 @@
-import type { FieldInfo, RecordLayout } from '@bpfplay/protocol';
+import { RUN_DEFAULTS, type FieldInfo, type RecordLayout } from '@bpfplay/protocol';
 import type { AttachKind } from '../attach/kinds.js';
 import { typeWidth, isIntegerType } from '../cli/event-table.js';
 import { globalsCall, globalsCode, type ExportedGlobals } from './globals-c.js';
@@ -298,7 +298,7 @@ function mainCode(s: LoaderSpec): string {
 	struct ${name} *skel;
 	double duration = 0;
 	const char *ifname = NULL;
-	int freq = 99, err = 0, opt;
+	int freq = ${RUN_DEFAULTS.perfFrequency}, err = 0, opt;
 	struct ring_buffer *rb = NULL;
 ${perfs.map((b) => `\tstruct perf_buffer *pb_${b.i} = NULL;\n`).join('')}
 	libbpf_set_print(print_libbpf);

@@ -1,5 +1,5 @@
-import type { LessonCheckMessage, ServerMessage, ServerPayload, StopReason } from '@bpfplay/protocol';
-import { fillPlaceholders, parseServerMessage } from '@bpfplay/protocol';
+import type { LessonCheckMessage, ServerMessage, ServerPayload } from '@bpfplay/protocol';
+import { endedWell, fillPlaceholders, parseServerMessage } from '@bpfplay/protocol';
 import { plantValues, type Lesson } from '@bpfplay/lessons';
 import type { AgentContext } from '../agent-context.js';
 import { capabilityOf, type AttachKind } from '../attach/kinds.js';
@@ -16,7 +16,6 @@ const GRACE_MS = 300;
 const BACKSTOP_SEC = 3;
 /** Runner frames the judge reads (the rest — disassembly, logs — judge nothing). */
 const JUDGED = new Set(['printk', 'events', 'maps', 'iter', 'schema', 'verifier', 'loaded']);
-const RAN: StopReason[] = ['user', 'timeout', 'finished'];
 
 /**
  * One lesson check: the learner's snippet runs through the same pipeline as a `run` (compile,
@@ -145,7 +144,7 @@ export class LessonCheckRun {
   private async finish(stopped: Extract<ServerPayload, { type: 'stopped' }>): Promise<void> {
     clearTimeout(this.deadline);
     this.triggers.stop();
-    const ran = RAN.includes(stopped.reason);
+    const ran = endedWell(stopped.reason);
     const expectations = this.judge.results(ran);
     const passed =
       this.judge.allMet() &&

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ParamValue } from '@bpfplay/protocol';
+import { endedWell, type ParamValue } from '@bpfplay/protocol';
 import type { AgentStore } from '../state/agentStore';
 import type { RunView } from '../state/run';
 import { runProblem, type EditorMarker } from '../state/markers';
@@ -129,7 +129,7 @@ export function paneBadges(
   if (targets.length > 0) {
     const failed = targets.some((t) => {
       const o = run!.perTarget[t]?.outcome;
-      return o && !['timeout', 'user', 'finished'].includes(o.reason);
+      return o && !endedWell(o.reason);
     });
     b.kernels = { text: String(targets.length), ...(failed ? { tone: 'warn' as const } : {}) };
   }

@@ -8,7 +8,7 @@ export type ChannelState =
   { kind: 'connecting' } | { kind: 'open' } | { kind: 'retrying'; why: string } | { kind: 'refused'; why: string };
 
 /** Closes that no retry can fix: a wrong credential, a room that is gone or over. */
-const FINAL = new Set<number>([CLOSE_CODES.unauthorized, 4404, 4410]);
+const FINAL = new Set<number>([CLOSE_CODES.unauthorized, CLOSE_CODES.notFound, CLOSE_CODES.roomEnded]);
 
 /**
  * The room channel (server/roomSockets.ts): one WebSocket to the web server, every message parsed

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '@bpfplay/protocol';
+import { endedWell, type SourceLocation } from '@bpfplay/protocol';
 import type { RunView } from './run';
 
 export type MarkerSeverity = 'error' | 'warning' | 'info';
@@ -91,8 +91,6 @@ export function markersOf(
   return { onFiles, elsewhere };
 }
 
-const ENDED_WELL = new Set(['user', 'timeout', 'finished']);
-
 /**
  * Why the run failed, when that is not a line of the snippet (the agent was busy, a quota, an
  * attach failure, nothing this kernel can run): the Problems pane's first entry, so it never says
@@ -100,7 +98,7 @@ const ENDED_WELL = new Set(['user', 'timeout', 'finished']);
  */
 export function runProblem(run: RunView): string | null {
   const s = run.stopped;
-  if (!s || ENDED_WELL.has(s.reason)) return null;
+  if (!s || endedWell(s.reason)) return null;
   if (s.reason === 'compile-error' || s.reason === 'refused' || s.reason === 'verifier') return null;
   return `stopped: ${s.reason} — ${s.message}`;
 }

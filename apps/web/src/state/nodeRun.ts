@@ -1,4 +1,4 @@
-import type { NodeOutcome, ServerMessage } from '@bpfplay/protocol';
+import { endedWell, type NodeOutcome, type ServerMessage } from '@bpfplay/protocol';
 
 /** Records kept on the page: the newest ones; the counts per node stay exact. */
 export const NODE_RUN_RECORDS = 500;
@@ -86,7 +86,7 @@ export function applyNodeFrame(v: NodeRunView, m: ServerMessage): NodeRunView {
     case 'stopped':
       if (m.target !== undefined) break;
       c.state = m.reason;
-      if (!['user', 'timeout', 'finished'].includes(m.reason)) c.error ??= m.message;
+      if (!endedWell(m.reason)) c.error ??= m.message;
       c.outcome = { node: m.node, reason: m.reason, message: m.message, stats: m.stats };
       break;
     default:

@@ -1,4 +1,11 @@
-import type { ClientMessage, RunOptions, ServerMessage, ServerMessageOf, Snippet } from '@bpfplay/protocol';
+import {
+  endedWell,
+  type ClientMessage,
+  type RunOptions,
+  type ServerMessage,
+  type ServerMessageOf,
+  type Snippet,
+} from '@bpfplay/protocol';
 
 /**
  * Runs the page starts beside the main one, without replacing its output: an Export (the agent's
@@ -85,7 +92,7 @@ export class SideRuns {
       case 'stopped':
         if (m.target !== undefined) break;
         next.state = 'done';
-        if (!['finished', 'user', 'timeout'].includes(m.reason)) next.error ??= m.message;
+        if (!endedWell(m.reason)) next.error ??= m.message;
         break;
       default:
         break;

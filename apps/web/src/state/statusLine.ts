@@ -1,3 +1,4 @@
+import { endedWell } from '@bpfplay/protocol';
 import { failureOf, type RunView } from './run';
 import { formatMs, plural } from './format';
 
@@ -7,19 +8,6 @@ export interface StatusChip {
   label: string;
   tone: StepTone;
 }
-
-const FAILURE_REASONS = new Set([
-  'compile-error',
-  'refused',
-  'verifier',
-  'load-error',
-  'attach-error',
-  'quota',
-  'runner-crash',
-  'error',
-  'agent-exit',
-  'disconnect',
-]);
 
 /**
  * The status line: each step of the run with its time, e.g.
@@ -99,7 +87,7 @@ export function statusChips(run: RunView, now: number): StatusChip[] {
   if (run.state === 'stopping' && !stopped) chips.push({ key: 'stopping', label: 'stopping…', tone: 'active' });
   if (run.stopped) {
     const s = run.stopped;
-    const failed = FAILURE_REASONS.has(s.reason);
+    const failed = !endedWell(s.reason);
     const failure = failed ? failureOf(run) : null;
     chips.push({
       key: 'stopped',

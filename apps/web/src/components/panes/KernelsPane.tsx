@@ -1,5 +1,6 @@
 'use client';
 
+import { endedWell } from '@bpfplay/protocol';
 import type { RunView } from '../../state/run';
 import type { Streams } from '../../state/streams';
 import type { Hello } from '../../state/socket/connectionState';
@@ -105,7 +106,7 @@ function TargetColumn({
   const out = streams.targets.get(name);
   const v = view ? verifierSummary(view) : null;
   const outcome = view?.outcome;
-  const failed = outcome && !['timeout', 'user', 'finished'].includes(outcome.reason);
+  const failed = outcome && !endedWell(outcome.reason);
   const lines = out
     ? Array.from({ length: Math.min(SHOWN_LINES, out.tail.length) }, (_, i) =>
         out.tail.at(out.tail.length - Math.min(SHOWN_LINES, out.tail.length) + i)!,
