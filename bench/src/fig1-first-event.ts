@@ -5,7 +5,7 @@ import type { BenchAgent } from './agent.js';
 import type { ServerMessageOf } from '@bpfplay/protocol';
 import { BenchClient, type Frame } from './client.js';
 import { sleep, startLines } from './procs.js';
-import { median, ms, ratio, spread } from './stats.js';
+import { median, ms, spread, targetRow, type TimeTarget } from './stats.js';
 import type { Table } from './table.js';
 
 /**
@@ -117,48 +117,24 @@ export async function firstEventFigure(o: FirstEventOptions, agent: BenchAgent):
     client.close();
   }
   const ref = median(bt);
-  const coldMed = median(cold.map((t) => t.firstMs));
-  const warmMed = median(warm.map((t) => t.firstMs));
-  const typedMed = median(typed.map((t) => t.firstMs));
   const caches = (ts: AgentTrial[]) => [...new Set(ts.map((t) => t.cache))].join('/');
+  const halfOfBpftrace = { label: '≤ 0.5 × bpftrace', maxMs: 0.5 * ref, relative: true };
+  const row = (name: string, how: string, ts: AgentTrial[], target: TimeTarget) =>
+    targetRow(
+      `${name} (${how}; compile: ${caches(ts)})`,
+      ts.map((t) => t.firstMs),
+      ref,
+      target,
+      `${ms(median(ts.map((t) => t.compileMs)))}, ${ms(median(ts.map((t) => t.runningMs)))}`,
+    );
   return {
     title: 'Figure 1 — Run → first event (hello-world printk on sys_enter_execve)',
     head: ['measurement', 'median (min–max, n)', 'vs bpftrace', 'target', 'met', 'of which: compile, run → attached'],
     rows: [
       ['bpftrace -e (process start → first line)', spread(bt, ms), '1.00×', 'reference', '', ''],
-      [
-        `agent cold (new source; compile: ${caches(cold)})`,
-        spread(
-          cold.map((t) => t.firstMs),
-          ms,
-        ),
-        ratio(coldMed, ref),
-        '≤ 0.5 × bpftrace',
-        coldMed <= 0.5 * ref ? 'yes' : `no (${ratio(coldMed, 0.5 * ref)} of target)`,
-        `${ms(median(cold.map((t) => t.compileMs)))}, ${ms(median(cold.map((t) => t.runningMs)))}`,
-      ],
-      [
-        `agent warm (same source; compile: ${caches(warm)})`,
-        spread(
-          warm.map((t) => t.firstMs),
-          ms,
-        ),
-        ratio(warmMed, ref),
-        '≤ 50 ms',
-        warmMed <= 50 ? 'yes' : `no (+${ms(warmMed - 50)})`,
-        `${ms(median(warm.map((t) => t.compileMs)))}, ${ms(median(warm.map((t) => t.runningMs)))}`,
-      ],
-      [
-        `edit → idle → Run (compiled as you typed; compile: ${caches(typed)})`,
-        spread(
-          typed.map((t) => t.firstMs),
-          ms,
-        ),
-        ratio(typedMed, ref),
-        '≤ 0.5 × bpftrace',
-        typedMed <= 0.5 * ref ? 'yes' : `no (${ratio(typedMed, 0.5 * ref)} of target)`,
-        `${ms(median(typed.map((t) => t.compileMs)))}, ${ms(median(typed.map((t) => t.runningMs)))}`,
-      ],
+      row('agent cold', 'new source', cold, halfOfBpftrace),
+      row('agent warm', 'same source', warm, { label: '≤ 50 ms', maxMs: 50 }),
+      row('edit → idle → Run', 'compiled as you typed', typed, halfOfBpftrace),
     ],
     notes: [
       `edit → idle → Run: a new source (an edit); 300 ms idle; the editor's \`check\` compiles it (${ms(median(checkMs))} median, not counted: it ran while the user was idle); then Run, timed from the \`run\` message to the first line as above`,

@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_COMPILE_LIMITS } from '../../apps/agent/src/compile/limits.js';
-import { BASE_FLAGS, CLANG, DEFAULT_INCLUDE_DIR, PRELUDE_NAME } from '../../apps/agent/src/compile/toolchain.js';
+import { CLANG } from '../../apps/agent/src/compile/toolchain.js';
+import { bareToolchain } from './bare-clang.js';
 
 const run = promisify(execFile);
 
@@ -16,15 +17,7 @@ const run = promisify(execFile);
 export async function bareRound(n: number, vmlinuxHeader: string, sourceOf: (i: number) => string): Promise<number[]> {
   const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-conc-'));
   try {
-    const flags = BASE_FLAGS.map((f) =>
-      f.startsWith('-I/bpfplay/include')
-        ? `-I${DEFAULT_INCLUDE_DIR}`
-        : f.startsWith('-I/bpfplay/gen')
-          ? `-I${dirname(vmlinuxHeader)}`
-          : f,
-    );
-    const pch = join(work, 'prelude.pch');
-    execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);
+    const { flags, pch } = bareToolchain(work, vmlinuxHeader);
     const srcs = Array.from({ length: n }, (_, i) => {
       const p = join(work, `s${i}.bpf.c`);
       writeFileSync(p, sourceOf(i));

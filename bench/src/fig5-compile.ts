@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REPO } from '../../apps/agent/test/harness/agent-process.js';
 import { createCompiler } from '../../apps/agent/src/compile/index.js';
-import { BASE_FLAGS, CLANG, DEFAULT_INCLUDE_DIR, PRELUDE_NAME } from '../../apps/agent/src/compile/toolchain.js';
+import { CLANG } from '../../apps/agent/src/compile/toolchain.js';
+import { bareToolchain } from './bare-clang.js';
 import { median, ms, ratio, spread } from './stats.js';
 import type { Table } from './table.js';
 
@@ -98,15 +99,7 @@ export async function compileFigure(o: { runs: number }): Promise<Table> {
 /** The agent's clang command lines without bwrap/setpriv/prlimit, on the same headers. */
 function bareClang(vmlinuxPath: string): { compile(source: string, withPch: boolean): number; close(): void } {
   const work = mkdtempSync(join(tmpdir(), 'bpfplay-bench-bare-'));
-  const flags = BASE_FLAGS.map((f) =>
-    f.startsWith('-I/bpfplay/include')
-      ? `-I${DEFAULT_INCLUDE_DIR}`
-      : f.startsWith('-I/bpfplay/gen')
-        ? `-I${dirname(vmlinuxPath)}`
-        : f,
-  );
-  const pch = join(work, 'prelude.pch');
-  execFileSync(CLANG, [...flags, '-x', 'c-header', join(DEFAULT_INCLUDE_DIR, PRELUDE_NAME), '-o', pch]);
+  const { flags, pch } = bareToolchain(work, vmlinuxPath);
   return {
     compile(source, withPch) {
       const src = join(work, 'hello.bpf.c');

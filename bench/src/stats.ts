@@ -31,3 +31,20 @@ export function spread(xs: readonly number[], fmt: (x: number) => string): strin
   if (!xs.length) return 'n/a';
   return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}, n=${xs.length})`;
 }
+
+/** A time target: `maxMs`, written as `label`; a relative one (× a reference) says a miss as a ratio. */
+export interface TimeTarget {
+  label: string;
+  maxMs: number;
+  relative?: boolean;
+}
+
+/**
+ * A figure's row for a measured time against a reference and a target: the spread, the median's
+ * ratio to the reference, the target, whether the median meets it (and by how much it misses).
+ */
+export function targetRow(name: string, samples: readonly number[], refMs: number, t: TimeTarget, detail: string) {
+  const med = median(samples);
+  const miss = t.relative ? `no (${ratio(med, t.maxMs)} of target)` : `no (+${ms(med - t.maxMs)})`;
+  return [name, spread(samples, ms), ratio(med, refMs), t.label, med <= t.maxMs ? 'yes' : miss, detail];
+}

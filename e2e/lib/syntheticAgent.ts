@@ -1,11 +1,6 @@
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  encodeBinaryEvents,
-  PROTOCOL_VERSION,
-  type RecordLayout,
-  type ServerMessage,
-  type ServerPayload,
-} from '@bpfplay/protocol';
+import { encodeBinaryEvents, type RecordLayout, type ServerMessage, type ServerPayload } from '@bpfplay/protocol';
+import { sampleAgentInfo } from '@bpfplay/protocol/testing';
 
 /** `struct event { u32 pid; u32 nr; u64 ts; char comm[16]; }`, as the agent describes it for binary events. */
 const LAYOUT: RecordLayout = {
@@ -54,29 +49,12 @@ export async function startSyntheticAgent(recordsPerSec: number): Promise<{
     const send = (m: ServerPayload) => ws.send(JSON.stringify({ ...m, seq: seq++ } as ServerMessage));
     send({
       type: 'hello',
-      version: PROTOCOL_VERSION,
-      agent: { version: 'synthetic', hostname: 'synthetic' },
+      ...sampleAgentInfo({
+        agent: { version: 'synthetic', hostname: 'synthetic' },
+        capabilities: { kernelRelease: 'synthetic' },
+        limits: { maxEventsPerSec: 1_000_000, maxMapBytes: 1 << 26, maxConcurrentRuns: 1 },
+      }),
       session: { id: 'synthetic' },
-      capabilities: {
-        kernelRelease: 'synthetic',
-        arch: 'x86_64',
-        cpus: 2,
-        btf: true,
-        attach: [],
-        coreTargets: [],
-        runTargets: ['host'],
-        uprobeBinaries: [],
-      },
-      limits: {
-        maxRunSeconds: 600,
-        defaultRunSeconds: 30,
-        maxSnippetBytes: 65536,
-        maxFiles: 16,
-        maxEventsPerSec: 1_000_000,
-        maxMapBytes: 1 << 26,
-        maxPrograms: 16,
-        maxConcurrentRuns: 1,
-      },
     });
     let timer: NodeJS.Timeout | null = null;
     ws.on('message', (raw) => {

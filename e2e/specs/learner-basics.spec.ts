@@ -6,6 +6,7 @@ import {
   expect,
   openPlayground,
   seedSnippet,
+  shot,
   test,
   tokenedUrl,
 } from '../lib/test';
@@ -53,15 +54,18 @@ test.describe('the status bar says what is wrong with the connection, and what t
     await expect(page.getByTestId('status')).toContainText('ready — Ctrl+Enter runs the snippet');
   });
 
-  test('an unreachable agent', async ({ page, servers, consoleGuard }) => {
+  test('an unreachable agent: where it looked, and that it retries', async ({ page, servers, consoleGuard }) => {
+    // Chromium itself logs the refused WebSocket as a console error; that one is the point here.
     consoleGuard.allow(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:9\/ws\?token=.*' failed/);
     const u = new URL(servers.web);
     u.searchParams.set('token', servers.token);
     u.searchParams.set('agent', 'ws://127.0.0.1:9/ws');
     await page.goto(u.toString());
-    await expect(page.getByTestId('status')).toContainText(
-      /agent unreachable at ws:\/\/127\.0\.0\.1:9\/ws — retrying in \d+ s/,
-    );
+    const said = /agent unreachable at ws:\/\/127\.0\.0\.1:9\/ws — retrying in \d+ s/;
+    await expect(page.getByTestId('banner')).toContainText(said);
+    await expect(page.getByTestId('status')).toContainText(said);
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-state', /retrying|connecting/);
+    await shot(page, '08-unreachable');
   });
 });
 

@@ -638,6 +638,17 @@ static void snapshot(struct bpf_object *obj) {
   end();
 }
 
+/* Sends what the programs wrote since the last call: the guest clock first (FROM_NOW: the records that
+ * follow were read then), then ring and perf buffer records and printk lines. */
+static void drain(struct ring_buffer *rb, struct perf_buffer **pbs, int n_pb) {
+  begin(FROM_NOW);
+  put_u64(now_ns());
+  end();
+  if (rb) ring_buffer__consume(rb);
+  for (int k = 0; k < n_pb; k++) perf_buffer__consume(pbs[k]);
+  read_trace();
+}
+
 static void run(void) {
   libbpf_set_print(print_fn);
   uint64_t t0 = now_ns();
@@ -733,12 +744,7 @@ static void run(void) {
       free(p);
       if (kind == TO_QUIT) quit = 1;
     }
-    begin(FROM_NOW);
-    put_u64(now_ns());
-    end();
-    if (rb) ring_buffer__consume(rb);
-    for (int k = 0; k < n_pb; k++) perf_buffer__consume(pbs[k]);
-    read_trace();
+    drain(rb, pbs, n_pb);
     if (now_ns() >= next_snap) {
       snapshot(obj);
       next_snap = now_ns() + (uint64_t)map_interval_ms * 1000000ull;
@@ -748,12 +754,7 @@ static void run(void) {
   }
   /* Detach first: what the programs wrote up to here is drained below, nothing after. */
   for (int k = 0; k < n_links; k++) bpf_link__destroy(links[k]);
-  begin(FROM_NOW);
-  put_u64(now_ns());
-  end();
-  if (rb) ring_buffer__consume(rb);
-  for (int k = 0; k < n_pb; k++) perf_buffer__consume(pbs[k]);
-  read_trace();
+  drain(rb, pbs, n_pb);
   snapshot(obj);
   ring_buffer__free(rb);
   for (int k = 0; k < n_pb; k++) perf_buffer__free(pbs[k]);

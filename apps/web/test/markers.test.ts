@@ -1,31 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { newRun, runReducer } from '../src/state/run';
+import { newRun, runReducer, type RunFrame } from '../src/state/run';
 import { markersOf } from '../src/state/markers';
 import { annotateDisasm, rowsForLine } from '../src/state/disasm';
 
 const files = ['hello.bpf.c', 'hello.h'];
+/** A new run after one frame. */
+const runAfter = (frame: RunFrame) => runReducer(newRun('r', 0, 10, 'run'), frame, 0);
 
 describe('editor markers from a run', () => {
   it('puts clang diagnostics on their file and line; headers outside the snippet are listed apart', () => {
-    let run = newRun('r', 0, 10, 'run');
-    run = runReducer(
-      run,
-      {
-        type: 'compiled',
-        seq: 1,
-        runId: 'r',
-        ok: false,
-        durationMs: 1,
-        cache: 'cold',
-        output: '',
-        diagnostics: [
-          { file: '/tmp/src/hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom' },
-          { file: 'hello.h', line: 3, col: 1, severity: 'warning', message: 'unused', option: '-Wunused' },
-          { file: '/usr/include/bpf/bpf_helpers.h', line: 9, col: 1, severity: 'note', message: 'declared here' },
-        ],
-      },
-      0,
-    );
+    const run = runAfter({
+      type: 'compiled',
+      seq: 1,
+      runId: 'r',
+      ok: false,
+      durationMs: 1,
+      cache: 'cold',
+      output: '',
+      diagnostics: [
+        { file: '/tmp/src/hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom' },
+        { file: 'hello.h', line: 3, col: 1, severity: 'warning', message: 'unused', option: '-Wunused' },
+        { file: '/usr/include/bpf/bpf_helpers.h', line: 9, col: 1, severity: 'note', message: 'declared here' },
+      ],
+    });
     const { onFiles, elsewhere } = markersOf(run, files, 'hello.bpf.c');
     expect(onFiles).toEqual([
       { file: 'hello.bpf.c', line: 12, col: 5, severity: 'error', message: 'boom', source: 'clang' },
@@ -36,28 +33,23 @@ describe('editor markers from a run', () => {
   });
 
   it('turns a verifier failure into an error on its line with reason, kernel message and hint', () => {
-    let run = newRun('r', 0, 10, 'run');
-    run = runReducer(
-      run,
-      {
-        type: 'verifier',
-        seq: 1,
-        runId: 'r',
-        program: 'handle',
-        ok: false,
-        log: '',
-        truncated: false,
-        failure: {
-          reason: 'pointer may be NULL',
-          message: 'R0 invalid mem access',
-          insn: 7,
-          insnText: 'r1 = *(u32 *)(r0 +0)',
-          location: { file: 'hello.bpf.c', line: 20, col: 9 },
-          hint: 'check it against NULL',
-        },
+    const run = runAfter({
+      type: 'verifier',
+      seq: 1,
+      runId: 'r',
+      program: 'handle',
+      ok: false,
+      log: '',
+      truncated: false,
+      failure: {
+        reason: 'pointer may be NULL',
+        message: 'R0 invalid mem access',
+        insn: 7,
+        insnText: 'r1 = *(u32 *)(r0 +0)',
+        location: { file: 'hello.bpf.c', line: 20, col: 9 },
+        hint: 'check it against NULL',
       },
-      0,
-    );
+    });
     const [m] = markersOf(run, files, 'hello.bpf.c').onFiles;
     expect(m).toMatchObject({ file: 'hello.bpf.c', line: 20, col: 9, source: 'verifier' });
     expect(m!.message).toBe(
@@ -66,24 +58,19 @@ describe('editor markers from a run', () => {
   });
 
   it('puts a policy refusal on the line of the helper call', () => {
-    let run = newRun('r', 0, 10, 'run');
-    run = runReducer(
-      run,
-      {
-        type: 'refused',
-        seq: 1,
-        runId: 'r',
-        violations: [
-          {
-            rule: 'helper-denied',
-            message: 'bpf_send_signal changes the system',
-            helper: 'bpf_send_signal',
-            location: { file: 'hello.bpf.c', line: 8 },
-          },
-        ],
-      },
-      0,
-    );
+    const run = runAfter({
+      type: 'refused',
+      seq: 1,
+      runId: 'r',
+      violations: [
+        {
+          rule: 'helper-denied',
+          message: 'bpf_send_signal changes the system',
+          helper: 'bpf_send_signal',
+          location: { file: 'hello.bpf.c', line: 8 },
+        },
+      ],
+    });
     expect(markersOf(run, files, 'hello.bpf.c').onFiles).toEqual([
       {
         file: 'hello.bpf.c',

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleAgentInfo } from '@bpfplay/protocol/testing';
 import { createNodeList } from '../src/server/nodes';
 import { GET } from '../app/api/nodes/route';
 
@@ -14,31 +15,14 @@ const agent = createServer((req, res) => {
     return;
   }
   res.writeHead(200, { 'content-type': 'application/json' }).end(
-    JSON.stringify({
-      version: 1,
-      agent: { version: '0.1.0', hostname: 'lab-host-1' },
-      capabilities: {
-        kernelRelease: '6.18.0',
-        arch: 'x64',
-        cpus: 2,
-        btf: true,
-        attach: [{ kind: 'tracepoint', supported: true }],
-        coreTargets: [],
-        runTargets: ['host'],
-        uprobeBinaries: [],
-      },
-      limits: {
-        maxRunSeconds: 60,
-        defaultRunSeconds: 10,
-        maxSnippetBytes: 65536,
-        maxFiles: 16,
-        maxEventsPerSec: 1000,
-        maxMapBytes: 1,
-        maxPrograms: 1,
-        maxConcurrentRuns: 4,
-      },
-      load: { runs: 1, sessions: 2, loadAvg1: 0.3 },
-    }),
+    JSON.stringify(
+      sampleAgentInfo({
+        agent: { hostname: 'lab-host-1' },
+        capabilities: { attach: [{ kind: 'tracepoint', supported: true }] },
+        limits: { maxConcurrentRuns: 4 },
+        load: { runs: 1, sessions: 2, loadAvg1: 0.3 },
+      }),
+    ),
   );
 });
 afterAll(() => agent.close());

@@ -65,18 +65,14 @@ export function scanCalls(obj: ObjectSpec, helpers: Map<number, string>, kernel?
     section: p.section,
     subprogram: p.subprogram,
     insnCount: p.insns.reduce((n, i) => n + i.size / 8, 0),
-    calls: p.insns.filter((i) => i.code === BPF_JMP_CALL).map((i) => describeCall(obj, p, i, helpers, kernel)),
+    calls: p.insns
+      .filter((i) => i.code === BPF_JMP_CALL)
+      .map((i) => located(obj, p, i, classify(obj, p, i, helpers, kernel))),
   }));
 }
 
-function describeCall(
-  obj: ObjectSpec,
-  p: ProgramSpec,
-  insn: BpfInsn,
-  helpers: Map<number, string>,
-  kernel: Btf | undefined,
-): ProgramCall {
-  const call = classify(obj, p, insn, helpers, kernel);
+/** The call with the source line its instruction was compiled from, when the object has line info. */
+function located(obj: ObjectSpec, p: ProgramSpec, insn: BpfInsn, call: ProgramCall): ProgramCall {
   const line = lineAt(obj.ext, p.section, insn.offset);
   if (line) call.location = { file: line.file, line: line.line, col: line.col, text: line.text };
   return call;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentInfo } from '@bpfplay/protocol';
+import { sampleAgentInfo } from '@bpfplay/protocol/testing';
 import { NodeRegistry, Placement, type AgentEndpoint } from '../src';
 
 const ep = (name: string): AgentEndpoint => ({
@@ -13,31 +13,11 @@ function registry(state: Record<string, { runs: number; up: boolean }>) {
     sources: [() => Object.keys(state).map(ep)],
     fetchInfo: async (e) => {
       if (!state[e.name]!.up) throw new Error('down');
-      return {
-        version: 1,
-        agent: { version: '0', hostname: e.name },
-        capabilities: {
-          kernelRelease: '6.18',
-          arch: 'x64',
-          cpus: 2,
-          btf: true,
-          attach: [],
-          coreTargets: [],
-          runTargets: ['host'],
-          uprobeBinaries: [],
-        },
-        limits: {
-          maxRunSeconds: 60,
-          defaultRunSeconds: 10,
-          maxSnippetBytes: 1,
-          maxFiles: 1,
-          maxEventsPerSec: 1,
-          maxMapBytes: 1,
-          maxPrograms: 1,
-          maxConcurrentRuns: 4,
-        },
+      return sampleAgentInfo({
+        agent: { hostname: e.name },
+        limits: { maxConcurrentRuns: 4 },
         load: { runs: state[e.name]!.runs, sessions: 0, loadAvg1: 0 },
-      } satisfies AgentInfo;
+      });
     },
   });
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AgentInfo } from '@bpfplay/protocol';
 import type { AgentProcess } from '../harness/agent-process.js';
 import { startAgentProcess } from '../harness/agent-process.js';
 import type { AbuseCase } from './cases.js';
@@ -36,14 +37,27 @@ export async function startPolicyAgent(
 }
 
 /**
- * Close a test file's tabs and forget them. The session quota (3 per token) counts a tab until the
- * agent sees it go, a moment after the client's close completes: 100 ms is that margin.
+ * Close a test file's tabs and forget them, returning once the agent counts none of them. The
+ * session quotas count a tab until the agent sees it go, a moment after the client's close completes.
  */
-export async function closeTabs(open: TestClient[]): Promise<void> {
+export async function closeTabs(agent: AgentProcess, open: TestClient[]): Promise<void> {
   const closing = open.splice(0);
   for (const c of closing) c.close();
   await Promise.all(closing.map((c) => c.closed));
-  await new Promise((r) => setTimeout(r, 100));
+  await sessionsDownTo(agent, 0);
+}
+
+/** Resolves once the agent counts at most `n` open sessions (GET /api/info), polling with a deadline. */
+export async function sessionsDownTo(agent: AgentProcess, n: number, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await fetch(`${agent.url}/api/info`, { headers: { authorization: `Bearer ${agent.token}` } });
+    const open = ((await r.json()) as AgentInfo).load?.sessions;
+    if (open !== undefined && open <= n) return;
+    if (Date.now() > end)
+      throw new Error(`the agent still counts ${open} sessions open after ${timeoutMs} ms (wanted ≤ ${n})`);
+    await new Promise((res) => setTimeout(res, 25));
+  }
 }
 
 /** True while the agent process lives and answers /healthz. */

@@ -28,7 +28,7 @@ const PROXY = '127.0.0.3';
 const tally = new Tally();
 let agent: AgentProcess;
 const open: TestClient[] = [];
-const closeAll = () => closeTabs(open);
+const closeAll = () => closeTabs(agent, open);
 
 beforeAll(async () => {
   requireKernel();

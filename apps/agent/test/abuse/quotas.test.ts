@@ -9,7 +9,7 @@ import type { ServerMessage } from '@bpfplay/protocol';
 import { REPO, type AgentProcess } from '../harness/agent-process.js';
 import { requireKernel } from '../harness/kernel.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
-import { agentAlive, closeTabs, startPolicyAgent } from './agents.js';
+import { agentAlive, closeTabs, sessionsDownTo, startPolicyAgent } from './agents.js';
 import { manyPrograms } from './cases.js';
 import { programsHeldByAgent, runOnce } from './driver.js';
 import { floodProgram, producedCount } from './flood.js';
@@ -34,7 +34,7 @@ const tag = `q${Math.random().toString(36).slice(2, 5)}`;
 const HOLD = `${tag}-hold-compile`;
 let agent: AgentProcess;
 const open: TestClient[] = [];
-const closeAll = () => closeTabs(open);
+const closeAll = () => closeTabs(agent, open);
 
 beforeAll(async () => {
   requireKernel();
@@ -78,7 +78,7 @@ describe('quotas', () => {
     });
     tabs[2]!.close();
     await tabs[2]!.closed;
-    await new Promise((r) => setTimeout(r, 100));
+    await sessionsDownTo(agent, 2);
     const again = session();
     expect((await again.waitFor(isHello)).type).toBe('hello');
     await closeAll();

@@ -39,6 +39,23 @@ function pinVictimMap(name: string): string {
   return path;
 }
 
+/** A snippet with one ARRAY_OF_MAPS `name` whose inner template is an array with `inner`'s attributes. */
+function arrayOfMaps(name: string, inner: string): string {
+  return `${head}
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		${inner}
+	});
+} ${name} SEC(".maps");
+SEC("tp/syscalls/sys_enter_getpid")
+int ${uniqueName('t_mim')}(void *ctx) { return bpf_map_lookup_elem(&${name}, &(u32){0}) != 0; }
+${license}`;
+}
+
 function victimValue(path: string): number[] {
   const out = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'dump', 'pinned', path]).toString()) as {
     value: string[] | number[];
@@ -84,23 +101,13 @@ ${license}`;
 
   it('refuses pinning on a map-in-map inner template too', async () => {
     const name = uniqueName('t_pini');
-    const src = `${head}
-struct inner { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, u32); };
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, 1);
+    const src = arrayOfMaps(
+      name,
+      `__uint(max_entries, 1);
 		__type(key, u32);
 		__type(value, u32);
-		__uint(pinning, LIBBPF_PIN_BY_NAME);
-	});
-} ${name} SEC(".maps");
-SEC("tp/syscalls/sys_enter_getpid")
-int ${uniqueName('t_pinq')}(void *ctx) { return bpf_map_lookup_elem(&${name}, &(u32){0}) != 0; }
-${license}`;
+		__uint(pinning, LIBBPF_PIN_BY_NAME);`,
+    );
     const r = await runCli(writeSnippet({ 'inner.bpf.c': src }), ['--compile-only'], agent);
     expect(r.code, r.stdout).toBe(1);
     expect(ofType(r.messages, 'refused')[0]?.violations.map((x) => x.rule)).toEqual(['map-pinning']);
@@ -109,21 +116,12 @@ ${license}`;
 
   it('counts a map-in-map inner template against the map-memory quota before anything is created', async () => {
     const name = uniqueName('t_inq');
-    const src = `${head}
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__array(values, struct {
-		__uint(type, BPF_MAP_TYPE_ARRAY);
-		__uint(max_entries, 1 << 19);
+    const src = arrayOfMaps(
+      name,
+      `__uint(max_entries, 1 << 19);
 		__uint(key_size, 4);
-		__uint(value_size, 1024);
-	});
-} ${name} SEC(".maps");
-SEC("tp/syscalls/sys_enter_getpid")
-int ${uniqueName('t_inqp')}(void *ctx) { return bpf_map_lookup_elem(&${name}, &(u32){0}) != 0; }
-${license}`;
+		__uint(value_size, 1024);`,
+    );
     const r = await runCli(writeSnippet({ 'mim.bpf.c': src }), ['--compile-only'], agent);
     expect(r.code, r.stdout).toBe(1);
     const stopped = ofType(r.messages, 'stopped')[0];

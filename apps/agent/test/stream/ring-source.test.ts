@@ -83,7 +83,7 @@ function start(count: number, eventFormat?: 'binary', bytes = object): Source {
   return sources[0]!;
 }
 
-function outbox(maxEventsPerSec = 1_000_000) {
+function outbox(limits: { maxEventsPerSec?: number } = {}) {
   const frames: {
     source: string;
     records: { t: number; value: { seq: number; pid: number; cpu: number; comm: string } }[];
@@ -92,7 +92,7 @@ function outbox(maxEventsPerSec = 1_000_000) {
   const box = new Outbox(
     () => {},
     (_type, frame) => frames.push(JSON.parse(Buffer.from(frame).toString())),
-    { maxEventsPerSec, maxPrintkPerSec: 1000, maxBytesPerSec: 1 << 30 },
+    { maxEventsPerSec: 1_000_000, maxPrintkPerSec: 1000, maxBytesPerSec: 1 << 30, ...limits },
   );
   const delivered = () => frames.flatMap((f) => f.records);
   const dropped = () => frames.reduce((n, f) => n + f.dropped, 0);
@@ -101,13 +101,27 @@ function outbox(maxEventsPerSec = 1_000_000) {
 
 const trigger = () => void process.ppid;
 
+/** Records written and polled while the client is backed up (the outbox paused), then a send once it is not. */
+function triggerWhilePaused(src: Source, box: Outbox): void {
+  box.paused = true;
+  trigger();
+  src.poll(box, 0, Infinity);
+  box.paused = false;
+  box.flush();
+}
+
+/** One tick of a run's loop: read the source into the outbox (until `budgetMs` is spent), then send. */
+function tick(src: Source, box: Outbox, t = 0, budgetMs = Infinity): void {
+  src.poll(box, t, budgetMs);
+  box.flush();
+}
+
 describe('ring buffer source', () => {
   it('delivers every record, BTF-decoded, in order, as one frame per poll', () => {
     const src = start(1000);
     const o = outbox();
     trigger();
-    src.poll(o.box, 12.5, Infinity);
-    o.box.flush();
+    tick(src, o.box, 12.5);
     expect(o.frames).toHaveLength(1);
     const recs = o.delivered();
     expect(recs.map((r) => r.value.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
@@ -119,8 +133,7 @@ describe('ring buffer source', () => {
     const src = start(3, undefined, named);
     const o = outbox();
     trigger();
-    src.poll(o.box, 1, Infinity);
-    o.box.flush();
+    tick(src, o.box, 1);
     const recs = o.delivered() as unknown as { value: Record<string, unknown>; shown?: Record<string, unknown> }[];
     expect(recs).toHaveLength(3);
     expect(recs[0]!.value).toMatchObject({ ret: -2, sig: 9, daddr: [127, 0, 0, 1] });
@@ -131,35 +144,17 @@ describe('ring buffer source', () => {
     const bin = start(3, 'binary', named);
     const b = binaryOutbox();
     trigger();
-    bin.poll(b.box, 1, Infinity);
-    b.box.flush();
+    tick(bin, b.box, 1);
     expect(b.delivered().map((r) => shownOf(layout, r))).toEqual(recs.map((r) => r.shown));
-  });
-
-  it('over the rate limit, reads what fits and consumes the rest as reported drops', () => {
-    const src = start(1000);
-    const o = outbox(300);
-    trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
-    expect(o.delivered()).toHaveLength(300);
-    expect(o.dropped()).toBe(700);
-    // The ring was emptied: the next records are read, not refused by the kernel.
-    trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
-    expect(o.delivered().length + o.dropped()).toBe(2000);
   });
 
   it('out of time with room left in the ring, keeps the backlog for the next poll (nothing dropped)', () => {
     const src = start(1000);
     const o = outbox();
     trigger();
-    src.poll(o.box, 0, 0);
-    o.box.flush();
+    tick(src, o.box, 0, 0);
     expect(o.delivered().length).toBeLessThan(1000);
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
+    tick(src, o.box);
     expect(o.delivered().map((r) => r.value.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(o.dropped()).toBe(0);
   });
@@ -169,8 +164,7 @@ describe('ring buffer source', () => {
     const src = start(1300);
     const o = outbox();
     trigger();
-    src.poll(o.box, 0, 0);
-    o.box.flush();
+    tick(src, o.box, 0, 0);
     expect(o.dropped()).toBeGreaterThan(0);
     expect(o.delivered().length + o.dropped()).toBe(1300);
   });
@@ -178,11 +172,7 @@ describe('ring buffer source', () => {
   it('while paused (client backed up) reads nothing and counts everything as dropped', () => {
     const src = start(500);
     const o = outbox();
-    o.box.paused = true;
-    trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.paused = false;
-    o.box.flush();
+    triggerWhilePaused(src, o.box);
     expect(o.delivered()).toHaveLength(0);
     expect(o.dropped()).toBe(500);
   });
@@ -216,8 +206,7 @@ describe('ring buffer source, binary events', () => {
     const src = start(1000, 'binary');
     const o = binaryOutbox();
     trigger();
-    src.poll(o.box, 3.5, Infinity);
-    o.box.flush();
+    tick(src, o.box, 3.5);
     expect(o.json).toEqual([]);
     expect(o.frames).toHaveLength(1);
     expect(o.frames[0]!.header).toMatchObject({
@@ -235,24 +224,12 @@ describe('ring buffer source, binary events', () => {
     expect(o.box.totals).toEqual({ events: 1000, printk: 0, dropped: 0 });
   });
 
-  it('applies the records/s budget and counts the rest as dropped', () => {
-    const src = start(1000, 'binary');
-    const o = binaryOutbox({ maxEventsPerSec: 300 });
-    trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
-    expect(o.delivered()).toHaveLength(300);
-    expect(o.dropped()).toBe(700);
-    expect(o.box.totals).toEqual({ events: 300, printk: 0, dropped: 700 });
-  });
-
   it('applies the bytes/s budget to the bytes sent (record + 4), counting every record', () => {
     const src = start(1000, 'binary');
     // 4096 is the smallest byte budget the outbox allows: 93 records of 44 bytes.
     const o = binaryOutbox({ maxBytesPerSec: 4096 });
     trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
+    tick(src, o.box);
     expect(o.delivered()).toHaveLength(Math.floor(4096 / 44));
     expect(o.delivered().length + o.dropped()).toBe(1000);
     expect(o.box.totals.events + o.box.totals.dropped).toBe(1000);
@@ -263,12 +240,10 @@ describe('ring buffer source, binary events', () => {
     const o = binaryOutbox();
     o.box.paused = true;
     trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
+    tick(src, o.box);
     expect(o.frames).toHaveLength(0);
     o.box.paused = false;
-    src.poll(o.box, 0, Infinity);
-    o.box.flush();
+    tick(src, o.box);
     expect(o.delivered()).toHaveLength(500);
     expect(o.box.totals).toEqual({ events: 500, printk: 0, dropped: 0 });
   });
@@ -277,13 +252,28 @@ describe('ring buffer source, binary events', () => {
     // 1300 records × 48 bytes fill 95% of the 64 KiB ring.
     const src = start(1300, 'binary');
     const o = binaryOutbox();
-    o.box.paused = true;
-    trigger();
-    src.poll(o.box, 0, Infinity);
-    o.box.paused = false;
-    o.box.flush();
+    triggerWhilePaused(src, o.box);
     expect(o.delivered()).toHaveLength(0);
     expect(o.dropped()).toBe(1300);
     expect(o.box.totals).toEqual({ events: 0, printk: 0, dropped: 1300 });
+  });
+});
+
+describe.each([
+  { format: 'JSON', eventFormat: undefined, make: outbox },
+  { format: 'binary', eventFormat: 'binary', make: binaryOutbox },
+] as const)('ring buffer source, $format events, over the records/s budget', ({ eventFormat, make }) => {
+  it('reads what fits, consumes the rest as reported drops and so empties the ring', () => {
+    const src = start(1000, eventFormat);
+    const o = make({ maxEventsPerSec: 300 });
+    trigger();
+    tick(src, o.box);
+    expect(o.delivered()).toHaveLength(300);
+    expect(o.dropped()).toBe(700);
+    expect(o.box.totals).toEqual({ events: 300, printk: 0, dropped: 700 });
+    // The ring was emptied: the next records are read, not refused by the kernel.
+    trigger();
+    tick(src, o.box);
+    expect(o.delivered().length + o.dropped()).toBe(2000);
   });
 });

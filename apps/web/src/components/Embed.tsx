@@ -9,8 +9,7 @@ import { useEmbedWorkspace } from '../hooks/useEmbedWorkspace';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { useRunControls } from '../hooks/useRunControls';
 import { connectionBanner } from '../state/socket/connectionState';
-import { mainFile } from '../state/files';
-import { markersOf } from '../state/markers';
+import { useRunMarkers } from '../hooks/useRunMarkers';
 import { hasIterator, isActive } from '../state/run';
 import { workspaceReducer, type WorkspaceAction } from '../state/workspaceActions';
 import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from '../share/shareState';
@@ -55,13 +54,10 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const editorApi = useRef<EditorApi | null>(null);
   const run = store.run;
   const files = useMemo(() => ws?.snippet.files ?? [], [ws]);
-  const fileNames = useMemo(() => files.map((f) => f.name), [files]);
-  const main = mainFile(files, ws?.snippet.main);
-  const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
-  const { onFiles, elsewhere } = useMemo(
-    () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
-    [run, fileNames, mainName],
-  );
+  const {
+    fileNames,
+    markers: { onFiles, elsewhere },
+  } = useRunMarkers(run, files, ws?.snippet.main);
   const userPicked = useAutoPane(
     run,
     store.streams,

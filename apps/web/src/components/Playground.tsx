@@ -12,9 +12,7 @@ import { useSharing, type UndoOffer } from '../hooks/useSharing';
 import { useCoReTargets } from '../hooks/useCoReTargets';
 import { useRunControls } from '../hooks/useRunControls';
 import type { StoredSnippet } from '../share/shareState';
-import { mainFile } from '../state/files';
-import { markersOf, markStale } from '../state/markers';
-import { staleFiles } from '../state/run';
+import { useRunMarkers } from '../hooks/useRunMarkers';
 import { connectionBanner, connectionStatus } from '../state/socket/connectionState';
 import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAction } from '../state/workspaceActions';
 import type { Example } from '../examples/types';
@@ -88,18 +86,15 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const editorApi = useRef<EditorApi | null>(null);
 
   const files = ws?.snippet.files ?? NO_FILES;
-  const fileNames = useMemo(() => files.map((f) => f.name), [files]);
   const paramCount = store.params?.length ?? 0;
-  const main = mainFile(files, ws?.snippet.main);
-  const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = store.run;
-  // Edited since the run: its markers there point at lines that may now hold other code.
-  const stale = useMemo(() => staleFiles(run, files), [run, files]);
-  const { onFiles, elsewhere } = useMemo(() => {
-    if (!run) return { onFiles: [], elsewhere: [] };
-    const m = markersOf(run, fileNames, mainName);
-    return { onFiles: markStale(m.onFiles, stale), elsewhere: m.elsewhere };
-  }, [run, fileNames, mainName, stale]);
+  const {
+    fileNames,
+    main,
+    mainName,
+    stale,
+    markers: { onFiles, elsewhere },
+  } = useRunMarkers(run, files, ws?.snippet.main, true);
   const hello = store.hello;
   const theme = ws?.settings.theme ?? 'dark';
   const userPicked = useAutoPane(run, store.streams, setPane);

@@ -1,7 +1,7 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   ROOM_LIMITS,
   type LessonContent,
@@ -11,9 +11,9 @@ import {
 } from '@bpfplay/protocol';
 import { useAgent } from '../hooks/useAgent';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
-import { mainFile, updateFile } from '../state/files';
+import { updateFile } from '../state/files';
 import { STARTER_FILES } from '../examples/starter';
-import { markersOf } from '../state/markers';
+import { useRunMarkers } from '../hooks/useRunMarkers';
 import { isActive } from '../state/run';
 import type { EditorFile } from '../state/workspace';
 import { roomSocketUrl } from './roomApi';
@@ -138,14 +138,8 @@ export function LearnerWorkspace({ roomId, saved, update, leave }: Props) {
   }, [verdict]);
 
   const shownFiles = files ?? NO_FILES;
-  const fileNames = useMemo(() => shownFiles.map((f) => f.name), [shownFiles]);
-  const main = mainFile(shownFiles);
-  const mainName = 'name' in main ? main.name : (fileNames[0] ?? '');
   const run = store.run;
-  const markers = useMemo(
-    () => (run ? markersOf(run, fileNames, mainName) : { onFiles: [], elsewhere: [] }),
-    [run, fileNames, mainName],
-  );
+  const { main, mainName, markers } = useRunMarkers(run, shownFiles);
   const running = isActive(run);
   const ready = store.connection.kind === 'ready';
 

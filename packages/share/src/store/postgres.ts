@@ -5,7 +5,7 @@ import { redactDatabaseUrl } from './config';
 import { migratePostgres, SNIPPET_PG_MIGRATIONS } from './pgMigrations';
 import { newPgPool, sharedPgPool } from './pgPool';
 import { PostgresRoomStore } from './pgRooms';
-import { exhaustedError, parseBody, prepareSnippet } from './prepare';
+import { exhaustedError, prepareSnippet, storedOfRow, type SnippetRow } from './prepare';
 import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types';
 
 export interface PostgresStoreOptions extends StoreOptions {
@@ -16,15 +16,6 @@ export interface PostgresStoreOptions extends StoreOptions {
    * stores use it too. 'own' (tests, tools): a pool of its own, ended by close().
    */
   pool?: 'shared' | 'own';
-}
-
-interface Row {
-  id: string;
-  hash: string;
-  body: string;
-  size: number;
-  forked_from: string | null;
-  created_at: Date;
 }
 
 /**
@@ -99,9 +90,9 @@ export class PostgresStore implements SnippetStore {
 
   async get(id: string): Promise<StoredSnippet | undefined> {
     await this.init();
-    let row: Row | undefined;
+    let row: SnippetRow | undefined;
     try {
-      const r = await this.pool.query<Row>(
+      const r = await this.pool.query<SnippetRow>(
         'SELECT id, hash, body, size, forked_from, created_at FROM snippets WHERE id = $1',
         [id],
       );
@@ -109,14 +100,7 @@ export class PostgresStore implements SnippetStore {
     } catch (e) {
       throw this.explain(e as Error);
     }
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      snippet: parseBody(row.body),
-      ...(row.forked_from !== null ? { forkedFrom: row.forked_from } : {}),
-      createdAt: row.created_at.toISOString(),
-      size: row.size,
-    };
+    return row && storedOfRow(row);
   }
 
   /** Number of stored snippets (tests, metrics). */

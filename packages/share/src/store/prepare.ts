@@ -2,7 +2,7 @@ import { snippetHash, idCandidates, DEFAULT_ID_SALT } from '../id';
 import { SnippetTooLargeError, checkSnippetSize } from '../limits';
 import { type ShareState, canonicalJson, canonicalState } from '../state';
 import { isSnippetId } from '../idFormat';
-import type { PutMeta } from './types';
+import type { PutMeta, StoredSnippet } from './types';
 
 /** Everything a store needs to write one snippet, computed the same way for every implementation. */
 export interface PreparedSnippet {
@@ -31,6 +31,30 @@ export function prepareSnippet(snippet: ShareState, meta: PutMeta, salt: string 
 
 export function parseBody(body: string): ShareState {
   return canonicalState(JSON.parse(body) as ShareState);
+}
+
+/**
+ * A row of the `snippets` table as an SQL store reads it. `created_at` is what the driver gives:
+ * ISO text from SQLite, a Date from PostgreSQL (a timestamptz column).
+ */
+export interface SnippetRow {
+  id: string;
+  hash: string;
+  body: string;
+  size: number;
+  forked_from: string | null;
+  created_at: string | Date;
+}
+
+/** The stored snippet one row of the `snippets` table holds. */
+export function storedOfRow(row: SnippetRow): StoredSnippet {
+  return {
+    id: row.id,
+    snippet: parseBody(row.body),
+    ...(row.forked_from !== null ? { forkedFrom: row.forked_from } : {}),
+    createdAt: typeof row.created_at === 'string' ? row.created_at : row.created_at.toISOString(),
+    size: row.size,
+  };
 }
 
 /** Every candidate was taken by other content: 2^-258 territory, but say so rather than loop. */

@@ -5,7 +5,7 @@ import { DEFAULT_ID_SALT } from '../id';
 import type { ShareState } from '../state';
 import { migrate } from './migrations';
 import { SqliteRoomStore } from './rooms';
-import { exhaustedError, parseBody, prepareSnippet } from './prepare';
+import { exhaustedError, prepareSnippet, storedOfRow, type SnippetRow } from './prepare';
 import type { PutMeta, PutResult, SnippetStore, StoreOptions, StoredSnippet } from './types';
 
 export const SNIPPET_DB_FILE = 'snippets.sqlite';
@@ -37,15 +37,6 @@ function retryWhileBusy<T>(fn: () => T, timeoutMs: number): T {
   }
 }
 
-interface Row {
-  id: string;
-  hash: string;
-  body: string;
-  size: number;
-  forked_from: string | null;
-  created_at: string;
-}
-
 /**
  * Snippets in one SQLite file (better-sqlite3). WAL mode lets readers carry on while one process
  * writes, and several web processes can share the file: every put is an IMMEDIATE transaction, so
@@ -58,7 +49,7 @@ export class SqliteStore implements SnippetStore {
   private readonly db: Database.Database;
   private readonly salt: string;
   private readonly now: () => Date;
-  private readonly selectById: Database.Statement<[string], Row>;
+  private readonly selectById: Database.Statement<[string], SnippetRow>;
   private readonly exists: Database.Statement<[string], { one: number }>;
   private readonly insert: Database.Statement<[string, string, string, number, string | null, string]>;
   private readonly putTx: (p: ReturnType<typeof prepareSnippet>) => PutResult;
@@ -115,14 +106,7 @@ export class SqliteStore implements SnippetStore {
 
   async get(id: string): Promise<StoredSnippet | undefined> {
     const row = this.selectById.get(id);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      snippet: parseBody(row.body),
-      ...(row.forked_from !== null ? { forkedFrom: row.forked_from } : {}),
-      createdAt: row.created_at,
-      size: row.size,
-    };
+    return row && storedOfRow(row);
   }
 
   /** Number of stored snippets (tests, metrics). */
