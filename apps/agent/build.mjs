@@ -1,4 +1,4 @@
-// Bundles the agent CLI and the runner entry with esbuild: Node starts a bundle in a fraction of the
+// Bundles the agent CLI, the runner entry and the sandbox spawner with esbuild: Node starts a bundle in a fraction of the
 // time it takes to resolve hundreds of TS modules, which matters for the runner pool and the CLI.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 
 await build({
-  entryPoints: { cli: join(root, 'src/cli.ts'), runner: join(root, 'src/runner/main.ts') },
+  entryPoints: {
+    cli: join(root, 'src/cli.ts'),
+    runner: join(root, 'src/runner/main.ts'),
+    spawner: join(root, 'src/compile/spawner-main.ts'),
+  },
   outdir: join(root, 'dist'),
   bundle: true,
   platform: 'node',

@@ -15,13 +15,22 @@ interface Seen {
  * exit is missed (at most `everyMs` of CPU each). On a shared machine, CPU time is steadier than
  * wall time: it says where the work is, whoever else is running.
  */
+/** The agent's sandbox spawner (apps/agent/src/compile/spawner-main.ts) is a Node process too. */
+function isSpawner(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner.js');
+  } catch {
+    return false;
+  }
+}
+
 export function watchTreeCpu(root: number, everyMs = 50): () => Map<string, number> {
   // By pid and start time: a pid may be reused by a later process of the tree.
   const seen = new Map<string, Seen>();
   const start = new Map<string, number>();
   const kindOf = (pid: number, comm: string): string => {
     if (pid === root) return 'agent';
-    if (comm === 'node' || comm.startsWith('MainThread')) return 'runners';
+    if (comm === 'node' || comm.startsWith('MainThread')) return isSpawner(pid) ? 'spawner' : 'runners';
     if (/^(clang|bwrap|prlimit)/.test(comm)) return 'compile (clang, bwrap)';
     return `other (${comm})`;
   };

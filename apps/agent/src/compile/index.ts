@@ -8,7 +8,8 @@
  *   disassemble(): llvm-objdump in the same sandbox → disasm.ts, source lines from sources.ts.
  *
  * Modules: vmlinux.ts (vmlinux.h by BTF hash), pch.ts, cache.ts, queue.ts, clang.ts,
- * toolchain.ts (paths, flags), paths.ts (sandbox paths → the user's names), storage.ts.
+ * toolchain.ts (paths, flags), paths.ts (sandbox paths → the user's names), storage.ts, spawner.ts
+ * (the small process that starts every sandbox, so the agent itself never forks for one).
  */
 import { createHash } from 'node:crypto';
 import { access, chmod, constants as fsConstants, mkdir } from 'node:fs/promises';

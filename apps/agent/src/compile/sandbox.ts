@@ -2,6 +2,10 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { type CompileLimits, rlimitArgs } from './limits.js';
 import { sandboxIds } from './sandbox-user.js';
+import { sandboxSpawner, type Spawner } from './spawner.js';
+import { BWRAP } from './spawner-wire.js';
+
+export { BWRAP } from './spawner-wire.js';
 
 /**
  * Runs a tool (clang, llvm-objdump) inside bubblewrap. What the tool can see:
@@ -17,7 +21,6 @@ import { sandboxIds } from './sandbox-user.js';
  * so every other namespace is listed by hand below.
  */
 
-export const BWRAP = '/usr/bin/bwrap';
 const SETPRIV = '/usr/bin/setpriv';
 const PRLIMIT = '/usr/bin/prlimit';
 
@@ -56,7 +59,8 @@ export function sandboxArgs(run: Omit<SandboxRun, 'signal'>): string[] {
   if (!argv[0]?.startsWith('/usr/')) throw new Error(`sandboxed tool must live under /usr: ${argv[0]}`);
   const user = sandboxIds();
   const args = [
-    // bwrap dies with us, and with it (pid 1 of the namespace) every process inside.
+    // bwrap dies with its parent (the spawner, or the agent for clangd), and with it (pid 1 of the
+    // namespace) every process inside.
     '--die-with-parent',
     '--new-session',
     '--unshare-ipc',
@@ -164,49 +168,48 @@ export interface SandboxProcess {
 }
 
 /**
- * Starts bwrap with the tool inside, stdin/stdout/stderr piped. detached: bwrap leads its own
- * process group, so killing that group (`process.kill(-pid)`) ends the tool and cannot reach the
- * agent. Long-lived tools (clangd, lsp/clangd.ts) use this directly.
+ * Starts bwrap with the tool inside, stdin/stdout/stderr piped, straight from this process.
+ * detached: bwrap leads its own process group, so killing that group (`process.kill(-pid)`) ends
+ * the tool and cannot reach the agent. Long-lived tools (clangd, lsp/clangd.ts) use this directly;
+ * short ones go through the spawner (startSandboxed).
  */
 export function spawnSandboxed(run: Omit<SandboxRun, 'signal'>): ChildProcessWithoutNullStreams {
   return spawn(BWRAP, sandboxArgs(run), { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { PATH: '/usr/bin' } });
 }
 
-export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: boolean } = {}): SandboxProcess {
+/**
+ * Starts bwrap with the tool inside through the agent's spawner process (spawner.ts): the same
+ * arguments, so the same sandbox, without forking the agent for every compile and disassembly.
+ */
+export function startSandboxed(
+  run: Omit<SandboxRun, 'signal'>,
+  o: { idle?: boolean; spawner?: Spawner } = {},
+): SandboxProcess {
   const { limits } = run;
   let started = performance.now();
-  const child = spawnSandboxed(run);
   const out = new CappedText(limits.outputBytes);
   const err = new CappedText(limits.outputBytes);
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  // A tool that exits without reading its input (bad flags, killed) must not crash the agent with EPIPE.
-  child.stdin.on('error', () => {});
-  if (o.idle) {
-    // A process kept waiting for work must not keep the agent (or a test) from exiting.
-    child.unref();
-    for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
-  }
   let spawnError: Error | undefined;
   let closed: { code: number | null; sig: NodeJS.Signals | null } | undefined;
   const waiters: (() => void)[] = [];
-  child.on('error', (e) => {
-    spawnError = new Error(`cannot start the compile sandbox (${BWRAP}): ${e.message}; install bubblewrap`);
-    waiters.splice(0).forEach((w) => w());
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const tool = (o.spawner ?? sandboxSpawner()).spawn(sandboxArgs(run), limits.outputBytes, {
+    stdout: (b) => out.push(b),
+    stderr: (b) => err.push(b),
+    error: (e, spawnerDied) => {
+      spawnError = spawnerDied
+        ? e
+        : new Error(`cannot start the compile sandbox (${BWRAP}): ${e.message}; install bubblewrap`);
+      wake();
+    },
+    close: (code, sig) => {
+      closed = { code, sig };
+      wake();
+    },
   });
-  child.on('close', (code, sig) => {
-    closed = { code, sig };
-    waiters.splice(0).forEach((w) => w());
-  });
-  const kill = () => {
-    // Once reaped, its process group id may belong to someone else.
-    if (closed) return;
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
+  // A process kept waiting for work must not keep the agent (or a test) from exiting.
+  if (o.idle) tool.unref();
+  const kill = () => tool.kill();
   return {
     get exited() {
       return closed !== undefined || spawnError !== undefined;
@@ -214,8 +217,7 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
     kill,
     feed(input, signal, hold) {
       if (o.idle) {
-        child.ref();
-        for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { ref?: () => void }).ref?.();
+        tool.ref();
         started = performance.now();
       }
       return new Promise((resolve, reject) => {
@@ -253,9 +255,9 @@ export function startSandboxed(run: Omit<SandboxRun, 'signal'>, o: { idle?: bool
         };
         if (closed || spawnError) return done();
         waiters.push(done);
-        if (!hold) return void child.stdin.end(input);
-        if (input !== undefined) child.stdin.write(input);
-        const release = () => void child.stdin.end();
+        if (!hold) return void tool.end(input);
+        if (input !== undefined) tool.write(input);
+        const release = () => void tool.end();
         hold.then(release, release);
       });
     },
