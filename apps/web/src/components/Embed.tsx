@@ -1,17 +1,15 @@
 'use client';
 
 import dynamic from 'next/dynamic';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { playgroundUrl, shortLinkPath } from '@bpfplay/share';
-import { useAgent } from '../hooks/useAgent';
-import { useConnectionTarget } from '../hooks/useConnectionTarget';
+import { usePageAgent } from '../hooks/usePageAgent';
 import { useEmbedWorkspace } from '../hooks/useEmbedWorkspace';
 import { useAutoPane } from '../hooks/useAutoPane';
 import { useRunControls } from '../hooks/useRunControls';
 import { connectionBanner } from '../state/socket/connectionState';
 import { useRunMarkers } from '../hooks/useRunMarkers';
 import { hasIterator, isActive } from '../state/run';
-import { workspaceReducer, type WorkspaceAction } from '../state/workspaceActions';
 import { sameCode, shareStateOf, stateOfStored, type StoredSnippet } from '../share/shareState';
 import type { EditorApi } from '../editor/EditorView';
 import type { PaneId } from './OutputPanel';
@@ -45,9 +43,8 @@ const TITLES: Record<EmbedPane, string> = {
  */
 export function Embed({ snippet }: { snippet: StoredSnippet }) {
   const { ws, update } = useEmbedWorkspace(snippet);
-  const act = useCallback((a: WorkspaceAction) => update((w) => workspaceReducer(w, a)), [update]);
-  const target = useConnectionTarget(ws, update);
-  const agent = useAgent(target.agentUrl, target.token);
+  const page = usePageAgent(ws, update);
+  const { act, target, agent } = page;
   const { store, now } = agent;
   const [pane, setPane] = useState<PaneId>('console');
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -58,25 +55,14 @@ export function Embed({ snippet }: { snippet: StoredSnippet }) {
     fileNames,
     markers: { onFiles, elsewhere },
   } = useRunMarkers(run, files, ws?.snippet.main);
+  const theme = ws?.settings.theme ?? 'dark';
   const userPicked = useAutoPane(
     run,
     store.streams,
     (p) => (EMBED_PANES as readonly string[]).includes(p) && setPane(p),
   );
-  const theme = ws?.settings.theme ?? 'dark';
 
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
-
-  const controls = useRunControls({
-    ws,
-    store,
-    send: agent.send,
-    agentUrl: target.agentUrl,
-    editor: editorApi,
-    onStart: () => (userPicked.current = false),
-  });
+  const controls = useRunControls({ ws, page, editor: editorApi, onStart: () => (userPicked.current = false) });
   const { running, connected, runError } = controls;
   const startRun = () => controls.start('run');
   const stopRun = controls.stop;

@@ -4,17 +4,16 @@ import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ParamValue, SnippetFile } from '@bpfplay/protocol';
 import { useWorkspace } from '../hooks/useWorkspace';
-import { useAgent } from '../hooks/useAgent';
 import { useExamples } from '../hooks/useExamples';
 import { useShortcuts } from '../hooks/useShortcuts';
-import { useConnectionTarget } from '../hooks/useConnectionTarget';
+import { usePageAgent } from '../hooks/usePageAgent';
 import { useSharing, type UndoOffer } from '../hooks/useSharing';
 import { useCoReTargets } from '../hooks/useCoReTargets';
 import { useRunControls } from '../hooks/useRunControls';
 import type { StoredSnippet } from '../share/shareState';
 import { useRunMarkers } from '../hooks/useRunMarkers';
 import { connectionBanner, connectionStatus } from '../state/socket/connectionState';
-import { fileActionProblem, workspaceReducer, type FileAction, type WorkspaceAction } from '../state/workspaceActions';
+import { fileActionProblem, type FileAction } from '../state/workspaceActions';
 import type { Example } from '../examples/types';
 import type { EditorApi, RevealRequest } from '../editor/EditorView';
 import { Toolbar } from './Toolbar';
@@ -51,9 +50,8 @@ const NO_FILES: SnippetFile[] = [];
 /** The editor page. `shared` is the stored snippet when the page is /s/<id>. */
 export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
   const { ws, update, notice, dismissNotice, saveError } = useWorkspace();
-  const act = useCallback((a: WorkspaceAction) => update((w) => workspaceReducer(w, a)), [update]);
-  const target = useConnectionTarget(ws, update);
-  const agent = useAgent(target.agentUrl, target.token);
+  const page = usePageAgent(ws, update);
+  const { act, target, agent } = page;
   const { store, now } = agent;
   // A page opened from a snippet link starts on the code, gallery closed (and so asks no server for it);
   // so does a narrow screen (a 1024×768 projector), where the gallery would squeeze the editor.
@@ -101,9 +99,6 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
 
   const fontSize = ws?.settings.fontSize;
   useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
-  useEffect(() => {
     const root = document.documentElement.style;
     if (fontSize === undefined) root.removeProperty('--ui-font-size');
     else root.setProperty('--ui-font-size', `${fontSize}px`);
@@ -137,9 +132,7 @@ export function Playground({ shared }: { shared?: StoredSnippet } = {}) {
 
   const controls = useRunControls({
     ws,
-    store,
-    send: agent.send,
-    agentUrl: target.agentUrl,
+    page,
     editor: editorApi,
     // Read when Run is pressed; `core` is made below because its Check button runs a compile.
     knownTargets: () => core.known,

@@ -20,45 +20,31 @@ export function pageBanners(p: {
   revertUndo(u: UndoOffer): void;
   setUndo(u: UndoOffer | null): void;
 }): BannerItem[] {
-  const {
-    banner,
-    connection,
-    openSettings,
-    target,
-    sharing,
-    runError,
-    setRunError,
-    notice,
-    dismissNotice,
-    library,
-    undo,
-    revertUndo,
-    setUndo,
-  } = p;
-  const sb = sharing.banner;
+  const sb = p.sharing.banner;
+  const undo = p.undo;
   return [
-    ...(banner
+    ...(p.banner
       ? [
           {
             key: 'conn',
-            level: banner.level,
-            text: banner.text,
+            level: p.banner.level,
+            text: p.banner.text,
             testId: 'banner',
-            actions: connection.kind === 'refused' ? [{ label: 'enter token', onClick: openSettings }] : [],
+            actions: p.connection.kind === 'refused' ? [{ label: 'enter token', onClick: p.openSettings }] : [],
           },
         ]
       : []),
-    ...(target.problem ? [{ key: 'target', level: 'warning' as const, text: target.problem }] : []),
-    ...(target.pendingSwitch
+    ...(p.target.problem ? [{ key: 'target', level: 'warning' as const, text: p.target.problem }] : []),
+    ...(p.target.pendingSwitch
       ? [
           {
             key: 'agent-switch',
             level: 'warning' as const,
-            text: target.pendingSwitch.question,
+            text: p.target.pendingSwitch.question,
             testId: 'agent-switch',
             actions: [
-              { label: 'connect to it', onClick: target.confirmSwitch, testId: 'agent-switch-confirm' },
-              { label: 'stay', onClick: target.declineSwitch, testId: 'agent-switch-cancel' },
+              { label: 'connect to it', onClick: p.target.confirmSwitch, testId: 'agent-switch-confirm' },
+              { label: 'stay', onClick: p.target.declineSwitch, testId: 'agent-switch-cancel' },
             ],
           },
         ]
@@ -72,35 +58,42 @@ export function pageBanners(p: {
             testId: sb.testId,
             actions: [
               ...(sb.revert
-                ? [{ label: 'open the shared version', onClick: sharing.revert, testId: 'share-revert' }]
+                ? [{ label: 'open the shared version', onClick: p.sharing.revert, testId: 'share-revert' }]
                 : []),
-              { label: 'dismiss', onClick: sharing.dismissBanner },
+              { label: 'dismiss', onClick: p.sharing.dismissBanner },
             ],
           },
         ]
       : []),
-    ...(runError
+    ...(p.runError
       ? [
           {
             key: 'run',
             level: 'error' as const,
-            text: runError,
+            text: p.runError,
             testId: 'run-error',
-            actions: [{ label: 'dismiss', onClick: () => setRunError(null) }],
+            actions: [{ label: 'dismiss', onClick: () => p.setRunError(null) }],
           },
         ]
       : []),
-    ...(notice
-      ? [{ key: 'notice', level: 'info' as const, text: notice, actions: [{ label: 'ok', onClick: dismissNotice }] }]
+    ...(p.notice
+      ? [
+          {
+            key: 'notice',
+            level: 'info' as const,
+            text: p.notice,
+            actions: [{ label: 'ok', onClick: p.dismissNotice }],
+          },
+        ]
       : []),
-    ...(library.problem
+    ...(p.library.problem
       ? [
           {
             key: 'library',
             level: 'warning' as const,
-            text: library.problem,
+            text: p.library.problem,
             testId: 'library-problem',
-            actions: [{ label: 'ok', onClick: library.dismissProblem }],
+            actions: [{ label: 'ok', onClick: p.library.dismissProblem }],
           },
         ]
       : []),
@@ -112,8 +105,8 @@ export function pageBanners(p: {
             text: `Loaded ${undo.loaded}; replaced ${undo.replaced}.`,
             testId: 'undo-banner',
             actions: [
-              { label: 'undo', onClick: () => revertUndo(undo) },
-              { label: 'ok', onClick: () => setUndo(null) },
+              { label: 'undo', onClick: () => p.revertUndo(undo) },
+              { label: 'ok', onClick: () => p.setUndo(null) },
             ],
           },
         ]

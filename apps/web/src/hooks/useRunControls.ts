@@ -1,19 +1,16 @@
 'use client';
 
 import { useState } from 'react';
-import type { ClientMessage } from '@bpfplay/protocol';
 import type { EditorApi } from '../editor/EditorView';
-import type { AgentStore } from '../state/agentStore';
 import { isActive } from '../state/run';
 import { runRequest } from '../state/runRequest';
 import type { Workspace } from '../state/workspace';
+import type { PageAgent } from './usePageAgent';
 
 export interface RunControlsInput {
   ws: Workspace | null;
-  store: AgentStore;
-  send(m: ClientMessage): boolean;
-  /** Where the page tried to connect, for the message when a run could not be sent. */
-  agentUrl: string | null;
+  /** The page's agent (its store and socket) and where it tried to connect, for the message when a run could not be sent. */
+  page: Pick<PageAgent, 'agent' | 'target'>;
   /** The editor's own text: a keystroke just before Ctrl+Enter must be sent. */
   editor: { current: EditorApi | null };
   /** CO-RE targets the agent knows for this session (bundled + this tab's uploads); read at each Run. */
@@ -28,7 +25,7 @@ export interface RunControlsInput {
  */
 export function useRunControls(o: RunControlsInput) {
   const [runError, setRunError] = useState<string | null>(null);
-  const { store } = o;
+  const { store, send } = o.page.agent;
   const running = isActive(store.run);
   const connected = store.connection.kind === 'ready';
 
@@ -45,14 +42,14 @@ export function useRunControls(o: RunControlsInput) {
     if (!req.ok) return setRunError(req.error);
     const msg = store.startRun(req.snippet, req.options);
     o.onStart?.();
-    if (!o.send(msg))
+    if (!send(msg))
       store.abandonRun(
-        `not connected to the agent at ${o.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
+        `not connected to the agent at ${o.page.target.agentUrl}: the run was not sent. ${connected ? '' : 'See the banner above.'}`,
       );
   };
   const stop = () => {
     const m = store.stopMessage();
-    if (m) o.send(m);
+    if (m) send(m);
   };
   /** The snippet a Run would send now, or null: compile-as-you-type compiles exactly this (same cache key). */
   const snippet = () => {
