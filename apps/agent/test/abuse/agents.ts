@@ -12,6 +12,7 @@ import type { AbuseCase } from './cases.js';
 import { runOnce } from './driver.js';
 import type { Tally } from './summary.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
+import { until } from '../harness/wait.js';
 
 /**
  * Compile limits for bombs: tight enough that each ends in seconds, loose enough for real programs.
@@ -47,17 +48,12 @@ export async function closeTabs(agent: AgentProcess, open: TestClient[]): Promis
   await sessionsDownTo(agent, 0);
 }
 
-/** Resolves once the agent counts at most `n` open sessions (GET /api/info), polling with a deadline. */
-export async function sessionsDownTo(agent: AgentProcess, n: number, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
+/** Resolves once the agent counts at most `n` open sessions (GET /api/info's load). */
+export async function sessionsDownTo(agent: AgentProcess, n: number): Promise<void> {
+  await until(`the agent counts at most ${n} sessions open`, async () => {
     const r = await fetch(`${agent.url}/api/info`, { headers: { authorization: `Bearer ${agent.token}` } });
-    const open = ((await r.json()) as AgentInfo).load?.sessions;
-    if (open !== undefined && open <= n) return;
-    if (Date.now() > end)
-      throw new Error(`the agent still counts ${open} sessions open after ${timeoutMs} ms (wanted ≤ ${n})`);
-    await new Promise((res) => setTimeout(res, 25));
-  }
+    return (((await r.json()) as AgentInfo).load?.sessions ?? Infinity) <= n;
+  });
 }
 
 /** True while the agent process lives and answers /healthz. */

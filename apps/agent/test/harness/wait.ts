@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
  * waiting on stdin, a run started); fails after `timeoutMs` saying what did not happen. Polling
  * with a deadline rather than sleeping a fixed time, so a fast machine is not raced and a slow one waits.
  */
-export async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
