@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { CLOSE_CODES, NodeName, RoomId, parseClientMessage, type ServerPayload } from '@bpfplay/protocol';
+import { CLOSE_CODES, NodeName, parseClientMessage, type ServerPayload } from '@bpfplay/protocol';
 import { fanOutRun, type FanOutRun, type NodeFrame, type NodeRegistry } from '@bpfplay/nodes';
 import type { RoomStore } from '@bpfplay/share/server';
-import { roomInfo } from './roomHub';
+import { roomRefusal } from './roomAccess';
 
 /** A run message is a snippet (≤ 64 KiB of files) and options: far below this. */
 const MAX_MESSAGE_BYTES = 1 << 20;
@@ -36,18 +36,9 @@ export function nodeRunUpgrades(
     const node = url.searchParams.get('node') ?? ALL_NODES;
     wss.handleUpgrade(req, socket, head, (ws) => {
       void (async () => {
-        if (!RoomId.safeParse(roomId).success) return ws.close(CLOSE_CODES.notFound, 'no such room');
-        const room = await store.room(roomId);
-        if (!room) return ws.close(CLOSE_CODES.notFound, 'no such room');
-        if (learnerId === null) {
-          if (!(await store.instructorKeyValid(roomId, token)))
-            return ws.close(CLOSE_CODES.unauthorized, 'wrong instructor key: open the instructor link you were given');
-        } else {
-          if (!RoomId.safeParse(learnerId).success || !(await store.learnerKeyValid(roomId, learnerId, token)))
-            return ws.close(CLOSE_CODES.unauthorized, 'not a learner of this room: join it again with its code');
-          if (roomInfo(room, now()).expired)
-            return ws.close(CLOSE_CODES.roomEnded, `this room ended at ${room.expiresAt}`);
-        }
+        const who = learnerId === null ? { instructor: true as const } : { learner: learnerId };
+        const refused = await roomRefusal(store, roomId, who, token, now());
+        if (refused) return ws.close(refused.code, refused.reason);
         if (!registry)
           return ws.close(
             CLOSE_CODES.notFound,

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE_CODES, RoomId } from '@bpfplay/protocol';
 import type { RoomStore } from '@bpfplay/share/server';
-import { roomInfo, type RoomHub, type RoomSocket } from './roomHub';
+import type { RoomHub, RoomSocket } from './roomHub';
+import { roomRefusal } from './roomAccess';
 import { LearnerRelay, RELAY_CLOSE } from './relay';
 import type { AgentTargets } from './agentTargets';
 
@@ -62,18 +62,10 @@ export function roomUpgrades(
         ws.on('message', (d) => sizeOf(d) > MAX_ROOM_MESSAGE_BYTES && ws.close(1009, 'message too large'));
       const channel = kind === 'agent' ? null : roomSocket(ws);
       void (async () => {
-        if (!RoomId.safeParse(roomId).success) return ws.close(CLOSE_CODES.notFound, 'no such room');
-        const room = await store.room(roomId);
-        if (!room) return ws.close(CLOSE_CODES.notFound, 'no such room');
-        if (kind === 'teach') {
-          if (!(await store.instructorKeyValid(roomId, token)))
-            return ws.close(CLOSE_CODES.unauthorized, 'wrong instructor key: open the instructor link you were given');
-          return hub.instructor(roomId, channel!);
-        }
-        if (!RoomId.safeParse(learnerId).success || !(await store.learnerKeyValid(roomId, learnerId, token)))
-          return ws.close(CLOSE_CODES.unauthorized, 'not a learner of this room: join it again with its code');
-        if (roomInfo(room, now()).expired)
-          return ws.close(CLOSE_CODES.roomEnded, `this room ended at ${room.expiresAt}`);
+        const who = kind === 'teach' ? { instructor: true as const } : { learner: learnerId };
+        const refused = await roomRefusal(store, roomId, who, token, now());
+        if (refused) return ws.close(refused.code, refused.reason);
+        if (kind === 'teach') return hub.instructor(roomId, channel!);
         if (kind === 'learn') return hub.learnerChannel(roomId, learnerId, channel!);
         const target = targets.pick(`${roomId}/${learnerId}`);
         if (!target) return ws.close(RELAY_CLOSE.agentGone, 'no agent is available for this room right now');
