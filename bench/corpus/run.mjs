@@ -53,7 +53,10 @@ function runOne(agent, p) {
       env: { ...process.env, BPFPLAY_TOKEN: agent.token },
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
+    // Kept for a run that ends without a `stopped` frame: the CLI's own error is the only account of it.
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
     child.on('exit', (code) => {
       const messages = stdout
         .split('\n')
@@ -66,7 +69,7 @@ function runOne(agent, p) {
           }
         })
         .filter(Boolean);
-      resolve({ code, messages });
+      resolve({ code, messages, stderr });
     });
   });
 }
@@ -99,7 +102,7 @@ const notServable = [];
 try {
   for (const p of selected) {
     const name = p.file.replace(/\.bpf\.c$/, '');
-    const { messages } = await runOne(agent, p);
+    const { code, messages, stderr } = await runOne(agent, p);
     const stopped = messages.find((m) => m.type === 'stopped');
     const loaded = messages.find((m) => m.type === 'loaded');
     const warnings = messages.filter((m) => m.type === 'warning').length;
@@ -113,6 +116,10 @@ try {
     const out = outputOf(messages);
     const ok = out.length > 0 && ['timeout', 'finished', 'user'].includes(stopped?.reason);
     if (ok) produced++;
+    if (!stopped)
+      console.log(
+        `   the CLI exited with ${code} and no stopped frame; its stderr:\n${stderr.trim().replace(/^/gm, '   | ')}`,
+      );
     console.log(
       `${ok ? 'ok' : 'NO'} ${name.padEnd(14)} ${(kinds || '-').padEnd(18)} ${warnings} warnings  ${ok ? out.join('; ') : `${stopped?.reason ?? 'no stop'}: ${(stopped?.message ?? '').split('\n')[0].slice(0, 140)}`}`,
     );

@@ -18,6 +18,7 @@
 #define TO_CONFIG 'C'   /* u32 perf_event Hz, u32 map snapshot interval ms, u32 entries per map snapshot */
 #define TO_GO 'G'       /* load, attach, stream */
 #define TO_QUIT 'Q'     /* detach, drain, last snapshot, DONE, power off */
+#define TO_KSYMS 'Y'    /* while running: send the kernel's text symbols (FROM_KSYMS) */
 
 /* guest -> host */
 #define FROM_READY 'r'     /* u32 possible CPUs, kernel release */
@@ -39,6 +40,7 @@
 #define FROM_SNAP_END 'E'  /* the snapshot is complete */
 #define FROM_ITER 'i'      /* program NUL iterator output */
 #define FROM_DONE 'd'      /* everything detached and drained: the guest powers off next */
+#define FROM_KSYMS 'y'     /* u32 length inflated, zlib: /proc/kallsyms's text lines (t, T, w, W) */
 
 #define MODE_ITER 1
 #define MODE_PERF_EVENT 2

@@ -79,8 +79,12 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   else if (config.isolate)
     throw new Error('--isolate needs the kernel matrix: run scripts/setup.sh (scripts/kernels.sh, guest/build.sh)');
   // Booting is CPU-bound under TCG: at most one boot per core but one, so warm-up never starves runs.
-  const guests = new GuestPools(GUEST_LIMITS.warmPerKernel, Math.max(1, cpus().length - 1), undefined, (k, ms) =>
-    log(`warm guest ${k} ready (booted in ${Math.round(ms)} ms)`),
+  const guests = new GuestPools(
+    GUEST_LIMITS.warmPerKernel,
+    Math.max(1, cpus().length - 1),
+    undefined,
+    (k, ms) => log(`warm guest ${k} ready (booted in ${Math.round(ms)} ms)`),
+    (k, why) => log(`warm guest ${k} failed: ${why}`),
   );
   const targets = new Map<string, RunTargetEnv>();
   const guestTargetPolicy = guestPolicy(config.policy ?? {});

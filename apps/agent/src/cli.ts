@@ -209,33 +209,34 @@ async function lspCommand(method: 'completion' | 'hover', args: string[]): Promi
   }
 }
 
+/**
+ * Exit with `code` once stdout has taken everything written to it. A pipe read slowly (a script
+ * reading `--json`, a loaded machine) leaves Node holding the writes the pipe had no room for, and
+ * process.exit drops them: bench/corpus lost offcputime's last map snapshots and its `stopped` line
+ * that way (exit code 0, no `stopped` in the output, load average 13). The write callback runs after
+ * every earlier write was flushed; ws and timers that linger a moment then no longer keep us.
+ */
+function exitAfterOutput(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => setTimeout(() => process.exit(code), 100).unref());
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   switch (cmd) {
     case 'agent':
       return agentCommand(rest);
     case 'run':
-      process.exitCode = await runCommand(rest);
-      // ws and timers may linger a moment; the run is over and reported.
-      setTimeout(() => process.exit(process.exitCode), 100).unref();
-      return;
+      return exitAfterOutput(await runCommand(rest));
     case 'complete':
     case 'hover':
-      process.exitCode = await lspCommand(cmd === 'complete' ? 'completion' : 'hover', rest);
-      setTimeout(() => process.exit(process.exitCode), 100).unref();
-      return;
+      return exitAfterOutput(await lspCommand(cmd === 'complete' ? 'completion' : 'hover', rest));
     case 'export':
-      process.exitCode = await exportCommand(rest, USAGE);
-      setTimeout(() => process.exit(process.exitCode), 100).unref();
-      return;
+      return exitAfterOutput(await exportCommand(rest, USAGE));
     case 'test-run':
-      process.exitCode = await testRunCommand(rest, USAGE);
-      setTimeout(() => process.exit(process.exitCode), 100).unref();
-      return;
+      return exitAfterOutput(await testRunCommand(rest, USAGE));
     case 'lesson':
-      process.exitCode = await lessonCommand(rest, USAGE);
-      setTimeout(() => process.exit(process.exitCode), 100).unref();
-      return;
+      return exitAfterOutput(await lessonCommand(rest, USAGE));
     case undefined:
     case '-h':
     case '--help':

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { BpfMap, BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE } from '@bpfplay/libbpf';
 import { openObjectSpec } from '@bpfplay/btf';
@@ -8,11 +7,11 @@ import { writeParams } from '../load/params.js';
 import { parseVerifierLog } from '../load/verifier-log.js';
 import { Outbox } from '../stream/outbox.js';
 import { snapshotMaps } from '../stream/maps.js';
-import { KernelSymbols } from '../stream/ksyms.js';
 import { PerfEventSource, PrintkSource, PRINTK_MAP, RingEventSource, type Source } from '../stream/sources.js';
 import type { RunDecoders, RunHooks } from '../runner/host-run.js';
 import type { RunSpec } from '../runner/ipc.js';
 import { GuestMap, GuestPerf, GuestRing } from './guest-streams.js';
+import { GuestStacks } from './guest-stacks.js';
 import type { Guest } from './qemu.js';
 import { cstr, Fields, FROM, message as wireMessage, MODE, TO, u32, u8, type GuestMessage } from './wire.js';
 import { GUEST_LIMITS } from './limits.js';
@@ -42,7 +41,8 @@ export class GuestRun {
   private stopping?: { reason: StopReason; message: string };
   private lastFrameAt = -Infinity;
   private frameMs = 16;
-  private symbols?: KernelSymbols;
+  /** Stack maps' and records' stacks, named with the guest kernel's symbols. */
+  private stacks?: GuestStacks;
 
   constructor(
     private readonly spec: RunSpec,
@@ -72,22 +72,15 @@ export class GuestRun {
     // still booting, whether cold or a pool's that has not finished, makes the run wait in `booting`.
     if (!this.guest.booted)
       this.hooks.state('booting', `booting the ${this.kernel} guest (${this.guest.kernel.release})`);
-    this.bootTimer = setTimeout(
-      () =>
-        this.kill(
-          'timeout',
-          `the ${this.kernel} guest did not boot within ${GUEST_LIMITS.bootSeconds} s; it was killed`,
-        ),
-      GUEST_LIMITS.bootSeconds * 1000,
-    );
     let ready: Awaited<Guest['ready']>;
     try {
       ready = await this.guest.ready;
     } catch (e) {
-      if (!this.finished) this.finish(this.stopping?.reason ?? 'runner-crash', (e as Error).message);
+      // Not ready within GUEST_LIMITS.bootSeconds (counted from the guest's start: Guest kills it).
+      const reason = this.guest.bootTimedOut ? 'timeout' : 'runner-crash';
+      if (!this.finished) this.finish(this.stopping?.reason ?? reason, (e as Error).message);
       return;
     }
-    clearTimeout(this.bootTimer);
     if (this.finished) return;
     if (this.stopping) return this.kill(this.stopping.reason, this.stopping.message);
     this.cpus = ready.cpus;
@@ -269,6 +262,9 @@ export class GuestRun {
       case FROM.snapshotEnd:
         this.snapshot();
         break;
+      case FROM.ksyms:
+        this.stacks?.received(f.u32(), f.rest());
+        break;
       case FROM.done:
         this.poll(true);
         this.finish(this.stopping?.reason ?? 'finished', this.stopping?.message ?? 'iterator output complete');
@@ -311,6 +307,12 @@ export class GuestRun {
     }));
     this.hooks.emit('loaded', { programs, maps, durationMs });
     this.hooks.state('attaching');
+    this.stacks = new GuestStacks(
+      this.kernel,
+      d.records.layouts,
+      this.maps.some((m) => m.type === MAP_TYPE.stack_trace),
+      () => this.guest.send(wireMessage(TO.ksyms)),
+    );
     for (const m of this.maps) {
       if (m.type === MAP_TYPE.ringbuf) {
         const ring = new GuestRing();
@@ -318,12 +320,12 @@ export class GuestRun {
         this.sources.push(
           m.name === PRINTK_MAP
             ? new PrintkSource(ring, (ns) => this.runMs(ns))
-            : new RingEventSource(m.name, ring, d.records),
+            : new RingEventSource(m.name, ring, d.records, this.stacks.records),
         );
       } else if (m.type === MAP_TYPE.perf_event_array) {
         const perf = new GuestPerf();
         this.perfs.set(m.index, perf);
-        this.sources.push(new PerfEventSource(m.name, perf, d.records));
+        this.sources.push(new PerfEventSource(m.name, perf, d.records, this.stacks.records));
       }
     }
   }
@@ -356,6 +358,9 @@ export class GuestRun {
       else this.outbox.dropEvents(name, ring.overflow);
       ring.overflow = 0;
     }
+    // Names go out before the records that hold the frames (same channel, in order).
+    const names = this.stacks?.takeNames(final);
+    if (names) this.hooks.emit('symbols', { names });
     if (this.outbox.flush()) this.lastFrameAt = started;
   }
 
@@ -363,18 +368,15 @@ export class GuestRun {
     if (!this.d) return;
     const maps = snapshotMaps(this.objectView(), this.d.maps, this.spec.maxMapEntries, {
       cpus: this.cpus,
-      symbols: () => (this.symbols ??= this.guestSymbols()),
+      symbols: () => this.stacks!.kernelSymbols(),
     });
-    if (maps.length) this.hooks.emit('maps', { t: Math.max(0, this.runMs(this.guestNow)), maps });
-  }
-
-  private guestSymbols(): KernelSymbols {
-    // Guests boot with nokaslr: the package's System.map is the guest's kallsyms (programs aside).
-    try {
-      return KernelSymbols.parse(readFileSync(this.guest.kernel.vmlinux.replace(/vmlinux$/, 'System.map')));
-    } catch {
-      return KernelSymbols.parse('');
-    }
+    if (!maps.length && !this.stacks?.records) return;
+    const stacks = this.stacks?.profiles(maps) ?? [];
+    this.hooks.emit('maps', {
+      t: Math.max(0, this.runMs(this.guestNow)),
+      maps,
+      ...(stacks.length ? { stacks } : {}),
+    });
   }
 
   setPaused(paused: boolean): void {

@@ -4,8 +4,13 @@
  * when eight other sessions load both cores.)
  */
 export const GUEST_LIMITS = {
-  /** A guest that is not ready by then is killed and the run reports it (a hung boot). */
-  bootSeconds: 60,
+  /**
+   * From qemu's start to the loader's READY, for every guest, warm ones waiting in the pool included:
+   * a guest not ready by then (a hung boot, a kernel that panics with panic=-1 and never powers
+   * off, an init that never starts the loader) is killed, and its run, if it has one, says so.
+   * Tests set BPFPLAY_TEST_GUEST_BOOT_SECONDS to see a hung boot end without waiting a minute.
+   */
+  bootSeconds: Number(process.env.BPFPLAY_TEST_GUEST_BOOT_SECONDS) || 60,
   /**
    * From GO to attached (load, verifier, attach in the guest), else the guest is killed: a guest
    * whose kernel stopped answering (a program that spins on every syscall under emulation) would

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { GuestKernel } from './kernels.js';
+import { GUEST_LIMITS } from './limits.js';
 import { GuestReader, Fields, FROM, type GuestMessage } from './wire.js';
 
 export const QEMU = 'qemu-system-x86_64';
@@ -110,6 +111,9 @@ export class Guest {
   isExited = false;
   /** Set once the loader said READY: a run handed this guest then goes straight to loading. */
   booted?: { release: string; cpus: number; bootMs: number };
+  /** Set when the guest was killed for not being ready within GUEST_LIMITS.bootSeconds. */
+  bootTimedOut = false;
+  private readonly bootTimer: NodeJS.Timeout;
 
   constructor(
     readonly kernel: GuestKernel,
@@ -151,6 +155,7 @@ export class Guest {
           const f = new Fields(m.p);
           const cpus = f.u32();
           this.booted = { cpus, release: f.text(), bootMs: performance.now() - this.startedAt };
+          clearTimeout(this.bootTimer);
           markReady(this.booted);
         } else this.handler?.(m);
       },
@@ -159,22 +164,43 @@ export class Guest {
         this.kill();
       },
     );
+    // The deadline runs from qemu's start whether or not a run waits: a warm guest that hangs while
+    // booting would otherwise sit in the pool forever, and the run handed it would wait on it.
+    // Unref'd: it must not keep an idle runner alive (qemu dies with the runner).
+    this.bootTimer = setTimeout(() => {
+      if (this.booted || this.isExited) return;
+      this.bootTimedOut = true;
+      keep(Buffer.from(`\n[bpfplay] not ready within ${GUEST_LIMITS.bootSeconds} s: killed\n`));
+      this.kill();
+    }, GUEST_LIMITS.bootSeconds * 1000);
+    this.bootTimer.unref();
     this.child.stdout!.on('data', (c: Buffer) => reader.push(c));
     // A write after qemu died fails with EPIPE: the exit is what gets reported.
     this.child.stdin!.on('error', () => {});
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
         this.isExited = true;
-        fail(new Error(`the ${kernel.name} guest stopped before it was ready: ${this.describeExit(code, signal)}`));
+        clearTimeout(this.bootTimer);
+        fail(
+          new Error(
+            this.bootTimedOut
+              ? `the ${kernel.name} guest did not boot within ${GUEST_LIMITS.bootSeconds} s; it was killed${this.consoleTail()}`
+              : `the ${kernel.name} guest stopped before it was ready: ${this.describeExit(code, signal)}`,
+          ),
+        );
         resolve({ code, signal, console: this.consoleText.trim() });
       });
     });
     this.child.on('error', (e) => fail(e));
   }
 
-  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  private consoleTail(): string {
     const tail = this.consoleText.trim().split('\n').slice(-6).join('\n');
-    return `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail ? `\n${tail}` : ''}`;
+    return tail ? `\n${tail}` : '';
+  }
+
+  private describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+    return `${signal ? `killed by ${signal}` : `exit code ${code}`}${this.consoleTail()}`;
   }
 
   get pid(): number | undefined {

@@ -13,6 +13,7 @@ export const TO = {
   config: 'C',
   go: 'G',
   quit: 'Q',
+  ksyms: 'Y',
 } as const;
 
 export const FROM = {
@@ -35,6 +36,7 @@ export const FROM = {
   snapshotEnd: 'E',
   iter: 'i',
   done: 'd',
+  ksyms: 'y',
 } as const;
 
 export const MODE = { iter: 1, perfEvent: 2 } as const;

@@ -22,6 +22,12 @@ export class GuestPools {
     private readonly entry = RUNNER_ENTRY,
     /** A warm guest is booted and waiting (the agent logs it; the bench waits on that line). */
     private readonly onBooted: (kernel: string, bootMs: number) => void = () => {},
+    /**
+     * A warm guest ended before it was ready (GUEST_LIMITS.bootSeconds, a kernel that panics, a
+     * broken initramfs): the agent logs why and stays up. Not refilled here, so a kernel that cannot
+     * boot costs no more boots until a run asks for it again.
+     */
+    private readonly onBootFailed: (kernel: string, message: string) => void = () => {},
   ) {}
 
   /** Start keeping this kernel's guests warm. */
@@ -57,9 +63,9 @@ export class GuestPools {
           settle();
           this.onBooted(boot.kernel.name, ms);
         },
-        () => {
+        (e: Error) => {
           settle();
-          this.remove(boot.kernel.name, r);
+          if (this.remove(boot.kernel.name, r)) this.onBootFailed(boot.kernel.name, e.message);
         },
       );
       void r.ready.then(
@@ -70,11 +76,14 @@ export class GuestPools {
     }
   }
 
-  private remove(name: string, r: RunnerProcess): void {
+  /** Drop a guest that failed; true when it was still idle (a run that took it reports it itself). */
+  private remove(name: string, r: RunnerProcess): boolean {
     const list = this.idle.get(name) ?? [];
     const i = list.indexOf(r);
-    if (i >= 0) list.splice(i, 1);
+    if (i < 0) return false;
+    list.splice(i, 1);
     r.kill();
+    return true;
   }
 
   /** A runner for a run on this kernel: a warm guest when one waits (booted or booting), else a cold one. */

@@ -15,7 +15,7 @@ import { waitForDetachedPrograms } from './quiesce.js';
 import { stackProfiles } from '../stream/stacks.js';
 import { kernelSymbols } from '../stream/ksyms.js';
 import { UserSymbols } from '../stream/usyms.js';
-import { RecordStacks } from '../stream/record-stacks.js';
+import { hostFrameNamer, RecordStacks } from '../stream/record-stacks.js';
 
 export interface RunDecoders {
   records: RecordDecoder;
@@ -128,7 +128,12 @@ export class HostRun {
       // and the allowlisted binaries took 4 s on this machine under load, and a first snapshot that
       // long delayed the run's stop until the agent killed the runner (its frames lost with it).
       const layouts = this.d?.records.layouts;
-      this.recordStacks = layouts ? RecordStacks.of(layouts, () => this.usyms) : undefined;
+      this.recordStacks = layouts
+        ? RecordStacks.of(
+            layouts,
+            hostFrameNamer(() => this.usyms),
+          )
+        : undefined;
       if (this.recordStacks || this.obj.maps().some((m) => m.type === MAP_TYPE.stack_trace)) {
         kernelSymbols();
         this.usyms.preload();

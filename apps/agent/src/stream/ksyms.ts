@@ -115,9 +115,14 @@ export class KernelSymbols {
     try {
       return KernelSymbols.parse(readFileSync(path));
     } catch (e) {
-      const none = new Uint32Array(0);
-      return new KernelSymbols(Buffer.alloc(0), none, none, none, `cannot read ${path}: ${(e as Error).message}`);
+      return KernelSymbols.none(`cannot read ${path}: ${(e as Error).message}`);
     }
+  }
+
+  /** No symbols, and why (every lookup fails; `format` gives hex). */
+  static none(why: string): KernelSymbols {
+    const none = new Uint32Array(0);
+    return new KernelSymbols(Buffer.alloc(0), none, none, none, why);
   }
 
   get size(): number {

@@ -83,7 +83,7 @@ function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number, syms
   snap.more = more;
   snap.entries = entries.map(({ key, value }) => ({
     key: key.readUInt32LE(0),
-    value: buildIds ? { $hex: value.toString('hex') } : symbolizeCached(value),
+    value: buildIds ? { $hex: value.toString('hex') } : symbolizeCached(value, syms),
   }));
 }
 
@@ -92,15 +92,18 @@ function snapshotStacks(map: BpfMap, snap: MapSnapshot, maxEntries: number, syms
  * frame), and a stack's bytes decide its frames. Without BPF_F_REUSE_STACKID an id keeps its stack,
  * so every snapshot after the first finds nearly all of them here. Bounded like the map itself.
  */
-const symbolized = new Map<string, string[]>();
+const symbolizedBy = new WeakMap<KernelSymbols, Map<string, string[]>>();
 const MAX_CACHED = 20_000;
 
-function symbolizeCached(value: Buffer): string[] {
+/** Per symbol table: the same bytes name different functions on a guest's kernel than on this one. */
+function symbolizeCached(value: Buffer, syms: KernelSymbols = kernelSymbols()): string[] {
+  let symbolized = symbolizedBy.get(syms);
+  if (!symbolized) symbolizedBy.set(syms, (symbolized = new Map()));
   const k = value.toString('latin1');
   let frames = symbolized.get(k);
   if (!frames) {
     if (symbolized.size >= MAX_CACHED) symbolized.clear();
-    frames = symbolizeStack(value, kernelSymbols());
+    frames = symbolizeStack(value, syms);
     symbolized.set(k, frames);
   }
   return frames;

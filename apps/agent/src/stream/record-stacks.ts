@@ -10,15 +10,42 @@ import {
   type RecordLayout,
   type StackProfile,
 } from '@bpfplay/protocol';
-import { kernelSymbols } from './ksyms.js';
+import { kernelSymbols, type KernelSymbols } from './ksyms.js';
 import type { UserSymbols } from './usyms.js';
+
+/** Names one frame of a record's stack: kernel frames from a kernel's symbols, user frames by pid. */
+export type NameFrame = (addr: bigint, pid: number | undefined) => string;
+
+/** Frames of this machine: kallsyms, and the user frames of allowlisted binaries by pid. */
+export function hostFrameNamer(usyms: () => UserSymbols): NameFrame {
+  return (addr, pid) => {
+    if (isKernelFrame(addr)) return kernelSymbols().format(addr);
+    if (pid === undefined) return `${frameHex(addr)} (no pid field in the record)`;
+    const named = usyms().format(pid, addr);
+    if (named !== undefined) return named;
+    // A short-lived process (cat, true) is often gone before the next poll reads its maps.
+    return existsSync(`/proc/${pid}`)
+      ? frameHex(addr)
+      : `${frameHex(addr)} (pid ${pid} exited before its maps were read)`;
+  };
+}
+
+/**
+ * Frames of a kernel-matrix guest: kernel frames from that kernel's symbols (its System.map). User
+ * frames stay numbers: naming one needs the process's memory map, which lives in the guest's /proc
+ * and is gone with the VM; the guest's only binaries are busybox and the loader anyway.
+ */
+export function guestFrameNamer(syms: () => KernelSymbols, kernel: string): NameFrame {
+  return (addr) =>
+    isKernelFrame(addr) ? syms().format(addr) : `${frameHex(addr)} (user frame in the ${kernel} guest: not named)`;
+}
 
 /**
  * Stacks inside ring/perf buffer records (bpf_get_stack() into a record field, the way
  * libbpf-bootstrap's profile does it; which fields count is decode/stacks.ts's rule). The runner
  * shows each record's frames by name and adds the stacks up into a flame graph: as records are
  * read, `observe` keeps each distinct stack with its count and the frames not yet named; each
- * poll `takeNames` names those (kallsyms; user frames of allowlisted binaries, by pid) for a
+ * poll `takeNames` names those (NameFrame: the host's or a guest's) for a
  * `symbols` frame sent before the records, and each map snapshot carries `profiles()`.
  */
 
@@ -60,11 +87,8 @@ export class RecordStacks {
   private readonly pending = new Map<string, Pending>();
 
   /** Sources whose layout has stack fields; undefined when none has (nothing to do per record). */
-  static of(
-    layouts: ReadonlyMap<string, RecordLayout | undefined>,
-    usyms: () => UserSymbols,
-  ): RecordStacks | undefined {
-    const s = new RecordStacks(usyms);
+  static of(layouts: ReadonlyMap<string, RecordLayout | undefined>, nameFrame: NameFrame): RecordStacks | undefined {
+    const s = new RecordStacks(nameFrame);
     for (const [source, layout] of layouts) {
       const fields = recordStackFields(layout);
       if (!fields.length || layout?.root.k !== 'struct') continue;
@@ -82,7 +106,7 @@ export class RecordStacks {
     return s.plans.size ? s : undefined;
   }
 
-  private constructor(private readonly usyms: () => UserSymbols) {}
+  private constructor(private readonly nameFrame: NameFrame) {}
 
   wants(source: string): boolean {
     return this.plans.has(source);
@@ -131,24 +155,13 @@ export class RecordStacks {
     for (const [key, p] of this.pending) {
       const user = !isKernelFrame(p.addr);
       if (user && performance.now() > deadline) break;
-      const name = this.nameOf(p.addr, p.pid);
+      const name = this.nameFrame(p.addr, p.pid);
       this.pending.delete(key);
       this.names.set(key, name);
       out[key] = name;
       any = true;
     }
     return any ? out : undefined;
-  }
-
-  private nameOf(addr: bigint, pid: number | undefined): string {
-    if (isKernelFrame(addr)) return kernelSymbols().format(addr);
-    if (pid === undefined) return `${frameHex(addr)} (no pid field in the record)`;
-    const named = this.usyms().format(pid, addr);
-    if (named !== undefined) return named;
-    // A short-lived process (cat, true) is often gone before the next poll reads its maps.
-    return existsSync(`/proc/${pid}`)
-      ? frameHex(addr)
-      : `${frameHex(addr)} (pid ${pid} exited before its maps were read)`;
   }
 
   /**

@@ -150,6 +150,64 @@ describe('kernel matrix: one object on several kernels', () => {
     expect(guest.code).toBe(0);
   });
 
+  it("names a guest's stacks with that kernel's own symbols: record stacks and stack maps, each as a flame graph", async () => {
+    // perf_event samples: the interrupted kernel's registers, so kernel stacks to walk in an idle guest
+    // too. (Syscall tracepoints hand BPF the syscall's user registers on 6.1: no kernel stack there.)
+    const named = /^[A-Za-z_][\w.]*\+0x[0-9a-f]+$/;
+    const name = uniqueName('gstack');
+    const files = writeSnippet({
+      [`${name}.bpf.c`]: `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+struct event { __u32 pid; char comm[16]; __u64 kstack[32]; };
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 256 * 1024); } events SEC(".maps");
+SEC("perf_event")
+int ${name}(struct bpf_perf_event_data *ctx)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_get_stack(ctx, e->kstack, sizeof(e->kstack), 0);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`,
+    });
+    const rec = await runCli(files, ['--kernel', '6.1', '--duration', '2'], agent);
+    const names = ofType(byTarget(rec.messages, '6.1'), 'symbols').flatMap((m) => Object.values(m.names));
+    expect(
+      names.filter((n) => named.test(n)).length,
+      `record frames named: ${names.slice(0, 5).join(', ')}`,
+    ).toBeGreaterThan(0);
+    const recProfile = ofType(byTarget(rec.messages, '6.1'), 'maps')
+      .at(-1)
+      ?.stacks?.find((p) => p.name === 'events');
+    expect(
+      recProfile?.samples.some((s) => s.frames.some((f) => named.test(f))),
+      'a flame graph of the records',
+    ).toBe(true);
+
+    const map = await runCli(
+      ['profile.bpf.c', 'profile.h'].map((f) => join(BPF, 'profile', f)),
+      ['--kernel', '6.1', '--duration', '2'],
+      agent,
+    );
+    const snap = ofType(byTarget(map.messages, '6.1'), 'maps').at(-1);
+    const frames = (snap?.maps.find((m) => m.name === 'stackmap')?.entries ?? []).flatMap((e) => e.value as string[]);
+    // The guest's /proc/kallsyms: Debian's System.map is a stub, and this host's kallsyms names other functions.
+    expect(
+      frames.filter((f) => named.test(f)).length,
+      `stack map frames: ${frames.slice(0, 5).join(', ')}`,
+    ).toBeGreaterThan(0);
+    const profile = snap?.stacks?.find((p) => p.name === 'counts');
+    expect(
+      profile?.samples.some((s) => s.frames.some((f) => named.test(f))),
+      'a flame graph of the stack map',
+    ).toBe(true);
+  });
+
   it("prints with bpf_printk on 5.10, which lacks bpf_snprintf: the fallback reads the guest's own trace buffer", async () => {
     const run = await runCli(
       [join(BPF, 'hello', 'hello.bpf.c')],

@@ -1,0 +1,95 @@
+/**
+ * A guest that never becomes ready: a kernel of the matrix whose initramfs's /init sleeps instead of
+ * starting the loader. Its warm guest is killed at the boot limit (BPFPLAY_TEST_GUEST_BOOT_SECONDS,
+ * GUEST_LIMITS.bootSeconds), the agent logs why and stays up, a run on that kernel ends with a clear
+ * error at the same limit, and no qemu of it is left.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, ofType } from '../harness/cli.js';
+import { REPO, startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
+import { requireKernel, uniqueName } from '../harness/kernel.js';
+import { listKernels, GUEST_BUILD_DIR } from '../../src/guest/kernels.js';
+
+/** Short enough for a test, long enough that a healthy kernel would pass it on a loaded machine. */
+const BOOT_SECONDS = 8;
+
+/** qemu processes booted from this initramfs. */
+function qemusOf(initramfs: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `qemu-system-x86_64.*${initramfs}`])
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('a guest that never becomes ready', () => {
+  let agent: AgentProcess;
+  let kernelsDir: string;
+  const name = uniqueName('hang');
+  const initramfs = join(GUEST_BUILD_DIR, `initramfs-${name}.cpio`);
+
+  beforeAll(async () => {
+    requireKernel();
+    const real = listKernels().find((k) => k.name === '6.1');
+    if (!real) throw new Error('the kernel matrix is not set up (no 6.1 guest): run scripts/setup.sh');
+    // A matrix of one kernel: the real 6.1 kernel, with an init that never starts bpfplay-guest.
+    kernelsDir = mkdtempSync(join(tmpdir(), 'bpfplay-hang-'));
+    chmodSync(kernelsDir, 0o755); // qemu runs as nobody
+    const k = join(kernelsDir, name);
+    mkdirSync(k);
+    const src = join(real.vmlinux, '..');
+    for (const f of ['kernel.json', 'config', 'btf']) copyFileSync(join(src, f), join(k, f));
+    symlinkSync(real.vmlinux, join(k, 'vmlinux'));
+    const stage = join(kernelsDir, 'stage');
+    mkdirSync(join(stage, 'bin'), { recursive: true });
+    copyFileSync('/bin/busybox', join(stage, 'bin/busybox'));
+    writeFileSync(join(stage, 'init'), '#!/bin/busybox sh\nexec /bin/busybox sleep 100000\n');
+    chmodSync(join(stage, 'init'), 0o755);
+    execFileSync('sh', ['-c', `cd ${stage} && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null > ${initramfs}`]);
+    agent = await startAgentProcess(['--warm-guests', name], {
+      BPFPLAY_KERNELS_DIR: kernelsDir,
+      BPFPLAY_TEST_GUEST_BOOT_SECONDS: String(BOOT_SECONDS),
+      BPFPLAY_GUEST_ACCEL: 'tcg',
+    });
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    rmSync(initramfs, { force: true });
+    if (kernelsDir) rmSync(kernelsDir, { recursive: true, force: true });
+  });
+
+  it('kills the warm guest at the boot limit, fails a run on it with a clear error, and the agent stays up', async () => {
+    // The warm guest, booted at agent start with no run waiting, is killed at the limit and logged.
+    await agent.waitForOutput(
+      new RegExp(`warm guest ${name} failed: the ${name} guest did not boot within ${BOOT_SECONDS} s`),
+      60_000,
+    );
+    expect(qemusOf(initramfs), 'the hung warm guest is gone').toEqual([]);
+
+    // A run on that kernel waits for its (cold) guest at most the same limit, then says why.
+    const t0 = performance.now();
+    const files = [join(REPO, 'bpf/hello/hello.bpf.c')];
+    const run = await runCli(files, ['--kernel', name, '--duration', '1'], agent);
+    const stopped = ofType(run.messages, 'stopped').at(-1);
+    const mine = stopped?.targets?.find((t) => t.target === name) ?? stopped;
+    expect(mine?.reason).toBe('timeout');
+    expect(mine?.message).toMatch(new RegExp(`the ${name} guest did not boot within ${BOOT_SECONDS} s; it was killed`));
+    expect(performance.now() - t0, 'ended at its limit, not after the run limit').toBeLessThan(60_000);
+    expect(qemusOf(initramfs), 'no qemu of the hung kernel is left').toEqual([]);
+
+    // The agent is still up and serves the host.
+    const host = await runCli(files, ['--duration', '1', '--trigger', '/bin/true'], agent);
+    expect(ofType(host.messages, 'stopped').at(-1)?.reason).toBe('timeout');
+    expect(ofType(host.messages, 'printk').flatMap((m) => m.lines).length).toBeGreaterThan(0);
+    expect(agent.child.exitCode).toBeNull();
+  }, 180_000);
+});
