@@ -101,6 +101,12 @@ export const ExampleMeta = z.object({
   /** Values for `const volatile` parameters. */
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
   expect: ExampleExpect,
+  /**
+   * What a kernel of the matrix shows instead of `expect`, where it differs on purpose (the kernel
+   * table checks each kernel's column against its own): e.g. 5.10 still calls task_struct's state
+   * `state`, so a CO-RE example prints the other branch there.
+   */
+  expectOn: z.record(z.string(), ExampleExpect).optional(),
   /** Packet lab checks (`bpfplay test-run`), for XDP, tc, socket filter and flow dissector examples; the web app offers the first one's packet. */
   packetLab: z.array(PacketLabCheck).optional(),
 });
