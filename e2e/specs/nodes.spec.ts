@@ -1,31 +1,22 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, repo, test } from '../lib/test';
+import { expect, test } from '../lib/test';
 import { startOwnAgent, type OwnAgent } from '../lib/ownAgent';
+import { ownWebAddress, startOwnWeb, type OwnWeb } from '../lib/ownWeb';
+import { freePort } from '../lib/web-app';
 
 /**
  * Many agents behind one web app (issue 19), in a real browser: the web server of its own
  * (dist/server.mjs: Next.js + the WebSocket relay) with an agents file naming two real agents and
  * one address where nothing listens. The node list shows two up and one down with the reason; a
  * run on every node from the page comes back labelled with each node, side by side; the page
- * never holds an agent's token or address.
+ * never holds an agent's token or address. A room scoped to one node keeps its learners there.
  */
-const webDir = path.join(repo, 'apps/web');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 test.describe('many agents: node list and runs on every node', () => {
   let agents: OwnAgent[] = [];
-  let web: ChildProcess | undefined;
+  let web: OwnWeb | undefined;
   let base = '';
   let dir = '';
   let deadAddress = '';
@@ -33,10 +24,8 @@ test.describe('many agents: node list and runs on every node', () => {
   test.beforeAll(async () => {
     test.setTimeout(240_000);
     dir = mkdtempSync(path.join(tmpdir(), 'bpfplay-e2e-nodes-'));
-    // The web server bundle (esbuild, a second or two): the spec must run the relay it tests.
-    execFileSync(process.execPath, ['server/build.mjs'], { cwd: webDir, stdio: 'inherit' });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    const address = await ownWebAddress();
+    base = address.base;
     agents = await Promise.all([startOwnAgent({ webOrigin: base }), startOwnAgent({ webOrigin: base })]);
     const deadPort = await freePort();
     deadAddress = `127.0.0.1:${deadPort}`;
@@ -47,40 +36,11 @@ test.describe('many agents: node list and runs on every node', () => {
         `ws://127.0.0.1:${deadPort}/ws nothing-listens lab-3\n`,
       { mode: 0o600 },
     );
-    web = spawn(process.execPath, ['dist/server.mjs', '--hostname', '127.0.0.1', '--port', String(port)], {
-      cwd: webDir,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        BPFPLAY_NEXT_DIST_DIR: process.env.BPFPLAY_E2E_DIST_DIR ?? '.next-e2e',
-        BPFPLAY_AGENTS_FILE: file,
-        BPFPLAY_DATA_DIR: path.join(dir, 'data'),
-      },
-    });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`web server did not start:\n${out.slice(-2000)}`)), 120_000);
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        if (/bpfplay web ready/.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      web!.stdout!.on('data', onData);
-      web!.stderr!.on('data', onData);
-      web!.on('exit', (code) => reject(new Error(`web server exited (${code}):\n${out.slice(-2000)}`)));
-    });
+    web = await startOwnWeb({ port: address.port, env: { BPFPLAY_AGENTS_FILE: file } });
   });
 
   test.afterAll(async () => {
-    if (web?.pid !== undefined && web.exitCode === null) {
-      const gone = new Promise<void>((r) => web!.once('exit', () => r()));
-      process.kill(-web.pid, 'SIGTERM');
-      await gone;
-    }
+    await web?.stop();
     await Promise.all(agents.map((a) => a.stop()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -129,5 +89,46 @@ test.describe('many agents: node list and runs on every node', () => {
     expect(sockets.length).toBeGreaterThan(0);
     for (const s of sockets) expect(new URL(s).origin.replace('ws', 'http')).toBe(base);
     await page.screenshot({ path: test.info().outputPath('nodes.png'), fullPage: true });
+  });
+
+  test('a room scoped to one node: the instructor sees and changes it; a learner elsewhere is refused in words', async ({
+    page,
+    freshPage,
+  }) => {
+    test.setTimeout(60_000);
+    const post = (p: string, body: object) => fetch(`${base}${p}`, { method: 'POST', body: JSON.stringify(body) });
+    const unknown = await post('/api/rooms', { name: 'nowhere', nodes: ['lab-9'] });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toMatch(
+      /^no node named "lab-9" \(the node list shows the names: lab-1, lab-2, lab-3\)$/,
+    );
+    const created = await (await post('/api/rooms', { name: 'lab one', nodes: ['lab-1'] })).json();
+    const id = created.room.id as string;
+    const ada = await (await post(`/api/rooms/${id}/join`, { code: created.joinCode, name: 'Ada' })).json();
+
+    // The instructor sees which nodes serve the room and reaches the node list from it.
+    await page.goto(`${base}/rooms/${id}/teach#key=${created.instructorKey}`);
+    await expect(page.getByTestId('room-nodes-summary')).toHaveText('only lab-1');
+    await expect(page.getByTestId('room-node-lab-1')).toBeChecked();
+    await expect(page.getByTestId('room-node-lab-2')).not.toBeChecked();
+    expect(await page.getByTestId('nodes-link').getAttribute('href')).toBe(
+      `/nodes#room=${id}&token=${created.instructorKey}`,
+    );
+
+    // A learner's run on a node outside the room is refused by the server, in words.
+    const learner = await freshPage();
+    await learner.goto(`${base}/nodes#room=${id}&token=${ada.learnerKey}&learner=${ada.learnerId}`);
+    await learner.getByTestId('node-run-target').selectOption('lab-2');
+    await learner.getByTestId('node-run-start').click();
+    await expect(learner.getByText('node "lab-2" does not serve this room: its instructor chose lab-1')).toBeVisible();
+
+    // The instructor adds lab-2: the next run there is taken.
+    await page.getByTestId('room-node-lab-2').check();
+    await expect(page.getByTestId('room-nodes-summary')).toHaveText('only lab-1, lab-2');
+    await learner.getByLabel('for').fill('1');
+    await learner.getByTestId('node-run-start').click();
+    await expect(learner.getByTestId('node-run-summary')).toHaveText(/1 of 1 nodes ran: lab-2 \w+/, {
+      timeout: 45_000,
+    });
   });
 });

@@ -13,7 +13,8 @@ import type { AgentTarget } from './relay';
  * Undefined `pick` result: no agent is configured or up, said to the learner by the caller.
  */
 export interface AgentTargets {
-  pick(learnerKey: string): AgentTarget | undefined;
+  /** `allowed`: the room's nodes (RoomSettings.nodes); null or absent: any node. */
+  pick(learnerKey: string, allowed?: readonly string[] | null): AgentTarget | undefined;
   /** For the server's start line and the learner's message when there is none. */
   describe: string;
   /** The agents file's or Service's nodes, when configured: runs on one chosen node or on all (nodeRuns.ts). */
@@ -30,7 +31,7 @@ export async function agentTargets(env: Record<string, string | undefined> = pro
   if (registry) {
     const placement = new Placement(registry, (ep) => ({ ...ep, line: new AdmissionLine(timers) }));
     return {
-      pick: (learner) => placement.pick(learner),
+      pick: (learner, allowed) => placement.pick(learner, allowed),
       describe: `learners placed on the least loaded of ${registry.nodes().length} agents`,
       registry,
     };

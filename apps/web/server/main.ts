@@ -51,8 +51,21 @@ async function main(): Promise<void> {
 
   const store = getRoomStore();
   const track = lessonTrack();
-  const hub = new RoomHub(store, () => track);
   const targets = await agentTargets();
+  const hub = new RoomHub(
+    store,
+    () => track,
+    undefined,
+    () => targets.registry?.nodes().map((n) => n.name),
+  );
+  // Ended rooms are kept ROOM_LIMITS.keepEndedDays, then deleted with their learners' data.
+  const deleteOldRooms = () =>
+    hub.deleteOldRooms().then(
+      (ids) => ids.length && console.log(`rooms: deleted ${ids.length} rooms that ended long ago`),
+      (e: Error) => console.warn(`rooms: deleting old rooms failed: ${e.message}`),
+    );
+  void deleteOldRooms();
+  setInterval(() => void deleteOldRooms(), 3600_000).unref();
   const rooms = roomRoutes(store, hub);
   const upgrades = roomUpgrades(store, hub, targets);
   const nodeRuns = nodeRunUpgrades(store, targets.registry);

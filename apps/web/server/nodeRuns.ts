@@ -46,7 +46,16 @@ export function nodeRunUpgrades(
           );
         if (node !== ALL_NODES && !NodeName.safeParse(node).success)
           return ws.close(CLOSE_CODES.notFound, 'no such node');
-        new NodeRunSession(ws, registry, node, learnerId === null ? `${roomId}/instructor` : `${roomId}/${learnerId}`);
+        // A learner runs only on the room's nodes, as they stand at each run (the instructor may change them).
+        const allowed =
+          learnerId === null ? async () => null : async () => (await store.room(roomId))?.settings.nodes ?? null;
+        new NodeRunSession(
+          ws,
+          registry,
+          node,
+          learnerId === null ? `${roomId}/instructor` : `${roomId}/${learnerId}`,
+          allowed,
+        );
       })().catch((e) => ws.close(1011, `node run error: ${(e as Error).message}`.slice(0, 120)));
     });
     return true;
@@ -55,7 +64,8 @@ export function nodeRunUpgrades(
 
 /** One browser socket: at most one fan-out run at a time, stopped when the page goes away. */
 class NodeRunSession {
-  private run: { id: string; handle: FanOutRun } | undefined;
+  /** The run going on; `handle` is absent while the room's nodes are being read. */
+  private run: { id: string; handle?: FanOutRun } | undefined;
   private seq = 0;
 
   constructor(
@@ -63,9 +73,11 @@ class NodeRunSession {
     private readonly registry: NodeRegistry,
     private readonly node: string,
     private readonly clientId: string,
+    /** The nodes this credential may run on; null: every node. */
+    private readonly allowed: () => Promise<readonly string[] | null>,
   ) {
-    ws.on('message', (d, binary) => this.receive(d, binary));
-    ws.on('close', () => this.run?.handle.stop());
+    ws.on('message', (d, binary) => void this.receive(d, binary));
+    ws.on('close', () => this.run?.handle?.stop());
     ws.on('error', () => ws.terminate());
   }
 
@@ -74,7 +86,7 @@ class NodeRunSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify({ ...m, seq: this.seq++ }));
   }
 
-  private receive(d: RawData, binary: boolean): void {
+  private async receive(d: RawData, binary: boolean): Promise<void> {
     if (binary) return this.send({ type: 'error', code: 'bad-message', message: 'send JSON text frames' });
     const parsed = parseClientMessage(d.toString());
     if (!parsed.ok)
@@ -87,7 +99,7 @@ class NodeRunSession {
     const m = parsed.message;
     if (m.type === 'ping') return this.send({ type: 'pong', ...(m.t !== undefined ? { t: m.t } : {}) });
     if (m.type === 'stop') {
-      if (this.run?.id === m.runId) this.run.handle.stop();
+      if (this.run?.id === m.runId) this.run.handle?.stop();
       return;
     }
     if (m.type !== 'run')
@@ -99,8 +111,35 @@ class NodeRunSession {
         runId: m.runId,
         message: `run "${this.run.id}" is still going on the nodes: stop it first`,
       });
-    const nodes =
-      this.node === ALL_NODES ? this.registry.up() : [this.registry.endpoint(this.node)].filter((e) => e !== undefined);
+    // Taken before the room is read, so a second run sent meanwhile is refused as busy.
+    this.run = { id: m.runId };
+    let allowed: readonly string[] | null;
+    try {
+      allowed = await this.allowed();
+    } catch (e) {
+      this.run = undefined;
+      const message = `could not read this room's nodes: ${(e as Error).message}`;
+      return this.send({ type: 'error', code: 'internal', runId: m.runId, message });
+    }
+    this.run = undefined;
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (allowed && this.node !== ALL_NODES && !allowed.includes(this.node))
+      return this.send({
+        type: 'error',
+        code: 'not-found',
+        runId: m.runId,
+        message: `node "${this.node}" does not serve this room: its instructor chose ${allowed.join(', ')}`,
+      });
+    const nodes = (
+      this.node === ALL_NODES ? this.registry.up() : [this.registry.endpoint(this.node)].filter((e) => e !== undefined)
+    ).filter((e) => !allowed || allowed.includes(e.name));
+    if (nodes.length === 0 && allowed && this.node === ALL_NODES)
+      return this.send({
+        type: 'error',
+        code: 'not-found',
+        runId: m.runId,
+        message: `none of this room's nodes (${allowed.join(', ')}) is up right now: the node list says why`,
+      });
     if (nodes.length === 0)
       return this.send({
         type: 'error',

@@ -36,6 +36,9 @@ export async function roomRefusal(
   if (!RoomId.safeParse(who.learner).success || !(await store.learnerKeyValid(roomId, who.learner, token)))
     return { code: CLOSE_CODES.unauthorized, reason: 'not a learner of this room: join it again with its code' };
   if (roomInfo(room, now).expired)
-    return { code: CLOSE_CODES.roomEnded, reason: `this room ended at ${room.expiresAt}` };
+    return {
+      code: CLOSE_CODES.roomEnded,
+      reason: `this room ended at ${room.expiresAt}; your code stays in this browser`,
+    };
   return undefined;
 }

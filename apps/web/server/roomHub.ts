@@ -1,57 +1,31 @@
-import type { z } from 'zod';
 import {
   InstructorMessage,
   LearnerMessage,
-  describeIssues,
+  CLOSE_CODES,
+  ROOM_LIMITS,
   type LearnerActivity,
   type LessonSummary,
-  type RoomInfo,
   type RoomServerMessage,
-  type RosterEntry,
   type Snippet,
 } from '@bpfplay/protocol';
-import type { RoomStore, StoredLearner, StoredRoom } from '@bpfplay/share/server';
+import type { RoomStore } from '@bpfplay/share/server';
 import { lessonContent, lessonSummary, type Lesson } from '@bpfplay/lessons';
-import { CLOSE_CODES, ROOM_LIMITS } from '@bpfplay/protocol';
+import {
+  ROOM_CLOSE,
+  parse,
+  rosterMessage,
+  roomInfo,
+  send,
+  type LiveLearner,
+  type LiveRoom,
+  type RelayHandle,
+  type RoomSocket,
+} from './liveRoom';
 
-/** A room channel (a WebSocket, or a fake in tests): JSON text both ways. */
-export interface RoomSocket {
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-  onMessage(fn: (text: string) => void): void;
-  onClose(fn: () => void): void;
-}
+export { ROOM_CLOSE, roomInfo, type RelayHandle, type RoomSocket } from './liveRoom';
 
-/** What a learner's relayed agent session gives the hub (relay.ts), so the instructor can stop it. */
-export interface RelayHandle {
-  stopRuns(): void;
-}
-
-interface LiveLearner {
-  stored: StoredLearner;
-  /** The files of the learner's last run or check, as JSON: sending the same code again is not "editing". */
-  ranFiles?: string;
-  channels: Set<RoomSocket>;
-  relays: Set<RelayHandle>;
-  node?: string;
-}
-
-interface LiveRoom {
-  room: StoredRoom;
-  learners: Map<string, LiveLearner>;
-  instructors: Set<RoomSocket>;
-  rosterDue: NodeJS.Timeout | null;
-}
-
-export function roomInfo(r: StoredRoom, now: Date): RoomInfo {
-  return {
-    id: r.id,
-    name: r.name,
-    createdAt: r.createdAt,
-    ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}),
-    expired: r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now.getTime(),
-  };
-}
+/** setTimeout's longest delay (about 24.8 days); a later expiry is re-armed when the room is next loaded. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The live side of rooms: who is connected, what each learner is doing, and the instructor's
@@ -67,7 +41,20 @@ export class RoomHub {
     /** The lesson track (re-read by the caller when it changes). */
     private readonly lessons: () => Lesson[],
     private readonly now: () => Date = () => new Date(),
+    /** The nodes this web app knows (agents file / Service); undefined: it has one agent. */
+    private readonly nodeNames: () => readonly string[] | undefined = () => undefined,
   ) {}
+
+  /** Why a room cannot be scoped to `nodes`, in words; undefined when it can. */
+  checkNodes(nodes: readonly string[]): string | undefined {
+    const known = this.nodeNames();
+    if (!known)
+      return 'this web app has one agent: rooms choose nodes only with BPFPLAY_AGENTS_FILE or BPFPLAY_AGENTS_SERVICE';
+    const unknown = nodes.filter((n) => !known.includes(n));
+    if (unknown.length)
+      return `no node named ${unknown.map((n) => `"${n}"`).join(', ')} (the node list shows the names: ${known.join(', ')})`;
+    return undefined;
+  }
 
   track(): LessonSummary[] {
     return this.lessons().map(lessonSummary);
@@ -87,7 +74,9 @@ export class RoomHub {
         const learners = new Map<string, LiveLearner>();
         for (const l of await this.store.learners(roomId))
           learners.set(l.id, { stored: l, channels: new Set(), relays: new Set() });
-        return { room, learners, instructors: new Set<RoomSocket>(), rosterDue: null };
+        const r: LiveRoom = { room, learners, instructors: new Set<RoomSocket>(), rosterDue: null, expiry: null };
+        this.armExpiry(r);
+        return r;
       })();
       p.catch(() => this.rooms.delete(roomId));
       this.rooms.set(roomId, p);
@@ -132,6 +121,49 @@ export class RoomHub {
     if (r.room.pushed) send(sock, { type: 'push', ...r.room.pushed });
     if (r.room.settings.hint) send(sock, { type: 'hint', text: r.room.settings.hint, at: this.now().toISOString() });
     this.rosterSoon(r);
+  }
+
+  /** End the room when its expiry comes while learners are in it (joining is refused by the sockets). */
+  private armExpiry(r: LiveRoom): void {
+    if (r.expiry) clearTimeout(r.expiry);
+    r.expiry = null;
+    if (r.room.expiresAt === undefined) return;
+    const ms = Date.parse(r.room.expiresAt) - this.now().getTime();
+    if (ms <= 0 || ms > MAX_TIMER_MS) return;
+    r.expiry = setTimeout(() => {
+      r.expiry = null;
+      this.letLearnersGo(
+        r,
+        ROOM_CLOSE.ended,
+        `this room ended at ${r.room.expiresAt}; your code stays in this browser`,
+      );
+      this.rosterSoon(r);
+    }, ms);
+    r.expiry.unref();
+  }
+
+  /** Every learner's room channel and agent session closes with `reason` (their runs end with it). */
+  private letLearnersGo(r: LiveRoom, code: number, reason: string): void {
+    for (const l of r.learners.values()) {
+      for (const c of l.channels) c.close(code, reason);
+      for (const relay of l.relays) relay.close(code, reason);
+    }
+  }
+
+  /** Rooms that ended more than ROOM_LIMITS.keepEndedDays ago are deleted with their learners' data. */
+  async deleteOldRooms(): Promise<string[]> {
+    const before = new Date(this.now().getTime() - ROOM_LIMITS.keepEndedDays * 86_400_000).toISOString();
+    const ids = await this.store.deleteRoomsEndedBefore(before);
+    for (const id of ids) void this.forget(id);
+    return ids;
+  }
+
+  private async forget(roomId: string): Promise<void> {
+    const p = this.rooms.get(roomId);
+    this.rooms.delete(roomId);
+    const r = await p?.catch(() => undefined);
+    if (r?.expiry) clearTimeout(r.expiry);
+    if (r?.rosterDue) clearTimeout(r.rosterDue);
   }
 
   /** A learner's relayed agent session opened (relay.ts reports through the returned hooks). */
@@ -202,6 +234,11 @@ export class RoomHub {
     const m = parse(InstructorMessage, text);
     if ('error' in m) return send(sock, { type: 'error', message: m.error });
     const id = r.room.id;
+    if (roomInfo(r.room, this.now()).expired && m.type !== 'view' && m.type !== 'delete')
+      return send(sock, {
+        type: 'error',
+        message: 'this room has ended: only viewing code and deleting the room are left',
+      });
     switch (m.type) {
       case 'push-lesson': {
         const lesson = this.lesson(m.lesson);
@@ -260,6 +297,35 @@ export class RoomHub {
         for (const relay of l.relays) relay.stopRuns();
         return;
       }
+      case 'set-nodes': {
+        const why = m.nodes && this.checkNodes(m.nodes);
+        if (why) return send(sock, { type: 'error', message: why });
+        const nodes = m.nodes;
+        r.room = { ...r.room, settings: { ...r.room.settings, nodes } };
+        await this.store.updateRoom(id, { nodes });
+        // Learners on a node the room no longer uses reconnect and are placed on one of its nodes.
+        for (const l of r.learners.values())
+          if (nodes && l.node !== undefined && !nodes.includes(l.node))
+            for (const relay of l.relays)
+              relay.close(ROOM_CLOSE.moved, `the instructor moved this room to ${nodes.join(', ')}: reconnecting`);
+        this.toLearners(r, (l) => this.learnerRoom(r, l));
+        break;
+      }
+      case 'end': {
+        const expiresAt = this.now().toISOString();
+        r.room = { ...r.room, expiresAt };
+        await this.store.updateRoom(id, { expiresAt });
+        this.armExpiry(r);
+        this.letLearnersGo(r, ROOM_CLOSE.ended, 'the instructor ended this room; your code stays in this browser');
+        break;
+      }
+      case 'delete': {
+        await this.store.deleteRoom(id);
+        this.letLearnersGo(r, ROOM_CLOSE.deleted, 'the instructor deleted this room');
+        for (const s of r.instructors) s.close(ROOM_CLOSE.deleted, 'room deleted with its learners and their code');
+        await this.forget(id);
+        return;
+      }
     }
     this.rosterSoon(r);
   }
@@ -270,6 +336,7 @@ export class RoomHub {
 
   private learnerRoom(r: LiveRoom, l: LiveLearner): RoomServerMessage {
     const lesson = r.room.settings.lesson ? this.lesson(r.room.settings.lesson) : undefined;
+    const known = this.nodeNames();
     return {
       type: 'room',
       room: roomInfo(r.room, this.now()),
@@ -277,6 +344,7 @@ export class RoomHub {
       settings: r.room.settings,
       lesson: lesson ? lessonContent(lesson, r.room.settings.solutionsUnlocked) : null,
       track: this.track(),
+      ...(known ? { nodes: r.room.settings.nodes ?? [...known] } : {}),
     };
   }
 
@@ -291,31 +359,7 @@ export class RoomHub {
   }
 
   roster(r: LiveRoom): RoomServerMessage {
-    const current = r.room.settings.lesson;
-    const learners: RosterEntry[] = [...r.learners.values()].map((l) => ({
-      id: l.stored.id,
-      name: l.stored.name,
-      online: l.channels.size > 0 || l.relays.size > 0,
-      activity: l.stored.activity,
-      passed: l.stored.passed,
-      hasCode: l.stored.code !== null,
-      ...(l.node !== undefined ? { node: l.node } : {}),
-    }));
-    const state = (e: RosterEntry) => e.activity.state;
-    return {
-      type: 'roster',
-      room: roomInfo(r.room, this.now()),
-      joinCode: r.room.joinCode,
-      settings: r.room.settings,
-      learners,
-      counts: {
-        passed: learners.filter((e) => (current ? e.passed.includes(current) : state(e) === 'passed')).length,
-        failed: learners.filter((e) => state(e) === 'failed').length,
-        running: learners.filter((e) => ['queued', 'compiling', 'running'].includes(state(e))).length,
-        online: learners.filter((e) => e.online).length,
-      },
-      track: this.track(),
-    };
+    return rosterMessage(r, this.now(), this.track(), this.nodeNames());
   }
 
   /** Tests: the roster as the instructor would get it now. */
@@ -323,19 +367,4 @@ export class RoomHub {
     const r = await this.live(roomId);
     return r && this.roster(r);
   }
-}
-
-function send(s: RoomSocket, m: RoomServerMessage): void {
-  s.send(JSON.stringify(m));
-}
-
-function parse<T>(schema: z.ZodType<T>, text: string): T | { error: string } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { error: 'message is not JSON' };
-  }
-  const r = schema.safeParse(raw);
-  return r.success ? r.data : { error: `bad message: ${describeIssues(r.error)}` };
 }

@@ -50,6 +50,8 @@ export function roomRoutes(store: RoomStore, hub: RoomHub, now: () => Date = () 
         const body = await readJson(req, CreateRoomRequest);
         if ('error' in body) return reply(res, 400, body);
         if (body.lesson && !hub.lesson(body.lesson)) return reply(res, 400, { error: `no lesson ${body.lesson}` });
+        const badNodes = body.nodes && hub.checkNodes(body.nodes);
+        if (badNodes) return reply(res, 400, { error: badNodes });
         const joinCode = body.joinCode ?? makeJoinCode();
         const expiresAt =
           body.expiresInHours !== undefined
@@ -60,6 +62,7 @@ export function roomRoutes(store: RoomStore, hub: RoomHub, now: () => Date = () 
           joinCode,
           ...(expiresAt ? { expiresAt } : {}),
           ...(body.lesson ? { lesson: body.lesson } : {}),
+          ...(body.nodes ? { nodes: body.nodes } : {}),
         });
         const out: CreateRoomResponse = { room: roomInfo(room, now()), joinCode: room.joinCode, instructorKey };
         return reply(res, 201, out);

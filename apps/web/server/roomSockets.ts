@@ -67,8 +67,15 @@ export function roomUpgrades(
         if (refused) return ws.close(refused.code, refused.reason);
         if (kind === 'teach') return hub.instructor(roomId, channel!);
         if (kind === 'learn') return hub.learnerChannel(roomId, learnerId, channel!);
-        const target = targets.pick(`${roomId}/${learnerId}`);
-        if (!target) return ws.close(RELAY_CLOSE.agentGone, 'no agent is available for this room right now');
+        const nodes = (await store.room(roomId))?.settings.nodes ?? null;
+        const target = targets.pick(`${roomId}/${learnerId}`, nodes);
+        if (!target)
+          return ws.close(
+            RELAY_CLOSE.agentGone,
+            nodes
+              ? `none of this room's nodes (${nodes.join(', ')}) is up right now`
+              : 'no agent is up for this room right now',
+          );
         let hooks: Awaited<ReturnType<RoomHub['learnerAgent']>>;
         const relay = new LearnerRelay(ws, target, `${roomId}/${learnerId}`, {
           activity: (a) => hooks?.activity(a),

@@ -88,6 +88,8 @@ async function setup(name: string) {
     instructor: (node: string) => open(`node=${encodeURIComponent(node)}&token=${instructorKey}`),
     open,
     ada,
+    rooms: store.rooms,
+    roomId: room.id,
     close: async () => {
       await Promise.all(clients.map((c) => (c.ws.terminate(), c.whenClosed())));
       server.closeAllConnections();
@@ -201,6 +203,45 @@ describe('runs from the browser on the nodes, relayed', () => {
     expect(await d.next((m) => m.type === 'error', 'an error')).toMatchObject({
       code: 'not-found',
       message: 'no node is up right now: the node list says why',
+    });
+    await t.close();
+  });
+
+  it("a room scoped to some nodes: a learner's run elsewhere is refused in words, all means the room's nodes", async () => {
+    const t = await setup('scoped');
+    await t.rooms.updateRoom(t.roomId, { nodes: ['lab-1'] });
+    const elsewhere = t.learner('lab-2');
+    elsewhere.send({ type: 'run', runId: 's1', snippet: code });
+    expect(await elsewhere.next((m) => m.type === 'error', 'a refusal')).toMatchObject({
+      code: 'not-found',
+      runId: 's1',
+      message: 'node "lab-2" does not serve this room: its instructor chose lab-1',
+    });
+    expect(t.agents[1]!.sessions.length).toBe(0);
+
+    const all = t.learner('*');
+    all.send({ type: 'run', runId: 's2', snippet: code });
+    const s1 = await t.agents[0]!.got((m) => m.type === 'run' && m.runId === 's2');
+    answerRun(s1, 's2', 'only here');
+    expect((await lastStopped(all)).nodes.map((n) => n.node)).toEqual(['lab-1']);
+    for (const i of [1, 2]) expect(t.agents[i]!.sessions.length).toBe(0);
+
+    // The instructor's key is not scoped: they choose the nodes, so they may probe the others.
+    const teacher = t.instructor('lab-2');
+    teacher.send({ type: 'run', runId: 's3', snippet: code });
+    answerRun(await t.agents[1]!.got((m) => m.type === 'run' && m.runId === 's3'), 's3', 'probe');
+    await lastStopped(teacher);
+
+    // A new choice holds from the next run on, on the same socket.
+    await t.rooms.updateRoom(t.roomId, { nodes: ['lab-2'] });
+    elsewhere.send({ type: 'run', runId: 's4', snippet: code });
+    answerRun(await t.agents[1]!.got((m) => m.type === 'run' && m.runId === 's4'), 's4', 'now allowed');
+    await lastStopped(elsewhere);
+    t.down.add('lab-2');
+    await t.registry.refresh();
+    all.send({ type: 'run', runId: 's5', snippet: code });
+    expect(await all.next((m) => m.type === 'error' && m.runId === 's5', 'a refusal')).toMatchObject({
+      message: "none of this room's nodes (lab-2) is up right now: the node list says why",
     });
     await t.close();
   });

@@ -23,6 +23,8 @@ export interface FakeAgentSession {
   headers: Record<string, string | string[] | undefined>;
   received: ClientMessage[];
   send(m: ServerPayload): void;
+  /** The relay closed this session (the learner left, or was let go). */
+  closed: boolean;
 }
 
 /** `capabilities`: what the stand-in's hello adds (e.g. prebuiltObjects for fan-out runs). */
@@ -37,7 +39,12 @@ export async function fakeAgent(maxConcurrentRuns: number, capabilities: Partial
       headers: req.headers,
       received: [],
       send: (m) => ws.send(JSON.stringify({ ...m, seq: seq++ })),
+      closed: false,
     };
+    ws.on('close', () => {
+      s.closed = true;
+      waiters.splice(0).forEach((w) => w());
+    });
     ws.on('message', (d) => {
       s.received.push(JSON.parse(d.toString()) as ClientMessage);
       waiters.splice(0).forEach((w) => w());
@@ -65,17 +72,31 @@ export async function fakeAgent(maxConcurrentRuns: number, capabilities: Partial
   };
 }
 
-export async function roomServer(dataDir: string, agentUrl: string, now?: () => Date) {
+/**
+ * `nodes`: the web app has these nodes (an agents file), every one relayed to the same stand-in
+ * agent; `picks` records the room's node choice each placement was given.
+ */
+export async function roomServer(dataDir: string, agentUrl: string, now?: () => Date, nodes?: string[]) {
   const store = new SqliteStore({ dataDir });
   const { lessons } = readLessons(lessonsDir);
-  const hub = new RoomHub(store.rooms, () => lessons, now);
+  const hub = new RoomHub(
+    store.rooms,
+    () => lessons,
+    now,
+    () => nodes,
+  );
   const line = new AdmissionLine({
     setTimeout: (f, ms) => setTimeout(f, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   });
   const target: AgentTarget = { name: 'fake', url: agentUrl, token: 'agent-secret', line };
   const http = roomRoutes(store.rooms, hub, now);
-  const upgrade = roomUpgrades(store.rooms, hub, { pick: () => target, describe: 'fake' }, now);
+  const picks: (readonly string[] | null | undefined)[] = [];
+  const pick = (_learner: string, allowed?: readonly string[] | null) => {
+    picks.push(allowed);
+    return nodes ? { ...target, name: allowed?.[0] ?? nodes[0]! } : target;
+  };
+  const upgrade = roomUpgrades(store.rooms, hub, { pick, describe: 'fake' }, now);
   const server: Server = createServer((req, res) => {
     void http(req, res).then((done) => done || res.writeHead(404).end());
   });
@@ -86,6 +107,9 @@ export async function roomServer(dataDir: string, agentUrl: string, now?: () => 
   return {
     base,
     line,
+    hub,
+    store: store.rooms,
+    picks,
     post: async (path: string, body: unknown) => {
       const r = await fetch(base + path, { method: 'POST', body: JSON.stringify(body) });
       return { status: r.status, body: (await r.json()) as Record<string, unknown> & { error?: string } };

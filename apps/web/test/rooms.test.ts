@@ -212,6 +212,128 @@ describe('rooms: the relay and the instructor', () => {
   });
 });
 
+describe('rooms: ending and deleting', () => {
+  it('the instructor ends the room: learners are let go in plain words, their runs end, nobody joins or comes back', async () => {
+    const t = await setup('end');
+    const teacher = t.teach();
+    const ada = await t.join('Ada');
+    const l = t.learnerSockets(ada);
+    await l.room.next((m) => m.type === 'room', 'room');
+    await l.agent.next((m) => m.type === 'hello', 'hello');
+    l.agent.send({ type: 'run', runId: 'r1', snippet: code });
+    const session = await t.agent.got((m) => m.type === 'run');
+    teacher.send({ type: 'end' });
+    const why = 'the instructor ended this room; your code stays in this browser';
+    expect(await l.room.whenClosed()).toEqual({ code: 4410, reason: why });
+    expect(await l.agent.whenClosed()).toEqual({ code: 4410, reason: why });
+    // The agent session closed with the learner: the agent ends its runs.
+    await t.agent.got((_m, s) => s === session && s.closed);
+    await rosterWhere(teacher, (r) => r.room.expired, 'the roster says the room ended');
+    const late = await t.srv.post(`/api/rooms/${t.id}/join`, { code: t.created.joinCode, name: 'Late' });
+    expect(late.status).toBe(410);
+    expect(late.body.error).toMatch(/^this room ended at /);
+    expect((await t.learnerSockets(ada).room.whenClosed()).code).toBe(4410);
+    // Nothing reaches learners any more; the instructor may still read their code.
+    teacher.send({ type: 'hint', text: 'too late' });
+    expect(await teacher.next((m) => m.type === 'error', 'a refusal')).toMatchObject({
+      message: 'this room has ended: only viewing code and deleting the room are left',
+    });
+    await t.srv.close();
+    await t.agent.close();
+  });
+
+  it('deleting the room removes it with its learners; everyone connected is told', async () => {
+    const t = await setup('delete');
+    const teacher = t.teach();
+    const ada = await t.join('Ada');
+    const l = t.learnerSockets(ada);
+    await l.room.next((m) => m.type === 'room', 'room');
+    await rosterWhere(teacher, (r) => r.learners.length === 1, 'Ada on the roster');
+    teacher.send({ type: 'delete' });
+    expect(await l.room.whenClosed()).toEqual({ code: 4404, reason: 'the instructor deleted this room' });
+    expect((await teacher.whenClosed()).code).toBe(4404);
+    expect(await t.srv.store.room(t.id)).toBeUndefined();
+    expect(await t.srv.store.learners(t.id)).toEqual([]);
+    expect((await fetch(`${t.srv.base}/api/rooms/${t.id}`)).status).toBe(404);
+    expect((await t.teach().whenClosed()).code).toBe(4404);
+    await t.srv.close();
+    await t.agent.close();
+  });
+
+  it('a room whose expiry comes while learners are in it lets them go; rooms ended a week ago are deleted', async () => {
+    const agent = await fakeAgent(4);
+    const srv = await roomServer(join(root, 'expires'), agent.url);
+    // One second from now: the hub's timer fires while Ada is connected.
+    const created = (await srv.post('/api/rooms', { name: 'short', expiresInHours: 1 / 3600 }))
+      .body as unknown as CreateRoomResponse;
+    const ada = (await srv.post(`/api/rooms/${created.room.id}/join`, { code: created.joinCode, name: 'Ada' }))
+      .body as unknown as JoinResponse;
+    const channel = srv.socket(`/rooms/${created.room.id}/ws/learn?learner=${ada.learnerId}&token=${ada.learnerKey}`);
+    await channel.next((m) => m.type === 'room', 'room');
+    const closed = await channel.whenClosed();
+    expect(closed.code).toBe(4410);
+    expect(closed.reason).toMatch(/^this room ended at .*; your code stays in this browser$/);
+
+    // Kept ROOM_LIMITS.keepEndedDays after it ended, then deleted with its learners.
+    expect(await srv.hub.deleteOldRooms()).toEqual([]);
+    await srv.store.updateRoom(created.room.id, { expiresAt: new Date(Date.now() - 8 * 86_400_000).toISOString() });
+    expect(await srv.hub.deleteOldRooms()).toEqual([created.room.id]);
+    expect(await srv.store.learners(created.room.id)).toEqual([]);
+    await srv.close();
+    await agent.close();
+  });
+});
+
+describe('rooms: the nodes a room runs on', () => {
+  it("places learners on the room's nodes; a new choice moves those elsewhere; unknown nodes are refused", async () => {
+    const agent = await fakeAgent(4);
+    const srv = await roomServer(join(root, 'nodes'), agent.url, undefined, ['lab-1', 'lab-2']);
+    const unknown = await srv.post('/api/rooms', { name: 'x', nodes: ['lab-9'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toBe('no node named "lab-9" (the node list shows the names: lab-1, lab-2)');
+    const created = (await srv.post('/api/rooms', { name: 'lab two', nodes: ['lab-2'] }))
+      .body as unknown as CreateRoomResponse;
+    const id = created.room.id;
+    const ada = (await srv.post(`/api/rooms/${id}/join`, { code: created.joinCode, name: 'Ada' }))
+      .body as unknown as JoinResponse;
+    const q = `learner=${ada.learnerId}&token=${ada.learnerKey}`;
+    const channel = srv.socket(`/rooms/${id}/ws/learn?${q}`);
+    const relayed = srv.socket(`/rooms/${id}/ws/agent?${q}`);
+    await relayed.next((m) => m.type === 'hello', 'hello');
+    expect(srv.picks).toEqual([['lab-2']]);
+    expect(await channel.next((m) => m.type === 'room', 'room')).toMatchObject({ nodes: ['lab-2'] });
+    const teacher = srv.socket(`/rooms/${id}/ws/teach?token=${created.instructorKey}`);
+    await rosterWhere(teacher, (r) => r.learners[0]?.node === 'lab-2', 'Ada on lab-2');
+    expect((await rosterWhere(teacher, () => true, 'roster')).knownNodes).toEqual(['lab-1', 'lab-2']);
+
+    teacher.send({ type: 'set-nodes', nodes: ['lab-9'] });
+    expect(await teacher.next((m) => m.type === 'error', 'refused')).toMatchObject({
+      message: 'no node named "lab-9" (the node list shows the names: lab-1, lab-2)',
+    });
+    teacher.send({ type: 'set-nodes', nodes: ['lab-1'] });
+    // Ada's session on lab-2 ends so that her page reconnects and is placed on lab-1.
+    expect(await relayed.whenClosed()).toEqual({
+      code: 1012,
+      reason: 'the instructor moved this room to lab-1: reconnecting',
+    });
+    await channel.next((m) => m.type === 'room' && JSON.stringify(m.nodes) === '["lab-1"]', 'the new nodes');
+    await srv.socket(`/rooms/${id}/ws/agent?${q}`).next((m) => m.type === 'hello', 'hello again');
+    expect(srv.picks.at(-1)).toEqual(['lab-1']);
+    expect((await srv.store.room(id))?.settings.nodes).toEqual(['lab-1']);
+    await srv.close();
+    await agent.close();
+  });
+
+  it('a web app with one agent refuses to scope a room to nodes', async () => {
+    const t = await setup('one-agent');
+    const r = await t.srv.post('/api/rooms', { name: 'x', nodes: ['lab-1'] });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatch(/^this web app has one agent: rooms choose nodes only with BPFPLAY_AGENTS_FILE/);
+    await t.srv.close();
+    await t.agent.close();
+  });
+});
+
 describe('rooms: a restart loses nothing', () => {
   it('a new server on the same database has the room, its learners, their progress and code', async () => {
     const agent = await fakeAgent(4);

@@ -16,11 +16,15 @@ export class Placement<T> {
     private readonly make: (ep: AgentEndpoint) => T,
   ) {}
 
-  /** The learner's node; undefined when no node is up (the caller says so to the learner). */
-  pick(learnerId: string): T | undefined {
-    const up = this.registry.up();
+  /**
+   * The learner's node, among `allowed` when given (a room scoped to some nodes: a learner placed
+   * elsewhere before moves); undefined when no such node is up (the caller says so to the learner).
+   */
+  pick(learnerId: string, allowed?: readonly string[] | null): T | undefined {
+    const among = allowed ? (name: string) => allowed.includes(name) : () => true;
+    const up = this.registry.up().filter((e) => among(e.name));
     const placed = this.learners.get(learnerId);
-    const ep = up.find((e) => e.name === placed) ?? this.registry.leastLoaded();
+    const ep = up.find((e) => e.name === placed) ?? this.registry.leastLoaded(among);
     if (!ep) return undefined;
     this.learners.set(learnerId, ep.name);
     return this.handle(ep);

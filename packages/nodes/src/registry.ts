@@ -98,7 +98,7 @@ export class NodeRegistry {
    * The least busy node that is up, for placing a learner: fewest runs for its run limit, then
    * fewest sessions, then the lowest load average per CPU. Undefined when no node is up.
    */
-  leastLoaded(): AgentEndpoint | undefined {
+  leastLoaded(among?: (name: string) => boolean): AgentEndpoint | undefined {
     const score = (s: NodeStatus) => [
       (s.load?.runs ?? 0) / Math.max(1, s.maxConcurrentRuns ?? 1),
       s.load?.sessions ?? 0,
@@ -106,7 +106,7 @@ export class NodeRegistry {
     ];
     let best: Entry | undefined;
     for (const e of this.entries.values()) {
-      if (e.status.health !== 'up') continue;
+      if (e.status.health !== 'up' || (among && !among(e.endpoint.name))) continue;
       if (!best || lexLess(score(e.status), score(best.status))) best = e;
     }
     return best?.endpoint;

@@ -46,4 +46,19 @@ describe('placing learners on nodes', () => {
     await reg.refresh();
     expect(place.pick('cat')).toBeUndefined();
   });
+
+  it('a room scoped to some nodes places its learners only there, and moves one who sat elsewhere', async () => {
+    const state = { a: { runs: 0, up: true }, b: { runs: 3, up: true }, c: { runs: 1, up: true } };
+    const reg = registry(state);
+    await reg.refresh();
+    const place = new Placement(reg, (e) => ({ node: e.name }));
+    expect(place.pick('ann')?.node).toBe('a');
+    expect(place.pick('ann', ['b', 'c'])?.node).toBe('c'); // the least loaded of the room's nodes
+    expect(place.pick('ann', ['b', 'c'])?.node).toBe('c');
+    expect(place.pick('bob', ['b'])?.node).toBe('b');
+    state.b.up = false;
+    await reg.refresh();
+    expect(place.pick('bob', ['b'])).toBeUndefined(); // none of the room's nodes is up
+    expect(place.pick('bob', null)?.node).toBe('a'); // a room without a choice: any node
+  });
 });

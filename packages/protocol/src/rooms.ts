@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Snippet } from './common';
+import { NodeName } from './frame';
 import { LessonContent, LessonId, LessonSummary } from './lessons';
 
 /*
@@ -42,7 +43,17 @@ export const ROOM_LIMITS = Object.freeze({
   rosterIntervalMs: 250,
   /** How long a learner's page waits after an edit before it sends the code (the instructor's read-only view). */
   codeDebounceMs: 1500,
+  /**
+   * An ended room (by its instructor or its expiry) is kept this long — the instructor may still
+   * open the roster and learners' code — then deleted with its learners' names, progress and code.
+   */
+  keepEndedDays: 7,
+  /** The most nodes a room may be scoped to (issue 19): a cluster's worth, far above a workshop's. */
+  maxRoomNodes: 64,
 });
+
+/** The nodes a room runs on (issue 19), named as the node list names them; null or absent: every node. */
+export const RoomNodes = z.array(NodeName).min(1, 'choose at least one node').max(ROOM_LIMITS.maxRoomNodes);
 
 export const CreateRoomRequest = z.object({
   name: z.string().trim().min(1, 'give the room a name').max(80),
@@ -51,6 +62,8 @@ export const CreateRoomRequest = z.object({
   expiresInHours: z.number().positive().max(ROOM_LIMITS.maxExpiryHours).optional(),
   /** The lesson learners start on. */
   lesson: LessonId.optional(),
+  /** Only these nodes serve the room (the web app must know them); absent: every node. */
+  nodes: RoomNodes.optional(),
 });
 export type CreateRoomRequest = z.infer<typeof CreateRoomRequest>;
 
@@ -134,6 +147,8 @@ export const RoomSettings = z.object({
   lesson: LessonId.nullable(),
   solutionsUnlocked: z.boolean(),
   hint: z.string().nullable(),
+  /** The nodes that serve this room's learners (placement and runs on nodes); null: every node. */
+  nodes: RoomNodes.nullable(),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 
@@ -160,6 +175,8 @@ export const RosterMessage = msg('roster', {
   }),
   /** The lesson track, for the instructor's lesson picker. */
   track: z.array(LessonSummary),
+  /** Every node this web app knows, to choose the room's from; absent: it has one agent. */
+  knownNodes: z.array(NodeName).optional(),
 });
 export const LearnerCodeMessage = msg('learner-code', {
   learner: LearnerId,
@@ -178,6 +195,8 @@ export const LearnerRoomMessage = msg('room', {
   /** The lesson the instructor set (with its solution once unlocked); null: free play. */
   lesson: LessonContent.nullable(),
   track: z.array(LessonSummary),
+  /** The nodes serving this room (its choice, or every node); absent: the web app has one agent. */
+  nodes: z.array(NodeName).optional(),
 });
 /** The instructor pushed code (a snippet, or a lesson step's starter): it replaces the learner's. */
 export const PushMessage = msg('push', {
@@ -218,6 +237,12 @@ export const InstructorMessage = z.discriminatedUnion('type', [
   msg('view', { learner: LearnerId }),
   /** Stop this learner's runs (a runaway loop, a flood on the projector). */
   msg('stop', { learner: LearnerId }),
+  /** Only these nodes serve the room from now on (null: every node); learners elsewhere move. */
+  msg('set-nodes', { nodes: RoomNodes.nullable() }),
+  /** End the room now: learners are told and let go, nobody joins; kept ROOM_LIMITS.keepEndedDays. */
+  msg('end', {}),
+  /** Delete the room now with its learners' names, progress and code. */
+  msg('delete', {}),
 ]);
 export type InstructorMessage = z.infer<typeof InstructorMessage>;
 

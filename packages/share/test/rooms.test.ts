@@ -68,8 +68,10 @@ describe.each([
       joinCode: 'bpf-rocks',
       expiresAt: '2030-01-01T00:00:00.000Z',
       lesson: '01-hello-printk',
+      nodes: ['lab-1'],
     });
     await before.rooms.updateRoom(room.id, {
+      nodes: ['lab-1', 'lab-2'],
       solutionsUnlocked: true,
       hint: 'look at bpf_printk',
       pushed: { snippet: code, label: "the instructor's snippet", at: '2026-12-05T08:00:00.000Z' },
@@ -96,7 +98,12 @@ describe.each([
       joinCode: 'BPF-ROCKS',
       createdAt: room.createdAt,
       expiresAt: '2030-01-01T00:00:00.000Z',
-      settings: { lesson: '01-hello-printk', solutionsUnlocked: true, hint: 'look at bpf_printk' },
+      settings: {
+        lesson: '01-hello-printk',
+        solutionsUnlocked: true,
+        hint: 'look at bpf_printk',
+        nodes: ['lab-1', 'lab-2'],
+      },
       pushed: { snippet: code, label: "the instructor's snippet", at: '2026-12-05T08:00:00.000Z' },
     });
     expect(await after.rooms.instructorKeyValid(room.id, instructorKey)).toBe(true);
@@ -141,6 +148,34 @@ describe.each([
     expect(await store.rooms.addLearner(a.room.id, 'linus')).toEqual({ ok: false, taken: true });
     expect((await store.rooms.addLearner(b.room.id, 'Linus')).ok).toBe(true);
     expect((await store.rooms.learners(a.room.id)).map((l) => l.name)).toEqual(['Linus']);
+    await store.close();
+  });
+
+  it('ends a room, deletes one with its learners, and deletes rooms that ended before a date', async () => {
+    const store = await backend.open('end');
+    const open = await store.rooms.createRoom({ name: 'every node', joinCode: 'DDDD', nodes: ['lab-1'] });
+    await store.rooms.updateRoom(open.room.id, { nodes: null });
+    expect((await store.rooms.room(open.room.id))?.settings.nodes).toBeNull();
+    const ended = await store.rooms.createRoom({ name: 'ended', joinCode: 'EEEE' });
+    const gone = await store.rooms.createRoom({ name: 'deleted', joinCode: 'FFFF' });
+    const later = await store.rooms.createRoom({ name: 'ends later', joinCode: 'GGGG' });
+    for (const r of [ended, gone]) if (!(await store.rooms.addLearner(r.room.id, 'Ken')).ok) throw new Error('join');
+    await store.rooms.updateRoom(ended.room.id, { expiresAt: '2026-12-01T00:00:00.000Z' });
+    await store.rooms.updateRoom(later.room.id, { expiresAt: '2026-12-09T00:00:00.000Z' });
+    expect((await store.rooms.room(ended.room.id))?.expiresAt).toBe('2026-12-01T00:00:00.000Z');
+
+    expect(await store.rooms.deleteRoom(gone.room.id)).toBe(true);
+    expect(await store.rooms.deleteRoom(gone.room.id)).toBe(false);
+    expect(await store.rooms.room(gone.room.id)).toBeUndefined();
+    expect(await store.rooms.learners(gone.room.id)).toEqual([]);
+
+    expect(await store.rooms.deleteRoomsEndedBefore('2026-12-05T00:00:00.000Z')).toEqual([ended.room.id]);
+    expect(await store.rooms.room(ended.room.id)).toBeUndefined();
+    expect(await store.rooms.learners(ended.room.id)).toEqual([]);
+    expect(await store.rooms.room(later.room.id)).toBeDefined();
+    expect(await store.rooms.room(open.room.id)).toBeDefined();
+    // Nothing of the deleted rooms' learners is left in the database.
+    expect(await backend.dump('end')).not.toContain('Ken');
     await store.close();
   });
 

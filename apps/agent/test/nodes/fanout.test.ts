@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fanOutRun, NodeRegistry, readAgentsFile, type NodeFrame } from '@bpfplay/nodes';
+import { NodeRegistry, readAgentsFile, type NodeFrame } from '@bpfplay/nodes';
 import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
 import { ofType, runCli, writeSnippet } from '../harness/cli.js';
 import { requireKernel, uniqueName } from '../harness/kernel.js';
-import { execPrintk, startExecLoop } from './exec-printk.js';
+import { execPrintk, runAndLoseOne, startExecLoop } from './exec-printk.js';
 
 /**
  * Many nodes, as this machine can have them: three agent processes on loopback ports, each with
@@ -98,28 +98,13 @@ describe('many agents', () => {
   });
 
   it('one node lost mid-run ends alone, marked failed; the others go on to the end', async () => {
-    const frames: NodeFrame[] = [];
-    const running = new Set<string>();
-    let killed = false;
-    let afterKill = 0;
-    let onAllRunning!: () => void;
-    const allRunning = new Promise<void>((r) => (onAllRunning = r));
-    const run = fanOutRun({
+    const { frames, stopped, afterKill } = await runAndLoseOne({
       nodes: readAgentsFile(agentsFile),
-      runId: 'fan-kill',
-      snippet: { files: [{ name: 'fan.bpf.c', content: SOURCE }] },
-      options: { durationSec: 6 },
-      onFrame: (m) => {
-        frames.push(m);
-        if (m.type === 'status' && m.state === 'running' && m.node) running.add(m.node);
-        if (running.size === 3) onAllRunning();
-        if (killed && m.type === 'printk' && m.node !== 'node2') afterKill += m.lines.length;
-      },
+      source: SOURCE,
+      durationSec: 6,
+      victim: 'node2',
+      kill: () => agents[1]!.stop('SIGKILL'),
     });
-    await allRunning;
-    killed = true;
-    await agents[1]!.stop('SIGKILL');
-    const stopped = await run.done;
     expect(stopped.nodes!.map((n) => [n.node, n.reason])).toEqual([
       ['node1', 'timeout'],
       ['node2', 'disconnect'],

@@ -8,7 +8,7 @@ import { NodeRegistry, readAgentsFile } from '@bpfplay/nodes';
 import { startAgentProcess, type AgentProcess } from '../harness/agent-process.js';
 import { ofType, runCli, writeSnippet } from '../harness/cli.js';
 import { requireKernel, uniqueName } from '../harness/kernel.js';
-import { execPrintk, startExecLoop } from './exec-printk.js';
+import { execPrintk, runAndLoseOne, startExecLoop } from './exec-printk.js';
 
 /**
  * Three nodes as far as one machine allows: each agent in its own network namespace with its own
@@ -22,6 +22,8 @@ const SOURCE = execPrintk(fn);
 
 interface NsAgent {
   ns: string;
+  /** The agent's address inside its namespace. */
+  inside: string;
   agent: AgentProcess;
 }
 const nodes: NsAgent[] = [];
@@ -29,6 +31,18 @@ let agentsFile = '';
 let execs: ChildProcess | undefined;
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+
+/** Agent i in its namespace; a restart (`again`) keeps its port and token (the token by environment). */
+function startAgentIn(ns: string, inside: string, i: number, again?: AgentProcess): Promise<AgentProcess> {
+  return startAgentProcess(
+    ['--host', inside, '--accept-objects', ...(again ? ['--port', new URL(again.url).port] : [])],
+    { BPFPLAY_NODE_NAME: `ns-${i}`, ...(again ? { BPFPLAY_TOKEN: again.token } : {}) },
+    90_000,
+    // nsenter, not `ip netns exec`: that one mounts a fresh /sys for the namespace, and the agent
+    // would find no tracefs at /sys/kernel/tracing (measured: every tracepoint probe fails, ENOENT).
+    ['nsenter', `--net=/run/netns/${ns}`, '--'],
+  );
+}
 
 async function startInNamespace(i: number): Promise<NsAgent> {
   const ns = `bpfplay-n19-${tag}-${i}`;
@@ -41,15 +55,7 @@ async function startInNamespace(i: number): Promise<NsAgent> {
   ip('-n', ns, 'addr', 'add', `${inside}/30`, 'dev', `n19${tag}n${i}`);
   ip('-n', ns, 'link', 'set', `n19${tag}n${i}`, 'up');
   ip('-n', ns, 'link', 'set', 'lo', 'up');
-  const agent = await startAgentProcess(
-    ['--host', inside, '--accept-objects'],
-    { BPFPLAY_NODE_NAME: `ns-${i}` },
-    90_000,
-    // nsenter, not `ip netns exec`: that one mounts a fresh /sys for the namespace, and the agent
-    // would find no tracefs at /sys/kernel/tracing (measured: every tracepoint probe fails, ENOENT).
-    ['nsenter', `--net=/run/netns/${ns}`, '--'],
-  );
-  return { ns, agent };
+  return { ns, inside, agent: await startAgentIn(ns, inside, i) };
 }
 
 beforeAll(async () => {
@@ -75,7 +81,7 @@ afterAll(async () => {
 });
 
 describe('three agents, each in its own network namespace', () => {
-  it('a fan-out run returns records from all three, labelled; the registry marks a stopped one down', async () => {
+  it('a fan-out run returns records from all three, labelled; one killed mid-run fails alone; the registry marks it down, then up again', async () => {
     expect(new Set(nodes.map((n) => new URL(n.agent.url).hostname)).size).toBe(3);
     const run = await runCli(writeSnippet({ 'ns.bpf.c': SOURCE }), ['--agents', agentsFile, '--duration', '2']);
     const outcome = JSON.stringify(ofType(run.messages, 'stopped').at(-1)?.nodes);
@@ -95,8 +101,26 @@ describe('three agents, each in its own network namespace', () => {
       ['up', 'ns-2'],
       ['up', 'ns-3'],
     ]);
-    await nodes[2]!.agent.stop();
+    // Killed mid-run: that node fails, the others go on printing to the end.
+    const { stopped, afterKill } = await runAndLoseOne({
+      nodes: readAgentsFile(agentsFile),
+      source: SOURCE,
+      durationSec: 6,
+      victim: 'node3',
+      kill: () => nodes[2]!.agent.stop('SIGKILL'),
+    });
+    expect(stopped.nodes!.map((n) => [n.node, n.reason])).toEqual([
+      ['node1', 'timeout'],
+      ['node2', 'timeout'],
+      ['node3', 'disconnect'],
+    ]);
+    expect(afterKill).toBeGreaterThan(0);
     await registry.refresh();
     expect(registry.nodes().map((n) => n.health)).toEqual(['up', 'up', 'down']);
-  });
+    // Restarted in its namespace on the same address: up again.
+    const n3 = nodes[2]!;
+    n3.agent = await startAgentIn(n3.ns, n3.inside, 3, n3.agent);
+    await registry.refresh();
+    expect(registry.nodes().map((n) => n.health)).toEqual(['up', 'up', 'up']);
+  }, 180_000);
 });

@@ -8,6 +8,7 @@ import { loadRoom, saveRoom } from './roomCredentials';
 import { useRoomChannel } from './useRoomChannel';
 import { Roster } from './Roster';
 import { CodeViewer } from './CodeViewer';
+import { RoomAdmin } from './RoomAdmin';
 
 type Roster = RoomServerMessageOf<'roster'>;
 type LearnerCode = RoomServerMessageOf<'learner-code'>;
@@ -19,7 +20,8 @@ const FONT_KEY = 'bpfplay:room-font';
 /**
  * /rooms/<id>/teach: the live roster (each learner's state, reason, lessons passed; counts at the
  * top), and the instructor's actions: push a lesson step or a snippet, a hint, unlock solutions,
- * open a learner's code read-only, stop a learner's runs. The key comes in the link's fragment
+ * open a learner's code read-only, stop a learner's runs; the room's nodes, ending or deleting it
+ * (RoomAdmin). The key comes in the link's fragment
  * (`#key=`), is kept in this browser and removed from the address bar.
  */
 export function InstructorRoom({ roomId }: { roomId: string }) {
@@ -183,6 +185,7 @@ export function InstructorRoom({ roomId }: { roomId: string }) {
           )}
         </form>
       </div>
+      {roster && key && <RoomAdmin roster={roster} roomId={roomId} instructorKey={key} send={send} />}
       {snippetOpen && (
         <form
           className="room-snippet-form"

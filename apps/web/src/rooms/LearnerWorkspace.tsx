@@ -22,6 +22,7 @@ import { useRoomChannel } from './useRoomChannel';
 import { Markdown } from './Markdown';
 import { LearnerOutput } from './LearnerOutput';
 import { learnerStatus } from './learnerStatus';
+import { nodesLink } from './RoomAdmin';
 
 const EditorView = dynamic(() => import('../editor/EditorView'), {
   ssr: false,
@@ -202,7 +203,17 @@ export function LearnerWorkspace({ roomId, saved, update, leave }: Props) {
         >
           {status.text}
         </span>
-        {channel.state.kind === 'refused' && (
+        {room?.nodes && (
+          <a
+            href={nodesLink(roomId, learner.key, learner.id)}
+            target="_blank"
+            rel="noreferrer"
+            data-testid="nodes-link"
+          >
+            {room.nodes.length === 1 ? `node ${room.nodes[0]}` : `${room.nodes.length} nodes`} ↗
+          </a>
+        )}
+        {channel.state.kind === 'refused' && !channel.state.over && (
           <button onClick={leave} className="btn-small">
             Join again
           </button>

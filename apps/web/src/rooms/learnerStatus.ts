@@ -1,5 +1,6 @@
+import { endedWell } from '@bpfplay/protocol';
 import type { ConnectionState } from '../state/socket/connectionState';
-import type { RunView } from '../state/run';
+import { failureOf, type RunView } from '../state/run';
 import type { ChannelState } from './useRoomChannel';
 
 export interface LearnerStatus {
@@ -21,6 +22,8 @@ export function learnerStatus(
   now: number,
 ): LearnerStatus {
   const runText = describeRun(run, now);
+  // The room's own words ("the instructor ended this room; …"): plain already.
+  if (channel.kind === 'refused' && channel.over) return { text: channel.why, tone: 'error', run: runText };
   if (channel.kind === 'refused')
     return { text: `the room refused this browser: ${channel.why}`, tone: 'error', run: runText };
   switch (conn.kind) {
@@ -53,5 +56,8 @@ function describeRun(run: RunView | null, now: number): string {
   }
   if (run.state === 'running' && run.runningSince !== null)
     return `running ${Math.max(0, Math.floor((now - run.runningSince) / 1000))} s`;
-  return run.state === 'stopped' ? '' : `${run.state}…`;
+  if (run.state !== 'stopped') return `${run.state}…`;
+  // A run that failed or was refused says why here too, not only in the output below.
+  const why = failureOf(run) ?? (run.stopped && !endedWell(run.stopped.reason) ? run.stopped.message : null);
+  return why ? `stopped: ${why}` : '';
 }

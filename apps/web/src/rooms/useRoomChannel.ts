@@ -5,10 +5,15 @@ import { CLOSE_CODES, RoomServerMessage } from '@bpfplay/protocol';
 import { reconnectDelayMs } from '../state/socket/backoff';
 
 export type ChannelState =
-  { kind: 'connecting' } | { kind: 'open' } | { kind: 'retrying'; why: string } | { kind: 'refused'; why: string };
+  | { kind: 'connecting' }
+  | { kind: 'open' }
+  | { kind: 'retrying'; why: string }
+  /** `over`: the room ended or was deleted (joining again cannot help); else the credential was refused. */
+  | { kind: 'refused'; why: string; over: boolean };
 
 /** Closes that no retry can fix: a wrong credential, a room that is gone or over. */
-const FINAL = new Set<number>([CLOSE_CODES.unauthorized, CLOSE_CODES.notFound, CLOSE_CODES.roomEnded]);
+const OVER = new Set<number>([CLOSE_CODES.notFound, CLOSE_CODES.roomEnded]);
+const FINAL = new Set<number>([CLOSE_CODES.unauthorized, ...OVER]);
 
 /**
  * The room channel (server/roomSockets.ts): one WebSocket to the web server, every message parsed
@@ -48,7 +53,8 @@ export function useRoomChannel(url: string | null, token: string | null, onMessa
       ws.onclose = (ev) => {
         if (stopped || socket.current !== ws) return;
         socket.current = null;
-        if (FINAL.has(ev.code)) return setState({ kind: 'refused', why: ev.reason || `closed (${ev.code})` });
+        if (FINAL.has(ev.code))
+          return setState({ kind: 'refused', why: ev.reason || `closed (${ev.code})`, over: OVER.has(ev.code) });
         const delay = reconnectDelayMs(attempt++);
         setState({ kind: 'retrying', why: ev.reason || 'the web server is unreachable' });
         timer = window.setTimeout(open, delay);

@@ -50,6 +50,8 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) STRICT;
       CREATE UNIQUE INDEX room_learners_name ON room_learners (room_id, name COLLATE NOCASE);
     `),
+  // 3: the nodes a room runs on (issue 19), a JSON array of node names; NULL: every node.
+  (db) => db.exec('ALTER TABLE rooms ADD COLUMN nodes TEXT;'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

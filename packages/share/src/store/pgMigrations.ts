@@ -49,6 +49,8 @@ export const ROOM_PG_MIGRATIONS: PgMigrations = [
      PRIMARY KEY (room_id, id)
    );
    CREATE UNIQUE INDEX room_learners_name ON room_learners (room_id, lower(name));`,
+  // The nodes a room runs on (issue 19), a JSON array of node names; NULL: every node.
+  'ALTER TABLE rooms ADD COLUMN nodes text;',
 ];
 
 /** Any fixed number: every bpfplay replica takes this advisory lock while it migrates. */

@@ -7,6 +7,8 @@ import {
   newRoomValues,
   randomToken,
   roomOf,
+  roomPatchColumns,
+  ROOM_INSERT_COLUMNS,
   secretMatches,
   type AddLearnerResult,
   type LearnerPatch,
@@ -54,8 +56,7 @@ export class PostgresRoomStore implements RoomStore {
   async createRoom(r: NewRoom): Promise<{ room: StoredRoom; instructorKey: string }> {
     const { instructorKey, values } = newRoomValues(r, this.now());
     const rows = await this.q<RoomRow>(
-      `INSERT INTO rooms (id, name, join_code, instructor_hash, created_at, expires_at, lesson)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      `INSERT INTO rooms (${ROOM_INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
       values,
     );
     return { room: roomOf(rows[0]!), instructorKey };
@@ -67,15 +68,25 @@ export class PostgresRoomStore implements RoomStore {
   }
 
   async updateRoom(id: string, patch: RoomPatch): Promise<void> {
-    const sets: string[] = [];
-    const values: (string | number | null)[] = [];
-    const set = (col: string, v: string | number | null) => (values.push(v), sets.push(`${col} = $${values.length}`));
-    if (patch.lesson !== undefined) set('lesson', patch.lesson);
-    if (patch.solutionsUnlocked !== undefined) set('solutions', patch.solutionsUnlocked ? 1 : 0);
-    if (patch.hint !== undefined) set('hint', patch.hint);
-    if (patch.pushed !== undefined) set('pushed', patch.pushed === null ? null : JSON.stringify(patch.pushed));
-    if (!sets.length) return;
-    await this.q(`UPDATE rooms SET ${sets.join(', ')} WHERE id = $${values.length + 1}`, [...values, id]);
+    const cols = roomPatchColumns(patch);
+    if (!cols.length) return;
+    await this.q(
+      `UPDATE rooms SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${cols.length + 1}`,
+      [...cols.map(([, v]) => v), id],
+    );
+  }
+
+  async deleteRoom(id: string): Promise<boolean> {
+    // room_learners go with it (ON DELETE CASCADE).
+    return (await this.q<{ id: string }>('DELETE FROM rooms WHERE id = $1 RETURNING id', [id])).length > 0;
+  }
+
+  async deleteRoomsEndedBefore(iso: string): Promise<string[]> {
+    const rows = await this.q<{ id: string }>(
+      'DELETE FROM rooms WHERE expires_at IS NOT NULL AND expires_at < $1 RETURNING id',
+      [iso],
+    );
+    return rows.map((r) => r.id);
   }
 
   async instructorKeyValid(id: string, key: string): Promise<boolean> {

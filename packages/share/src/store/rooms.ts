@@ -39,11 +39,13 @@ export interface NewRoom {
   joinCode: string;
   expiresAt?: string;
   lesson?: string;
+  nodes?: string[];
 }
 
 export type AddLearnerResult = { ok: true; learner: StoredLearner; key: string } | { ok: false; taken: true };
 
-export type RoomPatch = Partial<RoomSettings> & { pushed?: PushedCode | null };
+/** `expiresAt`: the instructor ends the room now (it then reads as expired). */
+export type RoomPatch = Partial<RoomSettings> & { pushed?: PushedCode | null; expiresAt?: string };
 export type LearnerPatch = Partial<Pick<StoredLearner, 'activity' | 'passed' | 'code' | 'codeAt'>>;
 
 /**
@@ -62,6 +64,10 @@ export interface RoomStore {
   learnerKeyValid(roomId: string, id: string, key: string): Promise<boolean>;
   learners(roomId: string): Promise<StoredLearner[]>;
   updateLearner(roomId: string, id: string, patch: LearnerPatch): Promise<void>;
+  /** The room and its learners (names, progress, code) are gone; false: there was no such room. */
+  deleteRoom(id: string): Promise<boolean>;
+  /** Delete every room that ended (expired) before `iso`, with its learners: the ids deleted. */
+  deleteRoomsEndedBefore(iso: string): Promise<string[]>;
 }
 
 /** A random URL-safe string: ids (9 bytes → 12 characters) and secrets (24 bytes → 32). */
@@ -91,6 +97,7 @@ export interface RoomRow {
   solutions: number;
   hint: string | null;
   pushed: string | null;
+  nodes: string | null;
 }
 
 export interface LearnerRow {
@@ -112,7 +119,7 @@ export function roomOf(r: RoomRow): StoredRoom {
     joinCode: r.join_code,
     createdAt: r.created_at,
     ...(r.expires_at !== null ? { expiresAt: r.expires_at } : {}),
-    settings: { lesson: r.lesson, solutionsUnlocked: r.solutions !== 0, hint: r.hint },
+    settings: { lesson: r.lesson, solutionsUnlocked: r.solutions !== 0, hint: r.hint, nodes: nodesOf(r.nodes) },
     pushed: r.pushed === null ? null : (JSON.parse(r.pushed) as PushedCode),
   };
 }
@@ -134,6 +141,27 @@ export function learnerOf(r: LearnerRow): StoredLearner {
   };
 }
 
+/** A hand-edited or unreadable list reads as "every node", never as a crash. */
+function nodesOf(raw: string | null): string[] | null {
+  const v = raw === null ? null : safeJson(raw);
+  return Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string') ? (v as string[]) : null;
+}
+
+/**
+ * The columns a RoomPatch changes, with their values, as both stores write them (`expiresAt`
+ * ends the room; JSON columns are serialised here).
+ */
+export function roomPatchColumns(patch: RoomPatch): [string, string | number | null][] {
+  const cols: [string, string | number | null][] = [];
+  if (patch.lesson !== undefined) cols.push(['lesson', patch.lesson]);
+  if (patch.solutionsUnlocked !== undefined) cols.push(['solutions', patch.solutionsUnlocked ? 1 : 0]);
+  if (patch.hint !== undefined) cols.push(['hint', patch.hint]);
+  if (patch.pushed !== undefined) cols.push(['pushed', patch.pushed === null ? null : JSON.stringify(patch.pushed)]);
+  if (patch.nodes !== undefined) cols.push(['nodes', patch.nodes === null ? null : JSON.stringify(patch.nodes)]);
+  if (patch.expiresAt !== undefined) cols.push(['expires_at', patch.expiresAt]);
+  return cols;
+}
+
 function safeJson(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -146,7 +174,7 @@ function safeJson(s: string): unknown {
 /**
  * A new room as both stores insert it: a fresh id and instructor key (only its hash is kept), the
  * join code in capitals (learners type it either way), the column values in INSERT order
- * (id, name, join_code, instructor_hash, created_at, expires_at, lesson).
+ * (ROOM_INSERT_COLUMNS).
  */
 export function newRoomValues(r: NewRoom, now: Date): { id: string; instructorKey: string; values: (string | null)[] } {
   const instructorKey = randomToken(24);
@@ -162,9 +190,12 @@ export function newRoomValues(r: NewRoom, now: Date): { id: string; instructorKe
       now.toISOString(),
       r.expiresAt ?? null,
       r.lesson ?? null,
+      r.nodes ? JSON.stringify(r.nodes) : null,
     ],
   };
 }
+
+export const ROOM_INSERT_COLUMNS = 'id, name, join_code, instructor_hash, created_at, expires_at, lesson, nodes';
 
 export class SqliteRoomStore implements RoomStore {
   private readonly selectRoom: Database.Statement<[string], RoomRow>;
@@ -183,9 +214,7 @@ export class SqliteRoomStore implements RoomStore {
   async createRoom(r: NewRoom): Promise<{ room: StoredRoom; instructorKey: string }> {
     const { id, instructorKey, values } = newRoomValues(r, this.now());
     this.db
-      .prepare(
-        'INSERT INTO rooms (id, name, join_code, instructor_hash, created_at, expires_at, lesson) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
+      .prepare(`INSERT INTO rooms (${ROOM_INSERT_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})`)
       .run(...values);
     return { room: roomOf(this.selectRoom.get(id)!), instructorKey };
   }
@@ -196,15 +225,28 @@ export class SqliteRoomStore implements RoomStore {
   }
 
   async updateRoom(id: string, patch: RoomPatch): Promise<void> {
-    const sets: string[] = [];
-    const values: (string | number | null)[] = [];
-    const set = (col: string, v: string | number | null) => (sets.push(`${col} = ?`), values.push(v));
-    if (patch.lesson !== undefined) set('lesson', patch.lesson);
-    if (patch.solutionsUnlocked !== undefined) set('solutions', patch.solutionsUnlocked ? 1 : 0);
-    if (patch.hint !== undefined) set('hint', patch.hint);
-    if (patch.pushed !== undefined) set('pushed', patch.pushed === null ? null : JSON.stringify(patch.pushed));
-    if (!sets.length) return;
-    this.db.prepare(`UPDATE rooms SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    const cols = roomPatchColumns(patch);
+    if (!cols.length) return;
+    this.db
+      .prepare(`UPDATE rooms SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
+      .run(...cols.map(([, v]) => v), id);
+  }
+
+  async deleteRoom(id: string): Promise<boolean> {
+    // No foreign-key enforcement on this connection (SQLite's default): learners go first, by hand.
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM room_learners WHERE room_id = ?').run(id);
+      return this.db.prepare('DELETE FROM rooms WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  async deleteRoomsEndedBefore(iso: string): Promise<string[]> {
+    const ids = this.db
+      .prepare<[string], { id: string }>('SELECT id FROM rooms WHERE expires_at IS NOT NULL AND expires_at < ?')
+      .all(iso)
+      .map((r) => r.id);
+    for (const id of ids) await this.deleteRoom(id);
+    return ids;
   }
 
   async instructorKeyValid(id: string, key: string): Promise<boolean> {
