@@ -123,7 +123,9 @@ test.describe('many agents: node list and runs on every node', () => {
     await expect(learner.getByText('node "lab-2" does not serve this room: its instructor chose lab-1')).toBeVisible();
 
     // The instructor adds lab-2: the next run there is taken.
-    await page.getByTestId('room-node-lab-2').check();
+    // The box shows the room's setting: it turns checked when the server's roster says so.
+    await page.getByTestId('room-node-lab-2').click();
+    await expect(page.getByTestId('room-node-lab-2')).toBeChecked();
     await expect(page.getByTestId('room-nodes-summary')).toHaveText('only lab-1, lab-2');
     await learner.getByLabel('for').fill('1');
     await learner.getByTestId('node-run-start').click();

@@ -29,7 +29,7 @@ test('the instructor ends the room, then deletes it: the learner is told plainly
   await expect(teacher.getByTestId('teach-status')).toHaveText('live');
   await expect(teacher.getByTestId('count-online')).toHaveText('1 of 1 online');
   await teacher.getByTestId('end-room').click();
-  await expect(teacher.getByRole('alert')).toContainText('nobody can join');
+  await expect(teacher.getByTestId('room-confirm')).toContainText('nobody can join');
   await teacher.getByTestId('confirm-end').click();
   await expect(teacher.getByTestId('room-ended')).toHaveText('This room has ended: nobody can join or run.');
 

@@ -82,7 +82,7 @@ export function RoomAdmin({
           Delete room…
         </button>
         {confirm && (
-          <span className="room-confirm" role="alert">
+          <span className="room-confirm" role="alert" data-testid="room-confirm">
             {confirm === 'end'
               ? `Learners are let go now and nobody can join; the roster and their code stay ${ROOM_LIMITS.keepEndedDays} days.`
               : "The room, its learners' names, progress and code are deleted now."}{' '}
