@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LspResult } from '@bpfplay/protocol';
 import { useSharedAgent } from '../harness/agent-process.js';
 import { cliOutput, writeSnippet, type CliOutput } from '../harness/cli.js';
+import { execProgram } from '../harness/lsp-program.js';
 
 /**
  * `bpfplay complete` and `bpfplay hover`: the editor's answers in a terminal, from the agent's real
@@ -9,27 +10,7 @@ import { cliOutput, writeSnippet, type CliOutput } from '../harness/cli.js';
  */
 const agent = useSharedAgent();
 
-const PROGRAM = `#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-
-char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 16);
-} rb SEC(".maps");
-
-SEC("tp/sched/sched_process_exec")
-int handle(void *ctx)
-{
-	struct task_struct *task = (void *)bpf_get_current_task();
-	void *e = bpf_ringbuf_reserve(&rb, 16, 0);
-	int p = task->
-	if (e)
-		bpf_ringbuf_discard(e, 0);
-	return 0;
-}
-`;
+const PROGRAM = execProgram('\tint p = task->');
 
 /** 1-based line and column of the first `needle`, at its start or just after it (what --line/--col take). */
 function where(needle: string, after: boolean): string[] {

@@ -5,6 +5,7 @@ import type { LspRequest, LspResult, ServerMessage, ServerMessageOf } from '@bpf
 import { useSharedAgent } from '../harness/agent-process.js';
 import { startPolicyAgent } from '../abuse/agents.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
+import { execProgram } from '../harness/lsp-program.js';
 import { isAlive, until } from '../harness/wait.js';
 
 /**
@@ -13,28 +14,7 @@ import { isAlive, until } from '../harness/wait.js';
  */
 const agent = useSharedAgent();
 
-const PROGRAM = `#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
-
-char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 16);
-} rb SEC(".maps");
-
-SEC("tp/sched/sched_process_exec")
-int handle(void *ctx)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	void *e = bpf_ringbuf_reserve(&rb, 16, 0);
-	if (e)
-		bpf_ringbuf_discard(e, 0);
-	return 0;
-}
-`;
+const PROGRAM = execProgram();
 
 let nextId = 1;
 
@@ -70,10 +50,10 @@ function open(files: Record<string, string>, main?: string): TestClient {
 const diagnosticsOf = (file: string) => (m: ServerMessage) => m.type === 'lsp-diagnostics' && m.file === file;
 
 describe('editor intelligence (clangd in the sandbox)', () => {
-  it('completes task_struct members after t->, with their types', async () => {
-    const text = PROGRAM.replace('\treturn 0;', '\tint p = t->\n\treturn 0;');
+  it('completes task_struct members after task->, with their types', async () => {
+    const text = execProgram('\tint p = task->');
     const c = open({ 'exec.bpf.c': text });
-    const r = await ask(c, { method: 'completion', file: 'exec.bpf.c', position: at(text, 't->'), trigger: '>' });
+    const r = await ask(c, { method: 'completion', file: 'exec.bpf.c', position: at(text, 'task->'), trigger: '>' });
     const pid = r.items.find((i) => i.label === 'pid');
     expect(pid, `items: ${r.items.map((i) => i.label).join(', ')}`).toMatchObject({ kind: 'field', detail: 'pid_t' });
     // Every member, not clangd's first 100 by relevance (task_struct has hundreds).
@@ -96,9 +76,9 @@ describe('editor intelligence (clangd in the sandbox)', () => {
     expect(h.contents).toMatch(/void \*\(\*const\)\(void \*, __u64, __u64\)|void \*ringbuf/);
     // The comment above the helper in bpf_helper_defs.h.
     expect(h.contents).toMatch(/Reserve \*size\* bytes of payload in a ring buffer/);
-    const member = PROGRAM.replace('\treturn 0;', '\tint p = t->tgid;\n\treturn 0;');
+    const member = execProgram('\tint p = task->tgid;');
     c.send({ type: 'lsp-open', snippet: { files: [{ name: 'hover.bpf.c', content: member }] } });
-    const m = await ask(c, { method: 'hover', file: 'hover.bpf.c', position: at(member, 't->') });
+    const m = await ask(c, { method: 'hover', file: 'hover.bpf.c', position: at(member, 'task->') });
     // This kernel's layout, from its BTF (clangd shows it only on the declaration itself).
     const vmlinux = loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' });
     const tgid = vmlinux.flatMembers(vmlinux.findByName('task_struct', 'struct')[0]!).find((x) => x.name === 'tgid')!;
