@@ -30,6 +30,7 @@ const UNIT = [
   'test/policy/policy-file.test.ts',
   'test/policy/uprobes.test.ts',
   'test/runner/frame-pipe.test.ts',
+  'test/runner/guest-pool.test.ts',
   'test/server/client-key.test.ts',
   'test/stream/btf-layout.test.ts',
   'test/stream/json-sink.test.ts',

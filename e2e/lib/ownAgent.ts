@@ -10,6 +10,8 @@ export interface OwnAgent {
   token: string;
   /** Resolves once the agent's output (so far or later) matches `re`; bounded by the test's timeout. */
   waitForOutput(re: RegExp): Promise<void>;
+  /** Everything the agent printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startOwnAgent(o: {
     wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
     token,
     waitForOutput,
+    output: () => out,
     stop: async () => {
       if (child.exitCode !== null || child.pid === undefined) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -84,7 +84,12 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
     Math.max(1, cpus().length - 1),
     undefined,
     (k, ms) => log(`warm guest ${k} ready (booted in ${Math.round(ms)} ms)`),
-    (k, why) => log(`warm guest ${k} failed: ${why}`),
+    (k, why, gaveUp) => {
+      const next = gaveUp
+        ? `${GUEST_LIMITS.warmBootAttempts} in a row: no more warm ${k} guests until a run asks`
+        : 'booting another';
+      log(`warm guest ${k} failed (${next}): ${why}`);
+    },
   );
   const targets = new Map<string, RunTargetEnv>();
   const guestTargetPolicy = guestPolicy(config.policy ?? {});

@@ -26,6 +26,12 @@ export const GUEST_LIMITS = {
    * vCPU halts) but ~100 MB of host memory (guest pages it touched while booting, plus qemu).
    */
   warmPerKernel: 1,
+  /**
+   * Warm boots of one kernel that may fail in a row before the pool stops booting it (until a run
+   * asks for it): a boot past bootSeconds on a loaded CI machine was slow, not broken, once; a
+   * kernel that fails three times running is broken.
+   */
+  warmBootAttempts: 3,
   /** Host memory one guest may cost, for the pool's bound: guest RAM plus qemu's own (TCG code cache). */
   hostMbPerGuest: 384,
 } as const;

@@ -1,4 +1,5 @@
 import type { GuestBoot } from './ipc.js';
+import { GUEST_LIMITS } from '../guest/limits.js';
 import { RunnerLease } from './lease.js';
 import { RunnerProcess, RUNNER_ENTRY } from './process.js';
 
@@ -24,11 +25,17 @@ export class GuestPools {
     private readonly onBooted: (kernel: string, bootMs: number) => void = () => {},
     /**
      * A warm guest ended before it was ready (GUEST_LIMITS.bootSeconds, a kernel that panics, a
-     * broken initramfs): the agent logs why and stays up. Not refilled here, so a kernel that cannot
-     * boot costs no more boots until a run asks for it again.
+     * broken initramfs): the agent logs why and stays up. Booted again up to
+     * GUEST_LIMITS.warmBootAttempts times in a row — a boot that was only slow (TCG on a machine
+     * whose cores are busy) must not leave a workshop without warm guests — then `gaveUp`: a kernel
+     * that cannot boot costs no more boots until a run asks for it again.
      */
-    private readonly onBootFailed: (kernel: string, message: string) => void = () => {},
+    private readonly onBootFailed: (kernel: string, message: string, gaveUp: boolean) => void = () => {},
+    private readonly bootAttempts = GUEST_LIMITS.warmBootAttempts,
   ) {}
+
+  /** Warm boots that failed in a row, per kernel (a success resets it). */
+  private readonly failedInARow = new Map<string, number>();
 
   /** Start keeping this kernel's guests warm. */
   warm(boot: GuestBoot): void {
@@ -60,12 +67,18 @@ export class GuestPools {
       };
       r.booted.then(
         (ms) => {
+          this.failedInARow.delete(boot.kernel.name);
           settle();
           this.onBooted(boot.kernel.name, ms);
         },
         (e: Error) => {
           settle();
-          if (this.remove(boot.kernel.name, r)) this.onBootFailed(boot.kernel.name, e.message);
+          if (!this.remove(boot.kernel.name, r)) return;
+          const failed = (this.failedInARow.get(boot.kernel.name) ?? 0) + 1;
+          this.failedInARow.set(boot.kernel.name, failed);
+          const gaveUp = failed >= this.bootAttempts;
+          this.onBootFailed(boot.kernel.name, e.message, gaveUp);
+          if (!gaveUp) this.fill(boot);
         },
       );
       void r.ready.then(
