@@ -44,7 +44,7 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 120_000,
     projects: [
-      // Groups run one after the other: the unit files first (seconds), then the kernel files alone.
+      // Groups run one after the other: the unit files first (seconds), then the kernel files.
       { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
       {
         extends: true,
@@ -54,8 +54,14 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...UNIT],
           // The agent forks dist/runner.js and the CLI runs dist/cli.js: built from the current sources.
           globalSetup: ['./test/harness/global-setup.ts'],
-          // Kernel tests load real programs and compile with real clang: one file at a time on 2 cores.
-          fileParallelism: false,
+          // Two files at a time. Most of a kernel test's time is waiting (qemu boots, triggers, run
+          // limits), and the files do not see each other: programs have unique names, leak checks look
+          // at their own agent's processes, printk goes through each run's own ring buffer. Measured on
+          // the 2-core machine: 5 m 47 s for the kernel files instead of 9 m 50 s one at a time, 49/49
+          // passed at load ~3. (The only failure seen in trials was a real one, fixed: guests that
+          // reset while booting, guest/qemu.ts.)
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
     ],
