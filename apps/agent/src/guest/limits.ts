@@ -32,6 +32,11 @@ export const GUEST_LIMITS = {
    * kernel that fails three times running is broken.
    */
   warmBootAttempts: 3,
+  /**
+   * qemu processes one guest may start when the earlier ones reset while booting (exit 0 before
+   * READY: guest/qemu.ts says why), all within bootSeconds. ~1 boot in 8–10 resets under TCG here.
+   */
+  bootsAfterResets: 3,
   /** Host memory one guest may cost, for the pool's bound: guest RAM plus qemu's own (TCG code cache). */
   hostMbPerGuest: 384,
 } as const;

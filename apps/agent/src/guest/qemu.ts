@@ -219,9 +219,10 @@ export class Guest {
     if (!this.refd) this.ref(false);
   }
 
-  /** qemu exited by itself with 0 (the guest reset: -no-reboot) before READY: boot it again, twice at most. */
+  /** qemu exited by itself with 0 (the guest reset: -no-reboot) before READY: boot it again, within bounds. */
   private earlyReset(code: number | null, signal: NodeJS.Signals | null): boolean {
-    return code === 0 && signal === null && !this.booted && !this.killed && !this.bootTimedOut && this.boots < 3;
+    if (code !== 0 || signal !== null || this.booted || this.killed || this.bootTimedOut) return false;
+    return this.boots < GUEST_LIMITS.bootsAfterResets;
   }
 
   private consoleTail(): string {

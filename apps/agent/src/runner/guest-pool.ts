@@ -31,7 +31,6 @@ export class GuestPools {
      * that cannot boot costs no more boots until a run asks for it again.
      */
     private readonly onBootFailed: (kernel: string, message: string, gaveUp: boolean) => void = () => {},
-    private readonly bootAttempts = GUEST_LIMITS.warmBootAttempts,
   ) {}
 
   /** Warm boots that failed in a row, per kernel (a success resets it). */
@@ -76,7 +75,7 @@ export class GuestPools {
           if (!this.remove(boot.kernel.name, r)) return;
           const failed = (this.failedInARow.get(boot.kernel.name) ?? 0) + 1;
           this.failedInARow.set(boot.kernel.name, failed);
-          const gaveUp = failed >= this.bootAttempts;
+          const gaveUp = failed >= GUEST_LIMITS.warmBootAttempts;
           this.onBootFailed(boot.kernel.name, e.message, gaveUp);
           if (!gaveUp) this.fill(boot);
         },
