@@ -43,15 +43,6 @@ function children(): Map<number, number[]> {
   return kids;
 }
 
-function rssBytes(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 /** CPU seconds (user + system) a live process has used so far. */
@@ -86,37 +77,4 @@ export function cpuBetween(a: Map<number, number>, b: Map<number, number>): numb
     if (t0 !== undefined && Number.isFinite(t - t0)) s += t - t0;
   }
   return s;
-}
-
-/** Resident memory of a process and all its descendants (the agent with its runners and compilers). */
-export function treeRss(root: number): { bytes: number; processes: number } {
-  const kids = children();
-  let bytes = 0;
-  let processes = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    bytes += rssBytes(pid);
-    processes++;
-    stack.push(...(kids.get(pid) ?? []));
-  }
-  return { bytes, processes };
-}
-
-/** Samples treeRss every `everyMs` until stopped; reports the peak. */
-export function watchPeakRss(root: number, everyMs = 50): () => { peakBytes: number; peakProcesses: number } {
-  let peakBytes = 0;
-  let peakProcesses = 0;
-  const sample = () => {
-    const r = treeRss(root);
-    if (r.bytes > peakBytes) peakBytes = r.bytes;
-    if (r.processes > peakProcesses) peakProcesses = r.processes;
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return () => {
-    clearInterval(timer);
-    sample();
-    return { peakBytes, peakProcesses };
-  };
 }

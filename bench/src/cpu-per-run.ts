@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, startAgentProcess } from '../../apps/agent/test/harness/agent-process.js';
 import { BenchClient, type Frame } from './client.js';
-import { watchTreeCpu } from './tree-cpu.js';
+import { watchTree } from './tree-watch.js';
 import { percentile } from './stats.js';
 import { sleep } from './procs.js';
 import { processTree } from '../../apps/agent/test/examples/leftovers.js';
@@ -39,7 +39,7 @@ try {
     const clients = await Promise.all(
       Array.from({ length: N }, (_, i) => BenchClient.open(agent.wsUrl, agent.token, { clientId: `p-${round}-${i}` })),
     );
-    const stopCpu = watchTreeCpu(agent.child.pid!);
+    const stopWatch = watchTree(agent.child.pid!);
     const u0 = usage();
     const b0 = process.cpuUsage();
     const t0 = performance.now();
@@ -72,7 +72,7 @@ try {
     const u1 = usage();
     const bc = process.cpuUsage(b0);
     console.log(`bench process CPU ${((bc.user + bc.system) / 1e6).toFixed(2)} s`);
-    const split = stopCpu();
+    const split = stopWatch().cpu;
     const total = u1 - u0;
     console.log(
       `round ${round}: ${N} runs, wall ${wall.toFixed(1)} s; cgroup CPU ${total.toFixed(2)} s = ${(total / N).toFixed(3)} s/run ` +

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { REPO } from '../../apps/agent/test/harness/agent-process.js';
 import { heldBpf, processTree } from '../../apps/agent/test/examples/leftovers.js';
 import { DEFAULT_COMPILE_LIMITS } from '../../apps/agent/src/compile/limits.js';
-import { watchPeakRss, type BenchAgent } from './agent.js';
+import type { BenchAgent } from './agent.js';
 import { BenchClient, type Frame } from './client.js';
 import { bareRound } from './fig4-bare.js';
 import { checkRound, type CheckRound } from './fig4-check.js';
 import { sleep } from './procs.js';
-import { watchTreeCpu } from './tree-cpu.js';
+import { watchTree } from './tree-watch.js';
 import { mib, ms, percentile, ratio } from './stats.js';
 import type { Table } from './table.js';
 
@@ -55,15 +55,19 @@ export async function concurrencyFigure(
   const bare: number[] = [];
   let peak = { peakBytes: 0, peakProcesses: 0 };
   const pid = agent.child.pid!;
-  const idle = watchPeakRss(pid)();
+  const idle = watchTree(pid)();
   const idleHeld = heldBpf(processTree(pid));
   let leaks = { programs: 0, maps: 0, links: 0, processes: 0, settleMs: 0 };
   const cpu = new Map<string, number>();
+  let bench = 0;
+  const frames = new Map<string, number>();
   for (let round = 0; round < o.rounds; round++) {
     const r = await agentRound(o.sessions, agent, round);
     all.push(...r.stages);
-    for (const [k, v] of r.cpu) cpu.set(k, (cpu.get(k) ?? 0) + v);
-    if (r.rss.peakBytes > peak.peakBytes) peak = r.rss;
+    for (const [k, v] of r.watch.cpu) cpu.set(k, (cpu.get(k) ?? 0) + v);
+    if (r.watch.peakBytes > peak.peakBytes) peak = r.watch;
+    bench += r.benchCpu;
+    for (const [k, v] of r.frames) frames.set(k, (frames.get(k) ?? 0) + v);
     const l = r.leaks;
     if (l.programs + l.maps + l.links >= leaks.programs + leaks.maps + leaks.links) leaks = l;
     bare.push(...(await bareRound(o.sessions, o.vmlinuxHeader, (i) => sourceOf('bare', round, i))));
@@ -104,6 +108,15 @@ export async function concurrencyFigure(
         '',
       ],
       [
+        'CPU seconds per run taken by the bench itself on the same cores (its clients and watcher)',
+        (bench / all.length).toFixed(2),
+        `frames received per run until all attached: ${[...frames.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${(v / all.length).toFixed(1)}`)
+          .join(', ')}`,
+        '',
+      ],
+      [
         'agent peak RSS: agent + runners + compilers (target ≤ 1536 MiB)',
         `${mib(peak.peakBytes)} (${peak.peakProcesses} processes)`,
         `idle: ${mib(idle.peakBytes)} (${idle.peakProcesses})`,
@@ -135,7 +148,7 @@ export async function concurrencyFigure(
           : `up to ${o.runsPerRunner} runs per runner process (--runs-per-runner)`
       }`,
       'stages are p50/p95 of each stage on its own (they do not add up to the total), from frame arrival times at the client',
-      'RSS sampled every 50 ms over the agent process and all its descendants (/proc/*/status VmRSS)',
+      'RSS and CPU sampled every 50 ms over the agent process and all its descendants (/proc/*/stat); the bench (its 50 clients and this watcher) runs on the same two cores, the bare reference has neither',
       'held: distinct prog_id / map_id / link_id in the fdinfo of every fd of the agent and its descendants, polled until 0 or 10 s after the last client closed',
       `Check: lesson ${check.lesson}'s solution, a distinct comment per learner (so each compiles), each learner its own session`,
     ],
@@ -155,11 +168,15 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
     ),
   );
   const pid = agent.child.pid!;
-  const stopWatch = watchPeakRss(pid);
-  const stopCpu = watchTreeCpu(pid);
+  const stopWatch = watchTree(pid);
+  const bench0 = process.cpuUsage();
+  // Frames of every kind the clients received until all attached (hello-world prints on every exec
+  // on the machine, so each compile's sandbox is seen by every run attached before it).
+  const frames = new Map<string, number>();
+  let allAttached = false;
   const stages: Stages[] = [];
-  let rss: ReturnType<typeof stopWatch>;
-  let cpu: ReturnType<typeof stopCpu>;
+  let watch: ReturnType<typeof stopWatch>;
+  let benchCpu: number;
   try {
     await Promise.all(
       clients.map((client, i) => {
@@ -169,6 +186,7 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
           const at: Partial<Record<string, number>> = {};
           let clang = NaN;
           const onFrame = (m: Frame, t: number) => {
+            if (!allAttached) frames.set(m.type, (frames.get(m.type) ?? 0) + 1);
             if (m.type === 'compiled') {
               at.compiled = t;
               clang = m.durationMs;
@@ -199,8 +217,10 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
       }),
     );
   } finally {
-    rss = stopWatch();
-    cpu = stopCpu();
+    allAttached = true;
+    watch = stopWatch();
+    const b = process.cpuUsage(bench0);
+    benchCpu = (b.user + b.system) / 1e6;
     // Learners close their tabs with runs still going: the agent must release everything itself.
     for (const c of clients) c.close();
   }
@@ -213,5 +233,5 @@ async function agentRound(n: number, agent: BenchAgent, round: number) {
   const settleMs = performance.now() - t0;
   // Exiting runners and the pool refilling: a moment before the next round or figure.
   await sleep(2000);
-  return { stages, rss, cpu, leaks: { ...held, processes: processTree(pid).length, settleMs } };
+  return { stages, watch, benchCpu, frames, leaks: { ...held, processes: processTree(pid).length, settleMs } };
 }

@@ -4,7 +4,8 @@
  * (packages/protocol decode/): this builds the type's layout from BTF once (layout.ts) and decodes
  * with it, exactly as a browser decodes a binary frame with the same layout.
  */
-import { decodeRecord, type RecordLayout, type Value } from '@bpfplay/protocol';
+import type { RecordLayout, Value } from '@bpfplay/protocol';
+import { decodeRecord } from '@bpfplay/protocol/decoding';
 import type { Btf } from './btf.js';
 import { recordLayout } from './layout.js';
 

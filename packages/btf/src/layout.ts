@@ -1,11 +1,5 @@
-import {
-  formatterFor,
-  isStackArray,
-  STACK_TAG,
-  type FieldContext,
-  type LayoutNode,
-  type RecordLayout,
-} from '@bpfplay/protocol';
+import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
+import { formatterFor, isStackArray, STACK_TAG, type FieldContext } from '@bpfplay/protocol/decoding';
 import type { Btf } from './btf.js';
 import type { BtfMember, BtfType } from './btf-types.js';
 import { safeTypeName as safeName } from './c-type.js';

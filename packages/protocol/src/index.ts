@@ -10,33 +10,11 @@ export * from './examples';
 export * from './lessons';
 export * from './rooms';
 export * from './decode/layout';
-export { compileNode, ctxFor, decodeRecord, hexValue, layoutColumns, type Ctx, type Read } from './decode/read';
-export { cString, intValue, toHex, undecodable } from './decode/scalars';
-export { FORMATTERS, formatterFor, formatterNamed, type FieldContext, type Formatter } from './decode/formatters';
-export { shownOf, shownReader, type ShownReader } from './decode/shown';
-export {
-  COMM_FIELD,
-  PID_FIELD,
-  STACK_FIELD,
-  STACK_TAG,
-  frameHex,
-  isKernelFrame,
-  isStackArray,
-  namedFrames,
-  recordStackFields,
-  stackAddresses,
-  symbolKey,
-  type RecordStackField,
-} from './decode/stacks';
+export * from './decoding';
 export * from './binary-events';
 export * from './lsp';
 export * from './project';
 export * from './packet-lab';
-export * from './packet/build';
-export * from './packet/decode';
-export * from './packet/flow-keys';
-export * from './log2-hist';
-export * from './number-names';
 export { describeIssues } from './issues';
 
 /** Largest WebSocket message the agent accepts: a full snippet plus JSON overhead, or a BTF upload. */

@@ -1,7 +1,7 @@
 import type { BpfObject, BpfProgram } from '@bpfplay/libbpf';
 import { LibbpfError, progTestRun } from '@bpfplay/libbpf';
 import type { MapChange, MapSnapshot, TestPacket, Value } from '@bpfplay/protocol';
-import { packetHex, parseHexPacket, verdictName } from '@bpfplay/protocol';
+import { packetHex, parseHexPacket, verdictName } from '@bpfplay/protocol/decoding';
 import { attachKindOf } from '../attach/kinds.js';
 import type { Emit } from '../stream/outbox.js';
 import { snapshotMaps, type MapDecoder } from '../stream/maps.js';

@@ -20,8 +20,12 @@ export const RUNNER_ENTRY = join(AGENT_ROOT, 'dist', 'runner.js');
 const RUNNER_MALLOC = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864';
 
 function runnerEnv(): NodeJS.ProcessEnv {
-  const own = process.env.GLIBC_TUNABLES;
-  return { ...process.env, GLIBC_TUNABLES: own ? `${own}:${RUNNER_MALLOC}` : RUNNER_MALLOC };
+  // A runner never opens a TLS connection, and Node reads and parses NODE_EXTRA_CA_CERTS at start
+  // whether it will or not: with Debian's bundle (~140 certificates) that was 60 ms of each runner's
+  // ~150 ms of CPU to start (measured here: an empty IPC child, 150 ms with it, 85 ms without).
+  const { NODE_EXTRA_CA_CERTS: _tls, ...env } = process.env;
+  const own = env.GLIBC_TUNABLES;
+  return { ...env, GLIBC_TUNABLES: own ? `${own}:${RUNNER_MALLOC}` : RUNNER_MALLOC };
 }
 
 export interface RunnerEvents {

@@ -1,19 +1,16 @@
 import type { Btf, MapDefinition } from '@bpfplay/btf';
 import { cTypeName, decodeValue, fieldsOf, findRecordType, layoutOf, mapDefinitions } from '@bpfplay/btf';
 import type { BpfMap } from '@bpfplay/libbpf';
+import type { FieldInfo, MapSnapshot, RecordLayout, Value } from '@bpfplay/protocol';
 import {
   decodeRecord,
   hexValue,
   shownReader,
   recordStackFields,
-  type FieldInfo,
   type RecordStackField,
-  type MapSnapshot,
-  type RecordLayout,
   type ShownReader,
-  type Value,
   unitFromName,
-} from '@bpfplay/protocol';
+} from '@bpfplay/protocol/decoding';
 import type { MapDecoder } from './maps.js';
 import type { RecordDecoder } from './sources.js';
 import { compileRecordJson, type RecordJson } from './record-json.js';

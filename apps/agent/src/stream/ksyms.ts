@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { frameHex, isKernelFrame } from '@bpfplay/protocol';
+import { frameHex, isKernelFrame } from '@bpfplay/protocol/decoding';
 
 /**
  * Kernel addresses → "function+0xoffset", from /proc/kallsyms. Used to show the stacks that

@@ -1,4 +1,5 @@
-import { compileNode, ctxFor, type Ctx, type LayoutNode, type Read, type RecordLayout } from '@bpfplay/protocol';
+import type { LayoutNode, RecordLayout } from '@bpfplay/protocol';
+import { compileNode, ctxFor, type Ctx, type Read } from '@bpfplay/protocol/decoding';
 import { ascii, type JsonSink } from './json-sink.js';
 
 /**

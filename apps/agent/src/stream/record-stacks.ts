@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { RecordLayout, StackProfile } from '@bpfplay/protocol';
 import {
   compileNode,
   ctxFor,
@@ -7,9 +8,7 @@ import {
   symbolKey,
   frameHex,
   type Read,
-  type RecordLayout,
-  type StackProfile,
-} from '@bpfplay/protocol';
+} from '@bpfplay/protocol/decoding';
 import { kernelSymbols, type KernelSymbols } from './ksyms.js';
 import type { UserSymbols } from './usyms.js';
 

@@ -1,10 +1,5 @@
-import {
-  COMM_FIELD as COMM,
-  PID_FIELD as PID,
-  type MapSnapshot,
-  type StackProfile,
-  type Value,
-} from '@bpfplay/protocol';
+import type { MapSnapshot, StackProfile, Value } from '@bpfplay/protocol';
+import { COMM_FIELD as COMM, PID_FIELD as PID } from '@bpfplay/protocol/decoding';
 import type { UserSymbols } from './usyms.js';
 
 /**

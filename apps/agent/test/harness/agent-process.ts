@@ -98,11 +98,11 @@ export async function startAgentProcess(
  * One agent process shared by a test file: started in beforeAll (after checking the kernel and
  * tools are there), stopped in afterAll. Use the returned object inside tests only.
  */
-export function useSharedAgent(extraArgs: string[] = []): AgentProcess {
+export function useSharedAgent(extraArgs: string[] = [], env: Record<string, string> = {}): AgentProcess {
   let current: AgentProcess | undefined;
   beforeAll(async () => {
     requireKernel();
-    current = await startAgentProcess(extraArgs);
+    current = await startAgentProcess(extraArgs, env);
   });
   afterAll(async () => {
     await current?.stop();

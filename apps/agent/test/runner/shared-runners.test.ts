@@ -14,7 +14,11 @@ import { connect, type TestClient } from '../harness/ws-client.js';
 import { head } from '../agent/programs.js';
 import { heldBpf, heldProgramIds, processTree } from '../examples/leftovers.js';
 
-const agent = useSharedAgent(['--runs-per-runner', '2']);
+// An agent that trusts extra CA certificates, as on machines behind a TLS proxy: its runners must not
+// pay for parsing them (runner/process.ts runnerEnv).
+const agent = useSharedAgent(['--runs-per-runner', '2'], {
+  NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt',
+});
 
 interface Run {
   client: TestClient;
@@ -130,7 +134,7 @@ describe('runner processes shared by runs (--runs-per-runner 2)', () => {
     expect(heldBpf(processTree(agent.child.pid!))).toEqual({ programs: 0, maps: 0, links: 0 });
   });
 
-  it("runners keep libbpf's BTF buffers in the heap between loads (glibc malloc settings)", async () => {
+  it("runners keep libbpf's BTF buffers in the heap between loads (glibc malloc settings) and skip the agent's CA certificates", async () => {
     const r = await start('e');
     // Without them every load pages in a fresh copy of the kernel's BTF: 57–66 ms of CPU per
     // hello-world load here instead of 9–10 (runner/process.ts).
@@ -139,6 +143,8 @@ describe('runner processes shared by runs (--runs-per-runner 2)', () => {
     expect(env).toContain(
       '\0GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432\0glibc.malloc.trim_threshold=67108864\0',
     );
+    expect(readFileSync(`/proc/${agent.child.pid}/environ`, 'utf8')).toMatch(/(^|\0)NODE_EXTRA_CA_CERTS=/);
+    expect(env).not.toContain('NODE_EXTRA_CA_CERTS');
     r.client.send({ type: 'stop', runId: r.runId });
     expect((await stoppedOf(r)).reason).toBe('user');
     r.client.close();
