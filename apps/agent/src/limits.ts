@@ -157,6 +157,14 @@ export const RUNNER_SHARING = Object.freeze({
   lifetimeRuns: 64,
   /** An empty shared runner waits this long for the next run before it exits (learners press Run again). */
   idleLingerMs: 10_000,
+  /**
+   * Shared runners run at this nice value, below the compiles (0): when 50 learners press Run
+   * together, the compile queue is what every one of them waits on, while the runs already attached
+   * only stream (their lines come a little later; nothing is lost, the rings hold them). Bench
+   * figure 4: the runners' streaming took CPU from the compiles that the last learners waited for.
+   * On an idle machine nice changes nothing.
+   */
+  nice: 5,
 });
 
 export function publicLimits(l: AgentLimits): Limits {

@@ -32,7 +32,25 @@ export class FramePipeWriter {
    */
   private readonly spare: Buffer[] = [];
 
+  /** Corked until the end of this turn of the event loop (see `send`). */
+  private corked = false;
+
   constructor(private readonly socket: Socket) {}
+
+  /**
+   * Everything sent in one turn of the event loop (a message's header and body, every run's frames
+   * of one poll) leaves in one writev when the turn ends, and the agent reads it in one wake-up:
+   * two writes per frame were a syscall each, and each woke the agent on its own.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
+  }
 
   private copyOf(bytes: Uint8Array): { buf: Buffer; release: () => void } {
     const i = this.spare.findIndex((b) => b.length >= bytes.length);
@@ -51,6 +69,7 @@ export class FramePipeWriter {
   }
 
   send(m: FromRun & { slot: number }): void {
+    this.cork();
     if (m.t === 'frame') {
       const type = Buffer.from(m.type, 'latin1');
       const body = typeof m.json === 'string' ? Buffer.from(m.json, 'utf8') : m.json;

@@ -129,3 +129,6 @@ export interface RunStats {
   printk: number;
   dropped: number;
 }
+
+/** The nice value a runner sets on all its threads when it starts (runner/main.ts), if given. */
+export const RUNNER_NICE_ENV = 'BPFPLAY_RUNNER_NICE';

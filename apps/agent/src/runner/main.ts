@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { setPriority } from 'node:os';
 import { BpfObject, libc } from '@bpfplay/libbpf';
 import { FRAME_PIPE_FD, FramePipeWriter } from './frame-pipe.js';
-import type { FromRunner, RunSpec, ToRunner } from './ipc.js';
+import { RUNNER_NICE_ENV, type FromRunner, type RunSpec, type ToRunner } from './ipc.js';
 import { HostRun, type RunHooks } from './host-run.js';
 import { decodersFor } from '../stream/decoders.js';
 import { runProbes } from '../probe/run-probes.js';
@@ -23,6 +25,19 @@ const pipe = new FramePipeWriter(new Socket({ fd: FRAME_PIPE_FD, readable: false
 
 function send(m: FromRunner): void {
   if (process.connected) process.send?.(m);
+}
+
+// Linux nice is per thread: every thread Node has started so far, and the main one, whose nice
+// the threads it starts later inherit.
+const nice = Number(process.env[RUNNER_NICE_ENV] ?? 0);
+if (nice > 0) {
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
 }
 
 // If the agent dies (even by SIGKILL) the kernel kills us too, closing every BPF fd we hold.

@@ -69,7 +69,7 @@ export class RunnerPool {
   }
 
   private spawn(): Member {
-    const proc = new RunnerProcess(this.entry);
+    const proc = new RunnerProcess(this.entry, { nice: RUNNER_SHARING.nice });
     proc.unref();
     const m: Member = { proc, active: 0, hosted: 0, nextSlot: 0, retired: false, ready: false };
     void proc.ready.then(

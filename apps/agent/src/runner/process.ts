@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AGENT_ROOT } from '../config.js';
 import type { Socket } from 'node:net';
 import { FramePipeReader } from './frame-pipe.js';
-import type { FromRun, FromRunner, ToRunner } from './ipc.js';
+import { RUNNER_NICE_ENV, type FromRun, type FromRunner, type ToRunner } from './ipc.js';
 
 /** The bundled runner entry; `npm run build` (esbuild, well under a second) produces it. */
 export const RUNNER_ENTRY = join(AGENT_ROOT, 'dist', 'runner.js');
@@ -62,11 +62,11 @@ export class RunnerProcess {
    * execs Node in place, so the IPC channel and PDEATHSIG still work). The namespace is not pinned:
    * it ends with the process, taking XDP programs and tc filters with it.
    */
-  constructor(entry = RUNNER_ENTRY, opts: { netns?: boolean } = {}) {
+  constructor(entry = RUNNER_ENTRY, opts: { netns?: boolean; nice?: number } = {}) {
     if (!existsSync(entry)) throw new Error(`runner entry ${entry} is missing: run \`npm run build\` first`);
     const common = {
       serialization: 'advanced' as const,
-      env: runnerEnv(),
+      env: { ...runnerEnv(), ...(opts.nice ? { [RUNNER_NICE_ENV]: String(opts.nice) } : {}) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] as ('ignore' | 'inherit' | 'ipc' | 'pipe')[],
     };
     this.child = opts.netns

@@ -247,10 +247,15 @@ export class Outbox {
     this.totals.dropped += n;
   }
 
+  /** Records (printk lines and events) the last flush sent: how full frames are (runner/host-run.ts paces by it). */
+  lastFlushRecords = 0;
+
   /** Send what accumulated since the last flush; true if a frame went out. */
   flush(): boolean {
     if (this.paused) return false;
     let sent = false;
+    this.lastFlushRecords =
+      this.printk.items.length + [...this.events.values(), ...this.binary.values()].reduce((n, b) => n + b.count, 0);
     if (this.printk.items.length || this.printk.dropped) {
       this.emit('printk', { lines: this.printk.items, dropped: this.printk.dropped });
       this.printk.items = [];

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -7,14 +7,32 @@ import type { FromRun, FromRunner } from '../../src/runner/ipc.js';
 
 type Sent = FromRun & { slot: number };
 
-/** What the writer puts on the pipe for `messages`, as one byte string. */
-function encode(messages: Sent[]): Buffer {
-  const out = new PassThrough();
+/** A pipe end that records its writes, as a socket makes them (a corked batch is one writev). */
+function recorder() {
   const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const w = new FramePipeWriter(out as unknown as Socket);
+  let writes = 0;
+  const out = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      writes++;
+      chunks.push(chunk);
+      cb();
+    },
+    writev(batch, cb) {
+      writes++;
+      for (const c of batch) chunks.push(c.chunk as Buffer);
+      cb();
+    },
+  });
+  return { out: out as unknown as Socket, bytes: () => Buffer.concat(chunks), writes: () => writes };
+}
+
+/** What the writer puts on the pipe for `messages` sent in one turn of the event loop, as one byte string. */
+async function encode(messages: Sent[]): Promise<Buffer> {
+  const r = recorder();
+  const w = new FramePipeWriter(r.out);
   for (const m of messages) w.send(m);
-  return Buffer.concat(chunks);
+  await new Promise((res) => setImmediate(res));
+  return r.bytes();
 }
 
 /** Frames come back with their JSON as bytes: compare them as text. */
@@ -61,8 +79,8 @@ const messages: Sent[] = [
 ];
 
 describe('runner frame pipe', () => {
-  it('delivers every message, in order, whatever the chunk boundaries', () => {
-    const bytes = encode(messages);
+  it('delivers every message, in order, whatever the chunk boundaries', async () => {
+    const bytes = await encode(messages);
     const expected = messages.map(normalize);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: bytes.length }), { maxLength: 40 }), (cuts) => {
@@ -80,10 +98,10 @@ describe('runner frame pipe', () => {
     );
   });
 
-  it('a binary frame arrives as one buffer laid out as the WebSocket message (u32 header length, header, records)', () => {
+  it('a binary frame arrives as one buffer laid out as the WebSocket message (u32 header length, header, records)', async () => {
     const got: FromRunner[] = [];
     const r = new FramePipeReader((m) => got.push(m));
-    r.push(encode([messages.find((m) => m.t === 'binary')!]));
+    r.push(await encode([messages.find((m) => m.t === 'binary')!]));
     const m = got[0]!;
     if (m.t !== 'binary' || !m.wire) throw new Error('expected a binary message with its wire bytes');
     const wire = Buffer.from(m.wire);
@@ -92,24 +110,38 @@ describe('runner frame pipe', () => {
     expect([...wire.subarray(4 + h)]).toEqual([...m.records]);
   });
 
-  it('byte by byte too (a length prefix split across reads)', () => {
-    const bytes = encode(messages.slice(0, 3));
+  it('byte by byte too (a length prefix split across reads)', async () => {
+    const bytes = await encode(messages.slice(0, 3));
     const got: FromRunner[] = [];
     const r = new FramePipeReader((m) => got.push(m));
     for (let i = 0; i < bytes.length; i++) r.push(bytes.subarray(i, i + 1));
     expect(got.map(normalize)).toEqual(messages.slice(0, 3).map(normalize));
   });
 
-  it('keeps its own copy of a frame: the runner may reuse its buffer right after sending', () => {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const w = new FramePipeWriter(out as unknown as Socket);
+  it('keeps its own copy of a frame: the runner may reuse its buffer right after sending', async () => {
+    const r = recorder();
+    const w = new FramePipeWriter(r.out);
     const reused = Buffer.from('{"type":"events","n":1}');
     w.send({ t: 'frame', slot: 3, type: 'events', json: reused });
     reused.fill(0x20);
+    await new Promise((res) => setImmediate(res));
     const got: FromRunner[] = [];
-    new FramePipeReader((m) => got.push(m)).push(Buffer.concat(chunks));
+    new FramePipeReader((m) => got.push(m)).push(r.bytes());
     expect(normalize(got[0]!)).toEqual({ t: 'frame', slot: 3, type: 'events', json: '{"type":"events","n":1}' });
+  });
+
+  it('what is sent in one turn of the event loop leaves in one write (the agent wakes once for it)', async () => {
+    const r = recorder();
+    const w = new FramePipeWriter(r.out);
+    for (const m of messages.slice(0, 5)) w.send(m);
+    expect(r.writes()).toBe(0);
+    await new Promise((res) => setImmediate(res));
+    expect(r.writes()).toBe(1);
+    w.send(messages[5]!);
+    await new Promise((res) => setImmediate(res));
+    expect(r.writes()).toBe(2);
+    const got: FromRunner[] = [];
+    new FramePipeReader((m) => got.push(m)).push(r.bytes());
+    expect(got.map(normalize)).toEqual(messages.slice(0, 6).map(normalize));
   });
 });

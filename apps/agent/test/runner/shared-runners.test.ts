@@ -5,7 +5,7 @@
  * a runner that crashes ends only the runs it hosted, each told why; the pool goes on after it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@bpfplay/protocol';
 import { useSharedAgent } from '../harness/agent-process.js';
@@ -13,6 +13,7 @@ import { uniqueName, waitNoPrograms } from '../harness/kernel.js';
 import { connect, type TestClient } from '../harness/ws-client.js';
 import { head } from '../agent/programs.js';
 import { heldBpf, heldProgramIds, processTree } from '../examples/leftovers.js';
+import { RUNNER_SHARING } from '../../src/limits.js';
 
 // An agent that trusts extra CA certificates, as on machines behind a TLS proxy: its runners must not
 // pay for parsing them (runner/process.ts runnerEnv).
@@ -134,7 +135,7 @@ describe('runner processes shared by runs (--runs-per-runner 2)', () => {
     expect(heldBpf(processTree(agent.child.pid!))).toEqual({ programs: 0, maps: 0, links: 0 });
   });
 
-  it("runners keep libbpf's BTF buffers in the heap between loads (glibc malloc settings) and skip the agent's CA certificates", async () => {
+  it("runners keep libbpf's BTF buffers in the heap between loads (glibc malloc settings), skip the agent's CA certificates and run niced", async () => {
     const r = await start('e');
     // Without them every load pages in a fresh copy of the kernel's BTF: 57–66 ms of CPU per
     // hello-world load here instead of 9–10 (runner/process.ts).
@@ -145,6 +146,14 @@ describe('runner processes shared by runs (--runs-per-runner 2)', () => {
     );
     expect(readFileSync(`/proc/${agent.child.pid}/environ`, 'utf8')).toMatch(/(^|\0)NODE_EXTRA_CA_CERTS=/);
     expect(env).not.toContain('NODE_EXTRA_CA_CERTS');
+    // Below the compiles on the CPU (RUNNER_SHARING.nice), every thread of it: Linux nice is per thread.
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const threads = readdirSync(`/proc/${hostOf(r)}/task`);
+    expect(threads.length).toBeGreaterThan(1);
+    for (const tid of threads)
+      expect(niceOf(readFileSync(`/proc/${hostOf(r)}/task/${tid}/stat`, 'utf8')), `thread ${tid}`).toBe(
+        RUNNER_SHARING.nice,
+      );
     r.client.send({ type: 'stop', runId: r.runId });
     expect((await stoppedOf(r)).reason).toBe('user');
     r.client.close();
