@@ -5,6 +5,7 @@ export { cTypeName, cDeclaration, safeTypeName } from './c-type.js';
 export { parseElf, programSymbols, ElfError, SHT, SHF, STT, STB, EM_BPF } from './elf.js';
 export type { ElfFile, ElfSection, ElfSymbol, ElfRelocation, ElfRelocationSection, ElfProgramSymbol } from './elf.js';
 export { parseBtfExt, lineAt, CORE_RELO_KINDS } from './btf-ext.js';
+export { enumOnlyBtf } from './enum-btf.js';
 export type { BtfExt, FuncInfo, LineInfo, CoreReloRecord, CoreReloKind } from './btf-ext.js';
 export { decodeInsns, BPF_EXIT, BPF_JMP_CALL, BPF_LD_IMM64, type BpfInsn } from './insn.js';
 export { openObjectSpec, type ObjectSpec, type ProgramSpec } from './object-spec.js';

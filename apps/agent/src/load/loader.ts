@@ -40,6 +40,8 @@ export interface OpenSpec {
   configure?: (obj: BpfObject) => void;
   /** Map memory quota (policy/map-quota.ts): over it, the run fails with reason `quota` before load. */
   maxMapBytes?: number;
+  /** libbpf's btf_custom_path: a BTF to resolve CO-RE relocations against (load/core-btf.ts). */
+  coreBtfPath?: string;
 }
 
 /**
@@ -48,7 +50,12 @@ export interface OpenSpec {
  * when nothing in the process captured a log before.
  */
 function open(spec: OpenSpec, emit: Emit = () => {}): BpfObject {
-  const opened = collectLibbpfLog(() => BpfObject.openMem(spec.object, { name: spec.objectName }));
+  const opened = collectLibbpfLog(() =>
+    BpfObject.openMem(spec.object, {
+      name: spec.objectName,
+      ...(spec.coreBtfPath ? { btfCustomPath: spec.coreBtfPath } : {}),
+    }),
+  );
   emitLibbpfLog(emit, opened.log);
   if (opened.error !== undefined) throw opened.error;
   const obj = opened.result!;

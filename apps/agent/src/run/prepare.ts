@@ -16,6 +16,8 @@ import { checkMapDefinitions, mapLocator, mapShapes, possibleCpus } from '../pol
 import { startSideInfo } from './side-info.js';
 import { listParams } from '../load/params.js';
 import { snippetFileName } from './files.js';
+import { coreBtfFor } from '../load/core-btf.js';
+import { join } from 'node:path';
 
 /** What the targets of one run share: the object read once, its side information and map sizes. */
 export interface SharedPrep {
@@ -32,6 +34,8 @@ export interface Prepared {
   quota?: string;
   /** Set when every program needs an attach kind this kernel lacks. */
   nothingToRun?: string;
+  /** Host runs whose CO-RE relocations only ask about BPF's own enums: a small BTF for them (load/core-btf.ts). */
+  coreBtfPath?: string;
   /** Programs switched off before load, with the reason the user was told. */
   skip: Record<string, string>;
   /** Variants waiting for a program that is on, tried in order if it fails to load (load/program-choice.ts). */
@@ -68,7 +72,13 @@ export async function prepareObject(
   const btf = target ? () => target.btf() : ctx.vmlinux;
   const shared = prior ?? readObject(scope, object);
   if ('refused' in shared) return shared;
-  return { ...(await decide(scope, shared, send, capabilities, policy, btf)), shared };
+  const decided = await decide(scope, shared, send, capabilities, policy, btf);
+  // Host runs only: a guest loads with its own kernel's BTF, in the guest.
+  if (!target?.guest && !decided.refused && !decided.quota && !decided.nothingToRun) {
+    const path = coreBtfFor(shared.info, btf(), join(ctx.config.dataDir, 'core-btf'));
+    if (path) decided.coreBtfPath = path;
+  }
+  return { ...decided, shared };
 }
 
 /** Read the object once per run: side information, the params frame, map sizes. */

@@ -122,6 +122,7 @@ export class HostRun {
         {
           object: this.spec.object,
           objectName: this.spec.objectName,
+          ...(this.spec.coreBtfPath ? { coreBtfPath: this.spec.coreBtfPath } : {}),
           skip: this.spec.skip,
           ...(this.spec.fallbacks ? { fallbacks: this.spec.fallbacks } : {}),
           ...(this.spec.mapSizes ? { mapSizes: this.spec.mapSizes } : {}),

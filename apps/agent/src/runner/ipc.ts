@@ -16,6 +16,8 @@ export interface RunSpec {
   object: Uint8Array;
   /** Name libbpf uses for the object (shows in its messages). */
   objectName: string;
+  /** A small BTF to resolve the object's CO-RE relocations against instead of the kernel's (load/core-btf.ts). */
+  coreBtfPath?: string;
   /** Programs the agent switched off before load, with the warning the user already got. */
   skip: Record<string, string>;
   /**
