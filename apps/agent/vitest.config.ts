@@ -32,6 +32,7 @@ const UNIT = [
   'test/runner/frame-pipe.test.ts',
   'test/runner/bundle.test.ts',
   'test/runner/guest-pool.test.ts',
+  'test/runner/pool.test.ts',
   'test/runner/ticker.test.ts',
   'test/server/client-key.test.ts',
   'test/server/connection.test.ts',

@@ -213,9 +213,11 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
       const session = new Session(ctx, conn, tokenId(config.token), (s) => {
         sessions.delete(s);
         clients.delete(s);
+        pool.setSessions(sessions.size);
       });
       sessions.add(session);
       clients.set(session, clientKeyOf(req, config.trustedProxies));
+      pool.setSessions(sessions.size);
       conn.send({ type: 'hello', session: { id: session.id }, ...hello() });
     },
   });

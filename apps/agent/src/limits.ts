@@ -158,6 +158,11 @@ export const RUNNER_SHARING = Object.freeze({
   /** An empty shared runner waits this long for the next run before it exits (learners press Run again). */
   idleLingerMs: 10_000,
   /**
+   * Room for runs kept started for open sessions that have none (runner/pool.ts): at most this many
+   * runs, i.e. 8 processes of ~50 MiB each when 64 or more learners sit in front of the agent.
+   */
+  roomForSessionsMax: 64,
+  /**
    * Shared runners run at this nice value, below the compiles (0): when 50 learners press Run
    * together, the compile queue is what every one of them waits on, while the runs already attached
    * only stream (their lines come a little later; nothing is lost, the rings hold them). Bench

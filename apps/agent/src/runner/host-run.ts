@@ -1,11 +1,11 @@
 import type { BpfObject } from '@bpfplay/libbpf';
 import { MAP_TYPE, readIter } from '@bpfplay/libbpf';
-import type { StopReason, TestPacket } from '@bpfplay/protocol';
+import type { MapSnapshot, StopReason, TestPacket } from '@bpfplay/protocol';
 import { runPacketLab } from '../packet-lab/test-run.js';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
-import { readStack, snapshotMaps, type MapDecoder } from '../stream/maps.js';
+import { isReusedSnapshot, readStack, snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
 import { startTraffic } from '../attach/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
@@ -230,6 +230,9 @@ export class HostRun {
     }
   }
 
+  /** The snapshots in the last `maps` frame sent. */
+  private sentMaps?: Set<MapSnapshot>;
+
   /** The last frames carried few records (SPARSE_RECORDS): frames are spaced SPARSE_FRAME_MS. */
   private sparse = false;
 
@@ -289,6 +292,9 @@ export class HostRun {
     if (!this.obj) return;
     const maps = snapshotMaps(this.obj, decoder, this.spec.maxMapEntries);
     if (!maps.length && !this.recordStacks) return;
+    // Only maps that cannot change, already sent: the client has this frame (its last one stays shown).
+    if (!this.recordStacks && this.sentMaps && maps.every((m) => isReusedSnapshot(m) && this.sentMaps!.has(m))) return;
+    this.sentMaps = new Set(maps);
     const obj = this.obj;
     this.usyms.refresh();
     this.sendNames();

@@ -34,6 +34,8 @@ interface Member {
 export class RunnerPool {
   private readonly members: Member[] = [];
   private closed = false;
+  /** Sessions open on the agent (setSessions): each may press Run at any moment. */
+  private sessions = 0;
   private warmupObject?: Uint8Array;
 
   constructor(
@@ -83,9 +85,30 @@ export class RunnerPool {
     return m;
   }
 
-  /** Runs the pool keeps room for ahead of demand. */
+  /**
+   * Runs the pool keeps room for ahead of demand: `warm` × half a process, or — shared runners only —
+   * one for every open session without a run (at most RUNNER_SHARING.roomForSessionsMax). Learners
+   * join a workshop before they press Run: their runner processes start then, one at a time, instead
+   * of all at once on the two cores the compiles of that first Run need (bench figure 4).
+   */
   private get spareWanted(): number {
-    return this.warm * Math.ceil(this.runsPerRunner / 2);
+    const base = this.warm * Math.ceil(this.runsPerRunner / 2);
+    if (!this.shared) return base;
+    const runs = this.live().reduce((n, m) => n + m.active, 0);
+    return Math.max(base, Math.min(RUNNER_SHARING.roomForSessionsMax, this.sessions - runs));
+  }
+
+  /** The agent's open sessions changed: start room for them, or let idle processes beyond it go. */
+  setSessions(n: number): void {
+    this.sessions = n;
+    this.fill();
+    for (const m of [...this.live()]) {
+      if (m.active > 0 || m.retired || !m.ready) continue;
+      if (this.spare(m) >= this.spareWanted) {
+        clearTimeout(m.linger);
+        this.retire(m);
+      }
+    }
   }
 
   private spare(except?: Member): number {

@@ -151,6 +151,21 @@ export function looksLikeTimestamps(entries: readonly MapEntry[], nowNs = Number
   return near.length >= Math.ceil(values.length * 0.8);
 }
 
+/**
+ * Maps nothing can change after load: libbpf's `.rodata` of the object, created read-only for the
+ * program (BPF_F_RDONLY_PROG) and frozen against user space. Read once per object; the snapshot is
+ * reused (hello-world's `.rodata` was read and sent twice a second for the whole run).
+ */
+const BPF_F_RDONLY_PROG = 1 << 7;
+const FROZEN_SECTION = /\.rodata(\.|$)/;
+const frozenSnapshots = new WeakMap<object, Map<string, MapSnapshot>>();
+const reused = new WeakSet<MapSnapshot>();
+
+/** A snapshot of a map that cannot change, taken earlier (snapshotMaps). */
+export function isReusedSnapshot(snap: MapSnapshot): boolean {
+  return reused.has(snap);
+}
+
 /** One snapshot of every readable map of the object, each capped at `maxEntries` entries. */
 export function snapshotMaps(
   obj: Pick<BpfObject, 'maps'>,
@@ -162,8 +177,16 @@ export function snapshotMaps(
   const out: MapSnapshot[] = [];
   let stamps = timestampMaps.get(obj);
   if (!stamps) timestampMaps.set(obj, (stamps = new Set()));
+  let frozen = frozenSnapshots.get(obj);
+  if (!frozen) frozenSnapshots.set(obj, (frozen = new Map()));
   for (const map of obj.maps()) {
     if (!snapshotable(map)) continue;
+    const isFrozen = FROZEN_SECTION.test(map.name) && (map.flags & BPF_F_RDONLY_PROG) !== 0;
+    const earlier = isFrozen ? frozen.get(map.name) : undefined;
+    if (earlier) {
+      out.push(earlier);
+      continue;
+    }
     const d = decoder.describe(map);
     const snap: MapSnapshot = {
       name: map.name,
@@ -195,6 +218,10 @@ export function snapshotMaps(
       }
     } catch (e) {
       snap.error = (e as Error).message;
+    }
+    if (isFrozen && !snap.error) {
+      frozen.set(map.name, snap);
+      reused.add(snap);
     }
     out.push(snap);
   }
