@@ -52,6 +52,9 @@ export async function concurrencyFigure(
   agent: BenchAgent,
 ): Promise<Table> {
   const all: Stages[] = [];
+  const perRound: number[] = [];
+  const perRoundBare: number[] = [];
+  const perRoundCpu: string[] = [];
   const bare: number[] = [];
   let peak = { peakBytes: 0, peakProcesses: 0 };
   const pid = agent.child.pid!;
@@ -68,6 +71,18 @@ export async function concurrencyFigure(
   for (let round = 0; round < o.rounds; round++) {
     const r = await agentRound(o.sessions, agent, round);
     all.push(...r.stages);
+    perRound.push(
+      percentile(
+        r.stages.map((x) => x.attached),
+        95,
+      ),
+    );
+    perRoundCpu.push(
+      [...r.watch.cpu.entries()]
+        .filter(([, v]) => v >= 0.005 * r.stages.length)
+        .map(([k, v]) => `${k.split(' ')[0]} ${(v / r.stages.length).toFixed(2)}`)
+        .join(', '),
+    );
     for (const [k, v] of r.watch.cpu) cpu.set(k, (cpu.get(k) ?? 0) + v);
     if (r.watch.peakBytes > peak.peakBytes) peak = r.watch;
     bench += r.benchCpu;
@@ -75,7 +90,11 @@ export async function concurrencyFigure(
     for (const [k, v] of r.frames) frames.set(k, (frames.get(k) ?? 0) + v);
     const l = r.leaks;
     if (l.programs + l.maps + l.links >= leaks.programs + leaks.maps + leaks.links) leaks = l;
-    bare.push(...(await bareRound(o.sessions, o.vmlinuxHeader, (i) => sourceOf('bare', round, i))));
+    // The reference on a machine the agent has stopped using (its runs' disassemblies, exiting runners).
+    await settled(pid);
+    const b = await bareRound(o.sessions, o.vmlinuxHeader, (i) => sourceOf('bare', round, i));
+    bare.push(...b);
+    perRoundBare.push(percentile(b, 95));
     process.stderr.write('.');
   }
   const check: CheckRound = await checkRound(o.sessions, agent);
@@ -152,6 +171,7 @@ export async function concurrencyFigure(
           ? 'one runner process per run'
           : `up to ${o.runsPerRunner} runs per runner process (--runs-per-runner)`
       }`,
+      `p95 per round, attached vs bare clang (CPU s per run): ${perRound.map((x, i) => `${ms(x)} vs ${ms(perRoundBare[i]!)} (${ratio(x, perRoundBare[i]!)}; ${perRoundCpu[i]})`).join('; ')}`,
       `the agent had settled before the first burst (under 5% of a core for 1 s; ${ms(settledMs)} after it was listening), and again after the ${o.sessions} learners connected (runner processes started for them) and before they pressed Run`,
       'stages are p50/p95 of each stage on its own (they do not add up to the total), from frame arrival times at the client',
       'RSS and CPU sampled every 50 ms over the agent process and all its descendants (/proc/*/stat); the bench (its 50 clients and this watcher) runs on the same two cores, the bare reference has neither',

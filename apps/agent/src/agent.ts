@@ -223,6 +223,8 @@ export async function startAgent(config: AgentConfig, log: (line: string) => voi
   });
 
   ctx.helperNames(); // parse vmlinux BTF now rather than during the first run
+  // …and its name index (~70 ms here), which every run's CO-RE check needs (load/core-btf.ts).
+  ctx.vmlinux().findByName('bpf_func_id');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
