@@ -88,7 +88,7 @@ export function describeLimitHit(
   if (exit.timedOut) return `compile took longer than ${limits.wallMs / 1000} s (wall-clock limit) and was stopped`;
   if (
     exit.signal === 'SIGXCPU' ||
-    (exit.signal === 'SIGKILL' && cpuLimitKill(limits, exit)) ||
+    ((exit.signal === 'SIGKILL' || exit.signal === 'SIGABRT') && cpuLimitKill(limits, exit)) ||
     (exit.signal === null && cpuLimitSurvived(limits, exit))
   )
     return `compile took too long: CPU limit (${limits.cpuSeconds} s of CPU time) reached and clang was stopped; make the program smaller (fewer programs, fewer unrolled loops or macro expansions)`;
@@ -105,7 +105,8 @@ export function describeLimitHit(
  * wall time is the hard RLIMIT_CPU: clang catches the soft limit's SIGXCPU in its crash handler
  * (measured: it printed a stack dump and went on until the hard limit killed it, ~21 s for a 20 s
  * limit, which used to read "clang crashed (SIGKILL)"). One clang is one thread, so it cannot have
- * used its CPU seconds in less wall time.
+ * used its CPU seconds in less wall time. SIGABRT the same: under load, a clang past the soft limit
+ * was seen to end by abort() from that crash handler (reported as "clang crashed (SIGABRT)").
  */
 function cpuLimitKill(
   limits: CompileLimits,

@@ -118,6 +118,9 @@ describe('a compile stopped by the CPU limit', () => {
     // A SIGKILL sooner than the CPU limit could be reached is something else, not blamed on it.
     expect(describeLimitHit(l, { ...killed, durationMs: 900 })).toBeUndefined();
     expect(describeLimitHit(l, { ...killed, timedOut: true })).toMatch(/wall-clock limit/);
+    // Under load clang's crash handler was seen to abort() after SIGXCPU: the same limit.
+    expect(describeLimitHit(l, { ...killed, signal: 'SIGABRT' })).toMatch(/^compile took too long: CPU limit/);
+    expect(describeLimitHit(l, { ...killed, signal: 'SIGABRT', durationMs: 900 })).toBeUndefined();
     // Or clang's crash handler returned from SIGXCPU and clang failed to rename its deleted output.
     const survived = {
       signal: null,
