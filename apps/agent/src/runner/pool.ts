@@ -93,7 +93,8 @@ export class RunnerPool {
    */
   private get spareWanted(): number {
     const base = this.warm * Math.ceil(this.runsPerRunner / 2);
-    if (!this.shared) return base;
+    // --warm 0: nothing started ahead, for sessions either (an operator saving memory).
+    if (!this.shared || this.warm === 0) return base;
     const runs = this.live().reduce((n, m) => n + m.active, 0);
     return Math.max(base, Math.min(RUNNER_SHARING.roomForSessionsMax, this.sessions - runs));
   }

@@ -46,6 +46,13 @@ describe('runner room for open sessions', () => {
     expect(p.status().runs).toBe(0);
   });
 
+  it('keeps nothing started ahead with --warm 0, sessions or not', async () => {
+    pool = new RunnerPool(0, 8, standIn());
+    pool.setSessions(20);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pool.status().processes).toBe(0);
+  });
+
   it('never keeps more than RUNNER_SHARING.roomForSessionsMax runs of room for sessions', async () => {
     pool = new RunnerPool(1, 8, standIn());
     const p = pool;
