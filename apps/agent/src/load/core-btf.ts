@@ -41,8 +41,22 @@ export function coreBtfFor(info: ObjectSpec, kernel: Btf, dir: string): string |
     if (!VMLINUX_ONLY_ENUMS.has(name)) return undefined;
     names.add(name);
   }
+  const sorted = [...names].sort();
+  const key = `${dir}\0${sorted.join(',')}`;
+  let known = files.get(kernel);
+  if (!known) files.set(kernel, (known = new Map()));
+  if (known.has(key)) return known.get(key);
+  const path = write(kernelEnums(kernel, sorted), dir);
+  known.set(key, path);
+  return path;
+}
+
+/** Per kernel BTF, folder and set of enum names: the file made for them (undefined: none can be). */
+const files = new WeakMap<Btf, Map<string, string | undefined>>();
+
+function kernelEnums(kernel: Btf, names: string[]): BtfEnum[] | undefined {
   const enums: BtfEnum[] = [];
-  for (const name of [...names].sort()) {
+  for (const name of names) {
     // libbpf's candidates: the target's enums (and enum64s) of that name. An enum64 among them, or
     // none at all, is left to the kernel's own BTF.
     const found = kernel.findByName(name).map((id) => kernel.type(id));
@@ -50,22 +64,20 @@ export function coreBtfFor(info: ObjectSpec, kernel: Btf, dir: string): string |
     if (!candidates.length || candidates.some((t) => t.kind !== 'enum')) return undefined;
     enums.push(...(candidates as BtfEnum[]));
   }
-  return written(enumOnlyBtf(enums), dir);
+  return enums;
 }
 
-const paths = new Map<string, string>();
-
-/** The blob as a file named by its content, written once (atomically) per agent data folder. */
-function written(bytes: Uint8Array, dir: string): string {
+/** The enums as a BTF file named by its content, written once (atomically) in `dir`. */
+function write(enums: BtfEnum[] | undefined, dir: string): string | undefined {
+  if (!enums) return undefined;
+  const bytes = enumOnlyBtf(enums);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
   const path = join(dir, `${hash}.btf`);
-  if (paths.has(path)) return path;
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes, { mode: 0o600 });
     renameSync(tmp, path);
   }
-  paths.set(path, path);
   return path;
 }

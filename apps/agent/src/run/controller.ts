@@ -232,7 +232,7 @@ export class RunController {
             runId: this.runId,
             object: compiled.object!,
             objectName: (mainFileOf(snippet.files, snippet.main) ?? 'snippet').replace(/\.bpf\.c$|\.c$/, ''),
-            ...(prepared.coreBtfPath && !env.guest ? { coreBtfPath: prepared.coreBtfPath } : {}),
+            ...(prepared.coreBtfPath ? { coreBtfPath: prepared.coreBtfPath } : {}),
             skip: prepared.skip,
             probes: prepared.probes,
             ...(prepared.locations ? { locations: prepared.locations } : {}),

@@ -5,7 +5,7 @@ import { runPacketLab } from '../packet-lab/test-run.js';
 import { attachAll, detachAll, type Attached } from '../attach/attach.js';
 import { loadObject, RunFailure } from '../load/loader.js';
 import { Outbox, type Emit, type EmitBinary, type EmitJson } from '../stream/outbox.js';
-import { isReusedSnapshot, readStack, snapshotMaps, type MapDecoder } from '../stream/maps.js';
+import { readStack, snapshotMaps, type MapDecoder } from '../stream/maps.js';
 import { setupSandboxNet, type SandboxNet } from '../attach/sandbox-net.js';
 import { startTraffic } from '../attach/traffic.js';
 import { openSources, type RecordDecoder, type Source } from '../stream/sources.js';
@@ -292,8 +292,9 @@ export class HostRun {
     if (!this.obj) return;
     const maps = snapshotMaps(this.obj, decoder, this.spec.maxMapEntries);
     if (!maps.length && !this.recordStacks) return;
-    // Only maps that cannot change, already sent: the client has this frame (its last one stays shown).
-    if (!this.recordStacks && this.sentMaps && maps.every((m) => isReusedSnapshot(m) && this.sentMaps!.has(m))) return;
+    // The very snapshot objects of the last frame: maps that cannot change (snapshotMaps returns them
+    // again), already sent; the client's last frame stays shown.
+    if (!this.recordStacks && this.sentMaps && maps.every((m) => this.sentMaps!.has(m))) return;
     this.sentMaps = new Set(maps);
     const obj = this.obj;
     this.usyms.refresh();

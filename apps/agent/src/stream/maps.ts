@@ -153,18 +153,13 @@ export function looksLikeTimestamps(entries: readonly MapEntry[], nowNs = Number
 
 /**
  * Maps nothing can change after load: libbpf's `.rodata` of the object, created read-only for the
- * program (BPF_F_RDONLY_PROG) and frozen against user space. Read once per object; the snapshot is
- * reused (hello-world's `.rodata` was read and sent twice a second for the whole run).
+ * program (BPF_F_RDONLY_PROG) and frozen against user space. Read once per object; the same snapshot
+ * object is returned again (hello-world's `.rodata` was read and sent twice a second for the whole
+ * run), so a caller can tell an unchanged one by identity.
  */
 const BPF_F_RDONLY_PROG = 1 << 7;
 const FROZEN_SECTION = /\.rodata(\.|$)/;
 const frozenSnapshots = new WeakMap<object, Map<string, MapSnapshot>>();
-const reused = new WeakSet<MapSnapshot>();
-
-/** A snapshot of a map that cannot change, taken earlier (snapshotMaps). */
-export function isReusedSnapshot(snap: MapSnapshot): boolean {
-  return reused.has(snap);
-}
 
 /** One snapshot of every readable map of the object, each capped at `maxEntries` entries. */
 export function snapshotMaps(
@@ -219,10 +214,7 @@ export function snapshotMaps(
     } catch (e) {
       snap.error = (e as Error).message;
     }
-    if (isFrozen && !snap.error) {
-      frozen.set(map.name, snap);
-      reused.add(snap);
-    }
+    if (isFrozen && !snap.error) frozen.set(map.name, snap);
     out.push(snap);
   }
   return out;

@@ -254,8 +254,7 @@ export class Outbox {
   flush(): boolean {
     if (this.paused) return false;
     let sent = false;
-    this.lastFlushRecords =
-      this.printk.items.length + [...this.events.values(), ...this.binary.values()].reduce((n, b) => n + b.count, 0);
+    let records = this.printk.items.length;
     if (this.printk.items.length || this.printk.dropped) {
       this.emit('printk', { lines: this.printk.items, dropped: this.printk.dropped });
       this.printk.items = [];
@@ -264,16 +263,19 @@ export class Outbox {
     }
     for (const b of this.events.values()) {
       if (!b.count && !b.dropped) continue;
+      records += b.count;
       this.emitJson('events', b.finish());
       b.clear();
       sent = true;
     }
     for (const b of this.binary.values()) {
       if (!b.count && !b.dropped) continue;
+      records += b.count;
       this.emitBinary?.(b.header(), b.sink.view());
       b.clear();
       sent = true;
     }
+    this.lastFlushRecords = records;
     return sent;
   }
 }

@@ -38,22 +38,19 @@ describe('frame pacing', () => {
       fired += n;
     };
 
-    // A trickle: one line every 20 ms (~1 per frame at 60 frames a second).
-    const trickleFrom = arrivals.length;
-    for (let t0 = performance.now(); performance.now() - t0 < 1500;) {
-      fire(1);
-      await sleep(20);
-    }
-    await sleep(200);
-    const trickle = arrivals.slice(trickleFrom);
-    // A flood: 20 lines every 5 ms.
-    const floodFrom = arrivals.length;
-    for (let t0 = performance.now(); performance.now() - t0 < 1500;) {
-      fire(20);
-      await sleep(5);
-    }
-    await sleep(200);
-    const flood = arrivals.slice(floodFrom);
+    /** The frames that arrive while `n` lines are printed every `everyMs` for 1.5 s (and 200 ms after). */
+    const framesWhile = async (n: number, everyMs: number) => {
+      const from = arrivals.length;
+      for (const t0 = performance.now(); performance.now() - t0 < 1500;) {
+        fire(n);
+        await sleep(everyMs);
+      }
+      await sleep(200);
+      return arrivals.slice(from);
+    };
+    // A trickle: one line every 20 ms (~1 per frame at 60 frames a second). A flood: 20 every 5 ms.
+    const trickle = await framesWhile(1, 20);
+    const flood = await framesWhile(20, 5);
 
     c.send({ type: 'stop', runId: 'pace' });
     const stopped = await c.waitFor((m) => m.type === 'stopped' && m.runId === 'pace');

@@ -6,10 +6,11 @@ import { Btf, enumOnlyBtf, loadBtf, openObjectSpec, type BtfEnum } from '@bpfpla
 import type { BpfObject } from '@bpfplay/libbpf';
 import { coreBtfFor } from '../../src/load/core-btf.js';
 import { loadObject } from '../../src/load/loader.js';
-import { tempDir, useTestCompiler } from '../compile/helpers.js';
+import { tempDirPerTest, useTestCompiler } from '../compile/helpers.js';
 import { head } from '../agent/programs.js';
 
 const tc = useTestCompiler();
+const freshDir = tempDirPerTest('bpfplay-core-btf-');
 const vmlinux = loadBtf(readFileSync('/sys/kernel/btf/vmlinux'), { name: 'vmlinux' });
 
 /** bpf_printk with four arguments: only the bpf_snprintf path takes more than three (Linux 5.13+). */
@@ -55,51 +56,39 @@ function helpersCalled(obj: BpfObject): string {
 describe('CO-RE against a small BTF of BPF enums (load/core-btf.ts)', () => {
   it("bpf_printk's snprintf check resolves against a file of one enum, with the kernel's answer", async () => {
     const object = await compiled(printk4);
-    const { dir, cleanup } = tempDir();
-    try {
-      const path = coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir);
-      expect(path).toBeDefined();
-      // The kernel's BTF is megabytes; this holds enum bpf_func_id alone.
-      expect(statSync(path!).size).toBeLessThan(16 * 1024);
-      const small = Btf.parse(readFileSync(path!));
-      const [id] = small.findByName('bpf_func_id');
-      const kernelEnum = vmlinux.type(vmlinux.findByName('bpf_func_id', 'enum')[0]!) as BtfEnum;
-      expect(small.type(id!)).toMatchObject({ kind: 'enum', size: kernelEnum.size, values: kernelEnum.values });
-      // Same file for the same content.
-      expect(coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir)).toBe(path);
-      const obj = load(object, path);
-      expect(helpersCalled(obj)).toMatch(/bpf_snprintf/);
-      expect(helpersCalled(obj)).not.toMatch(/bpf_trace_printk/);
-      obj.close();
-    } finally {
-      cleanup();
-    }
+    const dir = freshDir();
+    const path = coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir);
+    expect(path).toBeDefined();
+    // The kernel's BTF is megabytes; this holds enum bpf_func_id alone.
+    expect(statSync(path!).size).toBeLessThan(16 * 1024);
+    const small = Btf.parse(readFileSync(path!));
+    const [id] = small.findByName('bpf_func_id');
+    const kernelEnum = vmlinux.type(vmlinux.findByName('bpf_func_id', 'enum')[0]!) as BtfEnum;
+    expect(small.type(id!)).toMatchObject({ kind: 'enum', size: kernelEnum.size, values: kernelEnum.values });
+    // Same file for the same content.
+    expect(coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir)).toBe(path);
+    const obj = load(object, path);
+    expect(helpersCalled(obj)).toMatch(/bpf_snprintf/);
+    expect(helpersCalled(obj)).not.toMatch(/bpf_trace_printk/);
+    obj.close();
   });
 
   it('libbpf really reads the file: without BPF_FUNC_snprintf in it, the fallback is what loads', async () => {
     const object = await compiled(printk4);
-    const { dir, cleanup } = tempDir();
-    try {
-      const kernelEnum = vmlinux.type(vmlinux.findByName('bpf_func_id', 'enum')[0]!) as BtfEnum;
-      const without = { ...kernelEnum, values: kernelEnum.values.filter((v) => v.name !== 'BPF_FUNC_snprintf') };
-      const path = join(dir, 'no-snprintf.btf');
-      writeFileSync(path, enumOnlyBtf([without]));
-      const obj = load(object, path);
-      expect(helpersCalled(obj)).toMatch(/bpf_trace_printk/);
-      expect(helpersCalled(obj)).not.toMatch(/bpf_snprintf/);
-      obj.close();
-    } finally {
-      cleanup();
-    }
+    const dir = freshDir();
+    const kernelEnum = vmlinux.type(vmlinux.findByName('bpf_func_id', 'enum')[0]!) as BtfEnum;
+    const without = { ...kernelEnum, values: kernelEnum.values.filter((v) => v.name !== 'BPF_FUNC_snprintf') };
+    const path = join(dir, 'no-snprintf.btf');
+    writeFileSync(path, enumOnlyBtf([without]));
+    const obj = load(object, path);
+    expect(helpersCalled(obj)).toMatch(/bpf_trace_printk/);
+    expect(helpersCalled(obj)).not.toMatch(/bpf_snprintf/);
+    obj.close();
   });
 
   it('objects that read kernel structures through CO-RE keep the kernel BTF', async () => {
     const object = await compiled(fieldRead);
-    const { dir, cleanup } = tempDir();
-    try {
-      expect(coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir)).toBeUndefined();
-    } finally {
-      cleanup();
-    }
+    const dir = freshDir();
+    expect(coreBtfFor(openObjectSpec(object, 'p'), vmlinux, dir)).toBeUndefined();
   });
 });
